@@ -1,5 +1,6 @@
 package io.vmpulse.agent.sample;
 
+import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 
 /**
@@ -12,6 +13,9 @@ import io.vmpulse.proto.v1.Sample;
  * the wall-clock and monotonic timestamps of the moment it read.
  */
 public interface GuestSampler extends AutoCloseable {
+
+    /** Fills what identifies this guest boot: {@code boot_id}, {@code kernel_release}, {@code user_hz}. */
+    void identifyInto(Hello.Builder into);
 
     /** Reads every source now and writes the result into {@code into}, clearing what was there. */
     void sampleInto(Sample.Builder into);
