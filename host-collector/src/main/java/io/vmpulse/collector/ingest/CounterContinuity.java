@@ -1,0 +1,56 @@
+package io.vmpulse.collector.ingest;
+
+import io.vmpulse.proto.v1.CpuTimes;
+import io.vmpulse.proto.v1.Sample;
+
+/**
+ * Decides how a guest sample relates to the previous one accepted from the same VM, so that a
+ * counter that goes backwards is recorded as a restart or reset and never turns into a negative
+ * rate downstream.
+ *
+ * <p>{@code idle} and {@code iowait} are left out on purpose: the kernel lets them go backwards
+ * (NO_HZ accounting, see DESIGN.md), so a drop there is noise, not a reset. The merge step
+ * clamps their deltas at zero instead.
+ */
+public final class CounterContinuity {
+
+    /** What the new sample is, relative to the previous one. */
+    public enum Verdict {
+        /** The first sample seen, or one whose counters all moved forward. */
+        CONTINUES,
+        /** Another guest boot: a new boot id. Baselines start again. */
+        GUEST_RESTARTED,
+        /** Same boot, but a monotonic counter went backwards. Baselines start again. */
+        COUNTERS_RESET
+    }
+
+    private CounterContinuity() {
+    }
+
+    static Verdict judge(String previousBootId, Sample previous, String bootId, Sample next) {
+        if (previous == null) {
+            return Verdict.CONTINUES;
+        }
+        if (!previousBootId.equals(bootId)
+                || previous.getCpu().getBootTimeUnixS() != next.getCpu().getBootTimeUnixS()) {
+            return Verdict.GUEST_RESTARTED;
+        }
+        CpuTimes a = previous.getCpu().getTotal();
+        CpuTimes b = next.getCpu().getTotal();
+        boolean backwards = before(b.getUserNs(), a.getUserNs())
+                || before(b.getNiceNs(), a.getNiceNs())
+                || before(b.getSystemNs(), a.getSystemNs())
+                || before(b.getIrqNs(), a.getIrqNs())
+                || before(b.getSoftirqNs(), a.getSoftirqNs())
+                || before(b.getStealNs(), a.getStealNs())
+                || before(b.getGuestNs(), a.getGuestNs())
+                || before(b.getGuestNiceNs(), a.getGuestNiceNs())
+                || before(next.getCpu().getContextSwitches(), previous.getCpu().getContextSwitches())
+                || before(next.getCpu().getForks(), previous.getCpu().getForks());
+        return backwards ? Verdict.COUNTERS_RESET : Verdict.CONTINUES;
+    }
+
+    private static boolean before(long now, long then) {
+        return Long.compareUnsigned(now, then) < 0;
+    }
+}

@@ -1,0 +1,171 @@
+package io.vmpulse.collector.ingest;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.vmpulse.proto.v1.AgentMessage;
+import io.vmpulse.proto.v1.CollectorMessage;
+import io.vmpulse.proto.v1.Hello;
+import io.vmpulse.proto.v1.Sample;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The ingest side of one VM: its rate limit, its counters, the stream its guest has open now,
+ * and what the collector already holds from it, so that a reconnecting agent resends nothing
+ * twice.
+ *
+ * <p>Identity is fixed when the link is made: the listener that accepted the stream belongs to
+ * this VM, so nothing in a message can point it at another VM's state. One stream at a time: a
+ * new stream from the same VM replaces the old one (the usual cause is a half-open connection
+ * the guest has already given up on).
+ */
+public final class GuestLink {
+
+    private static final Logger LOG = Logger.getLogger(GuestLink.class.getName());
+    private static final long LOG_PERIOD_NANOS = Duration.ofSeconds(10).toNanos();
+
+    final String vmId;
+    final GuestLimits limits;
+    final ShapeCheck shape;
+    final GuestSink sink;
+    final TokenBucket bucket;
+    final ScheduledExecutorService scheduler;
+    final RateLimitedLog rejectLog = new RateLimitedLog(LOG, LOG_PERIOD_NANOS);
+
+    final AtomicLong accepted = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+    final AtomicLong duplicates = new AtomicLong();
+    final AtomicLong throttled = new AtomicLong();
+    final AtomicLong restarts = new AtomicLong();
+    final AtomicLong resets = new AtomicLong();
+
+    // Guarded by this.
+    private GuestStream current;
+    private String bootId = "";
+    private String instance = "";
+    private long lastSeq;
+    private Sample previous;
+    private int desiredIntervalMs;
+    private boolean closed;
+
+    public GuestLink(String vmId, GuestLimits limits, GuestSink sink, ScheduledExecutorService scheduler) {
+        this.vmId = vmId;
+        this.limits = limits;
+        this.shape = new ShapeCheck(limits);
+        this.sink = sink;
+        this.scheduler = scheduler;
+        this.bucket = new TokenBucket(limits.samplesPerSecond(), limits.burst(), System.nanoTime());
+    }
+
+    public String vmId() {
+        return vmId;
+    }
+
+    /** Starts serving a stream that the VM's listener accepted. Call from the gRPC service method. */
+    public StreamObserver<AgentMessage> open(ServerCallStreamObserver<CollectorMessage> out) {
+        GuestStream stream = new GuestStream(this, out);
+        GuestStream old;
+        synchronized (this) {
+            if (closed) {
+                stream.refuse("VM " + vmId + " is not registered");
+                return stream;
+            }
+            old = current;
+            current = stream;
+        }
+        if (old != null) {
+            old.replaced();
+        }
+        stream.start();
+        return stream;
+    }
+
+    /** Asks the guest to sample at {@code interval} from now on, and on every later connect. */
+    public void requestInterval(Duration interval) {
+        long ms = Math.max(limits.minInterval().toMillis(), interval.toMillis());
+        GuestStream s;
+        synchronized (this) {
+            desiredIntervalMs = (int) Math.min(Integer.MAX_VALUE, ms);
+            s = current;
+        }
+        if (s != null) {
+            s.sendInterval(desiredIntervalMs);
+        }
+    }
+
+    /** The VM is gone: ends its stream and refuses new ones. */
+    public void close() {
+        GuestStream s;
+        synchronized (this) {
+            closed = true;
+            s = current;
+            current = null;
+        }
+        if (s != null) {
+            s.refuse("VM " + vmId + " was unregistered");
+        }
+    }
+
+    public IngestStats stats() {
+        return new IngestStats(accepted.get(), rejected.get(), duplicates.get(), throttled.get(),
+                restarts.get(), resets.get(), isConnected());
+    }
+
+    synchronized boolean isConnected() {
+        return current != null && current.hasHello();
+    }
+
+    /** The seq to tell a connecting agent about: what we hold from this very agent instance. */
+    synchronized long lastSeqFor(Hello hello) {
+        return hello.getBootId().equals(bootId) && hello.getAgentInstance().equals(instance) ? lastSeq : 0;
+    }
+
+    synchronized int desiredIntervalMs() {
+        return desiredIntervalMs;
+    }
+
+    /**
+     * Accepts a shape-checked sample unless it is a duplicate, and returns the cumulative seq the
+     * guest may be told is stored (0 when the stream has been replaced and must not ack). The sink
+     * is called under the link's lock so that samples reach it in seq order even while an old and
+     * a new stream overlap.
+     */
+    synchronized long accept(GuestStream from, Hello hello, Sample sample, long nowNanos) {
+        if (from != current) {
+            return 0;
+        }
+        boolean sameAgent = hello.getBootId().equals(bootId) && hello.getAgentInstance().equals(instance);
+        if (sameAgent && Long.compareUnsigned(sample.getSeq(), lastSeq) <= 0) {
+            duplicates.incrementAndGet();
+            return lastSeq;
+        }
+        CounterContinuity.Verdict verdict = CounterContinuity.judge(bootId, previous, hello.getBootId(), sample);
+        if (verdict == CounterContinuity.Verdict.GUEST_RESTARTED) {
+            restarts.incrementAndGet();
+        } else if (verdict == CounterContinuity.Verdict.COUNTERS_RESET) {
+            resets.incrementAndGet();
+        }
+        bootId = hello.getBootId();
+        instance = hello.getAgentInstance();
+        lastSeq = sample.getSeq();
+        previous = sample;
+        accepted.incrementAndGet();
+        sink.guestSample(hello, sample, verdict, nowNanos);
+        return lastSeq;
+    }
+
+    synchronized void connected(GuestStream from, Hello hello) {
+        if (from == current) {
+            sink.guestConnected(hello);
+        }
+    }
+
+    synchronized void disconnected(GuestStream from, String reason) {
+        if (from == current) {
+            current = null;
+            sink.guestDisconnected(reason);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.vmpulse.collector.ingest;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.vmpulse.proto.v1.Ack;
+import io.vmpulse.proto.v1.AgentMessage;
+import io.vmpulse.proto.v1.CollectorMessage;
+import io.vmpulse.proto.v1.Hello;
+import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.proto.v1.SetInterval;
+import io.vmpulse.proto.v1.Welcome;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC stream from a guest, served with manual flow control: the next message is requested
+ * only when the VM's token bucket has a token, so a flooding guest is slowed at the transport
+ * (its HTTP/2 window fills) instead of costing the collector CPU or memory.
+ *
+ * <p>Outbound, only the latest cumulative Ack matters, so an Ack is sent only while the stream is
+ * ready; a guest that never reads cannot make the collector queue Acks without bound.
+ */
+final class GuestStream implements StreamObserver<AgentMessage> {
+
+    private final GuestLink link;
+    private final ServerCallStreamObserver<CollectorMessage> out;
+
+    // Written and read on the stream's serialized callback thread.
+    private Hello hello;
+    private int rejectsInARow;
+
+    // Guarded by out (gRPC observers are not thread-safe).
+    private boolean done;
+    private long ackPending;
+
+    GuestStream(GuestLink link, ServerCallStreamObserver<CollectorMessage> out) {
+        this.link = link;
+        this.out = out;
+    }
+
+    void start() {
+        out.disableAutoRequest();
+        out.setOnReadyHandler(this::flushAck);
+        out.setOnCancelHandler(() -> end("guest cancelled the stream"));
+        out.request(1);
+    }
+
+    boolean hasHello() {
+        return hello != null;
+    }
+
+    @Override
+    public void onNext(AgentMessage msg) {
+        long now = System.nanoTime();
+        switch (msg.getBodyCase()) {
+            case HELLO -> onHello(msg.getHello(), now);
+            case SAMPLE -> onSample(msg.getSample(), now);
+            default -> reject(now, "message of a kind this collector does not know");
+        }
+        requestNext(now);
+    }
+
+    private void onHello(Hello h, long now) {
+        if (hello != null) {
+            reject(now, "second hello on one stream");
+            return;
+        }
+        String bad = link.shape.hello(h);
+        if (bad != null) {
+            link.rejected.incrementAndGet();
+            link.rejectLog.warn(now, "vm " + link.vmId + ": " + bad + "; closing stream");
+            fail(Status.INVALID_ARGUMENT.withDescription(bad));
+            return;
+        }
+        hello = h;
+        rejectsInARow = 0;
+        send(CollectorMessage.newBuilder()
+                .setWelcome(Welcome.newBuilder().setLastSeq(link.lastSeqFor(h))).build());
+        int interval = link.desiredIntervalMs();
+        if (interval != 0 && interval != h.getIntervalMs()) {
+            sendInterval(interval);
+        }
+        link.connected(this, h);
+    }
+
+    private void onSample(Sample s, long now) {
+        if (hello == null) {
+            link.rejected.incrementAndGet();
+            fail(Status.FAILED_PRECONDITION.withDescription("sample before hello"));
+            return;
+        }
+        String bad = link.shape.sample(s);
+        if (bad != null) {
+            reject(now, bad);
+            return;
+        }
+        rejectsInARow = 0;
+        long ackable = link.accept(this, hello, s, now);
+        if (ackable != 0) {
+            ack(ackable);
+        }
+    }
+
+    private void reject(long now, String reason) {
+        link.rejected.incrementAndGet();
+        link.rejectLog.warn(now, "vm " + link.vmId + ": rejected " + reason);
+        if (++rejectsInARow >= link.limits.rejectsBeforeAbuse()) {
+            fail(Status.RESOURCE_EXHAUSTED.withDescription(rejectsInARow + " invalid messages in a row"));
+        }
+    }
+
+    private void requestNext(long now) {
+        synchronized (out) {
+            if (done) {
+                return;
+            }
+        }
+        if (link.bucket.tryTake(now)) {
+            out.request(1);
+            return;
+        }
+        link.throttled.incrementAndGet();
+        long wait = link.bucket.nanosUntilToken(now);
+        link.scheduler.schedule(() -> requestNext(System.nanoTime()), Math.max(wait, 1_000), TimeUnit.NANOSECONDS);
+    }
+
+    private void ack(long seq) {
+        synchronized (out) {
+            ackPending = Math.max(ackPending, seq);
+        }
+        flushAck();
+    }
+
+    private void flushAck() {
+        synchronized (out) {
+            if (done || ackPending == 0 || !out.isReady()) {
+                return;
+            }
+            out.onNext(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(ackPending)).build());
+            ackPending = 0;
+        }
+    }
+
+    void sendInterval(int ms) {
+        send(CollectorMessage.newBuilder().setSetInterval(SetInterval.newBuilder().setIntervalMs(ms)).build());
+    }
+
+    private void send(CollectorMessage m) {
+        synchronized (out) {
+            if (!done) {
+                out.onNext(m);
+            }
+        }
+    }
+
+    /** Another stream from the same VM took over. */
+    void replaced() {
+        fail(Status.ABORTED.withDescription("a newer stream from this VM replaced this one"));
+    }
+
+    void refuse(String why) {
+        fail(Status.PERMISSION_DENIED.withDescription(why));
+    }
+
+    private void fail(Status status) {
+        synchronized (out) {
+            if (done) {
+                return;
+            }
+            done = true;
+            out.onError(status.asRuntimeException());
+        }
+        link.disconnected(this, status.getDescription());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        end(Status.fromThrowable(t).toString());
+    }
+
+    @Override
+    public void onCompleted() {
+        synchronized (out) {
+            if (!done) {
+                done = true;
+                out.onCompleted();
+            }
+        }
+        link.disconnected(this, "guest closed the stream");
+    }
+
+    private void end(String reason) {
+        synchronized (out) {
+            done = true;
+        }
+        link.disconnected(this, reason);
+    }
+}

@@ -1,0 +1,140 @@
+package io.vmpulse.collector.ingest;
+
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.vmpulse.proto.v1.AgentMessage;
+import io.vmpulse.proto.v1.CollectorMessage;
+import io.vmpulse.proto.v1.GuestReportGrpc;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gRPC listeners that guests connect to. Each VM gets a listener of its own (a Unix socket
+ * for hybrid vsock and libkrun, or a TCP port for test VMs), so the listener a stream arrives on
+ * <em>is</em> the VM's identity; nothing in the payload can claim another VM.
+ *
+ * <p>All listeners share one boss thread, one I/O thread and a small callback pool: a VM costs a
+ * socket and a little state, not threads.
+ */
+public final class IngestServer implements AutoCloseable {
+
+    private static final long IDLE_CONNECTION_SECONDS = 60;
+
+    private final GuestLimits limits;
+    private final EventLoopGroup boss = new EpollEventLoopGroup(1, daemon("vmpulse-ingest-accept"));
+    private final EventLoopGroup workers = new EpollEventLoopGroup(1, daemon("vmpulse-ingest-io"));
+    private final ExecutorService callbacks = Executors.newFixedThreadPool(2, daemon("vmpulse-ingest"));
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(daemon("vmpulse-ingest-timer"));
+
+    public IngestServer(GuestLimits limits) {
+        this.limits = limits;
+    }
+
+    public GuestLimits limits() {
+        return limits;
+    }
+
+    /** Makes the ingest state of one VM; its listener is opened separately. */
+    public GuestLink link(String vmId, GuestSink sink) {
+        return new GuestLink(vmId, limits, sink, scheduler);
+    }
+
+    /**
+     * Listens on a Unix socket for one VM. A socket file left by a previous collector is replaced
+     * only when nothing answers on it, so two collectors never steal each other's guests.
+     */
+    public Server listenUnix(Path path, GuestLink link) throws IOException {
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        removeStaleSocket(path);
+        Server server = builder(new DomainSocketAddress(path.toString()), link)
+                .channelType(EpollServerDomainSocketChannel.class)
+                .build()
+                .start();
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        return server;
+    }
+
+    /** Listens on TCP for one VM; for development and test VMs without a vsock device. */
+    public Server listenTcp(String host, int port, GuestLink link) throws IOException {
+        return builder(new InetSocketAddress(host, port), link)
+                .channelType(EpollServerSocketChannel.class)
+                .build()
+                .start();
+    }
+
+    private NettyServerBuilder builder(SocketAddress address, GuestLink link) {
+        return NettyServerBuilder.forAddress(address)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .executor(callbacks)
+                .maxInboundMessageSize(limits.transportMaxBytes())
+                .maxInboundMetadataSize(8 * 1024)
+                .maxConcurrentCallsPerConnection(2)
+                .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS)
+                .addService(serviceFor(link));
+    }
+
+    static ServerServiceDefinition serviceFor(GuestLink link) {
+        return new GuestReportGrpc.GuestReportImplBase() {
+            @Override
+            public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> out) {
+                return link.open((ServerCallStreamObserver<CollectorMessage>) out);
+            }
+        }.bindService();
+    }
+
+    private static void removeStaleSocket(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        boolean answered;
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            answered = probe.connect(UnixDomainSocketAddress.of(path));
+        } catch (IOException refused) {
+            answered = false;
+        }
+        if (answered) {
+            throw new IOException(path + " is in use by another process (is a second collector running?)");
+        }
+        Files.deleteIfExists(path);
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        callbacks.shutdownNow();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,104 @@
+package io.vmpulse.collector.ingest;
+
+import com.google.protobuf.ByteString;
+import io.vmpulse.proto.v1.Cpu;
+import io.vmpulse.proto.v1.Filesystem;
+import io.vmpulse.proto.v1.Hello;
+import io.vmpulse.proto.v1.PerCpu;
+import io.vmpulse.proto.v1.Sample;
+
+/**
+ * Checks that a guest message stays within {@link GuestLimits}: sizes, counts, string lengths
+ * and values that cannot be true of any kernel. It looks at one message alone; whether counters
+ * move forward between messages is {@link CounterContinuity}'s job.
+ *
+ * <p>Each method returns {@code null} when the message is acceptable, otherwise a short reason
+ * that is safe to log (it never echoes guest strings).
+ */
+final class ShapeCheck {
+
+    private static final int MAX_CPU_INDEX = 65_535;
+    private static final int MIN_USER_HZ = 1;
+    private static final int MAX_USER_HZ = 100_000;
+
+    private final GuestLimits limits;
+
+    ShapeCheck(GuestLimits limits) {
+        this.limits = limits;
+    }
+
+    String hello(Hello h) {
+        if (h.getSerializedSize() > limits.maxMessageBytes()) {
+            return "hello larger than " + limits.maxMessageBytes() + " bytes";
+        }
+        String s = firstLongString(limits.maxStringBytes(),
+                h.getAgentNameBytes(), h.getAgentVersionBytes(), h.getBootIdBytes(),
+                h.getKernelReleaseBytes(), h.getAgentInstanceBytes());
+        if (s != null) {
+            return "hello " + s;
+        }
+        if (h.getAgentInstance().isEmpty()) {
+            return "hello without agent_instance";
+        }
+        if (h.getUserHz() != 0 && (h.getUserHz() < MIN_USER_HZ || h.getUserHz() > MAX_USER_HZ)) {
+            return "hello user_hz out of range";
+        }
+        return null;
+    }
+
+    String sample(Sample s) {
+        int size = s.getSerializedSize();
+        if (size > limits.maxMessageBytes()) {
+            return "sample of " + size + " bytes is over the limit of " + limits.maxMessageBytes();
+        }
+        if (s.getSeq() == 0) {
+            return "sample without seq";
+        }
+        Cpu cpu = s.getCpu();
+        if (cpu.getPerCpuCount() > limits.maxCpus()) {
+            return cpu.getPerCpuCount() + " per-CPU entries, over the limit of " + limits.maxCpus();
+        }
+        if (cpu.getOnlineCpus() > limits.maxCpus()) {
+            return "online_cpus " + cpu.getOnlineCpus() + " over the limit of " + limits.maxCpus();
+        }
+        if (cpu.getColumns() > 10) {
+            return "cpu columns " + cpu.getColumns() + " (a kernel prints at most 10)";
+        }
+        for (PerCpu p : cpu.getPerCpuList()) {
+            if (p.getCpu() > MAX_CPU_INDEX) {
+                return "cpu index " + p.getCpu() + " out of range";
+            }
+        }
+        if (s.getFilesystemsCount() > limits.maxFilesystems()) {
+            return s.getFilesystemsCount() + " filesystems, over the limit of " + limits.maxFilesystems();
+        }
+        for (Filesystem f : s.getFilesystemsList()) {
+            String bad = firstLongString(limits.maxStringBytes(),
+                    f.getMountPointBytes(), f.getDeviceBytes(), f.getFsTypeBytes(), f.getErrorBytes());
+            if (bad != null) {
+                return "filesystem " + bad;
+            }
+            if (Long.compareUnsigned(f.getFreeBytes(), f.getSizeBytes()) > 0
+                    || Long.compareUnsigned(f.getAvailableBytes(), f.getSizeBytes()) > 0
+                    || Long.compareUnsigned(f.getInodesFree(), f.getInodesTotal()) > 0) {
+                return "filesystem reports more free than total";
+            }
+        }
+        if (Long.compareUnsigned(s.getMemory().getFreeBytes(), s.getMemory().getTotalBytes()) > 0) {
+            return "memory free above total";
+        }
+        return null;
+    }
+
+    private static String firstLongString(int max, ByteString... values) {
+        for (ByteString v : values) {
+            if (v.size() > max) {
+                return "string of " + v.size() + " bytes over the limit of " + max;
+            }
+            if (!v.isValidUtf8()) {
+                return "string that is not UTF-8";
+            }
+        }
+        return null;
+    }
+}

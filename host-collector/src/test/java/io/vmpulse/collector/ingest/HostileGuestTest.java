@@ -1,0 +1,316 @@
+package io.vmpulse.collector.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.StreamObserver;
+import io.vmpulse.proto.v1.AgentMessage;
+import io.vmpulse.proto.v1.CollectorMessage;
+import io.vmpulse.proto.v1.Cpu;
+import io.vmpulse.proto.v1.CpuTimes;
+import io.vmpulse.proto.v1.Filesystem;
+import io.vmpulse.proto.v1.GuestReportGrpc;
+import io.vmpulse.proto.v1.Hello;
+import io.vmpulse.proto.v1.PerCpu;
+import io.vmpulse.proto.v1.Sample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A guest that misbehaves, over real gRPC on real Unix sockets: each kind of abuse is rejected or
+ * throttled, the collector stays up, and a well-behaved VM next to it keeps flowing.
+ */
+@Timeout(60)
+class HostileGuestTest {
+
+    private static final GuestLimits LIMITS = new GuestLimits(
+            16 * 1024, 256 * 1024, 64, 8, 64, 50.0, 20, 5, Duration.ofMillis(10));
+
+    @TempDir
+    Path dir;
+
+    private IngestServer ingest;
+    private final List<Server> servers = new ArrayList<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final EpollEventLoopGroup clientLoop = new EpollEventLoopGroup(1);
+
+    @BeforeEach
+    void start() {
+        ingest = new IngestServer(LIMITS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (ManagedChannel c : channels) {
+            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        for (Server s : servers) {
+            s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        ingest.close();
+        clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void oversized_sample_is_rejected_and_stream_stays_up() throws Exception {
+        Vm vm = vm("big");
+        Guest g = vm.connect("boot-1", "inst-1");
+        Sample huge = sample(1, 100).toBuilder()
+                .addFilesystems(Filesystem.newBuilder().setMountPoint("/").setDeviceBytes(
+                        ByteString.copyFrom(new byte[20 * 1024])))
+                .build();
+        g.send(huge);
+        g.send(sample(2, 200));
+        Sample got = vm.sink.samples.poll(10, TimeUnit.SECONDS);
+        assertEquals(2, got.getSeq(), "the sample after the oversized one still arrives");
+        assertEquals(1, vm.link.stats().rejected());
+        assertEquals(2, g.awaitAck(2), "the stream is still up and acks");
+    }
+
+    @Test
+    void absurd_counts_and_strings_are_rejected() throws Exception {
+        Vm vm = vm("absurd");
+        Guest g = vm.connect("boot-1", "inst-1");
+        Cpu.Builder manyCpus = Cpu.newBuilder();
+        for (int i = 0; i < 65; i++) {
+            manyCpus.addPerCpu(PerCpu.newBuilder().setCpu(i));
+        }
+        g.send(sample(1, 100).toBuilder().setCpu(manyCpus).build());
+        Sample.Builder manyFs = sample(2, 100).toBuilder();
+        for (int i = 0; i < 9; i++) {
+            manyFs.addFilesystems(Filesystem.newBuilder().setMountPoint("/m" + i));
+        }
+        g.send(manyFs.build());
+        g.send(sample(3, 100).toBuilder()
+                .addFilesystems(Filesystem.newBuilder().setMountPoint("x".repeat(65))).build());
+        g.send(sample(4, 100).toBuilder()
+                .addFilesystems(Filesystem.newBuilder().setSizeBytes(10).setFreeBytes(11)).build());
+        g.send(sample(5, 300));
+        assertEquals(5, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+        assertEquals(4, vm.link.stats().rejected());
+        assertEquals(1, vm.link.stats().accepted());
+    }
+
+    @Test
+    void counters_going_backwards_are_recorded_as_reset_not_passed_as_continuing() throws Exception {
+        Vm vm = vm("reset");
+        Guest g = vm.connect("boot-1", "inst-1");
+        g.send(sample(1, 5_000));
+        g.send(sample(2, 1_000));
+        vm.sink.samples.poll(10, TimeUnit.SECONDS);
+        vm.sink.samples.poll(10, TimeUnit.SECONDS);
+        assertEquals(List.of(CounterContinuity.Verdict.CONTINUES, CounterContinuity.Verdict.COUNTERS_RESET),
+                vm.sink.verdicts);
+        assertEquals(1, vm.link.stats().counterResets());
+    }
+
+    @Test
+    void a_new_boot_id_is_recorded_as_guest_restart_and_seq_starts_again() throws Exception {
+        Vm vm = vm("reboot");
+        Guest first = vm.connect("boot-1", "inst-1");
+        first.send(sample(1, 5_000));
+        first.send(sample(2, 6_000));
+        assertEquals(2, first.awaitAck(2));
+        Guest second = vm.connect("boot-2", "inst-9");
+        assertEquals(0, second.welcomeSeq(), "a new agent instance is told nothing is held yet");
+        second.send(sample(1, 10));
+        for (int i = 0; i < 3; i++) {
+            vm.sink.samples.poll(10, TimeUnit.SECONDS);
+        }
+        assertEquals(CounterContinuity.Verdict.GUEST_RESTARTED, vm.sink.verdicts.get(2));
+        assertEquals(1, vm.link.stats().guestRestarts());
+    }
+
+    @Test
+    void duplicate_seq_is_dropped_and_acked() throws Exception {
+        Vm vm = vm("dup");
+        Guest g = vm.connect("boot-1", "inst-1");
+        g.send(sample(1, 100));
+        g.send(sample(2, 200));
+        g.send(sample(2, 200));
+        g.send(sample(1, 100));
+        g.send(sample(3, 300));
+        assertEquals(3, g.awaitAck(3));
+        assertEquals(3, vm.link.stats().accepted());
+        assertEquals(2, vm.link.stats().duplicates());
+        Guest again = vm.connect("boot-1", "inst-1");
+        assertEquals(3, again.welcomeSeq(), "a reconnecting agent learns what is already held");
+    }
+
+    @Test
+    void sample_before_hello_ends_the_stream() throws Exception {
+        Vm vm = vm("nohello");
+        Guest g = vm.connectWithoutHello();
+        g.send(sample(1, 100));
+        assertTrue(g.closed.await(10, TimeUnit.SECONDS));
+        assertEquals(0, vm.link.stats().accepted());
+    }
+
+    @Test
+    void flood_is_throttled_and_does_not_delay_other_vms() throws Exception {
+        Vm flooder = vm("flood");
+        Vm quiet = vm("quiet");
+        Guest f = flooder.connect("boot-f", "inst-f");
+        Guest q = quiet.connect("boot-q", "inst-q");
+        long start = System.nanoTime();
+        for (int i = 1; i <= 2_000; i++) {
+            f.send(sample(i, 100L * i));
+        }
+        List<Long> quietGaps = new ArrayList<>();
+        long last = System.nanoTime();
+        for (int i = 1; i <= 20; i++) {
+            q.send(sample(i, 100L * i));
+            Sample s = quiet.sink.samples.poll(5, TimeUnit.SECONDS);
+            assertEquals(i, s == null ? -1 : s.getSeq(), "quiet VM sample " + i + " arrived");
+            long now = System.nanoTime();
+            quietGaps.add(now - last);
+            last = now;
+            Thread.sleep(50);
+        }
+        double elapsedS = (System.nanoTime() - start) / 1e9;
+        long accepted = flooder.link.stats().accepted();
+        double allowed = LIMITS.burst() + LIMITS.samplesPerSecond() * elapsedS;
+        assertTrue(accepted <= allowed + 1,
+                "flooder got " + accepted + " samples through in " + elapsedS + " s; budget " + allowed);
+        assertTrue(flooder.link.stats().throttled() > 0, "the flood was throttled");
+        long worstGapMs = quietGaps.stream().mapToLong(Long::longValue).max().orElseThrow() / 1_000_000;
+        assertTrue(worstGapMs < 1_000, "quiet VM waited " + worstGapMs + " ms for one sample during the flood");
+    }
+
+    // ---- harness ------------------------------------------------------------------------
+
+    private Vm vm(String id) throws Exception {
+        Recorder sink = new Recorder();
+        GuestLink link = ingest.link(id, sink);
+        Path sock = dir.resolve(id + ".sock_7070");
+        servers.add(ingest.listenUnix(sock, link));
+        assertTrue(Files.exists(sock));
+        return new Vm(link, sink, sock);
+    }
+
+    private final class Vm {
+        final GuestLink link;
+        final Recorder sink;
+        final Path sock;
+
+        Vm(GuestLink link, Recorder sink, Path sock) {
+            this.link = link;
+            this.sink = sink;
+            this.sock = sock;
+        }
+
+        Guest connect(String bootId, String instance) throws Exception {
+            Guest g = connectWithoutHello();
+            g.out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder()
+                    .setAgentName("test").setBootId(bootId).setAgentInstance(instance).setIntervalMs(1000))
+                    .build());
+            g.welcomeSeq();
+            return g;
+        }
+
+        Guest connectWithoutHello() {
+            ManagedChannel ch = NettyChannelBuilder.forAddress(new DomainSocketAddress(sock.toString()))
+                    .eventLoopGroup(clientLoop)
+                    .channelType(EpollDomainSocketChannel.class)
+                    .usePlaintext()
+                    .build();
+            channels.add(ch);
+            Guest g = new Guest();
+            g.out = GuestReportGrpc.newStub(ch).report(g);
+            return g;
+        }
+    }
+
+    private static final class Guest implements StreamObserver<CollectorMessage> {
+        StreamObserver<AgentMessage> out;
+        final LinkedBlockingQueue<CollectorMessage> in = new LinkedBlockingQueue<>();
+        final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        private Long welcome;
+
+        synchronized void send(Sample s) {
+            out.onNext(AgentMessage.newBuilder().setSample(s).build());
+        }
+
+        long welcomeSeq() throws InterruptedException {
+            while (welcome == null) {
+                CollectorMessage m = in.poll(10, TimeUnit.SECONDS);
+                assertTrue(m != null, "no welcome");
+                if (m.hasWelcome()) {
+                    welcome = m.getWelcome().getLastSeq();
+                }
+            }
+            return welcome;
+        }
+
+        long awaitAck(long seq) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long best = 0;
+            while (best < seq && System.nanoTime() < deadline) {
+                CollectorMessage m = in.poll(100, TimeUnit.MILLISECONDS);
+                if (m != null && m.hasAck()) {
+                    best = Math.max(best, m.getAck().getSeq());
+                }
+            }
+            return best;
+        }
+
+        @Override
+        public void onNext(CollectorMessage m) {
+            in.add(m);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            closed.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+            closed.countDown();
+        }
+    }
+
+    static final class Recorder implements GuestSink {
+        final LinkedBlockingQueue<Sample> samples = new LinkedBlockingQueue<>();
+        final List<CounterContinuity.Verdict> verdicts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void guestConnected(Hello hello) {
+        }
+
+        @Override
+        public void guestSample(Hello hello, Sample sample, CounterContinuity.Verdict verdict, long receivedNanos) {
+            verdicts.add(verdict);
+            samples.add(sample);
+        }
+
+        @Override
+        public void guestDisconnected(String reason) {
+        }
+    }
+
+    private static Sample sample(long seq, long userNs) {
+        return Sample.newBuilder()
+                .setSeq(seq)
+                .setCpu(Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(userNs)).setBootTimeUnixS(1000))
+                .build();
+    }
+}
