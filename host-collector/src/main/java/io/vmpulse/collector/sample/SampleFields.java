@@ -135,7 +135,7 @@ public final class SampleFields {
     public static final SampleField FS_AVAILABLE_BYTES;
     public static final SampleField FS_INODES_TOTAL;
     public static final SampleField FS_INODES_FREE;
-    /** (size - available) / size * 100, the figure {@code df} shows for unprivileged users. */
+    /** used / (used + available) * 100 with used = size - free: the Use% of {@code df}. */
     public static final SampleField FS_USED_PCT;
     /** {@link SampleFlags} FS_* bits. */
     public static final SampleField FS_FLAGS;

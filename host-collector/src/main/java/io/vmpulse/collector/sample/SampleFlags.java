@@ -28,9 +28,11 @@ public final class SampleFlags {
 
     // ---- presence: which groups hold real values (an absent group is all zero) -------------
     public static final long PRESENT_GUEST_CPU = 1L;
+    /** Memory fields and mem_used_pct. */
     public static final long PRESENT_GUEST_MEMORY = 1L << 1;
+    /** fs_count, fs[], fs_used_max_pct. */
     public static final long PRESENT_GUEST_FS = 1L << 2;
-    /** guest_cpu_*_pct, mem_used_pct, fs used percentages. */
+    /** guest_cpu_*_pct: they need two guest samples. */
     public static final long PRESENT_GUEST_RATES = 1L << 3;
     public static final long PRESENT_HOST_VCPU = 1L << 8;
     public static final long PRESENT_HOST_PROCESS = 1L << 9;
