@@ -1,0 +1,46 @@
+package io.vmpulse.bench.shm;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Publishing one slot: stamp the publish time, hash the whole sample into its checksum, and copy
+ * it into the slot under the seqlock. Target: at most 250 ns.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class PublishBenchmark {
+
+    private RegistryFixture fixture;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        fixture = new RegistryFixture(4096, 1);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        fixture.close();
+    }
+
+    @Benchmark
+    public void publishOneSlot() {
+        fixture.writer.publish(0, fixture.sample);
+    }
+}

@@ -1,0 +1,137 @@
+package io.vmpulse.collector.shm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmpulse.collector.sample.SampleFields;
+import io.vmpulse.collector.sample.UnifiedSample;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(120)
+class RestartTest {
+
+    @TempDir
+    Path dir;
+
+    private RegistryOptions options() {
+        return new RegistryOptions(dir.resolve("registry"), 4, null);
+    }
+
+    @Test
+    void second_writer_on_the_same_file_is_refused_naming_the_holder_pid() throws Exception {
+        try (RegistryWriter first = RegistryWriter.create(options())) {
+            RegistryInUseException e = assertThrows(RegistryInUseException.class, () -> RegistryWriter.create(options()));
+            long pid = ProcessHandle.current().pid();
+            assertEquals(pid, e.holderPid());
+            assertTrue(e.getMessage().contains("registry " + first.path() + " is in use by collector pid " + pid), e.getMessage());
+        }
+    }
+
+    @Test
+    void reader_or_channel_closed_inside_the_writer_process_does_not_release_the_writer_lock() throws Exception {
+        try (RegistryWriter w = RegistryWriter.create(options())) {
+            RegistryReader.open(w.path()).close();
+            // Closing any descriptor of the file drops POSIX (fcntl) locks of the whole process;
+            // the writer's flock must survive it.
+            FileChannel.open(w.path(), StandardOpenOption.READ).close();
+            assertThrows(RegistryInUseException.class, () -> RegistryWriter.create(options()));
+        }
+    }
+
+    @Test
+    void cleanly_closed_registry_is_marked_closed_and_can_be_taken_over() throws Exception {
+        RegistryWriter w = RegistryWriter.create(options());
+        RegistryReader r = RegistryReader.open(w.path());
+        assertFalse(r.writerClosed());
+        long beats = r.heartbeatCount();
+        w.heartbeat();
+        assertEquals(beats + 1, r.heartbeatCount());
+        w.close();
+        assertTrue(r.writerClosed());
+        try (RegistryWriter next = RegistryWriter.create(options())) {
+            assertTrue(next.replacedStaleFile());
+            assertTrue(r.isStale());
+        }
+    }
+
+    @Test
+    void after_kill_9_of_the_writer_process_a_new_writer_reinitialises_and_readers_recover() throws Exception {
+        Path path = options().path();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                WriterChild.class.getName(), path.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
+            String ready = out.readLine();
+            assertTrue(ready != null && ready.startsWith("READY "), "child said: " + ready);
+            long childPid = child.pid();
+
+            RegistryReader reader = RegistryReader.open(path);
+            assertEquals(childPid, reader.writerPid());
+            SlotSnapshot s = reader.newSnapshot();
+            assertTrue(reader.read(0, s));
+            assertEquals("child-vm", s.vmId());
+            long seqBefore = s.seq();
+            assertTrue(readEventually(reader, 0, s) && s.seq() > seqBefore, "the child keeps publishing");
+            assertTrue(s.checksumMatches());
+
+            RegistryInUseException inUse = assertThrows(RegistryInUseException.class, () -> RegistryWriter.create(options()));
+            assertEquals(childPid, inUse.holderPid(), "refused across processes, naming the live collector");
+
+            child.destroyForcibly(); // SIGKILL: no shutdown hook, possibly in the middle of a publish
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+
+            try (RegistryWriter next = RegistryWriter.create(options())) {
+                assertTrue(next.replacedStaleFile(), "the dead collector's file is detected as stale");
+                assertTrue(reader.isStale(), "a reader notices the replaced file");
+                assertTrue(reader.reopenIfReplaced());
+                assertFalse(reader.isStale());
+                assertEquals(ProcessHandle.current().pid(), reader.writerPid());
+                assertEquals(RegistryLayout.STATE_FREE, reader.stateOf(0), "the new registry starts empty");
+
+                int slot = next.claim("vm-after");
+                UnifiedSample u = new UnifiedSample();
+                u.putLong(SampleFields.GUEST_SEQ, 7);
+                next.publish(slot, u);
+                assertTrue(reader.read(slot, s));
+                assertEquals("vm-after", s.vmId());
+                assertEquals(7, s.sample().getLong(SampleFields.GUEST_SEQ));
+
+                Path bin = Tools.cDump(dir);
+                Tools.Result c = Tools.run(List.of(bin.toString(), path.toString()), 30);
+                assertEquals(0, c.exit(), c.stderr());
+                assertTrue(c.stdout().contains("vm vm-after"), c.stdout());
+            }
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static boolean readEventually(RegistryReader r, int slot, SlotSnapshot s) throws InterruptedException {
+        long first = -1;
+        for (int i = 0; i < 1000; i++) {
+            if (r.read(slot, s)) {
+                if (first < 0) {
+                    first = s.seq();
+                } else if (s.seq() > first) {
+                    return true;
+                }
+            }
+            Thread.sleep(5);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,438 @@
+/*
+ * vmpulse_shm.h: read the vmpulse shared-memory registry from C (header only, C11 or GNU C).
+ *
+ * The layout is an ABI, documented byte by byte in docs/shm-abi.md; the Java writer's
+ * constants (io.vmpulse.collector.shm.RegistryLayout, io.vmpulse.collector.sample.SampleFields)
+ * are compared with the offsetof/sizeof of these structs by a test. Everything is little-endian
+ * and every 8-byte field is 8-aligned, so on a little-endian host the structs below can be laid
+ * directly over the mapping.
+ *
+ * Version rules: a reader built for ABI major 1 reads any 1.x file. Minor versions only append
+ * fields to the sample (and entries to the field directory) and grow sample_size; they never
+ * move a field. Use header.sample_offset, header.sample_size, header.slot_size and
+ * header.slots_offset from the file, never the sizeof of these structs, to step through it.
+ * Fields newer than this header are found by name with vmpulse_find_field().
+ *
+ * Usage:
+ *     struct vmpulse_registry reg;
+ *     char err[256];
+ *     if (vmpulse_open(&reg, "/dev/shm/vmpulse", err, sizeof err) != 0) { puts(err); ... }
+ *     unsigned char *copy = malloc(vmpulse_slot_copy_size(&reg));
+ *     if (vmpulse_read_slot(&reg, 3, copy, 1000) > 0) {
+ *         const struct vmpulse_slot_header *h = (const void *)copy;
+ *         const struct vmpulse_sample *s = (const void *)(copy + reg.header->sample_offset);
+ *         ...
+ *     }
+ */
+#ifndef VMPULSE_SHM_H
+#define VMPULSE_SHM_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "vmpulse_shm.h lays structs over a little-endian file: this host is big-endian"
+#endif
+
+#define VMPULSE_MAGIC 0x0045534C55504D56ULL /* "VMPULSE\0" as a little-endian u64 */
+#define VMPULSE_VERSION_MAJOR 1
+#define VMPULSE_VERSION_MINOR 0
+#define VMPULSE_READY 1ULL
+#define VMPULSE_WRITER_CLOSED 1ULL /* header.writer_flags */
+
+#define VMPULSE_STATE_FREE 0u
+#define VMPULSE_STATE_LIVE 1u
+#define VMPULSE_STATE_FINAL 2u
+
+#define VMPULSE_TYPE_U64 1u
+#define VMPULSE_TYPE_I64 2u
+#define VMPULSE_TYPE_F64 3u
+#define VMPULSE_TYPE_U32 4u
+#define VMPULSE_TYPE_UTF8 5u
+
+/* sample.flags */
+#define VMPULSE_FLAG_GUEST_CONNECTED (1ULL << 0)
+#define VMPULSE_FLAG_GUEST_STALE (1ULL << 1)
+#define VMPULSE_FLAG_FINAL (1ULL << 2)
+#define VMPULSE_FLAG_VCPU_FAILING (1ULL << 8)
+#define VMPULSE_FLAG_PROCESS_FAILING (1ULL << 9)
+#define VMPULSE_FLAG_CGROUP_FAILING (1ULL << 10)
+#define VMPULSE_FLAG_BLOCK_FAILING (1ULL << 11)
+#define VMPULSE_FLAG_NET_FAILING (1ULL << 12)
+#define VMPULSE_FLAG_BALLOON_FAILING (1ULL << 13)
+
+/* sample.presence */
+#define VMPULSE_PRESENT_GUEST_CPU (1ULL << 0)
+#define VMPULSE_PRESENT_GUEST_MEMORY (1ULL << 1)
+#define VMPULSE_PRESENT_GUEST_FS (1ULL << 2)
+#define VMPULSE_PRESENT_GUEST_RATES (1ULL << 3)
+#define VMPULSE_PRESENT_HOST_VCPU (1ULL << 8)
+#define VMPULSE_PRESENT_HOST_PROCESS (1ULL << 9)
+#define VMPULSE_PRESENT_HOST_CGROUP (1ULL << 10)
+#define VMPULSE_PRESENT_HOST_BLOCK (1ULL << 11)
+#define VMPULSE_PRESENT_HOST_NET (1ULL << 12)
+#define VMPULSE_PRESENT_HOST_BALLOON (1ULL << 13)
+#define VMPULSE_PRESENT_HOST_RATES (1ULL << 14)
+
+/* fs[i].flags */
+#define VMPULSE_FS_ERROR (1u << 0)
+#define VMPULSE_FS_READ_ONLY (1u << 1)
+
+#define VMPULSE_BOOT_ID_BYTES 40
+#define VMPULSE_MAX_FILESYSTEMS 8
+#define VMPULSE_FS_MOUNT_POINT_BYTES 64
+#define VMPULSE_FS_TYPE_BYTES 16
+#define VMPULSE_MAX_VCPUS 32
+#define VMPULSE_VM_ID_BYTES 64
+
+#define VMPULSE_CHECKSUM_SEED 0x243F6A8885A308D3ULL
+#define VMPULSE_CHECKSUM_PRIME 0x9E3779B97F4A7C15ULL
+
+struct vmpulse_header {                 /* at file offset 0, 128 bytes */
+    uint64_t magic;                     /*   0 VMPULSE_MAGIC */
+    uint16_t version_major;             /*   8 */
+    uint16_t version_minor;             /*  10 */
+    uint32_t header_size;               /*  12 */
+    uint32_t slot_size;                 /*  16 */
+    uint32_t slot_count;                /*  20 */
+    uint64_t slots_offset;              /*  24 file offset of slot 0 */
+    uint32_t dir_offset;                /*  32 file offset of the field directory */
+    uint32_t dir_count;                 /*  36 */
+    uint32_t dir_entry_size;            /*  40 */
+    uint32_t sample_offset;             /*  44 offset of the sample within a slot */
+    uint32_t sample_size;               /*  48 */
+    uint32_t writer_pid;                /*  52 */
+    int64_t writer_start_unix_ns;       /*  56 CLOCK_REALTIME */
+    uint64_t heartbeat_count;           /*  64 */
+    int64_t heartbeat_unix_ns;          /*  72 CLOCK_REALTIME */
+    int64_t heartbeat_mono_ns;          /*  80 CLOCK_MONOTONIC */
+    uint64_t writer_flags;              /*  88 VMPULSE_WRITER_CLOSED */
+    uint64_t reserved[3];               /*  96 */
+    uint64_t ready;                     /* 120 VMPULSE_READY, written last */
+};
+
+struct vmpulse_dir_entry {              /* 64 bytes each, dir_count of them at dir_offset */
+    char name[32];                      /*   0 NUL-padded */
+    char unit[8];                       /*  32 NUL-padded */
+    uint32_t type;                      /*  40 VMPULSE_TYPE_* */
+    uint32_t size;                      /*  44 bytes of one element */
+    uint32_t offset;                    /*  48 of element 0 within the sample */
+    uint32_t count;                     /*  52 elements */
+    uint32_t stride;                    /*  56 bytes between elements */
+    uint32_t reserved;                  /*  60 */
+};
+
+struct vmpulse_slot_header {            /* at slots_offset + i * slot_size, 128 bytes */
+    uint64_t seq;                       /*   0 seqlock: odd while the writer writes */
+    uint64_t generation;                /*   8 changes whenever the slot is claimed */
+    uint32_t state;                     /*  16 VMPULSE_STATE_* */
+    uint32_t reserved0;                 /*  20 */
+    int64_t claimed_unix_ns;            /*  24 */
+    uint64_t reserved1[4];              /*  32 */
+    char vm_id[64];                     /*  64 UTF-8, NUL-padded */
+};
+
+struct vmpulse_fs {                     /* 136 bytes */
+    char mount_point[64];
+    char fs_type[16];
+    uint64_t size_bytes;
+    uint64_t free_bytes;
+    uint64_t available_bytes;
+    uint64_t inodes_total;
+    uint64_t inodes_free;
+    double used_pct;
+    uint32_t flags;                     /* VMPULSE_FS_* */
+    uint32_t pad;
+};
+
+struct vmpulse_vcpu {                   /* 16 bytes */
+    uint64_t run_ns;
+    uint64_t wait_ns;
+};
+
+struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sample_size of 1.0 */
+    /* meta */
+    uint64_t checksum;                  /* vmpulse_checksum() of the bytes after it */
+    uint64_t flags;                     /* VMPULSE_FLAG_* */
+    uint64_t presence;                  /* VMPULSE_PRESENT_* */
+    int64_t publish_unix_ns;
+    int64_t last_guest_unix_ns;
+    int64_t last_guest_mono_ns;
+    int64_t last_host_unix_ns;
+    int64_t last_host_mono_ns;
+    uint64_t rate_interval_ns;
+    uint64_t rejected_messages;
+    uint64_t guest_restarts;
+    uint64_t counter_resets;
+    uint64_t dropped_samples;
+    /* guest half (guest-reported) */
+    uint64_t guest_seq;
+    int64_t guest_wall_unix_ns;
+    int64_t guest_mono_ns;
+    char boot_id[40];
+    uint64_t cpu_user_ns;
+    uint64_t cpu_nice_ns;
+    uint64_t cpu_system_ns;
+    uint64_t cpu_idle_ns;
+    uint64_t cpu_iowait_ns;
+    uint64_t cpu_irq_ns;
+    uint64_t cpu_softirq_ns;
+    uint64_t cpu_steal_ns;
+    uint64_t cpu_guest_ns;
+    uint64_t cpu_guest_nice_ns;
+    uint32_t cpu_online;
+    uint32_t cpu_columns;
+    uint64_t cpu_ctxt;
+    uint64_t cpu_forks;
+    uint32_t procs_running;
+    uint32_t procs_blocked;
+    int64_t boot_time_unix_s;
+    uint32_t guest_interval_ms;
+    uint32_t mem_available_derived;
+    uint64_t mem_total_bytes;
+    uint64_t mem_free_bytes;
+    uint64_t mem_available_bytes;
+    uint64_t mem_buffers_bytes;
+    uint64_t mem_cached_bytes;
+    uint64_t mem_sreclaimable_bytes;
+    uint64_t mem_shmem_bytes;
+    uint64_t swap_total_bytes;
+    uint64_t swap_free_bytes;
+    uint64_t mem_dirty_bytes;
+    uint64_t mem_writeback_bytes;
+    uint64_t hugepages_total;
+    uint64_t hugepages_free;
+    uint64_t hugepage_size_bytes;
+    uint32_t fs_count;
+    uint32_t fs_omitted;
+    struct vmpulse_fs fs[VMPULSE_MAX_FILESYSTEMS];
+    /* host half */
+    uint32_t vcpu_count;
+    uint32_t pad0;
+    uint64_t vcpu_run_ns;
+    uint64_t vcpu_wait_ns;
+    struct vmpulse_vcpu vcpu[VMPULSE_MAX_VCPUS];
+    uint64_t vmm_cpu_ns;
+    uint64_t vmm_rss_bytes;
+    uint64_t vmm_pss_bytes;
+    uint64_t vmm_threads;
+    uint64_t cgroup_cpu_ns;
+    uint64_t cgroup_memory_bytes;
+    uint64_t cgroup_io_read_bytes;
+    uint64_t cgroup_io_write_bytes;
+    uint64_t disk_read_bytes;
+    uint64_t disk_write_bytes;
+    uint64_t disk_read_ops;
+    uint64_t disk_write_ops;
+    uint64_t net_rx_bytes;              /* guest's point of view: what the guest received */
+    uint64_t net_tx_bytes;
+    uint64_t net_rx_packets;
+    uint64_t net_tx_packets;
+    uint64_t net_rx_drops;
+    uint64_t net_tx_drops;
+    uint64_t net_rx_errors;
+    uint64_t net_tx_errors;
+    uint64_t balloon_target_bytes;
+    uint64_t balloon_actual_bytes;
+    uint64_t balloon_free_bytes;
+    uint64_t balloon_total_bytes;
+    uint64_t balloon_available_bytes;
+    /* rates over the last interval */
+    double guest_cpu_busy_pct;
+    double guest_cpu_steal_pct;
+    double guest_cpu_idle_pct;
+    double guest_cpu_iowait_pct;
+    double mem_used_pct;
+    double fs_used_max_pct;
+    double host_vcpu_pct;
+    double host_vcpu_pct_norm;
+    double disk_read_bytes_per_s;
+    double disk_write_bytes_per_s;
+    double disk_read_ops_per_s;
+    double disk_write_ops_per_s;
+    double net_rx_bytes_per_s;
+    double net_tx_bytes_per_s;
+    double net_rx_packets_per_s;
+    double net_tx_packets_per_s;
+    uint64_t steal_guest_delta_ns;
+    uint64_t steal_host_delta_ns;
+    double steal_ratio;
+};
+
+_Static_assert(sizeof(struct vmpulse_header) == 128, "header is 128 bytes");
+_Static_assert(sizeof(struct vmpulse_dir_entry) == 64, "directory entries are 64 bytes");
+_Static_assert(sizeof(struct vmpulse_slot_header) == 128, "slot header is 128 bytes");
+_Static_assert(sizeof(struct vmpulse_sample) == 2392, "sample of ABI 1.0 is 2392 bytes");
+
+struct vmpulse_registry {
+    const unsigned char *base;          /* the read-only mapping */
+    size_t size;
+    const struct vmpulse_header *header;
+    const struct vmpulse_dir_entry *dir;
+    dev_t dev;                          /* identity of the mapped file, for vmpulse_is_replaced */
+    ino_t ino;
+};
+
+/* The checksum stored in sample.checksum: over sample bytes [8, len), len a multiple of 8. */
+static inline uint64_t vmpulse_checksum(const unsigned char *sample, size_t len)
+{
+    uint64_t h[4] = {VMPULSE_CHECKSUM_SEED, VMPULSE_CHECKSUM_SEED + 1, VMPULSE_CHECKSUM_SEED + 2,
+                     VMPULSE_CHECKSUM_SEED + 3};
+    size_t i = 0;
+    for (size_t off = 8; off + 8 <= len; off += 8, i++) {
+        uint64_t w;
+        memcpy(&w, sample + off, 8);
+        h[i & 3] = (h[i & 3] ^ w) * VMPULSE_CHECKSUM_PRIME;
+    }
+    uint64_t r = h[0];
+    r = (r ^ h[1]) * VMPULSE_CHECKSUM_PRIME;
+    r = (r ^ h[2]) * VMPULSE_CHECKSUM_PRIME;
+    r = (r ^ h[3]) * VMPULSE_CHECKSUM_PRIME;
+    return r ^ (r >> 32);
+}
+
+static inline void vmpulse_close(struct vmpulse_registry *r)
+{
+    if (r->base != NULL) {
+        munmap((void *)r->base, r->size);
+        r->base = NULL;
+    }
+}
+
+/* Maps and validates the registry. Returns 0, or -1 with a message in err. */
+static inline int vmpulse_open(struct vmpulse_registry *r, const char *path, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "registry %s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "registry %s: cannot stat: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if ((size_t)st.st_size < sizeof(struct vmpulse_header)) {
+        snprintf(err, errlen, "registry %s: truncated: %lld bytes, smaller than the 128-byte header", path,
+                 (long long)st.st_size);
+        close(fd);
+        return -1;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd); /* the mapping keeps the file */
+    if (p == MAP_FAILED) {
+        snprintf(err, errlen, "registry %s: cannot map: %s", path, strerror(errno));
+        return -1;
+    }
+    r->base = p;
+    r->size = (size_t)st.st_size;
+    r->dev = st.st_dev;
+    r->ino = st.st_ino;
+    r->header = (const struct vmpulse_header *)p;
+    const struct vmpulse_header *h = r->header;
+    const char *bad = NULL;
+    char why[160];
+    if (h->magic != VMPULSE_MAGIC) {
+        bad = "bad magic: not a vmpulse registry";
+    } else if (h->version_major != VMPULSE_VERSION_MAJOR) {
+        snprintf(why, sizeof why, "ABI major version %u.%u is not supported by this reader (it reads major %d)",
+                 h->version_major, h->version_minor, VMPULSE_VERSION_MAJOR);
+        bad = why;
+    } else if (__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE) != VMPULSE_READY) {
+        bad = "not ready: the writer has not finished initialising it";
+    } else if (h->header_size < sizeof(struct vmpulse_header) || h->sample_offset < sizeof(struct vmpulse_slot_header)
+               || h->sample_size < 8 || h->sample_size % 8 != 0
+               || (uint64_t)h->sample_offset + h->sample_size > h->slot_size || h->dir_entry_size < 64
+               || (uint64_t)h->dir_offset + (uint64_t)h->dir_count * h->dir_entry_size > h->slots_offset) {
+        bad = "inconsistent sizes in the header";
+    } else if (h->slots_offset + (uint64_t)h->slot_count * h->slot_size > r->size) {
+        snprintf(why, sizeof why, "truncated: %zu bytes, the header describes %llu", r->size,
+                 (unsigned long long)(h->slots_offset + (uint64_t)h->slot_count * h->slot_size));
+        bad = why;
+    }
+    if (bad != NULL) {
+        snprintf(err, errlen, "registry %s: %s", path, bad);
+        vmpulse_close(r);
+        return -1;
+    }
+    r->dir = (const struct vmpulse_dir_entry *)(r->base + h->dir_offset);
+    return 0;
+}
+
+/* True when path no longer names the mapped file: a new collector replaced it. */
+static inline int vmpulse_is_replaced(const struct vmpulse_registry *r, const char *path)
+{
+    struct stat st;
+    return stat(path, &st) != 0 || st.st_dev != r->dev || st.st_ino != r->ino;
+}
+
+/* The directory entry called name, or NULL when this file's version has no such field. */
+static inline const struct vmpulse_dir_entry *vmpulse_find_field(const struct vmpulse_registry *r, const char *name)
+{
+    for (uint32_t i = 0; i < r->header->dir_count; i++) {
+        const struct vmpulse_dir_entry *e =
+            (const struct vmpulse_dir_entry *)((const unsigned char *)r->dir + (size_t)i * r->header->dir_entry_size);
+        if (strncmp(e->name, name, sizeof e->name) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Bytes vmpulse_read_slot copies: the slot header and the sample. */
+static inline size_t vmpulse_slot_copy_size(const struct vmpulse_registry *r)
+{
+    return (size_t)r->header->sample_offset + r->header->sample_size;
+}
+
+static inline const unsigned char *vmpulse_slot(const struct vmpulse_registry *r, uint32_t slot)
+{
+    return r->base + r->header->slots_offset + (size_t)slot * r->header->slot_size;
+}
+
+/*
+ * Copies slot `slot` consistently into out (vmpulse_slot_copy_size bytes).
+ * Returns the number of attempts it took (>= 1), or 0 when no consistent copy was obtained
+ * within max_attempts (the writer kept writing it, or died in the middle of a write).
+ *
+ * The seqlock read side. The acquire load keeps the copy after the first seq load; the
+ * acquire fence keeps every load of the copy before the second seq load (LoadLoad), which on
+ * arm64 is a "dmb ishld" and on x86 only stops the compiler. With the writer's release ordering,
+ * equal even values before and after mean no byte of the copy belongs to a concurrent write.
+ * (The memcpy races with the writer, which C11 calls a data race; it is the standard seqlock
+ * idiom, as in the Linux kernel, and the result is discarded whenever it could be torn.)
+ */
+static inline unsigned vmpulse_read_slot(const struct vmpulse_registry *r, uint32_t slot, void *out,
+                                         unsigned max_attempts)
+{
+    const unsigned char *s = vmpulse_slot(r, slot);
+    const uint64_t *seq = (const uint64_t *)s;
+    size_t n = vmpulse_slot_copy_size(r);
+    for (unsigned attempt = 1; attempt <= max_attempts; attempt++) {
+        uint64_t s1 = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+        if ((s1 & 1) == 0) {
+            memcpy(out, s, n);
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            uint64_t s2 = __atomic_load_n(seq, __ATOMIC_RELAXED);
+            if (s1 == s2) {
+                return attempt;
+            }
+        }
+        if (attempt > 64) {
+            sched_yield();
+        }
+    }
+    return 0;
+}
+
+#endif /* VMPULSE_SHM_H */
