@@ -44,9 +44,7 @@ public final class DescriptorJson {
                 throw new InvalidDescriptorException("", "a descriptor is one JSON object; found " + describe(reader.peek()));
             }
             checkObject(reader, VmDescriptor.getDescriptor(), "");
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new InvalidDescriptorException("", "unexpected data after the descriptor's closing brace");
-            }
+            checkNothingFollows(reader);
         } catch (IOException e) {
             // Gson's message gives line, column and JSON path of the syntax error.
             throw new InvalidDescriptorException("", "malformed JSON: " + syntaxMessage(e));
@@ -101,6 +99,18 @@ public final class DescriptorJson {
             }
         }
         reader.endObject();
+    }
+
+    private static void checkNothingFollows(final JsonReader reader) throws InvalidDescriptorException {
+        boolean more;
+        try {
+            more = reader.peek() != JsonToken.END_DOCUMENT;
+        } catch (IOException e) {
+            more = true; // strict mode calls a second value a syntax error; it is the same mistake
+        }
+        if (more) {
+            throw new InvalidDescriptorException("", "unexpected data after the descriptor's closing brace");
+        }
     }
 
     private static FieldDescriptor field(final Descriptor type, final String name) {
