@@ -1,0 +1,116 @@
+package io.vmpulse.collector.control;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves the control API on a host-only Unix socket, mode 0660: the owner and the socket's group
+ * (optionally set with {@code group}) may manage VMs; nobody else may connect.
+ *
+ * <p>The socket is bound with the process umask and then narrowed to 0660; with any usual umask
+ * (022, 027, 077) nobody but the owner can connect in between, since connecting needs write
+ * permission. A leftover socket from a collector that died is replaced; a socket that still
+ * accepts connections belongs to a running collector, and starting is refused.
+ */
+public final class ControlServer implements AutoCloseable {
+    public static final Path DEFAULT_SOCKET = Path.of("/run/vmpulse/control.sock");
+    static final Set<PosixFilePermission> SOCKET_MODE = PosixFilePermissions.fromString("rw-rw----");
+
+    private final Path socket;
+    private final Server server;
+    private final EventLoopGroup group;
+
+    private ControlServer(final Path socket, final Server server, final EventLoopGroup group) {
+        this.socket = socket;
+        this.server = server;
+        this.group = group;
+    }
+
+    public static ControlServer start(final Path socket, final Optional<String> group, final BindableService service)
+            throws IOException {
+        final Path path = socket.toAbsolutePath().normalize();
+        Files.createDirectories(path.getParent());
+        removeStaleSocket(path);
+        final EventLoopGroup loop = new EpollEventLoopGroup(1);
+        final Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(loop)
+                .workerEventLoopGroup(loop)
+                .addService(service)
+                .build();
+        try {
+            server.start();
+            final PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+            view.setPermissions(SOCKET_MODE);
+            if (group.isPresent()) {
+                final GroupPrincipal principal = path.getFileSystem().getUserPrincipalLookupService()
+                        .lookupPrincipalByGroupName(group.get());
+                view.setGroup(principal);
+            }
+        } catch (IOException | RuntimeException e) {
+            server.shutdownNow();
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e instanceof IOException io ? io : new IOException("cannot serve the control API on " + path + ": " + e.getMessage(), e);
+        }
+        return new ControlServer(path, server, loop);
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Stops accepting calls, lets running ones finish (briefly), and removes the socket file. */
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdown();
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            // Harmless: the next start replaces a stale socket.
+        }
+    }
+
+    private static void removeStaleSocket(final Path path) throws IOException {
+        final BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        if (!attributes.isOther()) {
+            throw new IOException(path + " exists and is not a socket; refusing to replace it with the control socket");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            throw new IOException("control socket " + path + " is in use: another collector is running");
+        } catch (ConnectException e) {
+            Files.delete(path);
+        }
+    }
+}
