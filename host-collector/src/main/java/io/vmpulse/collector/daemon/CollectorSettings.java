@@ -1,0 +1,107 @@
+package io.vmpulse.collector.daemon;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.proto.collector.v1.CollectorConfig;
+import io.vmpulse.proto.collector.v1.GuestLimitsConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The collector's settings: the JSON file of {@link CollectorConfig} with every default filled in
+ * and every value checked, so the daemon never starts half-configured.
+ */
+public record CollectorSettings(
+        Path registryPath,
+        int slots,
+        String registryGroup,
+        Optional<Path> descriptorDir,
+        Optional<Path> controlSocket,
+        int vsockPort,
+        boolean tcpEnabled,
+        Duration interval,
+        Duration grace,
+        GuestLimits guestLimits) {
+
+    public static final Path DEFAULT_REGISTRY = Path.of("/dev/shm/vmpulse");
+    public static final Path DEFAULT_DESCRIPTOR_DIR = Path.of("/etc/vmpulse/vms.d");
+    public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vmpulse/control.sock");
+    public static final int DEFAULT_SLOTS = 1024;
+    public static final int MAX_SLOTS = 65_536;
+
+    /** Thrown for a configuration that cannot be used; the message names the file and field. */
+    public static final class ConfigException extends Exception {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    public static CollectorSettings load(Path file) throws ConfigException {
+        String json;
+        try {
+            json = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        CollectorConfig.Builder b = CollectorConfig.newBuilder();
+        try {
+            JsonFormat.parser().merge(json, b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+        return from(b.build(), file.toString());
+    }
+
+    public static CollectorSettings from(CollectorConfig c, String origin) throws ConfigException {
+        int slots = c.getRegistry().getSlots() == 0 ? DEFAULT_SLOTS : c.getRegistry().getSlots();
+        if (slots > MAX_SLOTS) {
+            throw new ConfigException(origin + ": field registry.slots: " + slots + " is over " + MAX_SLOTS);
+        }
+        if (c.getVsockPort() == -1) {
+            throw new ConfigException(origin + ": field vsock_port: 4294967295 is VMADDR_PORT_ANY, not a port");
+        }
+        int intervalMs = c.getIntervalMs() == 0 ? 1000 : c.getIntervalMs();
+        if (intervalMs < 10 || intervalMs > 3_600_000) {
+            throw new ConfigException(origin + ": field interval_ms: " + intervalMs + " is outside 10..3600000");
+        }
+        int graceMs = c.getGraceMs() == 0 ? 10_000 : c.getGraceMs();
+        return new CollectorSettings(
+                c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : Path.of(c.getRegistry().getPath()),
+                slots,
+                c.getRegistry().getGroup().isEmpty() ? null : c.getRegistry().getGroup(),
+                optionalPath(c.hasDescriptorDir() ? c.getDescriptorDir() : DEFAULT_DESCRIPTOR_DIR.toString()),
+                optionalPath(c.hasControlSocket() ? c.getControlSocket() : DEFAULT_CONTROL_SOCKET.toString()),
+                c.getVsockPort(),
+                c.getTcpEnabled(),
+                Duration.ofMillis(intervalMs),
+                Duration.ofMillis(graceMs),
+                limits(c.getGuestLimits(), origin));
+    }
+
+    private static GuestLimits limits(GuestLimitsConfig g, String origin) throws ConfigException {
+        GuestLimits d = GuestLimits.DEFAULT;
+        try {
+            return new GuestLimits(
+                    g.getMaxMessageBytes() == 0 ? d.maxMessageBytes() : g.getMaxMessageBytes(),
+                    Math.max(d.transportMaxBytes(), g.getMaxMessageBytes()),
+                    g.getMaxCpus() == 0 ? d.maxCpus() : g.getMaxCpus(),
+                    g.getMaxFilesystems() == 0 ? d.maxFilesystems() : g.getMaxFilesystems(),
+                    g.getMaxStringBytes() == 0 ? d.maxStringBytes() : g.getMaxStringBytes(),
+                    g.getSamplesPerSecond() == 0 ? d.samplesPerSecond() : g.getSamplesPerSecond(),
+                    g.getBurst() == 0 ? d.burst() : g.getBurst(),
+                    d.rejectsBeforeAbuse(),
+                    d.minInterval());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": field guest_limits: " + e.getMessage());
+        }
+    }
+
+    private static Optional<Path> optionalPath(String s) {
+        return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
+    }
+}

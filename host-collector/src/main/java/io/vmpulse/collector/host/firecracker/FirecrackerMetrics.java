@@ -1,0 +1,164 @@
+package io.vmpulse.collector.host.firecracker;
+
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import io.vmpulse.collector.host.DeviceCounters;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Sums Firecracker's metrics lines into cumulative block and network totals.
+ *
+ * <p>Firecracker writes one JSON object per line, every 60 s and on each {@code FlushMetrics}
+ * action (src/vmm/src/logger/metrics.rs). The per-device objects {@code block_<drive_id>}
+ * (src/vmm/src/devices/virtio/block/virtio/metrics.rs) and {@code net_<iface_id>}
+ * (src/vmm/src/devices/virtio/net/metrics.rs) hold {@code SharedIncMetric}s, which serialise as
+ * the <b>delta since the previous flush</b>; so every line is added to the totals. The unsuffixed
+ * {@code block} and {@code net} objects aggregate every device; they are used only by a line
+ * without per-device objects (Firecracker before per-device metrics) and when no drive ids are
+ * given. A line is taken whole or not at all: one that does not parse (truncated, garbage) is
+ * counted in {@link #linesSkipped} and adds nothing.
+ */
+public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseable {
+
+    /** Firecracker's lines are a few KiB; anything this long is not one of them. */
+    static final int MAX_LINE_BYTES = 1 << 20;
+
+    private final MetricsStream stream;
+    private final List<String> driveIds;
+    private final DeviceCounters totals = new DeviceCounters();
+    private final DeviceCounters line = new DeviceCounters();
+    private final DeviceCounters lineAggregate = new DeviceCounters();
+    private long linesParsed;
+    private long linesSkipped;
+
+    /** @param driveIds drives to count ({@code block_<id>}); empty counts every drive */
+    public FirecrackerMetrics(Path metricsPath, List<String> driveIds) {
+        this.stream = new MetricsStream(metricsPath, MAX_LINE_BYTES);
+        this.driveIds = List.copyOf(driveIds);
+    }
+
+    /** Reads every line written since the last poll, without waiting. */
+    public void poll() throws IOException {
+        stream.drain(this);
+    }
+
+    /** Cumulative totals since this reader started. */
+    public DeviceCounters totals() {
+        return totals;
+    }
+
+    public long linesParsed() {
+        return linesParsed;
+    }
+
+    public long linesSkipped() {
+        return linesSkipped;
+    }
+
+    @Override
+    public void line(byte[] bytes, int offset, int length) {
+        if (length == 0) {
+            return;
+        }
+        line.clear();
+        lineAggregate.clear();
+        try (JsonReader json = new JsonReader(new InputStreamReader(
+                new ByteArrayInputStream(bytes, offset, length), StandardCharsets.UTF_8))) {
+            json.beginObject();
+            while (json.hasNext()) {
+                String name = json.nextName();
+                if (name.equals("block")) {
+                    readBlock(json, lineAggregate);
+                } else if (name.equals("net")) {
+                    readNet(json, lineAggregate);
+                } else if (name.startsWith("block_") && counts(name.substring("block_".length()))) {
+                    readBlock(json, line);
+                } else if (name.startsWith("net_")) {
+                    readNet(json, line);
+                } else {
+                    json.skipValue();
+                }
+            }
+            json.endObject();
+            if (json.peek() != JsonToken.END_DOCUMENT) {
+                throw new IOException("text after the object");
+            }
+        } catch (IOException | RuntimeException e) {
+            linesSkipped++;
+            return;
+        }
+        linesParsed++;
+        boolean useAggregate = driveIds.isEmpty();
+        add(line.hasBlock || !useAggregate ? line : lineAggregate, true);
+        add(line.hasNet ? line : lineAggregate, false);
+    }
+
+    @Override
+    public void overlong() {
+        linesSkipped++;
+    }
+
+    private boolean counts(String driveId) {
+        return driveIds.isEmpty() || driveIds.contains(driveId);
+    }
+
+    private void add(DeviceCounters from, boolean block) {
+        if (block && from.hasBlock) {
+            totals.hasBlock = true;
+            totals.readBytes += from.readBytes;
+            totals.writeBytes += from.writeBytes;
+            totals.readOps += from.readOps;
+            totals.writeOps += from.writeOps;
+        } else if (!block && from.hasNet) {
+            totals.hasNet = true;
+            totals.rxBytes += from.rxBytes;
+            totals.txBytes += from.txBytes;
+            totals.rxPackets += from.rxPackets;
+            totals.txPackets += from.txPackets;
+            totals.rxErrors += from.rxErrors;
+            totals.txErrors += from.txErrors;
+        }
+    }
+
+    private static void readBlock(JsonReader json, DeviceCounters into) throws IOException {
+        into.hasBlock = true;
+        json.beginObject();
+        while (json.hasNext()) {
+            switch (json.nextName()) {
+                case "read_bytes" -> into.readBytes += json.nextLong();
+                case "write_bytes" -> into.writeBytes += json.nextLong();
+                case "read_count" -> into.readOps += json.nextLong();
+                case "write_count" -> into.writeOps += json.nextLong();
+                default -> json.skipValue();
+            }
+        }
+        json.endObject();
+    }
+
+    private static void readNet(JsonReader json, DeviceCounters into) throws IOException {
+        into.hasNet = true;
+        json.beginObject();
+        while (json.hasNext()) {
+            switch (json.nextName()) {
+                case "rx_bytes_count" -> into.rxBytes += json.nextLong();
+                case "tx_bytes_count" -> into.txBytes += json.nextLong();
+                case "rx_packets_count" -> into.rxPackets += json.nextLong();
+                case "tx_packets_count" -> into.txPackets += json.nextLong();
+                case "rx_fails" -> into.rxErrors += json.nextLong();
+                case "tx_fails" -> into.txErrors += json.nextLong();
+                default -> json.skipValue();
+            }
+        }
+        json.endObject();
+    }
+
+    @Override
+    public void close() {
+        stream.close();
+    }
+}

@@ -1,0 +1,125 @@
+package io.vmpulse.collector.host.firecracker;
+
+import com.sun.jna.LastErrorException;
+import io.vmpulse.collector.host.proc.LibC;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Reads the lines a VMM appends to a metrics file or writes into a FIFO, without ever waiting.
+ *
+ * <p>The path is opened {@code O_RDONLY|O_NONBLOCK}: opening a FIFO that has no writer yet returns
+ * at once (Java's own open would block), and reading an empty FIFO returns {@code EAGAIN}. Each
+ * {@link #drain} reads what is there now, at most {@link #MAX_BYTES_PER_DRAIN}, and hands over
+ * the complete lines; a partial line is kept until its newline arrives. A line longer than
+ * {@code maxLineBytes} is dropped (reported as {@link Sink#overlong()}) rather than buffered.
+ */
+public final class MetricsStream implements AutoCloseable {
+
+    /** Bounds the time one drain can take when a writer floods the FIFO. */
+    public static final int MAX_BYTES_PER_DRAIN = 4 << 20;
+
+    /** Receives the lines read. */
+    public interface Sink {
+        /** One complete line, without its newline, in {@code bytes[offset, offset + length)}. */
+        void line(byte[] bytes, int offset, int length);
+
+        /** A line longer than the limit was dropped. */
+        void overlong();
+    }
+
+    private final Path path;
+    private final int maxLineBytes;
+    private final byte[] chunk = new byte[64 * 1024];
+    private byte[] pending = new byte[16 * 1024];
+    private int pendingLength;
+    private boolean discarding;
+    private int fd = -1;
+
+    public MetricsStream(Path path, int maxLineBytes) {
+        this.path = path;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** Reads what is available now and passes each complete line to {@code sink}. */
+    public void drain(Sink sink) throws IOException {
+        if (fd < 0) {
+            try {
+                fd = LibC.open(path.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+            } catch (LastErrorException e) {
+                throw new IOException("cannot open " + path + ": errno " + e.getErrorCode());
+            }
+        }
+        int total = 0;
+        while (total < MAX_BYTES_PER_DRAIN) {
+            long n;
+            try {
+                n = LibC.read(fd, chunk, chunk.length);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == LibC.EAGAIN) {
+                    return;
+                }
+                throw new IOException("cannot read " + path + ": errno " + e.getErrorCode());
+            }
+            if (n <= 0) {
+                return;
+            }
+            total += (int) n;
+            split((int) n, sink);
+        }
+    }
+
+    private void split(int n, Sink sink) {
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            if (chunk[i] != '\n') {
+                continue;
+            }
+            if (!discarding) {
+                if (pendingLength == 0 && i - start <= maxLineBytes) {
+                    sink.line(chunk, start, i - start);
+                } else if (pendingLength == 0) {
+                    sink.overlong();
+                } else if (append(start, i, sink)) {
+                    sink.line(pending, 0, pendingLength);
+                }
+            }
+            discarding = false;
+            pendingLength = 0;
+            start = i + 1;
+        }
+        if (!discarding && start < n) {
+            append(start, n, sink);
+        }
+    }
+
+    /** Appends {@code chunk[from, to)} to the partial line; false if that made it overlong (then dropped). */
+    private boolean append(int from, int to, Sink sink) {
+        int length = to - from;
+        if (pendingLength + length > maxLineBytes) {
+            pendingLength = 0;
+            discarding = true;
+            sink.overlong();
+            return false;
+        }
+        if (pending.length < pendingLength + length) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + length));
+        }
+        System.arraycopy(chunk, from, pending, pendingLength, length);
+        pendingLength += length;
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (fd >= 0) {
+            try {
+                LibC.close(fd);
+            } catch (LastErrorException ignored) {
+                // A failed close of a read-only fd loses nothing.
+            }
+            fd = -1;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.vmpulse.collector.host.qemu;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.vmpulse.collector.host.DeviceCounters;
+import io.vmpulse.collector.host.vcpu.ThreadFinder;
+import io.vmpulse.collector.host.vcpu.VcpuThread;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What QEMU tells through QMP (qapi/block-core.json, qapi/machine.json): block counters from
+ * {@code query-blockstats} (cumulative {@code rd_bytes}, {@code wr_bytes}, {@code rd_operations},
+ * {@code wr_operations} of each device's front end), and the vCPU threads from
+ * {@code query-cpus-fast} ({@code thread-id}, {@code cpu-index}), with the thread names
+ * {@code CPU N/...} as a fallback when QMP cannot answer.
+ */
+public final class QemuReader implements ThreadFinder, AutoCloseable {
+
+    private final QmpClient qmp;
+    private final List<String> driveIds;
+    private final ThreadFinder byName;
+    private final DeviceCounters counters = new DeviceCounters();
+
+    /** @param driveIds block device names to count ({@code device} or {@code qdev}); empty counts all */
+    public QemuReader(QmpClient qmp, List<String> driveIds, ThreadFinder byName) {
+        this.qmp = qmp;
+        this.driveIds = List.copyOf(driveIds);
+        this.byName = byName;
+    }
+
+    /** Queries the block counters now. */
+    public DeviceCounters pollBlock() throws IOException {
+        counters.clear();
+        try {
+            for (JsonElement e : qmp.execute("query-blockstats").getAsJsonArray()) {
+                JsonObject dev = e.getAsJsonObject();
+                if (!driveIds.isEmpty() && !driveIds.contains(text(dev, "device")) && !driveIds.contains(text(dev, "qdev"))) {
+                    continue;
+                }
+                JsonObject s = dev.getAsJsonObject("stats");
+                counters.hasBlock = true;
+                counters.readBytes += s.get("rd_bytes").getAsLong();
+                counters.writeBytes += s.get("wr_bytes").getAsLong();
+                counters.readOps += s.get("rd_operations").getAsLong();
+                counters.writeOps += s.get("wr_operations").getAsLong();
+            }
+        } catch (RuntimeException malformed) {
+            throw new IOException("query-blockstats: unexpected answer (" + malformed.getClass().getSimpleName() + ")");
+        }
+        return counters;
+    }
+
+    @Override
+    public List<VcpuThread> find(int pid) throws IOException {
+        List<VcpuThread> threads = new ArrayList<>();
+        try {
+            for (JsonElement e : qmp.execute("query-cpus-fast").getAsJsonArray()) {
+                JsonObject cpu = e.getAsJsonObject();
+                threads.add(new VcpuThread(cpu.get("thread-id").getAsInt(), cpu.get("cpu-index").getAsInt()));
+            }
+            return threads;
+        } catch (IOException | RuntimeException qmpUnavailable) {
+            return byName.find(pid);
+        }
+    }
+
+    private static String text(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        return e == null || e.isJsonNull() ? "" : e.getAsString();
+    }
+
+    @Override
+    public void close() {
+        qmp.close();
+    }
+}

@@ -1,0 +1,192 @@
+package io.vmpulse.collector.host.uds;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The smallest HTTP/1.1 client that talks to a VMM's API on a Unix socket (Firecracker, Cloud
+ * Hypervisor): one request per connection, a deadline over the whole exchange (connect, write,
+ * read), bodies framed by {@code Content-Length}, {@code chunked}, or the end of the connection,
+ * and a size cap so that a confused peer cannot make it buffer without end.
+ */
+public final class UnixHttpClient {
+
+    /** Far more than any VMM API answer; an answer above this is refused. */
+    public static final int MAX_RESPONSE_BYTES = 1 << 20;
+
+    /** Status and body of an answer. */
+    public record Response(int status, String body) {
+        public boolean isSuccess() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private final Path socket;
+    private final long timeoutNanos;
+
+    public UnixHttpClient(Path socket, Duration timeout) {
+        this.socket = socket;
+        this.timeoutNanos = timeout.toNanos();
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Sends one request and returns the answer, or throws naming what went wrong (timeouts included). */
+    public Response request(String method, String target, String jsonBody) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+        String head = method + " " + target + " HTTP/1.1\r\n"
+                + "Host: localhost\r\n"
+                + "Accept: application/json\r\n"
+                + (jsonBody == null ? "" : "Content-Type: application/json\r\n")
+                + "Content-Length: " + body.length + "\r\n"
+                + "Connection: close\r\n\r\n";
+        try (UnixSocket s = UnixSocket.connect(socket, deadline)) {
+            ByteBuffer out = ByteBuffer.allocate(head.length() + body.length);
+            out.put(head.getBytes(StandardCharsets.US_ASCII)).put(body).flip();
+            s.writeFully(out, deadline);
+            return readResponse(s, deadline);
+        }
+    }
+
+    private Response readResponse(UnixSocket s, long deadline) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream(512);
+        ByteBuffer chunk = ByteBuffer.allocate(4096);
+        Head head = null;
+        while (true) {
+            byte[] all = received.toByteArray();
+            if (head == null) {
+                head = Head.parse(all);
+            }
+            if (head != null) {
+                String done = head.bodyIfComplete(all);
+                if (done != null) {
+                    return new Response(head.status, done);
+                }
+            }
+            chunk.clear();
+            int n = s.read(chunk, deadline);
+            if (n < 0) {
+                if (head != null && head.endsAtClose()) {
+                    return new Response(head.status, new String(all, head.bodyStart, all.length - head.bodyStart,
+                            StandardCharsets.UTF_8));
+                }
+                throw new IOException("connection closed mid-answer by " + socket);
+            }
+            if (received.size() + n > MAX_RESPONSE_BYTES) {
+                throw new IOException("answer over " + MAX_RESPONSE_BYTES + " bytes from " + socket);
+            }
+            received.write(chunk.array(), 0, n);
+        }
+    }
+
+    /** Status line and the headers that frame the body. */
+    private record Head(int status, int bodyStart, long contentLength, boolean chunked) {
+
+        static Head parse(byte[] data) throws IOException {
+            int end = indexOf(data, 0, "\r\n\r\n");
+            if (end < 0) {
+                return null;
+            }
+            String[] lines = new String(data, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
+            String[] statusLine = lines[0].split(" ", 3);
+            if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP/1.x status line: " + truncate(lines[0]));
+            }
+            int status;
+            try {
+                status = Integer.parseInt(statusLine[1]);
+            } catch (NumberFormatException e) {
+                throw new IOException("bad HTTP status: " + truncate(lines[0]));
+            }
+            long length = -1;
+            boolean chunked = false;
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = lines[i].substring(colon + 1).trim();
+                if (name.equals("content-length")) {
+                    try {
+                        length = Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        throw new IOException("bad Content-Length: " + truncate(value));
+                    }
+                } else if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            boolean noBody = status / 100 == 1 || status == 204 || status == 304;
+            return new Head(status, end + 4, noBody ? 0 : length, !noBody && chunked);
+        }
+
+        boolean endsAtClose() {
+            return !chunked && contentLength < 0;
+        }
+
+        /** The body if all of it has arrived, else null. */
+        String bodyIfComplete(byte[] data) throws IOException {
+            if (chunked) {
+                return dechunk(data, bodyStart);
+            }
+            if (contentLength >= 0 && data.length - bodyStart >= contentLength) {
+                return new String(data, bodyStart, (int) contentLength, StandardCharsets.UTF_8);
+            }
+            return null;
+        }
+
+        private static String dechunk(byte[] data, int from) throws IOException {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            int at = from;
+            while (true) {
+                int eol = indexOf(data, at, "\r\n");
+                if (eol < 0) {
+                    return null;
+                }
+                String sizeText = new String(data, at, eol - at, StandardCharsets.ISO_8859_1);
+                int semicolon = sizeText.indexOf(';');
+                int size;
+                try {
+                    size = Integer.parseInt((semicolon < 0 ? sizeText : sizeText.substring(0, semicolon)).trim(), 16);
+                } catch (NumberFormatException e) {
+                    throw new IOException("bad chunk size: " + truncate(sizeText));
+                }
+                at = eol + 2;
+                if (size == 0) {
+                    return indexOf(data, at, "\r\n") < 0 ? null : body.toString(StandardCharsets.UTF_8);
+                }
+                if (data.length < at + size + 2) {
+                    return null;
+                }
+                body.write(data, at, size);
+                at += size + 2;
+            }
+        }
+    }
+
+    private static int indexOf(byte[] data, int from, String ascii) {
+        outer:
+        for (int i = from; i + ascii.length() <= data.length; i++) {
+            for (int k = 0; k < ascii.length(); k++) {
+                if (data[i + k] != ascii.charAt(k)) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    }
+}

@@ -1,0 +1,126 @@
+package io.vmpulse.collector.host.vcpu;
+
+import io.vmpulse.collector.host.HostReading;
+import io.vmpulse.collector.host.Source;
+import io.vmpulse.collector.host.proc.KernelFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads {@code /proc/PID/task/TID/schedstat} of each vCPU thread: time on a CPU (ns) and time
+ * waiting on a run queue (ns), which the guest later sees as steal.
+ *
+ * <p>The thread list is cached with one kept-open file per thread. It is found again when a
+ * thread has vanished (vCPU unplugged, VM exiting), when none was found yet, and every
+ * {@code rescanEvery} reads so that hot-plugged vCPUs are picked up.
+ */
+public final class VcpuReader implements AutoCloseable {
+
+    private static final int SCHEDSTAT_CAPACITY = 64;
+
+    private final Path procRoot;
+    private final int pid;
+    private final ThreadFinder finder;
+    private final int rescanEvery;
+    private final List<Entry> threads = new ArrayList<>();
+    private int readsSinceScan;
+    private boolean scanNeeded = true;
+
+    private record Entry(int index, KernelFile schedstat) {
+    }
+
+    public VcpuReader(Path procRoot, int pid, ThreadFinder finder, int rescanEvery) {
+        this.procRoot = procRoot;
+        this.pid = pid;
+        this.finder = finder;
+        this.rescanEvery = rescanEvery;
+    }
+
+    /** Fills the vCPU fields of {@code into} and marks {@link Source#VCPU} present or failed. */
+    public void readInto(HostReading into) {
+        try {
+            if (scanNeeded || ++readsSinceScan >= rescanEvery) {
+                scan();
+            }
+            if (!readAll(into)) {
+                scan();
+                if (!readAll(into)) {
+                    throw new IOException("vCPU threads vanish faster than they can be found");
+                }
+            }
+            if (into.vcpuCount == 0) {
+                into.markFailed(Source.VCPU, "no vCPU threads found");
+            } else {
+                into.markPresent(Source.VCPU);
+            }
+        } catch (IOException | RuntimeException e) {
+            scanNeeded = true;
+            into.vcpuCount = 0;
+            into.vcpuSlots = 0;
+            into.vcpuRunNs = into.vcpuWaitNs = HostReading.ABSENT;
+            into.markFailed(Source.VCPU, e);
+        }
+    }
+
+    /** Reads every cached thread; false (and a rescan due) if one of them has vanished. */
+    private boolean readAll(HostReading into) {
+        int slots = 0;
+        for (Entry e : threads) {
+            slots = Math.max(slots, e.index + 1);
+        }
+        into.resetVcpuSlots(slots);
+        into.vcpuCount = 0;
+        long run = 0;
+        long wait = 0;
+        for (Entry e : threads) {
+            KernelFile f = e.schedstat;
+            long r;
+            long w;
+            try {
+                f.read();
+                r = f.nextLong();
+                w = f.nextLong();
+            } catch (IOException vanished) {
+                scanNeeded = true;
+                return false;
+            }
+            into.vcpuRunNsByIndex[e.index] = r;
+            into.vcpuWaitNsByIndex[e.index] = w;
+            run += r;
+            wait += w;
+            into.vcpuCount++;
+        }
+        into.vcpuRunNs = run;
+        into.vcpuWaitNs = wait;
+        return true;
+    }
+
+    private void scan() throws IOException {
+        closeThreads();
+        readsSinceScan = 0;
+        Path task = procRoot.resolve(Integer.toString(pid)).resolve("task");
+        if (!Files.isDirectory(task)) {
+            throw new IOException("vmm exited: no " + task);
+        }
+        for (VcpuThread t : finder.find(pid)) {
+            threads.add(new Entry(t.index(),
+                    new KernelFile(task.resolve(Integer.toString(t.tid())).resolve("schedstat"), SCHEDSTAT_CAPACITY)));
+        }
+        scanNeeded = false;
+    }
+
+    private void closeThreads() {
+        for (Entry e : threads) {
+            e.schedstat.close();
+        }
+        threads.clear();
+    }
+
+    @Override
+    public void close() {
+        closeThreads();
+    }
+}

@@ -1,0 +1,123 @@
+package io.vmpulse.collector.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real TAP devices in a network namespace made by the test (root). The test plays the guest with
+ * tap_peer.c, which holds the TAP open as a VMM does: frames it writes into the TAP are what the
+ * guest sends; UDP datagrams routed out of the TAP are what the guest receives.
+ *
+ * <p>The namespace's interfaces are read through a sysfs mounted from inside it
+ * ({@code nsenter --net=... mount -t sysfs}): sysfs shows the network namespace of the process
+ * that mounted it, so the host's /sys does not show this TAP at all.
+ */
+@Timeout(60)
+class TapTest {
+
+    private static final String TAP = "vmptap0";
+    private static final String GUEST_IP = "10.213.0.2";
+
+    @TempDir
+    Path dir;
+
+    private String ns;
+    private Path sysfs;
+
+    @BeforeEach
+    void createNamespaceAndTap() throws Exception {
+        ns = "vmpulse-test-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        sysfs = dir.resolve("sys");
+        Files.createDirectory(sysfs);
+        sh("ip", "netns", "add", ns);
+        // No IPv6: its autoconfiguration would add traffic of its own to the TAP's counters.
+        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                "net.ipv6.conf.default.disable_ipv6=1");
+        sh("ip", "-n", ns, "tuntap", "add", "dev", TAP, "mode", "tap");
+        sh("ip", "-n", ns, "addr", "add", "10.213.0.1/24", "dev", TAP);
+        sh("ip", "-n", ns, "link", "set", TAP, "up");
+        sh("ip", "-n", ns, "neigh", "add", GUEST_IP, "lladdr", "02:00:00:00:00:02", "dev", TAP);
+        sh("nsenter", "--net=/run/netns/" + ns, "mount", "-t", "sysfs", "none", sysfs.toString());
+    }
+
+    @AfterEach
+    void removeNamespace() throws Exception {
+        try {
+            NativeHelper.run(List.of("umount", sysfs.toString()), 10);
+        } finally {
+            NativeHelper.run(List.of("ip", "netns", "del", ns), 10);
+        }
+    }
+
+    private static String sh(String... command) throws Exception {
+        return NativeHelper.run(List.of(command), 30);
+    }
+
+    private HostSampler sampler(List<String> taps) {
+        return new HostSampler(new HostTargets(Hypervisor.NONE, 0, taps, List.of(), null, null, null, false, null),
+                HostSampler.Options.defaults().withSysfsRoot(sysfs));
+    }
+
+    @Test
+    void tap_counters_are_turned_round_to_the_guests_point_of_view() throws Exception {
+        assertFalse(Files.exists(Path.of("/sys/class/net", TAP)), "the TAP is only in the test's namespace");
+        try (HostSampler sampler = sampler(List.of(TAP))) {
+            HostReading before = new HostReading();
+            sampler.read(before);
+            assertTrue(before.isPresent(Source.NET), () -> before.error(Source.NET));
+
+            // The guest sends 5 frames of 200 bytes and receives 3 datagrams (142-byte frames).
+            String out = sh("ip", "netns", "exec", ns, NativeHelper.compile("tap_peer").toString(),
+                    TAP, "5", "200", "3", GUEST_IP, "500").strip();
+            String[] read = out.split(" ");
+            assertEquals("read", read[0], out);
+            long framesToGuest = Long.parseLong(read[1]);
+            long bytesToGuest = Long.parseLong(read[2]);
+            assertTrue(framesToGuest >= 3, "the guest got the datagrams: " + out);
+
+            HostReading after = new HostReading();
+            sampler.read(after);
+            assertTrue(after.isPresent(Source.NET));
+            assertTrue(after.netFromTap);
+            assertEquals(5, after.netTxPackets - before.netTxPackets, "frames the guest sent are its tx");
+            assertEquals(1000, after.netTxBytes - before.netTxBytes);
+            assertEquals(5, after.netTxDropped - before.netTxDropped,
+                    "no protocol takes EtherType 0x88B5: the host dropped what the guest sent");
+            assertEquals(framesToGuest, after.netRxPackets - before.netRxPackets, "frames the guest read are its rx");
+            assertEquals(bytesToGuest, after.netRxBytes - before.netRxBytes);
+            assertEquals(0, after.netRxDropped - before.netRxDropped);
+            assertEquals(0, after.netRxErrors + after.netTxErrors);
+        }
+    }
+
+    @Test
+    void a_missing_or_deleted_tap_marks_net_failed_with_its_name() throws Exception {
+        try (HostSampler sampler = sampler(List.of(TAP, "vmptap9"))) {
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertTrue(r.isFailed(Source.NET));
+            assertTrue(r.error(Source.NET).contains("vmptap9"), r.error(Source.NET));
+            assertEquals(HostReading.ABSENT, r.netRxBytes);
+        }
+        try (HostSampler sampler = sampler(List.of(TAP))) {
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.NET));
+            sh("ip", "-n", ns, "link", "del", TAP);
+            sampler.read(r);
+            assertTrue(r.isFailed(Source.NET), "kept-open files of a deleted TAP fail");
+            assertTrue(r.error(Source.NET).contains(TAP), r.error(Source.NET));
+        }
+    }
+}

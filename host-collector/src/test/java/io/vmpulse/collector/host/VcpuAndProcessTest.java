@@ -1,0 +1,164 @@
+package io.vmpulse.collector.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmpulse.collector.host.vcpu.ThreadNames;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** vCPU thread scan and VMM process reading against a real child process with VMM-like thread names. */
+@Timeout(60)
+class VcpuAndProcessTest {
+
+    private Process child;
+    private BufferedReader childOut;
+    private Writer childIn;
+
+    private HostSampler start(Hypervisor kind, int rescanEvery, String... threadNames) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(NativeHelper.compile("named_threads").toString());
+        cmd.addAll(List.of(threadNames));
+        child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        childOut = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        childIn = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
+        assertEquals("ready", childOut.readLine());
+        HostSampler.Options o = HostSampler.Options.defaults();
+        return new HostSampler(HostTargets.ofProcess(kind, (int) child.pid()),
+                new HostSampler.Options(o.procRoot(), o.sysfsRoot(), o.socketTimeout(), o.flushInterval(), rescanEvery, 1));
+    }
+
+    private String command(String line) throws IOException {
+        childIn.write(line + "\n");
+        childIn.flush();
+        return childOut.readLine();
+    }
+
+    @AfterEach
+    void stopChild() throws InterruptedException {
+        if (child != null) {
+            child.destroyForcibly();
+            child.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void firecracker_vcpu_threads_are_found_by_name_and_their_run_time_grows() throws Exception {
+        try (HostSampler sampler = start(Hypervisor.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_api", "vcpu0")) {
+            HostReading first = new HostReading();
+            sampler.read(first);
+            Thread.sleep(300);
+            HostReading second = new HostReading();
+            sampler.read(second);
+
+            assertTrue(second.isPresent(Source.VCPU), () -> String.valueOf(second.error(Source.VCPU)));
+            assertEquals(2, second.vcpuCount, "fc_api and vcpu0 are not Firecracker vCPU threads");
+            assertEquals(2, second.vcpuSlots);
+            for (int i = 0; i < 2; i++) {
+                assertTrue(second.vcpuRunNsByIndex[i] > first.vcpuRunNsByIndex[i], "vCPU " + i + " ran");
+            }
+            assertEquals(second.vcpuRunNsByIndex[0] + second.vcpuRunNsByIndex[1], second.vcpuRunNs);
+            assertTrue(second.vcpuWaitNs >= 0);
+        }
+    }
+
+    @Test
+    void cloud_hypervisor_vcpu_names_are_vcpuN() throws Exception {
+        try (HostSampler sampler = start(Hypervisor.CLOUD_HYPERVISOR, 10, "vcpu0", "vcpu2", "fc_vcpu 1", "vcpu_x")) {
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.VCPU));
+            assertEquals(2, r.vcpuCount);
+            assertEquals(3, r.vcpuSlots, "slots run to the highest vCPU number");
+            assertEquals(HostReading.ABSENT, r.vcpuRunNsByIndex[1], "no thread for vCPU 1");
+            assertTrue(r.vcpuRunNsByIndex[2] >= 0);
+        }
+    }
+
+    @Test
+    void process_cpu_rss_pss_and_thread_count_are_read() throws Exception {
+        try (HostSampler sampler = start(Hypervisor.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_vcpu 2")) {
+            HostReading first = new HostReading();
+            sampler.read(first);
+            Thread.sleep(500);
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.PROCESS), () -> String.valueOf(r.error(Source.PROCESS)));
+            assertEquals(4, r.vmmThreads, "main thread and three vCPU threads");
+            assertTrue(r.vmmCpuNs > first.vmmCpuNs, "three threads burning 20% each use CPU time in 0.5 s");
+            assertTrue(r.vmmRssBytes > 0);
+            assertTrue(r.vmmPssBytes > 0 && r.vmmPssBytes <= r.vmmRssBytes, "PSS " + r.vmmPssBytes + " RSS " + r.vmmRssBytes);
+        }
+    }
+
+    @Test
+    void a_vanished_vcpu_thread_is_dropped_and_a_hotplugged_one_found_by_the_periodic_rescan() throws Exception {
+        try (HostSampler sampler = start(Hypervisor.FIRECRACKER, 3, "fc_vcpu 0", "fc_vcpu 1")) {
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertEquals(2, r.vcpuCount);
+
+            assertEquals("stopped 1", command("stop 1"));
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.VCPU));
+            assertEquals(1, r.vcpuCount, "the thread of vCPU 1 exited");
+            assertEquals(1, r.vcpuSlots);
+
+            assertEquals("started", command("start fc_vcpu 2"));
+            int reads = 0;
+            do {
+                sampler.read(r);
+                reads++;
+            } while (r.vcpuCount < 2 && reads < 5);
+            assertEquals(2, r.vcpuCount, "hot-plugged vCPU 2 found");
+            assertTrue(reads <= 3, "found within the rescan period of 3 reads, took " + reads);
+            assertEquals(HostReading.ABSENT, r.vcpuRunNsByIndex[1]);
+            assertTrue(r.vcpuRunNsByIndex[2] >= 0);
+        }
+    }
+
+    @Test
+    void a_vmm_that_exits_marks_vcpu_process_and_block_failed_without_throwing() throws Exception {
+        try (HostSampler sampler = start(Hypervisor.LIBKRUN, 10, "fc_vcpu 0")) {
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.VCPU));
+            assertTrue(r.isPresent(Source.PROCESS));
+            assertTrue(r.isPresent(Source.BLOCK), "libkrun has no device counters: /proc/PID/io is read");
+
+            child.destroyForcibly();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+            sampler.read(r);
+
+            for (Source s : List.of(Source.VCPU, Source.PROCESS, Source.BLOCK)) {
+                assertTrue(r.isFailed(s), s + " failed after exit");
+                assertFalse(r.error(s).isEmpty());
+            }
+            assertEquals(HostReading.ABSENT, r.vmmCpuNs);
+            assertEquals(0, r.vcpuCount);
+        }
+    }
+
+    @Test
+    void thread_names_map_to_vcpu_numbers_per_hypervisor() {
+        assertEquals(3, ThreadNames.vcpuIndex(Hypervisor.FIRECRACKER, "fc_vcpu 3"));
+        assertEquals(12, ThreadNames.vcpuIndex(Hypervisor.CLOUD_HYPERVISOR, "vcpu12"));
+        assertEquals(1, ThreadNames.vcpuIndex(Hypervisor.QEMU, "CPU 1/KVM"));
+        assertEquals(0, ThreadNames.vcpuIndex(Hypervisor.QEMU, "CPU 0/TCG"));
+        assertEquals(-1, ThreadNames.vcpuIndex(Hypervisor.QEMU, "CPU x/KVM"));
+        assertEquals(-1, ThreadNames.vcpuIndex(Hypervisor.FIRECRACKER, "fc_vcpu"));
+        assertEquals(-1, ThreadNames.vcpuIndex(Hypervisor.CLOUD_HYPERVISOR, "vcpu"));
+        assertEquals(-1, ThreadNames.vcpuIndex(Hypervisor.NONE, "vcpu0"));
+    }
+}
