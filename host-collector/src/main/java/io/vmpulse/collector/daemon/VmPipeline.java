@@ -1,0 +1,173 @@
+package io.vmpulse.collector.daemon;
+
+import io.grpc.Server;
+import io.vmpulse.collector.host.HostReading;
+import io.vmpulse.collector.host.HostSampler;
+import io.vmpulse.collector.ingest.CounterContinuity;
+import io.vmpulse.collector.ingest.GuestLink;
+import io.vmpulse.collector.ingest.GuestSink;
+import io.vmpulse.collector.merge.SampleMerger;
+import io.vmpulse.collector.shm.RegistryWriter;
+import io.vmpulse.collector.vm.Vm;
+import io.vmpulse.proto.v1.Hello;
+import io.vmpulse.proto.v1.Sample;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * One VM's path from arrival to shared memory: its ingest link and listener, its host-side
+ * sampler, its merger and its registry slot.
+ *
+ * <p>Work for one VM runs on a shared pool but never on two threads at once, and never on the
+ * ingest thread: a guest sample is handed over and the ingest thread returns at once, so a VM
+ * whose host reads are slow (a hung QMP socket waits out its timeout) delays only itself.
+ * Arrivals coalesce: while one merge runs, only the newest waiting guest sample is kept. Every
+ * sample was already accepted and acknowledged by ingest; the registry shows the latest.
+ */
+final class VmPipeline implements GuestSink {
+
+    private static final Logger LOG = Logger.getLogger(VmPipeline.class.getName());
+
+    final Vm vm;
+    final int slot;
+    private final RegistryWriter registry;
+    private final HostSampler host;
+    private final Executor pool;
+    private final long intervalNanos;
+    private final SampleMerger merger = new SampleMerger();
+    private HostReading reading = new HostReading();
+    GuestLink link;
+    Server listener;
+
+    // Guarded by this.
+    private Arrival pending;
+    private boolean timerDue;
+    private boolean scheduled;
+    private boolean finished;
+    private long lastWorkNanos;
+
+    private record Arrival(Hello hello, Sample sample, CounterContinuity.Verdict verdict, long monoNanos,
+                           long unixNanos) {
+    }
+
+    VmPipeline(Vm vm, int slot, RegistryWriter registry, HostSampler host, Executor pool, long intervalNanos) {
+        this.vm = vm;
+        this.slot = slot;
+        this.registry = registry;
+        this.host = host;
+        this.pool = pool;
+        this.intervalNanos = intervalNanos;
+    }
+
+    @Override
+    public void guestConnected(Hello hello) {
+        LOG.info(() -> "vm " + vm.id() + ": guest agent " + hello.getAgentName() + " " + hello.getAgentVersion()
+                + " connected (kernel " + hello.getKernelRelease() + ")");
+    }
+
+    @Override
+    public void guestSample(Hello hello, Sample sample, CounterContinuity.Verdict verdict, long receivedNanos) {
+        Arrival a = new Arrival(hello, sample, verdict, receivedNanos, unixNanos());
+        synchronized (this) {
+            pending = a;
+        }
+        schedule();
+    }
+
+    @Override
+    public void guestDisconnected(String reason) {
+        LOG.info(() -> "vm " + vm.id() + ": guest agent disconnected: " + reason);
+    }
+
+    /** The collector's timer: publishes the host half when the guest has been quiet for an interval. */
+    void tick(long nowNanos) {
+        synchronized (this) {
+            if (nowNanos - lastWorkNanos < intervalNanos) {
+                return;
+            }
+            timerDue = true;
+        }
+        schedule();
+    }
+
+    private void schedule() {
+        synchronized (this) {
+            if (scheduled || finished) {
+                return;
+            }
+            scheduled = true;
+        }
+        pool.execute(this::drain);
+    }
+
+    private void drain() {
+        while (true) {
+            Arrival a;
+            synchronized (this) {
+                a = pending;
+                boolean timer = timerDue;
+                pending = null;
+                timerDue = false;
+                if ((a == null && !timer) || finished) {
+                    scheduled = false;
+                    return;
+                }
+                lastWorkNanos = System.nanoTime();
+            }
+            try {
+                publish(a, false);
+            } catch (RuntimeException e) {
+                LOG.warning("vm " + vm.id() + ": publishing failed: " + e);
+            }
+        }
+    }
+
+    private void publish(Arrival a, boolean last) {
+        host.read(reading);
+        if (a != null) {
+            reading = merger.guestArrived(a.sample(), a.hello().getBootId(), a.verdict(), a.monoNanos(),
+                    a.unixNanos(), reading);
+        } else {
+            reading = merger.hostRead(reading, unixNanos());
+        }
+        merger.seal(link.stats(), System.nanoTime(), unixNanos(), 3 * intervalNanos, last);
+        if (last) {
+            registry.markFinal(slot, merger.sample());
+        } else {
+            registry.publish(slot, merger.sample());
+        }
+    }
+
+    /**
+     * The VM is gone: stops its listener, waits for a running merge, then publishes the final
+     * sample (host half read once more, so a VMM that already exited shows as failing).
+     */
+    void finish() {
+        link.close();
+        if (listener != null) {
+            listener.shutdownNow();
+        }
+        synchronized (this) {
+            finished = true;
+            while (scheduled) {
+                try {
+                    wait(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        try {
+            publish(null, true);
+        } finally {
+            host.close();
+        }
+    }
+
+    static long unixNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+    }
+}

@@ -1,0 +1,81 @@
+package io.vmpulse.collector.merge;
+
+import static io.vmpulse.collector.sample.SampleFields.*;
+
+import io.vmpulse.collector.host.HostReading;
+import io.vmpulse.collector.host.Source;
+import io.vmpulse.collector.sample.SampleField;
+import io.vmpulse.collector.sample.SampleFlags;
+import io.vmpulse.collector.sample.UnifiedSample;
+
+/**
+ * Copies a {@link HostReading} into the host half of a {@link UnifiedSample}: values of present
+ * sources, zero for absent or failed ones (the presence bit tells them apart from a real zero), and
+ * one failing flag per source.
+ */
+final class HostHalf {
+
+    private static final Source[] SOURCES = Source.values();
+    private static final long[] PRESENT_BIT = {
+        SampleFlags.PRESENT_HOST_VCPU, SampleFlags.PRESENT_HOST_PROCESS, SampleFlags.PRESENT_HOST_CGROUP,
+        SampleFlags.PRESENT_HOST_BLOCK, SampleFlags.PRESENT_HOST_NET, SampleFlags.PRESENT_HOST_BALLOON,
+    };
+    private static final long[] FAILING_BIT = {
+        SampleFlags.FLAG_VCPU_FAILING, SampleFlags.FLAG_PROCESS_FAILING, SampleFlags.FLAG_CGROUP_FAILING,
+        SampleFlags.FLAG_BLOCK_FAILING, SampleFlags.FLAG_NET_FAILING, SampleFlags.FLAG_BALLOON_FAILING,
+    };
+
+    private HostHalf() {
+    }
+
+    static void copy(HostReading r, UnifiedSample out) {
+        for (int i = 0; i < SOURCES.length; i++) {
+            out.setPresent(PRESENT_BIT[i], r.isPresent(SOURCES[i]));
+            out.setFlags(FAILING_BIT[i], r.isFailed(SOURCES[i]));
+        }
+        boolean vcpu = r.isPresent(Source.VCPU);
+        out.putInt(VCPU_COUNT, vcpu ? r.vcpuCount : 0);
+        put(out, VCPU_RUN_NS, vcpu, r.vcpuRunNs);
+        put(out, VCPU_WAIT_NS, vcpu, r.vcpuWaitNs);
+        for (int i = 0; i < MAX_VCPUS; i++) {
+            boolean has = vcpu && i < r.vcpuSlots;
+            out.putLong(VCPU_RUN_NS_EACH, i, has ? Math.max(0, r.vcpuRunNsByIndex[i]) : 0);
+            out.putLong(VCPU_WAIT_NS_EACH, i, has ? Math.max(0, r.vcpuWaitNsByIndex[i]) : 0);
+        }
+        boolean proc = r.isPresent(Source.PROCESS);
+        put(out, VMM_CPU_NS, proc, r.vmmCpuNs);
+        put(out, VMM_RSS_BYTES, proc, r.vmmRssBytes);
+        put(out, VMM_PSS_BYTES, proc, r.vmmPssBytes);
+        out.putLong(VMM_THREADS, proc ? r.vmmThreads : 0);
+        boolean cg = r.isPresent(Source.CGROUP);
+        put(out, CGROUP_CPU_NS, cg, r.cgroupCpuUsageNs);
+        put(out, CGROUP_MEMORY_BYTES, cg, r.cgroupMemoryCurrentBytes);
+        put(out, CGROUP_IO_READ_BYTES, cg, r.cgroupIoReadBytes);
+        put(out, CGROUP_IO_WRITE_BYTES, cg, r.cgroupIoWriteBytes);
+        boolean block = r.isPresent(Source.BLOCK);
+        put(out, DISK_READ_BYTES, block, r.diskReadBytes);
+        put(out, DISK_WRITE_BYTES, block, r.diskWriteBytes);
+        put(out, DISK_READ_OPS, block, r.diskReadOps);
+        put(out, DISK_WRITE_OPS, block, r.diskWriteOps);
+        boolean net = r.isPresent(Source.NET);
+        put(out, NET_RX_BYTES, net, r.netRxBytes);
+        put(out, NET_TX_BYTES, net, r.netTxBytes);
+        put(out, NET_RX_PACKETS, net, r.netRxPackets);
+        put(out, NET_TX_PACKETS, net, r.netTxPackets);
+        put(out, NET_RX_DROPS, net, r.netRxDropped);
+        put(out, NET_TX_DROPS, net, r.netTxDropped);
+        put(out, NET_RX_ERRORS, net, r.netRxErrors);
+        put(out, NET_TX_ERRORS, net, r.netTxErrors);
+        boolean balloon = r.isPresent(Source.BALLOON);
+        put(out, BALLOON_TARGET_BYTES, balloon, r.balloonTargetBytes);
+        put(out, BALLOON_ACTUAL_BYTES, balloon, r.balloonActualBytes);
+        put(out, BALLOON_FREE_BYTES, balloon, r.balloonFreeBytes);
+        put(out, BALLOON_TOTAL_BYTES, balloon, r.balloonTotalBytes);
+        put(out, BALLOON_AVAILABLE_BYTES, balloon, r.balloonAvailableBytes);
+    }
+
+    /** A value inside a present source may still be ABSENT (PSS unreadable, say): it reads as 0. */
+    private static void put(UnifiedSample out, SampleField f, boolean present, long value) {
+        out.putLong(f, present && value != HostReading.ABSENT ? value : 0);
+    }
+}

@@ -1,0 +1,138 @@
+package io.vmpulse.collector.merge;
+
+import static io.vmpulse.collector.sample.SampleFields.*;
+
+import io.vmpulse.collector.host.HostReading;
+import io.vmpulse.collector.host.Source;
+import io.vmpulse.collector.ingest.CounterContinuity;
+import io.vmpulse.collector.ingest.IngestStats;
+import io.vmpulse.collector.sample.GuestHalf;
+import io.vmpulse.collector.sample.SampleField;
+import io.vmpulse.collector.sample.SampleFlags;
+import io.vmpulse.collector.sample.UnifiedSample;
+import io.vmpulse.proto.v1.Sample;
+
+/**
+ * Builds one VM's unified sample from what arrives: guest samples, host readings, ingest
+ * counters. Keeps the previous reading of each half to derive rates, and keeps the last guest
+ * half in place while the guest is silent, so host metrics keep flowing next to a guest half that
+ * is marked stale.
+ *
+ * <p>Rates are over the interval between two readings of the same half, measured on the host's
+ * monotonic clock for the host half, and between two samples of the same guest boot for the guest
+ * half (the guest's clock is not trusted for ordering, but its counters carry their own time:
+ * percentages of CPU time need no clock at all).
+ *
+ * <p>One thread per VM at a time; not thread-safe.
+ */
+public final class SampleMerger {
+
+    private final UnifiedSample out = new UnifiedSample();
+    private HostReading previousHost = new HostReading();
+    private boolean havePreviousHost;
+    private Sample previousGuest;
+    private long hostWaitAtPreviousGuest = HostReading.ABSENT;
+    private long droppedSamples;
+    private long lastGuestMonoNanos;
+    private boolean haveGuest;
+
+    public UnifiedSample sample() {
+        return out;
+    }
+
+    /**
+     * A guest sample arrived; {@code host} was read at its arrival (it may be null when host reads
+     * are not wanted). Returns the reading the caller may reuse for the next read.
+     */
+    public HostReading guestArrived(Sample s, String bootId, CounterContinuity.Verdict verdict,
+                                    long receivedMonoNanos, long receivedUnixNanos, HostReading host) {
+        GuestHalf.copy(s, bootId, out);
+        droppedSamples += s.getDroppedBefore();
+        out.putLong(DROPPED_SAMPLES, droppedSamples);
+        out.putLong(LAST_GUEST_MONO_NS, receivedMonoNanos);
+        out.putLong(LAST_GUEST_UNIX_NS, receivedUnixNanos);
+        lastGuestMonoNanos = receivedMonoNanos;
+        haveGuest = true;
+
+        boolean continues = verdict == CounterContinuity.Verdict.CONTINUES && previousGuest != null;
+        GuestRates.CpuPct pct = continues
+                ? GuestRates.cpu(previousGuest.getCpu().getTotal(), s.getCpu().getTotal())
+                : null;
+        boolean rates = pct != null && !Double.isNaN(pct.busy());
+        out.setPresent(SampleFlags.PRESENT_GUEST_RATES, rates);
+        out.putDouble(GUEST_CPU_BUSY_PCT, rates ? pct.busy() : 0);
+        out.putDouble(GUEST_CPU_IDLE_PCT, rates ? pct.idle() : 0);
+        out.putDouble(GUEST_CPU_IOWAIT_PCT, rates ? pct.iowait() : 0);
+        out.putDouble(GUEST_CPU_STEAL_PCT, rates ? pct.steal() : 0);
+
+        long guestSteal = continues
+                ? GuestRates.delta(previousGuest.getCpu().getTotal().getStealNs(), s.getCpu().getTotal().getStealNs())
+                : 0;
+        previousGuest = s;
+        if (host == null) {
+            return null;
+        }
+        long wait = host.isPresent(Source.VCPU) ? host.vcpuWaitNs : HostReading.ABSENT;
+        boolean cross = continues && wait != HostReading.ABSENT && hostWaitAtPreviousGuest != HostReading.ABSENT;
+        long hostWait = cross ? GuestRates.delta(hostWaitAtPreviousGuest, wait) : 0;
+        out.putLong(STEAL_GUEST_DELTA_NS, cross ? guestSteal : 0);
+        out.putLong(STEAL_HOST_DELTA_NS, hostWait);
+        out.putDouble(STEAL_RATIO, cross && hostWait > 0 ? (double) guestSteal / hostWait : 0);
+        hostWaitAtPreviousGuest = wait;
+        return hostRead(host, receivedUnixNanos);
+    }
+
+    /**
+     * A host reading taken on the collector's own timer or at a guest arrival. Returns the reading
+     * the caller may fill next time (the one before this), so two readings serve forever.
+     */
+    public HostReading hostRead(HostReading host, long unixNanos) {
+        HostHalf.copy(host, out);
+        out.putLong(LAST_HOST_MONO_NS, host.readStartNanos);
+        out.putLong(LAST_HOST_UNIX_NS, unixNanos);
+        HostReading before = previousHost;
+        long dt = host.readStartNanos - before.readStartNanos;
+        boolean rates = havePreviousHost && dt > 0;
+        out.putLong(RATE_INTERVAL_NS, rates ? dt : 0);
+        boolean vcpu = rates && both(before, host, Source.VCPU);
+        double vcpuPct = vcpu ? 100.0 * GuestRates.delta(before.vcpuRunNs, host.vcpuRunNs) / dt : 0;
+        out.putDouble(HOST_VCPU_PCT, vcpuPct);
+        out.putDouble(HOST_VCPU_PCT_NORM, vcpu && host.vcpuCount > 0 ? vcpuPct / host.vcpuCount : 0);
+        boolean disk = rates && both(before, host, Source.BLOCK);
+        perSecond(DISK_READ_BYTES_PER_S, disk, before.diskReadBytes, host.diskReadBytes, dt);
+        perSecond(DISK_WRITE_BYTES_PER_S, disk, before.diskWriteBytes, host.diskWriteBytes, dt);
+        perSecond(DISK_READ_OPS_PER_S, disk, before.diskReadOps, host.diskReadOps, dt);
+        perSecond(DISK_WRITE_OPS_PER_S, disk, before.diskWriteOps, host.diskWriteOps, dt);
+        boolean net = rates && both(before, host, Source.NET);
+        perSecond(NET_RX_BYTES_PER_S, net, before.netRxBytes, host.netRxBytes, dt);
+        perSecond(NET_TX_BYTES_PER_S, net, before.netTxBytes, host.netTxBytes, dt);
+        perSecond(NET_RX_PACKETS_PER_S, net, before.netRxPackets, host.netRxPackets, dt);
+        perSecond(NET_TX_PACKETS_PER_S, net, before.netTxPackets, host.netTxPackets, dt);
+        boolean any = vcpu || disk || net;
+        out.setPresent(SampleFlags.PRESENT_HOST_RATES, any);
+        previousHost = host;
+        havePreviousHost = true;
+        return before;
+    }
+
+    /** Stamps counters and freshness flags; call right before publishing. */
+    public UnifiedSample seal(IngestStats stats, long nowMonoNanos, long nowUnixNanos, long staleAfterNanos,
+                              boolean last) {
+        out.putLong(PUBLISH_UNIX_NS, nowUnixNanos);
+        out.putLong(REJECTED_MESSAGES, stats.rejected());
+        out.putLong(GUEST_RESTARTS, stats.guestRestarts());
+        out.putLong(COUNTER_RESETS, stats.counterResets());
+        out.setFlags(SampleFlags.FLAG_GUEST_CONNECTED, stats.connected() && !last);
+        out.setFlags(SampleFlags.FLAG_GUEST_STALE, !haveGuest || nowMonoNanos - lastGuestMonoNanos > staleAfterNanos);
+        out.setFlags(SampleFlags.FLAG_FINAL, last);
+        return out;
+    }
+
+    private void perSecond(SampleField f, boolean ok, long before, long after, long dt) {
+        out.putDouble(f, ok ? GuestRates.delta(before, after) * 1e9 / dt : 0);
+    }
+
+    private static boolean both(HostReading a, HostReading b, Source s) {
+        return a.isPresent(s) && b.isPresent(s);
+    }
+}
