@@ -163,7 +163,6 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
     uint64_t checksum;                  /* vmpulse_checksum() of the bytes after it */
     uint64_t flags;                     /* VMPULSE_FLAG_* */
     uint64_t presence;                  /* VMPULSE_PRESENT_* */
-    int64_t publish_unix_ns;
     int64_t last_guest_unix_ns;
     int64_t last_guest_mono_ns;
     int64_t last_host_unix_ns;
@@ -270,7 +269,7 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
 _Static_assert(sizeof(struct vmpulse_header) == 128, "header is 128 bytes");
 _Static_assert(sizeof(struct vmpulse_dir_entry) == 64, "directory entries are 64 bytes");
 _Static_assert(sizeof(struct vmpulse_slot_header) == 128, "slot header is 128 bytes");
-_Static_assert(sizeof(struct vmpulse_sample) == 2392, "sample of ABI 1.0 is 2392 bytes");
+_Static_assert(sizeof(struct vmpulse_sample) == 2384, "sample of ABI 1.0 is 2384 bytes");
 
 struct vmpulse_registry {
     const unsigned char *base;          /* the read-only mapping */
@@ -281,21 +280,36 @@ struct vmpulse_registry {
     ino_t ino;
 };
 
-/* The checksum stored in sample.checksum: over sample bytes [8, len), len a multiple of 8. */
+/*
+ * The checksum stored in sample.checksum: over sample bytes [8, len), len a multiple of 8, as
+ * little-endian u64 words w[i]. Word i belongs to lane i % 8; each lane absorbs its words two at
+ * a time: h = (h ^ u[k] ^ rotl(u[k+1], 32)) * PRIME, or (h ^ u[last]) * PRIME for an odd one out.
+ */
 static inline uint64_t vmpulse_checksum(const unsigned char *sample, size_t len)
 {
-    uint64_t h[4] = {VMPULSE_CHECKSUM_SEED, VMPULSE_CHECKSUM_SEED + 1, VMPULSE_CHECKSUM_SEED + 2,
-                     VMPULSE_CHECKSUM_SEED + 3};
-    size_t i = 0;
-    for (size_t off = 8; off + 8 <= len; off += 8, i++) {
-        uint64_t w;
-        memcpy(&w, sample + off, 8);
-        h[i & 3] = (h[i & 3] ^ w) * VMPULSE_CHECKSUM_PRIME;
+    uint64_t h[8];
+    for (int l = 0; l < 8; l++) {
+        h[l] = VMPULSE_CHECKSUM_SEED + (uint64_t)l;
+    }
+    for (size_t block = 8; block < len; block += 128) {
+        for (int l = 0; l < 8; l++) {
+            size_t a = block + (size_t)l * 8;
+            if (a >= len) {
+                break;
+            }
+            uint64_t x, y;
+            memcpy(&x, sample + a, 8);
+            if (a + 64 < len) {
+                memcpy(&y, sample + a + 64, 8);
+                x ^= (y << 32) | (y >> 32);
+            }
+            h[l] = (h[l] ^ x) * VMPULSE_CHECKSUM_PRIME;
+        }
     }
     uint64_t r = h[0];
-    r = (r ^ h[1]) * VMPULSE_CHECKSUM_PRIME;
-    r = (r ^ h[2]) * VMPULSE_CHECKSUM_PRIME;
-    r = (r ^ h[3]) * VMPULSE_CHECKSUM_PRIME;
+    for (int l = 1; l < 8; l++) {
+        r = (r ^ h[l]) * VMPULSE_CHECKSUM_PRIME;
+    }
     return r ^ (r >> 32);
 }
 

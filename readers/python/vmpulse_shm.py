@@ -50,13 +50,23 @@ class RegistryError(Exception):
 
 
 def checksum(sample):
-    """The sample checksum: over sample bytes [8, len) as little-endian u64 words, 4 lanes."""
-    h = [CHECKSUM_SEED, CHECKSUM_SEED + 1, CHECKSUM_SEED + 2, CHECKSUM_SEED + 3]
-    for i, (w,) in enumerate(struct.iter_unpack("<Q", sample[8:])):
-        h[i & 3] = ((h[i & 3] ^ w) * CHECKSUM_PRIME) & MASK
+    """The sample checksum: over sample bytes [8, len) as little-endian u64 words w[i]. Word i
+    belongs to lane i % 8; each lane absorbs its words two at a time (see docs/shm-abi.md)."""
+    words = [w for (w,) in struct.iter_unpack("<Q", sample[8:])]
+    h = [CHECKSUM_SEED + lane for lane in range(8)]
+    for block in range(0, len(words), 16):
+        for lane in range(8):
+            a = block + lane
+            if a >= len(words):
+                break
+            x = words[a]
+            if a + 8 < len(words):
+                y = words[a + 8]
+                x ^= ((y << 32) | (y >> 32)) & MASK
+            h[lane] = ((h[lane] ^ x) * CHECKSUM_PRIME) & MASK
     r = h[0]
-    for k in (1, 2, 3):
-        r = ((r ^ h[k]) * CHECKSUM_PRIME) & MASK
+    for lane in range(1, 8):
+        r = ((r ^ h[lane]) * CHECKSUM_PRIME) & MASK
     return r ^ (r >> 32)
 
 

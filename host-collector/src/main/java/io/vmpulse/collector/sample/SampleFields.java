@@ -10,22 +10,22 @@ import java.util.List;
  *
  * <pre>
  *  offset  size  group
- *  0       104   meta: checksum, flags, presence, publish/guest/host times (unix and mono),
+ *  0       96    meta: checksum, flags, presence, guest/host reading times (unix and mono),
  *                rate_interval_ns, rejected_messages, guest_restarts, counter_resets,
  *                dropped_samples
- *  104     304   guest: guest_seq, guest times, boot_id[40], cpu_*_ns (ten modes),
+ *  96      304   guest: guest_seq, guest times, boot_id[40], cpu_*_ns (ten modes),
  *                cpu_online, cpu_columns, cpu_ctxt, cpu_forks, procs, boot_time, interval,
  *                memory (mem_*, swap_*, hugepages_*)
- *  408     8     fs_count, fs_omitted
- *  416     1088  fs[8], 136 bytes each:
+ *  400     8     fs_count, fs_omitted
+ *  408     1088  fs[8], 136 bytes each:
  *                  +0 mount_point[64] +64 fs_type[16] +80 size_bytes +88 free_bytes
  *                  +96 available_bytes +104 inodes_total +112 inodes_free +120 used_pct
  *                  +128 flags u32 +132 pad
- *  1504    24    host: vcpu_count u32, pad, vcpu_run_ns, vcpu_wait_ns
- *  1528    512   vcpu[32], 16 bytes each: +0 run_ns +8 wait_ns
- *  2040    200   host: vmm_*, cgroup_*, disk_*, net_* (10), balloon_* (5)
- *  2240    152   rates over the last interval (f64) and the steal cross-check
- *  2392          SIZE
+ *  1496    24    host: vcpu_count u32, pad, vcpu_run_ns, vcpu_wait_ns
+ *  1520    512   vcpu[32], 16 bytes each: +0 run_ns +8 wait_ns
+ *  2032    200   host: vmm_*, cgroup_*, disk_*, net_* (10), balloon_* (5)
+ *  2232    152   rates over the last interval (f64) and the steal cross-check
+ *  2384          SIZE
  * </pre>
  *
  * Rules that keep this an ABI: every 8-byte field is 8-aligned and every field is little-endian;
@@ -58,8 +58,6 @@ public final class SampleFields {
     public static final SampleField FLAGS = B.u64("flags", "bits");
     /** {@link SampleFlags} PRESENT_* bits: which groups hold real values. */
     public static final SampleField PRESENCE = B.u64("presence", "bits");
-    /** Host CLOCK_REALTIME when this sample was published. */
-    public static final SampleField PUBLISH_UNIX_NS = B.i64("publish_unix_ns", "ns");
     /** Host CLOCK_REALTIME when the last guest sample arrived (0: never). */
     public static final SampleField LAST_GUEST_UNIX_NS = B.i64("last_guest_unix_ns", "ns");
     /** Host CLOCK_MONOTONIC when the last guest sample arrived (0: never). */

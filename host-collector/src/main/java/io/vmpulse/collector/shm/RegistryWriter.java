@@ -240,8 +240,9 @@ public final class RegistryWriter implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code sample} into a live slot. Stamps the sample's {@code publish_unix_ns} and
-     * seals its checksum first (both fields of {@code sample} are overwritten). Does not lock.
+     * Publishes {@code sample} into a live slot. Seals its checksum first (the sample's checksum
+     * field is overwritten). Does not lock, allocate or read a clock: the caller stamps the
+     * freshness fields.
      */
     public void publish(int slot, UnifiedSample sample) {
         int base = slotBase(slot);
@@ -328,7 +329,6 @@ public final class RegistryWriter implements AutoCloseable {
     }
 
     private static void seal(UnifiedSample sample) {
-        sample.putLong(SampleFields.PUBLISH_UNIX_NS, nowUnixNanos());
         sample.sealChecksum(SampleFields.SIZE);
     }
 

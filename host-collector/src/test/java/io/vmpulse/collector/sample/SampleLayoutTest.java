@@ -59,19 +59,49 @@ class SampleLayoutTest {
     }
 
     @Test
-    void checksum_matches_a_value_computed_by_hand_for_a_short_input() {
-        // 5 words after the checksum: lanes 0,1,2,3,0.
-        byte[] b = new byte[8 + 5 * 8];
-        for (int w = 0; w < 5; w++) {
-            b[8 + w * 8] = (byte) (w + 1);
+    void checksum_follows_its_definition_for_every_length_up_to_two_blocks_past_the_sample() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int words = 0; words <= 40; words++) {
+            byte[] b = randomBytes(rnd, 8 + words * 8);
+            assertEquals(byDefinition(b), SampleChecksum.of(b, b.length), words + " words");
         }
+        byte[] whole = randomBytes(rnd, SampleFields.SIZE);
+        assertEquals(byDefinition(whole), SampleChecksum.of(whole, whole.length));
+    }
+
+    /** docs/shm-abi.md, literally: lane l holds words w[8k + l] and absorbs them two at a time. */
+    private static long byDefinition(byte[] b) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int n = (b.length - 8) / 8;
         long p = SampleChecksum.PRIME;
-        long h0 = ((SampleChecksum.SEED ^ 1) * p ^ 5) * p;
-        long h1 = ((SampleChecksum.SEED + 1) ^ 2) * p;
-        long h2 = ((SampleChecksum.SEED + 2) ^ 3) * p;
-        long h3 = ((SampleChecksum.SEED + 3) ^ 4) * p;
-        long r = (((h0 ^ h1) * p ^ h2) * p ^ h3) * p;
-        assertEquals(r ^ (r >>> 32), SampleChecksum.of(b, b.length));
+        long[] h = new long[8];
+        for (int l = 0; l < 8; l++) {
+            h[l] = SampleChecksum.SEED + l;
+            java.util.List<Long> u = new java.util.ArrayList<>();
+            for (int i = l; i < n; i += 8) {
+                u.add(buf.getLong(8 + i * 8));
+            }
+            for (int k = 0; k < u.size(); k += 2) {
+                long x = u.get(k);
+                if (k + 1 < u.size()) {
+                    x ^= Long.rotateLeft(u.get(k + 1), 32);
+                }
+                h[l] = (h[l] ^ x) * p;
+            }
+        }
+        long r = h[0];
+        for (int l = 1; l < 8; l++) {
+            r = (r ^ h[l]) * p;
+        }
+        return r ^ (r >>> 32);
+    }
+
+    private static byte[] randomBytes(SplittableRandom rnd, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) rnd.nextInt();
+        }
+        return b;
     }
 
     @Test

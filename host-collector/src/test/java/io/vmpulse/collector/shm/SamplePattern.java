@@ -10,7 +10,7 @@ import java.util.List;
 final class SamplePattern {
 
     /** Fields the writer stamps itself; the pattern leaves them alone. */
-    private static final List<SampleField> STAMPED = List.of(SampleFields.CHECKSUM, SampleFields.PUBLISH_UNIX_NS);
+    private static final List<SampleField> STAMPED = List.of(SampleFields.CHECKSUM);
 
     private SamplePattern() {
     }

@@ -59,7 +59,6 @@ class SlotLifecycleTest {
             assertEquals(37.5, s.sample().getDouble(SampleFields.GUEST_CPU_BUSY_PCT));
             assertTrue(s.sample().isPresent(SampleFlags.PRESENT_GUEST_MEMORY));
             assertFalse(s.sample().isPresent(SampleFlags.PRESENT_HOST_VCPU), "host half stays absent");
-            assertTrue(s.sample().getLong(SampleFields.PUBLISH_UNIX_NS) > 0, "the writer stamps the publish time");
             assertTrue(s.checksumMatches());
         }
     }
