@@ -131,7 +131,7 @@ final class VmPipeline implements GuestSink {
         } else {
             reading = merger.hostRead(reading, unixNanos());
         }
-        merger.seal(link.stats(), System.nanoTime(), unixNanos(), 3 * intervalNanos, last);
+        merger.seal(link.stats(), System.nanoTime(), 3 * intervalNanos, last);
         if (last) {
             registry.markFinal(slot, merger.sample());
         } else {

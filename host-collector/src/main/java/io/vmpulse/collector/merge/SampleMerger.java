@@ -116,9 +116,7 @@ public final class SampleMerger {
     }
 
     /** Stamps counters and freshness flags; call right before publishing. */
-    public UnifiedSample seal(IngestStats stats, long nowMonoNanos, long nowUnixNanos, long staleAfterNanos,
-                              boolean last) {
-        out.putLong(PUBLISH_UNIX_NS, nowUnixNanos);
+    public UnifiedSample seal(IngestStats stats, long nowMonoNanos, long staleAfterNanos, boolean last) {
         out.putLong(REJECTED_MESSAGES, stats.rejected());
         out.putLong(GUEST_RESTARTS, stats.guestRestarts());
         out.putLong(COUNTER_RESETS, stats.counterResets());

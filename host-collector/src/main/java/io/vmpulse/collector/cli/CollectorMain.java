@@ -1,0 +1,49 @@
+package io.vmpulse.collector.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code host-collector}: the collector daemon and the tools that read its registry. */
+@Command(name = "host-collector", mixinStandardHelpOptions = true,
+        versionProvider = CollectorMain.Version.class,
+        description = "vmpulse host collector: one unified, always-fresh metrics record per microVM, "
+                + "published in a shared-memory registry.",
+        subcommands = {DemoCommand.class, ServeCommand.class, DumpCommand.class, TopCommand.class, VmCommand.class},
+        footer = {"", "Exit codes: 0 success; 1 runtime failure; 2 usage error; 3 bad configuration "
+                + "(serve) or collector unreachable (vm)."})
+public final class CollectorMain implements Runnable {
+
+    static final Path DEFAULT_SHM = Path.of("/dev/shm/vmpulse");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %5$s%6$s%n");
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new CollectorMain()).setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("error: " + ex.getMessage());
+            cmd.usage(cmd.getErr());
+            return 2;
+        });
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = CollectorMain.class.getPackage().getImplementationVersion();
+            return new String[] {"host-collector " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.vmpulse.collector.cli;
+
+import io.vmpulse.collector.shm.RegistryReader;
+import io.vmpulse.collector.shm.SlotSnapshot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "dump", mixinStandardHelpOptions = true,
+        description = "Print every live slot of the shared-memory registry, every field by name.",
+        footer = {"", "Exit codes: 0 printed; 1 the registry cannot be read (missing, not a vmpulse registry, "
+                + "newer major version); 2 usage error."})
+final class DumpCommand implements Callable<Integer> {
+
+    @Option(names = "--shm", paramLabel = "PATH", description = "Registry file (default: ${DEFAULT-VALUE}).")
+    Path shm = CollectorMain.DEFAULT_SHM;
+
+    @Option(names = "--json", description = "One JSON object per live slot, one per line.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (RegistryReader r = RegistryReader.open(shm)) {
+            SlotSnapshot scratch = r.newSnapshot();
+            var fields = r.directory().fields();
+            r.forEachLive(scratch, s -> out.println(json ? SlotText.json(s, fields) : SlotText.text(s, fields)));
+            out.flush();
+            return 0;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+}

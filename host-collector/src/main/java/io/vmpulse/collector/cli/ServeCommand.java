@@ -1,0 +1,56 @@
+package io.vmpulse.collector.cli;
+
+import io.vmpulse.collector.daemon.CollectorDaemon;
+import io.vmpulse.collector.daemon.CollectorSettings;
+import io.vmpulse.collector.shm.RegistryInUseException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the collector as a daemon: ingest every registered VM's guest agent, read its "
+                + "host side, and publish unified samples into the shared-memory registry.",
+        footer = {"", "The configuration file is JSON; {} gives every default. See docs/operations.md.",
+            "", "Exit codes: 0 stopped by a signal; 1 cannot start (registry in use, socket busy, ...);",
+            "2 usage error; 3 bad configuration file (the message names the file and field)."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Configuration file (JSON).")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        CollectorSettings settings;
+        try {
+            settings = CollectorSettings.load(config);
+        } catch (CollectorSettings.ConfigException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 3;
+        }
+        CollectorDaemon daemon;
+        try {
+            daemon = CollectorDaemon.start(settings);
+        } catch (RegistryInUseException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("error: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "vmpulse-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
