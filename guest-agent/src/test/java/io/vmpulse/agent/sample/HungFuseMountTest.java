@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Sample;
@@ -28,20 +26,6 @@ import org.junit.jupiter.api.Timeout;
 class HungFuseMountTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(200);
-    private static final int O_RDWR = 2;
-    private static final int MNT_DETACH = 2;
-
-    interface TestLibc extends Library {
-        TestLibc C = Native.load("c", TestLibc.class);
-
-        int open(String path, int flags) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
-
-        int mount(String source, String target, String type, NativeLong flags, String data) throws LastErrorException;
-
-        int umount2(String target, int flags) throws LastErrorException;
-    }
 
     private Path mountPoint;
     private int fuseFd = -1;
@@ -52,7 +36,7 @@ class HungFuseMountTest {
         assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine");
         mountPoint = Files.createTempDirectory("vmpulse-hung-fuse");
         try {
-            fuseFd = TestLibc.C.open("/dev/fuse", O_RDWR | Libc.O_CLOEXEC);
+            fuseFd = TestLibc.C.open("/dev/fuse", TestLibc.O_RDWR | Libc.O_CLOEXEC);
             TestLibc.C.mount("vmpulse-hung", mountPoint.toString(), "fuse", new NativeLong(0),
                     "fd=" + fuseFd + ",rootmode=40000,user_id=0,group_id=0");
             mounted = true;
@@ -65,7 +49,7 @@ class HungFuseMountTest {
     void unmount() throws Exception {
         releaseServer();
         if (mounted) {
-            TestLibc.C.umount2(mountPoint.toString(), MNT_DETACH);
+            TestLibc.C.umount2(mountPoint.toString(), TestLibc.MNT_DETACH);
         }
         if (mountPoint != null) {
             Files.deleteIfExists(mountPoint);
