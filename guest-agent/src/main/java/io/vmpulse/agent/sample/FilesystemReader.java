@@ -14,7 +14,8 @@ import java.util.concurrent.Future;
  * mount's path), so it is re-read and parsed only when the kernel flags the mount table as
  * changed by {@code POLLPRI} on the open file (proc(5)). In the steady state a read is one
  * non-blocking {@code poll} plus the statvfs calls.
- * Mounts whose statvfs cannot hang are stat'ed on the calling thread; the others go through
+ *
+ * <p>Mounts whose statvfs cannot hang are stat'ed on the calling thread; the others go through
  * the {@link StatfsGuard}, started first so that they run while the inline ones are done.
  */
 final class FilesystemReader implements AutoCloseable {
@@ -45,12 +46,7 @@ final class FilesystemReader implements AutoCloseable {
         }
         for (Statvfs fs : filesystems) {
             if (!fs.needsTimeout) {
-                String error = fs.call();
-                if (error == null) {
-                    fs.takeReading();
-                } else {
-                    fs.fail(error);
-                }
+                fs.settle(fs.call());
             }
         }
         for (int i = 0; i < filesystems.length; i++) {
@@ -78,7 +74,7 @@ final class FilesystemReader implements AutoCloseable {
     private void rebuild(ByteBuffer content) {
         byte[] bytes = new byte[content.limit()];
         content.get(0, bytes);
-        List<Mount> mounts = MountinfoParser.parse(mountinfo.path(), bytes, bytes.length);
+        List<Mount> mounts = MountinfoParser.parse(mountinfo.path(), bytes);
         List<FilesystemSelection.Choice> chosen = FilesystemSelection.choose(mounts);
         filesystems = new Statvfs[chosen.size()];
         for (int i = 0; i < filesystems.length; i++) {

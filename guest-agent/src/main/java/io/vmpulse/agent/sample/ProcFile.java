@@ -41,11 +41,11 @@ final class ProcFile implements AutoCloseable {
 
     private final String path;
     private final int fd;
+    private final Memory pollfd = new Memory(POLLFD_SIZE);
+    private final ByteBuffer pollfdFields = pollfd.getByteBuffer(0, POLLFD_SIZE).order(ByteOrder.nativeOrder());
     private Memory buffer;
     private long address;
     private ByteBuffer view;
-    private final Memory pollfd = new Memory(POLLFD_SIZE);
-    private final ByteBuffer pollfdFields = pollfd.getByteBuffer(0, POLLFD_SIZE).order(ByteOrder.nativeOrder());
 
     ProcFile(Path path, int initialBytes) {
         this.path = path.toString();

@@ -85,11 +85,7 @@ final class StatfsGuard implements AutoCloseable {
         try {
             String error = call.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             unanswered.remove(fs.mount.mountId());
-            if (error == null) {
-                fs.takeReading();
-            } else {
-                fs.fail(error);
-            }
+            fs.settle(error);
         } catch (TimeoutException e) {
             fs.fail(timedOut);
         } catch (ExecutionException e) {

@@ -113,7 +113,7 @@ class FilesystemSelectionTest {
     }
 
     private static List<Mount> parse(byte[] text) {
-        return MountinfoParser.parse("fixture", text, text.length);
+        return MountinfoParser.parse("fixture", text);
     }
 
     private static byte[] ascii(String s) {
