@@ -85,6 +85,15 @@ class ProcStatParserTest {
     }
 
     @Test
+    void unknown_lines_are_skipped_even_when_they_start_with_cpu() {
+        parser.parse(text("cpufreq 5 6\ncpu  1 2 3 4\nnewthing x y z\ncpu0 1 2 3 4\nctxt 7\n"), cpu);
+
+        assertEquals(1, cpu.totalTicks[CpuSnapshot.USER]);
+        assertEquals(1, cpu.cpuLines);
+        assertEquals(7, cpu.contextSwitches);
+    }
+
+    @Test
     void counters_above_two_to_the_63_are_read_as_unsigned() {
         parser.parse(text("cpu  18446744073709551615 0 0 0\nctxt 18446744073709551614\n"), cpu);
 
