@@ -16,6 +16,10 @@ interface TestLibc extends Library {
 
     int close(int fd) throws LastErrorException;
 
+    NativeLong read(int fd, byte[] buf, NativeLong count) throws LastErrorException;
+
+    NativeLong write(int fd, byte[] buf, NativeLong count) throws LastErrorException;
+
     int mount(String source, String target, String type, NativeLong flags, String data) throws LastErrorException;
 
     int umount2(String target, int flags) throws LastErrorException;
