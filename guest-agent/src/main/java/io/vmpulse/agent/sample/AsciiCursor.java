@@ -1,0 +1,118 @@
+package io.vmpulse.agent.sample;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Walks the text of a {@code /proc} file in place, line by line, without allocating: keys are
+ * compared as bytes and numbers are parsed as they are scanned. Only error messages allocate.
+ */
+final class AsciiCursor {
+
+    private static final long U64_MAX_DIV_10 = Long.divideUnsigned(-1L, 10);
+    private static final int U64_MAX_LAST_DIGIT = (int) Long.remainderUnsigned(-1L, 10);
+
+    private final String source;
+    private ByteBuffer text;
+    private int limit;
+    private int pos;
+    private int lineStart;
+
+    AsciiCursor(String source) {
+        this.source = source;
+    }
+
+    /** Starts at the beginning of {@code text}, which ends at its limit. */
+    void reset(ByteBuffer text) {
+        this.text = text;
+        this.limit = text.limit();
+        this.pos = 0;
+        this.lineStart = 0;
+    }
+
+    String source() {
+        return source;
+    }
+
+    boolean hasLine() {
+        return pos < limit;
+    }
+
+    /** Whether the current line starts with {@code key}; if so, moves past it. */
+    boolean skipKey(byte[] key) {
+        if (limit - pos < key.length) {
+            return false;
+        }
+        for (int i = 0; i < key.length; i++) {
+            if (text.get(pos + i) != key[i]) {
+                return false;
+            }
+        }
+        pos += key.length;
+        return true;
+    }
+
+    boolean atDigit() {
+        return pos < limit && isDigit(text.get(pos));
+    }
+
+    /** Skips spaces and tabs, stopping at the end of the line. */
+    void skipBlanks() {
+        while (pos < limit) {
+            byte b = text.get(pos);
+            if (b != ' ' && b != '\t') {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    boolean atLineEnd() {
+        return pos >= limit || text.get(pos) == '\n';
+    }
+
+    /** Parses the unsigned decimal at the cursor (the kernel prints u64, so it may exceed 2^63). */
+    long nextUnsigned() {
+        if (!atDigit()) {
+            throw error("expected a number");
+        }
+        long value = 0;
+        while (pos < limit && isDigit(text.get(pos))) {
+            int digit = text.get(pos) - '0';
+            if (Long.compareUnsigned(value, U64_MAX_DIV_10) > 0 || value == U64_MAX_DIV_10 && digit > U64_MAX_LAST_DIGIT) {
+                throw error("number larger than 2^64-1");
+            }
+            value = value * 10 + digit;
+            pos++;
+        }
+        return value;
+    }
+
+    /** Moves to the start of the next line. */
+    void nextLine() {
+        while (pos < limit && text.get(pos) != '\n') {
+            pos++;
+        }
+        pos = Math.min(pos + 1, limit);
+        lineStart = pos;
+    }
+
+    ProcFormatException error(String what) {
+        int end = lineStart;
+        while (end < limit && text.get(end) != '\n') {
+            end++;
+        }
+        byte[] line = new byte[Math.min(end - lineStart, 200)];
+        text.get(lineStart, line);
+        return new ProcFormatException(source + ": " + what + " at column " + (pos - lineStart + 1)
+                + " of line \"" + new String(line, StandardCharsets.US_ASCII) + "\"");
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+}

@@ -1,0 +1,46 @@
+package io.vmpulse.agent.sample;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The libc calls the samplers make, bound by JNA direct mapping: a call passes primitives and raw
+ * {@link Pointer} addresses straight through, so the steady-state read path allocates nothing.
+ *
+ * <p>Only LP64 Linux is supported (x86_64, aarch64): {@code long} stands for {@code size_t},
+ * {@code ssize_t}, {@code off_t} and {@code unsigned long}. The class refuses to load elsewhere
+ * rather than misread a struct.
+ */
+final class Libc {
+
+    /** {@code AT_CLKTCK} from {@code <elf.h>}: the auxiliary vector entry holding USER_HZ. */
+    static final long AT_CLKTCK = 17;
+    static final int O_RDONLY = 0;
+    /** {@code 02000000}: the same value on x86_64 and aarch64 (asm-generic). */
+    static final int O_CLOEXEC = 0x80000;
+
+    static {
+        if (!Platform.isLinux() || Native.LONG_SIZE != 8) {
+            throw new UnsupportedOperationException("vmpulse samplers need 64-bit Linux, not "
+                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+        }
+        Native.register(Libc.class, Platform.C_LIBRARY_NAME);
+    }
+
+    private Libc() {
+    }
+
+    static native int open(String path, int flags) throws LastErrorException;
+
+    /** {@code buf} is a raw address, so that reading into the middle of a buffer needs no Pointer object. */
+    static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
+
+    static native int close(int fd);
+
+    /** Fills {@code buf}, laid out as {@link Statvfs} draws it. {@code path} is NUL-terminated. */
+    static native int statvfs(Pointer path, Pointer buf) throws LastErrorException;
+
+    static native long getauxval(long type);
+}

@@ -1,0 +1,221 @@
+package io.vmpulse.agent.sample;
+
+import io.vmpulse.proto.v1.Cpu;
+import io.vmpulse.proto.v1.CpuTimes;
+import io.vmpulse.proto.v1.Filesystem;
+import io.vmpulse.proto.v1.Hello;
+import io.vmpulse.proto.v1.Memory;
+import io.vmpulse.proto.v1.Sample;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The guest half, read from {@code /proc} and statvfs on Linux.
+ *
+ * <p>{@code /proc/stat} and {@code /proc/meminfo} (and {@code /proc/self/mountinfo}) are opened
+ * once and re-read with {@code pread} at offset 0 into reused native buffers, then parsed in
+ * place into reused structs ({@link CpuSnapshot}, {@link MemSnapshot}, {@link Statvfs}): after
+ * warm-up, {@link #readSources()} allocates nothing. Only the copy into the protobuf builder
+ * allocates. /proc/stat ticks are converted with USER_HZ from the auxiliary vector
+ * ({@code AT_CLKTCK}), never assumed to be 100.
+ *
+ * <p>Timestamps: {@code monotonic_ns} is {@link System#nanoTime()}, which HotSpot on Linux
+ * reads from {@code clock_gettime(CLOCK_MONOTONIC)}; {@code wall_time_unix_ns} is
+ * {@code CLOCK_REALTIME} via {@link Clock#systemUTC()}. Both are taken just before the reads.
+ *
+ * <p>Not thread-safe: one thread samples.
+ */
+public final class ProcfsSampler implements GuestSampler {
+
+    /** How long one sample waits for statvfs of a mount that might hang (NFS, FUSE, ...). */
+    public static final Duration DEFAULT_STATFS_TIMEOUT = Duration.ofMillis(250);
+    static final int INITIAL_STAT_BYTES = 64 << 10;
+    static final int INITIAL_MEMINFO_BYTES = 8 << 10;
+    /** Strings from mountinfo are cut to this many chars, to bound a sample. */
+    static final int MAX_STRING_CHARS = 256;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final Path procRoot;
+    private final long userHz;
+    private final ProcFile stat;
+    private final ProcFile meminfo;
+    private final ProcStatParser statParser;
+    private final MeminfoParser meminfoParser;
+    private final FilesystemReader filesystems;
+    final CpuSnapshot cpu = new CpuSnapshot();
+    final MemSnapshot memory = new MemSnapshot();
+    private long wallTimeNanos;
+    private long monotonicNanos;
+
+    /** Samples this machine's {@code /proc}; {@code statfsTimeout} bounds statvfs of a mount that might hang. */
+    public ProcfsSampler(Duration statfsTimeout) {
+        this(Path.of("/proc"), statfsTimeout);
+    }
+
+    /** Samples {@code procRoot}: {@code stat}, {@code meminfo} and {@code self/mountinfo} beneath it. */
+    ProcfsSampler(Path procRoot, Duration statfsTimeout) {
+        this.procRoot = procRoot;
+        this.userHz = Libc.getauxval(Libc.AT_CLKTCK);
+        if (userHz <= 0) {
+            throw new IllegalStateException("the auxiliary vector has no AT_CLKTCK (USER_HZ)");
+        }
+        Path statPath = procRoot.resolve("stat");
+        Path meminfoPath = procRoot.resolve("meminfo");
+        this.statParser = new ProcStatParser(statPath.toString());
+        this.meminfoParser = new MeminfoParser(meminfoPath.toString());
+        this.stat = new ProcFile(statPath, INITIAL_STAT_BYTES);
+        this.meminfo = new ProcFile(meminfoPath, INITIAL_MEMINFO_BYTES);
+        this.filesystems = new FilesystemReader(procRoot.resolve("self/mountinfo"), statfsTimeout);
+    }
+
+    @Override
+    public void identifyInto(Hello.Builder into) {
+        into.setBootId(readLine("sys/kernel/random/boot_id"))
+                .setKernelRelease(readLine("sys/kernel/osrelease"))
+                .setUserHz((int) userHz);
+    }
+
+    @Override
+    public void sampleInto(Sample.Builder into) {
+        readSources();
+        into.clear()
+                .setWallTimeUnixNs(wallTimeNanos)
+                .setMonotonicNs(monotonicNanos)
+                .setCpu(cpu())
+                .setMemory(memory());
+        for (int i = 0; i < filesystems.count(); i++) {
+            into.addFilesystems(filesystem(filesystems.get(i)));
+        }
+    }
+
+    /**
+     * Reads and parses every source into this sampler's reused structs, without building a
+     * message: the part of a sample that the JMH benchmark compares with plain C.
+     */
+    public void readSources() {
+        monotonicNanos = System.nanoTime();
+        Instant now = Clock.systemUTC().instant();
+        wallTimeNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
+        stat.read();
+        statParser.parse(stat.content(), cpu);
+        meminfo.read();
+        meminfoParser.parse(meminfo.content(), memory);
+        filesystems.read();
+    }
+
+    long userHz() {
+        return userHz;
+    }
+
+    FilesystemReader filesystems() {
+        return filesystems;
+    }
+
+    private Cpu cpu() {
+        Cpu.Builder b = Cpu.newBuilder()
+                .setTotal(times(cpu.totalTicks, 0))
+                .setOnlineCpus(cpu.cpuLines)
+                .setColumns(cpu.columns)
+                .setContextSwitches(cpu.contextSwitches)
+                .setForks(cpu.forks)
+                .setProcsRunning((int) cpu.procsRunning)
+                .setProcsBlocked((int) cpu.procsBlocked)
+                .setBootTimeUnixS(cpu.bootTimeSeconds);
+        for (int i = 0; i < cpu.cpuCount; i++) {
+            b.addPerCpuBuilder().setCpu(cpu.cpuIds[i]).setTimes(times(cpu.cpuTicks, i * CpuSnapshot.MODES));
+        }
+        return b.build();
+    }
+
+    private CpuTimes times(long[] ticks, int offset) {
+        return CpuTimes.newBuilder()
+                .setUserNs(nanos(ticks[offset + CpuSnapshot.USER]))
+                .setNiceNs(nanos(ticks[offset + CpuSnapshot.NICE]))
+                .setSystemNs(nanos(ticks[offset + CpuSnapshot.SYSTEM]))
+                .setIdleNs(nanos(ticks[offset + CpuSnapshot.IDLE]))
+                .setIowaitNs(nanos(ticks[offset + CpuSnapshot.IOWAIT]))
+                .setIrqNs(nanos(ticks[offset + CpuSnapshot.IRQ]))
+                .setSoftirqNs(nanos(ticks[offset + CpuSnapshot.SOFTIRQ]))
+                .setStealNs(nanos(ticks[offset + CpuSnapshot.STEAL]))
+                .setGuestNs(nanos(ticks[offset + CpuSnapshot.GUEST]))
+                .setGuestNiceNs(nanos(ticks[offset + CpuSnapshot.GUEST_NICE]))
+                .build();
+    }
+
+    /** USER_HZ ticks (unsigned) to ns, exact for any USER_HZ and without overflow in between. */
+    static long ticksToNanos(long ticks, long userHz) {
+        return Long.divideUnsigned(ticks, userHz) * NANOS_PER_SECOND
+                + Long.remainderUnsigned(ticks, userHz) * NANOS_PER_SECOND / userHz;
+    }
+
+    private long nanos(long ticks) {
+        return ticksToNanos(ticks, userHz);
+    }
+
+    private Memory memory() {
+        return Memory.newBuilder()
+                .setTotalBytes(memory.get(MemSnapshot.Field.MEM_TOTAL))
+                .setFreeBytes(memory.get(MemSnapshot.Field.MEM_FREE))
+                .setAvailableBytes(memory.availableBytes())
+                .setAvailableDerived(memory.availableDerived())
+                .setBuffersBytes(memory.get(MemSnapshot.Field.BUFFERS))
+                .setCachedBytes(memory.get(MemSnapshot.Field.CACHED))
+                .setSreclaimableBytes(memory.get(MemSnapshot.Field.S_RECLAIMABLE))
+                .setShmemBytes(memory.get(MemSnapshot.Field.SHMEM))
+                .setSwapTotalBytes(memory.get(MemSnapshot.Field.SWAP_TOTAL))
+                .setSwapFreeBytes(memory.get(MemSnapshot.Field.SWAP_FREE))
+                .setDirtyBytes(memory.get(MemSnapshot.Field.DIRTY))
+                .setWritebackBytes(memory.get(MemSnapshot.Field.WRITEBACK))
+                .setHugepagesTotal(memory.get(MemSnapshot.Field.HUGE_PAGES_TOTAL))
+                .setHugepagesFree(memory.get(MemSnapshot.Field.HUGE_PAGES_FREE))
+                .setHugepageSizeBytes(memory.get(MemSnapshot.Field.HUGE_PAGE_SIZE))
+                .build();
+    }
+
+    private static Filesystem filesystem(Statvfs fs) {
+        Filesystem.Builder b = Filesystem.newBuilder()
+                .setMountPoint(bounded(fs.mount.mountPoint()))
+                .setDevice(bounded(fs.mount.source()))
+                .setFsType(bounded(fs.mount.fsType()))
+                .setReadOnly(fs.readOnly)
+                .setSizeBytes(fs.sizeBytes)
+                .setFreeBytes(fs.freeBytes)
+                .setAvailableBytes(fs.availableBytes)
+                .setInodesTotal(fs.inodesTotal)
+                .setInodesFree(fs.inodesFree);
+        if (fs.error != null) {
+            b.setError(bounded(fs.error));
+        }
+        return b.build();
+    }
+
+    /** Cuts {@code s} to {@link #MAX_STRING_CHARS}, never between the two halves of a surrogate pair. */
+    static String bounded(String s) {
+        if (s.length() <= MAX_STRING_CHARS) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(MAX_STRING_CHARS - 1)) ? MAX_STRING_CHARS - 1 : MAX_STRING_CHARS;
+        return s.substring(0, end);
+    }
+
+    private String readLine(String relative) {
+        Path path = procRoot.resolve(relative);
+        try {
+            return bounded(Files.readString(path).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        filesystems.close();
+        meminfo.close();
+        stat.close();
+    }
+}

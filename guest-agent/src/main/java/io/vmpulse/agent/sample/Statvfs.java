@@ -1,0 +1,102 @@
+package io.vmpulse.agent.sample;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One reported filesystem: its mount, a native {@code struct statvfs} that {@link #call()} fills,
+ * and the last reading taken from it. The path and the struct are allocated once per mount, so
+ * a reading allocates nothing.
+ *
+ * <p>glibc's {@code struct statvfs} on LP64 Linux (x86_64 and aarch64 are the same), 112 bytes:
+ * <pre>
+ *   0        8        16       24       32       40       48       56       64       72       80        88            112
+ *   +--------+--------+--------+--------+--------+--------+--------+--------+--------+--------+---------+-------------+
+ *   | bsize  | frsize | blocks | bfree  | bavail | files  | ffree  | favail | fsid   | flag   | namemax | spare[6]    |
+ *   +--------+--------+--------+--------+--------+--------+--------+--------+--------+--------+---------+-------------+
+ * </pre>
+ * Block counts are in units of {@code f_frsize}, not {@code f_bsize}: the two differ on
+ * virtiofs, FUSE and NFS. {@code f_files} is 0 on filesystems without an inode count.
+ */
+final class Statvfs {
+
+    static final int F_BSIZE_OFFSET = 0;
+    static final int F_FRSIZE_OFFSET = F_BSIZE_OFFSET + Long.BYTES;
+    static final int F_BLOCKS_OFFSET = F_FRSIZE_OFFSET + Long.BYTES;
+    static final int F_BFREE_OFFSET = F_BLOCKS_OFFSET + Long.BYTES;
+    static final int F_BAVAIL_OFFSET = F_BFREE_OFFSET + Long.BYTES;
+    static final int F_FILES_OFFSET = F_BAVAIL_OFFSET + Long.BYTES;
+    static final int F_FFREE_OFFSET = F_FILES_OFFSET + Long.BYTES;
+    static final int F_FAVAIL_OFFSET = F_FFREE_OFFSET + Long.BYTES;
+    static final int F_FSID_OFFSET = F_FAVAIL_OFFSET + Long.BYTES;
+    static final int F_FLAG_OFFSET = F_FSID_OFFSET + Long.BYTES;
+    static final int F_NAMEMAX_OFFSET = F_FLAG_OFFSET + Long.BYTES;
+    static final int F_SPARE_OFFSET = F_NAMEMAX_OFFSET + Long.BYTES;
+    static final int SIZE = F_SPARE_OFFSET + 6 * Integer.BYTES;
+    /** {@code ST_RDONLY} in {@code f_flag}. */
+    static final long ST_RDONLY = 1;
+
+    final Mount mount;
+    final boolean needsTimeout;
+    private final Memory path;
+    private final Memory struct;
+    private final ByteBuffer fields;
+
+    long sizeBytes;
+    long freeBytes;
+    long availableBytes;
+    long inodesTotal;
+    long inodesFree;
+    boolean readOnly;
+    /** Null when the last reading succeeded. */
+    String error;
+
+    Statvfs(Mount mount, boolean needsTimeout) {
+        this.mount = mount;
+        this.needsTimeout = needsTimeout;
+        byte[] bytes = mount.mountPointBytes();
+        this.path = new Memory(bytes.length + 1L);
+        path.write(0, bytes, 0, bytes.length);
+        path.setByte(bytes.length, (byte) 0);
+        this.struct = new Memory(SIZE);
+        this.fields = struct.getByteBuffer(0, SIZE).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Calls statvfs(2) into the native struct; returns null, or why it failed. One thread at a
+     * time, but not necessarily the sampling thread (see {@link StatfsGuard}).
+     */
+    String call() {
+        try {
+            Libc.statvfs(path, struct);
+            return null;
+        } catch (LastErrorException e) {
+            return "statvfs failed: " + e.getMessage();
+        }
+    }
+
+    /** Takes the reading from the struct that a successful {@link #call()} filled. */
+    void takeReading() {
+        long frsize = fields.getLong(F_FRSIZE_OFFSET);
+        sizeBytes = fields.getLong(F_BLOCKS_OFFSET) * frsize;
+        freeBytes = fields.getLong(F_BFREE_OFFSET) * frsize;
+        availableBytes = fields.getLong(F_BAVAIL_OFFSET) * frsize;
+        inodesTotal = fields.getLong(F_FILES_OFFSET);
+        inodesFree = fields.getLong(F_FFREE_OFFSET);
+        readOnly = mount.readOnly() || (fields.getLong(F_FLAG_OFFSET) & ST_RDONLY) != 0;
+        error = null;
+    }
+
+    /** Records that no reading could be taken; the values read as 0, never as "empty". */
+    void fail(String why) {
+        sizeBytes = 0;
+        freeBytes = 0;
+        availableBytes = 0;
+        inodesTotal = 0;
+        inodesFree = 0;
+        readOnly = mount.readOnly();
+        error = why;
+    }
+}
