@@ -1,0 +1,168 @@
+package io.vmpulse.agent.cli;
+
+import com.google.protobuf.util.JsonFormat;
+import io.vmpulse.agent.report.AgentIdentity;
+import io.vmpulse.agent.report.ReportingAgent;
+import io.vmpulse.agent.sample.GuestSampler;
+import io.vmpulse.agent.sample.ProcfsSampler;
+import io.vmpulse.agent.transport.CollectorAddress;
+import io.vmpulse.proto.v1.Sample;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The {@code vmpulse-agent} command: stream guest samples to the collector, or print one. */
+@Command(name = "vmpulse-agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Samples this guest's /proc/stat, /proc/meminfo and filesystems every interval and "
+                + "streams them to the vmpulse host collector over gRPC. Samples taken while the collector is "
+                + "unreachable are kept (up to --buffer) and sent, oldest first, after reconnecting.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok (--once printed a sample; --help; --version)",
+            "1:runtime failure (cannot read /proc, cannot start)",
+            "2:usage error (unknown option, bad value)",
+        })
+public final class AgentMain implements Callable<Integer> {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+    static final int MAX_BUFFER = 1_000_000;
+
+    private static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
+    private static final String LOG_FORMAT = "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n";
+    /**
+     * gRPC sets SO_KEEPALIVE on every client socket and Netty warns, at each connect, that Unix and
+     * vsock sockets have no such option. Held in a field: JUL keeps loggers only weakly.
+     */
+    private static final Logger NETTY_BOOTSTRAP_LOG = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--collector", paramLabel = "URI", defaultValue = CollectorAddress.DEFAULT_URI,
+            converter = CollectorAddressConverter.class,
+            description = "Where the collector listens: vsock://CID:PORT (CID defaults to 2, the host; "
+                    + "PORT to 7070), unix:///path or tcp://host:port. Default: ${DEFAULT-VALUE}")
+    CollectorAddress collector;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
+            description = "Sampling interval, e.g. 500ms, 1s, 2m; between 10ms and 1h. "
+                    + "The collector may change it. Default: ${DEFAULT-VALUE}")
+    Duration interval;
+
+    @Option(names = "--buffer", paramLabel = "N", defaultValue = "" + ReportingAgent.DEFAULT_BUFFER,
+            description = "Samples kept while the collector is unreachable; when full the oldest are "
+                    + "dropped and counted. Default: ${DEFAULT-VALUE}")
+    int buffer;
+
+    @Option(names = "--once", description = "Take one sample, print it and exit; needs no collector.")
+    boolean once;
+
+    @Option(names = "--json", description = "With --once: print the sample as JSON (protobuf JSON mapping).")
+    boolean json;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = new CommandLine(new AgentMain()).setOut(out).setErr(err);
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("vmpulse-agent: " + e);
+            return EXIT_FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        if (once) {
+            return printOneSample();
+        }
+        configureLogging();
+        GuestSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT);
+        ReportingAgent agent = new ReportingAgent(sampler, collector, interval, buffer).start();
+        Logger.getLogger(AgentMain.class.getName()).info(AgentIdentity.NAME + " " + AgentIdentity.VERSION
+                + " sampling every " + interval.toMillis() + " ms, reporting to " + collector);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                agent.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped.countDown();
+        }, "vmpulse-shutdown"));
+        stopped.await();
+        return EXIT_OK;
+    }
+
+    private void validate() {
+        if (interval.compareTo(ReportingAgent.MIN_INTERVAL) < 0 || interval.compareTo(ReportingAgent.MAX_INTERVAL) > 0) {
+            throw new ParameterException(spec.commandLine(), "--interval " + interval.toMillis()
+                    + "ms is outside " + ReportingAgent.MIN_INTERVAL.toMillis() + "ms.."
+                    + ReportingAgent.MAX_INTERVAL.toHours() + "h");
+        }
+        if (buffer < 1 || buffer > MAX_BUFFER) {
+            throw new ParameterException(spec.commandLine(), "--buffer " + buffer + " is outside 1.." + MAX_BUFFER);
+        }
+        if (once != json) {
+            throw new ParameterException(spec.commandLine(), once
+                    ? "--once needs an output format: add --json"
+                    : "--json applies only to --once");
+        }
+    }
+
+    private int printOneSample() throws Exception {
+        try (GuestSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
+            Sample.Builder sample = Sample.newBuilder();
+            sampler.sampleInto(sample);
+            sample.setSeq(1).setIntervalMs((int) interval.toMillis());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(JsonFormat.printer().print(sample));
+            out.flush();
+        }
+        return EXIT_OK;
+    }
+
+    private static void configureLogging() {
+        if (System.getProperty(LOG_FORMAT_PROPERTY) == null) {
+            System.setProperty(LOG_FORMAT_PROPERTY, LOG_FORMAT);
+        }
+        NETTY_BOOTSTRAP_LOG.setLevel(Level.SEVERE);
+    }
+
+    static final class CollectorAddressConverter implements CommandLine.ITypeConverter<CollectorAddress> {
+        @Override
+        public CollectorAddress convert(String uri) {
+            try {
+                return CollectorAddress.parse(uri);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {AgentIdentity.NAME + " " + AgentIdentity.VERSION};
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.vmpulse.agent.report;
+
+import io.vmpulse.agent.sample.GuestSampler;
+import io.vmpulse.proto.v1.Sample;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The sampling thread: takes a sample every interval at a fixed rate, numbers it and appends it to
+ * the ring. It never touches the network, so a slow or absent collector cannot delay a sample.
+ *
+ * <p>Fixed rate means sample k is due at start + k * interval, not "interval after the previous one
+ * finished". When the thread falls a whole interval behind (the VM was paused), it takes one sample
+ * at once and restarts the grid from there rather than catching up with a burst.
+ */
+final class SamplingLoop implements Runnable {
+
+    static final Duration MIN_INTERVAL = Duration.ofMillis(10);
+    static final Duration MAX_INTERVAL = Duration.ofHours(1);
+    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
+    private static final Logger LOG = Logger.getLogger(SamplingLoop.class.getName());
+
+    private final GuestSampler sampler;
+    private final SampleRing ring;
+    private final Runnable sampleAppended;
+    private final Sample.Builder builder = Sample.newBuilder();
+    private final Thread thread = new Thread(this, "vmpulse-sampler");
+    private volatile long intervalNanos;
+    private volatile boolean running = true;
+    private long nextSeq = 1;
+    private boolean overflowing;
+    private boolean failing;
+
+    SamplingLoop(GuestSampler sampler, SampleRing ring, Duration interval, Runnable sampleAppended) {
+        this.sampler = sampler;
+        this.ring = ring;
+        this.sampleAppended = sampleAppended;
+        this.intervalNanos = clamp(interval).toNanos();
+        thread.setDaemon(true);
+    }
+
+    static Duration clamp(Duration interval) {
+        if (interval.compareTo(MIN_INTERVAL) < 0) {
+            return MIN_INTERVAL;
+        }
+        return interval.compareTo(MAX_INTERVAL) > 0 ? MAX_INTERVAL : interval;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    Duration interval() {
+        return Duration.ofNanos(intervalNanos);
+    }
+
+    /** Takes effect at once: the next sample is due one new interval after the previous one. */
+    Duration setInterval(Duration requested) {
+        Duration taken = clamp(requested);
+        intervalNanos = taken.toNanos();
+        LockSupport.unpark(thread);
+        return taken;
+    }
+
+    void stop() throws InterruptedException {
+        running = false;
+        LockSupport.unpark(thread);
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+    }
+
+    @Override
+    public void run() {
+        long last = System.nanoTime() - intervalNanos;
+        while (running) {
+            long interval = intervalNanos;
+            long due = last + interval;
+            long now = System.nanoTime();
+            if (now - due < 0) {
+                LockSupport.parkNanos(this, due - now);
+                continue;
+            }
+            sampleOnce(interval);
+            last = now - due >= interval ? now : due;
+        }
+    }
+
+    private void sampleOnce(long intervalNanos) {
+        try {
+            sampler.sampleInto(builder);
+        } catch (RuntimeException e) {
+            if (!failing) {
+                LOG.log(Level.WARNING, "sampling failed; retrying every interval: " + e, e);
+                failing = true;
+            }
+            return;
+        }
+        if (failing) {
+            LOG.info("sampling works again");
+            failing = false;
+        }
+        Sample sample = builder
+                .setSeq(nextSeq++)
+                .setIntervalMs((int) TimeUnit.NANOSECONDS.toMillis(intervalNanos))
+                .build();
+        boolean dropped = ring.append(sample);
+        if (dropped != overflowing) {
+            overflowing = dropped;
+            if (dropped) {
+                LOG.warning("sample buffer full (" + ring.capacity() + " samples): dropping the oldest");
+            } else {
+                LOG.info("sample buffer has room again; " + ring.droppedTotal() + " samples dropped so far");
+            }
+        }
+        sampleAppended.run();
+    }
+}
