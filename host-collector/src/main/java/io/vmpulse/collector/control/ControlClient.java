@@ -59,7 +59,11 @@ public final class ControlClient implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        channel.shutdown();
+        if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        // A short quiet period lets tasks that closing transports still post run instead of being rejected.
+        group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).await(5, TimeUnit.SECONDS);
     }
 }

@@ -88,7 +88,8 @@ public final class ControlServer implements AutoCloseable {
         if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        // A short quiet period lets tasks that closing transports still post run instead of being rejected.
+        group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).await(5, TimeUnit.SECONDS);
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {
