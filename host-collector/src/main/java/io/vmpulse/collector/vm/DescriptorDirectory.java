@@ -1,6 +1,7 @@
 package io.vmpulse.collector.vm;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
@@ -103,7 +104,7 @@ public final class DescriptorDirectory implements AutoCloseable {
 
     /** Stops watching. The VMs stay registered: the collector is stopping, not the VMs. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         final Thread t;
         synchronized (this) {
             t = thread;
@@ -116,7 +117,11 @@ public final class DescriptorDirectory implements AutoCloseable {
             }
         }
         if (t != null) {
-            t.join(TimeUnit.SECONDS.toMillis(10));
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -285,7 +290,7 @@ public final class DescriptorDirectory implements AutoCloseable {
             throw new InvalidDescriptorException("", "file is " + size + " bytes; a descriptor is at most " + MAX_FILE_BYTES);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (CharacterCodingException e) {
             throw new InvalidDescriptorException("", "not UTF-8 text");
         }

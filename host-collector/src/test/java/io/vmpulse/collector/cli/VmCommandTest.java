@@ -49,7 +49,7 @@ class VmCommandTest {
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         server.close();
     }
 

@@ -42,7 +42,7 @@ class DescriptorDirectoryTest {
     }
 
     @AfterEach
-    void close() throws InterruptedException {
+    void close() {
         for (DescriptorDirectory d : opened) {
             d.close();
         }
