@@ -246,6 +246,15 @@ class DescriptorDirectoryTest {
         eventually("rescan saw port 7373", () -> vm("test-1").map(v -> v.guest().claim().endsWith(":7373")).orElse(false));
     }
 
+    @Test
+    void a_directory_every_user_can_write_is_refused() throws Exception {
+        Fixtures.install("good/test-1.json", dir, "test-1.json");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        final IOException e = assertThrows(IOException.class, () -> start(registry));
+        assertTrue(e.getMessage().contains("writable by every user"), e.getMessage());
+        assertTrue(registry.list().isEmpty());
+    }
+
     private static Vm renamed(final String fixture, final String id) throws InvalidDescriptorException {
         return VmDescriptors.toVm(DescriptorJson.parse(Fixtures.text(fixture)).toBuilder().setId(id).build());
     }
