@@ -76,9 +76,6 @@ public final class VmCommand implements Callable<Integer> {
             }
             err.println("error: " + e.getStatus().getDescription());
             return EXIT_REFUSED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return EXIT_UNREACHABLE;
         } finally {
             caller.commandLine().getOut().flush();
             err.flush();

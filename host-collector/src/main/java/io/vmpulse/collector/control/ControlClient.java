@@ -2,9 +2,11 @@ package io.vmpulse.collector.control;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.vmpulse.proto.control.v1.ListRequest;
 import io.vmpulse.proto.control.v1.ListResponse;
@@ -24,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class ControlClient implements AutoCloseable {
     private static final long DEADLINE_SECONDS = 10;
 
-    private final EventLoopGroup group = new EpollEventLoopGroup(1);
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final ManagedChannel channel;
     private final VmControlGrpc.VmControlBlockingStub stub;
 
@@ -32,6 +34,8 @@ public final class ControlClient implements AutoCloseable {
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
                 .eventLoopGroup(group)
+                // gRPC asks for TCP keepalive, which a Unix socket does not have; netty would warn on every call.
+                .withOption(ChannelOption.SO_KEEPALIVE, null)
                 .usePlaintext()
                 .build();
         stub = VmControlGrpc.newBlockingStub(channel);
@@ -58,8 +62,18 @@ public final class ControlClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    public void close() {
+        try {
+            channel.shutdown();
+            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            // A short quiet period lets tasks that closing transports still post run instead of being rejected.
+            group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 }

@@ -3,8 +3,10 @@ package io.vmpulse.collector.control;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 
@@ -53,11 +55,13 @@ public final class ControlServer implements AutoCloseable {
         final Path path = socket.toAbsolutePath().normalize();
         Files.createDirectories(path.getParent());
         removeStaleSocket(path);
-        final EventLoopGroup loop = new EpollEventLoopGroup(1);
+        final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         final Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(loop)
                 .workerEventLoopGroup(loop)
+                // gRPC asks for TCP keepalive, which a Unix socket does not have; netty would warn per connection.
+                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                 .addService(service)
                 .build();
         try {
@@ -83,16 +87,23 @@ public final class ControlServer implements AutoCloseable {
 
     /** Stops accepting calls, lets running ones finish (briefly), and removes the socket file. */
     @Override
-    public void close() throws InterruptedException {
-        server.shutdown();
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    public void close() {
         try {
-            Files.deleteIfExists(socket);
-        } catch (IOException e) {
-            // Harmless: the next start replaces a stale socket.
+            server.shutdown();
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            // A short quiet period lets tasks that closing transports still post run instead of being rejected.
+            group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                // Harmless: the next start replaces a stale socket.
+            }
         }
     }
 

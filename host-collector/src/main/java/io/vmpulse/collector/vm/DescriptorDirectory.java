@@ -1,6 +1,7 @@
 package io.vmpulse.collector.vm;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
@@ -14,6 +15,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,6 +47,7 @@ public final class DescriptorDirectory implements AutoCloseable {
     static final int MAX_FILE_BYTES = 64 * 1024;
     /** Events arriving this close together are handled as one batch (an editor's save, a copy). */
     private static final long SETTLE_MILLIS = 20;
+    private static final long MAX_BATCH_MILLIS = 500;
     private static final String SUFFIX = ".json";
     private static final System.Logger LOG = System.getLogger(DescriptorDirectory.class.getName());
 
@@ -82,6 +85,7 @@ public final class DescriptorDirectory implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Files.createDirectories(directory);
+        refuseIfWritableByOthers(directory);
         // Watch before the first scan, so that a file written during the scan still raises an event.
         watchService = directory.getFileSystem().newWatchService();
         directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
@@ -90,6 +94,17 @@ public final class DescriptorDirectory implements AutoCloseable {
         thread = new Thread(this::watch, "vm-descriptor-dir " + directory);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * A descriptor names sockets the collector will create and processes it will read, so whoever
+     * can write the directory controls the collector: "others" must not be able to.
+     */
+    private static void refuseIfWritableByOthers(final Path dir) throws IOException {
+        if (Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException("descriptor directory " + dir + " is writable by every user, who could then register VMs;"
+                    + " remove that permission (chmod o-w " + dir + ")");
+        }
     }
 
     public Path directory() {
@@ -103,7 +118,7 @@ public final class DescriptorDirectory implements AutoCloseable {
 
     /** Stops watching. The VMs stay registered: the collector is stopping, not the VMs. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         final Thread t;
         synchronized (this) {
             t = thread;
@@ -116,40 +131,26 @@ public final class DescriptorDirectory implements AutoCloseable {
             }
         }
         if (t != null) {
-            t.join(TimeUnit.SECONDS.toMillis(10));
+            t.interrupt();
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     private void watch() {
         try {
+            long nextRescan = System.nanoTime() + rescanInterval.toNanos();
             while (true) {
-                final WatchKey first = watchService.poll(rescanInterval.toMillis(), TimeUnit.MILLISECONDS);
-                if (first == null) {
+                final long wait = nextRescan - System.nanoTime();
+                final WatchKey first = wait > 0 ? watchService.poll(wait, TimeUnit.NANOSECONDS) : null;
+                final boolean eventsComplete = first == null || handleEvents(first);
+                // A steady stream of events must not postpone the safety-net rescan for ever.
+                if (first == null || !eventsComplete || System.nanoTime() - nextRescan >= 0) {
                     rescan();
-                    continue;
-                }
-                final TreeSet<Path> changed = new TreeSet<>();
-                boolean overflow = false;
-                for (WatchKey key = first; key != null; key = watchService.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) {
-                    for (WatchEvent<?> event : key.pollEvents()) {
-                        if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                            overflow = true;
-                        } else {
-                            changed.add(directory.resolve((Path) event.context()));
-                        }
-                    }
-                    if (!key.reset()) {
-                        LOG.log(System.Logger.Level.ERROR, "descriptor directory " + directory
-                                + " is gone; the VMs it registered are kept until it reappears");
-                        waitForDirectory();
-                        overflow = true;
-                    }
-                }
-                if (overflow) {
-                    rescan();
-                } else {
-                    changed.forEach(this::reconcile);
-                    retryPending();
+                    nextRescan = System.nanoTime() + rescanInterval.toNanos();
                 }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
@@ -157,6 +158,39 @@ public final class DescriptorDirectory implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "watching " + directory + " stopped", e);
         }
+    }
+
+    /**
+     * Collects the events of {@code first} and of any that follow within {@link #SETTLE_MILLIS}
+     * (bounded by {@link #MAX_BATCH_MILLIS}), and reconciles the files they name.
+     *
+     * @return false if events were lost, so the caller must rescan everything instead
+     */
+    private boolean handleEvents(final WatchKey first) throws InterruptedException {
+        final TreeSet<Path> changed = new TreeSet<>();
+        boolean complete = true;
+        final long batchEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_BATCH_MILLIS);
+        for (WatchKey key = first; key != null; ) {
+            for (WatchEvent<?> event : key.pollEvents()) {
+                if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                    complete = false;
+                } else {
+                    changed.add(directory.resolve((Path) event.context()));
+                }
+            }
+            if (!key.reset()) {
+                LOG.log(System.Logger.Level.ERROR, "descriptor directory " + directory
+                        + " is gone; the VMs it registered are kept until it reappears");
+                waitForDirectory();
+                return false;
+            }
+            key = System.nanoTime() - batchEnd < 0 ? watchService.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS) : null;
+        }
+        if (complete) {
+            changed.forEach(this::reconcile);
+            retryPending();
+        }
+        return complete;
     }
 
     private void waitForDirectory() throws InterruptedException {
@@ -256,8 +290,8 @@ public final class DescriptorDirectory implements AutoCloseable {
             registry.unregister(id, new VmSource.DescriptorFile(file));
             LOG.log(System.Logger.Level.INFO, "unregistered vm " + id + " (" + file + ")");
         } catch (RegistryException e) {
-            // Only this directory registers with this source, so the entry must be there.
-            throw new IllegalStateException("registry lost vm " + id + " of " + file, e);
+            // Only this directory registers with a file source, so this is a bug; the watch goes on.
+            LOG.log(System.Logger.Level.ERROR, "vm " + id + " of " + file + " was not in the registry", e);
         }
     }
 
@@ -285,7 +319,7 @@ public final class DescriptorDirectory implements AutoCloseable {
             throw new InvalidDescriptorException("", "file is " + size + " bytes; a descriptor is at most " + MAX_FILE_BYTES);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (CharacterCodingException e) {
             throw new InvalidDescriptorException("", "not UTF-8 text");
         }

@@ -57,7 +57,7 @@ class ControlServerTest {
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         client.close();
         server.close();
         directory.close();

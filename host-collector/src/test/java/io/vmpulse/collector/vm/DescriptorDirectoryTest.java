@@ -42,7 +42,7 @@ class DescriptorDirectoryTest {
     }
 
     @AfterEach
-    void close() throws InterruptedException {
+    void close() {
         for (DescriptorDirectory d : opened) {
             d.close();
         }
@@ -244,6 +244,15 @@ class DescriptorDirectoryTest {
 
         Files.writeString(target, replace("good/test-1.json", "7070", "7373"));
         eventually("rescan saw port 7373", () -> vm("test-1").map(v -> v.guest().claim().endsWith(":7373")).orElse(false));
+    }
+
+    @Test
+    void a_directory_every_user_can_write_is_refused() throws Exception {
+        Fixtures.install("good/test-1.json", dir, "test-1.json");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        final IOException e = assertThrows(IOException.class, () -> start(registry));
+        assertTrue(e.getMessage().contains("writable by every user"), e.getMessage());
+        assertTrue(registry.list().isEmpty());
     }
 
     private static Vm renamed(final String fixture, final String id) throws InvalidDescriptorException {

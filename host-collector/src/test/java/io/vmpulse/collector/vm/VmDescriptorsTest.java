@@ -102,7 +102,7 @@ class VmDescriptorsTest {
     void socket_paths_must_be_absolute_and_fit_in_sun_path() {
         assertEquals("guest.hybrid_vsock.uds_path", rejected(valid().setGuest(io.vmpulse.proto.control.v1.GuestEndpoint.newBuilder()
                 .setHybridVsock(HybridVsock.newBuilder().setUdsPath("run/v.sock").setPort(5)))).field());
-        // 100 characters of base + "_1024" is 105 bytes, "_10240" makes 106 ... a base of 103 makes the listen path 108.
+        // A 103-byte base plus "_1024" is a 108-byte listen path, one more than sun_path holds.
         final String base = "/" + "a".repeat(102);
         final InvalidDescriptorException e = rejected(valid().setGuest(io.vmpulse.proto.control.v1.GuestEndpoint.newBuilder()
                 .setHybridVsock(HybridVsock.newBuilder().setUdsPath(base).setPort(1024))));

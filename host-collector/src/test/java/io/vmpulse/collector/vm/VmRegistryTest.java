@@ -158,6 +158,60 @@ class VmRegistryTest {
     }
 
     @Test
+    void concurrent_changes_keep_ids_and_endpoints_unique_and_events_in_order() throws Exception {
+        final java.util.Map<String, List<String>> perVm = new java.util.concurrent.ConcurrentHashMap<>();
+        registry.addListener(new VmRegistry.Listener() {
+            @Override
+            public void vmAdded(final Vm vm) {
+                perVm.computeIfAbsent(vm.id(), k -> new ArrayList<>()).add("added");
+            }
+
+            @Override
+            public void vmUpdated(final Vm before, final Vm after) {
+                perVm.computeIfAbsent(after.id(), k -> new ArrayList<>()).add("updated");
+            }
+
+            @Override
+            public void vmRemoved(final Vm vm) {
+                perVm.computeIfAbsent(vm.id(), k -> new ArrayList<>()).add("removed");
+            }
+        });
+        // Four threads fight over eight ids and four ports, so most calls are refused.
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            final java.util.Random random = new java.util.Random(t);
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    final Vm vm = tcpVm("vm" + random.nextInt(8), 7000 + random.nextInt(4), 1 + random.nextInt(3));
+                    try {
+                        switch (random.nextInt(3)) {
+                            case 0 -> registry.register(vm, VmSource.API);
+                            case 1 -> registry.update(vm, VmSource.API);
+                            default -> registry.unregister(vm.id(), VmSource.API);
+                        }
+                    } catch (RegistryException expected) {
+                        // refusals are the point of the contention
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join(30_000);
+        }
+        final List<VmRegistry.Entry> left = registry.list();
+        assertEquals(left.size(), left.stream().map(e -> e.vm().guest().claim()).distinct().count(), "endpoints unique");
+        perVm.forEach((id, events) -> {
+            boolean present = false;
+            for (String event : events) {
+                assertEquals(event.equals("added"), !present, id + " got " + event + " while present=" + present);
+                present = !event.equals("removed");
+            }
+            assertEquals(present, registry.get(id).isPresent(), id);
+        });
+    }
+
+    @Test
     void removing_an_unknown_vm_is_not_found() {
         assertEquals(RegistryException.Reason.NOT_FOUND,
                 assertThrows(RegistryException.class, () -> registry.unregister("ghost", VmSource.API)).reason());
