@@ -61,15 +61,11 @@ public final class CollectorDaemon implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (control != null) {
-                control.close();
-            }
-            if (directory != null) {
-                directory.close();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (control != null) {
+            control.close();
+        }
+        if (directory != null) {
+            directory.close();
         }
         collector.close();
     }
