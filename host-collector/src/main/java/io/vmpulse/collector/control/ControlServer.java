@@ -9,16 +9,11 @@ import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.vmpulse.collector.socket.UnixSocketFiles;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -54,7 +49,7 @@ public final class ControlServer implements AutoCloseable {
             throws IOException {
         final Path path = socket.toAbsolutePath().normalize();
         Files.createDirectories(path.getParent());
-        removeStaleSocket(path);
+        UnixSocketFiles.removeStale(path, "control socket");
         final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         final Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
@@ -104,24 +99,6 @@ public final class ControlServer implements AutoCloseable {
             } catch (IOException e) {
                 // Harmless: the next start replaces a stale socket.
             }
-        }
-    }
-
-    private static void removeStaleSocket(final Path path) throws IOException {
-        final BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return;
-        }
-        if (!attributes.isOther()) {
-            throw new IOException(path + " exists and is not a socket; refusing to replace it with the control socket");
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            throw new IOException("control socket " + path + " is in use: another collector is running");
-        } catch (ConnectException e) {
-            Files.delete(path);
         }
     }
 }

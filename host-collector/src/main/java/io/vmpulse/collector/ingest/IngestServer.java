@@ -3,6 +3,7 @@ package io.vmpulse.collector.ingest;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -12,13 +13,11 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
+import io.vmpulse.collector.socket.UnixSocketFiles;
 import io.vmpulse.proto.v1.GuestReportGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -67,9 +66,11 @@ public final class IngestServer implements AutoCloseable {
      */
     public Server listenUnix(Path path, GuestLink link) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
-        removeStaleSocket(path);
+        UnixSocketFiles.removeStale(path, "guest socket");
         Server server = builder(new DomainSocketAddress(path.toString()), link)
                 .channelType(EpollServerDomainSocketChannel.class)
+                // gRPC asks for TCP keepalive, which a Unix socket does not have; netty would warn per connection.
+                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                 .build()
                 .start();
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
@@ -103,22 +104,6 @@ public final class IngestServer implements AutoCloseable {
                 return link.open((ServerCallStreamObserver<CollectorMessage>) out);
             }
         }.bindService();
-    }
-
-    private static void removeStaleSocket(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        boolean answered;
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            answered = probe.connect(UnixDomainSocketAddress.of(path));
-        } catch (IOException refused) {
-            answered = false;
-        }
-        if (answered) {
-            throw new IOException(path + " is in use by another process (is a second collector running?)");
-        }
-        Files.deleteIfExists(path);
     }
 
     @Override
