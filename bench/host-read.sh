@@ -10,6 +10,7 @@ OUT=bench/out
 mkdir -p "$OUT"
 gcc -O2 -Wall -Wextra -o "$OUT/host_read_loop" bench/host_read_loop.c -pthread
 
+rm -f "$OUT/vm.pid"
 "$OUT/host_read_loop" vm 2 > "$OUT/vm.pid" &
 VM=$!
 trap 'kill $VM 2>/dev/null || true' EXIT INT TERM
