@@ -64,6 +64,10 @@ public final class KernelFile implements AutoCloseable {
         return buffer.get(index);
     }
 
+    public int position() {
+        return cursor;
+    }
+
     public KernelFile seek(int position) {
         cursor = position;
         return this;

@@ -52,6 +52,10 @@ public final class ProcessReader implements AutoCloseable {
             if (!stat.skipPastLast((byte) ')')) {
                 throw new IOException("no ')' in " + stat.path());
             }
+            byte state = stat.byteAt(stat.position() + 1);
+            if (state == 'Z' || state == 'X') {
+                throw new IOException("vmm exited (state " + (char) state + ")");
+            }
             stat.skipFields(FIELDS_STATE_TO_CMAJFLT);
             long utime = stat.nextLong();
             long stime = stat.nextLong();

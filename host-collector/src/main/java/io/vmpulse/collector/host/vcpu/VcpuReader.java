@@ -29,7 +29,7 @@ public final class VcpuReader implements AutoCloseable {
     private int readsSinceScan;
     private boolean scanNeeded = true;
 
-    private record Entry(int index, KernelFile schedstat) {
+    private record Entry(int tid, int index, KernelFile schedstat) {
     }
 
     public VcpuReader(Path procRoot, int pid, ThreadFinder finder, int rescanEvery) {
@@ -84,6 +84,8 @@ public final class VcpuReader implements AutoCloseable {
                 r = f.nextLong();
                 w = f.nextLong();
             } catch (IOException vanished) {
+                // Reopened by path if the scan finds this tid again (a new thread may reuse it).
+                f.close();
                 scanNeeded = true;
                 return false;
             }
@@ -98,17 +100,34 @@ public final class VcpuReader implements AutoCloseable {
         return true;
     }
 
+    /** Finds the vCPU threads again, keeping the open files of threads that are still there. */
     private void scan() throws IOException {
-        closeThreads();
         readsSinceScan = 0;
         Path task = procRoot.resolve(Integer.toString(pid)).resolve("task");
         if (!Files.isDirectory(task)) {
+            closeThreads();
             throw new IOException("vmm exited: no " + task);
         }
-        for (VcpuThread t : finder.find(pid)) {
-            threads.add(new Entry(t.index(),
+        List<VcpuThread> found = finder.find(pid);
+        List<Entry> kept = new ArrayList<>(found.size());
+        for (VcpuThread t : found) {
+            Entry reused = null;
+            for (Entry e : threads) {
+                if (e.tid == t.tid() && e.index == t.index()) {
+                    reused = e;
+                    break;
+                }
+            }
+            kept.add(reused != null ? reused : new Entry(t.tid(), t.index(),
                     new KernelFile(task.resolve(Integer.toString(t.tid())).resolve("schedstat"), SCHEDSTAT_CAPACITY)));
         }
+        for (Entry e : threads) {
+            if (!kept.contains(e)) {
+                e.schedstat.close();
+            }
+        }
+        threads.clear();
+        threads.addAll(kept);
         scanNeeded = false;
     }
 
