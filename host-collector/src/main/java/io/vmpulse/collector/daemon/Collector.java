@@ -11,15 +11,14 @@ import io.vmpulse.collector.shm.RegistryWriter;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.Vm;
 import io.vmpulse.collector.vm.VmRegistry;
+import io.vmpulse.collector.threads.DaemonThreads;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -38,9 +37,9 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
     private final RegistryWriter registry;
     private final IngestServer ingest;
     private final HostSampler.Options hostOptions;
-    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(daemon("vmpulse-lifecycle"));
-    private final ExecutorService pool = Executors.newFixedThreadPool(2, daemon("vmpulse-merge"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("vmpulse-timer"));
+    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(DaemonThreads.named("vmpulse-lifecycle"));
+    private final ExecutorService pool = Executors.newFixedThreadPool(2, DaemonThreads.named("vmpulse-merge"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
     private final Map<String, VmPipeline> pipelines = new ConcurrentHashMap<>();
     private final long intervalNanos;
 
@@ -181,14 +180,5 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         pool.shutdownNow();
         ingest.close();
         registry.close();
-    }
-
-    static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

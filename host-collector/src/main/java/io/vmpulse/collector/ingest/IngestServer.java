@@ -15,6 +15,7 @@ import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.collector.socket.UnixSocketFiles;
 import io.vmpulse.proto.v1.GuestReportGrpc;
+import io.vmpulse.collector.threads.DaemonThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -24,9 +25,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gRPC listeners that guests connect to. Each VM gets a listener of its own (a Unix socket
@@ -41,11 +40,11 @@ public final class IngestServer implements AutoCloseable {
     private static final long IDLE_CONNECTION_SECONDS = 60;
 
     private final GuestLimits limits;
-    private final EventLoopGroup boss = new EpollEventLoopGroup(1, daemon("vmpulse-ingest-accept"));
-    private final EventLoopGroup workers = new EpollEventLoopGroup(1, daemon("vmpulse-ingest-io"));
-    private final ExecutorService callbacks = Executors.newFixedThreadPool(2, daemon("vmpulse-ingest"));
+    private final EventLoopGroup boss = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-accept"));
+    private final EventLoopGroup workers = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-io"));
+    private final ExecutorService callbacks = Executors.newFixedThreadPool(2, DaemonThreads.named("vmpulse-ingest"));
     private final ScheduledExecutorService scheduler =
-            Executors.newSingleThreadScheduledExecutor(daemon("vmpulse-ingest-timer"));
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-ingest-timer"));
 
     public IngestServer(GuestLimits limits) {
         this.limits = limits;
@@ -112,14 +111,5 @@ public final class IngestServer implements AutoCloseable {
         callbacks.shutdownNow();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    }
-
-    static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
