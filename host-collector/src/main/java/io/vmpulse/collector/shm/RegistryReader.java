@@ -205,7 +205,10 @@ public final class RegistryReader implements AutoCloseable {
         return true;
     }
 
-    /** Drops this reader's view; the mapping itself is released by the garbage collector. */
+    /**
+     * Drops this reader's view; the mapping itself is unmapped by the garbage collector. The
+     * reader must not be used afterwards.
+     */
     @Override
     public void close() {
         m = null;
@@ -270,14 +273,21 @@ public final class RegistryReader implements AutoCloseable {
         }
 
         static Mapping open(Path path) throws IOException {
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-                long size = ch.size();
-                if (size > Integer.MAX_VALUE) {
-                    throw new RegistryFormatException(path, "file of " + size + " bytes is larger than any registry");
-                }
+            // A collector may rename a new file over the path while we open it: map, then make
+            // sure the path still names what we mapped, so isStale() compares the right inode.
+            for (int attempt = 0; ; attempt++) {
                 long inode = LockedFile.inodeOf(path);
-                ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-                return new Mapping(path, new ShmBuffer(b), inode);
+                ByteBuffer b;
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                    long size = ch.size();
+                    if (size > Integer.MAX_VALUE) {
+                        throw new RegistryFormatException(path, "file of " + size + " bytes is larger than any registry");
+                    }
+                    b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+                }
+                if (LockedFile.inodeOf(path) == inode || attempt == 3) {
+                    return new Mapping(path, new ShmBuffer(b), inode);
+                }
             }
         }
 
