@@ -63,6 +63,25 @@ static void put_value(const struct vmpulse_dir_entry *e, const unsigned char *p,
     }
 }
 
+/* Text output lists only the first X_count elements of an array of structs X. */
+static uint32_t shown_elements(const struct vmpulse_registry *r, const struct vmpulse_dir_entry *e,
+                               const unsigned char *sample)
+{
+    const char *dot = memchr(e->name, '.', sizeof e->name);
+    if (dot == NULL) {
+        return e->count;
+    }
+    char name[sizeof e->name + 8];
+    snprintf(name, sizeof name, "%.*s_count", (int)(dot - e->name), e->name);
+    const struct vmpulse_dir_entry *c = vmpulse_find_field(r, name);
+    if (c == NULL || c->type != VMPULSE_TYPE_U32) {
+        return e->count;
+    }
+    uint32_t n;
+    memcpy(&n, sample + c->offset, 4);
+    return n < e->count ? n : e->count;
+}
+
 static void put_fields(const struct vmpulse_registry *r, const unsigned char *sample, int json)
 {
     for (uint32_t i = 0; i < r->header->dir_count; i++) {
@@ -74,10 +93,11 @@ static void put_fields(const struct vmpulse_registry *r, const unsigned char *sa
         } else {
             printf("  %-30.*s ", name_len, e->name);
         }
+        uint32_t count = json ? e->count : shown_elements(r, e, sample);
         if (e->count > 1) {
             printf("[");
         }
-        for (uint32_t k = 0; k < e->count; k++) {
+        for (uint32_t k = 0; k < count; k++) {
             if (k) {
                 printf(json ? ", " : " ");
             }

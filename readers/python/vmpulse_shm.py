@@ -232,11 +232,13 @@ def main(argv=None):
             print()
             return 0
         for s in slots:
+            fields = s["fields"]
             print(f"slot {s['slot']} vm {s['vm_id']} generation {s['generation']} {s['state']}")
             for f in reg.fields.values():
-                v = s["fields"][f.name]
+                v = fields[f.name]
                 if isinstance(v, list):
-                    v = " ".join(str(x) for x in v)
+                    # An array of structs X lists only its first X_count elements.
+                    v = " ".join(str(x) for x in v[:fields.get(f.name.split(".")[0] + "_count", len(v))])
                 print(f"  {f.name:<30} {v} {f.unit}")
         return 0
     finally:
@@ -244,4 +246,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
