@@ -51,6 +51,13 @@ class RegistryFileTest {
     }
 
     @Test
+    void registry_in_a_missing_directory_is_a_clear_error() {
+        Path p = dir.resolve("no-such-dir/registry");
+        IOException e = assertThrows(IOException.class, () -> RegistryWriter.create(new RegistryOptions(p, 2, null)));
+        assertEquals("cannot open registry " + p + ": its directory does not exist", e.getMessage());
+    }
+
+    @Test
     void missing_file_is_reported_as_missing() {
         assertThrows(NoSuchFileException.class, () -> RegistryReader.open(dir.resolve("nothing")));
     }
