@@ -13,6 +13,7 @@
 #include "vmpulse_shm.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -50,7 +51,16 @@ static void put_value(const struct vmpulse_dir_entry *e, const unsigned char *p,
     switch (e->type) {
     case VMPULSE_TYPE_U64: { uint64_t v; memcpy(&v, p, 8); printf("%" PRIu64, v); break; }
     case VMPULSE_TYPE_I64: { int64_t v; memcpy(&v, p, 8); printf("%" PRId64, v); break; }
-    case VMPULSE_TYPE_F64: { double v; memcpy(&v, p, 8); printf("%.17g", v); break; }
+    case VMPULSE_TYPE_F64: {
+        double v;
+        memcpy(&v, p, 8);
+        if (json && !isfinite(v)) {
+            printf("null"); /* JSON has no NaN or infinity */
+        } else {
+            printf("%.17g", v);
+        }
+        break;
+    }
     case VMPULSE_TYPE_U32: { uint32_t v; memcpy(&v, p, 4); printf("%" PRIu32, v); break; }
     case VMPULSE_TYPE_UTF8:
         if (json) {

@@ -20,6 +20,7 @@ rejects it. The checksum is a 64-bit hash, so a torn copy slipping through needs
 
 import argparse
 import json
+import math
 import mmap
 import os
 import struct
@@ -86,7 +87,8 @@ class Field:
         if self.type == TYPE_I64:
             return struct.unpack_from("<q", sample, at)[0]
         if self.type == TYPE_F64:
-            return struct.unpack_from("<d", sample, at)[0]
+            v = struct.unpack_from("<d", sample, at)[0]
+            return v if math.isfinite(v) else None  # JSON has no NaN or infinity
         if self.type == TYPE_U32:
             return struct.unpack_from("<I", sample, at)[0]
         if self.type == TYPE_UTF8:
@@ -187,6 +189,7 @@ def slot_dict(reg, slot):
         "generation": slot.generation,
         "state": STATE_NAMES.get(slot.state, str(slot.state)),
         "seq": slot.seq,
+        "checksum_ok": checksum(slot.sample) == struct.unpack_from("<Q", slot.sample)[0],
         "fields": {f.name: f.values(slot.sample) for f in reg.fields.values()},
     }
 
