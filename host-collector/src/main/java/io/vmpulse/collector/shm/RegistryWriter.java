@@ -12,6 +12,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -114,8 +115,16 @@ public final class RegistryWriter implements AutoCloseable {
     }
 
     private static RegistryWriter initialise(Path path, RegistryOptions options, boolean stale) throws IOException {
-        Path tmp = path.resolveSibling("." + path.getFileName() + ".init-" + ProcessHandle.current().pid());
-        Files.deleteIfExists(tmp);
+        String tmpPrefix = "." + path.getFileName() + ".init-";
+        // Holding the lock on the current file means no other collector is initialising, so
+        // any temporary file left here is from one that died while starting (in /dev/shm it
+        // would hold memory until reboot).
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(path.getParent(), tmpPrefix + "*")) {
+            for (Path p : leftovers) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Path tmp = path.resolveSibling(tmpPrefix + ProcessHandle.current().pid());
         LockedFile fresh = LockedFile.openAndTryLock(tmp, FILE_MODE);
         if (fresh == null) {
             throw new IOException("cannot lock new registry file " + tmp);
@@ -373,7 +382,7 @@ public final class RegistryWriter implements AutoCloseable {
         buf.putBytes(at, utf8, 0, utf8.length);
     }
 
-    static long nowUnixNanos() {
+    private static long nowUnixNanos() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }

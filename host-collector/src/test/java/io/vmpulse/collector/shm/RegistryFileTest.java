@@ -43,6 +43,15 @@ class RegistryFileTest {
     }
 
     @Test
+    void temporary_file_left_by_a_collector_that_died_while_starting_is_removed() throws Exception {
+        Path leftover = dir.resolve(".registry.init-999999");
+        Files.write(leftover, new byte[4096]);
+        try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, null))) {
+            assertEquals(List.of("registry"), listNames());
+        }
+    }
+
+    @Test
     void unknown_group_is_a_clear_error_and_leaves_no_file() throws Exception {
         IOException e = assertThrows(IOException.class,
                 () -> RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, "no-such-group-vmpulse")));
