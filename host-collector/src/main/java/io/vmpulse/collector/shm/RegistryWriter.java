@@ -10,6 +10,7 @@ import io.vmpulse.collector.sample.UnifiedSample;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -201,7 +202,7 @@ public final class RegistryWriter implements AutoCloseable {
     /** The pid in the header of the file at {@code path}, or 0 when it cannot be read. */
     private static long writerPidOf(Path path) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(b, 0);
             return b.getLong(MAGIC_OFFSET) == MAGIC ? Integer.toUnsignedLong(b.getInt(WRITER_PID_OFFSET)) : 0;
         } catch (IOException e) {

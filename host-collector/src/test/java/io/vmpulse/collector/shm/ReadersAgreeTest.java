@@ -1,5 +1,6 @@
 package io.vmpulse.collector.shm;
 
+import io.vmpulse.collector.sample.SampleFields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,9 +34,9 @@ class ReadersAgreeTest {
             for (String vm : List.of("alpha", "beta", "gamma", "δέλτα")) {
                 int slot = w.claim(vm);
                 SamplePattern.fillNumbers(s, slot + 1);
-                s.putLong(io.vmpulse.collector.sample.SampleFields.GUEST_SEQ, -1L); // u64 above 2^63
+                s.putLong(SampleFields.GUEST_SEQ, -1L); // u64 above 2^63
                 // JSON has no NaN: every reader prints null for it.
-                s.putDouble(io.vmpulse.collector.sample.SampleFields.STEAL_RATIO, slot == 0 ? Double.NaN : 0.1 + slot);
+                s.putDouble(SampleFields.STEAL_RATIO, slot == 0 ? Double.NaN : 0.1 + slot);
                 SamplePattern.fillText(s, vm);
                 w.publish(slot, s);
             }

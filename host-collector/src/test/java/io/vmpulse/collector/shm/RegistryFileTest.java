@@ -1,5 +1,6 @@
 package io.vmpulse.collector.shm;
 
+import java.nio.file.StandardCopyOption;
 import static io.vmpulse.collector.shm.RegistryLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -138,7 +139,7 @@ class RegistryFileTest {
         Files.deleteIfExists(p);
         RegistryWriter.create(new RegistryOptions(p, 2, null)).close();
         Path copy = Files.createTempFile(dir, "copy", "");
-        Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(p, copy, StandardCopyOption.REPLACE_EXISTING);
         return copy;
     }
 

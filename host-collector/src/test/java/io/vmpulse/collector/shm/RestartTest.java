@@ -1,5 +1,8 @@
 package io.vmpulse.collector.shm;
 
+import java.util.ArrayList;
+import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -129,14 +132,14 @@ class RestartTest {
         }
         // What kill -9 between the two seq increments leaves behind: slot 0 odd forever.
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 3);
-            ch.write(one, RegistryLayout.slotsOffset(io.vmpulse.collector.sample.SampleFields.ALL.size()) + RegistryLayout.SLOT_SEQ_OFFSET);
+            ByteBuffer one = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 3);
+            ch.write(one, RegistryLayout.slotsOffset(SampleFields.ALL.size()) + RegistryLayout.SLOT_SEQ_OFFSET);
         }
         try (RegistryReader r = RegistryReader.open(path)) {
             SlotSnapshot s = r.newSnapshot();
             assertFalse(r.read(0, s));
             assertEquals(RegistryReader.MAX_ATTEMPTS, s.attempts());
-            List<String> live = new java.util.ArrayList<>();
+            List<String> live = new ArrayList<>();
             assertEquals(1, r.forEachLive(s, snap -> live.add(snap.vmId())), "one slot skipped");
             assertEquals(List.of("b"), live);
         }
