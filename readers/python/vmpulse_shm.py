@@ -173,9 +173,12 @@ class Registry:
         return None
 
     def live(self):
+        """Consistent copies of every live or final slot; slots that cannot be read are reported on stderr."""
         for i in range(self.slot_count):
             slot = self.read(i)
-            if slot is not None and slot.state != 0:
+            if slot is None:
+                print(f"slot {i}: no consistent copy after {MAX_ATTEMPTS} attempts", file=sys.stderr)
+            elif slot.state != 0:
                 yield slot
 
     def close(self):

@@ -147,6 +147,10 @@ class RestartTest {
         assertEquals(0, c.exit(), c.stderr());
         assertTrue(c.stderr().contains("slot 0: no consistent copy"), c.stderr());
         assertTrue(c.stdout().contains("vm b"), c.stdout());
+        Tools.Result py = Tools.run(Tools.python(path.toString()), 60);
+        assertEquals(0, py.exit(), py.stderr());
+        assertTrue(py.stderr().contains("slot 0: no consistent copy"), py.stderr());
+        assertTrue(py.stdout().contains("vm b"), py.stdout());
     }
 
     private static boolean readEventually(RegistryReader r, int slot, SlotSnapshot s) throws InterruptedException {
