@@ -1,5 +1,6 @@
 /*
- * vmpulse_shm.h: read the vmpulse shared-memory registry from C (header only, C11 or GNU C).
+ * vmpulse_shm.h: read the vmpulse shared-memory registry from C (header only; C11 with POSIX
+ * 2008: gcc -std=gnu11, or -std=c11 -D_POSIX_C_SOURCE=200809L; uses GCC/Clang __atomic builtins).
  *
  * The layout is an ABI, documented byte by byte in docs/shm-abi.md; the Java writer's
  * constants (io.vmpulse.collector.shm.RegistryLayout, io.vmpulse.collector.sample.SampleFields)
