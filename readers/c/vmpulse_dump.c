@@ -13,6 +13,7 @@
 #include "vmpulse_shm.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -50,7 +51,16 @@ static void put_value(const struct vmpulse_dir_entry *e, const unsigned char *p,
     switch (e->type) {
     case VMPULSE_TYPE_U64: { uint64_t v; memcpy(&v, p, 8); printf("%" PRIu64, v); break; }
     case VMPULSE_TYPE_I64: { int64_t v; memcpy(&v, p, 8); printf("%" PRId64, v); break; }
-    case VMPULSE_TYPE_F64: { double v; memcpy(&v, p, 8); printf("%.17g", v); break; }
+    case VMPULSE_TYPE_F64: {
+        double v;
+        memcpy(&v, p, 8);
+        if (json && !isfinite(v)) {
+            printf("null"); /* JSON has no NaN or infinity */
+        } else {
+            printf("%.17g", v);
+        }
+        break;
+    }
     case VMPULSE_TYPE_U32: { uint32_t v; memcpy(&v, p, 4); printf("%" PRIu32, v); break; }
     case VMPULSE_TYPE_UTF8:
         if (json) {
@@ -61,6 +71,25 @@ static void put_value(const struct vmpulse_dir_entry *e, const unsigned char *p,
         break;
     default: printf(json ? "null" : "?"); break;
     }
+}
+
+/* Text output lists only the first X_count elements of an array of structs X. */
+static uint32_t shown_elements(const struct vmpulse_registry *r, const struct vmpulse_dir_entry *e,
+                               const unsigned char *sample)
+{
+    const char *dot = memchr(e->name, '.', sizeof e->name);
+    if (dot == NULL) {
+        return e->count;
+    }
+    char name[sizeof e->name + 8];
+    snprintf(name, sizeof name, "%.*s_count", (int)(dot - e->name), e->name);
+    const struct vmpulse_dir_entry *c = vmpulse_find_field(r, name);
+    if (c == NULL || c->type != VMPULSE_TYPE_U32) {
+        return e->count;
+    }
+    uint32_t n;
+    memcpy(&n, sample + c->offset, 4);
+    return n < e->count ? n : e->count;
 }
 
 static void put_fields(const struct vmpulse_registry *r, const unsigned char *sample, int json)
@@ -74,10 +103,11 @@ static void put_fields(const struct vmpulse_registry *r, const unsigned char *sa
         } else {
             printf("  %-30.*s ", name_len, e->name);
         }
+        uint32_t count = json ? e->count : shown_elements(r, e, sample);
         if (e->count > 1) {
             printf("[");
         }
-        for (uint32_t k = 0; k < e->count; k++) {
+        for (uint32_t k = 0; k < count; k++) {
             if (k) {
                 printf(json ? ", " : " ");
             }

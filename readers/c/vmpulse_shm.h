@@ -1,5 +1,6 @@
 /*
- * vmpulse_shm.h: read the vmpulse shared-memory registry from C (header only, C11 or GNU C).
+ * vmpulse_shm.h: read the vmpulse shared-memory registry from C (header only; C11 with POSIX
+ * 2008: gcc -std=gnu11, or -std=c11 -D_POSIX_C_SOURCE=200809L; uses GCC/Clang __atomic builtins).
  *
  * The layout is an ABI, documented byte by byte in docs/shm-abi.md; the Java writer's
  * constants (io.vmpulse.collector.shm.RegistryLayout, io.vmpulse.collector.sample.SampleFields)
@@ -417,7 +418,8 @@ static inline const unsigned char *vmpulse_slot(const struct vmpulse_registry *r
 /*
  * Copies slot `slot` consistently into out (vmpulse_slot_copy_size bytes).
  * Returns the number of attempts it took (>= 1), or 0 when no consistent copy was obtained
- * within max_attempts (the writer kept writing it, or died in the middle of a write).
+ * within max_attempts (the writer kept writing it, or died in the middle of a write) or when
+ * there is no such slot.
  *
  * The seqlock read side. The acquire load keeps the copy after the first seq load; the
  * acquire fence keeps every load of the copy before the second seq load (LoadLoad), which on
@@ -429,6 +431,9 @@ static inline const unsigned char *vmpulse_slot(const struct vmpulse_registry *r
 static inline unsigned vmpulse_read_slot(const struct vmpulse_registry *r, uint32_t slot, void *out,
                                          unsigned max_attempts)
 {
+    if (slot >= r->header->slot_count) {
+        return 0;
+    }
     const unsigned char *s = vmpulse_slot(r, slot);
     const uint64_t *seq = (const uint64_t *)s;
     size_t n = vmpulse_slot_copy_size(r);

@@ -20,6 +20,7 @@ rejects it. The checksum is a 64-bit hash, so a torn copy slipping through needs
 
 import argparse
 import json
+import math
 import mmap
 import os
 import struct
@@ -86,7 +87,8 @@ class Field:
         if self.type == TYPE_I64:
             return struct.unpack_from("<q", sample, at)[0]
         if self.type == TYPE_F64:
-            return struct.unpack_from("<d", sample, at)[0]
+            v = struct.unpack_from("<d", sample, at)[0]
+            return v if math.isfinite(v) else None  # JSON has no NaN or infinity
         if self.type == TYPE_U32:
             return struct.unpack_from("<I", sample, at)[0]
         if self.type == TYPE_UTF8:
@@ -171,9 +173,12 @@ class Registry:
         return None
 
     def live(self):
+        """Consistent copies of every live or final slot; slots that cannot be read are reported on stderr."""
         for i in range(self.slot_count):
             slot = self.read(i)
-            if slot is not None and slot.state != 0:
+            if slot is None:
+                print(f"slot {i}: no consistent copy after {MAX_ATTEMPTS} attempts", file=sys.stderr)
+            elif slot.state != 0:
                 yield slot
 
     def close(self):
@@ -187,6 +192,7 @@ def slot_dict(reg, slot):
         "generation": slot.generation,
         "state": STATE_NAMES.get(slot.state, str(slot.state)),
         "seq": slot.seq,
+        "checksum_ok": checksum(slot.sample) == struct.unpack_from("<Q", slot.sample)[0],
         "fields": {f.name: f.values(slot.sample) for f in reg.fields.values()},
     }
 
@@ -232,11 +238,13 @@ def main(argv=None):
             print()
             return 0
         for s in slots:
+            fields = s["fields"]
             print(f"slot {s['slot']} vm {s['vm_id']} generation {s['generation']} {s['state']}")
             for f in reg.fields.values():
-                v = s["fields"][f.name]
+                v = fields[f.name]
                 if isinstance(v, list):
-                    v = " ".join(str(x) for x in v)
+                    # An array of structs X lists only its first X_count elements.
+                    v = " ".join(str(x) for x in v[:fields.get(f.name.split(".")[0] + "_count", len(v))])
                 print(f"  {f.name:<30} {v} {f.unit}")
         return 0
     finally:
@@ -244,4 +252,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -50,14 +50,9 @@ public final class UnifiedSample {
         return bytes;
     }
 
+    /** Zeroes every field: no flags, nothing present. */
     public void clear() {
         Arrays.fill(bytes, (byte) 0);
-    }
-
-    public void copyFrom(UnifiedSample other) {
-        int n = Math.min(bytes.length, other.bytes.length);
-        System.arraycopy(other.bytes, 0, bytes, 0, n);
-        Arrays.fill(bytes, n, bytes.length, (byte) 0);
     }
 
     // ---- 64-bit integers (U64 and I64) -------------------------------------------------------

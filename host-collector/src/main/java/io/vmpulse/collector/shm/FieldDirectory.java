@@ -7,7 +7,6 @@ import io.vmpulse.collector.sample.SampleField;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,22 +70,17 @@ public final class FieldDirectory {
     /**
      * Checks that every field this reader was compiled with is, if the file has it, where this
      * reader expects it. Fields only move in a new major version, so a mismatch means the file
-     * is damaged or lies about its version.
-     *
-     * @return the known fields the file does not have (written by an older minor version)
+     * is damaged or lies about its version. Known fields the file lacks were added after the
+     * writer's minor version: they read as zero (absent).
      */
-    List<SampleField> checkAgainst(Path path, List<SampleField> known) throws RegistryFormatException {
-        List<SampleField> missing = new ArrayList<>();
+    void checkAgainst(Path path, List<SampleField> known) throws RegistryFormatException {
         for (SampleField k : known) {
             SampleField f = byName.get(k.name());
-            if (f == null) {
-                missing.add(k);
-            } else if (!f.sameGeometry(k)) {
+            if (f != null && !f.sameGeometry(k)) {
                 throw new RegistryFormatException(path, "field '" + k.name() + "' is " + f + " in the file but " + k
                         + " in this reader, within the same major version");
             }
         }
-        return missing;
     }
 
     private static String text(byte[] b, int from, int max) {

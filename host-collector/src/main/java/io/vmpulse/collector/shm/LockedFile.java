@@ -54,7 +54,7 @@ final class LockedFile implements AutoCloseable {
         try {
             fd = LibC.INSTANCE.open(path.toString(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
         } catch (LastErrorException e) {
-            throw new IOException("cannot open registry " + path + ": errno " + e.getErrorCode(), e);
+            throw new IOException("cannot open registry " + path + ": " + describe(e.getErrorCode()), e);
         }
         try {
             LibC.INSTANCE.flock(fd, LOCK_EX | LOCK_NB);
@@ -64,8 +64,19 @@ final class LockedFile implements AutoCloseable {
             if (e.getErrorCode() == EWOULDBLOCK) {
                 return null;
             }
-            throw new IOException("cannot lock registry " + path + ": errno " + e.getErrorCode(), e);
+            throw new IOException("cannot lock registry " + path + ": " + describe(e.getErrorCode()), e);
         }
+    }
+
+    /** The usual causes by name; the rest by number. */
+    private static String describe(int errno) {
+        return switch (errno) {
+            case 2 -> "its directory does not exist";
+            case 13 -> "permission denied";
+            case 28 -> "no space left on the device";
+            case 30 -> "read-only file system";
+            default -> "errno " + errno;
+        };
     }
 
     /** A path that names this descriptor's file even after it is renamed or unlinked. */

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -125,12 +126,12 @@ public final class RegistryReader implements AutoCloseable {
      */
     public boolean read(int slot, SlotSnapshot into) {
         Mapping m = this.m;
-        if (into.sampleSize() < m.sampleSize) {
-            throw new IllegalArgumentException("snapshot holds " + into.sampleSize() + " sample bytes, this registry needs " + m.sampleSize);
-        }
-        int base = m.slotBase(slot);
         byte[] header = into.headerBytes();
         byte[] sample = into.sample().bytes();
+        if (sample.length < m.sampleSize) {
+            throw new IllegalArgumentException("snapshot holds " + sample.length + " sample bytes, this registry needs " + m.sampleSize + ": take a newSnapshot()");
+        }
+        int base = m.slotBase(slot);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             long s1 = m.buf.getLongAcquire(base + SLOT_SEQ_OFFSET);
             if ((s1 & 1) == 0) {
@@ -139,7 +140,11 @@ public final class RegistryReader implements AutoCloseable {
                 VarHandle.acquireFence();
                 long s2 = m.buf.getLongOpaque(base + SLOT_SEQ_OFFSET);
                 if (s1 == s2) {
-                    into.completed(slot, s1, attempt);
+                    if (sample.length > m.sampleSize) {
+                        // An older writer's shorter sample: fields it does not have read as zero.
+                        Arrays.fill(sample, m.sampleSize, sample.length, (byte) 0);
+                    }
+                    into.completed(slot, s1, attempt, m.sampleSize);
                     return true;
                 }
             }
@@ -149,7 +154,7 @@ public final class RegistryReader implements AutoCloseable {
                 Thread.yield();
             }
         }
-        into.completed(slot, -1, MAX_ATTEMPTS);
+        into.completed(slot, -1, MAX_ATTEMPTS, m.sampleSize);
         return false;
     }
 
@@ -205,7 +210,10 @@ public final class RegistryReader implements AutoCloseable {
         return true;
     }
 
-    /** Drops this reader's view; the mapping itself is released by the garbage collector. */
+    /**
+     * Drops this reader's view; the mapping itself is unmapped by the garbage collector. The
+     * reader must not be used afterwards.
+     */
     @Override
     public void close() {
         m = null;
@@ -270,14 +278,21 @@ public final class RegistryReader implements AutoCloseable {
         }
 
         static Mapping open(Path path) throws IOException {
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-                long size = ch.size();
-                if (size > Integer.MAX_VALUE) {
-                    throw new RegistryFormatException(path, "file of " + size + " bytes is larger than any registry");
-                }
+            // A collector may rename a new file over the path while we open it: map, then make
+            // sure the path still names what we mapped, so isStale() compares the right inode.
+            for (int attempt = 0; ; attempt++) {
                 long inode = LockedFile.inodeOf(path);
-                ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-                return new Mapping(path, new ShmBuffer(b), inode);
+                ByteBuffer b;
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                    long size = ch.size();
+                    if (size > Integer.MAX_VALUE) {
+                        throw new RegistryFormatException(path, "file of " + size + " bytes is larger than any registry");
+                    }
+                    b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+                }
+                if (LockedFile.inodeOf(path) == inode || attempt == 3) {
+                    return new Mapping(path, new ShmBuffer(b), inode);
+                }
             }
         }
 

@@ -10,8 +10,10 @@ import io.vmpulse.collector.sample.UnifiedSample;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -114,8 +116,16 @@ public final class RegistryWriter implements AutoCloseable {
     }
 
     private static RegistryWriter initialise(Path path, RegistryOptions options, boolean stale) throws IOException {
-        Path tmp = path.resolveSibling("." + path.getFileName() + ".init-" + ProcessHandle.current().pid());
-        Files.deleteIfExists(tmp);
+        String tmpPrefix = "." + path.getFileName() + ".init-";
+        // Holding the lock on the current file means no other collector is initialising, so
+        // any temporary file left here is from one that died while starting (in /dev/shm it
+        // would hold memory until reboot).
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(path.getParent(), tmpPrefix + "*")) {
+            for (Path p : leftovers) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Path tmp = path.resolveSibling(tmpPrefix + ProcessHandle.current().pid());
         LockedFile fresh = LockedFile.openAndTryLock(tmp, FILE_MODE);
         if (fresh == null) {
             throw new IOException("cannot lock new registry file " + tmp);
@@ -192,7 +202,7 @@ public final class RegistryWriter implements AutoCloseable {
     /** The pid in the header of the file at {@code path}, or 0 when it cannot be read. */
     private static long writerPidOf(Path path) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(b, 0);
             return b.getLong(MAGIC_OFFSET) == MAGIC ? Integer.toUnsignedLong(b.getInt(WRITER_PID_OFFSET)) : 0;
         } catch (IOException e) {
@@ -373,7 +383,7 @@ public final class RegistryWriter implements AutoCloseable {
         buf.putBytes(at, utf8, 0, utf8.length);
     }
 
-    static long nowUnixNanos() {
+    private static long nowUnixNanos() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }

@@ -20,7 +20,7 @@ public final class SlotSnapshot {
 
     private final ByteBuffer header = ByteBuffer.allocate(SLOT_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private final UnifiedSample sample;
-    private final int sampleSize;
+    private int sampleSize;
     private int slot = -1;
     private long seq;
     private int attempts;
@@ -34,14 +34,11 @@ public final class SlotSnapshot {
         return header.array();
     }
 
-    int sampleSize() {
-        return sampleSize;
-    }
-
-    void completed(int slot, long seq, int attempts) {
+    void completed(int slot, long seq, int attempts, int sampleSize) {
         this.slot = slot;
         this.seq = seq;
         this.attempts = attempts;
+        this.sampleSize = sampleSize;
     }
 
     public int slot() {

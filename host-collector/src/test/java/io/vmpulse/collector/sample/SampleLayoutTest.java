@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -71,13 +75,13 @@ class SampleLayoutTest {
 
     /** docs/shm-abi.md, literally: lane l holds words w[8k + l] and absorbs them two at a time. */
     private static long byDefinition(byte[] b) {
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         int n = (b.length - 8) / 8;
         long p = SampleChecksum.PRIME;
         long[] h = new long[8];
         for (int l = 0; l < 8; l++) {
             h[l] = SampleChecksum.SEED + l;
-            java.util.List<Long> u = new java.util.ArrayList<>();
+            List<Long> u = new ArrayList<>();
             for (int i = l; i < n; i += 8) {
                 u.add(buf.getLong(8 + i * 8));
             }

@@ -1,5 +1,6 @@
 package io.vmpulse.collector.shm;
 
+import java.nio.file.StandardCopyOption;
 import static io.vmpulse.collector.shm.RegistryLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,11 +44,27 @@ class RegistryFileTest {
     }
 
     @Test
+    void temporary_file_left_by_a_collector_that_died_while_starting_is_removed() throws Exception {
+        Path leftover = dir.resolve(".registry.init-999999");
+        Files.write(leftover, new byte[4096]);
+        try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, null))) {
+            assertEquals(List.of("registry"), listNames());
+        }
+    }
+
+    @Test
     void unknown_group_is_a_clear_error_and_leaves_no_file() throws Exception {
         IOException e = assertThrows(IOException.class,
                 () -> RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, "no-such-group-vmpulse")));
         assertTrue(e.getMessage().contains("group 'no-such-group-vmpulse' does not exist"), e.getMessage());
         assertTrue(listNames().stream().noneMatch(n -> n.contains(".init-")), "temporary file removed: " + listNames());
+    }
+
+    @Test
+    void registry_in_a_missing_directory_is_a_clear_error() {
+        Path p = dir.resolve("no-such-dir/registry");
+        IOException e = assertThrows(IOException.class, () -> RegistryWriter.create(new RegistryOptions(p, 2, null)));
+        assertEquals("cannot open registry " + p + ": its directory does not exist", e.getMessage());
     }
 
     @Test
@@ -122,7 +139,7 @@ class RegistryFileTest {
         Files.deleteIfExists(p);
         RegistryWriter.create(new RegistryOptions(p, 2, null)).close();
         Path copy = Files.createTempFile(dir, "copy", "");
-        Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(p, copy, StandardCopyOption.REPLACE_EXISTING);
         return copy;
     }
 

@@ -1,5 +1,8 @@
 package io.vmpulse.collector.shm;
 
+import java.util.ArrayList;
+import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -118,6 +121,36 @@ class RestartTest {
         } finally {
             child.destroyForcibly();
         }
+    }
+
+    @Test
+    void slot_left_mid_write_by_a_dead_writer_fails_to_read_after_bounded_attempts_and_others_still_read() throws Exception {
+        Path path = options().path();
+        try (RegistryWriter w = RegistryWriter.create(options())) {
+            w.claim("a");
+            w.claim("b");
+        }
+        // What kill -9 between the two seq increments leaves behind: slot 0 odd forever.
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 3);
+            ch.write(one, RegistryLayout.slotsOffset(SampleFields.ALL.size()) + RegistryLayout.SLOT_SEQ_OFFSET);
+        }
+        try (RegistryReader r = RegistryReader.open(path)) {
+            SlotSnapshot s = r.newSnapshot();
+            assertFalse(r.read(0, s));
+            assertEquals(RegistryReader.MAX_ATTEMPTS, s.attempts());
+            List<String> live = new ArrayList<>();
+            assertEquals(1, r.forEachLive(s, snap -> live.add(snap.vmId())), "one slot skipped");
+            assertEquals(List.of("b"), live);
+        }
+        Tools.Result c = Tools.run(List.of(Tools.cDump(dir).toString(), path.toString()), 30);
+        assertEquals(0, c.exit(), c.stderr());
+        assertTrue(c.stderr().contains("slot 0: no consistent copy"), c.stderr());
+        assertTrue(c.stdout().contains("vm b"), c.stdout());
+        Tools.Result py = Tools.run(Tools.python(path.toString()), 60);
+        assertEquals(0, py.exit(), py.stderr());
+        assertTrue(py.stderr().contains("slot 0: no consistent copy"), py.stderr());
+        assertTrue(py.stdout().contains("vm b"), py.stdout());
     }
 
     private static boolean readEventually(RegistryReader r, int slot, SlotSnapshot s) throws InterruptedException {

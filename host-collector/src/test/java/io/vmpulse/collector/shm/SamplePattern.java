@@ -1,5 +1,6 @@
 package io.vmpulse.collector.shm;
 
+import io.vmpulse.collector.sample.FieldType;
 import io.vmpulse.collector.sample.SampleField;
 import io.vmpulse.collector.sample.SampleFields;
 import io.vmpulse.collector.sample.UnifiedSample;
@@ -36,7 +37,7 @@ final class SamplePattern {
 
     static void fillText(UnifiedSample s, String tag) {
         for (SampleField f : SampleFields.ALL) {
-            if (f.type() == io.vmpulse.collector.sample.FieldType.UTF8) {
+            if (f.type() == FieldType.UTF8) {
                 for (int i = 0; i < f.count(); i++) {
                     s.putString(f, i, tag + "/" + f.name() + "/" + i + " é\"\\\t");
                 }

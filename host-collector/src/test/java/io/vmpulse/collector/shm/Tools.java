@@ -1,5 +1,7 @@
 package io.vmpulse.collector.shm;
 
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,8 +57,8 @@ final class Tools {
 
     static Result finish(Process p, long timeoutSeconds) throws IOException, InterruptedException {
         // Drain both pipes while waiting so a chatty child never blocks on a full pipe.
-        var out = new java.util.concurrent.CompletableFuture<String>();
-        var err = new java.util.concurrent.CompletableFuture<String>();
+        var out = new CompletableFuture<String>();
+        var err = new CompletableFuture<String>();
         Thread to = new Thread(() -> out.complete(readAll(p.getInputStream())));
         Thread te = new Thread(() -> err.complete(readAll(p.getErrorStream())));
         to.start();
@@ -69,7 +71,7 @@ final class Tools {
         return new Result(p.exitValue(), out.join(), err.join());
     }
 
-    private static String readAll(java.io.InputStream in) {
+    private static String readAll(InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
