@@ -1,5 +1,8 @@
 package io.vmpulse.collector.cli;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +24,6 @@ public final class CollectorMain implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 
@@ -37,6 +39,17 @@ public final class CollectorMain implements Runnable {
             cmd.usage(cmd.getErr());
             return 2;
         });
+    }
+
+    /** A registry that cannot be opened, said the way an operator needs to hear it. */
+    static String describeOpenFailure(Path registry, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no registry at " + registry + "; is the collector running? (--shm sets the path)";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "cannot read " + registry + ": permission denied (the registry is readable by its owner and group)";
+        }
+        return e.getMessage();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

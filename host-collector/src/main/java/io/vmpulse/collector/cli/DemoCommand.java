@@ -23,9 +23,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole chain on this machine, no hypervisor needed: a collector with a registry,",
-            "a VM named 'local' whose guest agent is started here as a separate process over a",
-            "hybrid-vsock Unix socket (as Firecracker would give it), and the live table of `top`."},
+        description = {"Run the whole chain on this machine, with no hypervisor: collector, agent and live table.",
+            "",
+            "Starts a collector with a registry, registers a VM named 'local', starts the guest agent",
+            "on this machine as a separate process over a hybrid-vsock Unix socket (as Firecracker",
+            "would give it), and shows the live table of `top`."},
         footer = {"", "The agent's own log goes to <temp dir>/agent.log (printed at the end).",
             "", "Exit codes: 0 finished; 1 cannot start (agent jar missing, registry in use); 2 usage error."})
 final class DemoCommand implements Callable<Integer> {

@@ -1,6 +1,7 @@
 package io.vmpulse.collector.cli;
 
 import io.vmpulse.collector.shm.RegistryReader;
+import io.vmpulse.collector.shm.SlotJson;
 import io.vmpulse.collector.shm.SlotSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,12 +32,20 @@ final class DumpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (RegistryReader r = RegistryReader.open(shm)) {
             SlotSnapshot scratch = r.newSnapshot();
-            var fields = r.directory().fields();
-            r.forEachLive(scratch, s -> out.println(json ? SlotText.json(s, fields) : SlotText.text(s, fields)));
+            StringBuilder line = new StringBuilder(8192);
+            r.forEachLive(scratch, s -> {
+                line.setLength(0);
+                if (json) {
+                    SlotJson.append(line, r.directory(), s);
+                } else {
+                    SlotText.append(line, r.directory().fields(), s);
+                }
+                out.println(line);
+            });
             out.flush();
             return 0;
         } catch (IOException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
+            spec.commandLine().getErr().println("error: " + CollectorMain.describeOpenFailure(shm, e));
             return 1;
         }
     }

@@ -34,7 +34,7 @@ final class TopCommand implements Callable<Integer> {
         try (RegistryReader r = RegistryReader.open(shm)) {
             return run(r, spec.commandLine().getOut(), iterations, Duration.ofSeconds(1));
         } catch (IOException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
+            spec.commandLine().getErr().println("error: " + CollectorMain.describeOpenFailure(shm, e));
             return 1;
         }
     }
