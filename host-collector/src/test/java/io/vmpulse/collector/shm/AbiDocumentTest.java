@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vmpulse.collector.sample.SampleField;
 import io.vmpulse.collector.sample.SampleFields;
-
+import io.vmpulse.collector.testing.Tools;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 
 /** docs/shm-abi.md lists every sample field with the offset, type, unit and geometry the writer uses. */

@@ -9,7 +9,7 @@ import io.vmpulse.collector.sample.SampleChecksum;
 import io.vmpulse.collector.sample.SampleField;
 import io.vmpulse.collector.sample.SampleFields;
 import io.vmpulse.collector.sample.UnifiedSample;
-
+import io.vmpulse.collector.testing.Tools;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

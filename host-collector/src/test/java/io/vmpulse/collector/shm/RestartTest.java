@@ -1,8 +1,5 @@
 package io.vmpulse.collector.shm;
 
-import java.util.ArrayList;
-import java.nio.ByteOrder;
-import java.nio.ByteBuffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,15 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.sample.SampleFields;
 import io.vmpulse.collector.sample.UnifiedSample;
-
+import io.vmpulse.collector.testing.Tools;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,7 +4,6 @@ import io.vmpulse.collector.sample.FieldType;
 import io.vmpulse.collector.sample.SampleField;
 import io.vmpulse.collector.sample.SampleFields;
 import io.vmpulse.collector.sample.UnifiedSample;
-
 import java.util.List;
 
 /** Fills every field of a sample with a value derived from (k, field, element), so that two different k give different bytes everywhere. */

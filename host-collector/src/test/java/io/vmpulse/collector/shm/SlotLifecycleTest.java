@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vmpulse.collector.sample.SampleFields;
 import io.vmpulse.collector.sample.SampleFlags;
 import io.vmpulse.collector.sample.UnifiedSample;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

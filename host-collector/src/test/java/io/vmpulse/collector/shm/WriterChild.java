@@ -1,7 +1,6 @@
 package io.vmpulse.collector.shm;
 
 import io.vmpulse.collector.sample.UnifiedSample;
-
 import java.nio.file.Path;
 
 /**

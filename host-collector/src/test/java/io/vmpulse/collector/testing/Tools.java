@@ -1,31 +1,31 @@
-package io.vmpulse.collector.shm;
+package io.vmpulse.collector.testing;
 
-import java.io.InputStream;
-import java.util.concurrent.CompletableFuture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the C and Python readers shipped in readers/ as real separate processes. */
-final class Tools {
+public final class Tools {
 
     /** The repository root (surefire runs in the module directory). */
-    static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
-    static final Path C_DIR = ROOT.resolve("readers/c");
-    static final Path PYTHON_READER = ROOT.resolve("readers/python/vmpulse_shm.py");
+    public static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+    public static final Path C_DIR = ROOT.resolve("readers/c");
+    public static final Path PYTHON_READER = ROOT.resolve("readers/python/vmpulse_shm.py");
 
     private Tools() {
     }
 
     /** Compiles {@code source} (with readers/c on the include path) into {@code dir}; returns the binary. */
-    static Path gcc(Path source, Path dir) throws Exception {
+    public static Path gcc(Path source, Path dir) throws Exception {
         Path out = dir.resolve(source.getFileName().toString().replace(".c", ""));
         Result r = run(List.of("gcc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-I", C_DIR.toString(),
                 "-o", out.toString(), source.toString()), 120);
@@ -33,29 +33,29 @@ final class Tools {
         return out;
     }
 
-    static Path cDump(Path dir) throws Exception {
+    public static Path cDump(Path dir) throws Exception {
         return gcc(C_DIR.resolve("vmpulse_dump.c"), dir);
     }
 
-    static List<String> python(String... args) {
+    public static List<String> python(String... args) {
         List<String> cmd = new ArrayList<>(List.of("python3", PYTHON_READER.toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
-    record Result(int exit, String stdout, String stderr) {
+    public record Result(int exit, String stdout, String stderr) {
     }
 
-    static Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
         Process p = start(command);
         return finish(p, timeoutSeconds);
     }
 
-    static Process start(List<String> command) throws IOException {
+    public static Process start(List<String> command) throws IOException {
         return new ProcessBuilder(command).start();
     }
 
-    static Result finish(Process p, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Result finish(Process p, long timeoutSeconds) throws IOException, InterruptedException {
         // Drain both pipes while waiting so a chatty child never blocks on a full pipe.
         var out = new CompletableFuture<String>();
         var err = new CompletableFuture<String>();
@@ -79,7 +79,7 @@ final class Tools {
         }
     }
 
-    static Path writeC(Path dir, String name, String source) throws IOException {
+    public static Path writeC(Path dir, String name, String source) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, source);
         return p;

@@ -1,4 +1,4 @@
-package io.vmpulse.collector.shm;
+package io.vmpulse.collector.testing;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.Map;
  * Objects become LinkedHashMap, arrays List, numbers BigDecimal (exact, so u64 and f64 values
  * compare without rounding), strings String, true/false Boolean, null null.
  */
-final class MiniJson {
+public final class MiniJson {
 
     private final String s;
     private int i;
@@ -20,7 +20,7 @@ final class MiniJson {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         MiniJson p = new MiniJson(text);
         Object v = p.value();
         p.ws();
