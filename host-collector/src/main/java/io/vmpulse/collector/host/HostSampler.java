@@ -189,9 +189,8 @@ public final class HostSampler implements AutoCloseable {
                 }
                 return;
             }
-            StringBuilder failure = new StringBuilder();
-            if (!taps.readInto(into, failure) && (device == null || !device.copyNetInto(into))) {
-                into.markFailed(Source.NET, failure.toString());
+            if (!taps.readInto(into) && (device == null || !device.copyNetInto(into))) {
+                into.markFailed(Source.NET, taps.failure());
             }
         } catch (RuntimeException e) {
             into.markFailed(Source.NET, e);
