@@ -247,6 +247,7 @@ class FirecrackerTest {
             assertEquals(1L << 20, r.balloonTargetBytes);
             assertEquals(0, r.balloonActualBytes);
             assertEquals(HostReading.ABSENT, r.balloonFreeBytes);
+            assertEquals(1, api.requests.size(), "no metrics path: no flush");
         }
     }
 
@@ -265,6 +266,7 @@ class FirecrackerTest {
             assertTrue(r.isFailed(Source.BALLOON));
             assertTrue(r.error(Source.BALLOON).contains("timed out"), r.error(Source.BALLOON));
             assertEquals(HostReading.ABSENT, r.diskReadBytes);
+            assertEquals("/actions", api.requests.get(0).target(), "the flush was sent before it hung");
         }
     }
 
@@ -278,6 +280,7 @@ class FirecrackerTest {
             sampler.read(r);
             assertTrue(r.isFailed(Source.BALLOON));
             assertTrue(r.error(Source.BALLOON).contains("HTTP 400"), r.error(Source.BALLOON));
+            assertEquals("/balloon/statistics", api.requests.get(0).target());
         }
     }
 }

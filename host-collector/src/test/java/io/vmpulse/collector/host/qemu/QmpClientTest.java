@@ -115,6 +115,9 @@ class QmpClientTest {
             // Accepted by the kernel's backlog, never greeted.
             assertTimeoutPreemptively(Duration.ofSeconds(5),
                     () -> assertThrows(SocketTimeoutException.class, () -> qmp.execute("query-blockstats")));
+            try (SocketChannel pending = server.accept()) {
+                assertEquals(-1, pending.read(ByteBuffer.allocate(64)), "the client closed its end on timeout");
+            }
         }
     }
 
