@@ -267,6 +267,11 @@ class FirecrackerTest {
             assertTrue(r.error(Source.BALLOON).contains("timed out"), r.error(Source.BALLOON));
             assertEquals(HostReading.ABSENT, r.diskReadBytes);
             assertEquals("/actions", api.requests.get(0).target(), "the flush was sent before it hung");
+
+            sampler.read(r);
+            assertTrue(r.isFailed(Source.BLOCK));
+            assertTrue(r.error(Source.BALLOON).contains("not retried yet"), r.error(Source.BALLOON));
+            assertEquals(1, api.requests.size(), "a socket that just timed out is left alone for a while");
         }
     }
 
