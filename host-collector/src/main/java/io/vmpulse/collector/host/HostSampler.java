@@ -21,7 +21,9 @@ import java.time.Duration;
  * status, none able to stop the others. A VMM that exits mid-read, a missing TAP, a socket that
  * hangs, a garbled metrics line: the affected source is marked failed with a short reason, and
  * {@link #read} returns normally. Socket work is bounded by {@link Options#socketTimeout} per
- * request, so one read of one VM costs at most a few such timeouts.
+ * request, and a socket that has timed out is not tried again for ten timeouts' worth of time, so
+ * a VMM whose API hangs costs one timeout per such period. The caller still runs the samplers of
+ * different VMs side by side (a pool), so that even that wait holds up no other VM.
  *
  * <p>Which source gives what:
  * <pre>
@@ -189,9 +191,8 @@ public final class HostSampler implements AutoCloseable {
                 }
                 return;
             }
-            StringBuilder failure = new StringBuilder();
-            if (!taps.readInto(into, failure) && (device == null || !device.copyNetInto(into))) {
-                into.markFailed(Source.NET, failure.toString());
+            if (!taps.readInto(into) && (device == null || !device.copyNetInto(into))) {
+                into.markFailed(Source.NET, taps.failure());
             }
         } catch (RuntimeException e) {
             into.markFailed(Source.NET, e);

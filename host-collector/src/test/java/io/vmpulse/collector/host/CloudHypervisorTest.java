@@ -72,6 +72,7 @@ class CloudHypervisorTest {
                 assertEquals(12, r.netRxPackets);
                 assertEquals(7, r.netTxPackets);
             }
+            assertEquals(2, api.requests.size(), "one vm.counters per read serves block and net");
         }
     }
 
@@ -88,6 +89,7 @@ class CloudHypervisorTest {
             s.read(r);
             assertTrue(r.isPresent(Source.BLOCK), () -> r.error(Source.BLOCK));
             assertEquals(1049088, r.diskReadBytes);
+            assertEquals(1, api.requests.size());
         }
     }
 
@@ -102,6 +104,7 @@ class CloudHypervisorTest {
                 s.read(r);
                 assertTrue(r.isFailed(Source.BLOCK), new String(answer, StandardCharsets.UTF_8));
                 assertEquals(HostReading.ABSENT, r.diskReadBytes);
+                assertEquals(1, api.requests.size());
             }
         }
     }

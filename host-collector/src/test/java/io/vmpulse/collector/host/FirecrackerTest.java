@@ -149,14 +149,18 @@ class FirecrackerTest {
     void a_truncated_or_garbage_line_is_skipped_and_counted() throws Exception {
         Path metrics = dir.resolve("metrics.json");
         String cut = line(F2);
-        append(metrics, line(F1) + cut.substring(0, cut.length() / 2) + "\n" + "not json at all\n" + line(F3));
+        append(metrics, line(F1) + cut.substring(0, cut.length() / 2) + "\n" + "not json at all\n");
+        byte[] badUtf8 = line(F2).getBytes(StandardCharsets.UTF_8);
+        badUtf8[40] = (byte) 0xFF;
+        Files.write(metrics, badUtf8, StandardOpenOption.APPEND);
+        append(metrics, line(F3));
         try (HostSampler sampler = new HostSampler(targets(null, metrics, List.of("rootfs"), List.of(), false), options())) {
             HostReading r = new HostReading();
             sampler.read(r);
             assertTrue(r.isPresent(Source.BLOCK));
             assertEquals(F1.readBytes + F3.readBytes, r.diskReadBytes, "the truncated line adds nothing");
             assertEquals(F1.writeBytes + F3.writeBytes, r.diskWriteBytes);
-            assertEquals(2, r.metricsLinesSkipped);
+            assertEquals(3, r.metricsLinesSkipped, "truncated, not JSON, not UTF-8");
         }
     }
 
@@ -243,6 +247,7 @@ class FirecrackerTest {
             assertEquals(1L << 20, r.balloonTargetBytes);
             assertEquals(0, r.balloonActualBytes);
             assertEquals(HostReading.ABSENT, r.balloonFreeBytes);
+            assertEquals(1, api.requests.size(), "no metrics path: no flush");
         }
     }
 
@@ -261,6 +266,12 @@ class FirecrackerTest {
             assertTrue(r.isFailed(Source.BALLOON));
             assertTrue(r.error(Source.BALLOON).contains("timed out"), r.error(Source.BALLOON));
             assertEquals(HostReading.ABSENT, r.diskReadBytes);
+            assertEquals("/actions", api.requests.get(0).target(), "the flush was sent before it hung");
+
+            sampler.read(r);
+            assertTrue(r.isFailed(Source.BLOCK));
+            assertTrue(r.error(Source.BALLOON).contains("not retried yet"), r.error(Source.BALLOON));
+            assertEquals(1, api.requests.size(), "a socket that just timed out is left alone for a while");
         }
     }
 
@@ -274,6 +285,7 @@ class FirecrackerTest {
             sampler.read(r);
             assertTrue(r.isFailed(Source.BALLOON));
             assertTrue(r.error(Source.BALLOON).contains("HTTP 400"), r.error(Source.BALLOON));
+            assertEquals("/balloon/statistics", api.requests.get(0).target());
         }
     }
 }

@@ -11,6 +11,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -157,6 +159,48 @@ class VcpuAndProcessTest {
             }
             assertEquals(HostReading.ABSENT, r.vmmCpuNs);
             assertEquals(0, r.vcpuCount);
+        }
+    }
+
+    @Test
+    void a_vmm_still_starting_has_no_vcpu_threads_and_they_are_found_as_soon_as_they_appear() throws Exception {
+        try (HostSampler sampler = start(Hypervisor.FIRECRACKER, 1000, "fc_api")) {
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertTrue(r.isFailed(Source.VCPU));
+            assertEquals("no vCPU threads found", r.error(Source.VCPU));
+
+            assertEquals("started", command("start fc_vcpu 0"));
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.VCPU), "looked again at once, not after 1000 reads");
+            assertEquals(1, r.vcpuCount);
+        }
+    }
+
+    @Test
+    void a_vmm_that_exited_but_was_not_reaped_is_not_reported_running() throws Exception {
+        // The helper exits at once (stdin is /dev/null); its parent becomes sleep, which never reaps it.
+        Process parent = new ProcessBuilder("sh", "-c",
+                NativeHelper.compile("named_threads") + " 'fc_vcpu 0' </dev/null & echo $!; exec sleep 30").start();
+        try {
+            int zombie = Integer.parseInt(new BufferedReader(new InputStreamReader(parent.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine().strip());
+            Path stat = Path.of("/proc", Integer.toString(zombie), "stat");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.readString(stat).contains(") Z ") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            try (HostSampler sampler = new HostSampler(HostTargets.ofProcess(Hypervisor.FIRECRACKER, zombie),
+                    HostSampler.Options.defaults())) {
+                HostReading r = new HostReading();
+                sampler.read(r);
+                assertTrue(r.isFailed(Source.PROCESS));
+                assertTrue(r.error(Source.PROCESS).contains("vmm exited"), r.error(Source.PROCESS));
+                assertTrue(r.isFailed(Source.VCPU), "a zombie has no vCPU threads left");
+            }
+        } finally {
+            parent.destroyForcibly();
+            parent.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

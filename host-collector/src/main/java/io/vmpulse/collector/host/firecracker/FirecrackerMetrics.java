@@ -3,9 +3,14 @@ package io.vmpulse.collector.host.firecracker;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.vmpulse.collector.host.DeviceCounters;
-import java.io.ByteArrayInputStream;
+import java.io.CharArrayReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,6 +38,8 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
     private final DeviceCounters totals = new DeviceCounters();
     private final DeviceCounters line = new DeviceCounters();
     private final DeviceCounters lineAggregate = new DeviceCounters();
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+    private CharBuffer chars = CharBuffer.allocate(8192);
     private long linesParsed;
     private long linesSkipped;
 
@@ -67,8 +74,7 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
         }
         line.clear();
         lineAggregate.clear();
-        try (JsonReader json = new JsonReader(new InputStreamReader(
-                new ByteArrayInputStream(bytes, offset, length), StandardCharsets.UTF_8))) {
+        try (JsonReader json = new JsonReader(decode(bytes, offset, length))) {
             json.beginObject();
             while (json.hasNext()) {
                 String name = json.nextName();
@@ -96,6 +102,20 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
         boolean useAggregate = driveIds.isEmpty();
         add(line.hasBlock || !useAggregate ? line : lineAggregate, true);
         add(line.hasNet ? line : lineAggregate, false);
+    }
+
+    /** UTF-8 into a reused char buffer; malformed input is an error (the line is then skipped). */
+    private Reader decode(byte[] bytes, int offset, int length) throws CharacterCodingException {
+        if (chars.capacity() < length) {
+            chars = CharBuffer.allocate(length);
+        }
+        chars.clear();
+        CoderResult r = utf8.reset().decode(ByteBuffer.wrap(bytes, offset, length), chars, true);
+        if (r.isError()) {
+            r.throwException();
+        }
+        utf8.flush(chars);
+        return new CharArrayReader(chars.array(), 0, chars.position());
     }
 
     @Override

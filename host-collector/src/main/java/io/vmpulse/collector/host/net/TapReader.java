@@ -37,6 +37,7 @@ public final class TapReader implements AutoCloseable {
     private final List<String> taps;
     private final KernelFile[][] files;
     private final long[] sums = new long[FILES.length];
+    private String failure;
 
     public TapReader(Path sysfsRoot, List<String> taps) {
         this.taps = List.copyOf(taps);
@@ -51,11 +52,10 @@ public final class TapReader implements AutoCloseable {
 
     /**
      * Fills the network fields of {@code into} from the TAPs, and marks {@link Source#NET}
-     * present; returns false, touching nothing, when a TAP cannot be read (missing, deleted).
-     *
-     * @param failure receives the reason when false is returned
+     * present; returns false, touching nothing, when a TAP cannot be read (missing, deleted):
+     * {@link #failure()} then says which and why.
      */
-    public boolean readInto(HostReading into, StringBuilder failure) {
+    public boolean readInto(HostReading into) {
         Arrays.fill(sums, 0);
         for (int t = 0; t < files.length; t++) {
             for (int f = 0; f < FILES.length; f++) {
@@ -66,7 +66,7 @@ public final class TapReader implements AutoCloseable {
                 } catch (IOException e) {
                     // A TAP deleted and created again has new sysfs files: open them next time.
                     file.close();
-                    failure.append("tap ").append(taps.get(t)).append(": ").append(e.getClass().getSimpleName());
+                    failure = "tap " + taps.get(t) + ": " + e.getClass().getSimpleName();
                     return false;
                 }
             }
@@ -82,6 +82,11 @@ public final class TapReader implements AutoCloseable {
         into.netFromTap = true;
         into.markPresent(Source.NET);
         return true;
+    }
+
+    /** Why the last {@link #readInto} returned false. */
+    public String failure() {
+        return failure;
     }
 
     @Override

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A {@code /proc} or {@code /sys} file kept open and read again with {@code pread} at offset 0,
- * which makes the kernel regenerate it: one syscall per read, no open or close.
+ * A {@code /proc}, {@code /sys} or cgroup file kept open and read again with {@code pread} at
+ * offset 0, which makes the kernel regenerate it: one syscall per read, no open or close.
  *
  * <p>Keeping {@code /proc/PID/...} open also pins the process: once it has exited, the read fails
  * with {@code ESRCH} instead of silently reading a new process that reused the pid.
@@ -34,21 +34,23 @@ public final class KernelFile implements AutoCloseable {
         return path;
     }
 
-    /** Reads the whole file again, opening it on first use; returns its length. */
+    /**
+     * Reads the whole file again, opening it on first use; returns its length.
+     *
+     * <p>One {@code pread}: the files read this way are made by a single {@code show()} in the
+     * kernel (single-record seq_files, sysfs attributes), which hands all of its text to a read
+     * that has room for it. So a read that leaves the buffer room to spare got everything; a full
+     * buffer is grown and the file read again.
+     */
     public int read() throws IOException {
         if (channel == null) {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         }
         while (true) {
             buffer.clear();
-            int n;
-            while ((n = channel.read(buffer, buffer.position())) > 0) {
-                if (!buffer.hasRemaining()) {
-                    break;
-                }
-            }
-            if (buffer.hasRemaining() || n < 0) {
-                length = buffer.position();
+            int n = channel.read(buffer, 0);
+            if (buffer.hasRemaining()) {
+                length = Math.max(n, 0);
                 cursor = 0;
                 return length;
             }

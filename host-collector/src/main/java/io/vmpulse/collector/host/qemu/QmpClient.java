@@ -3,6 +3,8 @@ package io.vmpulse.collector.host.qemu;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.vmpulse.collector.host.uds.Backoff;
+import io.vmpulse.collector.host.uds.UnixHttpClient;
 import io.vmpulse.collector.host.uds.UnixSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,6 +26,7 @@ public final class QmpClient implements AutoCloseable {
 
     private final Path path;
     private final long timeoutNanos;
+    private final Backoff backoff;
     private final ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private UnixSocket socket;
@@ -31,17 +34,28 @@ public final class QmpClient implements AutoCloseable {
     public QmpClient(Path path, Duration timeout) {
         this.path = path;
         this.timeoutNanos = timeout.toNanos();
+        this.backoff = new Backoff(timeoutNanos * UnixHttpClient.BACKOFF_TIMEOUTS);
     }
 
-    /** Runs {@code command} (connecting and negotiating first if needed) and returns its {@code return} value. */
+    /**
+     * Runs {@code command} (connecting and negotiating first if needed) and returns its
+     * {@code return} value. After a timeout, fails at once for a while (as {@link UnixHttpClient}).
+     */
     public JsonElement execute(String command) throws IOException {
+        backoff.check(path);
         long deadline = System.nanoTime() + timeoutNanos;
         try {
             if (socket == null) {
                 open(deadline);
             }
-            return call(command, deadline);
-        } catch (IOException | RuntimeException e) {
+            JsonElement result = call(command, deadline);
+            backoff.record(null);
+            return result;
+        } catch (IOException e) {
+            backoff.record(e);
+            close();
+            throw e;
+        } catch (RuntimeException e) {
             close();
             throw e;
         }

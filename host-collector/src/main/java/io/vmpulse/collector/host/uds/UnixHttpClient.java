@@ -26,20 +26,40 @@ public final class UnixHttpClient {
         }
     }
 
+    /** After a timeout, requests fail at once for this many timeouts' worth of time. */
+    public static final int BACKOFF_TIMEOUTS = 10;
+
     private final Path socket;
     private final long timeoutNanos;
+    private final Backoff backoff;
 
     public UnixHttpClient(Path socket, Duration timeout) {
         this.socket = socket;
         this.timeoutNanos = timeout.toNanos();
+        this.backoff = new Backoff(timeoutNanos * BACKOFF_TIMEOUTS);
     }
 
     public Path socket() {
         return socket;
     }
 
-    /** Sends one request and returns the answer, or throws naming what went wrong (timeouts included). */
+    /**
+     * Sends one request and returns the answer, or throws naming what went wrong (timeouts
+     * included). Within {@link #BACKOFF_TIMEOUTS} timeouts of a timeout it fails at once.
+     */
     public Response request(String method, String target, String jsonBody) throws IOException {
+        backoff.check(socket);
+        try {
+            Response r = exchange(method, target, jsonBody);
+            backoff.record(null);
+            return r;
+        } catch (IOException e) {
+            backoff.record(e);
+            throw e;
+        }
+    }
+
+    private Response exchange(String method, String target, String jsonBody) throws IOException {
         long deadline = System.nanoTime() + timeoutNanos;
         byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
         String head = method + " " + target + " HTTP/1.1\r\n"

@@ -52,6 +52,8 @@ public final class VcpuReader implements AutoCloseable {
                 }
             }
             if (into.vcpuCount == 0) {
+                // A VMM still starting has not made its vCPU threads yet: look again next time.
+                scanNeeded = true;
                 into.markFailed(Source.VCPU, "no vCPU threads found");
             } else {
                 into.markPresent(Source.VCPU);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
+import io.vmpulse.collector.host.uds.UnixHttpClient;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
@@ -115,11 +116,15 @@ class QmpClientTest {
             // Accepted by the kernel's backlog, never greeted.
             assertTimeoutPreemptively(Duration.ofSeconds(5),
                     () -> assertThrows(SocketTimeoutException.class, () -> qmp.execute("query-blockstats")));
+            try (SocketChannel pending = server.accept()) {
+                assertEquals(-1, pending.read(ByteBuffer.allocate(64)), "the client closed its end on timeout");
+            }
         }
     }
 
     @Test
-    void a_monitor_that_hangs_after_negotiating_times_out_and_the_next_call_reconnects() throws Exception {
+    void a_monitor_that_hangs_after_negotiating_times_out_and_is_retried_on_a_new_connection_after_the_backoff()
+            throws Exception {
         Path path = dir.resolve("qmp.sock");
         List<String> received = new CopyOnWriteArrayList<>();
         try (ServerSocketChannel server = listen(path);
@@ -127,6 +132,10 @@ class QmpClientTest {
             Thread first = monitor(server, Arrays.asList("{\"return\": {}}\r\n", null), received);
             assertThrows(SocketTimeoutException.class, () -> qmp.execute("query-blockstats"));
             first.join(5000);
+            IOException soon = assertThrows(IOException.class, () -> qmp.execute("query-blockstats"));
+            assertTrue(soon.getMessage().contains("not retried yet"), soon.getMessage());
+            assertEquals(2, received.size(), "no new connection during the backoff");
+            Thread.sleep(200L * UnixHttpClient.BACKOFF_TIMEOUTS + 100);
             monitor(server, List.of("{\"return\": {}}\r\n", "{\"return\": []}\r\n"), received);
             assertEquals(0, qmp.execute("query-blockstats").getAsJsonArray().size());
             assertEquals(4, received.size(), "negotiated again on a new connection: " + received);
