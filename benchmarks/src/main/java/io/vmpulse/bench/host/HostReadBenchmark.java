@@ -3,7 +3,7 @@ package io.vmpulse.bench.host;
 import io.vmpulse.collector.host.HostReading;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
-import io.vmpulse.collector.host.Hypervisor;
+import io.vmpulse.collector.vm.HypervisorKind;
 import io.vmpulse.collector.host.Source;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +68,7 @@ public class HostReadBenchmark {
         HostSampler.Options d = HostSampler.Options.defaults();
         // libkrun: vCPU threads named like Firecracker's, no device counters, so /proc/PID/io is the block source.
         sampler = new HostSampler(
-                new HostTargets(Hypervisor.LIBKRUN, pid, List.of(tap), List.of(), null, null, null, false, null),
+                new HostTargets(HypervisorKind.LIBKRUN, pid, List.of(tap), List.of(), null, null, null, false, null),
                 new HostSampler.Options(d.procRoot(), d.sysfsRoot(), d.socketTimeout(), d.flushInterval(),
                         rescanEvery, d.pssEvery()));
         sampler.read(reading);

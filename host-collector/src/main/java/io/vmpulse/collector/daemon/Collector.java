@@ -3,7 +3,7 @@ package io.vmpulse.collector.daemon;
 import io.grpc.Server;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
-import io.vmpulse.collector.host.Hypervisor;
+import io.vmpulse.collector.vm.HypervisorKind;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.shm.RegistryOptions;
@@ -152,7 +152,7 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
 
     static HostTargets targets(Vm vm) {
         return new HostTargets(
-                Hypervisor.valueOf(vm.hypervisor().name()),
+                vm.hypervisor(),
                 vm.vmmPid().orElse(0),
                 vm.taps(),
                 vm.blockDevices(),

@@ -1,5 +1,6 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.vm.HypervisorKind;
 import io.vmpulse.collector.host.cgroup.CgroupReader;
 import io.vmpulse.collector.host.cloudhypervisor.ChCounters;
 import io.vmpulse.collector.host.firecracker.FirecrackerApi;
@@ -85,19 +86,19 @@ public final class HostSampler implements AutoCloseable {
         this.targets = targets;
         this.flushIntervalNanos = options.flushInterval().toNanos();
         int pid = targets.vmmPid();
-        Hypervisor kind = targets.hypervisor();
+        HypervisorKind kind = targets.hypervisor();
         UnixHttpClient api = targets.apiSocket() == null ? null
                 : new UnixHttpClient(targets.apiSocket(), options.socketTimeout());
-        this.fcApi = kind == Hypervisor.FIRECRACKER && api != null ? new FirecrackerApi(api) : null;
-        this.fcMetrics = kind == Hypervisor.FIRECRACKER && targets.metricsPath() != null
+        this.fcApi = kind == HypervisorKind.FIRECRACKER && api != null ? new FirecrackerApi(api) : null;
+        this.fcMetrics = kind == HypervisorKind.FIRECRACKER && targets.metricsPath() != null
                 ? new FirecrackerMetrics(targets.metricsPath(), targets.driveIds()) : null;
-        this.chCounters = kind == Hypervisor.CLOUD_HYPERVISOR && api != null
+        this.chCounters = kind == HypervisorKind.CLOUD_HYPERVISOR && api != null
                 ? new ChCounters(api, targets.driveIds()) : null;
         ThreadFinder byName = new ThreadNames(options.procRoot(), kind);
-        this.qemu = kind == Hypervisor.QEMU && targets.qmpSocket() != null
+        this.qemu = kind == HypervisorKind.QEMU && targets.qmpSocket() != null
                 ? new QemuReader(new QmpClient(targets.qmpSocket(), options.socketTimeout()), targets.driveIds(), byName)
                 : null;
-        boolean hasVcpuNames = kind != Hypervisor.NONE;
+        boolean hasVcpuNames = kind != HypervisorKind.NONE;
         this.vcpu = pid > 0 && hasVcpuNames
                 ? new VcpuReader(options.procRoot(), pid, qemu != null ? qemu : byName, options.vcpuRescanEvery()) : null;
         this.process = pid > 0 ? new ProcessReader(options.procRoot(), pid, options.pssEvery()) : null;

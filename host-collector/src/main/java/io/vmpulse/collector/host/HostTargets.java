@@ -1,5 +1,6 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.vm.HypervisorKind;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,7 +21,7 @@ import java.util.List;
  *                           from {@code /proc/PID/cgroup}
  */
 public record HostTargets(
-        Hypervisor hypervisor,
+        HypervisorKind hypervisor,
         int vmmPid,
         List<String> tapNames,
         List<String> driveIds,
@@ -42,7 +43,7 @@ public record HostTargets(
     }
 
     /** Targets of a VM known only by its VMM process. */
-    public static HostTargets ofProcess(Hypervisor hypervisor, int vmmPid) {
+    public static HostTargets ofProcess(HypervisorKind hypervisor, int vmmPid) {
         return new HostTargets(hypervisor, vmmPid, List.of(), List.of(), null, null, null, false, null);
     }
 }

@@ -4,13 +4,20 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** The VMM that runs a VM; decides which host-side endpoints make sense for it. */
+/**
+ * The VMM that runs a VM: it decides which host-side endpoints make sense for it, how its vCPU
+ * threads are named and where its device counters live.
+ */
 public enum HypervisorKind {
+    /** vCPU threads {@code fc_vcpu N}; metrics file or FIFO; API socket for flush and balloon. */
     FIRECRACKER("firecracker"),
+    /** vCPU threads {@code vcpuN}; {@code GET /api/v1/vm.counters} on the API socket. */
     CLOUD_HYPERVISOR("cloud-hypervisor"),
+    /** vCPU thread ids from QMP {@code query-cpus-fast}; {@code query-blockstats}. */
     QEMU("qemu"),
+    /** vCPU threads {@code fc_vcpu N} (libkrun reuses Firecracker's devices); no API. */
     LIBKRUN("libkrun"),
-    /** No VMM to ask (a test VM, or the local machine in the demo). */
+    /** No VMM to ask (a test VM, or the local machine in the demo): only the process, its cgroup and TAPs. */
     NONE("none");
 
     private final String descriptorName;

@@ -1,5 +1,6 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.vm.HypervisorKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,7 @@ class CloudHypervisorTest {
     Path dir;
 
     private HostSampler sampler(List<String> drives, List<String> taps) {
-        return new HostSampler(new HostTargets(Hypervisor.CLOUD_HYPERVISOR, 0, taps, drives,
+        return new HostSampler(new HostTargets(HypervisorKind.CLOUD_HYPERVISOR, 0, taps, drives,
                 dir.resolve("api.sock"), null, null, false, null), HostSampler.Options.defaults());
     }
 

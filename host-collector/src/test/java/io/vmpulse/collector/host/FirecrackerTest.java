@@ -1,5 +1,6 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.vm.HypervisorKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -80,7 +81,7 @@ class FirecrackerTest {
     }
 
     private HostTargets targets(Path api, Path metrics, List<String> drives, List<String> taps, boolean balloon) {
-        return new HostTargets(Hypervisor.FIRECRACKER, 0, taps, drives, api, null, metrics, balloon, null);
+        return new HostTargets(HypervisorKind.FIRECRACKER, 0, taps, drives, api, null, metrics, balloon, null);
     }
 
     private static HostSampler.Options options() {

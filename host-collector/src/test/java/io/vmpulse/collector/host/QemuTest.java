@@ -1,5 +1,6 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.vm.HypervisorKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,14 +98,14 @@ class QemuTest {
     }
 
     private HostSampler sampler(Path qmp) {
-        return new HostSampler(new HostTargets(Hypervisor.QEMU, (int) qemu.pid(), List.of(), List.of("drive0"),
+        return new HostSampler(new HostTargets(HypervisorKind.QEMU, (int) qemu.pid(), List.of(), List.of("drive0"),
                 null, qmp, null, false, null), HostSampler.Options.defaults().withSocketTimeout(Duration.ofSeconds(2)));
     }
 
     @Test
     void vcpu_threads_from_qmp_and_block_stats_grow_while_the_guest_runs() throws Exception {
         Path qmp = startQemu(false);
-        assertEquals(0, new ThreadNames(Path.of("/proc"), Hypervisor.QEMU).find((int) qemu.pid()).size(),
+        assertEquals(0, new ThreadNames(Path.of("/proc"), HypervisorKind.QEMU).find((int) qemu.pid()).size(),
                 "without debug-threads the vCPU threads have no names: only QMP can find them");
         try (HostSampler sampler = sampler(qmp)) {
             HostReading first = new HostReading();

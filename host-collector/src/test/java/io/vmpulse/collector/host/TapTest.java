@@ -1,5 +1,6 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.vm.HypervisorKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,7 +66,7 @@ class TapTest {
     }
 
     private HostSampler sampler(List<String> taps) {
-        return new HostSampler(new HostTargets(Hypervisor.NONE, 0, taps, List.of(), null, null, null, false, null),
+        return new HostSampler(new HostTargets(HypervisorKind.NONE, 0, taps, List.of(), null, null, null, false, null),
                 HostSampler.Options.defaults().withSysfsRoot(sysfs));
     }
 

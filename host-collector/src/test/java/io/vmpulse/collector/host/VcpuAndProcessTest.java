@@ -1,5 +1,6 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.vm.HypervisorKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ class VcpuAndProcessTest {
     private BufferedReader childOut;
     private Writer childIn;
 
-    private HostSampler start(Hypervisor kind, int rescanEvery, String... threadNames) throws Exception {
+    private HostSampler start(HypervisorKind kind, int rescanEvery, String... threadNames) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(NativeHelper.compile("named_threads").toString());
         cmd.addAll(List.of(threadNames));
@@ -68,7 +69,7 @@ class VcpuAndProcessTest {
 
     @Test
     void firecracker_vcpu_threads_are_found_by_name_and_their_run_time_grows() throws Exception {
-        try (HostSampler sampler = start(Hypervisor.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_api", "vcpu0")) {
+        try (HostSampler sampler = start(HypervisorKind.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_api", "vcpu0")) {
             HostReading first = new HostReading();
             sampler.read(first);
             HostReading second = new HostReading();
@@ -88,7 +89,7 @@ class VcpuAndProcessTest {
 
     @Test
     void cloud_hypervisor_vcpu_names_are_vcpuN() throws Exception {
-        try (HostSampler sampler = start(Hypervisor.CLOUD_HYPERVISOR, 10, "vcpu0", "vcpu2", "fc_vcpu 1", "vcpu_x")) {
+        try (HostSampler sampler = start(HypervisorKind.CLOUD_HYPERVISOR, 10, "vcpu0", "vcpu2", "fc_vcpu 1", "vcpu_x")) {
             HostReading r = new HostReading();
             sampler.read(r);
             assertTrue(r.isPresent(Source.VCPU));
@@ -101,7 +102,7 @@ class VcpuAndProcessTest {
 
     @Test
     void process_cpu_rss_pss_and_thread_count_are_read() throws Exception {
-        try (HostSampler sampler = start(Hypervisor.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_vcpu 2")) {
+        try (HostSampler sampler = start(HypervisorKind.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_vcpu 2")) {
             HostReading first = new HostReading();
             sampler.read(first);
             HostReading r = new HostReading();
@@ -116,7 +117,7 @@ class VcpuAndProcessTest {
 
     @Test
     void a_vanished_vcpu_thread_is_dropped_and_a_hotplugged_one_found_by_the_periodic_rescan() throws Exception {
-        try (HostSampler sampler = start(Hypervisor.FIRECRACKER, 3, "fc_vcpu 0", "fc_vcpu 1")) {
+        try (HostSampler sampler = start(HypervisorKind.FIRECRACKER, 3, "fc_vcpu 0", "fc_vcpu 1")) {
             HostReading r = new HostReading();
             sampler.read(r);
             assertEquals(2, r.vcpuCount);
@@ -142,7 +143,7 @@ class VcpuAndProcessTest {
 
     @Test
     void a_vmm_that_exits_marks_vcpu_process_and_block_failed_without_throwing() throws Exception {
-        try (HostSampler sampler = start(Hypervisor.LIBKRUN, 10, "fc_vcpu 0")) {
+        try (HostSampler sampler = start(HypervisorKind.LIBKRUN, 10, "fc_vcpu 0")) {
             HostReading r = new HostReading();
             sampler.read(r);
             assertTrue(r.isPresent(Source.VCPU));
@@ -164,7 +165,7 @@ class VcpuAndProcessTest {
 
     @Test
     void a_vmm_still_starting_has_no_vcpu_threads_and_they_are_found_as_soon_as_they_appear() throws Exception {
-        try (HostSampler sampler = start(Hypervisor.FIRECRACKER, 1000, "fc_api")) {
+        try (HostSampler sampler = start(HypervisorKind.FIRECRACKER, 1000, "fc_api")) {
             HostReading r = new HostReading();
             sampler.read(r);
             assertTrue(r.isFailed(Source.VCPU));
@@ -190,7 +191,7 @@ class VcpuAndProcessTest {
             while (!Files.readString(stat).contains(") Z ") && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            try (HostSampler sampler = new HostSampler(HostTargets.ofProcess(Hypervisor.FIRECRACKER, zombie),
+            try (HostSampler sampler = new HostSampler(HostTargets.ofProcess(HypervisorKind.FIRECRACKER, zombie),
                     HostSampler.Options.defaults())) {
                 HostReading r = new HostReading();
                 sampler.read(r);
@@ -206,13 +207,13 @@ class VcpuAndProcessTest {
 
     @Test
     void thread_names_map_to_vcpu_numbers_per_hypervisor() {
-        assertEquals(3, ThreadNames.vcpuIndex(Hypervisor.FIRECRACKER, "fc_vcpu 3"));
-        assertEquals(12, ThreadNames.vcpuIndex(Hypervisor.CLOUD_HYPERVISOR, "vcpu12"));
-        assertEquals(1, ThreadNames.vcpuIndex(Hypervisor.QEMU, "CPU 1/KVM"));
-        assertEquals(0, ThreadNames.vcpuIndex(Hypervisor.QEMU, "CPU 0/TCG"));
-        assertEquals(-1, ThreadNames.vcpuIndex(Hypervisor.QEMU, "CPU x/KVM"));
-        assertEquals(-1, ThreadNames.vcpuIndex(Hypervisor.FIRECRACKER, "fc_vcpu"));
-        assertEquals(-1, ThreadNames.vcpuIndex(Hypervisor.CLOUD_HYPERVISOR, "vcpu"));
-        assertEquals(-1, ThreadNames.vcpuIndex(Hypervisor.NONE, "vcpu0"));
+        assertEquals(3, ThreadNames.vcpuIndex(HypervisorKind.FIRECRACKER, "fc_vcpu 3"));
+        assertEquals(12, ThreadNames.vcpuIndex(HypervisorKind.CLOUD_HYPERVISOR, "vcpu12"));
+        assertEquals(1, ThreadNames.vcpuIndex(HypervisorKind.QEMU, "CPU 1/KVM"));
+        assertEquals(0, ThreadNames.vcpuIndex(HypervisorKind.QEMU, "CPU 0/TCG"));
+        assertEquals(-1, ThreadNames.vcpuIndex(HypervisorKind.QEMU, "CPU x/KVM"));
+        assertEquals(-1, ThreadNames.vcpuIndex(HypervisorKind.FIRECRACKER, "fc_vcpu"));
+        assertEquals(-1, ThreadNames.vcpuIndex(HypervisorKind.CLOUD_HYPERVISOR, "vcpu"));
+        assertEquals(-1, ThreadNames.vcpuIndex(HypervisorKind.NONE, "vcpu0"));
     }
 }

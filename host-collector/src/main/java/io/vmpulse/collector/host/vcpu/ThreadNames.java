@@ -1,6 +1,6 @@
 package io.vmpulse.collector.host.vcpu;
 
-import io.vmpulse.collector.host.Hypervisor;
+import io.vmpulse.collector.vm.HypervisorKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -18,9 +18,9 @@ import java.util.List;
 public final class ThreadNames implements ThreadFinder {
 
     private final Path procRoot;
-    private final Hypervisor hypervisor;
+    private final HypervisorKind hypervisor;
 
-    public ThreadNames(Path procRoot, Hypervisor hypervisor) {
+    public ThreadNames(Path procRoot, HypervisorKind hypervisor) {
         this.procRoot = procRoot;
         this.hypervisor = hypervisor;
     }
@@ -47,7 +47,7 @@ public final class ThreadNames implements ThreadFinder {
     }
 
     /** The vCPU number a thread named {@code comm} runs under {@code hypervisor}, or -1. */
-    public static int vcpuIndex(Hypervisor hypervisor, String comm) {
+    public static int vcpuIndex(HypervisorKind hypervisor, String comm) {
         return switch (hypervisor) {
             case FIRECRACKER, LIBKRUN -> number(comm, "fc_vcpu ", comm.length());
             case CLOUD_HYPERVISOR -> number(comm, "vcpu", comm.length());
