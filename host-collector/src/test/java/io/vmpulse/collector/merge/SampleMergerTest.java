@@ -1,0 +1,144 @@
+package io.vmpulse.collector.merge;
+
+import static io.vmpulse.collector.sample.SampleFields.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmpulse.collector.host.HostReading;
+import io.vmpulse.collector.host.Source;
+import io.vmpulse.collector.ingest.CounterContinuity.Verdict;
+import io.vmpulse.collector.ingest.IngestStats;
+import io.vmpulse.collector.sample.SampleFlags;
+import io.vmpulse.collector.sample.UnifiedSample;
+import io.vmpulse.proto.v1.Cpu;
+import io.vmpulse.proto.v1.CpuTimes;
+import io.vmpulse.proto.v1.Sample;
+import org.junit.jupiter.api.Test;
+
+class SampleMergerTest {
+
+    private static final long SECOND = 1_000_000_000L;
+    private static final IngestStats CONNECTED = new IngestStats(5, 2, 0, 0, 1, 3, true);
+
+    private final SampleMerger merger = new SampleMerger();
+
+    @Test
+    void host_rates_are_deltas_over_the_host_clock_interval() {
+        HostReading r = reading(0, 2, 1_000_000, 10_000, 4_096, 1);
+        HostReading spare = merger.hostRead(r, 0);
+        HostReading next = spare;
+        fill(next, 2 * SECOND, 2, 1_000_000 + SECOND, 10_000 + 2_000_000, 4_096 + 8_192, 1 + 4);
+        merger.hostRead(next, 0);
+        UnifiedSample u = merger.sample();
+        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_RATES));
+        assertEquals(2 * SECOND, u.getLong(RATE_INTERVAL_NS));
+        assertEquals(50.0, u.getDouble(HOST_VCPU_PCT), 1e-9, "1 s of vCPU time in 2 s: half of one vCPU");
+        assertEquals(25.0, u.getDouble(HOST_VCPU_PCT_NORM), 1e-9, "over 2 vCPUs");
+        assertEquals(1_000_000.0, u.getDouble(NET_TX_BYTES_PER_S), 1e-6);
+        assertEquals(4_096.0, u.getDouble(DISK_READ_BYTES_PER_S), 1e-6);
+        assertEquals(2.0, u.getDouble(DISK_READ_OPS_PER_S), 1e-9);
+        assertEquals(10_000 + 2_000_000, u.getLong(NET_TX_BYTES));
+    }
+
+    @Test
+    void first_host_reading_has_no_rates() {
+        merger.hostRead(reading(0, 2, 1, 1, 1, 1), 0);
+        assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_HOST_RATES));
+        assertEquals(0.0, merger.sample().getDouble(HOST_VCPU_PCT));
+    }
+
+    @Test
+    void a_failed_source_is_flagged_zeroed_and_gives_no_rate() {
+        HostReading spare = merger.hostRead(reading(0, 2, 100, 100, 100, 1), 0);
+        fill(spare, SECOND, 2, 200, 200, 200, 2);
+        spare.markFailed(Source.NET, "tap0 is gone");
+        merger.hostRead(spare, 0);
+        UnifiedSample u = merger.sample();
+        assertTrue(u.hasFlags(SampleFlags.FLAG_NET_FAILING));
+        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_NET));
+        assertEquals(0, u.getLong(NET_TX_BYTES));
+        assertEquals(0.0, u.getDouble(NET_TX_BYTES_PER_S));
+        assertTrue(u.getDouble(DISK_READ_BYTES_PER_S) > 0, "the other sources keep their rates");
+    }
+
+    @Test
+    void guest_cpu_rates_need_two_samples_of_one_boot() {
+        HostReading r = new HostReading();
+        r = merger.guestArrived(guest(1, 1_000, 9_000, 0), "boot", Verdict.CONTINUES, 1, 1, r);
+        assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_GUEST_RATES));
+        merger.guestArrived(guest(2, 4_000, 15_000, 1_000), "boot", Verdict.CONTINUES, 2, 2, r);
+        UnifiedSample u = merger.sample();
+        assertTrue(u.isPresent(SampleFlags.PRESENT_GUEST_RATES));
+        assertEquals(30.0, u.getDouble(GUEST_CPU_BUSY_PCT), 1e-9);
+        assertEquals(60.0, u.getDouble(GUEST_CPU_IDLE_PCT), 1e-9);
+        assertEquals(10.0, u.getDouble(GUEST_CPU_STEAL_PCT), 1e-9);
+    }
+
+    @Test
+    void after_a_reset_the_guest_rates_start_again_instead_of_going_negative() {
+        HostReading r = new HostReading();
+        r = merger.guestArrived(guest(1, 100_000, 9_000, 0), "boot", Verdict.CONTINUES, 1, 1, r);
+        merger.guestArrived(guest(2, 10, 10, 0), "boot", Verdict.COUNTERS_RESET, 2, 2, r);
+        assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_GUEST_RATES));
+        assertEquals(0.0, merger.sample().getDouble(GUEST_CPU_BUSY_PCT));
+    }
+
+    @Test
+    void steal_cross_check_compares_guest_steal_with_host_run_queue_wait_over_the_same_arrivals() {
+        HostReading r = reading(0, 1, 0, 0, 0, 0);
+        r.vcpuWaitNs = 5_000;
+        r = merger.guestArrived(guest(1, 0, 0, 1_000), "boot", Verdict.CONTINUES, 1, 1, r);
+        fill(r, SECOND, 1, 0, 0, 0, 0);
+        r.vcpuWaitNs = 5_000 + 4_000;
+        merger.guestArrived(guest(2, 0, 0, 1_000 + 3_000), "boot", Verdict.CONTINUES, 2, 2, r);
+        UnifiedSample u = merger.sample();
+        assertEquals(3_000, u.getLong(STEAL_GUEST_DELTA_NS));
+        assertEquals(4_000, u.getLong(STEAL_HOST_DELTA_NS));
+        assertEquals(0.75, u.getDouble(STEAL_RATIO), 1e-9);
+    }
+
+    @Test
+    void seal_marks_staleness_connection_and_counters() {
+        merger.guestArrived(guest(1, 0, 0, 0), "boot", Verdict.CONTINUES, 100, 1, null);
+        UnifiedSample fresh = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, false);
+        assertTrue(fresh.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+        assertFalse(fresh.hasFlags(SampleFlags.FLAG_GUEST_STALE));
+        assertEquals(2, fresh.getLong(REJECTED_MESSAGES));
+        assertEquals(3, fresh.getLong(COUNTER_RESETS));
+        UnifiedSample old = merger.seal(CONNECTED, 100 + 4 * SECOND, 3 * SECOND, false);
+        assertTrue(old.hasFlags(SampleFlags.FLAG_GUEST_STALE));
+        UnifiedSample last = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, true);
+        assertTrue(last.hasFlags(SampleFlags.FLAG_FINAL));
+        assertFalse(last.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED), "a final sample is never 'connected'");
+    }
+
+    private static Sample guest(long seq, long userNs, long idleNs, long stealNs) {
+        return Sample.newBuilder().setSeq(seq)
+                .setCpu(Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(userNs).setIdleNs(idleNs)
+                        .setStealNs(stealNs)))
+                .build();
+    }
+
+    private static HostReading reading(long t, int vcpus, long runNs, long txBytes, long readBytes, long readOps) {
+        HostReading r = new HostReading();
+        fill(r, t, vcpus, runNs, txBytes, readBytes, readOps);
+        return r;
+    }
+
+    private static void fill(HostReading r, long t, int vcpus, long runNs, long txBytes, long readBytes, long readOps) {
+        r.clear();
+        r.readStartNanos = t;
+        r.vcpuCount = vcpus;
+        r.vcpuRunNs = runNs;
+        r.vcpuWaitNs = 0;
+        r.markPresent(Source.VCPU);
+        r.netTxBytes = txBytes;
+        r.netRxBytes = r.netRxPackets = r.netTxPackets = 0;
+        r.markPresent(Source.NET);
+        r.diskReadBytes = readBytes;
+        r.diskReadOps = readOps;
+        r.diskWriteBytes = r.diskWriteOps = 0;
+        r.markPresent(Source.BLOCK);
+    }
+}
