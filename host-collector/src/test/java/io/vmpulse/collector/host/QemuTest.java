@@ -1,10 +1,10 @@
 package io.vmpulse.collector.host;
 
-import io.vmpulse.collector.vm.HypervisorKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.vcpu.ThreadNames;
+import io.vmpulse.collector.vm.HypervisorKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,14 +1,29 @@
 package io.vmpulse.collector.host;
 
-import io.vmpulse.collector.vm.HypervisorKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vmpulse.collector.daemon.Collector;
+import io.vmpulse.collector.daemon.CollectorSettings;
+import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.collector.sample.SampleFields;
+import io.vmpulse.collector.sample.SampleFlags;
+import io.vmpulse.collector.sample.UnifiedSample;
+import io.vmpulse.collector.shm.RegistryReader;
+import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.collector.vm.GuestEndpoint;
+import io.vmpulse.collector.vm.HostEndpoints;
+import io.vmpulse.collector.vm.HypervisorKind;
+import io.vmpulse.collector.vm.Vm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,5 +135,41 @@ class TapTest {
             assertTrue(r.isFailed(Source.NET), "kept-open files of a deleted TAP fail");
             assertTrue(r.error(Source.NET).contains(TAP), r.error(Source.NET));
         }
+    }
+
+    @Test
+    void tap_traffic_reaches_the_published_sample_in_the_guests_direction() throws Exception {
+        CollectorSettings settings = new CollectorSettings(dir.resolve("registry"), 2, null, Optional.empty(),
+                Optional.empty(), 0, false, Duration.ofMillis(100), Duration.ofSeconds(1), GuestLimits.DEFAULT);
+        try (Collector collector = Collector.start(settings, HostSampler.Options.defaults().withSysfsRoot(sysfs));
+             RegistryReader reader = RegistryReader.open(settings.registryPath())) {
+            collector.vmAdded(new Vm("tapvm", HypervisorKind.NONE, OptionalInt.empty(),
+                    new GuestEndpoint.HybridVsock(dir.resolve("tapvm.vsock"), 1024), List.of(TAP), List.of(),
+                    HostEndpoints.NONE, false, Optional.empty()));
+            UnifiedSample before = awaitNet(reader, u -> true);
+            String out = sh("ip", "netns", "exec", ns, NativeHelper.compile("tap_peer").toString(),
+                    TAP, "7", "300", "2", GUEST_IP, "500").strip();
+            long bytesToGuest = Long.parseLong(out.split(" ")[2]);
+            long txBefore = before.getLong(SampleFields.NET_TX_BYTES);
+            long rxBefore = before.getLong(SampleFields.NET_RX_BYTES);
+            UnifiedSample after = awaitNet(reader, u -> u.getLong(SampleFields.NET_TX_BYTES) >= txBefore + 2100
+                    && u.getLong(SampleFields.NET_RX_BYTES) >= rxBefore + bytesToGuest);
+            assertEquals(txBefore + 2100, after.getLong(SampleFields.NET_TX_BYTES), "what the guest sent is its tx");
+            assertEquals(rxBefore + bytesToGuest, after.getLong(SampleFields.NET_RX_BYTES), "what it read is its rx");
+            assertFalse(after.hasFlags(SampleFlags.FLAG_NET_FAILING));
+        }
+    }
+
+    /** The published slot of the one VM, once its network source is present and {@code ok} holds. */
+    private static UnifiedSample awaitNet(RegistryReader reader, Predicate<UnifiedSample> ok) throws Exception {
+        SlotSnapshot s = reader.newSnapshot();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (reader.read(0, s) && s.sample().isPresent(SampleFlags.PRESENT_HOST_NET) && ok.test(s.sample())) {
+                return s.sample();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the published sample never showed the expected network counters");
     }
 }
