@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.VSockAddress;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.vmpulse.vsock.EpollVsockChannel;
 import java.net.InetSocketAddress;
 
 /**

@@ -16,6 +16,8 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.LinuxSocket;
 import io.grpc.netty.shaded.io.netty.channel.epoll.VSockAddress;
 import io.grpc.netty.shaded.io.netty.channel.unix.Errors;
+import io.vmpulse.vsock.EpollVsockChannel;
+import io.vmpulse.vsock.EpollVsockServerChannel;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;

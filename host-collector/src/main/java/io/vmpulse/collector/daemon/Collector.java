@@ -40,6 +40,8 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
     private final ExecutorService pool = Executors.newFixedThreadPool(2, DaemonThreads.named("vmpulse-merge"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
     private final Map<String, VmPipeline> pipelines = new ConcurrentHashMap<>();
+    private final Map<Integer, GuestLink> linksByCid = new ConcurrentHashMap<>();
+    private Server vsock;
     private final long intervalNanos;
 
     private Collector(CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
@@ -58,6 +60,15 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
             LOG.warning("registry " + settings.registryPath() + " was left by a collector that is gone; reinitialised it");
         }
         Collector c = new Collector(settings, registry, hostOptions);
+        if (settings.vsockPort() != 0) {
+            try {
+                c.vsock = c.ingest.listenVsock(settings.vsockPort(), c.linksByCid::get);
+            } catch (IOException | RuntimeException e) {
+                c.close();
+                throw new IOException("cannot listen on AF_VSOCK port " + Integer.toUnsignedString(settings.vsockPort())
+                        + ": " + e.getMessage(), e);
+            }
+        }
         long period = Math.max(1, settings.interval().toMillis() / 4);
         c.timer.scheduleAtFixedRate(c::tick, period, period, TimeUnit.MILLISECONDS);
         return c;
@@ -121,6 +132,7 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         LOG.info(() -> "vm " + vm.id() + ": registered in slot " + slot);
     }
 
+    /** The VM's own listener, or null for a vsock guest: those share the collector's AF_VSOCK listener. */
     private Server listen(Vm vm, GuestLink link) throws IOException {
         GuestEndpoint g = vm.guest();
         if (g instanceof GuestEndpoint.HybridVsock h) {
@@ -135,13 +147,22 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
             }
             return ingest.listenTcp(t.host(), t.port(), link);
         }
-        throw new IOException("AF_VSOCK guests need vsock_port in the collector's configuration");
+        GuestEndpoint.VsockCid v = (GuestEndpoint.VsockCid) g;
+        if (vsock == null) {
+            throw new IOException("its guest uses AF_VSOCK (CID " + Integer.toUnsignedString(v.cid())
+                    + "), and this collector has no vsock_port configured");
+        }
+        linksByCid.put(v.cid(), link);
+        return null;
     }
 
     private void remove(Vm vm) {
         VmPipeline p = pipelines.remove(vm.id());
         if (p == null) {
             return;
+        }
+        if (vm.guest() instanceof GuestEndpoint.VsockCid v) {
+            linksByCid.remove(v.cid(), p.link);
         }
         p.finish();
         LOG.info(() -> "vm " + vm.id() + ": unregistered; final sample published, slot " + p.slot
@@ -177,6 +198,9 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         }
         pipelines.clear();
         pool.shutdownNow();
+        if (vsock != null) {
+            vsock.shutdownNow();
+        }
         ingest.close();
         registry.close();
     }

@@ -1,13 +1,23 @@
 package io.vmpulse.collector.ingest;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.VSockAddress;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -16,6 +26,7 @@ import io.vmpulse.collector.threads.DaemonThreads;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.proto.v1.GuestReportGrpc;
+import io.vmpulse.vsock.EpollVsockServerChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -26,11 +37,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * The gRPC listeners that guests connect to. Each VM gets a listener of its own (a Unix socket
  * for hybrid vsock and libkrun, or a TCP port for test VMs), so the listener a stream arrives on
  * <em>is</em> the VM's identity; nothing in the payload can claim another VM.
+ *
+ * <p>QEMU's vhost-vsock is the exception: all its guests share one {@code AF_VSOCK} listener, and
+ * the CID the kernel reports for the peer is the identity.
  *
  * <p>All listeners share one boss thread, one I/O thread and a small callback pool: a VM costs a
  * socket and a little state, not threads.
@@ -84,16 +99,32 @@ public final class IngestServer implements AutoCloseable {
                 .start();
     }
 
+    /**
+     * Listens on {@code AF_VSOCK} for QEMU vhost-vsock guests, all VMs on one port: the kernel
+     * stamps each connection with the guest's CID, and {@code linkByCid} maps that CID to its VM.
+     * A CID that no VM was registered with is refused.
+     */
+    public Server listenVsock(int port, IntFunction<GuestLink> linkByCid) throws IOException {
+        return common(NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)))
+                .channelType(EpollVsockServerChannel.class)
+                .addService(ServerInterceptors.intercept(vsockService(linkByCid), new PeerAddress()))
+                .build()
+                .start();
+    }
+
     private NettyServerBuilder builder(SocketAddress address, GuestLink link) {
-        return NettyServerBuilder.forAddress(address)
+        return common(NettyServerBuilder.forAddress(address)).addService(serviceFor(link));
+    }
+
+    private NettyServerBuilder common(NettyServerBuilder b) {
+        return b
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .executor(callbacks)
                 .maxInboundMessageSize(limits.transportMaxBytes())
                 .maxInboundMetadataSize(8 * 1024)
                 .maxConcurrentCallsPerConnection(2)
-                .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS)
-                .addService(serviceFor(link));
+                .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS);
     }
 
     static ServerServiceDefinition serviceFor(GuestLink link) {
@@ -103,6 +134,46 @@ public final class IngestServer implements AutoCloseable {
                 return link.open((ServerCallStreamObserver<CollectorMessage>) out);
             }
         }.bindService();
+    }
+
+    private static ServerServiceDefinition vsockService(IntFunction<GuestLink> linkByCid) {
+        return new GuestReportGrpc.GuestReportImplBase() {
+            @Override
+            public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> out) {
+                SocketAddress peer = PeerAddress.KEY.get();
+                GuestLink link = peer instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null;
+                if (link == null) {
+                    out.onError(Status.PERMISSION_DENIED.withDescription("no VM is registered for " + peer)
+                            .asRuntimeException());
+                    return new StreamObserver<>() {
+                        @Override
+                        public void onNext(AgentMessage value) {
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    };
+                }
+                return link.open((ServerCallStreamObserver<CollectorMessage>) out);
+            }
+        }.bindService();
+    }
+
+    /** Puts the transport's peer address into the call's context, where the service can see it. */
+    private static final class PeerAddress implements ServerInterceptor {
+        static final Context.Key<SocketAddress> KEY = Context.key("vmpulse-peer-address");
+
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                           ServerCallHandler<Q, R> next) {
+            Context ctx = Context.current().withValue(KEY, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            return Contexts.interceptCall(ctx, call, headers, next);
+        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.vmpulse.agent.transport;
+package io.vmpulse.vsock;
 
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.AbstractEpollStreamChannel;
