@@ -188,7 +188,10 @@ class VcpuAndProcessTest {
                     StandardCharsets.UTF_8)).readLine().strip());
             Path stat = Path.of("/proc", Integer.toString(zombie), "stat");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!Files.readString(stat).contains(") Z ") && System.nanoTime() < deadline) {
+            // Zombie leader first, then its other threads finish exiting: wait for both, since a
+            // thread that is still on its way out is rightly seen as a vCPU thread.
+            Path tasks = Path.of("/proc", Integer.toString(zombie), "task");
+            while ((!Files.readString(stat).contains(") Z ") || taskCount(tasks) > 1) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             try (HostSampler sampler = new HostSampler(HostTargets.ofProcess(HypervisorKind.FIRECRACKER, zombie),
@@ -215,5 +218,11 @@ class VcpuAndProcessTest {
         assertEquals(-1, ThreadNames.vcpuIndex(HypervisorKind.FIRECRACKER, "fc_vcpu"));
         assertEquals(-1, ThreadNames.vcpuIndex(HypervisorKind.CLOUD_HYPERVISOR, "vcpu"));
         assertEquals(-1, ThreadNames.vcpuIndex(HypervisorKind.NONE, "vcpu0"));
+    }
+
+    private static long taskCount(Path tasks) throws Exception {
+        try (var entries = Files.list(tasks)) {
+            return entries.count();
+        }
     }
 }
