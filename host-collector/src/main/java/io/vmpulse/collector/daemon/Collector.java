@@ -95,9 +95,20 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         lifecycle.execute(() -> add(vm));
     }
 
+    /**
+     * A VM whose guest endpoint stays the same keeps its slot, its link and its guest's stream;
+     * only its host-side sampler is replaced. A new endpoint needs a new listener: the VM is then
+     * removed (final sample) and added again.
+     */
     @Override
     public void vmUpdated(Vm before, Vm after) {
         lifecycle.execute(() -> {
+            VmPipeline p = pipelines.get(before.id());
+            if (p != null && before.guest().equals(after.guest())) {
+                p.replaceHost(new HostSampler(targets(after), hostOptions));
+                LOG.info(() -> "vm " + after.id() + ": host-side targets updated");
+                return;
+            }
             remove(before);
             add(after);
         });
@@ -117,7 +128,7 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
             return;
         }
         HostSampler host = new HostSampler(targets(vm), hostOptions);
-        VmPipeline p = new VmPipeline(vm, slot, registry, host, pool, intervalNanos);
+        VmPipeline p = new VmPipeline(vm.id(), slot, registry, host, pool, intervalNanos);
         GuestLink link = ingest.link(vm.id(), p);
         link.requestInterval(settings.interval());
         p.link = link;

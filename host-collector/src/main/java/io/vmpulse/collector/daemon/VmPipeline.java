@@ -8,7 +8,6 @@ import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.GuestSink;
 import io.vmpulse.collector.merge.SampleMerger;
 import io.vmpulse.collector.shm.RegistryWriter;
-import io.vmpulse.collector.vm.Vm;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 import java.util.concurrent.Executor;
@@ -29,10 +28,10 @@ final class VmPipeline implements GuestSink {
 
     private static final Logger LOG = Logger.getLogger(VmPipeline.class.getName());
 
-    final Vm vm;
+    final String vmId;
     final int slot;
     private final RegistryWriter registry;
-    private final HostSampler host;
+    private HostSampler host;
     private final Executor pool;
     private final long intervalNanos;
     private final SampleMerger merger = new SampleMerger();
@@ -41,6 +40,7 @@ final class VmPipeline implements GuestSink {
     Server listener;
 
     // Guarded by this.
+    private HostSampler replacementHost;
     private Arrival pending;
     private boolean timerDue;
     private boolean scheduled;
@@ -51,8 +51,8 @@ final class VmPipeline implements GuestSink {
                            long unixNanos) {
     }
 
-    VmPipeline(Vm vm, int slot, RegistryWriter registry, HostSampler host, Executor pool, long intervalNanos) {
-        this.vm = vm;
+    VmPipeline(String vmId, int slot, RegistryWriter registry, HostSampler host, Executor pool, long intervalNanos) {
+        this.vmId = vmId;
         this.slot = slot;
         this.registry = registry;
         this.host = host;
@@ -62,7 +62,7 @@ final class VmPipeline implements GuestSink {
 
     @Override
     public void guestConnected(Hello hello) {
-        LOG.info(() -> "vm " + vm.id() + ": guest agent " + hello.getAgentName() + " " + hello.getAgentVersion()
+        LOG.info(() -> "vm " + vmId + ": guest agent " + hello.getAgentName() + " " + hello.getAgentVersion()
                 + " connected (kernel " + hello.getKernelRelease() + ")");
     }
 
@@ -77,7 +77,7 @@ final class VmPipeline implements GuestSink {
 
     @Override
     public void guestDisconnected(String reason) {
-        LOG.info(() -> "vm " + vm.id() + ": guest agent disconnected: " + reason);
+        LOG.info(() -> "vm " + vmId + ": guest agent disconnected: " + reason);
     }
 
     /** The collector's timer: publishes the host half when the guest has been quiet for an interval. */
@@ -101,10 +101,34 @@ final class VmPipeline implements GuestSink {
         pool.execute(this::drain);
     }
 
+    /**
+     * The VM's host-side targets changed (a descriptor update that kept its guest endpoint): the
+     * next merge reads through {@code next}, and the old sampler is closed by the thread that
+     * used it, so the two never overlap.
+     */
+    void replaceHost(HostSampler next) {
+        HostSampler unused;
+        synchronized (this) {
+            unused = replacementHost;
+            replacementHost = next;
+            timerDue = true;
+        }
+        if (unused != null) {
+            unused.close();
+        }
+        schedule();
+    }
+
     private void drain() {
         while (true) {
             Arrival a;
+            HostSampler retired = null;
             synchronized (this) {
+                if (replacementHost != null && !finished) {
+                    retired = host;
+                    host = replacementHost;
+                    replacementHost = null;
+                }
                 a = pending;
                 boolean timer = timerDue;
                 pending = null;
@@ -115,10 +139,13 @@ final class VmPipeline implements GuestSink {
                 }
                 lastWorkNanos = System.nanoTime();
             }
+            if (retired != null) {
+                retired.close();
+            }
             try {
                 publish(a, false);
             } catch (RuntimeException e) {
-                LOG.warning("vm " + vm.id() + ": publishing failed: " + e);
+                LOG.warning("vm " + vmId + ": publishing failed: " + e);
             }
         }
     }
@@ -163,6 +190,11 @@ final class VmPipeline implements GuestSink {
             publish(null, true);
         } finally {
             host.close();
+            synchronized (this) {
+                if (replacementHost != null) {
+                    replacementHost.close();
+                }
+            }
         }
     }
 

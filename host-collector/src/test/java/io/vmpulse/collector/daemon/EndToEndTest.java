@@ -137,6 +137,30 @@ class EndToEndTest {
         }
     }
 
+    @Test
+    void updating_host_targets_keeps_the_slot_generation_and_the_guest_stream() throws Exception {
+        VmRegistry vms = startCollector(2);
+        Process agent = startAgent("upd");
+        Vm first = vm("upd", (int) agent.pid());
+        vms.register(first, VmSource.API);
+        try (RegistryReader reader = RegistryReader.open(registryPath())) {
+            await(reader, "upd", u -> u.getLong(GUEST_SEQ) >= 2 && u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            SlotSnapshot before = find(reader, "upd");
+            int slot = before.slot();
+            long generation = before.generation();
+            long seq = before.sample().getLong(GUEST_SEQ);
+
+            vms.update(new Vm("upd", HypervisorKind.NONE, first.vmmPid(), first.guest(), List.of("vmpnotap0"),
+                    List.of(), HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
+            UnifiedSample after = await(reader, "upd", u -> u.hasFlags(SampleFlags.FLAG_NET_FAILING)
+                    && u.getLong(GUEST_SEQ) > seq);
+            SlotSnapshot now = find(reader, "upd");
+            assertEquals(slot, now.slot());
+            assertEquals(generation, now.generation(), "an update is not a new VM");
+            assertTrue(after.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED), "the guest's stream was not cut");
+        }
+    }
+
     // ---- harness ------------------------------------------------------------------------
 
     private VmRegistry startCollector(int slots) throws Exception {
