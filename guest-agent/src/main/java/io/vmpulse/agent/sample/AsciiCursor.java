@@ -56,13 +56,13 @@ final class AsciiCursor {
         return pos < limit && isDigit(text.get(pos));
     }
 
+    boolean atBlank() {
+        return pos < limit && isBlank(text.get(pos));
+    }
+
     /** Skips spaces and tabs, stopping at the end of the line. */
     void skipBlanks() {
-        while (pos < limit) {
-            byte b = text.get(pos);
-            if (b != ' ' && b != '\t') {
-                return;
-            }
+        while (atBlank()) {
             pos++;
         }
     }
@@ -110,6 +110,10 @@ final class AsciiCursor {
 
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     private static boolean isDigit(byte b) {

@@ -10,9 +10,12 @@ import java.util.concurrent.Future;
  * Reads {@code mountinfo}, chooses the filesystems to report ({@link FilesystemSelection}) and
  * takes a statvfs reading of each.
  *
- * <p>{@code mountinfo} is re-read every time, since mounts come and go, but parsed again only
- * when its bytes changed: in the steady state a read is one compare plus the statvfs calls.
- * Mounts whose statvfs cannot hang are stat'ed on the calling thread; the others go through
+ * <p>{@code mountinfo} is expensive to generate (tens of microseconds: the kernel formats every
+ * mount's path), so it is re-read and parsed only when the kernel flags the mount table as
+ * changed by {@code POLLPRI} on the open file (proc(5)). In the steady state a read is one
+ * non-blocking {@code poll} plus the statvfs calls.
+ *
+ * <p>Mounts whose statvfs cannot hang are stat'ed on the calling thread; the others go through
  * the {@link StatfsGuard}, started first so that they run while the inline ones are done.
  */
 final class FilesystemReader implements AutoCloseable {
@@ -21,7 +24,7 @@ final class FilesystemReader implements AutoCloseable {
 
     private final ProcFile mountinfo;
     private final StatfsGuard guard;
-    private ByteBuffer lastContent = ByteBuffer.allocate(0);
+    private boolean parsed;
     private Statvfs[] filesystems = new Statvfs[0];
     private Future<String>[] calls = newCalls(0);
 
@@ -31,10 +34,10 @@ final class FilesystemReader implements AutoCloseable {
     }
 
     void read() {
-        mountinfo.read();
-        ByteBuffer content = mountinfo.content();
-        if (content.mismatch(lastContent) >= 0) {
-            rebuild(content);
+        if (mountinfo.changedSincePoll() || !parsed) {
+            mountinfo.read();
+            rebuild(mountinfo.content());
+            parsed = true;
         }
         guard.forgetReturned();
         long deadline = System.nanoTime() + guard.timeoutNanos();
@@ -43,12 +46,7 @@ final class FilesystemReader implements AutoCloseable {
         }
         for (Statvfs fs : filesystems) {
             if (!fs.needsTimeout) {
-                String error = fs.call();
-                if (error == null) {
-                    fs.takeReading();
-                } else {
-                    fs.fail(error);
-                }
+                fs.settle(fs.call());
             }
         }
         for (int i = 0; i < filesystems.length; i++) {
@@ -76,8 +74,7 @@ final class FilesystemReader implements AutoCloseable {
     private void rebuild(ByteBuffer content) {
         byte[] bytes = new byte[content.limit()];
         content.get(0, bytes);
-        lastContent = ByteBuffer.wrap(bytes);
-        List<Mount> mounts = MountinfoParser.parse(mountinfo.path(), bytes, bytes.length);
+        List<Mount> mounts = MountinfoParser.parse(mountinfo.path(), bytes);
         List<FilesystemSelection.Choice> chosen = FilesystemSelection.choose(mounts);
         filesystems = new Statvfs[chosen.size()];
         for (int i = 0; i < filesystems.length; i++) {

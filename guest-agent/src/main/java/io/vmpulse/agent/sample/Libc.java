@@ -39,6 +39,9 @@ final class Libc {
 
     static native int close(int fd);
 
+    /** {@code fds} is the raw address of {@code nfds} {@code struct pollfd}s. */
+    static native int poll(long fds, long nfds, int timeoutMillis) throws LastErrorException;
+
     /** Fills {@code buf}, laid out as {@link Statvfs} draws it. {@code path} is NUL-terminated. */
     static native int statvfs(Pointer path, Pointer buf) throws LastErrorException;
 

@@ -23,12 +23,12 @@ final class MountinfoParser {
     private MountinfoParser() {
     }
 
-    static List<Mount> parse(String source, byte[] text, int length) {
+    static List<Mount> parse(String source, byte[] text) {
         List<Mount> mounts = new ArrayList<>();
         int start = 0;
-        while (start < length) {
+        while (start < text.length) {
             int end = start;
-            while (end < length && text[end] != '\n') {
+            while (end < text.length && text[end] != '\n') {
                 end++;
             }
             if (end > start) {

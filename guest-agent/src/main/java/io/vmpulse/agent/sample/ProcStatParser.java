@@ -41,7 +41,7 @@ final class ProcStatParser {
                     if (offset >= 0) {
                         readModes(into.cpuTicks, offset);
                     }
-                } else {
+                } else if (cursor.atBlank()) {
                     into.columns = readModes(into.totalTicks, 0);
                     sawAggregate = true;
                 }

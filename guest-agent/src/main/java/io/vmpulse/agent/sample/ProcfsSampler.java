@@ -17,12 +17,17 @@ import java.time.Instant;
 /**
  * The guest half, read from {@code /proc} and statvfs on Linux.
  *
- * <p>{@code /proc/stat} and {@code /proc/meminfo} (and {@code /proc/self/mountinfo}) are opened
- * once and re-read with {@code pread} at offset 0 into reused native buffers, then parsed in
- * place into reused structs ({@link CpuSnapshot}, {@link MemSnapshot}, {@link Statvfs}): after
- * warm-up, {@link #readSources()} allocates nothing. Only the copy into the protobuf builder
- * allocates. /proc/stat ticks are converted with USER_HZ from the auxiliary vector
- * ({@code AT_CLKTCK}), never assumed to be 100.
+ * <p>{@code /proc/stat} and {@code /proc/meminfo} are opened once and re-read with {@code pread}
+ * at offset 0 into reused native buffers, then parsed in place into reused structs
+ * ({@link CpuSnapshot}, {@link MemSnapshot}); {@code /proc/self/mountinfo} is re-read only when
+ * the kernel flags a mount change, and each filesystem's statvfs lands in its own reused
+ * {@link Statvfs} (see {@link FilesystemReader}). After warm-up, {@link #readSources()}
+ * allocates nothing; only the copy into the protobuf builder does. /proc/stat ticks are
+ * converted with USER_HZ from the auxiliary vector ({@code AT_CLKTCK}), never assumed to be 100.
+ *
+ * <p>Failures: a /proc file that cannot be read throws {@link java.io.UncheckedIOException}, one
+ * that does not parse throws {@link ProcFormatException}, each naming the file. A filesystem that
+ * cannot be stat'ed does not fail the sample: it is reported with {@code error} set.
  *
  * <p>Timestamps: {@code monotonic_ns} is {@link System#nanoTime()}, which HotSpot on Linux
  * reads from {@code clock_gettime(CLOCK_MONOTONIC)}; {@code wall_time_unix_ns} is

@@ -63,12 +63,9 @@ final class StatfsGuard implements AutoCloseable {
     /** Issues statvfs of {@code fs} on a worker, or returns null having recorded why not. */
     Future<String> start(Statvfs fs) {
         Future<String> previous = unanswered.get(fs.mount.mountId());
-        if (previous != null) {
-            if (!previous.isDone()) {
-                fs.fail(stillHung);
-                return null;
-            }
-            unanswered.remove(fs.mount.mountId());
+        if (previous != null && !previous.isDone()) {
+            fs.fail(stillHung);
+            return null;
         }
         try {
             Future<String> call = pool.submit(fs::call);
@@ -85,11 +82,7 @@ final class StatfsGuard implements AutoCloseable {
         try {
             String error = call.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             unanswered.remove(fs.mount.mountId());
-            if (error == null) {
-                fs.takeReading();
-            } else {
-                fs.fail(error);
-            }
+            fs.settle(error);
         } catch (TimeoutException e) {
             fs.fail(timedOut);
         } catch (ExecutionException e) {

@@ -77,8 +77,17 @@ final class Statvfs {
         }
     }
 
+    /** Records the outcome of {@link #call()}: the reading it took, or {@code error}. */
+    void settle(String error) {
+        if (error == null) {
+            takeReading();
+        } else {
+            fail(error);
+        }
+    }
+
     /** Takes the reading from the struct that a successful {@link #call()} filled. */
-    void takeReading() {
+    private void takeReading() {
         long frsize = fields.getLong(F_FRSIZE_OFFSET);
         sizeBytes = fields.getLong(F_BLOCKS_OFFSET) * frsize;
         freeBytes = fields.getLong(F_BFREE_OFFSET) * frsize;

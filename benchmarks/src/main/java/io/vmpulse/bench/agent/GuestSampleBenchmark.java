@@ -1,0 +1,50 @@
+package io.vmpulse.bench.agent;
+
+import io.vmpulse.agent.sample.ProcfsSampler;
+import io.vmpulse.proto.v1.Sample;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * One guest sample on this machine: pread + parse of /proc/stat, /proc/meminfo and
+ * /proc/self/mountinfo, then statvfs of every reported filesystem ({@link #readAndParse}); and
+ * the same plus the copy into a protobuf {@code Sample} ({@link #sampleIntoMessage}).
+ * {@code bench/sample_loop.c} makes the same syscalls in C; {@code bench/agent-sample.sh} runs both.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class GuestSampleBenchmark {
+
+    private ProcfsSampler sampler;
+    private Sample.Builder message;
+
+    @Setup
+    public void open() {
+        sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT);
+        message = Sample.newBuilder();
+    }
+
+    @TearDown
+    public void close() {
+        sampler.close();
+    }
+
+    @Benchmark
+    public void readAndParse() {
+        sampler.readSources();
+    }
+
+    @Benchmark
+    public Sample.Builder sampleIntoMessage() {
+        sampler.sampleInto(message);
+        return message;
+    }
+}
