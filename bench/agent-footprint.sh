@@ -11,7 +11,7 @@
 # Usage: bench/agent-footprint.sh [SECONDS [WARMUP_SECONDS]]     (defaults: 60 and 300)
 # The warm-up is long because at 1 s the JIT needs a few hundred samples to compile the hot path.
 # Environment: VMPULSE_AGENT_JVM_FLAGS, VMPULSE_AGENT_JAVA_OPTS and VMPULSE_AGENT_CDS reach the
-# launcher, to measure alternatives. Builds the jars first when they are missing.
+# launcher, to measure alternatives; INTERVALS (default "1s 10ms") picks the intervals. Builds the jars first when they are missing.
 set -eu
 
 seconds=${1:-60}
@@ -67,7 +67,7 @@ echo "java: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -n 1)"
 echo "launcher flags: ${VMPULSE_AGENT_JVM_FLAGS-(the launcher's)} ${VMPULSE_AGENT_JAVA_OPTS:-}; CDS archive: $cds"
 echo "window: ${seconds} s after ${warmup} s of warm-up"
 printf '%-9s %8s %10s %12s %14s %14s %8s\n' interval samples RSS_KiB RssAnon_KiB us/sample ticks_us/smpl threads
-for interval in 1s 10ms; do
+for interval in ${INTERVALS:-1s 10ms}; do
     "$launcher" --collector "unix://$work/collector.sock" --interval "$interval" 2>"$work/agent.log" &
     agent_pid=$!
     sleep "$warmup"
