@@ -8,13 +8,14 @@
 #   sending are all included; from the sum of /proc/PID/task/*/schedstat (ns, precise) and from
 #   utime+stime of /proc/PID/stat (clock ticks, coarse: 10 ms each).
 #
-# Usage: bench/agent-footprint.sh [SECONDS [WARMUP_SECONDS]]     (defaults: 60 and 20)
+# Usage: bench/agent-footprint.sh [SECONDS [WARMUP_SECONDS]]     (defaults: 60 and 300)
+# The warm-up is long because at 1 s the JIT needs a few hundred samples to compile the hot path.
 # Environment: VMPULSE_AGENT_JVM_FLAGS, VMPULSE_AGENT_JAVA_OPTS and VMPULSE_AGENT_CDS reach the
-# launcher, to measure alternatives. Builds the jars first when they are missing.
+# launcher, to measure alternatives; INTERVALS (default "1s 10ms") picks the intervals. Builds the jars first when they are missing.
 set -eu
 
 seconds=${1:-60}
-warmup=${2:-20}
+warmup=${2:-300}
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 launcher=$root/guest-agent/target/vmpulse-agent
 bench_jar=$root/benchmarks/target/benchmarks.jar
@@ -50,11 +51,23 @@ stat_ticks() { sed 's/^.*) //' /proc/"$1"/stat | awk '{print $12 + $13}'; }
 status_kib() { awk -v k="$2:" '$1 == k {print $2}' /proc/"$1"/status; }
 clk_tck=$(getconf CLK_TCK)
 
+# Both measured runs map the same class-data sharing archive: record it first if it is missing.
+cds=${VMPULSE_AGENT_CDS:-$root/guest-agent/target/guest-agent.jsa}
+if [ ! -e "$cds" ]; then
+    VMPULSE_AGENT_CDS=$cds "$launcher" --collector "unix://$work/collector.sock" --interval 10ms 2>"$work/agent.log" &
+    agent_pid=$!
+    sleep 10
+    kill "$agent_pid"
+    wait "$agent_pid" || true
+    agent_pid=
+fi
+export VMPULSE_AGENT_CDS="$cds"
+
 echo "java: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -n 1)"
-echo "launcher flags: ${VMPULSE_AGENT_JVM_FLAGS-(the launcher's)} ${VMPULSE_AGENT_JAVA_OPTS:-}"
+echo "launcher flags: ${VMPULSE_AGENT_JVM_FLAGS-(the launcher's)} ${VMPULSE_AGENT_JAVA_OPTS:-}; CDS archive: $cds"
 echo "window: ${seconds} s after ${warmup} s of warm-up"
 printf '%-9s %8s %10s %12s %14s %14s %8s\n' interval samples RSS_KiB RssAnon_KiB us/sample ticks_us/smpl threads
-for interval in 1s 10ms; do
+for interval in ${INTERVALS:-1s 10ms}; do
     "$launcher" --collector "unix://$work/collector.sock" --interval "$interval" 2>"$work/agent.log" &
     agent_pid=$!
     sleep "$warmup"

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The running agent: a sampling thread feeding a bounded ring, and a link draining the ring to the
- * collector. Two threads in all: {@code vmpulse-sampler} and the I/O thread {@code vmpulse-io}.
+ * collector. Two threads of its own: {@code vmpulse-sampler} and the I/O thread {@code vmpulse-io}
+ * (the sampler may add {@code statvfs} guard threads).
  */
 public final class ReportingAgent implements AutoCloseable {
 

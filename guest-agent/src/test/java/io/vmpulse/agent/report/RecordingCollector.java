@@ -34,6 +34,10 @@ import java.util.function.Predicate;
 final class RecordingCollector implements AutoCloseable {
 
     private final Path socket;
+    /** Stops reading after the Hello, so that HTTP/2 flow control pushes back on the agent. */
+    private final boolean stallAfterHello;
+    /** A tiny HTTP/2 window when stalling, so that the push-back comes after a few samples. */
+    private static final int STALLING_WINDOW_BYTES = 1024;
     private final EventLoopGroup group = CollectorChannels.newEventLoopGroup();
     private final List<Sample> samples = new ArrayList<>();
     private final List<Hello> hellos = new ArrayList<>();
@@ -43,12 +47,21 @@ final class RecordingCollector implements AutoCloseable {
     private ServerCallStreamObserver<CollectorMessage> stream;
 
     RecordingCollector(Path socket) {
+        this(socket, false);
+    }
+
+    RecordingCollector(Path socket, boolean stallAfterHello) {
         this.socket = socket;
+        this.stallAfterHello = stallAfterHello;
     }
 
     RecordingCollector start() throws IOException {
         Files.deleteIfExists(socket);
-        server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()));
+        if (stallAfterHello) {
+            builder.flowControlWindow(STALLING_WINDOW_BYTES);
+        }
+        server = builder
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(group)
                 .workerEventLoopGroup(group)
@@ -133,6 +146,10 @@ final class RecordingCollector implements AutoCloseable {
         @Override
         public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> responses) {
             ServerCallStreamObserver<CollectorMessage> out = (ServerCallStreamObserver<CollectorMessage>) responses;
+            if (stallAfterHello) {
+                out.disableAutoRequest();
+                out.request(1);
+            }
             return new StreamObserver<>() {
                 @Override
                 public void onNext(AgentMessage message) {

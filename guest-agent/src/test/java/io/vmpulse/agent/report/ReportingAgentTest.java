@@ -37,7 +37,7 @@ class ReportingAgentTest {
     }
 
     private GuestSampler sampler() {
-        return new ClockSampler();
+        return new CountingSampler();
     }
 
     @Test
@@ -139,6 +139,28 @@ class ReportingAgentTest {
             assertTrue(got.subList(1, got.size()).stream().allMatch(s -> s.getDroppedBefore() == 0));
         } finally {
             collector.close();
+        }
+    }
+
+    @Test
+    void a_collector_that_stops_reading_does_not_slow_sampling() throws Exception {
+        Path socket = dir.resolve("collector.sock");
+        CountingSampler sampler = new CountingSampler();
+        try (RecordingCollector collector = new RecordingCollector(socket, true).start();
+                ReportingAgent agent = new ReportingAgent(sampler, collectorAt(socket), Duration.ofMillis(10), 50)
+                        .start()) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (collector.hellos().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no Hello within " + WAIT);
+                Thread.sleep(10);
+            }
+            long before = sampler.taken();
+            Thread.sleep(3000);
+            long during = sampler.taken() - before;
+            // 3 s at 10 ms is 300 samples of ~500 bytes; the 1 KiB window and gRPC's 32 KiB ready
+            // threshold are full after ~70, so most of these were taken while the stream pushed back.
+            assertTrue(during >= 200, "only " + during + " samples in 3 s while the collector was not reading");
+            assertTrue(collector.samples().isEmpty(), "the collector read nothing after the Hello");
         }
     }
 }
