@@ -23,7 +23,7 @@ MEASURE=${MEASURE:-60}
 ROUNDS=${ROUNDS:-2}
 VCPUS=${VCPUS:-2}
 # Keep in step with host-collector/src/main/dist/vmpulse-collector.service.
-COLLECTOR_JAVA_OPTS=${COLLECTOR_JAVA_OPTS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=32m -XX:+ExitOnOutOfMemoryError"}
+COLLECTOR_JAVA_OPTS=${COLLECTOR_JAVA_OPTS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError"}
 case $MODE in guest|host) ;; *) echo "MODE must be guest or host" >&2; exit 2 ;; esac
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
@@ -51,6 +51,8 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$TMP/vms.d" "$TMP/s" "$TMP/vmm"
 chmod 755 "$TMP"
+# Run copies, so that a rebuild during the run cannot pull classes from under the JVMs.
+cp host-collector/target/host-collector.jar benchmarks/target/benchmarks.jar "$TMP/"
 
 if [ "$MODE" = host ]; then
     gcc -O2 -Wall -Wextra -o "$TMP/load_vmm" bench/load_vmm.c -pthread
@@ -62,6 +64,7 @@ if [ "$MODE" = host ]; then
     done
     [ "$(wc -l < "$TMP/vmm.pids")" -ge "$N" ] || { echo "stand-in VMMs did not start" >&2; exit 1; }
     ip netns add "$NS"
+    ip -n "$NS" link set lo up
     for i in $(seq 0 $((N - 1))); do echo "tuntap add dev lt$i mode tap"; done > "$TMP/taps.batch"
     ip -n "$NS" -batch "$TMP/taps.batch"
 fi
@@ -86,7 +89,7 @@ EOF
 RUN_IN_NS=()
 [ "$MODE" = host ] && RUN_IN_NS=(ip netns exec "$NS")
 # shellcheck disable=SC2086
-"${RUN_IN_NS[@]}" java $COLLECTOR_JAVA_OPTS -jar host-collector/target/host-collector.jar \
+"${RUN_IN_NS[@]}" java $COLLECTOR_JAVA_OPTS -jar "$TMP/host-collector.jar" \
     serve --config "$TMP/collector.json" > "$TMP/collector.log" 2>&1 &
 COLLECTOR=$!
 PIDS+=("$COLLECTOR")
@@ -98,19 +101,21 @@ done
 echo "collector pid $COLLECTOR listening for $(find "$TMP/s" -name '*_1024' | wc -l) VMs ($MODE mode)"
 
 SIM_SECONDS=$((WARMUP + ROUNDS * MEASURE + 15))
-java -XX:+UseSerialGC -Xmx512m -cp benchmarks/target/benchmarks.jar io.vmpulse.bench.load.SimulatedGuests \
+java -XX:+UseSerialGC -Xmx512m -cp "$TMP/benchmarks.jar" io.vmpulse.bench.load.SimulatedGuests \
     "$TMP/s/vm-%d.vsock_1024" "$N" "$SIM_SECONDS" > "$TMP/sim.log" 2>&1 &
 SIM=$!
 PIDS+=("$SIM")
 
 HZ=$(getconf CLK_TCK)
+# A sleep in the background, so that a signal runs the cleanup at once.
+pause() { sleep "$1" & wait $!; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$COLLECTOR/stat"; }
 status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$COLLECTOR/status"; }
 
-sleep "$WARMUP"
+pause "$WARMUP"
 for r in $(seq "$ROUNDS"); do
     t0=$(cpu_ticks); s0=$(date +%s%N)
-    sleep "$MEASURE"
+    pause "$MEASURE"
     t1=$(cpu_ticks); s1=$(date +%s%N)
     cpu=$(awk -v t="$((t1 - t0))" -v hz="$HZ" -v ns="$((s1 - s0))" 'BEGIN { printf "%.2f", 100 * t / hz / (ns / 1e9) }')
     echo "round $r: collector CPU ${cpu}% of one core over $(( (s1 - s0) / 1000000000 )) s;" \

@@ -127,8 +127,11 @@ public final class SimulatedGuests {
         for (Guest g : guests) {
             g.channel.shutdown();
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (Guest g : guests) {
-            g.channel.awaitTermination(5, TimeUnit.SECONDS);
+            if (!g.channel.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                g.channel.shutdownNow();
+            }
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         status("end");
