@@ -14,7 +14,6 @@
 # MODE=host needs root (network namespace, TAPs) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 
 MODE=${MODE:-guest}
 N=${N:-1000}
