@@ -12,6 +12,7 @@ import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.Vm;
 import io.vmpulse.collector.vm.VmRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -31,13 +32,15 @@ import java.util.logging.Logger;
 public final class Collector implements VmRegistry.Listener, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Collector.class.getName());
+    private static final Duration MERGE_PICKUP = Duration.ofMillis(10);
 
     private final CollectorSettings settings;
     private final RegistryWriter registry;
     private final IngestServer ingest;
     private final HostSampler.Options hostOptions;
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(DaemonThreads.named("vmpulse-lifecycle"));
-    private final ExecutorService pool = Executors.newFixedThreadPool(2, DaemonThreads.named("vmpulse-merge"));
+    /** Merges and publishes; picks up guest arrivals every few ms rather than being woken for each. */
+    private final BatchingExecutor pool = new BatchingExecutor(2, MERGE_PICKUP, DaemonThreads.named("vmpulse-merge"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
     private final Map<String, VmPipeline> pipelines = new ConcurrentHashMap<>();
     private final Map<Integer, GuestLink> linksByCid = new ConcurrentHashMap<>();
@@ -208,7 +211,7 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
             p.finish();
         }
         pipelines.clear();
-        pool.shutdownNow();
+        pool.close();
         if (vsock != null) {
             vsock.shutdownNow();
         }

@@ -31,8 +31,15 @@ public final class MetricsStream implements AutoCloseable {
 
     private final Path path;
     private final int maxLineBytes;
-    private final byte[] chunk = new byte[64 * 1024];
-    private byte[] pending = new byte[16 * 1024];
+    /**
+     * The read buffer. Its bytes are consumed before {@link #drain} returns, so every stream drained
+     * on one thread can share one: 64 KiB per merge thread instead of per VM (a thousand VMs
+     * would otherwise hold 64 MiB of read buffers).
+     */
+    private static final ThreadLocal<byte[]> CHUNK = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
+    /** The partial line carried over between reads; grows to the longest line seen. */
+    private byte[] pending = new byte[0];
     private int pendingLength;
     private boolean discarding;
     private int fd = -1;
@@ -51,6 +58,7 @@ public final class MetricsStream implements AutoCloseable {
                 throw new IOException("cannot open " + path + ": errno " + e.getErrorCode());
             }
         }
+        byte[] chunk = CHUNK.get();
         int total = 0;
         while (total < MAX_BYTES_PER_DRAIN) {
             long n;
@@ -66,11 +74,11 @@ public final class MetricsStream implements AutoCloseable {
                 return;
             }
             total += (int) n;
-            split((int) n, sink);
+            split(chunk, (int) n, sink);
         }
     }
 
-    private void split(int n, Sink sink) {
+    private void split(byte[] chunk, int n, Sink sink) {
         int start = 0;
         for (int i = 0; i < n; i++) {
             if (chunk[i] != '\n') {
@@ -81,7 +89,7 @@ public final class MetricsStream implements AutoCloseable {
                     sink.line(chunk, start, i - start);
                 } else if (pendingLength == 0) {
                     sink.overlong();
-                } else if (append(start, i, sink)) {
+                } else if (append(chunk, start, i, sink)) {
                     sink.line(pending, 0, pendingLength);
                 }
             }
@@ -90,12 +98,12 @@ public final class MetricsStream implements AutoCloseable {
             start = i + 1;
         }
         if (!discarding && start < n) {
-            append(start, n, sink);
+            append(chunk, start, n, sink);
         }
     }
 
     /** Appends {@code chunk[from, to)} to the partial line; false if that made it overlong (then dropped). */
-    private boolean append(int from, int to, Sink sink) {
+    private boolean append(byte[] chunk, int from, int to, Sink sink) {
         int length = to - from;
         if (pendingLength + length > maxLineBytes) {
             pendingLength = 0;
