@@ -78,11 +78,13 @@ class HostileGuestTest {
                         ByteString.copyFrom(new byte[20 * 1024])))
                 .build();
         g.send(huge);
-        g.send(sample(2, 200));
+        for (int i = 2; i <= GuestStream.ACK_EVERY; i++) {
+            g.send(sample(i, 100L * i));
+        }
         Sample got = vm.sink.samples.poll(10, TimeUnit.SECONDS);
         assertEquals(2, got.getSeq(), "the sample after the oversized one still arrives");
         assertEquals(1, vm.link.stats().rejected());
-        assertEquals(2, g.awaitAck(2), "the stream is still up and acks");
+        assertEquals(GuestStream.ACK_EVERY, g.awaitAck(GuestStream.ACK_EVERY), "the stream is still up and acks");
     }
 
     @Test
@@ -128,13 +130,13 @@ class HostileGuestTest {
         Guest first = vm.connect("boot-1", "inst-1");
         first.send(sample(1, 5_000));
         first.send(sample(2, 6_000));
-        assertEquals(2, first.awaitAck(2));
+        for (int i = 0; i < 2; i++) {
+            vm.sink.samples.poll(10, TimeUnit.SECONDS);
+        }
         Guest second = vm.connect("boot-2", "inst-9");
         assertEquals(0, second.welcomeSeq(), "a new agent instance is told nothing is held yet");
         second.send(sample(1, 10));
-        for (int i = 0; i < 3; i++) {
-            vm.sink.samples.poll(10, TimeUnit.SECONDS);
-        }
+        vm.sink.samples.poll(10, TimeUnit.SECONDS);
         assertEquals(CounterContinuity.Verdict.GUEST_RESTARTED, vm.sink.verdicts.get(2));
         assertEquals(1, vm.link.stats().guestRestarts());
     }
@@ -147,12 +149,25 @@ class HostileGuestTest {
         g.send(sample(2, 200));
         g.send(sample(2, 200));
         g.send(sample(1, 100));
-        g.send(sample(3, 300));
-        assertEquals(3, g.awaitAck(3));
-        assertEquals(3, vm.link.stats().accepted());
+        for (int i = 3; i <= GuestStream.ACK_EVERY; i++) {
+            g.send(sample(i, 100L * i));
+        }
+        assertEquals(GuestStream.ACK_EVERY, g.awaitAck(GuestStream.ACK_EVERY));
+        assertEquals(GuestStream.ACK_EVERY, vm.link.stats().accepted());
         assertEquals(2, vm.link.stats().duplicates());
         Guest again = vm.connect("boot-1", "inst-1");
-        assertEquals(3, again.welcomeSeq(), "a reconnecting agent learns what is already held");
+        assertEquals(GuestStream.ACK_EVERY, again.welcomeSeq(), "a reconnecting agent learns what is already held");
+    }
+
+    @Test
+    void acks_are_cumulative_and_batched_one_per_ack_every_samples() throws Exception {
+        Vm vm = vm("batched");
+        Guest g = vm.connect("boot-1", "inst-1");
+        for (int i = 1; i <= 2 * GuestStream.ACK_EVERY + 1; i++) {
+            g.send(sample(i, 100L * i));
+        }
+        assertEquals(2 * GuestStream.ACK_EVERY, g.awaitAck(2 * GuestStream.ACK_EVERY));
+        assertEquals(2, g.acksSeen, "one Ack per " + GuestStream.ACK_EVERY + " samples, not one per sample");
     }
 
     @Test
@@ -244,6 +259,7 @@ class HostileGuestTest {
         final LinkedBlockingQueue<CollectorMessage> in = new LinkedBlockingQueue<>();
         final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         private Long welcome;
+        int acksSeen;
 
         synchronized void send(Sample s) {
             out.onNext(AgentMessage.newBuilder().setSample(s).build());
@@ -266,6 +282,7 @@ class HostileGuestTest {
             while (best < seq && System.nanoTime() < deadline) {
                 CollectorMessage m = in.poll(100, TimeUnit.MILLISECONDS);
                 if (m != null && m.hasAck()) {
+                    acksSeen++;
                     best = Math.max(best, m.getAck().getSeq());
                 }
             }
