@@ -27,8 +27,10 @@ agent_target=$repo_dir/guest-agent/target
 # helpers in JNA, JNDI DNS in gRPC, TLS); leaving them out keeps ~20 MB out of every image.
 AGENT_MODULES=${AGENT_MODULES:-java.base,java.logging,jdk.unsupported}
 
-# Entries of the shaded jar that the agent never uses on x86-64 Linux: JNA's native libraries
-# (the x86-64 one is unpacked into lib/), Netty's tcnative (TLS through OpenSSL; the agent
+# Entries of the shaded jar that the agent never uses on x86-64 Linux: JNA's and Netty's native
+# libraries (the x86-64 ones are unpacked into lib/, where JNA and Netty find them without
+# writing to a temp directory: Netty looks in java.library.path, which holds LD_LIBRARY_PATH,
+# when the jar has no copy), Netty's tcnative (TLS through OpenSSL; the agent
 # speaks plaintext gRPC on vsock, Unix sockets or TCP), and the Google API protos that
 # grpc-protobuf brings along (the agent's messages are its own; com/google/rpc stays, gRPC's
 # status details use it).
@@ -40,8 +42,7 @@ JAR_DROP=(
     'com/google/longrunning/*'
     'com/google/type/*'
     'google/*'
-    'META-INF/native/*aarch_64*'
-    'META-INF/native/*tcnative*'
+    'META-INF/native/*'
 )
 
 need_tools() {
@@ -64,6 +65,8 @@ copy_libs() {
     done
 }
 
+EPOLL=META-INF/native/libio_grpc_netty_shaded_netty_transport_native_epoll_x86_64.so
+
 stage_agent() {
     local root=$1 work=$2
     local opt=$root/opt/vmpulse
@@ -78,8 +81,8 @@ stage_agent() {
     # The jar without what the agent cannot use here; JNA's x86-64 dispatch library unpacked.
     cp "$jar" "$opt/guest-agent.jar"
     rm -rf "$work/jna" && mkdir -p "$work/jna"
-    unzip -q -o "$jar" 'com/sun/jna/linux-x86-64/libjnidispatch.so' -d "$work/jna"
-    cp "$work/jna/com/sun/jna/linux-x86-64/libjnidispatch.so" "$opt/lib/"
+    unzip -q -o "$jar" 'com/sun/jna/linux-x86-64/libjnidispatch.so' "$EPOLL" -d "$work/jna"
+    cp "$work/jna/com/sun/jna/linux-x86-64/libjnidispatch.so" "$work/jna/$EPOLL" "$opt/lib/"
     zip -q -d "$opt/guest-agent.jar" "${JAR_DROP[@]}" >/dev/null || true
 
     rm -rf "$opt/runtime"
@@ -88,7 +91,7 @@ stage_agent() {
 
     local f
     copy_libs "$opt/runtime/bin/java" "$opt/lib"
-    for f in "$opt"/runtime/lib/*.so "$opt"/runtime/lib/server/libjvm.so "$opt/lib/libjnidispatch.so"; do
+    for f in "$opt"/runtime/lib/*.so "$opt"/runtime/lib/server/libjvm.so "$opt"/lib/lib*.so; do
         copy_libs "$f" "$opt/lib"
     done
     # Libraries glibc loads by name at run time (not in any ldd output).
