@@ -3,7 +3,7 @@
 # mounting it (debugfs writes into the file). What is added is what build.sh puts in its own
 # image (see stage-agent.sh): /opt/vmpulse (runtime, its C library, jar, launcher), and, for the
 # init systems the image has, the agent enabled at boot:
-#   systemd  (/etc/systemd exists):  vmpulse-agent.service, linked into multi-user.target.wants
+#   systemd  (/usr/lib/systemd/systemd): vmpulse-agent.service, linked into multi-user.target.wants
 #   OpenRC   (/sbin/openrc-run):     /etc/init.d/vmpulse-agent, linked into runlevel default
 #   busybox  (/etc/inittab with "::" lines): a ::respawn: line for the agent
 # /etc/default/vmpulse-agent is written only if the image has none (it is the user's to edit).
@@ -42,7 +42,7 @@ dbg() { debugfs "$@" 2>&1; }
 exists() { dbg -R "stat $1" "$image" | grep -q '^Inode:'; }
 
 systemd=; openrc=; inittab=
-exists /etc/systemd && systemd=1
+if exists /usr/lib/systemd/systemd || exists /lib/systemd/systemd; then systemd=1; fi
 exists /sbin/openrc-run && openrc=1
 if exists /etc/inittab && dbg -R "cat /etc/inittab" "$image" | grep -q '^[^#:]*::'; then inittab=1; fi
 
@@ -82,7 +82,7 @@ fi
 # what exists is looked up first: existing directories are kept, existing files and links are
 # removed and written again. Running twice leaves the same tree.
 dirs=(/etc /etc/default)
-[ -n "$systemd" ] && dirs+=(/etc/systemd/system /etc/systemd/system/multi-user.target.wants)
+[ -n "$systemd" ] && dirs+=(/etc/systemd /etc/systemd/system /etc/systemd/system/multi-user.target.wants)
 [ -n "$openrc" ] && dirs+=(/etc/init.d /etc/runlevels /etc/runlevels/default)
 declare -A found=()
 while read -r p; do found[$p]=1; done < <(for p in "${dirs[@]}" "${paths[@]}"; do echo "stat $p"; done |
