@@ -21,10 +21,17 @@ size_mb=${IMAGE_SIZE_MB:-128}
 need_tools e2fsprogs cpio zip unzip patchelf binutils openjdk-17-jdk-headless
 
 rm -rf "$work" && mkdir -p "$work/debs" "$out"
-(cd "$work/debs" && apt-get download -q busybox-static linux-image-amd64 >/dev/null 2>&1)
+# download PACKAGE...: into $work/debs; the package lists are fetched once if they are missing.
+download() {
+    (cd "$work/debs" && apt-get download -q "$@" >/dev/null 2>"$work/apt.err") && return
+    apt-get update -qq
+    (cd "$work/debs" && apt-get download -q "$@" >/dev/null 2>"$work/apt.err") ||
+        { echo "build.sh: apt-get download $* failed:" >&2; cat "$work/apt.err" >&2; exit 1; }
+}
+download busybox-static linux-image-amd64
 # linux-image-amd64 is a metapackage; the kernel is the package it depends on.
 kpkg=$(dpkg-deb -f "$work"/debs/linux-image-amd64_*.deb Depends | sed 's/[ ,(].*//')
-(cd "$work/debs" && apt-get download -q "$kpkg" >/dev/null 2>&1)
+download "$kpkg"
 dpkg-deb -x "$work"/debs/busybox-static_*.deb "$work/busybox"
 dpkg-deb -x "$work"/debs/"$kpkg"_*.deb "$work/kernel"
 busybox=$work/busybox/bin/busybox
