@@ -1,5 +1,6 @@
 package io.vmpulse.collector.vmtest;
 
+import static io.vmpulse.collector.sample.SampleFields.BOOT_ID;
 import static io.vmpulse.collector.sample.SampleFields.CPU_ONLINE;
 import static io.vmpulse.collector.sample.SampleFields.DISK_READ_BYTES;
 import static io.vmpulse.collector.sample.SampleFields.FS_COUNT;
@@ -8,6 +9,7 @@ import static io.vmpulse.collector.sample.SampleFields.FS_SIZE_BYTES;
 import static io.vmpulse.collector.sample.SampleFields.FS_TYPE;
 import static io.vmpulse.collector.sample.SampleFields.GUEST_MONO_NS;
 import static io.vmpulse.collector.sample.SampleFields.GUEST_SEQ;
+import static io.vmpulse.collector.sample.SampleFields.LAST_GUEST_UNIX_NS;
 import static io.vmpulse.collector.sample.SampleFields.MEM_TOTAL_BYTES;
 import static io.vmpulse.collector.sample.SampleFields.NET_RX_BYTES;
 import static io.vmpulse.collector.sample.SampleFields.NET_TX_BYTES;
@@ -47,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The test writes an {@code /etc/rc.local} into its copy of the image (debugfs, no mount)
  * that reports the agent's RSS and eth0's transmitted bytes on the console every 2 s and, once
- * the agent is connected, reads 16 MiB of its disk with the page cache dropped.
+ * the agent is connected, reads 16 MiB of its disk with the page cache dropped and then kills
+ * the agent, which busybox init must start again.
  *
  * <p>Needs root, qemu-system-x86, iproute2, e2fsprogs (and what build.sh installs).
  */
@@ -64,23 +67,31 @@ class GuestImageVmTest {
 
     private static final String RC_LOCAL = """
             #!/bin/sh
-            # vmtest: agent RSS and eth0 tx on the console; one disk read once the agent is connected
-            # to port 7070 (0x1B9E; the JVM's sockets are IPv6 ones, so the connection is in tcp6).
+            # vmtest: agent RSS and eth0 tx on the console every 2 s; once the agent is connected to
+            # port 7070 (0x1B9E; the JVM's sockets are IPv6 ones, so the connection is in tcp6), one
+            # read of 16 MiB of the disk, and 10 s later a kill -9 of the agent (init respawns it).
             (
-            read_done=
+            phase=connecting
             while :; do
                 sleep 2
                 pid=$(pidof java)
                 rss=$(sed -n 's/^VmRSS:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$pid/status 2>/dev/null)
                 echo "vmtest: rss_kb=${rss:-0} eth0_tx=$(cat /sys/class/net/eth0/statistics/tx_bytes)"
-                if [ -z "$read_done" ] && grep -q ':1B9E 01 ' /proc/net/tcp /proc/net/tcp6; then
-                    echo "vmtest: disk read in 3 s"
-                    sleep 3
-                    echo 3 > /proc/sys/vm/drop_caches
-                    dd if=/dev/vda of=/dev/null bs=1M count=16 2>/dev/null
-                    echo "vmtest: disk read done"
-                    read_done=1
-                fi
+                case $phase in
+                connecting)
+                    if grep -q ':1B9E 01 ' /proc/net/tcp /proc/net/tcp6; then
+                        echo "vmtest: disk read in 3 s"
+                        sleep 3
+                        echo 3 > /proc/sys/vm/drop_caches
+                        dd if=/dev/vda of=/dev/null bs=1M count=16 2>/dev/null
+                        echo "vmtest: disk read done"
+                        phase=1
+                    fi ;;
+                [1-4]) phase=$((phase + 1)) ;;
+                5)
+                    kill -9 $pid && echo "vmtest: agent $pid killed"
+                    phase=done ;;
+                esac
             done
             ) > /dev/console 2>&1 &
             """;
@@ -171,11 +182,18 @@ class GuestImageVmTest {
                         first.getLong(GUEST_MONO_NS) / 1e9, toFirstSample, rssKb,
                         after.getLong(NET_TX_BYTES), after.getLong(GUEST_SEQ));
 
+                slots.console.await(" killed", 120);
+                long killedUnixNs = System.currentTimeMillis() * 1_000_000L;
+                UnifiedSample respawned = slots.await("a sample from the respawned agent", 240,
+                        s -> s.hasFlags(FLAG_GUEST_CONNECTED) && s.getLong(LAST_GUEST_UNIX_NS) > killedUnixNs);
+                assertEquals(2, slots.console.count("AgentMain: vmpulse-guest-agent"), "init started the agent twice");
+
                 qemu.destroyForcibly();
                 assertTrue(qemu.waitFor(20, TimeUnit.SECONDS), "QEMU exits when killed");
                 Files.delete(descriptor);
                 UnifiedSample last = slots.await("the final sample", 30, s -> s.hasFlags(FLAG_FINAL));
-                assertTrue(last.getLong(GUEST_SEQ) >= after.getLong(GUEST_SEQ), "the final sample keeps the last guest data");
+                assertEquals(respawned.getString(BOOT_ID), last.getString(BOOT_ID), "the final sample keeps the last guest data");
+                assertTrue(last.getLong(LAST_GUEST_UNIX_NS) >= respawned.getLong(LAST_GUEST_UNIX_NS));
                 slots.awaitFreed(30);
             }
         } finally {
@@ -403,6 +421,10 @@ class GuestImageVmTest {
                 assertTrue(System.nanoTime() < deadline, "no report on the console in 30 s");
                 Thread.sleep(200);
             }
+        }
+
+        long count(String needle) {
+            return text().lines().filter(l -> l.contains(needle)).count();
         }
 
         long lastRssKb() {
