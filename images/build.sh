@@ -83,8 +83,6 @@ mkdir -p "$root"/{proc,sys,dev,tmp,run,root,etc,var/log}
 install_busybox "$root"
 cp -a "$images_dir/rootfs/." "$root/"
 stage_agent "$root" "$work"
-printf 'vmpulse agent, built %s from %s\n' "$(date -u +%F)" "$(cd "$repo_dir" && git describe --always --dirty 2>/dev/null || echo unknown)" \
-    > "$root/opt/vmpulse/README"
 
 rm -f "$out/rootfs.ext4"
 mkfs.ext4 -q -F -L vmpulse-root -E root_owner=0:0 -d "$root" "$out/rootfs.ext4" "${size_mb}M"

@@ -5,7 +5,7 @@
 #   /opt/vmpulse/lib/         glibc and the other shared libraries that runtime needs, and JNA's
 #                             libjnidispatch.so (unpacked here so no temp dir is needed at run time)
 #   /opt/vmpulse/bin/         vmpulse-agent (launcher), vmpulse-agent-service (what init runs)
-#   /opt/vmpulse/guest-agent.jar
+#   /opt/vmpulse/guest-agent.jar, README (build date and commit)
 #   /etc/default/vmpulse-agent
 #   /etc/systemd/system/vmpulse-agent.service (+ multi-user.target.wants/ link: enabled)
 #   /etc/init.d/vmpulse-agent (OpenRC) (+ /etc/runlevels/default/ link: enabled)
@@ -20,11 +20,13 @@ images_dir=$(CDPATH= cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname -- "$images_dir")
 agent_target=$repo_dir/guest-agent/target
 
-# Modules jdeps reports for the agent's own classes are java.base only; these are reached too:
-# java.logging (JNA and gRPC log through java.util.logging) and jdk.unsupported (Netty and
-# protobuf use sun.misc.Unsafe when it is there). jdeps on the whole shaded jar also lists
-# java.desktop, java.sql, java.naming and jdk.jfr, from classes the agent never loads (AWT
-# helpers in JNA, JNDI DNS in gRPC, TLS); leaving them out keeps ~20 MB out of every image.
+# The runtime's modules. `jdeps --print-module-deps --ignore-missing-deps --multi-release 17` on
+# the shaded jar prints only java.base; on the unpacked jar it prints java.base, java.desktop,
+# java.naming, java.sql, jdk.jfr and jdk.unsupported (which bring java.logging). Of those the
+# agent reaches java.logging (JNA and gRPC log through java.util.logging) and jdk.unsupported
+# (Netty and protobuf use sun.misc.Unsafe when it is there); the rest come from classes it never
+# loads (AWT helpers in JNA, JNDI DNS in gRPC, JFR and JDBC hooks in libraries) and would add
+# ~20 MB to every image. GuestImageVmTest runs the agent on this runtime in a real VM.
 AGENT_MODULES=${AGENT_MODULES:-java.base,java.logging,jdk.unsupported}
 
 # Entries of the shaded jar that the agent never uses on x86-64 Linux: JNA's and Netty's native
@@ -106,6 +108,8 @@ stage_agent() {
     strip --strip-unneeded "$opt"/lib/*.so* 2>/dev/null || true
 
     install -m 0755 "$launcher" "$opt/bin/vmpulse-agent"
+    printf 'vmpulse guest agent, built %s from commit %s. Settings: /etc/default/vmpulse-agent.\n' \
+        "$(date -u +%F)" "$(cd "$repo_dir" && git describe --always --dirty 2>/dev/null || echo unknown)" > "$opt/README"
     install -m 0755 "$images_dir/agent/vmpulse-agent-service" "$opt/bin/vmpulse-agent-service"
     install -m 0644 "$images_dir/agent/default" "$root/etc/default/vmpulse-agent"
     install -m 0644 "$images_dir/agent/vmpulse-agent.service" "$root/etc/systemd/system/vmpulse-agent.service"
