@@ -332,8 +332,9 @@ class GuestImageVmTest {
                 return null;
             }
             generation = scratch.generation();
-            UnifiedSample copy = new UnifiedSample(scratch.sample().bytes().length);
-            copy.copyFrom(scratch.sample());
+            byte[] bytes = scratch.sample().bytes();
+            UnifiedSample copy = new UnifiedSample(bytes.length);
+            System.arraycopy(bytes, 0, copy.bytes(), 0, bytes.length);
             return copy;
         }
 
