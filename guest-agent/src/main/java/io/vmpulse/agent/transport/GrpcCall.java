@@ -147,9 +147,12 @@ public final class GrpcCall implements AutoCloseable {
                 frame[at++] = sent < MESSAGE_LENGTH_OFFSET ? 0 : (byte) (len >>> (8 * (MESSAGE_PREFIX_LENGTH - 1 - sent)));
                 sent++;
             }
+            // A window smaller than the prefix leaves no room for payload in this frame.
             int payload = end - at;
-            System.arraycopy(msg, off + sent - MESSAGE_PREFIX_LENGTH, frame, at, payload);
-            sent += payload;
+            if (payload > 0) {
+                System.arraycopy(msg, off + sent - MESSAGE_PREFIX_LENGTH, frame, at, payload);
+                sent += payload;
+            }
             writeFrame(frame, end);
         }
     }
