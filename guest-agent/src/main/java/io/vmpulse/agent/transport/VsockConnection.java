@@ -56,7 +56,8 @@ final class VsockConnection implements Connection {
     private final long writeAddress = Pointer.nativeValue(writeBuffer);
     private final AtomicInteger state = new AtomicInteger();
 
-    private VsockConnection(int fd, CollectorAddress.Vsock address) {
+    /** Takes over {@code fd}, a connected stream socket; tests hand it one end of a socketpair. */
+    VsockConnection(int fd, CollectorAddress.Vsock address) {
         this.fd = fd;
         this.address = address;
     }
