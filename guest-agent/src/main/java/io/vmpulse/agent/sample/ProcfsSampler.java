@@ -1,14 +1,16 @@
 package io.vmpulse.agent.sample;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.vmpulse.agent.wire.GuestIdentity;
 import io.vmpulse.agent.wire.SampleBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * The guest half, read from {@code /proc} and statvfs on Linux.
@@ -28,7 +30,9 @@ import java.time.Instant;
  *
  * <p>Timestamps: {@code monotonic_ns} is {@link System#nanoTime()}, which HotSpot on Linux
  * reads from {@code clock_gettime(CLOCK_MONOTONIC)}; {@code wall_time_unix_ns} is
- * {@code CLOCK_REALTIME} via {@link Clock#systemUTC()}. Both are taken just before the reads.
+ * {@code clock_gettime(CLOCK_REALTIME)} called through {@link Libc} into a reused native
+ * timespec, because {@code Clock.systemUTC().instant()} allocates an {@code Instant} per call
+ * (JDK 17's C2 does not scalar-replace it). Both are taken just before the reads.
  *
  * <p>Not thread-safe: one thread samples.
  */
@@ -50,6 +54,8 @@ public final class ProcfsSampler implements GuestSampler {
     private final MeminfoParser meminfoParser;
     private final FilesystemReader filesystems;
     private final SampleEncoder encoder;
+    private final Memory timespec = new Memory(Libc.TIMESPEC_SIZE);
+    private final ByteBuffer timespecFields = timespec.getByteBuffer(0, Libc.TIMESPEC_SIZE).order(ByteOrder.nativeOrder());
     final CpuSnapshot cpu = new CpuSnapshot();
     final MemSnapshot memory = new MemSnapshot();
     private long wallTimeNanos;
@@ -94,8 +100,9 @@ public final class ProcfsSampler implements GuestSampler {
      */
     public void readSources() {
         monotonicNanos = System.nanoTime();
-        Instant now = Clock.systemUTC().instant();
-        wallTimeNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
+        Libc.clock_gettime(Libc.CLOCK_REALTIME, Pointer.nativeValue(timespec));
+        wallTimeNanos = timespecFields.getLong(Libc.TIMESPEC_SEC_OFFSET) * NANOS_PER_SECOND
+                + timespecFields.getLong(Libc.TIMESPEC_NSEC_OFFSET);
         stat.read();
         statParser.parse(stat.content(), cpu);
         meminfo.read();
