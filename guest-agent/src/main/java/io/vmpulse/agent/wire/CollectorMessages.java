@@ -111,8 +111,9 @@ public final class CollectorMessages {
             int tag = tag(varintAt(b, pos));
             pos = next;
             if (tag == VALUE_TAG) {
+                next = varintEnd(b, pos, end);
                 value = varintAt(b, pos);
-                pos = varintEnd(b, pos, end);
+                pos = next;
             } else {
                 pos = skip(b, pos, end, tag, 0);
             }
