@@ -1,7 +1,7 @@
 package io.vmpulse.bench.agent;
 
 import io.vmpulse.agent.sample.ProcfsSampler;
-import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.agent.wire.SampleBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One guest sample on this machine: pread + parse of /proc/stat, /proc/meminfo and
  * /proc/self/mountinfo, then statvfs of every reported filesystem ({@link #readAndParse}); and
- * the same plus the copy into a protobuf {@code Sample} ({@link #sampleIntoMessage}).
+ * the same plus encoding the protobuf {@code Sample} into a reused buffer ({@link #sampleIntoMessage}).
  * {@code bench/sample_loop.c} makes the same syscalls in C; {@code bench/agent-sample.sh} runs both.
  */
 @State(Scope.Thread)
@@ -24,12 +24,13 @@ import org.openjdk.jmh.annotations.TearDown;
 public class GuestSampleBenchmark {
 
     private ProcfsSampler sampler;
-    private Sample.Builder message;
+    private SampleBuffer message;
+    private long seq;
 
     @Setup
     public void open() {
         sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT);
-        message = Sample.newBuilder();
+        message = new SampleBuffer();
     }
 
     @TearDown
@@ -43,8 +44,8 @@ public class GuestSampleBenchmark {
     }
 
     @Benchmark
-    public Sample.Builder sampleIntoMessage() {
-        sampler.sampleInto(message);
+    public SampleBuffer sampleIntoMessage() {
+        sampler.sampleInto(message, ++seq, 1000);
         return message;
     }
 }

@@ -13,12 +13,15 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.vmpulse.agent.sample.ProcfsSampler;
+import io.vmpulse.agent.wire.GuestIdentity;
+import io.vmpulse.agent.wire.SampleBuffer;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.GuestReportGrpc;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,10 +81,11 @@ public final class SimulatedGuests {
         Hello.Builder identity = Hello.newBuilder().setAgentName("vmpulse-simulated-guest").setAgentVersion("0.0.0-bench");
         Sample real;
         try (ProcfsSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
-            sampler.identifyInto(identity);
-            Sample.Builder b = Sample.newBuilder();
-            sampler.sampleInto(b);
-            real = b.build();
+            GuestIdentity guest = sampler.identity();
+            identity.setBootId(guest.bootId()).setKernelRelease(guest.kernelRelease()).setUserHz(guest.userHz());
+            SampleBuffer buffer = new SampleBuffer();
+            sampler.sampleInto(buffer, 1, DEFAULT_INTERVAL_MS);
+            real = Sample.parseFrom(ByteBuffer.wrap(buffer.array(), 0, buffer.length()));
         }
         System.out.println("simulating " + n + " guests for " + duration.toSeconds() + " s; one sample is "
                 + AgentMessage.newBuilder().setSample(real).build().getSerializedSize() + " bytes ("

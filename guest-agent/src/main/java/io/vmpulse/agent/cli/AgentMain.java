@@ -1,12 +1,12 @@
 package io.vmpulse.agent.cli;
 
-import com.google.protobuf.util.JsonFormat;
 import io.vmpulse.agent.report.AgentIdentity;
 import io.vmpulse.agent.report.ReportingAgent;
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.sample.ProcfsSampler;
 import io.vmpulse.agent.transport.CollectorAddress;
-import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.agent.wire.SampleJson;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -131,11 +131,10 @@ public final class AgentMain implements Callable<Integer> {
 
     private int printOneSample() throws Exception {
         try (GuestSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
-            Sample.Builder sample = Sample.newBuilder();
-            sampler.sampleInto(sample);
-            sample.setSeq(1).setIntervalMs((int) interval.toMillis());
+            SampleBuffer sample = new SampleBuffer();
+            sampler.sampleInto(sample, 1, (int) interval.toMillis());
             PrintWriter out = spec.commandLine().getOut();
-            out.println(JsonFormat.printer().print(sample));
+            out.println(SampleJson.print(sample));
             out.flush();
         }
         return EXIT_OK;

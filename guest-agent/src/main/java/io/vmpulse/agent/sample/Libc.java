@@ -20,6 +20,12 @@ final class Libc {
     static final int O_RDONLY = 0;
     /** {@code 02000000}: the same value on x86_64 and aarch64 (asm-generic). */
     static final int O_CLOEXEC = 0x80000;
+    /** {@code CLOCK_REALTIME} from {@code <time.h>}. */
+    static final int CLOCK_REALTIME = 0;
+    /** {@code struct timespec}: {@code time_t tv_sec} then {@code long tv_nsec}. */
+    static final int TIMESPEC_SEC_OFFSET = 0;
+    static final int TIMESPEC_NSEC_OFFSET = TIMESPEC_SEC_OFFSET + Long.BYTES;
+    static final int TIMESPEC_SIZE = TIMESPEC_NSEC_OFFSET + Long.BYTES;
 
     static {
         if (!Platform.isLinux() || Native.LONG_SIZE != 8) {
@@ -46,4 +52,7 @@ final class Libc {
     static native int statvfs(Pointer path, Pointer buf) throws LastErrorException;
 
     static native long getauxval(long type);
+
+    /** Fills the {@code struct timespec} at raw address {@code timespec}. */
+    static native int clock_gettime(int clockId, long timespec) throws LastErrorException;
 }

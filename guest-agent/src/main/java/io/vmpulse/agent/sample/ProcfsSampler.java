@@ -1,18 +1,16 @@
 package io.vmpulse.agent.sample;
 
-import io.vmpulse.proto.v1.Cpu;
-import io.vmpulse.proto.v1.CpuTimes;
-import io.vmpulse.proto.v1.Filesystem;
-import io.vmpulse.proto.v1.Hello;
-import io.vmpulse.proto.v1.Memory;
-import io.vmpulse.proto.v1.Sample;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.vmpulse.agent.wire.GuestIdentity;
+import io.vmpulse.agent.wire.SampleBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * The guest half, read from {@code /proc} and statvfs on Linux.
@@ -21,9 +19,10 @@ import java.time.Instant;
  * at offset 0 into reused native buffers, then parsed in place into reused structs
  * ({@link CpuSnapshot}, {@link MemSnapshot}); {@code /proc/self/mountinfo} is re-read only when
  * the kernel flags a mount change, and each filesystem's statvfs lands in its own reused
- * {@link Statvfs} (see {@link FilesystemReader}). After warm-up, {@link #readSources()}
- * allocates nothing; only the copy into the protobuf builder does. /proc/stat ticks are
- * converted with USER_HZ from the auxiliary vector ({@code AT_CLKTCK}), never assumed to be 100.
+ * {@link Statvfs} (see {@link FilesystemReader}). The structs are then encoded straight into a
+ * {@link SampleBuffer} ({@link SampleEncoder}). After warm-up neither step allocates.
+ * /proc/stat ticks are converted with USER_HZ from the auxiliary vector ({@code AT_CLKTCK}),
+ * never assumed to be 100.
  *
  * <p>Failures: a /proc file that cannot be read throws {@link java.io.UncheckedIOException}, one
  * that does not parse throws {@link ProcFormatException}, each naming the file. A filesystem that
@@ -31,7 +30,9 @@ import java.time.Instant;
  *
  * <p>Timestamps: {@code monotonic_ns} is {@link System#nanoTime()}, which HotSpot on Linux
  * reads from {@code clock_gettime(CLOCK_MONOTONIC)}; {@code wall_time_unix_ns} is
- * {@code CLOCK_REALTIME} via {@link Clock#systemUTC()}. Both are taken just before the reads.
+ * {@code clock_gettime(CLOCK_REALTIME)} called through {@link Libc} into a reused native
+ * timespec, because {@code Clock.systemUTC().instant()} allocates an {@code Instant} per call
+ * (JDK 17's C2 does not scalar-replace it). Both are taken just before the reads.
  *
  * <p>Not thread-safe: one thread samples.
  */
@@ -52,6 +53,9 @@ public final class ProcfsSampler implements GuestSampler {
     private final ProcStatParser statParser;
     private final MeminfoParser meminfoParser;
     private final FilesystemReader filesystems;
+    private final SampleEncoder encoder;
+    private final Memory timespec = new Memory(Libc.TIMESPEC_SIZE);
+    private final ByteBuffer timespecFields = timespec.getByteBuffer(0, Libc.TIMESPEC_SIZE).order(ByteOrder.nativeOrder());
     final CpuSnapshot cpu = new CpuSnapshot();
     final MemSnapshot memory = new MemSnapshot();
     private long wallTimeNanos;
@@ -76,26 +80,18 @@ public final class ProcfsSampler implements GuestSampler {
         this.stat = new ProcFile(statPath, INITIAL_STAT_BYTES);
         this.meminfo = new ProcFile(meminfoPath, INITIAL_MEMINFO_BYTES);
         this.filesystems = new FilesystemReader(procRoot.resolve("self/mountinfo"), statfsTimeout);
+        this.encoder = new SampleEncoder(userHz);
     }
 
     @Override
-    public void identifyInto(Hello.Builder into) {
-        into.setBootId(readLine("sys/kernel/random/boot_id"))
-                .setKernelRelease(readLine("sys/kernel/osrelease"))
-                .setUserHz((int) userHz);
+    public GuestIdentity identity() {
+        return new GuestIdentity(readLine("sys/kernel/random/boot_id"), readLine("sys/kernel/osrelease"), (int) userHz);
     }
 
     @Override
-    public void sampleInto(Sample.Builder into) {
+    public void sampleInto(SampleBuffer out, long seq, int intervalMs) {
         readSources();
-        into.clear()
-                .setWallTimeUnixNs(wallTimeNanos)
-                .setMonotonicNs(monotonicNanos)
-                .setCpu(cpu())
-                .setMemory(memory());
-        for (int i = 0; i < filesystems.count(); i++) {
-            into.addFilesystems(filesystem(filesystems.get(i)));
-        }
+        encoder.encode(seq, wallTimeNanos, monotonicNanos, cpu, memory, filesystems, intervalMs, out);
     }
 
     /**
@@ -104,8 +100,9 @@ public final class ProcfsSampler implements GuestSampler {
      */
     public void readSources() {
         monotonicNanos = System.nanoTime();
-        Instant now = Clock.systemUTC().instant();
-        wallTimeNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
+        Libc.clock_gettime(Libc.CLOCK_REALTIME, Pointer.nativeValue(timespec));
+        wallTimeNanos = timespecFields.getLong(Libc.TIMESPEC_SEC_OFFSET) * NANOS_PER_SECOND
+                + timespecFields.getLong(Libc.TIMESPEC_NSEC_OFFSET);
         stat.read();
         statParser.parse(stat.content(), cpu);
         meminfo.read();
@@ -121,82 +118,10 @@ public final class ProcfsSampler implements GuestSampler {
         return filesystems;
     }
 
-    private Cpu cpu() {
-        Cpu.Builder b = Cpu.newBuilder()
-                .setTotal(times(cpu.totalTicks, 0))
-                .setOnlineCpus(cpu.cpuLines)
-                .setColumns(cpu.columns)
-                .setContextSwitches(cpu.contextSwitches)
-                .setForks(cpu.forks)
-                .setProcsRunning((int) cpu.procsRunning)
-                .setProcsBlocked((int) cpu.procsBlocked)
-                .setBootTimeUnixS(cpu.bootTimeSeconds);
-        for (int i = 0; i < cpu.cpuCount; i++) {
-            b.addPerCpuBuilder().setCpu(cpu.cpuIds[i]).setTimes(times(cpu.cpuTicks, i * CpuSnapshot.MODES));
-        }
-        return b.build();
-    }
-
-    private CpuTimes times(long[] ticks, int offset) {
-        return CpuTimes.newBuilder()
-                .setUserNs(nanos(ticks[offset + CpuSnapshot.USER]))
-                .setNiceNs(nanos(ticks[offset + CpuSnapshot.NICE]))
-                .setSystemNs(nanos(ticks[offset + CpuSnapshot.SYSTEM]))
-                .setIdleNs(nanos(ticks[offset + CpuSnapshot.IDLE]))
-                .setIowaitNs(nanos(ticks[offset + CpuSnapshot.IOWAIT]))
-                .setIrqNs(nanos(ticks[offset + CpuSnapshot.IRQ]))
-                .setSoftirqNs(nanos(ticks[offset + CpuSnapshot.SOFTIRQ]))
-                .setStealNs(nanos(ticks[offset + CpuSnapshot.STEAL]))
-                .setGuestNs(nanos(ticks[offset + CpuSnapshot.GUEST]))
-                .setGuestNiceNs(nanos(ticks[offset + CpuSnapshot.GUEST_NICE]))
-                .build();
-    }
-
     /** USER_HZ ticks (unsigned) to ns, exact for any USER_HZ and without overflow in between. */
     static long ticksToNanos(long ticks, long userHz) {
         return Long.divideUnsigned(ticks, userHz) * NANOS_PER_SECOND
                 + Long.remainderUnsigned(ticks, userHz) * NANOS_PER_SECOND / userHz;
-    }
-
-    private long nanos(long ticks) {
-        return ticksToNanos(ticks, userHz);
-    }
-
-    private Memory memory() {
-        return Memory.newBuilder()
-                .setTotalBytes(memory.get(MemSnapshot.Field.MEM_TOTAL))
-                .setFreeBytes(memory.get(MemSnapshot.Field.MEM_FREE))
-                .setAvailableBytes(memory.availableBytes())
-                .setAvailableDerived(memory.availableDerived())
-                .setBuffersBytes(memory.get(MemSnapshot.Field.BUFFERS))
-                .setCachedBytes(memory.get(MemSnapshot.Field.CACHED))
-                .setSreclaimableBytes(memory.get(MemSnapshot.Field.S_RECLAIMABLE))
-                .setShmemBytes(memory.get(MemSnapshot.Field.SHMEM))
-                .setSwapTotalBytes(memory.get(MemSnapshot.Field.SWAP_TOTAL))
-                .setSwapFreeBytes(memory.get(MemSnapshot.Field.SWAP_FREE))
-                .setDirtyBytes(memory.get(MemSnapshot.Field.DIRTY))
-                .setWritebackBytes(memory.get(MemSnapshot.Field.WRITEBACK))
-                .setHugepagesTotal(memory.get(MemSnapshot.Field.HUGE_PAGES_TOTAL))
-                .setHugepagesFree(memory.get(MemSnapshot.Field.HUGE_PAGES_FREE))
-                .setHugepageSizeBytes(memory.get(MemSnapshot.Field.HUGE_PAGE_SIZE))
-                .build();
-    }
-
-    private static Filesystem filesystem(Statvfs fs) {
-        Filesystem.Builder b = Filesystem.newBuilder()
-                .setMountPoint(bounded(fs.mount.mountPoint()))
-                .setDevice(bounded(fs.mount.source()))
-                .setFsType(bounded(fs.mount.fsType()))
-                .setReadOnly(fs.readOnly)
-                .setSizeBytes(fs.sizeBytes)
-                .setFreeBytes(fs.freeBytes)
-                .setAvailableBytes(fs.availableBytes)
-                .setInodesTotal(fs.inodesTotal)
-                .setInodesFree(fs.inodesFree);
-        if (fs.error != null) {
-            b.setError(bounded(fs.error));
-        }
-        return b.build();
     }
 
     /** Cuts {@code s} to {@link #MAX_STRING_CHARS}, never between the two halves of a surrogate pair. */

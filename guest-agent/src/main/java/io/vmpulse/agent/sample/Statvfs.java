@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One reported filesystem: its mount, a native {@code struct statvfs} that {@link #call()} fills,
@@ -40,6 +41,10 @@ final class Statvfs {
 
     final Mount mount;
     final boolean needsTimeout;
+    /** The mount's strings as the wire carries them: {@link ProcfsSampler#bounded}, UTF-8, encoded once per mount. */
+    final byte[] mountPointUtf8;
+    final byte[] deviceUtf8;
+    final byte[] fsTypeUtf8;
     private final Memory path;
     private final Memory struct;
     private final ByteBuffer fields;
@@ -50,12 +55,15 @@ final class Statvfs {
     long inodesTotal;
     long inodesFree;
     boolean readOnly;
-    /** Null when the last reading succeeded. */
+    /** Null when the last reading succeeded; else why not, {@link ProcfsSampler#bounded}. */
     String error;
 
     Statvfs(Mount mount, boolean needsTimeout) {
         this.mount = mount;
         this.needsTimeout = needsTimeout;
+        this.mountPointUtf8 = utf8(mount.mountPoint());
+        this.deviceUtf8 = utf8(mount.source());
+        this.fsTypeUtf8 = utf8(mount.fsType());
         byte[] bytes = mount.mountPointBytes();
         this.path = new Memory(bytes.length + 1L);
         path.write(0, bytes, 0, bytes.length);
@@ -106,6 +114,11 @@ final class Statvfs {
         inodesTotal = 0;
         inodesFree = 0;
         readOnly = mount.readOnly();
-        error = why;
+        error = ProcfsSampler.bounded(why);
+    }
+
+    /** As protobuf encodes a string: an unpaired surrogate becomes '?', as {@code String.getBytes} makes it. */
+    private static byte[] utf8(String s) {
+        return ProcfsSampler.bounded(s).getBytes(StandardCharsets.UTF_8);
     }
 }

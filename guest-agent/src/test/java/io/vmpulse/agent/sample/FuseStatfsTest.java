@@ -86,9 +86,7 @@ class FuseStatfsTest {
     }
 
     private static Sample sample(ProcfsSampler sampler) {
-        Sample.Builder b = Sample.newBuilder();
-        sampler.sampleInto(b);
-        return b.build();
+        return Decoded.sample(sampler);
     }
 
     private Filesystem find(Sample sample) {

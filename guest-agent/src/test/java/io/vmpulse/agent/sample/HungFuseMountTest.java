@@ -108,9 +108,7 @@ class HungFuseMountTest {
     }
 
     private static Sample sample(ProcfsSampler sampler) {
-        Sample.Builder b = Sample.newBuilder();
-        sampler.sampleInto(b);
-        return b.build();
+        return Decoded.sample(sampler);
     }
 
     private static Filesystem find(Sample sample, String mountPoint) {

@@ -80,9 +80,7 @@ class MountTableChangesTest {
     }
 
     private Sample sample() {
-        Sample.Builder b = Sample.newBuilder();
-        sampler.sampleInto(b);
-        return b.build();
+        return Decoded.sample(sampler);
     }
 
     private Optional<Filesystem> find(Sample sample) {

@@ -99,9 +99,7 @@ class ProcfsSamplerFixtureTest {
                 + "2 1 254:99 / /vmpulse-no-such-mount\\040point ro - ext4 /dev/vdz rw\n",
                 StandardCharsets.US_ASCII);
         try (ProcfsSampler sampler = new ProcfsSampler(proc, Duration.ofSeconds(1))) {
-            Sample.Builder b = Sample.newBuilder();
-            sampler.sampleInto(b);
-            return b.build();
+            return Decoded.sample(sampler);
         }
     }
 

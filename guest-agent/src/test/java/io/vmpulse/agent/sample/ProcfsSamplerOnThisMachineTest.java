@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vmpulse.agent.wire.GuestIdentity;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Filesystem;
-import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.PerCpu;
 import io.vmpulse.proto.v1.Sample;
 import java.nio.file.Files;
@@ -131,13 +131,12 @@ class ProcfsSamplerOnThisMachineTest {
 
     @Test
     void identity_matches_boot_id_uname_and_getconf() throws Exception {
-        Hello.Builder hello = Hello.newBuilder();
-        sampler.identifyInto(hello);
+        GuestIdentity identity = sampler.identity();
 
-        assertEquals(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip(), hello.getBootId());
-        assertTrue(hello.getBootId().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
-        assertEquals(Commands.run("uname", "-r"), hello.getKernelRelease());
-        assertEquals(Long.parseLong(Commands.run("getconf", "CLK_TCK")), hello.getUserHz());
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip(), identity.bootId());
+        assertTrue(identity.bootId().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
+        assertEquals(Commands.run("uname", "-r"), identity.kernelRelease());
+        assertEquals(Long.parseLong(Commands.run("getconf", "CLK_TCK")), identity.userHz());
     }
 
     @Test
@@ -153,9 +152,7 @@ class ProcfsSamplerOnThisMachineTest {
     }
 
     private Sample sample() {
-        Sample.Builder b = Sample.newBuilder();
-        sampler.sampleInto(b);
-        return b.build();
+        return Decoded.sample(sampler);
     }
 
     private static Filesystem find(Sample sample, String mountPoint) {

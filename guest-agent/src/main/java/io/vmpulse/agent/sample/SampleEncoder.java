@@ -1,0 +1,370 @@
+package io.vmpulse.agent.sample;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import io.vmpulse.agent.wire.SampleBuffer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Encodes one reading, straight from the sampler's structs, as a {@code vmpulse.agent.v1.Sample}
+ * into a {@link SampleBuffer}, allocating nothing once its scratch arrays have grown to the
+ * guest's CPU and filesystem counts.
+ * <pre>
+ *   Sample  1 seq  2 wall_time_unix_ns  3 monotonic_ns
+ *           4 cpu ──────── Cpu  1 total ─────── CpuTimes 1..10 (ns)
+ *                              2 per_cpu × n ── PerCpu 1 cpu  2 times ── CpuTimes 1..10 (ns)
+ *                              3 online_cpus .. 9 boot_time_unix_s
+ *           5 memory ───── Memory 1..15
+ *           6 filesystems × n ── Filesystem 1..10
+ *           7 interval_ms                      (8 dropped_before: appended when sent, see AgentMessages)
+ * </pre>
+ * Protobuf prefixes a nested message with its length, so encoding takes two passes. The sizing
+ * pass computes every nested length with {@code CodedOutputStream.computeXSize}, keeping the
+ * repeated ones (and the tick-to-ns conversions) in reused arrays; the writing pass then writes
+ * front to back. Back-patching lengths into a reserved gap was the alternative; it needs a gap of
+ * the widest varint (not what protobuf writes) or a shift of everything after it. Fields are
+ * written in field-number order and proto3 defaults (0, false, "") are omitted, as protobuf-java
+ * does, so the bytes equal {@code Sample.toByteArray()} of the same values. Message-typed fields
+ * are always written, even when all their values are 0: they are always present in a reading.
+ *
+ * <p>A {@code CodedOutputStream} over an array cannot be rewound, so one per sample would be an
+ * allocation per sample; instead one stream encoder lives as long as this encoder and flushes its
+ * {@link #CHUNK_BYTES} chunks into the current buffer (the size is known and reserved before the
+ * first byte, so an oversized reading fails before anything is written).
+ *
+ * <p>Not thread-safe: the sampling thread encodes.
+ */
+final class SampleEncoder {
+
+    static final int SAMPLE_SEQ = 1;
+    static final int SAMPLE_WALL_TIME_UNIX_NS = 2;
+    static final int SAMPLE_MONOTONIC_NS = 3;
+    static final int SAMPLE_CPU = 4;
+    static final int SAMPLE_MEMORY = 5;
+    static final int SAMPLE_FILESYSTEMS = 6;
+    static final int SAMPLE_INTERVAL_MS = 7;
+
+    /** CpuTimes field of mode m ({@link CpuSnapshot#USER} ..) is m + 1: the proto lists them in /proc/stat order. */
+    static final int CPU_TIMES_FIRST_FIELD = 1;
+
+    static final int PER_CPU_CPU = 1;
+    static final int PER_CPU_TIMES = 2;
+
+    static final int CPU_TOTAL = 1;
+    static final int CPU_PER_CPU = 2;
+    static final int CPU_ONLINE_CPUS = 3;
+    static final int CPU_COLUMNS = 4;
+    static final int CPU_CONTEXT_SWITCHES = 5;
+    static final int CPU_FORKS = 6;
+    static final int CPU_PROCS_RUNNING = 7;
+    static final int CPU_PROCS_BLOCKED = 8;
+    static final int CPU_BOOT_TIME_UNIX_S = 9;
+
+    static final int MEMORY_TOTAL_BYTES = 1;
+    static final int MEMORY_FREE_BYTES = 2;
+    static final int MEMORY_AVAILABLE_BYTES = 3;
+    static final int MEMORY_AVAILABLE_DERIVED = 4;
+    static final int MEMORY_BUFFERS_BYTES = 5;
+    static final int MEMORY_CACHED_BYTES = 6;
+    static final int MEMORY_SRECLAIMABLE_BYTES = 7;
+    static final int MEMORY_SHMEM_BYTES = 8;
+    static final int MEMORY_SWAP_TOTAL_BYTES = 9;
+    static final int MEMORY_SWAP_FREE_BYTES = 10;
+    static final int MEMORY_DIRTY_BYTES = 11;
+    static final int MEMORY_WRITEBACK_BYTES = 12;
+    static final int MEMORY_HUGEPAGES_TOTAL = 13;
+    static final int MEMORY_HUGEPAGES_FREE = 14;
+    static final int MEMORY_HUGEPAGE_SIZE_BYTES = 15;
+
+    /** The uint64 Memory fields, after available_derived, in field order; each is the meminfo line of the same index. */
+    private static final MemSnapshot.Field[] MEMORY_FIELDS_FROM_BUFFERS = {
+        MemSnapshot.Field.BUFFERS, MemSnapshot.Field.CACHED, MemSnapshot.Field.S_RECLAIMABLE,
+        MemSnapshot.Field.SHMEM, MemSnapshot.Field.SWAP_TOTAL, MemSnapshot.Field.SWAP_FREE,
+        MemSnapshot.Field.DIRTY, MemSnapshot.Field.WRITEBACK, MemSnapshot.Field.HUGE_PAGES_TOTAL,
+        MemSnapshot.Field.HUGE_PAGES_FREE, MemSnapshot.Field.HUGE_PAGE_SIZE,
+    };
+
+    static final int FS_MOUNT_POINT = 1;
+    static final int FS_DEVICE = 2;
+    static final int FS_FS_TYPE = 3;
+    static final int FS_READ_ONLY = 4;
+    static final int FS_SIZE_BYTES = 5;
+    static final int FS_FREE_BYTES = 6;
+    static final int FS_AVAILABLE_BYTES = 7;
+    static final int FS_INODES_TOTAL = 8;
+    static final int FS_INODES_FREE = 9;
+    static final int FS_ERROR = 10;
+
+    static final int CHUNK_BYTES = 4 << 10;
+
+    private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+
+    private final long userHz;
+    private final Sink sink = new Sink();
+    private CodedOutputStream out = CodedOutputStream.newInstance(sink, CHUNK_BYTES);
+    private final long[] totalNanos = new long[CpuSnapshot.MODES];
+    private int totalSize;
+    /** {@link CpuSnapshot#cpuTicks} in ns, same layout. */
+    private long[] cpuNanos = new long[0];
+    /** Length of each per-CPU CpuTimes, then of each PerCpu, by CPU line. */
+    private int[] timesSizes = new int[0];
+    private int[] perCpuSizes = new int[0];
+    private int[] filesystemSizes = new int[0];
+
+    SampleEncoder(long userHz) {
+        this.userHz = userHz;
+    }
+
+    /**
+     * Encodes the reading into {@code into}, replacing what it held.
+     *
+     * @throws IllegalArgumentException when the sample would exceed {@link SampleBuffer#MAX_LENGTH}
+     */
+    void encode(long seq, long wallTimeNanos, long monotonicNanos, CpuSnapshot cpu, MemSnapshot memory,
+                FilesystemReader filesystems, int intervalMs, SampleBuffer into) {
+        int cpuSize = sizeCpu(cpu);
+        int memorySize = sizeMemory(memory);
+        int size = uint64Size(SAMPLE_SEQ, seq)
+                + int64Size(SAMPLE_WALL_TIME_UNIX_NS, wallTimeNanos)
+                + int64Size(SAMPLE_MONOTONIC_NS, monotonicNanos)
+                + messageSize(SAMPLE_CPU, cpuSize)
+                + messageSize(SAMPLE_MEMORY, memorySize)
+                + sizeFilesystems(filesystems)
+                + uint32Size(SAMPLE_INTERVAL_MS, intervalMs);
+        into.clear(seq);
+        into.ensureCapacity(size);
+        sink.target = into;
+        try {
+            writeUInt64(SAMPLE_SEQ, seq);
+            writeInt64(SAMPLE_WALL_TIME_UNIX_NS, wallTimeNanos);
+            writeInt64(SAMPLE_MONOTONIC_NS, monotonicNanos);
+            writeHeader(SAMPLE_CPU, cpuSize);
+            writeCpu(cpu);
+            writeHeader(SAMPLE_MEMORY, memorySize);
+            writeMemory(memory);
+            writeFilesystems(filesystems);
+            writeUInt32(SAMPLE_INTERVAL_MS, intervalMs);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen: the sink is an array", e);
+        } catch (RuntimeException e) {
+            // Only a sizing bug gets here; the stream would keep the unflushed part for the next sample.
+            out = CodedOutputStream.newInstance(sink, CHUNK_BYTES);
+            throw e;
+        } finally {
+            sink.target = null;
+        }
+        if (into.length() != size) {
+            throw new IllegalStateException("sized a sample at " + size + " bytes but wrote " + into.length());
+        }
+    }
+
+    private int sizeCpu(CpuSnapshot cpu) {
+        toNanos(cpu.totalTicks, 0, totalNanos, CpuSnapshot.MODES);
+        totalSize = sizeTimes(totalNanos, 0);
+        int n = cpu.cpuCount;
+        if (timesSizes.length < n) {
+            cpuNanos = new long[cpu.cpuTicks.length];
+            timesSizes = new int[cpu.cpuIds.length];
+            perCpuSizes = new int[cpu.cpuIds.length];
+        }
+        toNanos(cpu.cpuTicks, 0, cpuNanos, n * CpuSnapshot.MODES);
+        int size = messageSize(CPU_TOTAL, totalSize);
+        for (int i = 0; i < n; i++) {
+            timesSizes[i] = sizeTimes(cpuNanos, i * CpuSnapshot.MODES);
+            perCpuSizes[i] = uint32Size(PER_CPU_CPU, cpu.cpuIds[i]) + messageSize(PER_CPU_TIMES, timesSizes[i]);
+            size += messageSize(CPU_PER_CPU, perCpuSizes[i]);
+        }
+        return size
+                + uint32Size(CPU_ONLINE_CPUS, cpu.cpuLines)
+                + uint32Size(CPU_COLUMNS, cpu.columns)
+                + uint64Size(CPU_CONTEXT_SWITCHES, cpu.contextSwitches)
+                + uint64Size(CPU_FORKS, cpu.forks)
+                + uint32Size(CPU_PROCS_RUNNING, (int) cpu.procsRunning)
+                + uint32Size(CPU_PROCS_BLOCKED, (int) cpu.procsBlocked)
+                + int64Size(CPU_BOOT_TIME_UNIX_S, cpu.bootTimeSeconds);
+    }
+
+    private void writeCpu(CpuSnapshot cpu) throws IOException {
+        writeHeader(CPU_TOTAL, totalSize);
+        writeTimes(totalNanos, 0);
+        for (int i = 0; i < cpu.cpuCount; i++) {
+            writeHeader(CPU_PER_CPU, perCpuSizes[i]);
+            writeUInt32(PER_CPU_CPU, cpu.cpuIds[i]);
+            writeHeader(PER_CPU_TIMES, timesSizes[i]);
+            writeTimes(cpuNanos, i * CpuSnapshot.MODES);
+        }
+        writeUInt32(CPU_ONLINE_CPUS, cpu.cpuLines);
+        writeUInt32(CPU_COLUMNS, cpu.columns);
+        writeUInt64(CPU_CONTEXT_SWITCHES, cpu.contextSwitches);
+        writeUInt64(CPU_FORKS, cpu.forks);
+        writeUInt32(CPU_PROCS_RUNNING, (int) cpu.procsRunning);
+        writeUInt32(CPU_PROCS_BLOCKED, (int) cpu.procsBlocked);
+        writeInt64(CPU_BOOT_TIME_UNIX_S, cpu.bootTimeSeconds);
+    }
+
+    private void toNanos(long[] ticks, int from, long[] nanos, int count) {
+        for (int i = from; i < from + count; i++) {
+            nanos[i] = ProcfsSampler.ticksToNanos(ticks[i], userHz);
+        }
+    }
+
+    private static int sizeTimes(long[] nanos, int offset) {
+        int size = 0;
+        for (int mode = 0; mode < CpuSnapshot.MODES; mode++) {
+            size += uint64Size(CPU_TIMES_FIRST_FIELD + mode, nanos[offset + mode]);
+        }
+        return size;
+    }
+
+    private void writeTimes(long[] nanos, int offset) throws IOException {
+        for (int mode = 0; mode < CpuSnapshot.MODES; mode++) {
+            writeUInt64(CPU_TIMES_FIRST_FIELD + mode, nanos[offset + mode]);
+        }
+    }
+
+    private static int sizeMemory(MemSnapshot m) {
+        int size = uint64Size(MEMORY_TOTAL_BYTES, m.get(MemSnapshot.Field.MEM_TOTAL))
+                + uint64Size(MEMORY_FREE_BYTES, m.get(MemSnapshot.Field.MEM_FREE))
+                + uint64Size(MEMORY_AVAILABLE_BYTES, m.availableBytes())
+                + boolSize(MEMORY_AVAILABLE_DERIVED, m.availableDerived());
+        for (int i = 0; i < MEMORY_FIELDS_FROM_BUFFERS.length; i++) {
+            size += uint64Size(MEMORY_BUFFERS_BYTES + i, m.get(MEMORY_FIELDS_FROM_BUFFERS[i]));
+        }
+        return size;
+    }
+
+    private void writeMemory(MemSnapshot m) throws IOException {
+        writeUInt64(MEMORY_TOTAL_BYTES, m.get(MemSnapshot.Field.MEM_TOTAL));
+        writeUInt64(MEMORY_FREE_BYTES, m.get(MemSnapshot.Field.MEM_FREE));
+        writeUInt64(MEMORY_AVAILABLE_BYTES, m.availableBytes());
+        writeBool(MEMORY_AVAILABLE_DERIVED, m.availableDerived());
+        for (int i = 0; i < MEMORY_FIELDS_FROM_BUFFERS.length; i++) {
+            writeUInt64(MEMORY_BUFFERS_BYTES + i, m.get(MEMORY_FIELDS_FROM_BUFFERS[i]));
+        }
+    }
+
+    private int sizeFilesystems(FilesystemReader filesystems) {
+        int n = filesystems.count();
+        if (filesystemSizes.length < n) {
+            filesystemSizes = new int[n];
+        }
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+            Statvfs fs = filesystems.get(i);
+            filesystemSizes[i] = bytesSize(FS_MOUNT_POINT, fs.mountPointUtf8)
+                    + bytesSize(FS_DEVICE, fs.deviceUtf8)
+                    + bytesSize(FS_FS_TYPE, fs.fsTypeUtf8)
+                    + boolSize(FS_READ_ONLY, fs.readOnly)
+                    + uint64Size(FS_SIZE_BYTES, fs.sizeBytes)
+                    + uint64Size(FS_FREE_BYTES, fs.freeBytes)
+                    + uint64Size(FS_AVAILABLE_BYTES, fs.availableBytes)
+                    + uint64Size(FS_INODES_TOTAL, fs.inodesTotal)
+                    + uint64Size(FS_INODES_FREE, fs.inodesFree)
+                    + stringSize(FS_ERROR, fs.error);
+            size += messageSize(SAMPLE_FILESYSTEMS, filesystemSizes[i]);
+        }
+        return size;
+    }
+
+    private void writeFilesystems(FilesystemReader filesystems) throws IOException {
+        for (int i = 0; i < filesystems.count(); i++) {
+            Statvfs fs = filesystems.get(i);
+            writeHeader(SAMPLE_FILESYSTEMS, filesystemSizes[i]);
+            writeBytes(FS_MOUNT_POINT, fs.mountPointUtf8);
+            writeBytes(FS_DEVICE, fs.deviceUtf8);
+            writeBytes(FS_FS_TYPE, fs.fsTypeUtf8);
+            writeBool(FS_READ_ONLY, fs.readOnly);
+            writeUInt64(FS_SIZE_BYTES, fs.sizeBytes);
+            writeUInt64(FS_FREE_BYTES, fs.freeBytes);
+            writeUInt64(FS_AVAILABLE_BYTES, fs.availableBytes);
+            writeUInt64(FS_INODES_TOTAL, fs.inodesTotal);
+            writeUInt64(FS_INODES_FREE, fs.inodesFree);
+            if (fs.error != null && !fs.error.isEmpty()) {
+                out.writeString(FS_ERROR, fs.error);
+            }
+        }
+    }
+
+    // Sizes and writes of single fields, omitting proto3 defaults as protobuf-java does.
+
+    private static int messageSize(int field, int length) {
+        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+    }
+
+    private static int uint64Size(int field, long value) {
+        return value == 0 ? 0 : CodedOutputStream.computeUInt64Size(field, value);
+    }
+
+    private static int int64Size(int field, long value) {
+        return value == 0 ? 0 : CodedOutputStream.computeInt64Size(field, value);
+    }
+
+    private static int uint32Size(int field, int value) {
+        return value == 0 ? 0 : CodedOutputStream.computeUInt32Size(field, value);
+    }
+
+    private static int boolSize(int field, boolean value) {
+        return value ? CodedOutputStream.computeBoolSize(field, true) : 0;
+    }
+
+    private static int bytesSize(int field, byte[] utf8) {
+        return utf8.length == 0 ? 0 : CodedOutputStream.computeByteArraySize(field, utf8);
+    }
+
+    private static int stringSize(int field, String value) {
+        return value == null || value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
+    }
+
+    private void writeHeader(int field, int length) throws IOException {
+        out.writeTag(field, LEN);
+        out.writeUInt32NoTag(length);
+    }
+
+    private void writeUInt64(int field, long value) throws IOException {
+        if (value != 0) {
+            out.writeUInt64(field, value);
+        }
+    }
+
+    private void writeInt64(int field, long value) throws IOException {
+        if (value != 0) {
+            out.writeInt64(field, value);
+        }
+    }
+
+    private void writeUInt32(int field, int value) throws IOException {
+        if (value != 0) {
+            out.writeUInt32(field, value);
+        }
+    }
+
+    private void writeBool(int field, boolean value) throws IOException {
+        if (value) {
+            out.writeBool(field, true);
+        }
+    }
+
+    private void writeBytes(int field, byte[] utf8) throws IOException {
+        if (utf8.length != 0) {
+            out.writeByteArray(field, utf8);
+        }
+    }
+
+    /** Where the stream encoder's chunks land: the end of the buffer being encoded into. */
+    private static final class Sink extends OutputStream {
+        SampleBuffer target;
+
+        @Override
+        public void write(int b) {
+            throw new UnsupportedOperationException("the encoder writes whole chunks");
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            target.append(b, off, len);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.vmpulse.agent.sample;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.proto.v1.Sample;
+import java.nio.ByteBuffer;
+
+/** What a sampler encodes, read back with the generated classes: the tests' independent decoder. */
+final class Decoded {
+
+    private Decoded() {
+    }
+
+    /** One sample from {@code sampler}, numbered 1, taken at a 1 s interval, as protobuf-java parses it. */
+    static Sample sample(GuestSampler sampler) {
+        SampleBuffer buffer = new SampleBuffer();
+        sampler.sampleInto(buffer, 1, 1000);
+        return parse(buffer);
+    }
+
+    static Sample parse(SampleBuffer buffer) {
+        try {
+            return Sample.parseFrom(ByteBuffer.wrap(buffer.array(), 0, buffer.length()));
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError("the encoder wrote bytes protobuf cannot parse", e);
+        }
+    }
+}
