@@ -11,7 +11,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,11 +40,6 @@ public final class AgentMain implements Callable<Integer> {
 
     private static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
     private static final String LOG_FORMAT = "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n";
-    /**
-     * gRPC sets SO_KEEPALIVE on every client socket and Netty warns, at each connect, that Unix and
-     * vsock sockets have no such option. Held in a field: JUL keeps loggers only weakly.
-     */
-    private static final Logger NETTY_BOOTSTRAP_LOG = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
 
     @Spec
     CommandSpec spec;
@@ -144,7 +138,6 @@ public final class AgentMain implements Callable<Integer> {
         if (System.getProperty(LOG_FORMAT_PROPERTY) == null) {
             System.setProperty(LOG_FORMAT_PROPERTY, LOG_FORMAT);
         }
-        NETTY_BOOTSTRAP_LOG.setLevel(Level.SEVERE);
     }
 
     static final class CollectorAddressConverter implements CommandLine.ITypeConverter<CollectorAddress> {

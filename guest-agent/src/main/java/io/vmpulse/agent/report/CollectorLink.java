@@ -1,193 +1,266 @@
 package io.vmpulse.agent.report;
 
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.netty.shaded.io.netty.channel.EventLoop;
-import io.grpc.netty.shaded.io.netty.util.concurrent.ScheduledFuture;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.vmpulse.proto.v1.AgentMessage;
-import io.vmpulse.proto.v1.CollectorMessage;
-import io.vmpulse.proto.v1.GuestReportGrpc;
-import io.vmpulse.proto.v1.Hello;
-import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.agent.transport.CollectorAddress;
+import io.vmpulse.agent.transport.Connections;
+import io.vmpulse.agent.transport.GrpcCall;
+import io.vmpulse.agent.transport.GrpcStatus;
+import io.vmpulse.agent.wire.AgentMessages;
+import io.vmpulse.agent.wire.CollectorMessages;
+import io.vmpulse.agent.wire.SampleBuffer;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * The sender: keeps one {@code Report} stream to the collector open, reconnecting with backoff, and
- * drains the ring into it.
+ * The sender: one thread, {@code vmpulse-link}, that keeps one {@code Report} call to the
+ * collector open, reconnecting with backoff, and writes the ring into it.
  *
  * <pre>
  *   connect --Hello--> awaiting Welcome --Welcome(last_seq)--> streaming --error/end--> backoff --> connect
- *                          |  no Welcome in WELCOME_TIMEOUT: cancel --------------------^
+ *                          |  no Welcome in WELCOME_TIMEOUT: close ------------------------^
  * </pre>
  *
  * <p>On Welcome the ring forgets every seq <= last_seq and the cursor starts there, so the rest go
- * out oldest first and then live ones follow: none lost, none duplicated. Samples are written only
- * while the stream {@code isReady()} (gRPC flow control) and resumed from its on-ready callback, so
- * a slow collector makes samples wait in the ring, never in an unbounded transport buffer. A sample
- * leaves the ring only when an Ack covers it.
+ * out oldest first and then live ones follow: none lost, none duplicated. A sample leaves the ring
+ * only when an Ack covers it. {@link GrpcCall#sendMessage} blocks while the collector's HTTP/2
+ * window is full, so a slow collector makes samples wait in the ring, never in a transport buffer,
+ * and the sampler, which only appends to the ring, is never held up.
  *
- * <p>All state is confined to one I/O event loop; callbacks that gRPC delivers on other threads are
- * handed over to it.
+ * <p>What the collector says arrives on the call's reader thread ({@code vmpulse-io}): Welcome
+ * and end-of-call are handed to this thread through {@link Session}'s fields and the ring's
+ * monitor; Acks and SetInterval are applied there directly (both are thread-safe).
  */
-final class CollectorLink {
+final class CollectorLink implements Runnable {
 
-    /** How long a collector may take to answer Hello before the stream is dropped and retried. */
+    /** How long a collector may take to answer Hello before the call is dropped and retried. */
     static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a polite shutdown waits for the collector to end the half-closed call. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+    static final String METHOD_PATH = "/vmpulse.agent.v1.GuestReport/Report";
+    /**
+     * The collector only sends small control messages (Welcome, Ack, SetInterval): anything bigger
+     * is a broken or hostile peer, and the call fails instead of buffering it.
+     */
+    static final int MAX_INBOUND_MESSAGE_BYTES = 4096;
+    /** Upper bound on a wait for the next sample; ends are signalled, this only bounds a missed one. */
+    private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final Logger LOG = Logger.getLogger(CollectorLink.class.getName());
 
-    private final String collector;
-    private final ManagedChannel channel;
-    private final EventLoop loop;
+    private final CollectorAddress collector;
     private final SampleRing ring;
     private final SamplingLoop sampling;
-    private final Supplier<Hello> hello;
+    private final Supplier<byte[]> hello;
     private final Backoff backoff;
-    private final Runnable drainCurrent = this::drainCurrent;
-
-    /** The stream being opened or used; null while waiting to reconnect. Event loop only. */
-    private Stream current;
-    private boolean closed;
+    private final Thread thread = new Thread(this, "vmpulse-link");
+    /** The sample being sent, copied out of the ring so that the ring's lock is not held while writing. */
+    private final SampleBuffer outgoing = new SampleBuffer();
+    private byte[] message = new byte[1024];
+    private volatile boolean closed;
+    private volatile Session current;
     private boolean unknownMessageLogged;
     /** Why the last attempt failed; repeated failures for the same reason are logged once. */
     private String lastFailure;
 
-    CollectorLink(String collector, ManagedChannel channel, EventLoop loop, SampleRing ring,
-            SamplingLoop sampling, Supplier<Hello> hello, Backoff backoff) {
+    CollectorLink(CollectorAddress collector, SampleRing ring, SamplingLoop sampling, Supplier<byte[]> hello,
+            Backoff backoff) {
         this.collector = collector;
-        this.channel = channel;
-        this.loop = loop;
         this.ring = ring;
         this.sampling = sampling;
         this.hello = hello;
         this.backoff = backoff;
+        thread.setDaemon(true);
     }
 
     void start() {
-        loop.execute(this::connect);
+        thread.start();
     }
 
-    /** New samples are in the ring. Callable from any thread. */
-    void wake() {
-        loop.execute(drainCurrent);
+    /**
+     * Ends the call politely (half-close, then a short wait for the collector to end it) and stops
+     * reconnecting. A call stuck behind a full flow-control window is cut instead.
+     */
+    void close() throws InterruptedException {
+        closed = true;
+        ring.wakeWaiters();
+        LockSupport.unpark(thread);
+        thread.join(CLOSE_GRACE.toMillis() * 2);
+        Session session = current;
+        if (session != null) {
+            session.call.close();
+        }
+        thread.join(TimeUnit.SECONDS.toMillis(5));
     }
 
-    /** Ends the stream politely (half-close) and stops reconnecting. */
-    void close() {
-        onLoop(() -> {
-            closed = true;
-            if (current != null) {
-                current.welcomeTimeout.cancel(false);
-                current.requests.onCompleted();
-                current = null;
+    @Override
+    public void run() {
+        while (!closed) {
+            String failure;
+            boolean welcomed;
+            Session session = null;
+            try {
+                session = connect();
+                welcomed = session.awaitWelcome();
+                failure = welcomed ? session.stream() : session.endReason("no Welcome within "
+                        + WELCOME_TIMEOUT.toMillis() + " ms");
+            } catch (IOException e) {
+                welcomed = session != null && session.welcomed;
+                failure = e.getMessage();
+            } catch (InterruptedException e) {
+                break;
+            } finally {
+                if (session != null) {
+                    session.finish(closed);
+                    current = null;
+                }
             }
-        });
-    }
-
-    private void onLoop(Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
-    }
-
-    private void connect() {
-        if (closed) {
-            return;
-        }
-        // gRPC keeps its own reconnect backoff (1 s growing to 2 min); ours decides when to retry.
-        channel.resetConnectBackoff();
-        Stream stream = new Stream();
-        current = stream;
-        stream.welcomeTimeout = loop.schedule(() -> stream.requests.cancel(
-                "no Welcome within " + WELCOME_TIMEOUT.toMillis() + " ms", null),
-                WELCOME_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
-        GuestReportGrpc.newStub(channel).report(stream);
-        if (current == stream) {
-            stream.requests.onNext(AgentMessage.newBuilder().setHello(hello.get()).build());
-        }
-    }
-
-    private void drainCurrent() {
-        if (current != null) {
-            current.drain();
-        }
-    }
-
-    /** One attempt: a gRPC call and what this side knows about it. */
-    private final class Stream implements ClientResponseObserver<AgentMessage, CollectorMessage> {
-        ClientCallStreamObserver<AgentMessage> requests;
-        ScheduledFuture<?> welcomeTimeout;
-        boolean welcomed;
-        /** Highest seq written to this stream, or that the collector said it holds. */
-        long cursor;
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
-            requests = requestStream;
-            requestStream.setOnReadyHandler(() -> onLoop(this::drain));
-        }
-
-        @Override
-        public void onNext(CollectorMessage message) {
-            onLoop(() -> received(message));
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            Status status = Status.fromThrowable(t);
-            String reason = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
-            onLoop(() -> ended(reason));
-        }
-
-        @Override
-        public void onCompleted() {
-            onLoop(() -> ended("the collector ended the stream"));
-        }
-
-        private void received(CollectorMessage message) {
-            if (current != this) {
-                return;
-            }
-            switch (message.getBodyCase()) {
-                case WELCOME:
-                    welcomed(message.getWelcome().getLastSeq());
-                    break;
-                case ACK:
-                    ring.ackUpTo(message.getAck().getSeq());
-                    break;
-                case SET_INTERVAL:
-                    setInterval(message.getSetInterval().getIntervalMs());
-                    break;
-                default:
-                    if (!unknownMessageLogged) {
-                        LOG.info("ignoring a collector message this agent does not know (logged once)");
-                        unknownMessageLogged = true;
-                    }
+            if (!closed) {
+                waitToReconnect(welcomed, failure);
             }
         }
+    }
 
-        private void welcomed(long lastSeq) {
-            if (welcomed) {
-                return;
+    private Session connect() throws IOException {
+        Session session = new Session();
+        session.call = GrpcCall.start(Connections.open(collector, CONNECT_TIMEOUT), authority(collector),
+                METHOD_PATH, session, MAX_INBOUND_MESSAGE_BYTES);
+        current = session;
+        byte[] helloBytes = hello.get();
+        session.call.sendMessage(helloBytes, 0, helloBytes.length);
+        return session;
+    }
+
+    private void waitToReconnect(boolean welcomed, String failure) {
+        long delay = backoff.nextDelayNanos();
+        if (welcomed) {
+            LOG.warning("disconnected from " + collector + ": " + failure + "; reconnecting with backoff");
+        } else if (!failure.equals(lastFailure)) {
+            LOG.warning("cannot reach " + collector + ": " + failure + "; retrying with backoff up to "
+                    + Backoff.CAP.toSeconds() + " s");
+        }
+        lastFailure = welcomed ? null : failure;
+        long deadline = System.nanoTime() + delay;
+        for (long left = delay; left > 0 && !closed; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(this, left);
+        }
+    }
+
+    /** One call and what this side knows about it. Fields written by the reader thread are volatile. */
+    private final class Session implements GrpcCall.Listener, CollectorMessages.Handler {
+        GrpcCall call;
+        volatile boolean welcomed;
+        volatile long welcomeSeq;
+        volatile boolean ended;
+        volatile String endedBecause;
+
+        /** Whether a Welcome came before the timeout, the end of the call, or {@link #close()}. */
+        synchronized boolean awaitWelcome() throws InterruptedException {
+            long deadline = System.nanoTime() + WELCOME_TIMEOUT.toNanos();
+            for (long left = WELCOME_TIMEOUT.toNanos(); !welcomed && !ended && !closed && left > 0;
+                    left = deadline - System.nanoTime()) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            welcomed = true;
-            welcomeTimeout.cancel(false);
+            return welcomed && !ended;
+        }
+
+        /** Writes the ring into the call until it ends or the link closes; returns why it ended. */
+        String stream() throws IOException, InterruptedException {
             backoff.reset();
-            ring.ackUpTo(lastSeq);
-            cursor = lastSeq;
-            LOG.info("connected to " + collector + "; it holds samples up to seq " + lastSeq + ", "
+            long cursor = welcomeSeq;
+            ring.ackUpTo(cursor);
+            LOG.info("connected to " + collector + "; it holds samples up to seq " + cursor + ", "
                     + ring.size() + " buffered to send");
-            drain();
+            while (!ended && !closed) {
+                long dropped = ring.copyAfter(cursor, outgoing);
+                if (dropped < 0) {
+                    ring.awaitAfter(cursor, IDLE_WAIT_NANOS, this::stopStreaming);
+                    continue;
+                }
+                int length = AgentMessages.writeSample(outgoing, dropped, message(outgoing), 0);
+                call.sendMessage(message, 0, length);
+                cursor = outgoing.seq();
+            }
+            return endReason("the call ended");
         }
 
-        private void setInterval(int requestedMs) {
+        private boolean stopStreaming() {
+            return ended || closed;
+        }
+
+        String endReason(String otherwise) {
+            String because = endedBecause;
+            return because != null ? because : otherwise;
+        }
+
+        /** Half-closes and waits a little for the collector's end when shutting down; then cuts the call. */
+        void finish(boolean polite) {
+            if (polite && welcomed && !ended) {
+                try {
+                    call.halfClose();
+                    synchronized (this) {
+                        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+                        for (long left = CLOSE_GRACE.toNanos(); !ended && left > 0; left = deadline - System.nanoTime()) {
+                            TimeUnit.NANOSECONDS.timedWait(this, left);
+                        }
+                    }
+                } catch (IOException e) {
+                    // The call is gone already: nothing left to be polite to.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            call.close();
+        }
+
+        @Override
+        public void onMessage(byte[] buffer, int offset, int length) {
+            try {
+                CollectorMessages.decode(buffer, offset, length, this);
+            } catch (IOException e) {
+                end("the collector sent a malformed message: " + e.getMessage());
+                call.close();
+            }
+        }
+
+        @Override
+        public void onClose(GrpcStatus status) {
+            end(status.toString());
+        }
+
+        private void end(String reason) {
+            synchronized (this) {
+                if (!ended) {
+                    endedBecause = reason;
+                    ended = true;
+                }
+                notifyAll();
+            }
+            ring.wakeWaiters();
+        }
+
+        @Override
+        public void welcome(long lastSeq) {
+            synchronized (this) {
+                if (welcomed) {
+                    return;
+                }
+                welcomeSeq = lastSeq;
+                welcomed = true;
+                notifyAll();
+            }
+        }
+
+        @Override
+        public void ack(long seq) {
+            ring.ackUpTo(seq);
+        }
+
+        @Override
+        public void setInterval(int requestedMs) {
             // uint32 on the wire: read it unsigned so a huge request clamps to the maximum.
             Duration requested = Duration.ofMillis(Integer.toUnsignedLong(requestedMs));
             Duration before = sampling.interval();
@@ -198,38 +271,26 @@ final class CollectorLink {
             }
         }
 
-        void drain() {
-            if (current != this || !welcomed) {
-                return;
-            }
-            while (requests.isReady()) {
-                Sample next = ring.after(cursor);
-                if (next == null) {
-                    return;
-                }
-                requests.onNext(AgentMessage.newBuilder().setSample(next).build());
-                cursor = next.getSeq();
+        @Override
+        public void unknown() {
+            if (!unknownMessageLogged) {
+                LOG.info("ignoring a collector message this agent does not know (logged once)");
+                unknownMessageLogged = true;
             }
         }
+    }
 
-        private void ended(String reason) {
-            if (current != this) {
-                return;
-            }
-            current = null;
-            welcomeTimeout.cancel(false);
-            if (closed) {
-                return;
-            }
-            long delay = backoff.nextDelayNanos();
-            if (welcomed) {
-                LOG.warning("disconnected from " + collector + ": " + reason + "; reconnecting with backoff");
-            } else if (!reason.equals(lastFailure)) {
-                LOG.warning("cannot reach " + collector + ": " + reason + "; retrying with backoff up to "
-                        + Backoff.CAP.toSeconds() + " s");
-            }
-            lastFailure = welcomed ? null : reason;
-            loop.schedule(CollectorLink.this::connect, delay, TimeUnit.NANOSECONDS);
+    /** HTTP/2 wants an authority; only TCP has a meaningful one. */
+    private static String authority(CollectorAddress address) {
+        String uri = address.toString();
+        return address instanceof CollectorAddress.Tcp ? uri.substring("tcp://".length()) : "localhost";
+    }
+
+    private byte[] message(SampleBuffer sample) {
+        int needed = AgentMessages.maxSampleLength(sample);
+        if (message.length < needed) {
+            message = new byte[Math.max(needed, message.length * 2)];
         }
+        return message;
     }
 }

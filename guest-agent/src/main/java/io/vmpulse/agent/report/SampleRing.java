@@ -1,9 +1,12 @@
 package io.vmpulse.agent.report;
 
-import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.agent.wire.SampleBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
- * Samples taken but not yet acknowledged by the collector, oldest first, bounded.
+ * Samples taken but not yet acknowledged by the collector, oldest first, bounded, held as their
+ * encoded bytes.
  *
  * <pre>
  *   seq:    head      head+1 ...       head+size-1
@@ -16,18 +19,19 @@ import io.vmpulse.proto.v1.Sample;
  * <p>Sequence numbers in the ring are consecutive, so the sample with a given seq sits at a fixed
  * offset from the head and the sender keeps only a cursor (the last seq it wrote on the current
  * stream). Samples leave the ring in two ways: acknowledged ({@link #ackUpTo}), or pushed out of a
- * full ring by a newer one ({@link #append}). Only the second is a loss; it is counted and stamped
- * into {@code dropped_before} of the sample that becomes the oldest. A pushed-out sample that had
- * already been written to a stream that then broke may still have reached the collector; the
- * collector tells by {@code seq}.
+ * full ring by a newer one ({@link #append}). Only the second is a loss; it is counted and handed
+ * out with the sample that becomes the oldest, for its {@code dropped_before}. A pushed-out sample
+ * that had already been written to a stream that then broke may still have reached the collector;
+ * the collector tells by {@code seq}.
  *
- * <p>One thread appends (the sampler), one thread sends and acknowledges (the I/O thread); a monitor
- * guards the few fields they share. Every operation is O(1) except {@link #ackUpTo}, which clears
- * the slots it frees.
+ * <p>Each slot is a {@link SampleBuffer} allocated the first time the ring reaches it and reused
+ * from then on: appending and sending copy bytes and allocate nothing. One thread appends (the
+ * sampler), one sends and one acknowledges; the ring's monitor guards everything and is also what
+ * the sender waits on for new samples.
  */
 final class SampleRing {
 
-    private final Sample[] slots;
+    private final SampleBuffer[] slots;
     private int head;
     private int size;
     private long headSeq = 1;
@@ -38,7 +42,7 @@ final class SampleRing {
         if (capacity < 1) {
             throw new IllegalArgumentException("ring capacity must be at least 1, got " + capacity);
         }
-        slots = new Sample[capacity];
+        slots = new SampleBuffer[capacity];
     }
 
     int capacity() {
@@ -46,26 +50,30 @@ final class SampleRing {
     }
 
     /**
-     * Adds the newest sample; its seq must follow the previous one.
+     * Copies in the newest sample; its seq must follow the previous one. Wakes a waiting sender.
      *
      * @return true when the ring was full and the oldest sample was dropped to make room
      */
-    synchronized boolean append(Sample sample) {
+    synchronized boolean append(SampleBuffer sample) {
         long expected = headSeq + size;
-        if (sample.getSeq() != expected) {
-            throw new IllegalStateException("sample seq " + sample.getSeq() + " appended, expected " + expected);
+        if (sample.seq() != expected) {
+            throw new IllegalStateException("sample seq " + sample.seq() + " appended, expected " + expected);
         }
         boolean dropped = size == slots.length;
         if (dropped) {
-            slots[head] = null;
             head = next(head);
             size--;
             headSeq++;
             droppedAtHead++;
             droppedTotal++;
         }
-        slots[(head + size) % slots.length] = sample;
+        int tail = (head + size) % slots.length;
+        if (slots[tail] == null) {
+            slots[tail] = new SampleBuffer();
+        }
+        slots[tail].copyFrom(sample);
         size++;
+        notifyAll();
         return dropped;
     }
 
@@ -73,7 +81,6 @@ final class SampleRing {
     synchronized void ackUpTo(long seq) {
         boolean freed = false;
         while (size > 0 && headSeq <= seq) {
-            slots[head] = null;
             head = next(head);
             size--;
             headSeq++;
@@ -85,20 +92,35 @@ final class SampleRing {
     }
 
     /**
-     * The oldest sample with seq > {@code cursor}, with {@code dropped_before} filled in when
-     * samples were lost just before it; null when there is none.
+     * Copies the oldest sample with seq > {@code cursor} into {@code into}.
+     *
+     * @return how many samples were lost just before it (its {@code dropped_before}), or -1 when
+     *     the ring holds no sample after {@code cursor} and {@code into} is untouched
      */
-    synchronized Sample after(long cursor) {
+    synchronized long copyAfter(long cursor, SampleBuffer into) {
         long seq = Math.max(cursor + 1, headSeq);
         long offset = seq - headSeq;
         if (offset >= size) {
-            return null;
+            return -1;
         }
-        Sample sample = slots[(int) ((head + offset) % slots.length)];
-        if (offset == 0 && droppedAtHead > 0) {
-            return sample.toBuilder().setDroppedBefore((int) Math.min(droppedAtHead, 0xFFFF_FFFFL)).build();
+        into.copyFrom(slots[(int) ((head + offset) % slots.length)]);
+        return offset == 0 ? droppedAtHead : 0;
+    }
+
+    /**
+     * Waits until the ring holds a sample after {@code cursor}, {@code stop} is true, or
+     * {@code timeoutNanos} pass. Whoever makes {@code stop} true calls {@link #wakeWaiters} after;
+     * checking it under the ring's monitor means that wake-up cannot fall between check and wait.
+     */
+    synchronized void awaitAfter(long cursor, long timeoutNanos, BooleanSupplier stop) throws InterruptedException {
+        if (headSeq + size - 1 <= cursor && !stop.getAsBoolean()) {
+            TimeUnit.NANOSECONDS.timedWait(this, timeoutNanos);
         }
-        return sample;
+    }
+
+    /** Ends every {@link #awaitAfter} now, for its caller to look at its stop condition again. */
+    synchronized void wakeWaiters() {
+        notifyAll();
     }
 
     synchronized int size() {

@@ -1,7 +1,7 @@
 package io.vmpulse.agent.report;
 
 import io.vmpulse.agent.sample.GuestSampler;
-import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.agent.wire.SampleBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -26,8 +26,8 @@ final class SamplingLoop implements Runnable {
 
     private final GuestSampler sampler;
     private final SampleRing ring;
-    private final Runnable sampleAppended;
-    private final Sample.Builder builder = Sample.newBuilder();
+    /** Where the sampler encodes; the ring copies it into its own slot. */
+    private final SampleBuffer scratch = new SampleBuffer();
     private final Thread thread = new Thread(this, "vmpulse-sampler");
     private volatile long intervalNanos;
     private volatile boolean running = true;
@@ -35,10 +35,9 @@ final class SamplingLoop implements Runnable {
     private boolean overflowing;
     private boolean failing;
 
-    SamplingLoop(GuestSampler sampler, SampleRing ring, Duration interval, Runnable sampleAppended) {
+    SamplingLoop(GuestSampler sampler, SampleRing ring, Duration interval) {
         this.sampler = sampler;
         this.ring = ring;
-        this.sampleAppended = sampleAppended;
         this.intervalNanos = clamp(interval).toNanos();
         thread.setDaemon(true);
     }
@@ -90,7 +89,7 @@ final class SamplingLoop implements Runnable {
 
     private void sampleOnce(long intervalNanos) {
         try {
-            sampler.sampleInto(builder);
+            sampler.sampleInto(scratch, nextSeq, (int) TimeUnit.NANOSECONDS.toMillis(intervalNanos));
         } catch (RuntimeException e) {
             if (!failing) {
                 LOG.log(Level.WARNING, "sampling failed; retrying every interval: " + e, e);
@@ -102,11 +101,8 @@ final class SamplingLoop implements Runnable {
             LOG.info("sampling works again");
             failing = false;
         }
-        Sample sample = builder
-                .setSeq(nextSeq++)
-                .setIntervalMs((int) TimeUnit.NANOSECONDS.toMillis(intervalNanos))
-                .build();
-        boolean dropped = ring.append(sample);
+        nextSeq++;
+        boolean dropped = ring.append(scratch);
         if (dropped != overflowing) {
             overflowing = dropped;
             if (dropped) {
@@ -115,6 +111,5 @@ final class SamplingLoop implements Runnable {
                 LOG.info("sample buffer has room again; " + ring.droppedTotal() + " samples dropped so far");
             }
         }
-        sampleAppended.run();
     }
 }

@@ -2,8 +2,8 @@ package io.vmpulse.agent.report;
 
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.sample.ProcfsSampler;
-import io.vmpulse.proto.v1.Hello;
-import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.agent.wire.GuestIdentity;
+import io.vmpulse.agent.wire.SampleBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The real sampler of this machine's /proc, counting the samples it takes, sent or not. */
@@ -17,13 +17,13 @@ final class CountingSampler implements GuestSampler {
     }
 
     @Override
-    public void identifyInto(Hello.Builder into) {
-        procfs.identifyInto(into);
+    public GuestIdentity identity() {
+        return procfs.identity();
     }
 
     @Override
-    public void sampleInto(Sample.Builder into) {
-        procfs.sampleInto(into);
+    public void sampleInto(SampleBuffer into, long seq, int intervalMs) {
+        procfs.sampleInto(into, seq, intervalMs);
         taken.incrementAndGet();
     }
 

@@ -3,11 +3,12 @@ package io.vmpulse.agent.report;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.vmpulse.agent.transport.CollectorChannels;
 import io.vmpulse.proto.v1.Ack;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
@@ -38,7 +39,7 @@ final class RecordingCollector implements AutoCloseable {
     private final boolean stallAfterHello;
     /** A tiny HTTP/2 window when stalling, so that the push-back comes after a few samples. */
     private static final int STALLING_WINDOW_BYTES = 1024;
-    private final EventLoopGroup group = CollectorChannels.newEventLoopGroup();
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final List<Sample> samples = new ArrayList<>();
     private final List<Hello> hellos = new ArrayList<>();
     private int duplicates;

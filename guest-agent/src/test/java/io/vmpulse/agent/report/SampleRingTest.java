@@ -1,18 +1,28 @@
 package io.vmpulse.agent.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.agent.wire.SampleBuffer;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SampleRingTest {
 
-    private static Sample seq(long seq) {
-        return Sample.newBuilder().setSeq(seq).build();
+    /** A sample whose bytes say its seq, so that a copy from the wrong slot shows. */
+    private static SampleBuffer seq(long seq) {
+        SampleBuffer b = new SampleBuffer();
+        b.clear(seq);
+        byte[] bytes = new byte[(int) (seq % 7) + 1];
+        Arrays.fill(bytes, (byte) seq);
+        b.append(bytes, 0, bytes.length);
+        return b;
     }
 
     private static SampleRing filled(int capacity, long upTo) {
@@ -23,12 +33,19 @@ class SampleRingTest {
         return ring;
     }
 
+    private final SampleBuffer out = new SampleBuffer();
+
     @Test
-    void samples_come_out_oldest_first_after_the_cursor() {
+    void samples_come_out_oldest_first_after_the_cursor_with_their_bytes() {
         SampleRing ring = filled(4, 3);
-        assertEquals(1, ring.after(0).getSeq());
-        assertEquals(3, ring.after(2).getSeq());
-        assertNull(ring.after(3));
+        assertEquals(0, ring.copyAfter(0, out));
+        assertEquals(1, out.seq());
+        assertArrayEquals(Arrays.copyOf(seq(1).array(), seq(1).length()), Arrays.copyOf(out.array(), out.length()));
+        assertEquals(0, ring.copyAfter(2, out));
+        assertEquals(3, out.seq());
+        assertArrayEquals(Arrays.copyOf(seq(3).array(), seq(3).length()), Arrays.copyOf(out.array(), out.length()));
+        assertEquals(-1, ring.copyAfter(3, out));
+        assertEquals(3, out.seq(), "nothing copied when there is no sample after the cursor");
     }
 
     @Test
@@ -38,23 +55,22 @@ class SampleRingTest {
         assertTrue(ring.append(seq(5)));
         assertEquals(3, ring.size());
         assertEquals(2, ring.droppedTotal());
-        Sample oldest = ring.after(0);
-        assertEquals(3, oldest.getSeq());
-        assertEquals(2, oldest.getDroppedBefore());
-        assertEquals(0, ring.after(3).getDroppedBefore());
+        assertEquals(2, ring.copyAfter(0, out));
+        assertEquals(3, out.seq());
+        assertEquals(0, ring.copyAfter(3, out));
+        assertEquals(4, out.seq());
     }
 
     @Test
     void the_loss_count_stays_until_the_sample_carrying_it_is_acknowledged() {
         SampleRing ring = filled(3, 4);
         ring.ackUpTo(1); // seq 1 was pushed out, not stored: this frees nothing
-        Sample oldest = ring.after(0);
-        assertEquals(2, oldest.getSeq());
-        assertEquals(1, oldest.getDroppedBefore());
+        assertEquals(1, ring.copyAfter(0, out));
+        assertEquals(2, out.seq());
         ring.ackUpTo(2); // the collector has seq 2 and with it the count
         assertEquals(2, ring.size());
-        assertEquals(3, ring.after(0).getSeq());
-        assertEquals(0, ring.after(0).getDroppedBefore());
+        assertEquals(0, ring.copyAfter(0, out));
+        assertEquals(3, out.seq());
     }
 
     @Test
@@ -63,12 +79,55 @@ class SampleRingTest {
         ring.ackUpTo(9);
         assertEquals(0, ring.size());
         assertFalse(ring.append(seq(3)));
-        assertEquals(3, ring.after(0).getSeq());
+        assertEquals(0, ring.copyAfter(0, out));
+        assertEquals(3, out.seq());
     }
 
     @Test
     void a_sample_out_of_sequence_is_refused() {
         SampleRing ring = filled(3, 2);
         assertThrows(IllegalStateException.class, () -> ring.append(seq(4)));
+    }
+
+    @Test
+    void a_waiting_sender_wakes_on_append_and_on_its_stop_condition() throws Exception {
+        SampleRing ring = filled(3, 1);
+        boolean[] stop = {false};
+        Thread appender = new Thread(() -> {
+            sleepQuietly(200);
+            ring.append(seq(2));
+        });
+        appender.start();
+        long start = System.nanoTime();
+        ring.awaitAfter(1, TimeUnit.SECONDS.toNanos(20), () -> stop[0]);
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "woken by the append, not the timeout");
+        assertEquals(0, ring.copyAfter(1, out));
+        assertEquals(2, out.seq());
+        appender.join();
+
+        Thread stopper = new Thread(() -> {
+            sleepQuietly(200);
+            synchronized (stop) {
+                stop[0] = true;
+            }
+            ring.wakeWaiters();
+        });
+        stopper.start();
+        start = System.nanoTime();
+        ring.awaitAfter(2, TimeUnit.SECONDS.toNanos(20), () -> {
+            synchronized (stop) {
+                return stop[0];
+            }
+        });
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "woken by wakeWaiters, not the timeout");
+        stopper.join();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
