@@ -38,6 +38,7 @@ public final class AgentMain implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
     static final int MAX_BUFFER = 1_000_000;
 
+    private static final String JNA_SEARCH_PATH_PROPERTY = "jna.platform.library.path";
     private static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
     private static final String LOG_FORMAT = "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n";
 
@@ -67,6 +68,12 @@ public final class AgentMain implements Callable<Integer> {
     boolean json;
 
     public static void main(String[] args) {
+        // Without a search path of its own, JNA builds one from `ldconfig -p`, run in a child
+        // process: a fork of the JVM and a reaper thread that stays for the agent's lifetime. The
+        // agent loads only libc, by soname (Libc, VsockLibc), which the dynamic linker finds itself.
+        if (System.getProperty(JNA_SEARCH_PATH_PROPERTY) == null) {
+            System.setProperty(JNA_SEARCH_PATH_PROPERTY, "");
+        }
         System.exit(run(args));
     }
 

@@ -32,7 +32,8 @@ final class Libc {
             throw new UnsupportedOperationException("vmpulse samplers need 64-bit Linux, not "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
         }
-        Native.register(Libc.class, Platform.C_LIBRARY_NAME);
+        // By soname, so that the library is found with an empty JNA search path (AgentMain).
+        Native.register(Libc.class, "libc.so.6");
     }
 
     private Libc() {

@@ -32,7 +32,8 @@ final class VsockLibc {
             throw new UnsupportedOperationException("vsock transport needs 64-bit Linux, not "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
         }
-        Native.register(VsockLibc.class, Platform.C_LIBRARY_NAME);
+        // By soname, so that the library is found with an empty JNA search path (AgentMain).
+        Native.register(VsockLibc.class, "libc.so.6");
     }
 
     private VsockLibc() {
