@@ -54,7 +54,7 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
     private Collector(CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
         this.settings = settings;
         this.registry = registry;
-        this.ingest = new IngestServer(settings.guestLimits());
+        this.ingest = new IngestServer(settings.guestLimits(), settings.ingestSockets());
         this.hostOptions = hostOptions;
         this.intervalNanos = settings.interval().toNanos();
     }
