@@ -9,17 +9,13 @@ import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.vmpulse.collector.socket.SocketAccess;
 import io.vmpulse.collector.socket.UnixSocketFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ControlServer implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/run/vmpulse/control.sock");
-    static final Set<PosixFilePermission> SOCKET_MODE = PosixFilePermissions.fromString("rw-rw----");
 
     private final Path socket;
     private final Server server;
@@ -61,13 +56,7 @@ public final class ControlServer implements AutoCloseable {
                 .build();
         try {
             server.start();
-            final PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-            view.setPermissions(SOCKET_MODE);
-            if (group.isPresent()) {
-                final GroupPrincipal principal = path.getFileSystem().getUserPrincipalLookupService()
-                        .lookupPrincipalByGroupName(group.get());
-                view.setGroup(principal);
-            }
+            new SocketAccess(0660, group).applyTo(path);
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);

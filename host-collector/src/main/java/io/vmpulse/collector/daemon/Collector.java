@@ -13,10 +13,12 @@ import io.vmpulse.collector.vm.Vm;
 import io.vmpulse.collector.vm.VmRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -44,13 +46,15 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
     private final Map<String, VmPipeline> pipelines = new ConcurrentHashMap<>();
     private final Map<Integer, GuestLink> linksByCid = new ConcurrentHashMap<>();
+    /** Slots in their grace period, by VM id. Only the lifecycle thread touches it. */
+    private final Map<String, Grace> graceSlots = new HashMap<>();
     private Server vsock;
     private final long intervalNanos;
 
     private Collector(CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
         this.settings = settings;
         this.registry = registry;
-        this.ingest = new IngestServer(settings.guestLimits());
+        this.ingest = new IngestServer(settings.guestLimits(), settings.ingestSockets());
         this.hostOptions = hostOptions;
         this.intervalNanos = settings.interval().toNanos();
     }
@@ -122,7 +126,22 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         lifecycle.execute(() -> remove(vm));
     }
 
+    /** One grace period; compared by identity, so a VM removed twice ends only its latest one. */
+    private static final class Grace {
+        final int slot;
+
+        Grace(int slot) {
+            this.slot = slot;
+        }
+    }
+
     private void add(Vm vm) {
+        // A VM back within its grace period (re-registered, or a new guest endpoint) holds its old
+        // final slot still: free it now, so the claim gives readers a new generation at once.
+        Grace old = graceSlots.remove(vm.id());
+        if (old != null) {
+            registry.release(old.slot);
+        }
         int slot;
         try {
             slot = registry.claim(vm.id());
@@ -181,7 +200,22 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         p.finish();
         LOG.info(() -> "vm " + vm.id() + ": unregistered; final sample published, slot " + p.slot
                 + " freed in " + settings.grace().toMillis() + " ms");
-        timer.schedule(() -> registry.release(p.slot), settings.grace().toMillis(), TimeUnit.MILLISECONDS);
+        Grace grace = new Grace(p.slot);
+        graceSlots.put(vm.id(), grace);
+        timer.schedule(() -> endGrace(vm.id(), grace), settings.grace().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Frees the slot on the lifecycle thread, so it never races a VM coming back in {@link #add}. */
+    private void endGrace(String vmId, Grace grace) {
+        try {
+            lifecycle.execute(() -> {
+                if (graceSlots.remove(vmId, grace)) {
+                    registry.release(grace.slot);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: the registry is marked closed as a whole
+        }
     }
 
     static HostTargets targets(Vm vm) {

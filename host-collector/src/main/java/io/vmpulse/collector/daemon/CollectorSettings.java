@@ -3,8 +3,10 @@ package io.vmpulse.collector.daemon;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.collector.socket.SocketAccess;
 import io.vmpulse.proto.collector.v1.CollectorConfig;
 import io.vmpulse.proto.collector.v1.GuestLimitsConfig;
+import io.vmpulse.proto.collector.v1.IngestSocketsConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,13 +28,22 @@ public record CollectorSettings(
         boolean tcpEnabled,
         Duration interval,
         Duration grace,
-        GuestLimits guestLimits) {
+        GuestLimits guestLimits,
+        SocketAccess ingestSockets) {
 
     public static final Path DEFAULT_REGISTRY = Path.of("/dev/shm/vmpulse");
     public static final Path DEFAULT_DESCRIPTOR_DIR = Path.of("/etc/vmpulse/vms.d");
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vmpulse/control.sock");
     public static final int DEFAULT_SLOTS = 1024;
     public static final int MAX_SLOTS = 65_536;
+
+    /** Settings whose per-VM ingest sockets are mode 0660 in the collector's group. */
+    public CollectorSettings(Path registryPath, int slots, String registryGroup, Optional<Path> descriptorDir,
+                             Optional<Path> controlSocket, int vsockPort, boolean tcpEnabled, Duration interval,
+                             Duration grace, GuestLimits guestLimits) {
+        this(registryPath, slots, registryGroup, descriptorDir, controlSocket, vsockPort, tcpEnabled, interval, grace,
+                guestLimits, SocketAccess.OWNER_AND_GROUP);
+    }
 
     /** Thrown for a configuration that cannot be used; the message names the file and field. */
     public static final class ConfigException extends Exception {
@@ -80,7 +91,16 @@ public record CollectorSettings(
                 c.getTcpEnabled(),
                 Duration.ofMillis(intervalMs),
                 Duration.ofMillis(graceMs),
-                limits(c.getGuestLimits(), origin));
+                limits(c.getGuestLimits(), origin),
+                ingestSockets(c.getIngestSockets(), origin));
+    }
+
+    private static SocketAccess ingestSockets(IngestSocketsConfig s, String origin) throws ConfigException {
+        try {
+            return SocketAccess.parse(s.getMode().isEmpty() ? "0660" : s.getMode(), s.getGroup());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": field ingest_sockets: " + e.getMessage());
+        }
     }
 
     private static GuestLimits limits(GuestLimitsConfig g, String origin) throws ConfigException {

@@ -21,6 +21,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.VSockAddress;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.vmpulse.collector.socket.SocketAccess;
 import io.vmpulse.collector.socket.UnixSocketFiles;
 import io.vmpulse.collector.threads.DaemonThreads;
 import io.vmpulse.proto.v1.AgentMessage;
@@ -32,7 +33,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,13 +57,20 @@ public final class IngestServer implements AutoCloseable {
     private static final long IDLE_CONNECTION_SECONDS = 60;
 
     private final GuestLimits limits;
+    private final SocketAccess socketAccess;
     private final EventLoopGroup boss = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-accept"));
     private final EventLoopGroup workers = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-io"));
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-ingest-timer"));
 
     public IngestServer(GuestLimits limits) {
+        this(limits, SocketAccess.OWNER_AND_GROUP);
+    }
+
+    /** @param socketAccess mode and group of every per-VM Unix socket, so the VMM's user can connect */
+    public IngestServer(GuestLimits limits, SocketAccess socketAccess) {
         this.limits = limits;
+        this.socketAccess = socketAccess;
     }
 
     public GuestLimits limits() {
@@ -77,7 +84,8 @@ public final class IngestServer implements AutoCloseable {
 
     /**
      * Listens on a Unix socket for one VM. A socket file left by a previous collector is replaced
-     * only when nothing answers on it, so two collectors never steal each other's guests.
+     * only when nothing answers on it, so two collectors never steal each other's guests. The
+     * bound socket gets the configured mode and group, which is what lets the VMM connect to it.
      */
     public Server listenUnix(Path path, GuestLink link) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
@@ -88,7 +96,12 @@ public final class IngestServer implements AutoCloseable {
                 .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                 .build()
                 .start();
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        try {
+            socketAccess.applyTo(path);
+        } catch (IOException | RuntimeException e) {
+            server.shutdownNow();
+            throw e;
+        }
         return server;
     }
 

@@ -2,6 +2,7 @@ package io.vmpulse.collector.control;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.collector.vm.DescriptorDirectory;
 import io.vmpulse.collector.vm.DescriptorJson;
 import io.vmpulse.collector.vm.Fixtures;
@@ -22,6 +23,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -76,6 +78,39 @@ class ControlServerTest {
         final Path socket = tmp.resolve("run/control.sock");
         assertTrue(Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther());
         assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+    }
+
+    @Test
+    void the_socket_is_given_to_the_configured_group_so_its_members_can_connect() throws Exception {
+        // "daemon" exists on every Debian system; the test runs as root, which may chown to it.
+        final Path dir = Files.createDirectory(tmp.resolve("grouped"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        try (ControlServer grouped = ControlServer.start(dir.resolve("control.sock"), Optional.of("daemon"),
+                new VmControlService(new VmRegistry(), Map::of))) {
+            final PosixFileAttributes a = Files.readAttributes(grouped.socket(), PosixFileAttributes.class);
+            assertEquals("rw-rw----", PosixFilePermissions.toString(a.permissions()));
+            assertEquals(tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("daemon"), a.group());
+            assertEquals(0, connectAsNobody("daemon", grouped.socket()).exit(), "a member of the group connects");
+            final Tools.Result outsider = connectAsNobody("nogroup", grouped.socket());
+            assertEquals(1, outsider.exit(), "anyone else is refused");
+            assertTrue(outsider.stderr().contains("PermissionError"), outsider.stderr());
+        }
+    }
+
+    @Test
+    void an_unknown_group_is_an_error_naming_the_group_and_the_socket() {
+        final Path socket = tmp.resolve("grouped.sock");
+        final IOException e = assertThrows(IOException.class, () -> ControlServer.start(socket,
+                Optional.of("no-such-group-vmpulse"), new VmControlService(new VmRegistry(), Map::of)));
+        assertEquals("cannot give socket " + socket + " to group 'no-such-group-vmpulse': no such group", e.getMessage());
+    }
+
+    /** Connects to {@code socket} from a separate process running as user nobody with only group {@code group}. */
+    private static Tools.Result connectAsNobody(final String group, final Path socket) throws Exception {
+        return Tools.run(List.of("setpriv", "--reuid=nobody", "--regid=" + group, "--clear-groups",
+                "/usr/bin/python3", "-c", "import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])",
+                socket.toString()), 30);
     }
 
     @Test

@@ -13,10 +13,13 @@ import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotSnapshot;
 import io.vmpulse.collector.testing.ReaderJson;
 import io.vmpulse.collector.testing.Tools;
+import io.vmpulse.collector.vm.DescriptorJson;
+import io.vmpulse.collector.vm.Fixtures;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;
 import io.vmpulse.collector.vm.Vm;
+import io.vmpulse.collector.vm.VmDescriptors;
 import io.vmpulse.collector.vm.VmRegistry;
 import io.vmpulse.collector.vm.VmSource;
 import java.nio.file.Files;
@@ -161,6 +164,31 @@ class EndToEndTest {
         }
     }
 
+    @Test
+    void libkrun_vm_streams_the_real_agent_through_its_mapped_socket_into_the_registry() throws Exception {
+        VmRegistry vms = startCollector(2);
+        // The documented libkrun descriptor, with its mapped socket moved into this test's directory.
+        Path mapped = dir.resolve("krun-1-agent.sock");
+        Process agent = startAgent("krun-1", mapped);
+        String descriptor = Fixtures.text("good/krun-1.json")
+                .replace("/run/krun/krun-1-agent.sock", mapped.toString())
+                .replace("4545", Long.toString(agent.pid()));
+        Vm krun = VmDescriptors.toVm(DescriptorJson.parse(descriptor));
+        assertEquals(HypervisorKind.LIBKRUN, krun.hypervisor());
+        assertEquals(new GuestEndpoint.LibkrunSocket(mapped), krun.guest());
+        vms.register(krun, VmSource.API);
+
+        try (RegistryReader reader = RegistryReader.open(registryPath())) {
+            UnifiedSample s = await(reader, "krun-1", u -> u.getLong(GUEST_SEQ) >= 3
+                    && u.isPresent(SampleFlags.PRESENT_GUEST_RATES) && u.isPresent(SampleFlags.PRESENT_HOST_PROCESS));
+            assertTrue(s.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            assertEquals(memTotalBytes(), s.getLong(MEM_TOTAL_BYTES), "MemTotal, read independently from /proc/meminfo");
+            assertEquals(cpuLines(), s.getUnsignedInt(CPU_ONLINE), "cpuN lines of /proc/stat");
+            assertEquals(btime(), s.getLong(BOOT_TIME_UNIX_S), "btime of /proc/stat");
+            assertTrue(s.getLong(VMM_THREADS) > 1, "the VMM pid from the descriptor (here: the agent) is read");
+        }
+    }
+
     // ---- harness ------------------------------------------------------------------------
 
     private VmRegistry startCollector(int slots) throws Exception {
@@ -187,9 +215,13 @@ class EndToEndTest {
     }
 
     private Process startAgent(String id) throws Exception {
+        return startAgent(id, endpoint(id).listenPath());
+    }
+
+    private Process startAgent(String id, Path socket) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-jar", AGENT_JAR.toString(),
-                "--collector", "unix://" + endpoint(id).listenPath(), "--interval", INTERVAL.toMillis() + "ms")
+                "--collector", "unix://" + socket, "--interval", INTERVAL.toMillis() + "ms")
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(id + "-agent.log").toFile())
                 .start();

@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -70,11 +71,14 @@ class RestartTest {
     }
 
     @Test
-    void after_kill_9_of_the_writer_process_a_new_writer_reinitialises_and_readers_recover() throws Exception {
+    void after_kill_9_of_the_writer_process_a_new_writer_reinitialises_and_java_c_and_python_readers_notice_it()
+            throws Exception {
         Path path = options().path();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 WriterChild.class.getName(), path.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ReplacedProbe cProbe = null;
+        ReplacedProbe pyProbe = null;
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
             String ready = out.readLine();
@@ -90,15 +94,29 @@ class RestartTest {
             assertTrue(readEventually(reader, 0, s) && s.seq() > seqBefore, "the child keeps publishing");
             assertTrue(s.checksumMatches());
 
+            // Long-running C and Python readers, each in its own process, mapping the child's file.
+            cProbe = ReplacedProbe.c(dir, path);
+            pyProbe = ReplacedProbe.python(path);
+            assertEquals("writer_pid " + childPid, cProbe.opened);
+            assertEquals("writer_pid " + childPid, pyProbe.opened);
+            assertEquals("not replaced", cProbe.ask());
+            assertEquals("not replaced", pyProbe.ask());
+
             RegistryInUseException inUse = assertThrows(RegistryInUseException.class, () -> RegistryWriter.create(options()));
             assertEquals(childPid, inUse.holderPid(), "refused across processes, naming the live collector");
 
             child.destroyForcibly(); // SIGKILL: no shutdown hook, possibly in the middle of a publish
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("not replaced", cProbe.ask(), "a dead writer alone does not replace the file");
+            assertEquals("not replaced", pyProbe.ask(), "a dead writer alone does not replace the file");
 
             try (RegistryWriter next = RegistryWriter.create(options())) {
                 assertTrue(next.replacedStaleFile(), "the dead collector's file is detected as stale");
                 assertTrue(reader.isStale(), "a reader notices the replaced file");
+                assertEquals("replaced", cProbe.ask(), "vmpulse_is_replaced");
+                assertEquals("replaced", pyProbe.ask(), "Registry.is_replaced");
+                cProbe.close();
+                pyProbe.close();
                 assertTrue(reader.reopenIfReplaced());
                 assertFalse(reader.isStale());
                 assertEquals(ProcessHandle.current().pid(), reader.writerPid());
@@ -119,6 +137,11 @@ class RestartTest {
             }
         } finally {
             child.destroyForcibly();
+            for (ReplacedProbe p : new ReplacedProbe[] {cProbe, pyProbe}) {
+                if (p != null) {
+                    p.process.destroyForcibly();
+                }
+            }
         }
     }
 
@@ -150,6 +173,49 @@ class RestartTest {
         assertEquals(0, py.exit(), py.stderr());
         assertTrue(py.stderr().contains("slot 0: no consistent copy"), py.stderr());
         assertTrue(py.stdout().contains("vm b"), py.stdout());
+    }
+
+    /** A reader process that answers "replaced" or "not replaced" for each line it is sent. */
+    private static final class ReplacedProbe {
+        final Process process;
+        final BufferedReader out;
+        final String opened;
+
+        private ReplacedProbe(List<String> command) throws Exception {
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream()));
+            opened = out.readLine();
+        }
+
+        static ReplacedProbe c(Path dir, Path registry) throws Exception {
+            Path source = dir.resolve("replaced_probe.c");
+            try (var in = RestartTest.class.getResourceAsStream("/shm/replaced_probe.c")) {
+                Files.copy(in, source);
+            }
+            return new ReplacedProbe(List.of(Tools.gcc(source, dir).toString(), registry.toString()));
+        }
+
+        static ReplacedProbe python(Path registry) throws Exception {
+            String script = "import sys; sys.path.insert(0, sys.argv[1]); import vmpulse_shm\n"
+                    + "r = vmpulse_shm.Registry(sys.argv[2])\n"
+                    + "print('writer_pid', r.writer_pid, flush=True)\n"
+                    + "while sys.stdin.readline():\n"
+                    + "    print('replaced' if r.is_replaced() else 'not replaced', flush=True)\n";
+            return new ReplacedProbe(List.of("python3", "-c", script, Tools.PYTHON_READER.getParent().toString(),
+                    registry.toString()));
+        }
+
+        String ask() throws Exception {
+            process.getOutputStream().write('\n');
+            process.getOutputStream().flush();
+            return out.readLine();
+        }
+
+        void close() throws Exception {
+            process.getOutputStream().close();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue());
+        }
     }
 
     private static boolean readEventually(RegistryReader r, int slot, SlotSnapshot s) throws InterruptedException {
