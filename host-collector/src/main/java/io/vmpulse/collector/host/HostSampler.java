@@ -81,6 +81,8 @@ public final class HostSampler implements AutoCloseable {
     private final QemuReader qemu;
     private long lastFlushNanos;
     private boolean flushedOnce;
+    /** Why this reading's Firecracker totals are incomplete (lines skipped), or null. */
+    private String metricsIncomplete;
 
     public HostSampler(HostTargets targets, Options options) {
         this.targets = targets;
@@ -115,6 +117,7 @@ public final class HostSampler implements AutoCloseable {
     public void read(HostReading into) {
         into.clear();
         into.readStartNanos = System.nanoTime();
+        metricsIncomplete = null;
         if (vcpu != null) {
             vcpu.readInto(into);
         }
@@ -179,20 +182,27 @@ public final class HostSampler implements AutoCloseable {
                 into.markFailed(Source.BLOCK, e);
             }
         }
+        long skippedBefore = fcMetrics.linesSkipped();
         fcMetrics.poll();
+        long skipped = fcMetrics.linesSkipped() - skippedBefore;
         into.metricsLinesSkipped = fcMetrics.linesSkipped();
+        if (skipped > 0) {
+            // The skipped lines held deltas that are now lost: totals from here on are short.
+            metricsIncomplete = skipped + (skipped == 1 ? " metrics line" : " metrics lines")
+                    + " skipped in this reading (" + targets.metricsPath() + ")";
+            into.markFailed(Source.BLOCK, metricsIncomplete);
+        }
         return fcMetrics.totals();
     }
 
     private void readNet(HostReading into, DeviceCounters device) {
         try {
-            if (taps == null) {
-                if (device != null) {
-                    device.copyNetInto(into);
-                }
+            if (taps != null && taps.readInto(into)) {
                 return;
             }
-            if (!taps.readInto(into) && (device == null || !device.copyNetInto(into))) {
+            if (device != null && device.hasNet && metricsIncomplete != null) {
+                into.markFailed(Source.NET, metricsIncomplete);
+            } else if ((device == null || !device.copyNetInto(into)) && taps != null) {
                 into.markFailed(Source.NET, taps.failure());
             }
         } catch (RuntimeException e) {

@@ -15,7 +15,9 @@ import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(10)
 class SampleMergerTest {
 
     private static final long SECOND = 1_000_000_000L;
@@ -60,6 +62,18 @@ class SampleMergerTest {
         assertEquals(0, u.getLong(NET_TX_BYTES));
         assertEquals(0.0, u.getDouble(NET_TX_BYTES_PER_S));
         assertTrue(u.getDouble(DISK_READ_BYTES_PER_S) > 0, "the other sources keep their rates");
+    }
+
+    @Test
+    void skipped_metrics_lines_are_published_with_the_block_source_failing() {
+        HostReading r = reading(0, 1, 0, 0, 0, 0);
+        r.metricsLinesSkipped = 3;
+        r.markFailed(Source.BLOCK, "3 metrics lines skipped in this reading");
+        merger.hostRead(r, 0);
+        UnifiedSample u = merger.sample();
+        assertEquals(3, u.getLong(METRICS_LINES_SKIPPED));
+        assertTrue(u.hasFlags(SampleFlags.FLAG_BLOCK_FAILING));
+        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
     }
 
     @Test
