@@ -34,6 +34,8 @@ public final class HostReading {
     /** Length {@link #vcpuSlots} is used; a vCPU number with no thread found holds ABSENT. */
     public long[] vcpuRunNsByIndex = new long[0];
     public long[] vcpuWaitNsByIndex = new long[0];
+    /** The thread behind each vCPU number (0: none), so that rates compare a thread with itself. */
+    public int[] vcpuTidByIndex = new int[0];
     public int vcpuSlots;
 
     // VMM process.
@@ -110,9 +112,11 @@ public final class HostReading {
         if (vcpuRunNsByIndex.length < slots) {
             vcpuRunNsByIndex = new long[slots];
             vcpuWaitNsByIndex = new long[slots];
+            vcpuTidByIndex = new int[slots];
         }
         Arrays.fill(vcpuRunNsByIndex, ABSENT);
         Arrays.fill(vcpuWaitNsByIndex, ABSENT);
+        Arrays.fill(vcpuTidByIndex, 0);
         vcpuSlots = slots;
     }
 

@@ -208,9 +208,9 @@ public final class SampleFields {
     public static final SampleField MEM_USED_PCT = B.f64("mem_used_pct", "pct");
     /** The highest {@code fs.used_pct}. */
     public static final SampleField FS_USED_MAX_PCT = B.f64("fs_used_max_pct", "pct");
-    /** vCPU run time over wall time; 100 = one busy vCPU. */
+    /** Run time gained by the vCPU threads present in both readings, over wall time; 100 = one busy vCPU. */
     public static final SampleField HOST_VCPU_PCT = B.f64("host_vcpu_pct", "pct");
-    /** {@link #HOST_VCPU_PCT} divided by vcpu_count; 100 = every vCPU busy. */
+    /** {@link #HOST_VCPU_PCT} divided by the vCPU threads it covers (present in both readings); 100 = every vCPU busy. */
     public static final SampleField HOST_VCPU_PCT_NORM = B.f64("host_vcpu_pct_norm", "pct");
     public static final SampleField DISK_READ_BYTES_PER_S = B.f64("disk_read_bytes_per_s", "bytes/s");
     public static final SampleField DISK_WRITE_BYTES_PER_S = B.f64("disk_write_bytes_per_s", "bytes/s");
