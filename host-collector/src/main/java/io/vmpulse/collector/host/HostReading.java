@@ -49,8 +49,6 @@ public final class HostReading {
     public long cgroupMemoryCurrentBytes;
     public long cgroupIoReadBytes;
     public long cgroupIoWriteBytes;
-    public long cgroupIoReadOps;
-    public long cgroupIoWriteOps;
 
     // Block I/O summed over the VM's drives.
     public long diskReadBytes;
@@ -95,7 +93,7 @@ public final class HostReading {
         vmmCpuNs = vmmRssBytes = vmmPssBytes = ABSENT;
         vmmThreads = 0;
         cgroupCpuUsageNs = cgroupMemoryCurrentBytes = ABSENT;
-        cgroupIoReadBytes = cgroupIoWriteBytes = cgroupIoReadOps = cgroupIoWriteOps = ABSENT;
+        cgroupIoReadBytes = cgroupIoWriteBytes = ABSENT;
         diskReadBytes = diskWriteBytes = diskReadOps = diskWriteOps = ABSENT;
         metricsLinesSkipped = 0;
         netRxBytes = netTxBytes = netRxPackets = netTxPackets = ABSENT;
