@@ -96,6 +96,31 @@ class SampleMergerTest {
     }
 
     @Test
+    void every_disk_and_net_rate_is_its_counters_delta_over_the_interval() {
+        HostReading r = reading(0, 1, 0, 0, 0, 0);
+        r.diskWriteBytes = 1_000;
+        r.diskWriteOps = 10;
+        r.netRxBytes = 2_000;
+        r.netRxPackets = 3;
+        r.netTxPackets = 5;
+        HostReading next = merger.hostRead(r, 0);
+        fill(next, 4 * SECOND, 1, 0, 0, 0, 0);
+        next.diskWriteBytes = 1_000 + 8_000;
+        next.diskWriteOps = 10 + 6;
+        next.netRxBytes = 2_000 + 400_000;
+        next.netRxPackets = 3 + 300;
+        next.netTxPackets = 5 + 20;
+        merger.hostRead(next, 0);
+        UnifiedSample u = merger.sample();
+        assertEquals(2_000.0, u.getDouble(DISK_WRITE_BYTES_PER_S));
+        assertEquals(1.5, u.getDouble(DISK_WRITE_OPS_PER_S));
+        assertEquals(100_000.0, u.getDouble(NET_RX_BYTES_PER_S));
+        assertEquals(75.0, u.getDouble(NET_RX_PACKETS_PER_S));
+        assertEquals(5.0, u.getDouble(NET_TX_PACKETS_PER_S));
+        assertEquals(0.0, u.getDouble(NET_TX_BYTES_PER_S));
+    }
+
+    @Test
     void first_host_reading_has_no_rates() {
         merger.hostRead(reading(0, 2, 1, 1, 1, 1), 0);
         assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_HOST_RATES));
