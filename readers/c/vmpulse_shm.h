@@ -45,7 +45,7 @@
 
 #define VMPULSE_MAGIC 0x0045534C55504D56ULL /* "VMPULSE\0" as a little-endian u64 */
 #define VMPULSE_VERSION_MAJOR 1
-#define VMPULSE_VERSION_MINOR 0
+#define VMPULSE_VERSION_MINOR 1
 #define VMPULSE_READY 1ULL
 #define VMPULSE_WRITER_CLOSED 1ULL /* header.writer_flags */
 
@@ -159,7 +159,7 @@ struct vmpulse_vcpu {                   /* 16 bytes */
     uint64_t wait_ns;
 };
 
-struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sample_size of 1.0 */
+struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sample_size of 1.1 */
     /* meta */
     uint64_t checksum;                  /* vmpulse_checksum() of the bytes after it */
     uint64_t flags;                     /* VMPULSE_FLAG_* */
@@ -265,12 +265,14 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
     uint64_t steal_guest_delta_ns;
     uint64_t steal_host_delta_ns;
     double steal_ratio;
+    /* added in 1.1: check sample_size (or the directory) before reading it from an older file */
+    uint64_t metrics_lines_skipped;
 };
 
 _Static_assert(sizeof(struct vmpulse_header) == 128, "header is 128 bytes");
 _Static_assert(sizeof(struct vmpulse_dir_entry) == 64, "directory entries are 64 bytes");
 _Static_assert(sizeof(struct vmpulse_slot_header) == 128, "slot header is 128 bytes");
-_Static_assert(sizeof(struct vmpulse_sample) == 2384, "sample of ABI 1.0 is 2384 bytes");
+_Static_assert(sizeof(struct vmpulse_sample) == 2392, "sample of ABI 1.1 is 2392 bytes");
 
 struct vmpulse_registry {
     const unsigned char *base;          /* the read-only mapping */

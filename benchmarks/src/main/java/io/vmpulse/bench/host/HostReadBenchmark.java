@@ -70,7 +70,7 @@ public class HostReadBenchmark {
         sampler = new HostSampler(
                 new HostTargets(HypervisorKind.LIBKRUN, pid, List.of(tap), List.of(), null, null, null, false, null),
                 new HostSampler.Options(d.procRoot(), d.sysfsRoot(), d.socketTimeout(), d.flushInterval(),
-                        rescanEvery, d.pssEvery()));
+                        rescanEvery, d.pssEvery(), null));
         sampler.read(reading);
         for (Source s : List.of(Source.VCPU, Source.PROCESS, Source.BLOCK, Source.NET)) {
             if (!reading.isPresent(s)) {

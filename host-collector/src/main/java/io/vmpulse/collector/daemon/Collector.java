@@ -35,6 +35,7 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Collector.class.getName());
     private static final Duration MERGE_PICKUP = Duration.ofMillis(10);
+    private static final int SOCKET_THREADS = 4;
 
     private final CollectorSettings settings;
     private final RegistryWriter registry;
@@ -43,6 +44,12 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(DaemonThreads.named("vmpulse-lifecycle"));
     /** Merges and publishes; picks up guest arrivals every few ms rather than being woken for each. */
     private final BatchingExecutor pool = new BatchingExecutor(2, MERGE_PICKUP, DaemonThreads.named("vmpulse-merge"));
+    /**
+     * Host-side socket exchanges of every VM (see HostSampler): a VMM that hangs holds one of these
+     * threads for a socket timeout per backoff period, never a merge thread. Four ride out dozens
+     * of hung VMMs at once (each costs 0.1 thread with the default timeout and backoff).
+     */
+    private final ExecutorService sockets = Executors.newFixedThreadPool(SOCKET_THREADS, DaemonThreads.named("vmpulse-socket"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
     private final Map<String, VmPipeline> pipelines = new ConcurrentHashMap<>();
     private final Map<Integer, GuestLink> linksByCid = new ConcurrentHashMap<>();
@@ -55,7 +62,7 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         this.settings = settings;
         this.registry = registry;
         this.ingest = new IngestServer(settings.guestLimits(), settings.ingestSockets());
-        this.hostOptions = hostOptions;
+        this.hostOptions = hostOptions.socketExecutor() != null ? hostOptions : hostOptions.withSocketExecutor(sockets);
         this.intervalNanos = settings.interval().toNanos();
     }
 
@@ -246,6 +253,7 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         }
         pipelines.clear();
         pool.close();
+        sockets.shutdownNow();
         if (vsock != null) {
             vsock.shutdownNow();
         }

@@ -19,8 +19,9 @@ import java.util.logging.Logger;
  * sampler, its merger and its registry slot.
  *
  * <p>Work for one VM runs on a shared pool but never on two threads at once, and never on the
- * ingest thread: a guest sample is handed over and the ingest thread returns at once, so a VM
- * whose host reads are slow (a hung QMP socket waits out its timeout) delays only itself.
+ * ingest thread: a guest sample is handed over and the ingest thread returns at once. Host reads
+ * never wait on a VMM's socket here: those exchanges run on the collector's socket executor
+ * (see HostSampler), so a hung QMP or API socket holds up no merge.
  * Arrivals coalesce: while one merge runs, only the newest waiting guest sample is kept. Every
  * sample was already accepted and acknowledged by ingest; the registry shows the latest.
  */

@@ -34,6 +34,8 @@ public final class HostReading {
     /** Length {@link #vcpuSlots} is used; a vCPU number with no thread found holds ABSENT. */
     public long[] vcpuRunNsByIndex = new long[0];
     public long[] vcpuWaitNsByIndex = new long[0];
+    /** The thread behind each vCPU number (0: none), so that rates compare a thread with itself. */
+    public int[] vcpuTidByIndex = new int[0];
     public int vcpuSlots;
 
     // VMM process.
@@ -47,8 +49,6 @@ public final class HostReading {
     public long cgroupMemoryCurrentBytes;
     public long cgroupIoReadBytes;
     public long cgroupIoWriteBytes;
-    public long cgroupIoReadOps;
-    public long cgroupIoWriteOps;
 
     // Block I/O summed over the VM's drives.
     public long diskReadBytes;
@@ -93,7 +93,7 @@ public final class HostReading {
         vmmCpuNs = vmmRssBytes = vmmPssBytes = ABSENT;
         vmmThreads = 0;
         cgroupCpuUsageNs = cgroupMemoryCurrentBytes = ABSENT;
-        cgroupIoReadBytes = cgroupIoWriteBytes = cgroupIoReadOps = cgroupIoWriteOps = ABSENT;
+        cgroupIoReadBytes = cgroupIoWriteBytes = ABSENT;
         diskReadBytes = diskWriteBytes = diskReadOps = diskWriteOps = ABSENT;
         metricsLinesSkipped = 0;
         netRxBytes = netTxBytes = netRxPackets = netTxPackets = ABSENT;
@@ -110,9 +110,11 @@ public final class HostReading {
         if (vcpuRunNsByIndex.length < slots) {
             vcpuRunNsByIndex = new long[slots];
             vcpuWaitNsByIndex = new long[slots];
+            vcpuTidByIndex = new int[slots];
         }
         Arrays.fill(vcpuRunNsByIndex, ABSENT);
         Arrays.fill(vcpuWaitNsByIndex, ABSENT);
+        Arrays.fill(vcpuTidByIndex, 0);
         vcpuSlots = slots;
     }
 

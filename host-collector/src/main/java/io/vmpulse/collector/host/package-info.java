@@ -10,14 +10,18 @@
  * Unix sockets with deadlines).
  *
  * <h2>Host vCPU %</h2>
- * Over an interval {@code dt} (ns) between two readings, with {@code d = Δ vcpuRunNs}:
+ * Over an interval {@code dt} (ns) between two readings, with {@code d} the run time gained by
+ * each vCPU thread present in both readings (same vCPU number, same tid), summed, and {@code n}
+ * the number of those threads:
  * <ul>
  *   <li>{@code 100 * d / dt}: 100% is one vCPU busy all the time; a 4-vCPU VM goes up to 400%.</li>
- *   <li>{@code 100 * d / (dt * vcpuCount)}: normalised, 100% is every vCPU busy.</li>
+ *   <li>{@code 100 * d / (dt * n)}: normalised, 100% is every vCPU busy.</li>
  * </ul>
+ * A thread hot-plugged or unplugged during the interval does not count in it: its run time
+ * before it was seen, or after it vanished, is unknown.
  * {@code Δ vcpuWaitNs} over the same interval is the time the vCPU threads were runnable but
  * waiting for a host CPU: what the guest sees as steal. A vCPU thread that vanished takes its
- * counts with it, so a total can go down: the merge treats that as a reset.
+ * counts with it, so that total can go down: the steal cross-check treats that as a reset.
  *
  * <h2>TAPs in other network namespaces</h2>
  * {@code /sys/class/net} shows the network namespace of the process that mounted that sysfs. A

@@ -72,6 +72,7 @@ final class HostHalf {
         put(out, BALLOON_FREE_BYTES, balloon, r.balloonFreeBytes);
         put(out, BALLOON_TOTAL_BYTES, balloon, r.balloonTotalBytes);
         put(out, BALLOON_AVAILABLE_BYTES, balloon, r.balloonAvailableBytes);
+        out.putLong(METRICS_LINES_SKIPPED, r.metricsLinesSkipped);
     }
 
     /** A value inside a present source may still be ABSENT (PSS unreadable, say): it reads as 0. */

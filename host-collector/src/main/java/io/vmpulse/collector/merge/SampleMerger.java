@@ -35,6 +35,7 @@ public final class SampleMerger {
     private long droppedSamples;
     private long lastGuestMonoNanos;
     private boolean haveGuest;
+    private long vcpuRunDeltaNs;
 
     public UnifiedSample sample() {
         return out;
@@ -95,9 +96,10 @@ public final class SampleMerger {
         boolean rates = havePreviousHost && dt > 0;
         out.putLong(RATE_INTERVAL_NS, rates ? dt : 0);
         boolean vcpu = rates && both(before, host, Source.VCPU);
-        double vcpuPct = vcpu ? 100.0 * GuestRates.delta(before.vcpuRunNs, host.vcpuRunNs) / dt : 0;
+        int threads = vcpu ? vcpuRunDelta(before, host) : 0;
+        double vcpuPct = threads > 0 ? 100.0 * vcpuRunDeltaNs / dt : 0;
         out.putDouble(HOST_VCPU_PCT, vcpuPct);
-        out.putDouble(HOST_VCPU_PCT_NORM, vcpu && host.vcpuCount > 0 ? vcpuPct / host.vcpuCount : 0);
+        out.putDouble(HOST_VCPU_PCT_NORM, threads > 0 ? vcpuPct / threads : 0);
         boolean disk = rates && both(before, host, Source.BLOCK);
         perSecond(DISK_READ_BYTES_PER_S, disk, before.diskReadBytes, host.diskReadBytes, dt);
         perSecond(DISK_WRITE_BYTES_PER_S, disk, before.diskWriteBytes, host.diskWriteBytes, dt);
@@ -124,6 +126,26 @@ public final class SampleMerger {
         out.setFlags(SampleFlags.FLAG_GUEST_STALE, !haveGuest || nowMonoNanos - lastGuestMonoNanos > staleAfterNanos);
         out.setFlags(SampleFlags.FLAG_FINAL, last);
         return out;
+    }
+
+    /**
+     * Sums into {@link #vcpuRunDeltaNs} the run time each vCPU thread gained between two readings,
+     * over the threads (same vCPU number, same tid) in both, and returns how many there were. The
+     * change in the summed run time would be wrong across hotplug: a thread that vanished takes its
+     * whole run time out of the sum, and one that appeared brings its whole lifetime in.
+     */
+    private int vcpuRunDelta(HostReading before, HostReading after) {
+        vcpuRunDeltaNs = 0;
+        int threads = 0;
+        for (int i = 0; i < Math.min(before.vcpuSlots, after.vcpuSlots); i++) {
+            int tid = after.vcpuTidByIndex[i];
+            if (tid != 0 && tid == before.vcpuTidByIndex[i] && before.vcpuRunNsByIndex[i] != HostReading.ABSENT
+                    && after.vcpuRunNsByIndex[i] != HostReading.ABSENT) {
+                vcpuRunDeltaNs += GuestRates.delta(before.vcpuRunNsByIndex[i], after.vcpuRunNsByIndex[i]);
+                threads++;
+            }
+        }
+        return threads;
     }
 
     private void perSecond(SampleField f, boolean ok, long before, long after, long dt) {

@@ -25,7 +25,8 @@ import java.util.List;
  *  1520    512   vcpu[32], 16 bytes each: +0 run_ns +8 wait_ns
  *  2032    200   host: vmm_*, cgroup_*, disk_*, net_* (10), balloon_* (5)
  *  2232    152   rates over the last interval (f64) and the steal cross-check
- *  2384          SIZE
+ *  2384    8     1.1: metrics_lines_skipped
+ *  2392          SIZE
  * </pre>
  *
  * Rules that keep this an ABI: every 8-byte field is 8-aligned and every field is little-endian;
@@ -207,9 +208,9 @@ public final class SampleFields {
     public static final SampleField MEM_USED_PCT = B.f64("mem_used_pct", "pct");
     /** The highest {@code fs.used_pct}. */
     public static final SampleField FS_USED_MAX_PCT = B.f64("fs_used_max_pct", "pct");
-    /** vCPU run time over wall time; 100 = one busy vCPU. */
+    /** Run time gained by the vCPU threads present in both readings, over wall time; 100 = one busy vCPU. */
     public static final SampleField HOST_VCPU_PCT = B.f64("host_vcpu_pct", "pct");
-    /** {@link #HOST_VCPU_PCT} divided by vcpu_count; 100 = every vCPU busy. */
+    /** {@link #HOST_VCPU_PCT} divided by the vCPU threads it covers (present in both readings); 100 = every vCPU busy. */
     public static final SampleField HOST_VCPU_PCT_NORM = B.f64("host_vcpu_pct_norm", "pct");
     public static final SampleField DISK_READ_BYTES_PER_S = B.f64("disk_read_bytes_per_s", "bytes/s");
     public static final SampleField DISK_WRITE_BYTES_PER_S = B.f64("disk_write_bytes_per_s", "bytes/s");
@@ -225,6 +226,14 @@ public final class SampleFields {
     public static final SampleField STEAL_HOST_DELTA_NS = B.u64("steal_host_delta_ns", "ns");
     /** steal_guest_delta_ns / steal_host_delta_ns (0 when the host delta is 0). */
     public static final SampleField STEAL_RATIO = B.f64("steal_ratio", "ratio");
+
+    // ---- added in 1.1 -----------------------------------------------------------------------
+    /**
+     * Firecracker metrics lines that could not be parsed and were skipped (their deltas are lost),
+     * since the VM's host-side targets were last set; 0 for a VM without a metrics file. Not in
+     * any presence group: a count of failures is meaningful whatever the block source's state.
+     */
+    public static final SampleField METRICS_LINES_SKIPPED = B.u64("metrics_lines_skipped", "count");
 
     /** Bytes of the sample defined by this version. */
     public static final int SIZE = B.end();

@@ -111,6 +111,24 @@ class CloudHypervisorTest {
     }
 
     @Test
+    void an_api_socket_that_accepts_and_never_answers_marks_block_failed_within_the_timeout() throws Exception {
+        try (UnixHttpServer api = new UnixHttpServer(dir.resolve("api.sock"), r -> null);
+             HostSampler s = new HostSampler(new HostTargets(HypervisorKind.CLOUD_HYPERVISOR, 0, List.of(), List.of(),
+                     dir.resolve("api.sock"), null, null, false, null),
+                     HostSampler.Options.defaults().withSocketTimeout(java.time.Duration.ofMillis(300)))) {
+            HostReading r = new HostReading();
+            long start = System.nanoTime();
+            s.read(r);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(r.isFailed(Source.BLOCK));
+            assertEquals("SocketTimeoutException: read timed out on " + dir.resolve("api.sock"), r.error(Source.BLOCK));
+            assertTrue(tookMs >= 300 && tookMs < 600, "waited out the 300 ms timeout once: " + tookMs + " ms");
+            assertEquals(HostReading.ABSENT, r.diskReadBytes);
+            assertEquals(1, api.requests.size(), "the request was received and left unanswered");
+        }
+    }
+
+    @Test
     void a_missing_api_socket_marks_block_failed() {
         try (HostSampler s = sampler(List.of(), List.of())) {
             HostReading r = new HostReading();

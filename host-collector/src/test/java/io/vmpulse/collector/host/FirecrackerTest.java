@@ -158,10 +158,85 @@ class FirecrackerTest {
         try (HostSampler sampler = new HostSampler(targets(null, metrics, List.of("rootfs"), List.of(), false), options())) {
             HostReading r = new HostReading();
             sampler.read(r);
+            assertTrue(r.isFailed(Source.BLOCK), "lines were skipped in this reading");
+            assertEquals(3, r.metricsLinesSkipped, "truncated, not JSON, not UTF-8");
+            sampler.read(r);
             assertTrue(r.isPresent(Source.BLOCK));
             assertEquals(F1.readBytes + F3.readBytes, r.diskReadBytes, "the truncated line adds nothing");
             assertEquals(F1.writeBytes + F3.writeBytes, r.diskWriteBytes);
             assertEquals(3, r.metricsLinesSkipped, "truncated, not JSON, not UTF-8");
+        }
+    }
+
+    @Test
+    void a_reading_that_skipped_lines_marks_block_and_device_net_failing_and_logs_the_first_line_once() throws Exception {
+        Path metrics = dir.resolve("metrics.json");
+        append(metrics, line(F1) + "garbage one\n");
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(
+                io.vmpulse.collector.host.firecracker.FirecrackerMetrics.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try (HostSampler sampler = new HostSampler(
+                targets(null, metrics, List.of("rootfs"), List.of("vmpulse-none0"), false), options())) {
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertTrue(r.isFailed(Source.BLOCK), "a line was skipped in this reading");
+            assertEquals("1 metrics line skipped in this reading (" + metrics + ")", r.error(Source.BLOCK));
+            assertTrue(r.isFailed(Source.NET), "net came from the same metrics lines");
+            assertEquals(1, r.metricsLinesSkipped);
+
+            append(metrics, "garbage two\n" + line(F2));
+            sampler.read(r);
+            assertTrue(r.isFailed(Source.BLOCK));
+            assertEquals(2, r.metricsLinesSkipped);
+
+            append(metrics, line(F3));
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.BLOCK), () -> r.error(Source.BLOCK));
+            assertTrue(r.isPresent(Source.NET), () -> r.error(Source.NET));
+            assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytes, "no parsed line was lost");
+            assertEquals(F1.rxBytes + F2.rxBytes + F3.rxBytes, r.netRxBytes);
+            assertEquals(2, r.metricsLinesSkipped, "cumulative");
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertEquals(List.of("metrics " + metrics + ": skipped a line that is not a metrics object"
+                + " (MalformedJsonException), first bytes: garbage one"), logged, "later skips are held back");
+    }
+
+    @Test
+    void a_metrics_file_truncated_in_place_is_read_again_from_its_start_and_totals_continue() throws Exception {
+        Path metrics = dir.resolve("metrics.json");
+        append(metrics, line(F1) + line(F2));
+        try (HostSampler sampler = new HostSampler(targets(null, metrics, List.of("rootfs"), List.of(), false), options())) {
+            HostReading r = new HostReading();
+            sampler.read(r);
+            assertEquals(F1.readBytes + F2.readBytes, r.diskReadBytes);
+
+            // logrotate's copytruncate: the same file, cut to nothing, then written again.
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(metrics, StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+            }
+            append(metrics, line(F3));
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.BLOCK), () -> r.error(Source.BLOCK));
+            assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytes);
+            assertEquals(F1.writeCount + F2.writeCount + F3.writeCount, r.diskWriteOps);
+            assertEquals(0, r.metricsLinesSkipped);
         }
     }
 

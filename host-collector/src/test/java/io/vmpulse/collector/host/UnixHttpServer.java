@@ -18,24 +18,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A VMM API stand-in for tests: an HTTP/1.1 server on a real Unix socket, one connection at a
  * time, answering each request with what {@link Handler} returns. It records every request.
  */
-final class UnixHttpServer implements AutoCloseable {
+public final class UnixHttpServer implements AutoCloseable {
 
-    record Request(String method, String target, String body) {
+    public record Request(String method, String target, String body) {
     }
 
     /** A raw answer: the exact bytes to write, so that tests can frame it as they need. */
     @FunctionalInterface
-    interface Handler {
+    public interface Handler {
         /** The bytes to answer with, or null to accept and never answer. */
         byte[] answer(Request request) throws IOException;
     }
 
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ServerSocketChannel server;
     private final Thread thread;
     private final Path path;
 
-    UnixHttpServer(Path path, Handler handler) throws IOException {
+    public UnixHttpServer(Path path, Handler handler) throws IOException {
         this.path = path;
         Files.deleteIfExists(path);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -45,18 +45,18 @@ final class UnixHttpServer implements AutoCloseable {
         thread.start();
     }
 
-    static byte[] json(int status, String body) {
+    public static byte[] json(int status, String body) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         return concat(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + b.length
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), b);
     }
 
-    static byte[] noContent() {
+    public static byte[] noContent() {
         return "HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The body in chunks of {@code size} bytes, Transfer-Encoding: chunked. */
-    static byte[] chunked(int status, String body, int size) {
+    public static byte[] chunked(int status, String body, int size) {
         StringBuilder sb = new StringBuilder("HTTP/1.1 " + status + " X\r\nTransfer-Encoding: chunked\r\n\r\n");
         for (int i = 0; i < body.length(); i += size) {
             String part = body.substring(i, Math.min(body.length(), i + size));

@@ -40,7 +40,7 @@ class VcpuAndProcessTest {
         assertEquals("ready", childOut.readLine());
         HostSampler.Options o = HostSampler.Options.defaults();
         return new HostSampler(HostTargets.ofProcess(kind, (int) child.pid()),
-                new HostSampler.Options(o.procRoot(), o.sysfsRoot(), o.socketTimeout(), o.flushInterval(), rescanEvery, 1));
+                new HostSampler.Options(o.procRoot(), o.sysfsRoot(), o.socketTimeout(), o.flushInterval(), rescanEvery, 1, null));
     }
 
     private String command(String line) throws IOException {

@@ -15,7 +15,9 @@ import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(10)
 class SampleMergerTest {
 
     private static final long SECOND = 1_000_000_000L;
@@ -42,6 +44,83 @@ class SampleMergerTest {
     }
 
     @Test
+    void host_vcpu_pct_counts_only_threads_present_in_both_readings_across_hotplug() {
+        HostReading r = vcpus(0, new int[] {100, 101, 0}, new long[] {3 * SECOND, 5 * SECOND, HostReading.ABSENT});
+        HostReading next = merger.hostRead(r, 0);
+        // vCPU 1 unplugged, vCPU 2 plugged with 40 s already run, vCPU 0 gained 1.5 s in 2 s.
+        copyVcpus(next, vcpus(2 * SECOND, new int[] {100, 0, 102},
+                new long[] {4_500_000_000L, HostReading.ABSENT, 40 * SECOND}));
+        merger.hostRead(next, 0);
+        assertEquals(75.0, merger.sample().getDouble(HOST_VCPU_PCT), "1.5 s over 2 s, vCPU 0 alone");
+        assertEquals(75.0, merger.sample().getDouble(HOST_VCPU_PCT_NORM), "over the one thread it covers");
+
+        merger.hostRead(vcpus(3 * SECOND, new int[] {100, 0, 102},
+                new long[] {5 * SECOND, HostReading.ABSENT, 40_250_000_000L}), 0);
+        assertEquals(75.0, merger.sample().getDouble(HOST_VCPU_PCT), "(0.5 + 0.25) s over 1 s");
+        assertEquals(37.5, merger.sample().getDouble(HOST_VCPU_PCT_NORM));
+
+        // A vCPU number whose thread was replaced (a new tid) is a different thread.
+        merger.hostRead(vcpus(4 * SECOND, new int[] {100, 0, 103}, new long[] {5_100_000_000L, HostReading.ABSENT, 1}), 0);
+        assertEquals(10.0, merger.sample().getDouble(HOST_VCPU_PCT), 1e-9, "0.1 s over 1 s, vCPU 0 alone");
+    }
+
+    private static HostReading vcpus(long t, int[] tids, long[] runNs) {
+        HostReading r = new HostReading();
+        r.readStartNanos = t;
+        r.resetVcpuSlots(tids.length);
+        long sum = 0;
+        for (int i = 0; i < tids.length; i++) {
+            r.vcpuTidByIndex[i] = tids[i];
+            r.vcpuRunNsByIndex[i] = runNs[i];
+            if (tids[i] != 0) {
+                r.vcpuCount++;
+                sum += runNs[i];
+            }
+        }
+        r.vcpuRunNs = sum;
+        r.vcpuWaitNs = 0;
+        r.markPresent(Source.VCPU);
+        return r;
+    }
+
+    private static void copyVcpus(HostReading into, HostReading from) {
+        into.clear();
+        into.readStartNanos = from.readStartNanos;
+        into.resetVcpuSlots(from.vcpuSlots);
+        System.arraycopy(from.vcpuTidByIndex, 0, into.vcpuTidByIndex, 0, from.vcpuSlots);
+        System.arraycopy(from.vcpuRunNsByIndex, 0, into.vcpuRunNsByIndex, 0, from.vcpuSlots);
+        into.vcpuCount = from.vcpuCount;
+        into.vcpuRunNs = from.vcpuRunNs;
+        into.vcpuWaitNs = 0;
+        into.markPresent(Source.VCPU);
+    }
+
+    @Test
+    void every_disk_and_net_rate_is_its_counters_delta_over_the_interval() {
+        HostReading r = reading(0, 1, 0, 0, 0, 0);
+        r.diskWriteBytes = 1_000;
+        r.diskWriteOps = 10;
+        r.netRxBytes = 2_000;
+        r.netRxPackets = 3;
+        r.netTxPackets = 5;
+        HostReading next = merger.hostRead(r, 0);
+        fill(next, 4 * SECOND, 1, 0, 0, 0, 0);
+        next.diskWriteBytes = 1_000 + 8_000;
+        next.diskWriteOps = 10 + 6;
+        next.netRxBytes = 2_000 + 400_000;
+        next.netRxPackets = 3 + 300;
+        next.netTxPackets = 5 + 20;
+        merger.hostRead(next, 0);
+        UnifiedSample u = merger.sample();
+        assertEquals(2_000.0, u.getDouble(DISK_WRITE_BYTES_PER_S));
+        assertEquals(1.5, u.getDouble(DISK_WRITE_OPS_PER_S));
+        assertEquals(100_000.0, u.getDouble(NET_RX_BYTES_PER_S));
+        assertEquals(75.0, u.getDouble(NET_RX_PACKETS_PER_S));
+        assertEquals(5.0, u.getDouble(NET_TX_PACKETS_PER_S));
+        assertEquals(0.0, u.getDouble(NET_TX_BYTES_PER_S));
+    }
+
+    @Test
     void first_host_reading_has_no_rates() {
         merger.hostRead(reading(0, 2, 1, 1, 1, 1), 0);
         assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_HOST_RATES));
@@ -60,6 +139,18 @@ class SampleMergerTest {
         assertEquals(0, u.getLong(NET_TX_BYTES));
         assertEquals(0.0, u.getDouble(NET_TX_BYTES_PER_S));
         assertTrue(u.getDouble(DISK_READ_BYTES_PER_S) > 0, "the other sources keep their rates");
+    }
+
+    @Test
+    void skipped_metrics_lines_are_published_with_the_block_source_failing() {
+        HostReading r = reading(0, 1, 0, 0, 0, 0);
+        r.metricsLinesSkipped = 3;
+        r.markFailed(Source.BLOCK, "3 metrics lines skipped in this reading");
+        merger.hostRead(r, 0);
+        UnifiedSample u = merger.sample();
+        assertEquals(3, u.getLong(METRICS_LINES_SKIPPED));
+        assertTrue(u.hasFlags(SampleFlags.FLAG_BLOCK_FAILING));
+        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
     }
 
     @Test
@@ -132,6 +223,12 @@ class SampleMergerTest {
         r.vcpuCount = vcpus;
         r.vcpuRunNs = runNs;
         r.vcpuWaitNs = 0;
+        r.resetVcpuSlots(vcpus);
+        for (int i = 0; i < vcpus; i++) {
+            r.vcpuTidByIndex[i] = 100 + i;
+            r.vcpuRunNsByIndex[i] = i == 0 ? runNs : 0;
+            r.vcpuWaitNsByIndex[i] = 0;
+        }
         r.markPresent(Source.VCPU);
         r.netTxBytes = txBytes;
         r.netRxBytes = r.netRxPackets = r.netTxPackets = 0;

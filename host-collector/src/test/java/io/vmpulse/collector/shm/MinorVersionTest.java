@@ -41,10 +41,10 @@ class MinorVersionTest {
             s.putLong(SampleFields.MEM_TOTAL_BYTES, 4096L << 20);
             w.publish(w.claim("vm-future"), s);
         }
-        appendFieldAsVersion_1_1(path);
+        appendFieldAsNextMinorVersion(path);
 
         try (RegistryReader r = RegistryReader.open(path)) {
-            assertEquals(1, r.versionMinor());
+            assertEquals(VERSION_MINOR + 1, r.versionMinor());
             assertEquals(SampleFields.SIZE + 8, r.sampleSize());
             SlotSnapshot snap = r.newSnapshot();
             assertTrue(r.read(0, snap));
@@ -63,8 +63,8 @@ class MinorVersionTest {
         assertTrue(py.stdout().contains("\"future_field\": " + Long.toUnsignedString(FUTURE_VALUE)), py.stdout());
     }
 
-    /** What a 1.1 writer would have written: one u64 appended to the sample and the directory. */
-    private static void appendFieldAsVersion_1_1(Path path) throws Exception {
+    /** What the next minor version's writer would have written: one u64 appended to the sample and the directory. */
+    private static void appendFieldAsNextMinorVersion(Path path) throws Exception {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size());
             b.order(ByteOrder.LITTLE_ENDIAN);
@@ -79,7 +79,7 @@ class MinorVersionTest {
             b.putInt(entry + DIR_COUNT_FIELD_OFFSET, 1);
             b.putInt(entry + DIR_STRIDE_OFFSET, 8);
             b.putInt(DIR_COUNT_OFFSET, dirCount + 1);
-            b.putShort(VERSION_MINOR_OFFSET, (short) 1);
+            b.putShort(VERSION_MINOR_OFFSET, (short) (VERSION_MINOR + 1));
             int newSize = SampleFields.SIZE + 8;
             b.putInt(SAMPLE_SIZE_OFFSET, newSize);
 

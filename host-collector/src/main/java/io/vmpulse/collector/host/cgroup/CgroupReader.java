@@ -10,8 +10,9 @@ import java.nio.file.Path;
 
 /**
  * Reads the cgroup v2 of a VM when it has one of its own (as under Firecracker's jailer):
- * {@code cpu.stat} {@code usage_usec}, {@code memory.current}, and {@code io.stat} summed over
- * devices.
+ * {@code cpu.stat} {@code usage_usec}, {@code memory.current}, and the bytes of {@code io.stat}
+ * summed over devices (its operation counts are not read: the sample has no field for them, and
+ * the VMM's own block counters give the guest's operations where the cgroup's would not).
  *
  * <p>The cgroup is taken from {@link #CgroupReader(Path, int, Path) the given path} or from the
  * {@code 0::} line of {@code /proc/PID/cgroup}. The root cgroup and the collector's own cgroup are
@@ -24,8 +25,6 @@ public final class CgroupReader implements AutoCloseable {
     private static final byte[] USAGE_USEC = "usage_usec".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RBYTES = "rbytes=".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WBYTES = "wbytes=".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RIOS = "rios=".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] WIOS = "wios=".getBytes(StandardCharsets.US_ASCII);
 
     private final Path procRoot;
     private final int pid;
@@ -69,7 +68,6 @@ public final class CgroupReader implements AutoCloseable {
             close();
             into.cgroupCpuUsageNs = into.cgroupMemoryCurrentBytes = HostReading.ABSENT;
             into.cgroupIoReadBytes = into.cgroupIoWriteBytes = HostReading.ABSENT;
-            into.cgroupIoReadOps = into.cgroupIoWriteOps = HostReading.ABSENT;
             into.markFailed(Source.CGROUP, e);
         }
     }
@@ -79,20 +77,14 @@ public final class CgroupReader implements AutoCloseable {
         ioStat.read();
         long rbytes = 0;
         long wbytes = 0;
-        long rios = 0;
-        long wios = 0;
         if (ioStat.length() > 0) {
             do {
                 rbytes += ioStat.valueOnLine(RBYTES);
                 wbytes += ioStat.valueOnLine(WBYTES);
-                rios += ioStat.valueOnLine(RIOS);
-                wios += ioStat.valueOnLine(WIOS);
             } while (ioStat.nextLine());
         }
         into.cgroupIoReadBytes = rbytes;
         into.cgroupIoWriteBytes = wbytes;
-        into.cgroupIoReadOps = rios;
-        into.cgroupIoWriteOps = wios;
     }
 
     private void resolve() throws IOException {

@@ -20,7 +20,6 @@ public final class ChCounters {
 
     private final UnixHttpClient http;
     private final List<String> driveIds;
-    private final DeviceCounters counters = new DeviceCounters();
 
     /** @param driveIds device ids of the drives to count; empty counts every block device */
     public ChCounters(UnixHttpClient http, List<String> driveIds) {
@@ -28,7 +27,7 @@ public final class ChCounters {
         this.driveIds = List.copyOf(driveIds);
     }
 
-    /** Asks for the counters now and returns them summed by kind. */
+    /** Asks for the counters now and returns them summed by kind, in a new object (it may be read on another thread). */
     public DeviceCounters poll() throws IOException {
         UnixHttpClient.Response r = http.request("GET", "/api/v1/vm.counters", null);
         if (!r.isSuccess()) {
@@ -40,7 +39,7 @@ public final class ChCounters {
         } catch (RuntimeException e) {
             throw new IOException("vm.counters: not a JSON object");
         }
-        counters.clear();
+        DeviceCounters counters = new DeviceCounters();
         for (Map.Entry<String, JsonElement> device : devices.entrySet()) {
             if (!device.getValue().isJsonObject()) {
                 throw new IOException("vm.counters: " + device.getKey() + " is not an object");

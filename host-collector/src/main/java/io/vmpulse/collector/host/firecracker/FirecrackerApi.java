@@ -31,11 +31,11 @@ public final class FirecrackerApi {
     }
 
     /**
-     * Fills the balloon fields: target and actual size from {@code target_pages}/{@code actual_pages};
+     * The balloon statistics: target and actual size from {@code target_pages}/{@code actual_pages};
      * {@code free_memory}, {@code total_memory}, {@code available_memory} (bytes, reported by the
      * guest driver) when present, else ABSENT.
      */
-    public void readBalloonInto(HostReading into) throws IOException {
+    public Balloon readBalloon() throws IOException {
         UnixHttpClient.Response r = http.request("GET", "/balloon/statistics", null);
         if (!r.isSuccess()) {
             throw new IOException("balloon statistics: HTTP " + r.status() + " " + brief(r.body()));
@@ -46,11 +46,9 @@ public final class FirecrackerApi {
         } catch (RuntimeException e) {
             throw new IOException("balloon statistics: not a JSON object: " + brief(r.body()));
         }
-        into.balloonTargetBytes = required(stats, "target_pages") * BALLOON_PAGE_BYTES;
-        into.balloonActualBytes = required(stats, "actual_pages") * BALLOON_PAGE_BYTES;
-        into.balloonFreeBytes = optional(stats, "free_memory");
-        into.balloonTotalBytes = optional(stats, "total_memory");
-        into.balloonAvailableBytes = optional(stats, "available_memory");
+        return new Balloon(required(stats, "target_pages") * BALLOON_PAGE_BYTES,
+                required(stats, "actual_pages") * BALLOON_PAGE_BYTES,
+                optional(stats, "free_memory"), optional(stats, "total_memory"), optional(stats, "available_memory"));
     }
 
     private static long required(JsonObject o, String name) throws IOException {

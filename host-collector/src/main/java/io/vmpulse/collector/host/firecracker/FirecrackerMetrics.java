@@ -14,6 +14,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * Sums Firecracker's metrics lines into cumulative block and network totals.
@@ -27,11 +28,18 @@ import java.util.List;
  * without per-device objects (Firecracker before per-device metrics) and when no drive ids are
  * given. A line is taken whole or not at all: one that does not parse (truncated, garbage) is
  * counted in {@link #linesSkipped} and adds nothing.
+ *
+ * <p>The first skipped line of a VM is logged with its first bytes, so that an operator can see
+ * what the file holds; after that, at most one line per {@link #LOG_PERIOD_NANOS}, with the count
+ * held back, because a VMM writing garbage once a second must not flood the collector's log.
  */
 public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseable {
 
     /** Firecracker's lines are a few KiB; anything this long is not one of them. */
     static final int MAX_LINE_BYTES = 1 << 20;
+    static final long LOG_PERIOD_NANOS = 60_000_000_000L;
+    private static final int LOGGED_BYTES = 80;
+    private static final Logger LOG = Logger.getLogger(FirecrackerMetrics.class.getName());
 
     private final MetricsStream stream;
     private final List<String> driveIds;
@@ -42,9 +50,14 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
     private CharBuffer chars = CharBuffer.allocate(8192);
     private long linesParsed;
     private long linesSkipped;
+    private final Path path;
+    private boolean loggedOnce;
+    private long nextLogNanos;
+    private long skipsNotLogged;
 
     /** @param driveIds drives to count ({@code block_<id>}); empty counts every drive */
     public FirecrackerMetrics(Path metricsPath, List<String> driveIds) {
+        this.path = metricsPath;
         this.stream = new MetricsStream(metricsPath, MAX_LINE_BYTES);
         this.driveIds = List.copyOf(driveIds);
     }
@@ -95,7 +108,7 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
                 throw new IOException("text after the object");
             }
         } catch (IOException | RuntimeException e) {
-            linesSkipped++;
+            skipped(e.getClass().getSimpleName(), bytes, offset, length);
             return;
         }
         linesParsed++;
@@ -120,7 +133,23 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
 
     @Override
     public void overlong() {
+        skipped("over " + MAX_LINE_BYTES + " bytes", null, 0, 0);
+    }
+
+    private void skipped(String why, byte[] bytes, int offset, int length) {
         linesSkipped++;
+        long now = System.nanoTime();
+        if (loggedOnce && now - nextLogNanos < 0) {
+            skipsNotLogged++;
+            return;
+        }
+        String head = bytes == null ? "" : ", first bytes: "
+                + new String(bytes, offset, Math.min(length, LOGGED_BYTES), StandardCharsets.UTF_8);
+        String held = skipsNotLogged == 0 ? "" : " (" + skipsNotLogged + " more skipped since the last report)";
+        LOG.warning("metrics " + path + ": skipped a line that is not a metrics object (" + why + ")" + head + held);
+        loggedOnce = true;
+        nextLogNanos = now + LOG_PERIOD_NANOS;
+        skipsNotLogged = 0;
     }
 
     private boolean counts(String driveId) {

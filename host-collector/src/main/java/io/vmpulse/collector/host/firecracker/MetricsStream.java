@@ -5,6 +5,7 @@ import io.vmpulse.collector.host.proc.LibC;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.logging.Logger;
 
 /**
  * Reads the lines a VMM appends to a metrics file or writes into a FIFO, without ever waiting.
@@ -14,8 +15,16 @@ import java.util.Arrays;
  * {@link #drain} reads what is there now, at most {@link #MAX_BYTES_PER_DRAIN}, and hands over
  * the complete lines; a partial line is kept until its newline arrives. A line longer than
  * {@code maxLineBytes} is dropped (reported as {@link Sink#overlong()}) rather than buffered.
+ *
+ * <p>A regular file can be cut shorter under the reader (logrotate's {@code copytruncate}): its
+ * size then falls below the read offset, and reads would return nothing forever. At the end of
+ * each drain the size is compared with the offset; a file that shrank is read again from its
+ * start, and the partial line from before the cut is dropped. A file cut and then refilled past
+ * the old offset between two drains cannot be told from one that grew; its new start is missed.
  */
 public final class MetricsStream implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MetricsStream.class.getName());
 
     /** Bounds the time one drain can take when a writer floods the FIFO. */
     public static final int MAX_BYTES_PER_DRAIN = 4 << 20;
@@ -43,6 +52,8 @@ public final class MetricsStream implements AutoCloseable {
     private int pendingLength;
     private boolean discarding;
     private int fd = -1;
+    /** Bytes read from a regular file since it was opened or last found cut; -1 for a FIFO. */
+    private long offset;
 
     public MetricsStream(Path path, int maxLineBytes) {
         this.path = path;
@@ -57,6 +68,7 @@ public final class MetricsStream implements AutoCloseable {
             } catch (LastErrorException e) {
                 throw new IOException("cannot open " + path + ": errno " + e.getErrorCode());
             }
+            offset = 0;
         }
         byte[] chunk = CHUNK.get();
         int total = 0;
@@ -71,11 +83,53 @@ public final class MetricsStream implements AutoCloseable {
                 throw new IOException("cannot read " + path + ": errno " + e.getErrorCode());
             }
             if (n <= 0) {
-                return;
+                if (!restartIfCut()) {
+                    return;
+                }
+                continue;
+            }
+            if (offset >= 0) {
+                offset += n;
             }
             total += (int) n;
             split(chunk, (int) n, sink);
         }
+    }
+
+    /**
+     * At end of file: true when the file is now shorter than what was read from it, after seeking
+     * back to its start (or when it grew since the read that saw its end).
+     */
+    private boolean restartIfCut() throws IOException {
+        if (offset < 0) {
+            return false;
+        }
+        long size;
+        try {
+            size = LibC.lseek(fd, 0, LibC.SEEK_END);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == LibC.ESPIPE) {
+                offset = -1;
+                return false;
+            }
+            throw new IOException("cannot seek in " + path + ": errno " + e.getErrorCode());
+        }
+        if (size == offset) {
+            return false;
+        }
+        boolean cut = size < offset;
+        if (cut) {
+            LOG.info(() -> "metrics " + path + " was cut from " + offset + " to " + size + " bytes; reading it from its start");
+            offset = 0;
+            pendingLength = 0;
+            discarding = false;
+        }
+        try {
+            LibC.lseek(fd, offset, LibC.SEEK_SET);
+        } catch (LastErrorException e) {
+            throw new IOException("cannot seek in " + path + ": errno " + e.getErrorCode());
+        }
+        return true;
     }
 
     private void split(byte[] chunk, int n, Sink sink) {

@@ -4,7 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
-/** The few libc calls Java does not offer: a non-blocking open (for FIFOs) and sysconf. */
+/** The few libc calls Java does not offer: a non-blocking open (for FIFOs), lseek on that fd, and sysconf. */
 public final class LibC {
 
     public static final int O_RDONLY = 0;
@@ -12,6 +12,10 @@ public final class LibC {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
     public static final int EAGAIN = 11;
+    /** lseek on a FIFO. */
+    public static final int ESPIPE = 29;
+    public static final int SEEK_SET = 0;
+    public static final int SEEK_END = 2;
 
     private static final int SC_CLK_TCK = 2;
     private static final int SC_PAGESIZE = 30;
@@ -32,6 +36,8 @@ public final class LibC {
     public static native long read(int fd, byte[] buffer, long count) throws LastErrorException;
 
     public static native int close(int fd) throws LastErrorException;
+
+    public static native long lseek(int fd, long offset, int whence) throws LastErrorException;
 
     private static native long sysconf(int name);
 }

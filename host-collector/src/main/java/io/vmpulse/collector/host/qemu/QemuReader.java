@@ -15,13 +15,18 @@ import java.util.List;
  * {@code wr_operations} of each device's front end), and the vCPU threads from
  * {@code query-cpus-fast} ({@code thread-id}, {@code cpu-index}), with the thread names
  * {@code CPU N/...} as a fallback when QMP cannot answer.
+ *
+ * <p>Every QMP exchange happens in {@link #poll()}, which a {@link io.vmpulse.collector.host.HostSampler}
+ * may run on another thread than its reads: {@link #find} only hands out the threads that the
+ * last poll found and asks the next poll to look again, so it never waits on QMP.
  */
 public final class QemuReader implements ThreadFinder, AutoCloseable {
 
     private final QmpClient qmp;
     private final List<String> driveIds;
     private final ThreadFinder byName;
-    private final DeviceCounters counters = new DeviceCounters();
+    private volatile List<VcpuThread> qmpThreads;
+    private volatile boolean threadsWanted = true;
 
     /** @param driveIds block device names to count ({@code device} or {@code qdev}); empty counts all */
     public QemuReader(QmpClient qmp, List<String> driveIds, ThreadFinder byName) {
@@ -30,9 +35,20 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
         this.byName = byName;
     }
 
-    /** Queries the block counters now. */
-    public DeviceCounters pollBlock() throws IOException {
-        counters.clear();
+    /**
+     * Queries the vCPU threads when {@link #find} asked for them, then the block counters; returns
+     * the counters in a new object. A failed thread query leaves the name fallback in use.
+     */
+    public DeviceCounters poll() throws IOException {
+        if (threadsWanted) {
+            threadsWanted = false;
+            try {
+                qmpThreads = queryThreads();
+            } catch (IOException | RuntimeException qmpUnavailable) {
+                qmpThreads = null;
+            }
+        }
+        DeviceCounters counters = new DeviceCounters();
         try {
             for (JsonElement e : qmp.execute("query-blockstats").getAsJsonArray()) {
                 JsonObject dev = e.getAsJsonObject();
@@ -52,18 +68,21 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
         return counters;
     }
 
+    private List<VcpuThread> queryThreads() throws IOException {
+        List<VcpuThread> threads = new ArrayList<>();
+        for (JsonElement e : qmp.execute("query-cpus-fast").getAsJsonArray()) {
+            JsonObject cpu = e.getAsJsonObject();
+            threads.add(new VcpuThread(cpu.get("thread-id").getAsInt(), cpu.get("cpu-index").getAsInt()));
+        }
+        return threads;
+    }
+
+    /** The threads the last {@link #poll} got from QMP, or found by name when it got none. */
     @Override
     public List<VcpuThread> find(int pid) throws IOException {
-        List<VcpuThread> threads = new ArrayList<>();
-        try {
-            for (JsonElement e : qmp.execute("query-cpus-fast").getAsJsonArray()) {
-                JsonObject cpu = e.getAsJsonObject();
-                threads.add(new VcpuThread(cpu.get("thread-id").getAsInt(), cpu.get("cpu-index").getAsInt()));
-            }
-            return threads;
-        } catch (IOException | RuntimeException qmpUnavailable) {
-            return byName.find(pid);
-        }
+        threadsWanted = true;
+        List<VcpuThread> threads = qmpThreads;
+        return threads != null ? threads : byName.find(pid);
     }
 
     private static String text(JsonObject o, String name) {

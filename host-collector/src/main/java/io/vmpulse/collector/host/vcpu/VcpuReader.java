@@ -93,6 +93,7 @@ public final class VcpuReader implements AutoCloseable {
             }
             into.vcpuRunNsByIndex[e.index] = r;
             into.vcpuWaitNsByIndex[e.index] = w;
+            into.vcpuTidByIndex[e.index] = e.tid;
             run += r;
             wait += w;
             into.vcpuCount++;
