@@ -21,30 +21,17 @@ repo_dir=$(dirname -- "$images_dir")
 agent_target=$repo_dir/guest-agent/target
 
 # The runtime's modules. `jdeps --print-module-deps --ignore-missing-deps --multi-release 17` on
-# the shaded jar prints only java.base; on the unpacked jar it prints java.base, java.desktop,
-# java.naming, java.sql, jdk.jfr and jdk.unsupported (which bring java.logging). Of those the
-# agent reaches java.logging (JNA and gRPC log through java.util.logging) and jdk.unsupported
-# (Netty and protobuf use sun.misc.Unsafe when it is there); the rest come from classes it never
-# loads (AWT helpers in JNA, JNDI DNS in gRPC, JFR and JDBC hooks in libraries) and would add
-# ~20 MB to every image. GuestImageVmTest runs the agent on this runtime in a real VM.
+# the unpacked jar prints java.base, java.desktop, java.logging and jdk.unsupported. The agent
+# reaches java.logging (it logs through java.util.logging) and jdk.unsupported (protobuf's
+# encoder uses sun.misc.Unsafe when it is there); java.desktop comes from JNA's AWT helpers, which
+# the agent never loads, and would add ~20 MB to every image. GuestImageVmTest runs the agent on
+# this runtime in a real VM.
 AGENT_MODULES=${AGENT_MODULES:-java.base,java.logging,jdk.unsupported}
 
-# Entries of the shaded jar that the agent never uses on x86-64 Linux: JNA's and Netty's native
-# libraries (the x86-64 ones are unpacked into lib/, where JNA and Netty find them without
-# writing to a temp directory: Netty looks in java.library.path, which holds LD_LIBRARY_PATH,
-# when the jar has no copy), Netty's tcnative (TLS through OpenSSL; the agent
-# speaks plaintext gRPC on vsock, Unix sockets or TCP), and the Google API protos that
-# grpc-protobuf brings along (the agent's messages are its own; com/google/rpc stays, gRPC's
-# status details use it).
+# JNA's native dispatch libraries for every platform: the x86-64 one is unpacked into lib/, where
+# JNA finds it (java.library.path holds LD_LIBRARY_PATH) without writing to a temp directory.
 JAR_DROP=(
     'com/sun/jna/*jnidispatch*'
-    'com/google/api/*'
-    'com/google/apps/*'
-    'com/google/cloud/*'
-    'com/google/longrunning/*'
-    'com/google/type/*'
-    'google/*'
-    'META-INF/native/*'
 )
 
 need_tools() {
@@ -67,8 +54,6 @@ copy_libs() {
     done
 }
 
-EPOLL=META-INF/native/libio_grpc_netty_shaded_netty_transport_native_epoll_x86_64.so
-
 stage_agent() {
     local root=$1 work=$2
     local opt=$root/opt/vmpulse
@@ -83,8 +68,8 @@ stage_agent() {
     # The jar without what the agent cannot use here; JNA's x86-64 dispatch library unpacked.
     cp "$jar" "$opt/guest-agent.jar"
     rm -rf "$work/jna" && mkdir -p "$work/jna"
-    unzip -q -o "$jar" 'com/sun/jna/linux-x86-64/libjnidispatch.so' "$EPOLL" -d "$work/jna"
-    cp "$work/jna/com/sun/jna/linux-x86-64/libjnidispatch.so" "$work/jna/$EPOLL" "$opt/lib/"
+    unzip -q -o "$jar" 'com/sun/jna/linux-x86-64/libjnidispatch.so' -d "$work/jna"
+    cp "$work/jna/com/sun/jna/linux-x86-64/libjnidispatch.so" "$opt/lib/"
     zip -q -d "$opt/guest-agent.jar" "${JAR_DROP[@]}" >/dev/null || true
 
     rm -rf "$opt/runtime"
