@@ -11,6 +11,11 @@
  * With REREAD_MOUNTINFO=1 in the environment, mountinfo is read every time instead of polled:
  * what the poll saves.
  *
+ * With PACE_MS=N in the environment, the loop sleeps N ms before each sample, as the agent does
+ * between samples, and reports this thread's CPU time per sample (CLOCK_THREAD_CPUTIME_ID)
+ * instead of wall time: the baseline for the running agent's CPU per sample
+ * (bench/agent-footprint.sh), where caches are cold after each sleep.
+ *
  * usage: sample_loop ROUNDS SECONDS_PER_ROUND MOUNT_POINT...
  * prints one line per round (ns/op), then "mean_ns_per_op <mean> min <min> max <max>".
  */
@@ -83,6 +88,13 @@ static long long now_ns(void) {
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* CPU time of this thread: with PACE_MS the loop sleeps, so wall time says nothing. */
+static long long cpu_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (long long) t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: %s ROUNDS SECONDS_PER_ROUND MOUNT_POINT...\n", argv[0]);
@@ -97,6 +109,8 @@ int main(int argc, char **argv) {
     open_file(&meminfo, "/proc/meminfo", MEMINFO_BYTES);
     open_file(&mountinfo, "/proc/self/mountinfo", MOUNTINFO_BYTES);
     read_file(&mountinfo);
+    const char *pace_env = getenv("PACE_MS");
+    long pace_ms = pace_env != NULL ? atol(pace_env) : 0;
     const char *reread = getenv("REREAD_MOUNTINFO");
     int reread_mountinfo = reread != NULL && reread[0] == '1';
     struct statvfs sv;
@@ -105,9 +119,14 @@ int main(int argc, char **argv) {
     double sum = 0, min = 1e18, max = 0;
     for (int r = -1; r < rounds; r++) { /* round -1 warms up */
         long long ops = 0;
+        long long cpu_start = cpu_ns();
         long long start = now_ns(), deadline = start + (long long) (seconds * 1e9), end;
         do {
-            for (int k = 0; k < 100; k++) {
+            for (int k = 0; k < (pace_ms > 0 ? 1 : 100); k++) {
+                if (pace_ms > 0) {
+                    struct timespec pause = {.tv_sec = pace_ms / 1000, .tv_nsec = (pace_ms % 1000) * 1000000L};
+                    nanosleep(&pause, NULL);
+                }
                 sink += read_file(&stat) + read_file(&meminfo);
                 if (reread_mountinfo) {
                     sink += read_file(&mountinfo);
@@ -122,10 +141,10 @@ int main(int argc, char **argv) {
                     sink += sv.f_bavail;
                 }
             }
-            ops += 100;
+            ops += pace_ms > 0 ? 1 : 100;
             end = now_ns();
         } while (end < deadline);
-        double ns = (double) (end - start) / ops;
+        double ns = (double) (pace_ms > 0 ? cpu_ns() - cpu_start : end - start) / ops;
         if (r >= 0) {
             printf("round %d: %.1f ns/op\n", r + 1, ns);
             sum += ns;

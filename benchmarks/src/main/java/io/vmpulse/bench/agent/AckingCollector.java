@@ -30,6 +30,10 @@ public final class AckingCollector {
     private static final long REPORT_EVERY_MS = 100;
     private static final AtomicLong SAMPLES = new AtomicLong();
 
+    /** The collector's Ack batching: GuestStream.ACK_EVERY samples or ACK_AFTER_NANOS, whichever first. */
+    private static final int ACK_EVERY = 8;
+    private static final long ACK_AFTER_NANOS = 5_000_000_000L;
+
     private AckingCollector() {
     }
 
@@ -62,6 +66,8 @@ public final class AckingCollector {
         public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> responses) {
             return new StreamObserver<>() {
                 private long lastSeq;
+                private int unacked;
+                private long ackedAt = System.nanoTime();
 
                 @Override
                 public void onNext(AgentMessage message) {
@@ -73,7 +79,14 @@ public final class AckingCollector {
                     }
                     lastSeq = message.getSample().getSeq();
                     SAMPLES.incrementAndGet();
-                    responses.onNext(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(lastSeq)).build());
+                    // Cumulative Acks batched as the collector batches them (host-collector
+                    // ingest.GuestStream), so that the agent reads as many as it would in service.
+                    long now = System.nanoTime();
+                    if (++unacked >= ACK_EVERY || now - ackedAt >= ACK_AFTER_NANOS) {
+                        responses.onNext(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(lastSeq)).build());
+                        unacked = 0;
+                        ackedAt = now;
+                    }
                 }
 
                 @Override
