@@ -1,9 +1,9 @@
 package io.vmpulse.agent.sample;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.LastErrorException;
+import io.vmpulse.agent.testing.Prerequisites;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Sample;
 import java.nio.file.Files;
@@ -34,12 +34,12 @@ class FuseStatfsTest {
 
     @BeforeEach
     void mount() throws Exception {
-        assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine");
+        Prerequisites.require(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine");
         dir = Files.createTempDirectory("vmpulse-fuse-statfs");
         try {
             server = new StatfsFuseServer(dir, new long[] {BLOCKS, BFREE, BAVAIL, FILES, FFREE}, BSIZE, FRSIZE);
         } catch (LastErrorException e) {
-            assumeTrue(false, "cannot mount FUSE here (needs root): " + e.getMessage());
+            Prerequisites.require(false, "cannot mount FUSE here (needs root): " + e.getMessage());
         }
     }
 

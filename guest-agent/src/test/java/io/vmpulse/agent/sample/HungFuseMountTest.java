@@ -3,10 +3,10 @@ package io.vmpulse.agent.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
+import io.vmpulse.agent.testing.Prerequisites;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Sample;
 import java.nio.file.Files;
@@ -33,7 +33,7 @@ class HungFuseMountTest {
 
     @BeforeEach
     void mountFuseThatNeverAnswers() throws Exception {
-        assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine");
+        Prerequisites.require(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine");
         mountPoint = Files.createTempDirectory("vmpulse-hung-fuse");
         try {
             fuseFd = TestLibc.C.open("/dev/fuse", TestLibc.O_RDWR | Libc.O_CLOEXEC);
@@ -41,7 +41,7 @@ class HungFuseMountTest {
                     "fd=" + fuseFd + ",rootmode=40000,user_id=0,group_id=0");
             mounted = true;
         } catch (LastErrorException e) {
-            assumeTrue(false, "cannot mount FUSE here (needs root): " + e.getMessage());
+            Prerequisites.require(false, "cannot mount FUSE here (needs root): " + e.getMessage());
         }
     }
 

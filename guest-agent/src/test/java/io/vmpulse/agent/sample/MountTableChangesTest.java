@@ -3,10 +3,10 @@ package io.vmpulse.agent.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
+import io.vmpulse.agent.testing.Prerequisites;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Sample;
 import java.nio.file.Files;
@@ -75,7 +75,7 @@ class MountTableChangesTest {
             TestLibc.C.mount("vmpulse-test", dir.toString(), "tmpfs", new NativeLong(0), options);
             mounted = true;
         } catch (LastErrorException e) {
-            assumeTrue(false, "cannot mount tmpfs here (needs root): " + e.getMessage());
+            Prerequisites.require(false, "cannot mount tmpfs here (needs root): " + e.getMessage());
         }
     }
 
