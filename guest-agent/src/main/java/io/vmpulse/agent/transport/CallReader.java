@@ -80,7 +80,9 @@ final class CallReader implements Runnable {
             sendControl(Http2Frames.TYPE_RST_STREAM, STREAM_ID, Http2Exception.CANCEL, 0);
             result = e.status;
         } catch (Http2Exception e) {
-            sendControl(Http2Frames.TYPE_GOAWAY, 0, STREAM_ID, e.errorCode());
+            // The last stream id names the peer's streams we acted on (RFC 9113 section 6.8): the
+            // server opens none, as push is off.
+            sendControl(Http2Frames.TYPE_GOAWAY, 0, 0, e.errorCode());
             result = new GrpcStatus(GrpcStatus.INTERNAL, "HTTP/2 protocol error from " + connection + ": "
                     + e.getMessage());
         } catch (IOException e) {

@@ -70,11 +70,15 @@ class GrpcCallProtocolTest {
         assertClosedWith(GrpcStatus.INTERNAL, "HTTP/2 protocol error from " + peer + ": " + what);
     }
 
-    /** Reads the GOAWAY the client must send before closing, and checks its error code. */
+    /**
+     * Reads the GOAWAY the client must send before closing. Its last stream id counts streams the
+     * server opened (RFC 9113 section 6.8), and the server opened none.
+     */
     private void assertGoAway(int errorCode) throws IOException {
         RawHttp2Server.Frame goAway = server.awaitFrame(Http2Frames.TYPE_GOAWAY);
         assertEquals(0, goAway.streamId);
         assertEquals(Http2Frames.GOAWAY_MIN_PAYLOAD_LENGTH, goAway.payload.length);
+        assertEquals(0, goAway.intAt(0), "GOAWAY last stream id");
         assertEquals(errorCode, goAway.intAt(Integer.BYTES), "GOAWAY error code");
     }
 
