@@ -49,8 +49,12 @@ final class ResponseHeaders implements HpackDecoder.HeaderSink {
      */
     GrpcStatus responseStatus(Object peer, boolean endsStream) {
         if (!"200".equals(status)) {
-            return new GrpcStatus(httpStatusToCode(status), peer + " answered with HTTP status " + status
-                    + (grpcStatus == null ? "" : ", grpc-status " + grpcStatus));
+            // The HTTP status only stands in for a grpc-status that an intermediary did not send
+            // (gRPC's doc/http-grpc-status-mapping.md): one that is there must be used.
+            if (grpcStatus != null) {
+                return trailersStatus(peer);
+            }
+            return new GrpcStatus(httpStatusToCode(status), peer + " answered with HTTP status " + status);
         }
         if (endsStream) {
             return trailersStatus(peer);

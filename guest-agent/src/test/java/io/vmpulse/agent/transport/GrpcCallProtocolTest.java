@@ -198,6 +198,13 @@ class GrpcCallProtocolTest {
     }
 
     @Test
+    void a_non_200_response_carrying_grpc_status_ends_the_call_with_that_status() throws Exception {
+        server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, STREAM_ID, block(":status", "503",
+                "content-type", "application/grpc", "grpc-status", "8", "grpc-message", "collector overloaded")));
+        assertClosedWith(GrpcStatus.RESOURCE_EXHAUSTED, "collector overloaded");
+    }
+
+    @Test
     void a_200_with_a_non_grpc_content_type_ends_the_call_naming_the_content_type() throws Exception {
         server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS, STREAM_ID, block(":status", "200", "content-type",
                 "text/html")));
