@@ -18,11 +18,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threading: {@link #start} starts one daemon reader thread, {@value #READER_THREAD_NAME}, which
  * reads every frame, answers SETTINGS and PING, returns flow-control credit to the server, and calls
- * the {@link Listener} (so listener calls are never concurrent); its half lives in {@link CallReader}.
+ * the {@link Listener} (so listener calls are never concurrent); that half is {@link CallReader}.
  * This class keeps the send side and what both halves share: the send windows, the write lock and
- * the ending. {@link #sendMessage} and
- * {@link #halfClose} are for one sender thread (not the reader thread). {@link #isOpen},
- * {@link #awaitClose}, {@link #cancel} and {@link #close} may be called from any thread.
+ * the ending. {@link #sendMessage} and {@link #halfClose} are for one sender thread (not the reader
+ * thread). {@link #isOpen}, {@link #awaitClose}, {@link #cancel} and {@link #close} may be called
+ * from any thread.
  *
  * <p>Flow control: the sender spends the server's connection and stream windows, and blocks in
  * {@link #sendMessage} while either is exhausted until a WINDOW_UPDATE or SETTINGS arrives or the
