@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path dir = Files.createTempDirectory("vmpulse-demo");
         CollectorSettings settings = new CollectorSettings(shm, 16, null, Optional.empty(), Optional.empty(), 0,
-                false, interval, Duration.ofSeconds(2), GuestLimits.DEFAULT);
+                false, interval, Duration.ofSeconds(2), GuestLimits.DEFAULT, CollectorSettings.DEFAULT_FIRECRACKER_FLUSH);
         Process agent = null;
         try (CollectorDaemon daemon = CollectorDaemon.start(settings)) {
             Path base = dir.resolve("local.vsock");

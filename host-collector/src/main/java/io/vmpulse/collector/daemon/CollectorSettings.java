@@ -2,6 +2,7 @@ package io.vmpulse.collector.daemon;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
 import io.vmpulse.proto.collector.v1.CollectorConfig;
 import io.vmpulse.proto.collector.v1.GuestLimitsConfig;
@@ -26,13 +27,17 @@ public record CollectorSettings(
         boolean tcpEnabled,
         Duration interval,
         Duration grace,
-        GuestLimits guestLimits) {
+        GuestLimits guestLimits,
+        Duration firecrackerFlush) {
 
     public static final Path DEFAULT_REGISTRY = Path.of("/dev/shm/vmpulse");
     public static final Path DEFAULT_DESCRIPTOR_DIR = Path.of("/etc/vmpulse/vms.d");
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vmpulse/control.sock");
     public static final int DEFAULT_SLOTS = 1024;
     public static final int MAX_SLOTS = 65_536;
+    public static final Duration DEFAULT_FIRECRACKER_FLUSH = HostSampler.Options.defaults().flushInterval();
+    /** Firecracker writes a metrics line every 60 s on its own: a longer interval would flush nothing. */
+    private static final int MAX_FIRECRACKER_FLUSH_MS = 60_000;
 
     /** Thrown for a configuration that cannot be used; the message names the file and field. */
     public static final class ConfigException extends Exception {
@@ -70,6 +75,12 @@ public record CollectorSettings(
             throw new ConfigException(origin + ": field interval_ms: " + intervalMs + " is outside 10..3600000");
         }
         int graceMs = c.getGraceMs() == 0 ? 10_000 : c.getGraceMs();
+        long flushMs = c.getFirecrackerFlushMs() == 0 ? DEFAULT_FIRECRACKER_FLUSH.toMillis()
+                : Integer.toUnsignedLong(c.getFirecrackerFlushMs());
+        if (flushMs < 10 || flushMs > MAX_FIRECRACKER_FLUSH_MS) {
+            throw new ConfigException(origin + ": field firecracker_flush_ms: " + flushMs + " is outside 10.."
+                    + MAX_FIRECRACKER_FLUSH_MS + " (Firecracker flushes its metrics every 60 s on its own)");
+        }
         return new CollectorSettings(
                 c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : Path.of(c.getRegistry().getPath()),
                 slots,
@@ -80,7 +91,8 @@ public record CollectorSettings(
                 c.getTcpEnabled(),
                 Duration.ofMillis(intervalMs),
                 Duration.ofMillis(graceMs),
-                limits(c.getGuestLimits(), origin));
+                limits(c.getGuestLimits(), origin),
+                Duration.ofMillis(flushMs));
     }
 
     private static GuestLimits limits(GuestLimitsConfig g, String origin) throws ConfigException {

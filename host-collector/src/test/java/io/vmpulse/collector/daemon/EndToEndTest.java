@@ -166,7 +166,7 @@ class EndToEndTest {
     private VmRegistry startCollector(int slots) throws Exception {
         assertTrue(Files.isRegularFile(AGENT_JAR), "build the agent first: " + AGENT_JAR);
         CollectorSettings settings = new CollectorSettings(registryPath(), slots, null, Optional.empty(), Optional.empty(),
-                0, false, INTERVAL, GRACE, GuestLimits.DEFAULT);
+                0, false, INTERVAL, GRACE, GuestLimits.DEFAULT, CollectorSettings.DEFAULT_FIRECRACKER_FLUSH);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmRegistry vms = new VmRegistry();
         vms.addListener(collector);

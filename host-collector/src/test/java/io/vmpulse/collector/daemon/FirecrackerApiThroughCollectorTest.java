@@ -3,6 +3,7 @@ package io.vmpulse.collector.daemon;
 import static io.vmpulse.collector.sample.SampleFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.HostSampler;
@@ -13,13 +14,16 @@ import io.vmpulse.collector.sample.UnifiedSample;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotJson;
 import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;
 import io.vmpulse.collector.vm.Vm;
 import io.vmpulse.collector.vm.VmRegistry;
 import io.vmpulse.collector.vm.VmSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +50,10 @@ class FirecrackerApiThroughCollectorTest {
             + "\"minor_faults\":52311,\"free_memory\":73400320,\"total_memory\":1073741824,"
             + "\"available_memory\":314572800,\"disk_caches\":157286400,\"hugetlb_allocations\":0,"
             + "\"hugetlb_failures\":0}";
+
+    /** One flush's line: drive disk0 read 4096 bytes in 3 requests (BlockDeviceMetrics fields). */
+    private static final String DISK0_FLUSH = "{\"utc_timestamp_ms\":1763800000000,\"block_disk0\":{\"read_bytes\":4096,"
+            + "\"write_bytes\":0,\"read_count\":3,\"write_count\":0}}\n";
 
     @TempDir
     Path dir;
@@ -94,11 +102,65 @@ class FirecrackerApiThroughCollectorTest {
                 "no metrics file: only the balloon is asked for: " + api.requests);
     }
 
+    @Test
+    void the_configured_flush_interval_gates_flush_metrics_across_many_reads() throws Exception {
+        Path metrics = Files.createFile(dir.resolve("fc.metrics"));
+        // Like Firecracker: a FlushMetrics action writes one line of deltas before it is answered.
+        UnixHttpServer api = new UnixHttpServer(dir.resolve("fc.api"), r -> {
+            Files.writeString(metrics, DISK0_FLUSH, StandardOpenOption.APPEND);
+            return UnixHttpServer.noContent();
+        });
+        servers.add(api);
+        Path config = Files.writeString(dir.resolve("collector.json"), "{\"registry\": {\"path\": \""
+                + dir.resolve("registry") + "\", \"slots\": 2}, \"descriptorDir\": \"\", \"controlSocket\": \"\", "
+                + "\"intervalMs\": " + INTERVAL.toMillis() + ", \"firecrackerFlushMs\": 60000}");
+        CollectorSettings settings = CollectorSettings.load(config);
+        assertEquals(Duration.ofMinutes(1), settings.firecrackerFlush());
+        VmRegistry vms = start(settings);
+        vms.register(firecracker("fc", dir.resolve("fc.api"), Optional.of(metrics), false), VmSource.API);
+
+        int reads = 0;
+        try (RegistryReader reader = RegistryReader.open(dir.resolve("registry"))) {
+            UnifiedSample s = await(reader, "fc", u -> u.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
+            long lastRead = s.getLong(LAST_HOST_MONO_NS);
+            while (reads < 25) {
+                long previous = lastRead;
+                s = await(reader, "fc", u -> u.getLong(LAST_HOST_MONO_NS) != previous);
+                lastRead = s.getLong(LAST_HOST_MONO_NS);
+                reads++;
+            }
+            assertEquals(4096, s.getLong(DISK_READ_BYTES), "one flush's deltas, never added again");
+            assertEquals(3, s.getLong(DISK_READ_OPS));
+        }
+        assertEquals(1, api.requests.size(), "one FlushMetrics in a minute, over " + reads + " more reads: "
+                + api.requests);
+        assertEquals("PUT /actions {\"action_type\":\"FlushMetrics\"}", api.requests.get(0).method() + " "
+                + api.requests.get(0).target() + " " + api.requests.get(0).body());
+    }
+
+    @Test
+    void a_flush_interval_outside_10_ms_to_60_s_is_a_config_error_naming_the_field() throws Exception {
+        for (String value : List.of("5", "60001")) {
+            Path config = Files.writeString(dir.resolve("bad.json"), "{\"firecrackerFlushMs\": " + value + "}");
+            CollectorSettings.ConfigException e = assertThrows(CollectorSettings.ConfigException.class,
+                    () -> CollectorSettings.load(config));
+            assertEquals(config + ": field firecracker_flush_ms: " + value + " is outside 10..60000 (Firecracker "
+                    + "flushes its metrics every 60 s on its own)", e.getMessage());
+        }
+        Path empty = Files.writeString(dir.resolve("empty.json"), "{}");
+        assertEquals(Duration.ofSeconds(1), CollectorSettings.load(empty).firecrackerFlush(), "the default");
+        assertEquals(Duration.ofSeconds(1), CollectorSettings.load(Tools.ROOT.resolve(
+                "host-collector/src/main/dist/collector.json")).firecrackerFlush(), "the shipped example");
+    }
+
     // ---- harness ------------------------------------------------------------------------
 
     private VmRegistry startCollector() throws Exception {
-        CollectorSettings settings = new CollectorSettings(dir.resolve("registry"), 2, null, Optional.empty(),
-                Optional.empty(), 0, false, INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT);
+        return start(new CollectorSettings(dir.resolve("registry"), 2, null, Optional.empty(), Optional.empty(), 0,
+                false, INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT, CollectorSettings.DEFAULT_FIRECRACKER_FLUSH));
+    }
+
+    private VmRegistry start(CollectorSettings settings) throws Exception {
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmRegistry vms = new VmRegistry();
         vms.addListener(collector);
