@@ -314,6 +314,8 @@ class FirecrackerTest {
             assertEquals(F1.rxPackets + F3.rxPackets, r.netRxPackets);
             assertEquals(F1.txPackets + F3.txPackets, r.netTxPackets);
             assertEquals(HostReading.ABSENT, r.netRxDropped, "Firecracker counts no drops");
+            assertEquals(0, r.netRxErrors, "rx_fails is counted: a real 0");
+            assertEquals(0, r.netTxErrors, "tx_fails");
         }
     }
 
