@@ -45,7 +45,7 @@
 
 #define VMPULSE_MAGIC 0x0045534C55504D56ULL /* "VMPULSE\0" as a little-endian u64 */
 #define VMPULSE_VERSION_MAJOR 1
-#define VMPULSE_VERSION_MINOR 1
+#define VMPULSE_VERSION_MINOR 2
 #define VMPULSE_READY 1ULL
 #define VMPULSE_WRITER_CLOSED 1ULL /* header.writer_flags */
 
@@ -82,6 +82,10 @@
 #define VMPULSE_PRESENT_HOST_NET (1ULL << 12)
 #define VMPULSE_PRESENT_HOST_BALLOON (1ULL << 13)
 #define VMPULSE_PRESENT_HOST_RATES (1ULL << 14)
+/* added in 1.2; a file of minor version < 2 never sets them: there, trust the group bit alone */
+#define VMPULSE_PRESENT_HOST_DISK_OPS (1ULL << 15)    /* disk_*_ops, disk_*_ops_per_s */
+#define VMPULSE_PRESENT_HOST_NET_DROPS (1ULL << 16)   /* net_*_drops */
+#define VMPULSE_PRESENT_HOST_NET_ERRORS (1ULL << 17)  /* net_*_errors */
 
 /* fs[i].flags */
 #define VMPULSE_FS_ERROR (1u << 0)
@@ -159,7 +163,7 @@ struct vmpulse_vcpu {                   /* 16 bytes */
     uint64_t wait_ns;
 };
 
-struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sample_size of 1.1 */
+struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sample_size of 1.1 and 1.2 */
     /* meta */
     uint64_t checksum;                  /* vmpulse_checksum() of the bytes after it */
     uint64_t flags;                     /* VMPULSE_FLAG_* */
@@ -272,7 +276,7 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
 _Static_assert(sizeof(struct vmpulse_header) == 128, "header is 128 bytes");
 _Static_assert(sizeof(struct vmpulse_dir_entry) == 64, "directory entries are 64 bytes");
 _Static_assert(sizeof(struct vmpulse_slot_header) == 128, "slot header is 128 bytes");
-_Static_assert(sizeof(struct vmpulse_sample) == 2392, "sample of ABI 1.1 is 2392 bytes");
+_Static_assert(sizeof(struct vmpulse_sample) == 2392, "sample of ABI 1.1 and 1.2 is 2392 bytes");
 
 struct vmpulse_registry {
     const unsigned char *base;          /* the read-only mapping */

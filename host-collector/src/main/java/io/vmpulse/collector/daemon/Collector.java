@@ -62,7 +62,9 @@ public final class Collector implements VmRegistry.Listener, AutoCloseable {
         this.settings = settings;
         this.registry = registry;
         this.ingest = new IngestServer(settings.guestLimits(), settings.ingestSockets());
-        this.hostOptions = hostOptions.socketExecutor() != null ? hostOptions : hostOptions.withSocketExecutor(sockets);
+        // The flush interval is the operator's (configuration); the options given describe the machine.
+        HostSampler.Options configured = hostOptions.withFlushInterval(settings.firecrackerFlush());
+        this.hostOptions = configured.socketExecutor() != null ? configured : configured.withSocketExecutor(sockets);
         this.intervalNanos = settings.interval().toNanos();
     }
 

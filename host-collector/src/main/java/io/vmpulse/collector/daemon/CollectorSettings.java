@@ -2,6 +2,7 @@ package io.vmpulse.collector.daemon;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
 import io.vmpulse.collector.socket.SocketAccess;
 import io.vmpulse.proto.collector.v1.CollectorConfig;
@@ -29,20 +30,27 @@ public record CollectorSettings(
         Duration interval,
         Duration grace,
         GuestLimits guestLimits,
-        SocketAccess ingestSockets) {
+        SocketAccess ingestSockets,
+        Duration firecrackerFlush) {
 
     public static final Path DEFAULT_REGISTRY = Path.of("/dev/shm/vmpulse");
     public static final Path DEFAULT_DESCRIPTOR_DIR = Path.of("/etc/vmpulse/vms.d");
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vmpulse/control.sock");
     public static final int DEFAULT_SLOTS = 1024;
     public static final int MAX_SLOTS = 65_536;
+    public static final Duration DEFAULT_FIRECRACKER_FLUSH = HostSampler.Options.defaults().flushInterval();
+    /** Firecracker writes a metrics line every 60 s on its own: a longer interval would flush nothing. */
+    private static final int MAX_FIRECRACKER_FLUSH_MS = 60_000;
 
-    /** Settings whose per-VM ingest sockets are mode 0660 in the collector's group. */
+    /**
+     * Settings whose per-VM ingest sockets are mode 0660 in the collector's group and whose
+     * Firecracker VMs are flushed at the default interval.
+     */
     public CollectorSettings(Path registryPath, int slots, String registryGroup, Optional<Path> descriptorDir,
                              Optional<Path> controlSocket, int vsockPort, boolean tcpEnabled, Duration interval,
                              Duration grace, GuestLimits guestLimits) {
         this(registryPath, slots, registryGroup, descriptorDir, controlSocket, vsockPort, tcpEnabled, interval, grace,
-                guestLimits, SocketAccess.OWNER_AND_GROUP);
+                guestLimits, SocketAccess.OWNER_AND_GROUP, DEFAULT_FIRECRACKER_FLUSH);
     }
 
     /** Thrown for a configuration that cannot be used; the message names the file and field. */
@@ -81,6 +89,12 @@ public record CollectorSettings(
             throw new ConfigException(origin + ": field interval_ms: " + intervalMs + " is outside 10..3600000");
         }
         int graceMs = c.getGraceMs() == 0 ? 10_000 : c.getGraceMs();
+        long flushMs = c.getFirecrackerFlushMs() == 0 ? DEFAULT_FIRECRACKER_FLUSH.toMillis()
+                : Integer.toUnsignedLong(c.getFirecrackerFlushMs());
+        if (flushMs < 10 || flushMs > MAX_FIRECRACKER_FLUSH_MS) {
+            throw new ConfigException(origin + ": field firecracker_flush_ms: " + flushMs + " is outside 10.."
+                    + MAX_FIRECRACKER_FLUSH_MS + " (Firecracker flushes its metrics every 60 s on its own)");
+        }
         return new CollectorSettings(
                 c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : Path.of(c.getRegistry().getPath()),
                 slots,
@@ -92,7 +106,8 @@ public record CollectorSettings(
                 Duration.ofMillis(intervalMs),
                 Duration.ofMillis(graceMs),
                 limits(c.getGuestLimits(), origin),
-                ingestSockets(c.getIngestSockets(), origin));
+                ingestSockets(c.getIngestSockets(), origin),
+                Duration.ofMillis(flushMs));
     }
 
     private static SocketAccess ingestSockets(IngestSocketsConfig s, String origin) throws ConfigException {

@@ -14,6 +14,8 @@ public final class DeviceCounters {
     public long writeOps;
 
     public boolean hasNet;
+    /** Whether the VMM counts network errors at all (Firecracker does, Cloud Hypervisor does not). */
+    public boolean hasNetErrors;
     public long rxBytes;
     public long txBytes;
     public long rxPackets;
@@ -22,7 +24,7 @@ public final class DeviceCounters {
     public long txErrors;
 
     public void clear() {
-        hasBlock = hasNet = false;
+        hasBlock = hasNet = hasNetErrors = false;
         readBytes = writeBytes = readOps = writeOps = 0;
         rxBytes = txBytes = rxPackets = txPackets = rxErrors = txErrors = 0;
     }
@@ -40,7 +42,10 @@ public final class DeviceCounters {
         into.markPresent(Source.BLOCK);
     }
 
-    /** Copies the network totals into {@code into}; false (nothing touched) if no interface was seen. */
+    /**
+     * Copies the network totals into {@code into}; false (nothing touched) if no interface was seen.
+     * No VMM counts drops, and errors only where {@link #hasNetErrors}: the rest stay ABSENT.
+     */
     public boolean copyNetInto(HostReading into) {
         if (!hasNet) {
             return false;
@@ -49,8 +54,8 @@ public final class DeviceCounters {
         into.netTxBytes = txBytes;
         into.netRxPackets = rxPackets;
         into.netTxPackets = txPackets;
-        into.netRxErrors = rxErrors;
-        into.netTxErrors = txErrors;
+        into.netRxErrors = hasNetErrors ? rxErrors : HostReading.ABSENT;
+        into.netTxErrors = hasNetErrors ? txErrors : HostReading.ABSENT;
         into.netRxDropped = into.netTxDropped = HostReading.ABSENT;
         into.netFromTap = false;
         into.markPresent(Source.NET);

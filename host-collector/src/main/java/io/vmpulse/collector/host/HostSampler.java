@@ -54,7 +54,8 @@ public final class HostSampler implements AutoCloseable {
      * @param procRoot        normally /proc
      * @param sysfsRoot       normally /sys; a sysfs mounted in the VM's network namespace otherwise
      * @param socketTimeout   bound on each API or QMP exchange (connect, write, read)
-     * @param flushInterval   how often Firecracker is asked to flush its metrics
+     * @param flushInterval   how often Firecracker is asked to flush its metrics (the collector's
+     *                        {@code firecracker_flush_ms}); the first read always flushes
      * @param vcpuRescanEvery reads between two searches for vCPU threads (hotplug)
      * @param pssEvery        reads between two reads of smaps_rollup
      * @param socketExecutor  where socket exchanges run, shared by all VMs; null runs them inside {@link #read}

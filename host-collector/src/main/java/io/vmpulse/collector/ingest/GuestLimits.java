@@ -10,7 +10,8 @@ import java.time.Duration;
  * <p>Two size tiers keep a stream alive through a single bad message: a message up to
  * {@code transportMaxBytes} is read and, if above {@code maxMessageBytes}, rejected and counted
  * while the stream stays up; a message above {@code transportMaxBytes} is refused by gRPC itself
- * and ends the stream, since only an abusive peer sends that.
+ * and ends the stream, since only an abusive peer sends that (it is counted and logged as rejected
+ * too, see {@link TransportRejects}).
  *
  * @param maxMessageBytes    largest message accepted
  * @param transportMaxBytes  largest message gRPC will read at all

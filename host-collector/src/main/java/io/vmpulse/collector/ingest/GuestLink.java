@@ -108,6 +108,13 @@ public final class GuestLink {
         }
     }
 
+    /** gRPC refused a message of this VM's over the transport limit and ended its stream. */
+    void transportRejected(String grpcDescription) {
+        rejected.incrementAndGet();
+        rejectLog.warn(System.nanoTime(), "vm " + vmId + ": rejected a message over the transport limit of "
+                + limits.transportMaxBytes() + " bytes (" + grpcDescription + "); its stream was ended");
+    }
+
     public IngestStats stats() {
         return new IngestStats(accepted.get(), rejected.get(), duplicates.get(), throttled.get(),
                 restarts.get(), resets.get(), isConnected());

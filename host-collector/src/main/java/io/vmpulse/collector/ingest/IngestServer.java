@@ -120,6 +120,9 @@ public final class IngestServer implements AutoCloseable {
      */
     public Server listenVsock(int port, IntFunction<GuestLink> linkByCid) throws IOException {
         return common(NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)))
+                .addStreamTracerFactory(new TransportRejects(call ->
+                        call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof VSockAddress v
+                                ? linkByCid.apply(v.getCid()) : null))
                 .channelType(EpollVsockServerChannel.class)
                 .addService(ServerInterceptors.intercept(vsockService(linkByCid), new PeerAddress()))
                 .build()
@@ -127,7 +130,9 @@ public final class IngestServer implements AutoCloseable {
     }
 
     private NettyServerBuilder builder(SocketAddress address, GuestLink link) {
-        return common(NettyServerBuilder.forAddress(address)).addService(serviceFor(link));
+        return common(NettyServerBuilder.forAddress(address))
+                .addStreamTracerFactory(new TransportRejects(call -> link))
+                .addService(serviceFor(link));
     }
 
     private NettyServerBuilder common(NettyServerBuilder b) {

@@ -66,6 +66,12 @@ final class HostHalf {
         put(out, NET_TX_DROPS, net, r.netTxDropped);
         put(out, NET_RX_ERRORS, net, r.netRxErrors);
         put(out, NET_TX_ERRORS, net, r.netTxErrors);
+        boolean diskOps = block && hasDiskOps(r);
+        out.setPresent(SampleFlags.PRESENT_HOST_DISK_OPS, diskOps);
+        boolean drops = net && r.netRxDropped != HostReading.ABSENT && r.netTxDropped != HostReading.ABSENT;
+        out.setPresent(SampleFlags.PRESENT_HOST_NET_DROPS, drops);
+        boolean errors = net && r.netRxErrors != HostReading.ABSENT && r.netTxErrors != HostReading.ABSENT;
+        out.setPresent(SampleFlags.PRESENT_HOST_NET_ERRORS, errors);
         boolean balloon = r.isPresent(Source.BALLOON);
         put(out, BALLOON_TARGET_BYTES, balloon, r.balloonTargetBytes);
         put(out, BALLOON_ACTUAL_BYTES, balloon, r.balloonActualBytes);
@@ -73,6 +79,11 @@ final class HostHalf {
         put(out, BALLOON_TOTAL_BYTES, balloon, r.balloonTotalBytes);
         put(out, BALLOON_AVAILABLE_BYTES, balloon, r.balloonAvailableBytes);
         out.putLong(METRICS_LINES_SKIPPED, r.metricsLinesSkipped);
+    }
+
+    /** Whether the block source counted operations, not only bytes ({@code /proc/PID/io} does not). */
+    static boolean hasDiskOps(HostReading r) {
+        return r.diskReadOps != HostReading.ABSENT && r.diskWriteOps != HostReading.ABSENT;
     }
 
     /** A value inside a present source may still be ABSENT (PSS unreadable, say): it reads as 0. */

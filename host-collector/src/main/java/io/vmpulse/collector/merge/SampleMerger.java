@@ -103,8 +103,10 @@ public final class SampleMerger {
         boolean disk = rates && both(before, host, Source.BLOCK);
         perSecond(DISK_READ_BYTES_PER_S, disk, before.diskReadBytes, host.diskReadBytes, dt);
         perSecond(DISK_WRITE_BYTES_PER_S, disk, before.diskWriteBytes, host.diskWriteBytes, dt);
-        perSecond(DISK_READ_OPS_PER_S, disk, before.diskReadOps, host.diskReadOps, dt);
-        perSecond(DISK_WRITE_OPS_PER_S, disk, before.diskWriteOps, host.diskWriteOps, dt);
+        // A rate of an ABSENT counter would read as 0 ops/s: absent in either reading, the rate is absent.
+        boolean ops = disk && HostHalf.hasDiskOps(before) && HostHalf.hasDiskOps(host);
+        perSecond(DISK_READ_OPS_PER_S, ops, before.diskReadOps, host.diskReadOps, dt);
+        perSecond(DISK_WRITE_OPS_PER_S, ops, before.diskWriteOps, host.diskWriteOps, dt);
         boolean net = rates && both(before, host, Source.NET);
         perSecond(NET_RX_BYTES_PER_S, net, before.netRxBytes, host.netRxBytes, dt);
         perSecond(NET_TX_BYTES_PER_S, net, before.netTxBytes, host.netTxBytes, dt);

@@ -42,6 +42,15 @@ public final class SampleFlags {
     public static final long PRESENT_HOST_BALLOON = 1L << 13;
     /** host_vcpu_pct*, disk and net rates, steal cross-check. */
     public static final long PRESENT_HOST_RATES = 1L << 14;
+    /**
+     * 1.2: disk_read_ops, disk_write_ops and their rates. Within a present block group, clear where
+     * the source counts no operations (/proc/PID/io): their 0 then means "unknown", not "none".
+     */
+    public static final long PRESENT_HOST_DISK_OPS = 1L << 15;
+    /** 1.2: net_rx_drops, net_tx_drops; only TAP counters have them. */
+    public static final long PRESENT_HOST_NET_DROPS = 1L << 16;
+    /** 1.2: net_rx_errors, net_tx_errors; TAP counters and Firecracker's rx_fails/tx_fails, not Cloud Hypervisor. */
+    public static final long PRESENT_HOST_NET_ERRORS = 1L << 17;
 
     // ---- fs.flags --------------------------------------------------------------------------
     /** The guest could not read this filesystem for this sample; its numbers are 0, not "empty". */

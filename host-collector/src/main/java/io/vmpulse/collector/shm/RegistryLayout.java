@@ -49,7 +49,7 @@ public final class RegistryLayout {
     /** "VMPULSE\0" read as a little-endian u64. */
     public static final long MAGIC = 0x0045534C55504D56L;
     public static final int VERSION_MAJOR = 1;
-    public static final int VERSION_MINOR = 1;
+    public static final int VERSION_MINOR = 2;
     public static final long READY = 1;
     /** writer_flags: the writer closed the registry cleanly; nothing will be published any more. */
     public static final long WRITER_CLOSED = 1;

@@ -72,6 +72,9 @@ class CloudHypervisorTest {
                 assertEquals(3000, r.netTxBytes);
                 assertEquals(12, r.netRxPackets);
                 assertEquals(7, r.netTxPackets);
+                assertEquals(HostReading.ABSENT, r.netRxErrors, "vm.counters has no net errors: absent, not 0");
+                assertEquals(HostReading.ABSENT, r.netTxErrors);
+                assertEquals(HostReading.ABSENT, r.netRxDropped);
             }
             assertEquals(2, api.requests.size(), "one vm.counters per read serves block and net");
         }

@@ -132,6 +132,35 @@ class FirecrackerTest {
     }
 
     @Test
+    void a_nonzero_flush_interval_sends_flush_metrics_once_per_interval_not_once_per_read() throws Exception {
+        Path metrics = dir.resolve("metrics.json");
+        Files.createFile(metrics);
+        try (UnixHttpServer api = new UnixHttpServer(dir.resolve("api.sock"), r -> {
+            append(metrics, line(F1));
+            return UnixHttpServer.noContent();
+        }); HostSampler sampler = new HostSampler(targets(dir.resolve("api.sock"), metrics, List.of("rootfs"), List.of(),
+                false), HostSampler.Options.defaults().withFlushInterval(Duration.ofMillis(300)))) {
+            HostReading r = new HostReading();
+            List<Integer> flushesAfterEachRead = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                sampler.read(r);
+                flushesAfterEachRead.add(api.requests.size());
+            }
+            Thread.sleep(350);
+            for (int i = 0; i < 3; i++) {
+                sampler.read(r);
+                flushesAfterEachRead.add(api.requests.size());
+            }
+            assertEquals(List.of(1, 1, 1, 2, 2, 2), flushesAfterEachRead,
+                    "the first read flushes, then only a read 300 ms after the last flush");
+            assertTrue(api.requests.stream().allMatch(q -> q.method().equals("PUT") && q.target().equals("/actions")
+                    && q.body().equals("{\"action_type\":\"FlushMetrics\"}")), api.requests::toString);
+            assertTrue(r.isPresent(Source.BLOCK), () -> r.error(Source.BLOCK));
+            assertEquals(2 * F1.readBytes, r.diskReadBytes, "two flushes, two lines of deltas");
+        }
+    }
+
+    @Test
     void only_the_vms_drives_count_and_the_aggregate_is_not_added_again() throws Exception {
         Path metrics = dir.resolve("metrics.json");
         append(metrics, line(F1) + line(F2));
@@ -285,6 +314,8 @@ class FirecrackerTest {
             assertEquals(F1.rxPackets + F3.rxPackets, r.netRxPackets);
             assertEquals(F1.txPackets + F3.txPackets, r.netTxPackets);
             assertEquals(HostReading.ABSENT, r.netRxDropped, "Firecracker counts no drops");
+            assertEquals(0, r.netRxErrors, "rx_fails is counted: a real 0");
+            assertEquals(0, r.netTxErrors, "tx_fails");
         }
     }
 

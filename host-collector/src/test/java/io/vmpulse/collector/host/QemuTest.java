@@ -81,6 +81,35 @@ class QemuTest {
         return qmp;
     }
 
+    /**
+     * QEMU may open its QMP socket before it has started and named its vCPU threads; the test is
+     * about finding named threads, so it waits (on /proc, read independently) until they exist.
+     */
+    private void awaitNamedVcpuThreads(int count) throws Exception {
+        Path tasks = Path.of("/proc", Long.toString(qemu.pid()), "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            long named = 0;
+            try (var dirs = Files.list(tasks)) {
+                for (Path task : (Iterable<Path>) dirs::iterator) {
+                    try {
+                        if (Files.readString(task.resolve("comm")).startsWith("CPU ")) {
+                            named++;
+                        }
+                    } catch (IOException e) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            }
+            if (named >= count) {
+                return;
+            }
+            assertTrue(qemu.isAlive(), () -> "QEMU exited: " + log());
+            assertTrue(System.nanoTime() < deadline, "QEMU named " + named + " vCPU threads in 20 s, not " + count);
+            Thread.sleep(50);
+        }
+    }
+
     private String log() {
         try {
             return Files.readString(dir.resolve("qemu.log"));
@@ -147,6 +176,7 @@ class QemuTest {
     @Test
     void vcpu_threads_are_found_by_name_when_qmp_cannot_answer() throws Exception {
         startQemu(true);
+        awaitNamedVcpuThreads(2);
         try (HostSampler sampler = sampler(dir.resolve("no-such-qmp.sock"))) {
             HostReading r = new HostReading();
             sampler.read(r);

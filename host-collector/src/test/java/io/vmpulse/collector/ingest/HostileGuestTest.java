@@ -28,6 +28,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,59 @@ class HostileGuestTest {
         assertEquals(2, got.getSeq(), "the sample after the oversized one still arrives");
         assertEquals(1, vm.link.stats().rejected());
         assertEquals(GuestStream.ACK_EVERY, g.awaitAck(GuestStream.ACK_EVERY), "the stream is still up and acks");
+    }
+
+    @Test
+    void a_message_over_the_transport_limit_ends_the_stream_and_is_counted_and_logged_as_rejected() throws Exception {
+        Logger log = Logger.getLogger(GuestLink.class.getName());
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                lines.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            Vm vm = vm("huge");
+            Guest g = vm.connect("boot-1", "inst-1");
+            g.send(sample(1, 100));
+            assertEquals(1, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+            Sample tooBig = sample(2, 200).toBuilder().addFilesystems(Filesystem.newBuilder().setMountPoint("/")
+                    .setDeviceBytes(ByteString.copyFrom(new byte[LIMITS.transportMaxBytes()]))).build();
+            int wireBytes = AgentMessage.newBuilder().setSample(tooBig).build().getSerializedSize();
+            g.send(tooBig);
+            assertTrue(g.closed.await(10, TimeUnit.SECONDS), "gRPC ends the stream");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (vm.link.stats().rejected() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, vm.link.stats().rejected(), "the message gRPC refused is counted against its VM");
+            assertEquals(List.of("vm huge: rejected a message over the transport limit of 262144 bytes (gRPC message "
+                    + "exceeds maximum size 262144: " + wireBytes + "); its stream was ended"), lines);
+
+            // The VM is not banned, and a later stream's own RESOURCE_EXHAUSTED end is not counted twice.
+            Guest again = vm.connect("boot-1", "inst-1");
+            again.send(sample(3, 300));
+            assertEquals(3, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+            for (int i = 0; i < LIMITS.rejectsBeforeAbuse(); i++) {
+                again.send(sample(4 + i, 400).toBuilder().addFilesystems(Filesystem.newBuilder()
+                        .setMountPoint("x".repeat(LIMITS.maxStringBytes() + 1))).build());
+            }
+            assertTrue(again.closed.await(10, TimeUnit.SECONDS), "too many rejects in a row end the stream");
+            Thread.sleep(200);
+            assertEquals(1 + LIMITS.rejectsBeforeAbuse(), vm.link.stats().rejected());
+        } finally {
+            log.removeHandler(capture);
+        }
     }
 
     @Test

@@ -121,6 +121,52 @@ class SampleMergerTest {
     }
 
     @Test
+    void counters_a_source_does_not_count_are_absent_not_zero_and_so_are_their_rates() {
+        // Block from /proc/PID/io (bytes, no operations), net from Cloud Hypervisor (no drops, no errors).
+        HostReading r = reading(0, 1, 0, 1_000, 4_096, HostReading.ABSENT);
+        r.diskWriteOps = HostReading.ABSENT;
+        HostReading next = merger.hostRead(r, 0);
+        UnifiedSample u = merger.sample();
+        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
+        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_DISK_OPS));
+        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_NET));
+        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_NET_DROPS));
+        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_NET_ERRORS));
+
+        fill(next, SECOND, 1, 0, 3_000, 4_096 + 8_192, HostReading.ABSENT);
+        next.diskWriteOps = HostReading.ABSENT;
+        merger.hostRead(next, 0);
+        u = merger.sample();
+        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_RATES));
+        assertEquals(8_192.0, u.getDouble(DISK_READ_BYTES_PER_S), "bytes have a rate");
+        assertEquals(2_000.0, u.getDouble(NET_TX_BYTES_PER_S));
+        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_DISK_OPS), "the ops rates are absent too");
+        assertEquals(0.0, u.getDouble(DISK_READ_OPS_PER_S), "an absent rate is 0, never ABSENT's -1 turned into a rate");
+        assertEquals(0.0, u.getDouble(DISK_WRITE_OPS_PER_S));
+        assertEquals(0, u.getLong(DISK_READ_OPS));
+        assertEquals(0, u.getLong(NET_RX_DROPS));
+        assertEquals(0, u.getLong(NET_RX_ERRORS));
+    }
+
+    @Test
+    void counted_zeros_are_present_tap_drops_and_errors_and_device_ops() {
+        HostReading r = reading(0, 1, 0, 0, 0, 0);
+        r.netRxDropped = r.netTxDropped = r.netRxErrors = 0;
+        r.netTxErrors = 7;
+        HostReading next = merger.hostRead(r, 0);
+        UnifiedSample u = merger.sample();
+        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_DISK_OPS), "0 operations counted is a real 0");
+        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_NET_DROPS));
+        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_NET_ERRORS));
+        assertEquals(7, u.getLong(NET_TX_ERRORS));
+
+        fill(next, 2 * SECOND, 1, 0, 0, 0, 10);
+        merger.hostRead(next, 0);
+        assertEquals(5.0, merger.sample().getDouble(DISK_READ_OPS_PER_S), "10 operations in 2 s");
+        assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_HOST_NET_ERRORS), "this reading has none");
+    }
+
+    @Test
     void first_host_reading_has_no_rates() {
         merger.hostRead(reading(0, 2, 1, 1, 1, 1), 0);
         assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_HOST_RATES));

@@ -4,15 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vmpulse.collector.sample.SampleField;
 import io.vmpulse.collector.sample.SampleFields;
+import io.vmpulse.collector.sample.SampleFlags;
 import io.vmpulse.collector.testing.Tools;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** docs/shm-abi.md lists every sample field with the offset, type, unit and geometry the writer uses. */
+/** docs/shm-abi.md lists every sample field and bit with the offset, type, unit, geometry or position the writer uses. */
+@Timeout(30)
 class AbiDocumentTest {
 
     @Test
@@ -36,5 +42,22 @@ class AbiDocumentTest {
             layout.add(String.join(" ", Integer.toString(f.offset()), f.name(), type, f.unit(), array));
         }
         assertEquals(layout, documented);
+    }
+
+    @Test
+    void flag_and_presence_tables_in_the_abi_document_match_sample_flags_bit_for_bit() throws Exception {
+        String doc = Files.readString(Tools.ROOT.resolve("docs/shm-abi.md"));
+        Matcher m = Pattern.compile("(?m)^\\| (\\d+) \\| `((?:FLAG|PRESENT)_[A-Z_]+)` \\|").matcher(doc);
+        Map<String, Long> documented = new TreeMap<>();
+        while (m.find()) {
+            documented.put(m.group(2), 1L << Integer.parseInt(m.group(1)));
+        }
+        Map<String, Long> defined = new TreeMap<>();
+        for (Field f : SampleFlags.class.getFields()) {
+            if (f.getType() == long.class && (f.getName().startsWith("FLAG_") || f.getName().startsWith("PRESENT_"))) {
+                defined.put(f.getName(), f.getLong(null));
+            }
+        }
+        assertEquals(defined, documented);
     }
 }

@@ -104,6 +104,9 @@ class CHeaderMatchesLayoutTest {
                 List.of("VMPULSE_PRESENT_HOST_NET", SampleFlags.PRESENT_HOST_NET),
                 List.of("VMPULSE_PRESENT_HOST_BALLOON", SampleFlags.PRESENT_HOST_BALLOON),
                 List.of("VMPULSE_PRESENT_HOST_RATES", SampleFlags.PRESENT_HOST_RATES),
+                List.of("VMPULSE_PRESENT_HOST_DISK_OPS", SampleFlags.PRESENT_HOST_DISK_OPS),
+                List.of("VMPULSE_PRESENT_HOST_NET_DROPS", SampleFlags.PRESENT_HOST_NET_DROPS),
+                List.of("VMPULSE_PRESENT_HOST_NET_ERRORS", SampleFlags.PRESENT_HOST_NET_ERRORS),
                 List.of("VMPULSE_FS_ERROR", (long) SampleFlags.FS_ERROR),
                 List.of("VMPULSE_FS_READ_ONLY", (long) SampleFlags.FS_READ_ONLY))) {
             emit(c, expected, "const " + k.get(0), k.get(0).toString(), (Long) k.get(1));

@@ -165,6 +165,7 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
             totals.writeOps += from.writeOps;
         } else if (!block && from.hasNet) {
             totals.hasNet = true;
+            totals.hasNetErrors |= from.hasNetErrors;
             totals.rxBytes += from.rxBytes;
             totals.txBytes += from.txBytes;
             totals.rxPackets += from.rxPackets;
@@ -198,8 +199,14 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
                 case "tx_bytes_count" -> into.txBytes += json.nextLong();
                 case "rx_packets_count" -> into.rxPackets += json.nextLong();
                 case "tx_packets_count" -> into.txPackets += json.nextLong();
-                case "rx_fails" -> into.rxErrors += json.nextLong();
-                case "tx_fails" -> into.txErrors += json.nextLong();
+                case "rx_fails" -> {
+                    into.rxErrors += json.nextLong();
+                    into.hasNetErrors = true;
+                }
+                case "tx_fails" -> {
+                    into.txErrors += json.nextLong();
+                    into.hasNetErrors = true;
+                }
                 default -> json.skipValue();
             }
         }

@@ -93,7 +93,8 @@ public final class ProcessReader implements AutoCloseable {
     /**
      * Fills the disk byte counters from {@code /proc/PID/io} and marks {@link Source#BLOCK}. These
      * count what the VMM made storage read or write (page cache misses and write-back), not what
-     * the guest asked for; operation counts are not available there.
+     * the guest asked for. Its syscr/syscw count system calls, not block operations, so the
+     * operation counts stay ABSENT (published with PRESENT_HOST_DISK_OPS clear).
      */
     public void readIoInto(HostReading into) {
         try {
