@@ -8,6 +8,11 @@
 #   sending are all included; from the sum of /proc/PID/task/*/schedstat (ns, precise) and from
 #   utime+stime of /proc/PID/stat (clock ticks, coarse: 10 ms each).
 #
+# After each interval, the raw work: bench/sample_loop.c makes the same system calls as one sample
+# (pread of /proc/stat and /proc/meminfo, poll of mountinfo, statvfs of the same filesystems),
+# sleeping the same interval between samples, and its CPU per sample is printed with the ratio
+# agent / raw. Both sides wake from a sleep with cold caches, as the agent does.
+#
 # Usage: bench/agent-footprint.sh [SECONDS [WARMUP_SECONDS]]     (defaults: 60 and 300)
 # The warm-up is long because at 1 s the JIT needs a few hundred samples to compile the hot path.
 # Environment: VMPULSE_AGENT_JVM_FLAGS, VMPULSE_AGENT_JAVA_OPTS and VMPULSE_AGENT_CDS reach the
@@ -63,10 +68,14 @@ if [ ! -e "$cds" ]; then
 fi
 export VMPULSE_AGENT_CDS="$cds"
 
+gcc -O2 -Wall -Wextra -o "$work/sample_loop" "$root/bench/sample_loop.c"
+mounts=$(java -cp "$bench_jar" io.vmpulse.bench.agent.ListFilesystems)
+
 echo "java: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -n 1)"
 echo "launcher flags: ${VMPULSE_AGENT_JVM_FLAGS-(the launcher's)} ${VMPULSE_AGENT_JAVA_OPTS:-}; CDS archive: $cds"
 echo "window: ${seconds} s after ${warmup} s of warm-up"
-printf '%-9s %8s %10s %12s %14s %14s %8s\n' interval samples RSS_KiB RssAnon_KiB us/sample ticks_us/smpl threads
+printf '%-9s %8s %10s %12s %14s %14s %8s %13s %6s\n' interval samples RSS_KiB RssAnon_KiB us/sample \
+    ticks_us/smpl threads raw_us/smpl ratio
 for interval in ${INTERVALS:-1s 10ms}; do
     "$launcher" --collector "unix://$work/collector.sock" --interval "$interval" 2>"$work/agent.log" &
     agent_pid=$!
@@ -84,8 +93,12 @@ for interval in ${INTERVALS:-1s 10ms}; do
     if [ "$((n1 - n0))" -le 0 ]; then
         echo "no samples received at $interval" >&2; cat "$work/agent.log" >&2; exit 1
     fi
+    pace_ms=$(awk -v i="$interval" 'BEGIN { v = i + 0; print (i ~ /ms$/) ? v : (i ~ /s$/ ? v * 1000 : v) }')
+    # shellcheck disable=SC2086 # mount points are words
+    raw_ns=$(PACE_MS=$pace_ms "$work/sample_loop" 1 "$seconds" $mounts | awk '/^mean_ns_per_op/ {print $2}')
     awk -v i="$interval" -v n="$((n1 - n0))" -v rss="$rss" -v anon="$anon" -v ns="$((ns1 - ns0))" \
-        -v ticks="$((t1 - t0))" -v hz="$clk_tck" -v th="$threads" 'BEGIN {
-            printf "%-9s %8d %10d %12d %14.1f %14.1f %8d\n", i, n, rss, anon, ns / 1000 / n, ticks * 1e6 / hz / n, th
+        -v ticks="$((t1 - t0))" -v hz="$clk_tck" -v th="$threads" -v raw="$raw_ns" 'BEGIN {
+            printf "%-9s %8d %10d %12d %14.1f %14.1f %8d %13.1f %6.2f\n", i, n, rss, anon, ns / 1000 / n,
+                ticks * 1e6 / hz / n, th, raw / 1000, ns / n / raw
         }'
 done

@@ -195,7 +195,8 @@ class HostileGuestInRegistryTest {
             Status end = evil.awaitEnd(Duration.ofSeconds(10));
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, end.getCode(), end.toString());
             assertEquals(LIMITS.rejectsBeforeAbuse() + " invalid messages in a row", end.getDescription());
-            UnifiedSample s = await("evil", u -> !u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            // The slot is disconnected before the stream is first seen too: wait for the accepted seq 1.
+            UnifiedSample s = await("evil", u -> u.getLong(GUEST_SEQ) == 1 && !u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
             assertEquals(LIMITS.rejectsBeforeAbuse(), s.getLong(REJECTED_MESSAGES));
         }
         long firstRejections = rejectLog.count("vm evil: rejected ");
