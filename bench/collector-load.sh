@@ -22,7 +22,7 @@ MEASURE=${MEASURE:-60}
 ROUNDS=${ROUNDS:-2}
 VCPUS=${VCPUS:-2}
 # Keep in step with host-collector/src/main/dist/vmpulse-collector.service.
-COLLECTOR_JAVA_OPTS=${COLLECTOR_JAVA_OPTS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError"}
+COLLECTOR_JAVA_OPTS=${COLLECTOR_JAVA_OPTS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"}
 case $MODE in guest|host) ;; *) echo "MODE must be guest or host" >&2; exit 2 ;; esac
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then

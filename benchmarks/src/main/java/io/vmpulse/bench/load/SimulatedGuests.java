@@ -48,8 +48,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Usage: {@code java -cp benchmarks.jar io.vmpulse.bench.load.SimulatedGuests SOCKET_FORMAT N SECONDS}
  * where {@code SOCKET_FORMAT} is a {@link String#format} pattern with one {@code %d} (0..N-1), e.g.
  * {@code /tmp/load/vm-%d.vsock_1024}. Prints a status line every 10 s and a summary at the end;
- * exits 0 when every guest was welcomed and every sample sent more than an interval before the
- * end was acknowledged, 1 otherwise, 2 on a usage error.
+ * exits 0 when every guest was welcomed and every sample it sent was acknowledged by the time the
+ * collector ended its half-closed stream, 1 otherwise, 2 on a usage error.
  */
 public final class SimulatedGuests {
 
@@ -122,12 +122,17 @@ public final class SimulatedGuests {
                 nextStatus += STATUS_EVERY_NANOS;
             }
         }
-        // Stop sending, then give the last Acks an interval to arrive before judging.
+        // Stop sending and half-close, as an agent shutting down does: the collector acks what it
+        // holds (it batches Acks, so the last few samples are acked only then) and ends the stream.
         loop.submit(() -> guests.forEach(Guest::stop)).sync();
-        TimeUnit.MILLISECONDS.sleep(DEFAULT_INTERVAL_MS);
+        loop.submit(() -> guests.forEach(Guest::close)).sync();
+        long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < closeDeadline
+                && loop.submit(() -> guests.stream().anyMatch(g -> !g.ended)).get()) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
         long unacked = loop.submit(() -> guests.stream().mapToLong(Guest::unacked).sum()).get();
         long neverWelcomed = loop.submit(() -> guests.stream().filter(g -> !g.everWelcomed).count()).get();
-        loop.submit(() -> guests.forEach(Guest::close)).sync();
         for (Guest g : guests) {
             g.channel.shutdown();
         }
@@ -162,6 +167,7 @@ public final class SimulatedGuests {
         private boolean streaming;
         private boolean stopped;
         private boolean everWelcomed;
+        private boolean ended;
         private long intervalNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_INTERVAL_MS);
         private long nextSendNanos;
         private long seq;
@@ -301,6 +307,7 @@ public final class SimulatedGuests {
 
         @Override
         public void onError(Throwable t) {
+            ended = stopped;
             streamErrors.incrementAndGet();
             streaming = false;
             if (!stopped && streamErrors.get() <= 20) {
@@ -311,6 +318,7 @@ public final class SimulatedGuests {
 
         @Override
         public void onCompleted() {
+            ended = stopped;
             streaming = false;
             if (!stopped) {
                 loop.schedule(this::open, RETRY_NANOS, TimeUnit.NANOSECONDS);

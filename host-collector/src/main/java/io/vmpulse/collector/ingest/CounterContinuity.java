@@ -1,5 +1,6 @@
 package io.vmpulse.collector.ingest;
 
+import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
 
@@ -27,15 +28,26 @@ public final class CounterContinuity {
     private CounterContinuity() {
     }
 
-    static Verdict judge(String previousBootId, Sample previous, String bootId, Sample next) {
+    /**
+     * What is kept of the previous sample: only the counters that are compared, so that a VM
+     * does not hold its whole last sample (its filesystems, per-CPU times and strings) for a
+     * whole interval, long enough to be copied by every young collection.
+     */
+    record Baseline(long bootTimeUnixS, CpuTimes total, long contextSwitches, long forks) {
+        static Baseline of(Sample s) {
+            Cpu c = s.getCpu();
+            return new Baseline(c.getBootTimeUnixS(), c.getTotal(), c.getContextSwitches(), c.getForks());
+        }
+    }
+
+    static Verdict judge(String previousBootId, Baseline previous, String bootId, Sample next) {
         if (previous == null) {
             return Verdict.CONTINUES;
         }
-        if (!previousBootId.equals(bootId)
-                || previous.getCpu().getBootTimeUnixS() != next.getCpu().getBootTimeUnixS()) {
+        if (!previousBootId.equals(bootId) || previous.bootTimeUnixS() != next.getCpu().getBootTimeUnixS()) {
             return Verdict.GUEST_RESTARTED;
         }
-        CpuTimes a = previous.getCpu().getTotal();
+        CpuTimes a = previous.total();
         CpuTimes b = next.getCpu().getTotal();
         boolean backwards = before(b.getUserNs(), a.getUserNs())
                 || before(b.getNiceNs(), a.getNiceNs())
@@ -45,8 +57,8 @@ public final class CounterContinuity {
                 || before(b.getStealNs(), a.getStealNs())
                 || before(b.getGuestNs(), a.getGuestNs())
                 || before(b.getGuestNiceNs(), a.getGuestNiceNs())
-                || before(next.getCpu().getContextSwitches(), previous.getCpu().getContextSwitches())
-                || before(next.getCpu().getForks(), previous.getCpu().getForks());
+                || before(next.getCpu().getContextSwitches(), previous.contextSwitches())
+                || before(next.getCpu().getForks(), previous.forks());
         return backwards ? Verdict.COUNTERS_RESET : Verdict.CONTINUES;
     }
 

@@ -46,7 +46,7 @@ public final class GuestLink {
     private String bootId = "";
     private String instance = "";
     private long lastSeq;
-    private Sample previous;
+    private CounterContinuity.Baseline previous;
     private int desiredIntervalMs;
     private boolean closed;
 
@@ -157,7 +157,7 @@ public final class GuestLink {
         bootId = hello.getBootId();
         instance = hello.getAgentInstance();
         lastSeq = sample.getSeq();
-        previous = sample;
+        previous = CounterContinuity.Baseline.of(sample);
         accepted.incrementAndGet();
         sink.guestSample(hello, sample, verdict, nowNanos);
         return lastSeq;

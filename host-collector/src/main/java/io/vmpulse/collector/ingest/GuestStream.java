@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * samples or, at the next sample, once {@link #ACK_AFTER_NANOS} have passed: at a thousand VMs an
  * Ack per sample was a third of ingest's CPU, while the agent only needs Acks to free its buffer.
  * Samples it still holds unacknowledged are safe: on a reconnect the Welcome tells it what is
- * here. And an Ack is sent only while the stream is ready, so a guest that never reads cannot make
+ * here, and a guest that half-closes the stream gets the pending Ack before the stream ends. And an Ack is sent only while the stream is ready, so a guest that never reads cannot make
  * the collector queue Acks without bound.
  */
 final class GuestStream implements StreamObserver<AgentMessage> {
@@ -192,8 +192,10 @@ final class GuestStream implements StreamObserver<AgentMessage> {
         end(Status.fromThrowable(t).toString());
     }
 
+    /** The guest half-closed (an agent shutting down): it learns what is stored before the stream ends. */
     @Override
     public void onCompleted() {
+        flushAck();
         synchronized (out) {
             if (!done) {
                 done = true;

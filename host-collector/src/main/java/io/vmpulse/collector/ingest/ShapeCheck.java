@@ -1,6 +1,5 @@
 package io.vmpulse.collector.ingest;
 
-import com.google.protobuf.ByteString;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Hello;
@@ -32,8 +31,7 @@ final class ShapeCheck {
             return "hello larger than " + limits.maxMessageBytes() + " bytes";
         }
         String s = firstLongString(limits.maxStringBytes(),
-                h.getAgentNameBytes(), h.getAgentVersionBytes(), h.getBootIdBytes(),
-                h.getKernelReleaseBytes(), h.getAgentInstanceBytes());
+                h.getAgentName(), h.getAgentVersion(), h.getBootId(), h.getKernelRelease(), h.getAgentInstance());
         if (s != null) {
             return "hello " + s;
         }
@@ -74,7 +72,7 @@ final class ShapeCheck {
         }
         for (Filesystem f : s.getFilesystemsList()) {
             String bad = firstLongString(limits.maxStringBytes(),
-                    f.getMountPointBytes(), f.getDeviceBytes(), f.getFsTypeBytes(), f.getErrorBytes());
+                    f.getMountPoint(), f.getDevice(), f.getFsType(), f.getError());
             if (bad != null) {
                 return "filesystem " + bad;
             }
@@ -90,15 +88,38 @@ final class ShapeCheck {
         return null;
     }
 
-    private static String firstLongString(int max, ByteString... values) {
-        for (ByteString v : values) {
-            if (v.size() > max) {
-                return "string of " + v.size() + " bytes over the limit of " + max;
-            }
-            if (!v.isValidUtf8()) {
-                return "string that is not UTF-8";
+    /**
+     * Measures strings as the parser left them. proto3 string fields are parsed with UTF-8
+     * required, so a message with a string that is not UTF-8 never gets here (gRPC fails the
+     * call with an error); asking for the {@code ...Bytes()} form instead would re-encode each string
+     * and make the later plain getter decode it again, three copies per string per sample.
+     */
+    private static String firstLongString(int max, String... values) {
+        for (String v : values) {
+            int n = utf8Length(v);
+            if (n > max) {
+                return "string of " + n + " bytes over the limit of " + max;
             }
         }
         return null;
+    }
+
+    /** The length of {@code s} in UTF-8 (an unpaired surrogate, which the parser never yields, as 3). */
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 }

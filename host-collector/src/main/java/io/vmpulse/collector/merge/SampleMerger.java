@@ -10,6 +10,7 @@ import io.vmpulse.collector.sample.GuestHalf;
 import io.vmpulse.collector.sample.SampleField;
 import io.vmpulse.collector.sample.SampleFlags;
 import io.vmpulse.collector.sample.UnifiedSample;
+import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
 
 /**
@@ -30,7 +31,8 @@ public final class SampleMerger {
     private final UnifiedSample out = new UnifiedSample();
     private HostReading previousHost = new HostReading();
     private boolean havePreviousHost;
-    private Sample previousGuest;
+    /** Only the CPU times of the previous guest sample: holding the whole sample would keep it alive a whole interval. */
+    private CpuTimes previousGuestCpu;
     private long hostWaitAtPreviousGuest = HostReading.ABSENT;
     private long droppedSamples;
     private long lastGuestMonoNanos;
@@ -55,10 +57,9 @@ public final class SampleMerger {
         lastGuestMonoNanos = receivedMonoNanos;
         haveGuest = true;
 
-        boolean continues = verdict == CounterContinuity.Verdict.CONTINUES && previousGuest != null;
-        GuestRates.CpuPct pct = continues
-                ? GuestRates.cpu(previousGuest.getCpu().getTotal(), s.getCpu().getTotal())
-                : null;
+        CpuTimes cpu = s.getCpu().getTotal();
+        boolean continues = verdict == CounterContinuity.Verdict.CONTINUES && previousGuestCpu != null;
+        GuestRates.CpuPct pct = continues ? GuestRates.cpu(previousGuestCpu, cpu) : null;
         boolean rates = pct != null && !Double.isNaN(pct.busy());
         out.setPresent(SampleFlags.PRESENT_GUEST_RATES, rates);
         out.putDouble(GUEST_CPU_BUSY_PCT, rates ? pct.busy() : 0);
@@ -66,10 +67,8 @@ public final class SampleMerger {
         out.putDouble(GUEST_CPU_IOWAIT_PCT, rates ? pct.iowait() : 0);
         out.putDouble(GUEST_CPU_STEAL_PCT, rates ? pct.steal() : 0);
 
-        long guestSteal = continues
-                ? GuestRates.delta(previousGuest.getCpu().getTotal().getStealNs(), s.getCpu().getTotal().getStealNs())
-                : 0;
-        previousGuest = s;
+        long guestSteal = continues ? GuestRates.delta(previousGuestCpu.getStealNs(), cpu.getStealNs()) : 0;
+        previousGuestCpu = cpu;
         if (host == null) {
             return null;
         }

@@ -227,6 +227,19 @@ class HostileGuestTest {
     }
 
     @Test
+    void a_half_closing_guest_gets_the_pending_ack_before_the_stream_ends() throws Exception {
+        Vm vm = vm("halfclose");
+        Guest g = vm.connect("boot-1", "inst-1");
+        g.welcomeSeq();
+        for (int i = 1; i < GuestStream.ACK_EVERY; i++) {
+            g.send(sample(i, 100L * i));
+        }
+        g.out.onCompleted();
+        assertTrue(g.closed.await(10, TimeUnit.SECONDS), "the collector ends the stream");
+        assertEquals(GuestStream.ACK_EVERY - 1, g.awaitAck(GuestStream.ACK_EVERY - 1));
+    }
+
+    @Test
     void sample_before_hello_ends_the_stream() throws Exception {
         Vm vm = vm("nohello");
         Guest g = vm.connectWithoutHello();
