@@ -109,7 +109,7 @@ final class CollectorLink implements Runnable {
                         + WELCOME_TIMEOUT.toMillis() + " ms");
             } catch (IOException e) {
                 welcomed = session != null && session.welcomed;
-                failure = e.getMessage();
+                failure = e.getMessage() != null ? e.getMessage() : e.toString();
             } catch (InterruptedException e) {
                 break;
             } finally {
@@ -130,7 +130,13 @@ final class CollectorLink implements Runnable {
                 METHOD_PATH, session, MAX_INBOUND_MESSAGE_BYTES);
         current = session;
         byte[] helloBytes = hello.get();
-        session.call.sendMessage(helloBytes, 0, helloBytes.length);
+        try {
+            session.call.sendMessage(helloBytes, 0, helloBytes.length);
+        } catch (IOException e) {
+            current = null;
+            session.call.close();
+            throw e;
+        }
         return session;
     }
 
