@@ -46,7 +46,7 @@ import java.util.concurrent.Executor;
  *   balloon   Firecracker GET /balloon/statistics when enabled
  * </pre>
  *
- * <p>Keeps files and connections open between reads; one thread at a time.
+ * <p>Keeps files and connections (QMP, the API socket) open between reads; one thread at a time.
  */
 public final class HostSampler implements AutoCloseable {
 
@@ -128,6 +128,9 @@ public final class HostSampler implements AutoCloseable {
                 ? new LatestOutcome<>(executor, () -> {
                     if (qemu != null) {
                         qemu.close();
+                    }
+                    if (api != null) {
+                        api.close();
                     }
                 })
                 : null;
