@@ -145,8 +145,21 @@ print(f"registry: {len(live)} live slots, {fresh} with a guest sample younger th
       f"{connected} connected and not stale" + (f", {host_ok} with every host source present, none failing "
       f"(vCPU counts {vcpus})" if mode == "host" else ""))
 ok = len(live) == n and fresh == n and connected == n and (mode != "host" or host_ok == n)
+if mode == "host":
+    # Name the first few VMs that miss a host source, with what their slot says, to say why.
+    for s in [s for s in live if val(s, "presence") & want != want or val(s, "flags") & 0x3f00][:5]:
+        print(f"  {s.vm_id}: presence {val(s, 'presence'):#x}, flags {val(s, 'flags'):#x}, "
+              f"vcpu_count {val(s, 'vcpu_count')}")
 sys.exit(0 if ok else 1)
 EOF
+
+if [ "$MODE" = host ]; then
+    # A stand-in that died takes its VM's vCPU, process and block sources with it: say so, and fail.
+    gone=0
+    while read -r _ pid; do kill -0 "$pid" 2>/dev/null || gone=$((gone + 1)); done < "$TMP/vmm.pids"
+    echo "stand-in VMMs: $gone of $N exited during the run"
+    [ "$gone" -eq 0 ] || check=1
+fi
 
 wait "$SIM" || { echo "simulated guests reported a failure:" >&2; tail -5 "$TMP/sim.log" >&2; exit 1; }
 grep -E '^(simulating|end|summary)' "$TMP/sim.log"

@@ -6,16 +6,18 @@
  *
  * forks N children, one per VM. Child I
  *   - has VCPUS idle threads named "fc_vcpu 0" .. (what ThreadNames looks for);
- *   - serves DIR/vm-I.api like Firecracker's API socket, answering the one call the collector
- *     makes, PUT /actions {"action_type":"FlushMetrics"}, with 204 and one metrics line appended
- *     to DIR/vm-I.metrics (per-device deltas block_rootfs and net_eth0, as Firecracker writes
- *     them); anything else gets 400;
+ *   - serves DIR/vm-I.api like Firecracker's API socket (persistent HTTP/1.1 connections, at
+ *     most 10), answering the one call the collector makes, PUT /actions
+ *     {"action_type":"FlushMetrics"}, with 204 and one metrics line appended to DIR/vm-I.metrics
+ *     (per-device deltas block_rootfs and net_eth0, as Firecracker writes them); anything else
+ *     gets 400;
  *   - dies with its parent (PR_SET_PDEATHSIG).
  * The parent prints "I PID" per child once all are listening, then waits until killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,46 +86,111 @@ static void flush_metrics(int fd, unsigned long long flush) {
     }
 }
 
+/* One client connection of the API server: the bytes of requests not yet answered. */
+struct conn {
+    int fd;
+    size_t have;
+    char buf[4096];
+};
+
+/* Length of the first whole request in c->buf, 0 if it has not all come yet, -1 if it never can. */
+static long whole_request(struct conn *c) {
+    c->buf[c->have] = 0;
+    char *end = strstr(c->buf, "\r\n\r\n");
+    if (!end) {
+        return c->have == sizeof c->buf - 1 ? -1 : 0;
+    }
+    size_t head = (size_t) (end + 4 - c->buf), body = 0;
+    char *cl = strcasestr(c->buf, "Content-Length:");
+    if (cl && cl < end) {
+        body = strtoul(cl + 15, NULL, 10);
+    }
+    if (head + body > sizeof c->buf - 1) {
+        return -1;
+    }
+    return c->have >= head + body ? (long) (head + body) : 0;
+}
+
+/*
+ * Like Firecracker's API server (micro_http): HTTP/1.1 connections stay open, one request after
+ * another, until the client closes them; every answer says "Connection: keep-alive", whatever
+ * the request asked; at most MAX_CONNS at once, and one more is told 503 and closed.
+ */
+#define MAX_CONNS 10
 static void serve(int listener, int metrics) {
-    static const char ok[] = "HTTP/1.1 204 No Content\r\nServer: load_vmm\r\n\r\n";
-    static const char bad[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    static const char ok[] = "HTTP/1.1 204 \r\nServer: Firecracker API\r\nConnection: keep-alive\r\n\r\n";
+    static const char bad[] = "HTTP/1.1 400 \r\nServer: Firecracker API\r\nConnection: keep-alive\r\n"
+                              "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    static const char full[] = "HTTP/1.1 503\r\nServer: Firecracker API\r\nConnection: close\r\n"
+                               "Content-Length: 40\r\n\r\n{ \"error\": \"Too many open connections\" }";
+    static struct conn conns[MAX_CONNS];
+    struct pollfd fds[MAX_CONNS + 1];
     unsigned long long flushes = 0;
+    for (int i = 0; i < MAX_CONNS; i++) {
+        conns[i].fd = -1;
+    }
     for (;;) {
-        int c = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
-        if (c < 0) {
+        fds[0] = (struct pollfd) {.fd = listener, .events = POLLIN};
+        for (int i = 0; i < MAX_CONNS; i++) {
+            fds[i + 1] = (struct pollfd) {.fd = conns[i].fd, .events = POLLIN};
+        }
+        if (poll(fds, MAX_CONNS + 1, -1) < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            perror("accept");
+            perror("poll");
             exit(1);
         }
-        /* The collector's request is small and sent in one write; read until the body has come. */
-        char req[4096];
-        size_t have = 0;
-        for (;;) {
-            ssize_t r = read(c, req + have, sizeof req - 1 - have);
+        if (fds[0].revents & POLLIN) {
+            int c = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+            if (c >= 0) {
+                int slot = -1;
+                for (int i = 0; i < MAX_CONNS && slot < 0; i++) {
+                    if (conns[i].fd < 0) {
+                        slot = i;
+                    }
+                }
+                if (slot < 0) {
+                    (void) !write(c, full, sizeof full - 1);
+                    close(c);
+                } else {
+                    conns[slot].fd = c;
+                    conns[slot].have = 0;
+                }
+            }
+        }
+        for (int i = 0; i < MAX_CONNS; i++) {
+            struct conn *c = &conns[i];
+            if (c->fd < 0 || !(fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR))) {
+                continue;
+            }
+            ssize_t r = read(c->fd, c->buf + c->have, sizeof c->buf - 1 - c->have);
             if (r <= 0) {
-                break;
+                close(c->fd);
+                c->fd = -1;
+                continue;
             }
-            have += (size_t) r;
-            req[have] = 0;
-            char *end = strstr(req, "\r\n\r\n");
-            char *cl = strcasestr(req, "Content-Length:");
-            if (end && (!cl || cl > end || have >= (size_t) (end + 4 - req) + strtoul(cl + 15, NULL, 10))) {
-                break;
+            c->have += (size_t) r;
+            long len;
+            while ((len = whole_request(c)) > 0) {
+                const char *answer = bad;
+                size_t n = sizeof bad - 1;
+                if (strncmp(c->buf, "PUT /actions ", 13) == 0
+                    && memmem(c->buf, (size_t) len, "\"FlushMetrics\"", 14)) {
+                    flush_metrics(metrics, ++flushes);
+                    answer = ok;
+                    n = sizeof ok - 1;
+                }
+                /* A client that gave up and closed gets EPIPE here, never SIGPIPE (ignored in main). */
+                (void) !write(c->fd, answer, n);
+                memmove(c->buf, c->buf + len, c->have - (size_t) len);
+                c->have -= (size_t) len;
             }
-            if (have == sizeof req - 1) {
-                break;
+            if (len < 0) {
+                close(c->fd);
+                c->fd = -1;
             }
         }
-        req[have] = 0;
-        if (strncmp(req, "PUT /actions ", 13) == 0 && strstr(req, "\"FlushMetrics\"")) {
-            flush_metrics(metrics, ++flushes);
-            (void) !write(c, ok, sizeof ok - 1);
-        } else {
-            (void) !write(c, bad, sizeof bad - 1);
-        }
-        close(c);
     }
 }
 
@@ -131,13 +198,17 @@ static void child(const char *dir, int i, int vcpus, int ready) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     for (int v = 0; v < vcpus; v++) {
         pthread_t t;
-        char name[16];
+        char name[20];
         if (pthread_create(&t, NULL, idle, NULL) != 0) {
             perror("pthread_create");
             exit(1);
         }
         snprintf(name, sizeof name, "fc_vcpu %d", v);
-        pthread_setname_np(t, name);
+        /* A name that did not take would leave a VM with no vCPU threads for the collector to find. */
+        if (pthread_setname_np(t, name) != 0) {
+            fprintf(stderr, "pthread_setname_np %s failed\n", name);
+            exit(1);
+        }
     }
     char path[200];
     snprintf(path, sizeof path, "%s/vm-%d.metrics", dir, i);
@@ -170,6 +241,11 @@ int main(int argc, char **argv) {
         perror("pipe");
         return 1;
     }
+    /*
+     * Firecracker is a Rust program, and Rust ignores SIGPIPE: an API client that times out and
+     * closes costs the VMM an EPIPE, not its life. Inherited by every child.
+     */
+    signal(SIGPIPE, SIG_IGN);
     pid_t *pids = calloc((size_t) n, sizeof *pids);
     for (int i = 0; i < n; i++) {
         pids[i] = fork();

@@ -1,8 +1,11 @@
 /*
  * A stand-in for a VMM's thread layout: one thread per name given on the command line, named
- * with pthread_setname_np (what /proc/PID/task/TID/comm shows), each burning some CPU.
+ * with pthread_setname_np (what /proc/PID/task/TID/comm shows), each burning some CPU. The name
+ * "-" leaves a thread with the name it was born with (the process's), as a VMM's thread has
+ * before the VMM names it.
  * Commands on stdin: "stop I" ends the I-th thread (0-based, in start order) and prints
- * "stopped I"; "start NAME" starts another and prints "started". EOF ends the process.
+ * "stopped I"; "start NAME" starts another and prints "started"; "name I NAME" names the I-th
+ * thread and prints "named I". EOF ends the process.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -36,7 +39,9 @@ static int start(const char *name) {
     if (count == MAX_THREADS || pthread_create(&threads[count], NULL, burn, (void *) (long) count) != 0) {
         return -1;
     }
-    pthread_setname_np(threads[count], name);
+    if (strcmp(name, "-") != 0) {
+        pthread_setname_np(threads[count], name);
+    }
     return count++;
 }
 
@@ -58,6 +63,14 @@ int main(int argc, char **argv) {
                 atomic_store(&stop[i], 1);
                 pthread_join(threads[i], NULL);
                 printf("stopped %d\n", i);
+            }
+        } else if (strncmp(line, "name ", 5) == 0) {
+            char *end;
+            long i = strtol(line + 5, &end, 10);
+            if (i >= 0 && i < count && *end == ' ' && pthread_setname_np(threads[i], end + 1) == 0) {
+                printf("named %ld\n", i);
+            } else {
+                printf("failed\n");
             }
         } else if (strncmp(line, "start ", 6) == 0) {
             printf(start(line + 6) < 0 ? "failed\n" : "started\n");

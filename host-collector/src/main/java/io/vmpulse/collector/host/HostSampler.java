@@ -46,7 +46,7 @@ import java.util.concurrent.Executor;
  *   balloon   Firecracker GET /balloon/statistics when enabled
  * </pre>
  *
- * <p>Keeps files and connections open between reads; one thread at a time.
+ * <p>Keeps files and connections (QMP, the API socket) open between reads; one thread at a time.
  */
 public final class HostSampler implements AutoCloseable {
 
@@ -104,6 +104,11 @@ public final class HostSampler implements AutoCloseable {
     // Touched only by rounds, which never overlap.
     private long lastFlushNanos;
     private boolean flushedOnce;
+    /**
+     * Why the last FlushMetrics failed, null after one that worked. Kept for the rounds between
+     * two flushes: the totals stay as stale as that failure made them until a flush works.
+     */
+    private IOException lastFlushFailure;
     /** Why this reading's Firecracker totals are incomplete (lines skipped), or null. */
     private String metricsIncomplete;
 
@@ -128,6 +133,9 @@ public final class HostSampler implements AutoCloseable {
                 ? new LatestOutcome<>(executor, () -> {
                     if (qemu != null) {
                         qemu.close();
+                    }
+                    if (api != null) {
+                        api.close();
                     }
                 })
                 : null;
@@ -167,17 +175,18 @@ public final class HostSampler implements AutoCloseable {
 
     /** One round of this VM's socket exchanges; never throws. */
     private Round exchange() {
-        IOException flushFailure = null;
         long now = System.nanoTime();
         if (fcApi != null && fcMetrics != null && (!flushedOnce || now - lastFlushNanos >= flushIntervalNanos)) {
             lastFlushNanos = now;
             flushedOnce = true;
             try {
                 fcApi.flushMetrics();
+                lastFlushFailure = null;
             } catch (IOException e) {
-                flushFailure = e;
+                lastFlushFailure = e;
             }
         }
+        IOException flushFailure = lastFlushFailure;
         DeviceCounters device = null;
         Exception deviceFailure = null;
         try {

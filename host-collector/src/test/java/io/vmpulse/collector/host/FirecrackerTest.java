@@ -383,6 +383,37 @@ class FirecrackerTest {
     }
 
     @Test
+    void a_failed_flush_keeps_block_failing_on_the_reads_before_the_next_flush() throws Exception {
+        Path metrics = dir.resolve("metrics.json");
+        Files.createFile(metrics);
+        java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean();
+        try (UnixHttpServer api = new UnixHttpServer(dir.resolve("api.sock"), r -> {
+            if (!up.get()) {
+                return UnixHttpServer.json(500, "{\"fault_message\":\"down\"}");
+            }
+            append(metrics, line(F1));
+            return UnixHttpServer.noContent();
+        }); HostSampler sampler = new HostSampler(targets(dir.resolve("api.sock"), metrics, List.of("rootfs"), List.of(),
+                false), HostSampler.Options.defaults().withFlushInterval(Duration.ofMillis(300)))) {
+            HostReading r = new HostReading();
+            for (int i = 0; i < 3; i++) {
+                sampler.read(r);
+                assertTrue(r.isFailed(Source.BLOCK), "read " + i + ": no flush has worked yet");
+                assertTrue(r.error(Source.BLOCK).contains("HTTP 500"), r.error(Source.BLOCK));
+            }
+            assertEquals(1, api.requests.size(), "one flush tried in the interval");
+            up.set(true);
+            Thread.sleep(350);
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.BLOCK), () -> r.error(Source.BLOCK));
+            assertEquals(F1.readBytes, r.diskReadBytes);
+            sampler.read(r);
+            assertTrue(r.isPresent(Source.BLOCK), "no flush due, and the last one worked");
+            assertEquals(2, api.requests.size());
+        }
+    }
+
+    @Test
     void an_api_error_answer_names_the_status() throws Exception {
         try (UnixHttpServer api = new UnixHttpServer(dir.resolve("api.sock"),
                 r -> UnixHttpServer.json(400, "{\"fault_message\":\"Balloon device not configured\"}"));

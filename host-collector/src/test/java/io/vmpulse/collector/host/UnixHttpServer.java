@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A VMM API stand-in for tests: an HTTP/1.1 server on a real Unix socket, one connection at a
- * time, answering each request with what {@link Handler} returns. It records every request.
+ * time, answering each request with what {@link Handler} returns. It records every request and
+ * counts connections. By default it closes a connection after one answer; with keep-alive it
+ * serves request after request on it until the client closes it, as micro_http does.
  */
 public final class UnixHttpServer implements AutoCloseable {
 
@@ -31,16 +34,21 @@ public final class UnixHttpServer implements AutoCloseable {
     }
 
     public final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final AtomicInteger connections = new AtomicInteger();
     private final ServerSocketChannel server;
     private final Thread thread;
     private final Path path;
 
     public UnixHttpServer(Path path, Handler handler) throws IOException {
+        this(path, handler, false);
+    }
+
+    public UnixHttpServer(Path path, Handler handler, boolean keepAlive) throws IOException {
         this.path = path;
         Files.deleteIfExists(path);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
-        thread = new Thread(() -> serve(handler), "unix-http-server");
+        thread = new Thread(() -> serve(handler, keepAlive), "unix-http-server");
         thread.setDaemon(true);
         thread.start();
     }
@@ -65,25 +73,28 @@ public final class UnixHttpServer implements AutoCloseable {
         return sb.append("0\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void serve(Handler handler) {
+    private void serve(Handler handler, boolean keepAlive) {
         while (server.isOpen()) {
             try (SocketChannel c = server.accept()) {
-                Request r = readRequest(c);
-                requests.add(r);
-                byte[] answer = handler.answer(r);
-                if (answer == null) {
-                    // Accept and never answer: hold the connection until the client gives up.
-                    ByteBuffer sink = ByteBuffer.allocate(256);
-                    int n;
-                    do {
-                        n = c.read(sink.clear());
-                    } while (n >= 0);
-                    continue;
-                }
-                ByteBuffer out = ByteBuffer.wrap(answer);
-                while (out.hasRemaining()) {
-                    c.write(out);
-                }
+                connections.incrementAndGet();
+                do {
+                    Request r = readRequest(c);
+                    requests.add(r);
+                    byte[] answer = handler.answer(r);
+                    if (answer == null) {
+                        // Accept and never answer: hold the connection until the client gives up.
+                        ByteBuffer sink = ByteBuffer.allocate(256);
+                        int n;
+                        do {
+                            n = c.read(sink.clear());
+                        } while (n >= 0);
+                        break;
+                    }
+                    ByteBuffer out = ByteBuffer.wrap(answer);
+                    while (out.hasRemaining()) {
+                        c.write(out);
+                    }
+                } while (keepAlive);
             } catch (IOException e) {
                 if (!server.isOpen()) {
                     return;
