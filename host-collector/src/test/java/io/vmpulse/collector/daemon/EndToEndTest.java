@@ -12,6 +12,7 @@ import io.vmpulse.collector.sample.UnifiedSample;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotSnapshot;
 import io.vmpulse.collector.testing.ReaderJson;
+import io.vmpulse.collector.testing.RegistrySlots;
 import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.collector.vm.DescriptorJson;
 import io.vmpulse.collector.vm.Fixtures;
@@ -124,7 +125,7 @@ class EndToEndTest {
         vms.register(vm("first", (int) agent.pid()), VmSource.API);
         try (RegistryReader reader = RegistryReader.open(registryPath())) {
             await(reader, "first", u -> u.getLong(GUEST_SEQ) >= 2);
-            SlotSnapshot held = find(reader, "first");
+            SlotSnapshot held = RegistrySlots.find(reader, "first");
             int slot = held.slot();
             long generation = held.generation();
 
@@ -148,7 +149,7 @@ class EndToEndTest {
         vms.register(first, VmSource.API);
         try (RegistryReader reader = RegistryReader.open(registryPath())) {
             await(reader, "upd", u -> u.getLong(GUEST_SEQ) >= 2 && u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
-            SlotSnapshot before = find(reader, "upd");
+            SlotSnapshot before = RegistrySlots.find(reader, "upd");
             int slot = before.slot();
             long generation = before.generation();
             long seq = before.sample().getLong(GUEST_SEQ);
@@ -157,7 +158,7 @@ class EndToEndTest {
                     List.of(), HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
             UnifiedSample after = await(reader, "upd", u -> u.hasFlags(SampleFlags.FLAG_NET_FAILING)
                     && u.getLong(GUEST_SEQ) > seq);
-            SlotSnapshot now = find(reader, "upd");
+            SlotSnapshot now = RegistrySlots.find(reader, "upd");
             assertEquals(slot, now.slot());
             assertEquals(generation, now.generation(), "an update is not a new VM");
             assertTrue(after.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED), "the guest's stream was not cut");
@@ -229,26 +230,9 @@ class EndToEndTest {
         return p;
     }
 
-    private static SlotSnapshot find(RegistryReader r, String vm) {
-        SlotSnapshot s = r.newSnapshot();
-        for (int i = 0; i < r.slotCount(); i++) {
-            if (r.read(i, s) && !s.isFree() && vm.equals(s.vmId())) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private static UnifiedSample await(RegistryReader r, String vm, Predicate<UnifiedSample> ok) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            SlotSnapshot s = find(r, vm);
-            if (s != null && ok.test(s.sample())) {
-                return s.sample();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("slot of " + vm + " never reached the expected state within 60 s");
+    private static UnifiedSample await(RegistryReader r, String vm, Predicate<UnifiedSample> ok)
+            throws InterruptedException {
+        return RegistrySlots.await(r, vm, Duration.ofSeconds(60), ok);
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier ok, String what) throws Exception {

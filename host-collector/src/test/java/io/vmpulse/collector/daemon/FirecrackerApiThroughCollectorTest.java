@@ -14,6 +14,7 @@ import io.vmpulse.collector.sample.UnifiedSample;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotJson;
 import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.collector.testing.RegistrySlots;
 import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
@@ -91,7 +92,7 @@ class FirecrackerApiThroughCollectorTest {
             assertEquals(314572800, s.getLong(BALLOON_AVAILABLE_BYTES));
 
             StringBuilder dump = new StringBuilder();
-            SlotJson.append(dump, reader.directory(), find(reader, "fc"));
+            SlotJson.append(dump, reader.directory(), RegistrySlots.find(reader, "fc"));
             for (String field : List.of("\"balloon_target_bytes\": 536870912", "\"balloon_actual_bytes\": 402653184",
                     "\"balloon_free_bytes\": 73400320", "\"balloon_total_bytes\": 1073741824",
                     "\"balloon_available_bytes\": 314572800")) {
@@ -173,25 +174,8 @@ class FirecrackerApiThroughCollectorTest {
                 new HostEndpoints(Optional.of(api), Optional.empty(), metrics), balloon, Optional.empty());
     }
 
-    private static SlotSnapshot find(RegistryReader r, String vm) {
-        SlotSnapshot s = r.newSnapshot();
-        for (int i = 0; i < r.slotCount(); i++) {
-            if (r.read(i, s) && !s.isFree() && vm.equals(s.vmId())) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private static UnifiedSample await(RegistryReader r, String vm, Predicate<UnifiedSample> ok) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            SlotSnapshot s = find(r, vm);
-            if (s != null && ok.test(s.sample())) {
-                return s.sample();
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("slot of " + vm + " never reached the expected state within 20 s");
+    private static UnifiedSample await(RegistryReader r, String vm, Predicate<UnifiedSample> ok)
+            throws InterruptedException {
+        return RegistrySlots.await(r, vm, Duration.ofSeconds(20), ok);
     }
 }

@@ -11,6 +11,7 @@ import io.vmpulse.collector.sample.SampleFlags;
 import io.vmpulse.collector.sample.UnifiedSample;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.collector.testing.RegistrySlots;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -103,7 +105,7 @@ class HungSocketsTest {
             int publications = 0;
             long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < end) {
-                SlotSnapshot s = find(reader, "healthy");
+                SlotSnapshot s = RegistrySlots.find(reader, "healthy");
                 long published = s.sample().getLong(LAST_HOST_MONO_NS);
                 if (published != lastPublished) {
                     if (lastPublished != 0) {
@@ -128,27 +130,9 @@ class HungSocketsTest {
                 List.of(), List.of(), new HostEndpoints(api, qmp, Optional.empty()), false, Optional.empty());
     }
 
-    private static SlotSnapshot find(RegistryReader r, String vm) {
-        SlotSnapshot s = r.newSnapshot();
-        for (int i = 0; i < r.slotCount(); i++) {
-            if (r.read(i, s) && !s.isFree() && vm.equals(s.vmId())) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private static UnifiedSample await(RegistryReader r, String vm, java.util.function.Predicate<UnifiedSample> ok)
+    private static UnifiedSample await(RegistryReader r, String vm, Predicate<UnifiedSample> ok)
             throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            SlotSnapshot s = find(r, vm);
-            if (s != null && ok.test(s.sample())) {
-                return s.sample();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("slot of " + vm + " never reached the expected state within 30 s");
+        return RegistrySlots.await(r, vm, Duration.ofSeconds(30), ok);
     }
 
     /** Unix sockets that accept every connection and never write a byte: one thread for all of them. */
