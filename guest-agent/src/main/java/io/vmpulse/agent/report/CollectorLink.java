@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -162,6 +163,8 @@ final class CollectorLink implements Runnable {
         volatile long welcomeSeq;
         volatile boolean ended;
         volatile String endedBecause;
+        /** Made once: a method reference evaluated in the send loop would allocate on every idle wait. */
+        private final BooleanSupplier stopStreaming = () -> ended || closed;
 
         /** Whether a Welcome came before the timeout, the end of the call, or {@link #close()}. */
         synchronized boolean awaitWelcome() throws InterruptedException {
@@ -183,7 +186,7 @@ final class CollectorLink implements Runnable {
             while (!ended && !closed) {
                 long dropped = ring.copyAfter(cursor, outgoing);
                 if (dropped < 0) {
-                    ring.awaitAfter(cursor, IDLE_WAIT_NANOS, this::stopStreaming);
+                    ring.awaitAfter(cursor, IDLE_WAIT_NANOS, stopStreaming);
                     continue;
                 }
                 int length = AgentMessages.writeSample(outgoing, dropped, message(outgoing), 0);
@@ -191,10 +194,6 @@ final class CollectorLink implements Runnable {
                 cursor = outgoing.seq();
             }
             return endReason("the call ended");
-        }
-
-        private boolean stopStreaming() {
-            return ended || closed;
         }
 
         String endReason(String otherwise) {
