@@ -2,7 +2,6 @@ package io.vmpulse.collector.host.uds;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -26,8 +25,9 @@ public final class LatestOutcome<T> {
 
     private final Executor executor;
     private final Runnable closeResources;
-    private final AtomicBoolean running = new AtomicBoolean();
     private volatile T last;
+    /** Guarded by this, so that a run never starts after {@link #close} and resources close once. */
+    private boolean running;
     private boolean closed;
 
     /** @param closeResources closes what {@code work} uses, once no run is in flight any more */
@@ -39,15 +39,13 @@ public final class LatestOutcome<T> {
     /** Starts {@code work} unless a run is in flight; returns the newest finished result, null before the first. */
     public T latest(Supplier<T> work) {
         synchronized (this) {
-            if (closed) {
-                return last;
-            }
-        }
-        if (running.compareAndSet(false, true)) {
-            try {
-                executor.execute(() -> run(work));
-            } catch (RejectedExecutionException shuttingDown) {
-                running.set(false);
+            if (!closed && !running) {
+                running = true;
+                try {
+                    executor.execute(() -> run(work));
+                } catch (RejectedExecutionException shuttingDown) {
+                    running = false;
+                }
             }
         }
         return last;
@@ -57,8 +55,8 @@ public final class LatestOutcome<T> {
         try {
             last = work.get();
         } finally {
-            running.set(false);
             synchronized (this) {
+                running = false;
                 if (closed) {
                     closeResources.run();
                 }
@@ -67,12 +65,13 @@ public final class LatestOutcome<T> {
     }
 
     /** Closes the resources now, or when the run in flight ends; no run starts after this. */
-    public void close() {
-        synchronized (this) {
-            closed = true;
-            if (!running.get()) {
-                closeResources.run();
-            }
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!running) {
+            closeResources.run();
         }
     }
 }
