@@ -3,7 +3,9 @@ package io.vmpulse.collector.ingest;
 import io.grpc.Metadata;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * Counts a message that gRPC itself refused for being over {@link GuestLimits#transportMaxBytes}.
@@ -16,10 +18,21 @@ import java.util.function.Function;
  * decompression check both say "exceeds maximum size"), since RESOURCE_EXHAUSTED alone is also
  * what the collector ends an abusive stream with, whose messages are already counted.
  * {@code HostileGuestTest} pins the wording to the gRPC version in use.
+ *
+ * <p>gRPC also logs each such message itself, at WARNING with a stack trace and without any rate
+ * limit, so a guest could fill the host's log by sending them; that record is filtered out, as the
+ * VM's own rate-limited reject log already says it. gRPC's other records there stay.
  */
 final class TransportRejects extends ServerStreamTracer.Factory {
 
     private static final String OVER_LIMIT = "exceeds maximum size";
+    /** Where grpc-netty logs a message it could not deframe. Held: JUL keeps loggers only weakly. */
+    static final Logger GRPC_DEFRAME_LOG = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+
+    static {
+        GRPC_DEFRAME_LOG.setFilter(r -> !(r.getThrown() instanceof StatusRuntimeException
+                && isOverTransportLimit(((StatusRuntimeException) r.getThrown()).getStatus())));
+    }
 
     private final Function<ServerStreamTracer.ServerCallInfo<?, ?>, GuestLink> linkOf;
 

@@ -109,6 +109,22 @@ class HostileGuestTest {
             }
         };
         log.addHandler(capture);
+        List<LogRecord> grpcRecords = new CopyOnWriteArrayList<>();
+        Handler grpcCapture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                grpcRecords.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        TransportRejects.GRPC_DEFRAME_LOG.addHandler(grpcCapture);
         try {
             Vm vm = vm("huge");
             Guest g = vm.connect("boot-1", "inst-1");
@@ -124,6 +140,7 @@ class HostileGuestTest {
                 Thread.sleep(10);
             }
             assertEquals(1, vm.link.stats().rejected(), "the message gRPC refused is counted against its VM");
+            assertEquals(List.of(), grpcRecords, "gRPC's own unthrottled warning with a stack trace is filtered out");
             assertEquals(List.of("vm huge: rejected a message over the transport limit of 262144 bytes (gRPC message "
                     + "exceeds maximum size 262144: " + wireBytes + "); its stream was ended"), lines);
 
@@ -140,6 +157,7 @@ class HostileGuestTest {
             assertEquals(1 + LIMITS.rejectsBeforeAbuse(), vm.link.stats().rejected());
         } finally {
             log.removeHandler(capture);
+            TransportRejects.GRPC_DEFRAME_LOG.removeHandler(grpcCapture);
         }
     }
 
