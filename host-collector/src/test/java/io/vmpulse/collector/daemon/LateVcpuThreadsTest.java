@@ -11,7 +11,7 @@ import io.vmpulse.collector.sample.SampleFlags;
 import io.vmpulse.collector.sample.UnifiedSample;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotSnapshot;
-import io.vmpulse.collector.testing.Tools;
+import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;
@@ -19,12 +19,10 @@ import io.vmpulse.collector.vm.Vm;
 import io.vmpulse.collector.vm.VmRegistry;
 import io.vmpulse.collector.vm.VmSource;
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,12 +63,9 @@ class LateVcpuThreadsTest {
 
     @Test
     void vcpu_source_fails_until_the_threads_are_named_then_publishes_their_exact_count() throws Exception {
-        Path source = dir.resolve("named_threads.c");
-        try (InputStream res = LateVcpuThreadsTest.class.getResourceAsStream("/host/named_threads.c")) {
-            Files.copy(res, source);
-        }
         // Two threads that keep the process's name: created, not named yet.
-        child = new ProcessBuilder(Tools.gcc(source, dir).toString(), "-", "-").redirectErrorStream(true).start();
+        child = new ProcessBuilder(NativeHelper.compile("named_threads").toString(), "-", "-")
+                .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         Writer in = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
         assertEquals("ready", out.readLine());

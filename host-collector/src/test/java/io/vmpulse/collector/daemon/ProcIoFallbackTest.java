@@ -11,7 +11,7 @@ import io.vmpulse.collector.sample.SampleFlags;
 import io.vmpulse.collector.sample.UnifiedSample;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotSnapshot;
-import io.vmpulse.collector.testing.Tools;
+import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;
@@ -19,14 +19,12 @@ import io.vmpulse.collector.vm.Vm;
 import io.vmpulse.collector.vm.VmRegistry;
 import io.vmpulse.collector.vm.VmSource;
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -72,11 +70,7 @@ class ProcIoFallbackTest {
     void storage_bytes_of_a_real_vmm_are_published_from_proc_pid_io_and_its_operation_counts_as_absent()
             throws Exception {
         Files.createDirectories(dir);
-        Path source = dir.resolve("direct_io.c");
-        try (InputStream res = ProcIoFallbackTest.class.getResourceAsStream("/host/direct_io.c")) {
-            Files.copy(res, source, StandardCopyOption.REPLACE_EXISTING);
-        }
-        child = new ProcessBuilder(Tools.gcc(source, dir).toString()).redirectErrorStream(true).start();
+        child = new ProcessBuilder(NativeHelper.compile("direct_io").toString()).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         Writer in = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
         assertEquals("ready", out.readLine());

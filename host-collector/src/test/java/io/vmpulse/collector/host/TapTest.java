@@ -12,6 +12,7 @@ import io.vmpulse.collector.sample.SampleFlags;
 import io.vmpulse.collector.sample.UnifiedSample;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;

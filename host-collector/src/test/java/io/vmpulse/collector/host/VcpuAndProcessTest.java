@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.vcpu.ThreadNames;
+import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.collector.vm.HypervisorKind;
 import java.io.BufferedReader;
 import java.io.IOException;

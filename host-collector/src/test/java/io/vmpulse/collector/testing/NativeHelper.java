@@ -1,4 +1,4 @@
-package io.vmpulse.collector.host;
+package io.vmpulse.collector.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Compiles the small C helpers under src/test/resources/host with gcc, once per test JVM. */
-final class NativeHelper {
+public final class NativeHelper {
 
     private static Path dir;
 
     private NativeHelper() {
     }
 
-    static synchronized Path compile(String name) throws IOException, InterruptedException {
+    public static synchronized Path compile(String name) throws IOException, InterruptedException {
         if (dir == null) {
             dir = Files.createTempDirectory("vmpulse-host-native");
             dir.toFile().deleteOnExit();
@@ -37,7 +37,7 @@ final class NativeHelper {
     }
 
     /** Runs a command to completion and returns its output; fails with that output if it exits non-zero. */
-    static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    public static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
