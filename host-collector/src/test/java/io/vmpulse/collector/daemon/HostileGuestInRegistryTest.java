@@ -18,6 +18,7 @@ import io.vmpulse.collector.sample.SampleFlags;
 import io.vmpulse.collector.sample.UnifiedSample;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.collector.testing.LogCapture;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;
@@ -37,10 +38,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,11 +69,11 @@ class HostileGuestInRegistryTest {
     private Process agent;
     private GoodVmWatch watch;
     private final EpollEventLoopGroup clientLoop = new EpollEventLoopGroup(1);
-    private final CapturedLog rejectLog = new CapturedLog();
+    private LogCapture rejectLog;
 
     @BeforeEach
     void start() throws Exception {
-        Logger.getLogger("io.vmpulse.collector.ingest.GuestLink").addHandler(rejectLog);
+        rejectLog = LogCapture.on("io.vmpulse.collector.ingest.GuestLink");
         CollectorSettings settings = new CollectorSettings(dir.resolve("registry"), 4, null, Optional.empty(),
                 Optional.empty(), 0, false, INTERVAL, Duration.ofSeconds(10), LIMITS);
         collector = Collector.start(settings, HostSampler.Options.defaults());
@@ -95,7 +93,9 @@ class HostileGuestInRegistryTest {
 
     @AfterEach
     void stop() throws Exception {
-        Logger.getLogger("io.vmpulse.collector.ingest.GuestLink").removeHandler(rejectLog);
+        if (rejectLog != null) {
+            rejectLog.close();
+        }
         if (watch != null) {
             watch.interrupt();
             watch.join();
@@ -199,7 +199,7 @@ class HostileGuestInRegistryTest {
             UnifiedSample s = await("evil", u -> u.getLong(GUEST_SEQ) == 1 && !u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
             assertEquals(LIMITS.rejectsBeforeAbuse(), s.getLong(REJECTED_MESSAGES));
         }
-        long firstRejections = rejectLog.count("vm evil: rejected ");
+        long firstRejections = rejectLog.messages(Level.WARNING).stream().filter(m -> m.contains("vm evil: rejected ")).count();
 
         try (GuestClient evil = new GuestClient(socket("evil"), clientLoop, "boot-e", "inst-e")) {
             watch.phase("over the transport limit");
@@ -327,28 +327,6 @@ class HostileGuestInRegistryTest {
                     return;
                 }
             }
-        }
-    }
-
-    /** Collects log records, to count what the collector said. */
-    private static final class CapturedLog extends Handler {
-        private final List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        long count(String containing) {
-            return records.stream().filter(r -> r.getLevel() == Level.WARNING && r.getMessage().contains(containing)).count();
-        }
-
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

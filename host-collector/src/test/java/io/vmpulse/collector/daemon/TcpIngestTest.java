@@ -8,6 +8,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.shm.RegistryReader;
 import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.collector.testing.LogCapture;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;
@@ -24,11 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,34 +40,13 @@ class TcpIngestTest {
     @Test
     void a_tcp_guest_is_refused_when_the_configuration_does_not_turn_tcp_on() throws Exception {
         int port = freePort();
-        List<LogRecord> severe = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel() == Level.SEVERE) {
-                    severe.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(Collector.class.getName());
-        log.addHandler(capture);
-        try (Collector c = start("")) {
+        try (LogCapture log = LogCapture.on(Collector.class.getName()); Collector c = start("")) {
             register(c, port);
             awaitHostHalf();
             assertThrows(ConnectException.class, () -> connect(port), "nothing listens on 127.0.0.1:" + port);
             assertEquals(List.of("vm t: cannot listen for its guest: its descriptor asks for TCP, which this collector "
                     + "has turned off (tcp_enabled); publishing its host half only"),
-                    severe.stream().map(LogRecord::getMessage).toList());
-        } finally {
-            log.removeHandler(capture);
+                    log.messages(Level.SEVERE));
         }
     }
 

@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.StreamObserver;
+import io.vmpulse.collector.testing.LogCapture;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.proto.v1.Cpu;
@@ -28,9 +29,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,40 +90,8 @@ class HostileGuestTest {
 
     @Test
     void a_message_over_the_transport_limit_ends_the_stream_and_is_counted_and_logged_as_rejected() throws Exception {
-        Logger log = Logger.getLogger(GuestLink.class.getName());
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        List<LogRecord> grpcRecords = new CopyOnWriteArrayList<>();
-        Handler grpcCapture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                grpcRecords.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        TransportRejects.GRPC_DEFRAME_LOG.addHandler(grpcCapture);
-        try {
+        try (LogCapture lines = LogCapture.on(GuestLink.class.getName());
+                LogCapture grpc = LogCapture.on(TransportRejects.GRPC_DEFRAME_LOG)) {
             Vm vm = vm("huge");
             Guest g = vm.connect("boot-1", "inst-1");
             g.send(sample(1, 100));
@@ -140,9 +106,9 @@ class HostileGuestTest {
                 Thread.sleep(10);
             }
             assertEquals(1, vm.link.stats().rejected(), "the message gRPC refused is counted against its VM");
-            assertEquals(List.of(), grpcRecords, "gRPC's own unthrottled warning with a stack trace is filtered out");
+            assertEquals(List.of(), grpc.records(), "gRPC's own unthrottled warning with a stack trace is filtered out");
             assertEquals(List.of("vm huge: rejected a message over the transport limit of 262144 bytes (gRPC message "
-                    + "exceeds maximum size 262144: " + wireBytes + "); its stream was ended"), lines);
+                    + "exceeds maximum size 262144: " + wireBytes + "); its stream was ended"), lines.messages());
 
             // The VM is not banned, and a later stream's own RESOURCE_EXHAUSTED end is not counted twice.
             Guest again = vm.connect("boot-1", "inst-1");
@@ -155,9 +121,6 @@ class HostileGuestTest {
             assertTrue(again.closed.await(10, TimeUnit.SECONDS), "too many rejects in a row end the stream");
             Thread.sleep(200);
             assertEquals(1 + LIMITS.rejectsBeforeAbuse(), vm.link.stats().rejected());
-        } finally {
-            log.removeHandler(capture);
-            TransportRejects.GRPC_DEFRAME_LOG.removeHandler(grpcCapture);
         }
     }
 

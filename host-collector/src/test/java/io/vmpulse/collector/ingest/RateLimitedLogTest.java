@@ -2,10 +2,9 @@ package io.vmpulse.collector.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vmpulse.collector.testing.LogCapture;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -22,21 +21,7 @@ class RateLimitedLogTest {
     void a_thousand_rejections_over_25_seconds_make_three_lines_each_counting_what_it_held_back() {
         Logger logger = Logger.getAnonymousLogger();
         logger.setUseParentHandlers(false);
-        List<LogRecord> records = new ArrayList<>();
-        logger.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        LogCapture records = LogCapture.on(logger);
         RateLimitedLog log = new RateLimitedLog(logger, PERIOD);
         long start = 5_000_000_000L;
         long step = Duration.ofMillis(25).toNanos();
@@ -49,7 +34,7 @@ class RateLimitedLogTest {
         assertEquals(List.of("rejected message 0",
                         "rejected message 400 (399 similar lines suppressed)",
                         "rejected message 800 (399 similar lines suppressed)"),
-                records.stream().map(LogRecord::getMessage).toList());
-        assertEquals(List.of(Level.WARNING, Level.WARNING, Level.WARNING), records.stream().map(LogRecord::getLevel).toList());
+                records.messages());
+        assertEquals(List.of(Level.WARNING, Level.WARNING, Level.WARNING), records.records().stream().map(LogRecord::getLevel).toList());
     }
 }
