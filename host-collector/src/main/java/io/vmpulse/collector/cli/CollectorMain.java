@@ -27,8 +27,18 @@ public final class CollectorMain implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 
+    /**
+     * Netty's leak detector records a stack trace for one buffer in 128: at a thousand samples a
+     * second that was 1 % of the collector's CPU spent guarding code that is not ours. Still
+     * switchable with -D for debugging.
+     */
+    static final String LEAK_DETECTION_PROPERTY = "io.grpc.netty.shaded.io.netty.leakDetection.level";
+
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %5$s%6$s%n");
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+            System.setProperty(LEAK_DETECTION_PROPERTY, "disabled");
+        }
         System.exit(commandLine().execute(args));
     }
 
