@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Handler;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,8 +40,7 @@ public final class AgentMain implements Callable<Integer> {
     static final int MAX_BUFFER = 1_000_000;
 
     private static final String JNA_SEARCH_PATH_PROPERTY = "jna.platform.library.path";
-    private static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
-    private static final String LOG_FORMAT = "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n";
+    private static final String LOG_CONFIG_PROPERTY = "java.util.logging.config.file";
 
     @Spec
     CommandSpec spec;
@@ -141,9 +141,12 @@ public final class AgentMain implements Callable<Integer> {
         return EXIT_OK;
     }
 
+    /** One line a record (LogLine), unless the operator gave a logging configuration of their own. */
     private static void configureLogging() {
-        if (System.getProperty(LOG_FORMAT_PROPERTY) == null) {
-            System.setProperty(LOG_FORMAT_PROPERTY, LOG_FORMAT);
+        if (System.getProperty(LOG_CONFIG_PROPERTY) == null) {
+            for (Handler h : Logger.getLogger("").getHandlers()) {
+                h.setFormatter(new LogLine());
+            }
         }
     }
 
