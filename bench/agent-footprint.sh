@@ -15,8 +15,8 @@
 #
 # Usage: bench/agent-footprint.sh [SECONDS [WARMUP_SECONDS]]     (defaults: 60 and 300)
 # The warm-up is long because at 1 s the JIT needs a few hundred samples to compile the hot path.
-# Environment: VMPULSE_AGENT_JVM_FLAGS, VMPULSE_AGENT_JAVA_OPTS and VMPULSE_AGENT_CDS reach the
-# launcher, to measure alternatives; INTERVALS (default "1s 10ms") picks the intervals. Builds the jars first when they are missing.
+# Environment: VMPULSE_AGENT_JVM_FLAGS, VMPULSE_AGENT_JAVA_OPTS and VMPULSE_AGENT_CDS (a path, or
+# off) reach the launcher, to measure alternatives; INTERVALS (default "1s 10ms") picks the intervals. Builds the jars first when they are missing.
 set -eu
 
 seconds=${1:-60}
@@ -56,15 +56,19 @@ stat_ticks() { sed 's/^.*) //' /proc/"$1"/stat | awk '{print $12 + $13}'; }
 status_kib() { awk -v k="$2:" '$1 == k {print $2}' /proc/"$1"/status; }
 clk_tck=$(getconf CLK_TCK)
 
-# Both measured runs map the same class-data sharing archive: record it first if it is missing.
+# Both measured runs map the same class-data sharing archive: if it is missing, one agent run
+# lists the classes it loads and a second start makes the archive from the list (the launcher's
+# two steps), both before anything is measured.
 cds=${VMPULSE_AGENT_CDS:-$root/guest-agent/target/guest-agent.jsa}
-if [ ! -e "$cds" ]; then
-    VMPULSE_AGENT_CDS=$cds "$launcher" --collector "unix://$work/collector.sock" --interval 10ms 2>"$work/agent.log" &
-    agent_pid=$!
-    sleep 10
-    kill "$agent_pid"
-    wait "$agent_pid" || true
-    agent_pid=
+if [ "$cds" != off ] && [ ! -e "$cds" ]; then
+    for run_seconds in 10 3; do
+        VMPULSE_AGENT_CDS=$cds "$launcher" --collector "unix://$work/collector.sock" --interval 10ms 2>"$work/agent.log" &
+        agent_pid=$!
+        sleep "$run_seconds"
+        kill "$agent_pid"
+        wait "$agent_pid" || true
+        agent_pid=
+    done
 fi
 export VMPULSE_AGENT_CDS="$cds"
 
