@@ -29,8 +29,8 @@ public final class CollectorMain implements Runnable {
 
     /**
      * Netty's leak detector records a stack trace for one buffer in 128: at a thousand samples a
-     * second that was 1 % of the collector's CPU spent guarding code that is not ours. Still
-     * switchable with -D for debugging.
+     * second that showed in the collector's profile (about half a per cent of its CPU) guarding
+     * code that is not ours. Still switchable with -D for debugging.
      */
     static final String LEAK_DETECTION_PROPERTY = "io.grpc.netty.shaded.io.netty.leakDetection.level";
 

@@ -17,9 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * number of VMs, for at most {@code window} of added delay before a sample is read; its arrival
  * is stamped when it is read, so the freshness a reader sees is late by at most the window.
  *
- * <p>Queued tasks are never delayed: with tasks pending the loop polls without waiting, as the
- * default strategy does. An idle loop still blocks in {@code epoll_wait}, so the first event after
- * a quiet spell is read at once; only the polls that follow wait out the window.
+ * <p>With tasks already queued the loop polls without waiting, as the default strategy does; a
+ * task queued during the wait (an Ack written from another thread) waits out the rest of it. An
+ * idle loop still blocks in {@code epoll_wait}, so the first event after a quiet spell is read at
+ * once; only the polls that follow wait out the window.
  */
 final class BatchingSelectStrategy implements SelectStrategy {
 

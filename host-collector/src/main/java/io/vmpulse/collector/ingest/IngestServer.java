@@ -49,8 +49,8 @@ import java.util.function.IntFunction;
  *
  * <p>All listeners share one boss thread and one I/O thread: a VM costs a socket and a little
  * state, not threads. The I/O thread collects readiness events every {@link #IO_BATCH_WINDOW}
- * rather than waking for each sample (BatchingSelectStrategy). Stream callbacks run on the I/O thread itself ({@code directExecutor}):
- * they never block (check the message, hand the sample to the VM's pipeline, queue an Ack), so
+ * rather than waking for each sample (BatchingSelectStrategy). Stream callbacks run on the I/O
+ * thread itself ({@code directExecutor}): they never block (check the message, hand the sample to the VM's pipeline, queue an Ack), so
  * handing each message to a callback pool would only add two thread wake-ups per sample, which
  * at a thousand VMs was a third of the collector's CPU.
  */
@@ -58,7 +58,7 @@ public final class IngestServer implements AutoCloseable {
 
     private static final long IDLE_CONNECTION_SECONDS = 60;
     /** How long readiness events gather before the I/O thread reads them (BatchingSelectStrategy). */
-    static final Duration IO_BATCH_WINDOW = Duration.ofMillis(10);
+    private static final Duration IO_BATCH_WINDOW = Duration.ofMillis(10);
 
     private final GuestLimits limits;
     private final SocketAccess socketAccess;
