@@ -62,8 +62,8 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         Path dir = Files.createTempDirectory("vmpulse-demo");
-        CollectorSettings settings = new CollectorSettings(shm, 16, null, Optional.empty(), Optional.empty(), 0,
-                false, interval, Duration.ofSeconds(2), GuestLimits.DEFAULT);
+        CollectorSettings settings = CollectorSettings.registryOnly(shm, 16,
+                interval, Duration.ofSeconds(2), GuestLimits.DEFAULT);
         Process agent = null;
         try (CollectorDaemon daemon = CollectorDaemon.start(settings)) {
             Path base = dir.resolve("local.vsock");

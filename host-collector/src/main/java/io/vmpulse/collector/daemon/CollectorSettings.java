@@ -43,14 +43,15 @@ public record CollectorSettings(
     private static final int MAX_FIRECRACKER_FLUSH_MS = 60_000;
 
     /**
-     * Settings whose per-VM ingest sockets are mode 0660 in the collector's group and whose
-     * Firecracker VMs are flushed at the default interval.
+     * Settings for a collector that serves only VMs registered in-process (the demo, tests): a
+     * registry, and no descriptor directory, control socket, vsock or TCP listener. Per-VM ingest
+     * sockets are mode 0660 in the collector's group, Firecracker VMs are flushed at the default
+     * interval.
      */
-    public CollectorSettings(Path registryPath, int slots, String registryGroup, Optional<Path> descriptorDir,
-                             Optional<Path> controlSocket, int vsockPort, boolean tcpEnabled, Duration interval,
-                             Duration grace, GuestLimits guestLimits) {
-        this(registryPath, slots, registryGroup, descriptorDir, controlSocket, vsockPort, tcpEnabled, interval, grace,
-                guestLimits, SocketAccess.OWNER_AND_GROUP, DEFAULT_FIRECRACKER_FLUSH);
+    public static CollectorSettings registryOnly(Path registryPath, int slots, Duration interval, Duration grace,
+                                                 GuestLimits guestLimits) {
+        return new CollectorSettings(registryPath, slots, null, Optional.empty(), Optional.empty(), 0, false,
+                interval, grace, guestLimits, SocketAccess.OWNER_AND_GROUP, DEFAULT_FIRECRACKER_FLUSH);
     }
 
     /** Thrown for a configuration that cannot be used; the message names the file and field. */

@@ -194,8 +194,8 @@ class EndToEndTest {
 
     private VmRegistry startCollector(int slots) throws Exception {
         assertTrue(Files.isRegularFile(AGENT_JAR), "build the agent first: " + AGENT_JAR);
-        CollectorSettings settings = new CollectorSettings(registryPath(), slots, null, Optional.empty(), Optional.empty(),
-                0, false, INTERVAL, GRACE, GuestLimits.DEFAULT);
+        CollectorSettings settings = CollectorSettings.registryOnly(registryPath(), slots,
+                INTERVAL, GRACE, GuestLimits.DEFAULT);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmRegistry vms = new VmRegistry();
         vms.addListener(collector);

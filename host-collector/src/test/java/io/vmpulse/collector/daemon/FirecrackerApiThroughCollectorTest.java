@@ -157,8 +157,8 @@ class FirecrackerApiThroughCollectorTest {
     // ---- harness ------------------------------------------------------------------------
 
     private VmRegistry startCollector() throws Exception {
-        return start(new CollectorSettings(dir.resolve("registry"), 2, null, Optional.empty(), Optional.empty(), 0,
-                false, INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT));
+        return start(CollectorSettings.registryOnly(dir.resolve("registry"), 2,
+                INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT));
     }
 
     private VmRegistry start(CollectorSettings settings) throws Exception {

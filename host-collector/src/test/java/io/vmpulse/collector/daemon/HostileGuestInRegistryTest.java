@@ -74,8 +74,8 @@ class HostileGuestInRegistryTest {
     @BeforeEach
     void start() throws Exception {
         rejectLog = LogCapture.on("io.vmpulse.collector.ingest.GuestLink");
-        CollectorSettings settings = new CollectorSettings(dir.resolve("registry"), 4, null, Optional.empty(),
-                Optional.empty(), 0, false, INTERVAL, Duration.ofSeconds(10), LIMITS);
+        CollectorSettings settings = CollectorSettings.registryOnly(dir.resolve("registry"), 4,
+                INTERVAL, Duration.ofSeconds(10), LIMITS);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmRegistry vms = new VmRegistry();
         vms.addListener(collector);

@@ -69,8 +69,8 @@ class HungSocketsTest {
 
     @Test
     void hung_api_and_qmp_sockets_are_marked_failing_and_a_healthy_vm_keeps_its_cadence() throws Exception {
-        CollectorSettings settings = new CollectorSettings(dir.resolve("registry"), 2 * HUNG_EACH_KIND + 1, null,
-                Optional.empty(), Optional.empty(), 0, false, INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT);
+        CollectorSettings settings = CollectorSettings.registryOnly(dir.resolve("registry"), 2 * HUNG_EACH_KIND + 1,
+                INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmRegistry vms = new VmRegistry();
         vms.addListener(collector);

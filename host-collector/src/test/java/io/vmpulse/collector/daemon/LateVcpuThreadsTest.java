@@ -70,8 +70,8 @@ class LateVcpuThreadsTest {
         Writer in = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
         assertEquals("ready", out.readLine());
 
-        CollectorSettings settings = new CollectorSettings(dir.resolve("registry"), 2, null, Optional.empty(),
-                Optional.empty(), 0, false, INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT);
+        CollectorSettings settings = CollectorSettings.registryOnly(dir.resolve("registry"), 2,
+                INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmRegistry vms = new VmRegistry();
         vms.addListener(collector);

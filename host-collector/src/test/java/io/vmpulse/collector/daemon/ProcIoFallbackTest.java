@@ -75,8 +75,8 @@ class ProcIoFallbackTest {
         Writer in = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
         assertEquals("ready", out.readLine());
 
-        CollectorSettings settings = new CollectorSettings(sockets.resolve("registry"), 2, null, Optional.empty(),
-                Optional.empty(), 0, false, Duration.ofMillis(100), Duration.ofSeconds(1), GuestLimits.DEFAULT);
+        CollectorSettings settings = CollectorSettings.registryOnly(sockets.resolve("registry"), 2,
+                Duration.ofMillis(100), Duration.ofSeconds(1), GuestLimits.DEFAULT);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmRegistry vms = new VmRegistry();
         vms.addListener(collector);

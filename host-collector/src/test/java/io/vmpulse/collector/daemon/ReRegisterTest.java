@@ -80,8 +80,8 @@ class ReRegisterTest {
     }
 
     private VmRegistry start() throws Exception {
-        CollectorSettings settings = new CollectorSettings(dir.resolve("registry"), 1, null, Optional.empty(),
-                Optional.empty(), 0, false, Duration.ofMillis(200), GRACE, GuestLimits.DEFAULT);
+        CollectorSettings settings = CollectorSettings.registryOnly(dir.resolve("registry"), 1,
+                Duration.ofMillis(200), GRACE, GuestLimits.DEFAULT);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         reader = RegistryReader.open(settings.registryPath());
         VmRegistry vms = new VmRegistry();

@@ -140,8 +140,8 @@ class TapTest {
 
     @Test
     void tap_traffic_reaches_the_published_sample_in_the_guests_direction() throws Exception {
-        CollectorSettings settings = new CollectorSettings(dir.resolve("registry"), 2, null, Optional.empty(),
-                Optional.empty(), 0, false, Duration.ofMillis(100), Duration.ofSeconds(1), GuestLimits.DEFAULT);
+        CollectorSettings settings = CollectorSettings.registryOnly(dir.resolve("registry"), 2,
+                Duration.ofMillis(100), Duration.ofSeconds(1), GuestLimits.DEFAULT);
         try (Collector collector = Collector.start(settings, HostSampler.Options.defaults().withSysfsRoot(sysfs));
              RegistryReader reader = RegistryReader.open(settings.registryPath())) {
             collector.vmAdded(new Vm("tapvm", HypervisorKind.NONE, OptionalInt.empty(),
