@@ -127,7 +127,7 @@ done
 check=0
 python3 - "$REGISTRY" "$N" "$MODE" <<'EOF' || check=1
 import sys, time
-sys.path.insert(0, "readers/python")
+sys.path.insert(0, "registry/python")
 import vmpulse_shm as v
 path, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 reg = v.Registry(path)

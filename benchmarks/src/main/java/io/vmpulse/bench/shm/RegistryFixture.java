@@ -1,10 +1,10 @@
 package io.vmpulse.bench.shm;
 
-import io.vmpulse.collector.sample.SampleField;
-import io.vmpulse.collector.sample.SampleFields;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryOptions;
-import io.vmpulse.collector.shm.RegistryWriter;
+import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.collector.publish.RegistryOptions;
+import io.vmpulse.collector.publish.RegistryWriter;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +15,7 @@ final class RegistryFixture {
 
     final Path path = Path.of("/dev/shm/vmpulse-bench-" + ProcessHandle.current().pid());
     final RegistryWriter writer;
-    final UnifiedSample sample = new UnifiedSample();
+    final VmRecord sample = new VmRecord();
 
     RegistryFixture(int slots, int claimed) throws IOException {
         writer = RegistryWriter.create(new RegistryOptions(path, slots, null));
@@ -23,7 +23,7 @@ final class RegistryFixture {
             writer.claim("bench-vm-" + i);
         }
         int k = 0;
-        for (SampleField f : SampleFields.ALL) {
+        for (RecordField f : RecordFields.ALL) {
             for (int i = 0; i < f.count(); i++, k++) {
                 switch (f.type()) {
                     case U64, I64 -> sample.putLong(f, i, 1_000_000L * k);

@@ -1,8 +1,8 @@
 package io.vmpulse.bench.shm;
 
-import io.vmpulse.collector.sample.SampleFields;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 
 import java.util.concurrent.TimeUnit;
 
@@ -96,6 +96,6 @@ public class ScanBenchmark {
     /** Reads every live slot consistently; returns how many were skipped. */
     private int scan(Scratch s) {
         sink = 0;
-        return reader.forEachLive(s.snapshot, snap -> sink += snap.sample().getLong(SampleFields.MEM_TOTAL_BYTES));
+        return reader.forEachLive(s.snapshot, snap -> sink += snap.sample().getLong(RecordFields.MEM_TOTAL_BYTES));
     }
 }

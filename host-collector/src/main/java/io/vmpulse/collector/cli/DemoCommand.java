@@ -3,7 +3,7 @@ package io.vmpulse.collector.cli;
 import io.vmpulse.collector.daemon.CollectorDaemon;
 import io.vmpulse.collector.daemon.CollectorSettings;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.shm.RegistryReader;
+import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;

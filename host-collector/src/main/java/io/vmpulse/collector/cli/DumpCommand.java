@@ -1,8 +1,8 @@
 package io.vmpulse.collector.cli;
 
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotJson;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.collector.cli.SlotJson;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.vmpulse.collector.cli;
 
 import io.vmpulse.collector.daemon.CollectorDaemon;
 import io.vmpulse.collector.daemon.CollectorSettings;
-import io.vmpulse.collector.shm.RegistryInUseException;
+import io.vmpulse.collector.publish.RegistryInUseException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,8 +1,8 @@
 package io.vmpulse.collector.cli;
 
-import io.vmpulse.collector.sample.SampleField;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.util.List;
 
 /**
@@ -14,11 +14,11 @@ final class SlotText {
     private SlotText() {
     }
 
-    static void append(StringBuilder b, List<SampleField> fields, SlotSnapshot s) {
+    static void append(StringBuilder b, List<RecordField> fields, SlotSnapshot s) {
         b.append("slot ").append(s.slot()).append("  vm ").append(s.vmId())
                 .append("  generation ").append(s.generation()).append('\n');
-        UnifiedSample u = s.sample();
-        for (SampleField f : fields) {
+        VmRecord u = s.sample();
+        for (RecordField f : fields) {
             for (int i = 0; i < f.count(); i++) {
                 String name = f.count() == 1 ? f.name() : f.name() + "[" + i + "]";
                 b.append("  ").append(String.format("%-32s", name));

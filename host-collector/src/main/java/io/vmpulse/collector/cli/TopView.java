@@ -1,11 +1,13 @@
 package io.vmpulse.collector.cli;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
 
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import static io.vmpulse.registry.layout.RecordFields.*;
+
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.util.Locale;
 
 /** One frame of `host-collector top`: a table of every live slot, rendered to text. */
@@ -31,29 +33,29 @@ final class TopView {
         return b.toString();
     }
 
-    static String row(String vm, UnifiedSample u, long nowUnixNanos) {
-        boolean guestRates = u.isPresent(SampleFlags.PRESENT_GUEST_RATES);
-        boolean mem = u.isPresent(SampleFlags.PRESENT_GUEST_MEMORY);
-        boolean hostRates = u.isPresent(SampleFlags.PRESENT_HOST_RATES);
+    static String row(String vm, VmRecord u, long nowUnixNanos) {
+        boolean guestRates = u.isPresent(RecordFlags.PRESENT_GUEST_RATES);
+        boolean mem = u.isPresent(RecordFlags.PRESENT_GUEST_MEMORY);
+        boolean hostRates = u.isPresent(RecordFlags.PRESENT_HOST_RATES);
         long lastGuest = u.getLong(LAST_GUEST_UNIX_NS);
         String memText = mem
                 ? bytes(u.getLong(MEM_TOTAL_BYTES) - u.getLong(MEM_AVAILABLE_BYTES)) + "/" + bytes(u.getLong(MEM_TOTAL_BYTES))
                 : "-";
         String age = lastGuest == 0 ? "never" : seconds(nowUnixNanos - lastGuest);
-        if (u.hasFlags(SampleFlags.FLAG_FINAL)) {
+        if (u.hasFlags(RecordFlags.FLAG_FINAL)) {
             age = "gone";
-        } else if (u.hasFlags(SampleFlags.FLAG_GUEST_STALE) && lastGuest != 0) {
+        } else if (u.hasFlags(RecordFlags.FLAG_GUEST_STALE) && lastGuest != 0) {
             age += "!";
         }
         return String.format(Locale.ROOT, "%-20s %7s %8s %17s %6s %21s %21s %7s",
                 vm.length() > 20 ? vm.substring(0, 19) + "~" : vm,
                 guestRates ? pct(u.getDouble(GUEST_CPU_BUSY_PCT)) : "-",
-                hostRates && u.isPresent(SampleFlags.PRESENT_HOST_VCPU) ? pct(u.getDouble(HOST_VCPU_PCT)) : "-",
+                hostRates && u.isPresent(RecordFlags.PRESENT_HOST_VCPU) ? pct(u.getDouble(HOST_VCPU_PCT)) : "-",
                 memText,
-                u.isPresent(SampleFlags.PRESENT_GUEST_FS) ? pct(u.getDouble(FS_USED_MAX_PCT)) : "-",
-                hostRates && u.isPresent(SampleFlags.PRESENT_HOST_BLOCK)
+                u.isPresent(RecordFlags.PRESENT_GUEST_FS) ? pct(u.getDouble(FS_USED_MAX_PCT)) : "-",
+                hostRates && u.isPresent(RecordFlags.PRESENT_HOST_BLOCK)
                         ? rate(u.getDouble(DISK_READ_BYTES_PER_S)) + "/" + rate(u.getDouble(DISK_WRITE_BYTES_PER_S)) : "-",
-                hostRates && u.isPresent(SampleFlags.PRESENT_HOST_NET)
+                hostRates && u.isPresent(RecordFlags.PRESENT_HOST_NET)
                         ? rate(u.getDouble(NET_RX_BYTES_PER_S)) + "/" + rate(u.getDouble(NET_TX_BYTES_PER_S)) : "-",
                 age);
     }

@@ -7,7 +7,7 @@ import io.vmpulse.collector.ingest.CounterContinuity;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.GuestSink;
 import io.vmpulse.collector.merge.SampleMerger;
-import io.vmpulse.collector.shm.RegistryWriter;
+import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 import java.util.concurrent.Executor;

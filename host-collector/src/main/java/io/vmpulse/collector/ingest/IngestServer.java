@@ -27,7 +27,7 @@ import io.vmpulse.collector.threads.DaemonThreads;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.proto.v1.GuestReportGrpc;
-import io.vmpulse.vsock.EpollVsockServerChannel;
+import io.vmpulse.collector.ingest.vsock.EpollVsockServerChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

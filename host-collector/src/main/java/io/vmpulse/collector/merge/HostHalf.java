@@ -1,15 +1,17 @@
 package io.vmpulse.collector.merge;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 
 import io.vmpulse.collector.host.HostReading;
 import io.vmpulse.collector.host.Source;
-import io.vmpulse.collector.sample.SampleField;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
+import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
 
 /**
- * Copies a {@link HostReading} into the host half of a {@link UnifiedSample}: values of present
+ * Copies a {@link HostReading} into the host half of a {@link VmRecord}: values of present
  * sources, zero for absent or failed ones (the presence bit tells them apart from a real zero), and
  * one failing flag per source.
  */
@@ -17,18 +19,18 @@ final class HostHalf {
 
     private static final Source[] SOURCES = Source.values();
     private static final long[] PRESENT_BIT = {
-        SampleFlags.PRESENT_HOST_VCPU, SampleFlags.PRESENT_HOST_PROCESS, SampleFlags.PRESENT_HOST_CGROUP,
-        SampleFlags.PRESENT_HOST_BLOCK, SampleFlags.PRESENT_HOST_NET, SampleFlags.PRESENT_HOST_BALLOON,
+        RecordFlags.PRESENT_HOST_VCPU, RecordFlags.PRESENT_HOST_PROCESS, RecordFlags.PRESENT_HOST_CGROUP,
+        RecordFlags.PRESENT_HOST_BLOCK, RecordFlags.PRESENT_HOST_NET, RecordFlags.PRESENT_HOST_BALLOON,
     };
     private static final long[] FAILING_BIT = {
-        SampleFlags.FLAG_VCPU_FAILING, SampleFlags.FLAG_PROCESS_FAILING, SampleFlags.FLAG_CGROUP_FAILING,
-        SampleFlags.FLAG_BLOCK_FAILING, SampleFlags.FLAG_NET_FAILING, SampleFlags.FLAG_BALLOON_FAILING,
+        RecordFlags.FLAG_VCPU_FAILING, RecordFlags.FLAG_PROCESS_FAILING, RecordFlags.FLAG_CGROUP_FAILING,
+        RecordFlags.FLAG_BLOCK_FAILING, RecordFlags.FLAG_NET_FAILING, RecordFlags.FLAG_BALLOON_FAILING,
     };
 
     private HostHalf() {
     }
 
-    static void copy(HostReading r, UnifiedSample out) {
+    static void copy(HostReading r, VmRecord out) {
         for (int i = 0; i < SOURCES.length; i++) {
             out.setPresent(PRESENT_BIT[i], r.isPresent(SOURCES[i]));
             out.setFlags(FAILING_BIT[i], r.isFailed(SOURCES[i]));
@@ -67,11 +69,11 @@ final class HostHalf {
         put(out, NET_RX_ERRORS, net, r.netRxErrors);
         put(out, NET_TX_ERRORS, net, r.netTxErrors);
         boolean diskOps = block && hasDiskOps(r);
-        out.setPresent(SampleFlags.PRESENT_HOST_DISK_OPS, diskOps);
+        out.setPresent(RecordFlags.PRESENT_HOST_DISK_OPS, diskOps);
         boolean drops = net && r.netRxDropped != HostReading.ABSENT && r.netTxDropped != HostReading.ABSENT;
-        out.setPresent(SampleFlags.PRESENT_HOST_NET_DROPS, drops);
+        out.setPresent(RecordFlags.PRESENT_HOST_NET_DROPS, drops);
         boolean errors = net && r.netRxErrors != HostReading.ABSENT && r.netTxErrors != HostReading.ABSENT;
-        out.setPresent(SampleFlags.PRESENT_HOST_NET_ERRORS, errors);
+        out.setPresent(RecordFlags.PRESENT_HOST_NET_ERRORS, errors);
         boolean balloon = r.isPresent(Source.BALLOON);
         put(out, BALLOON_TARGET_BYTES, balloon, r.balloonTargetBytes);
         put(out, BALLOON_ACTUAL_BYTES, balloon, r.balloonActualBytes);
@@ -87,7 +89,7 @@ final class HostHalf {
     }
 
     /** A value inside a present source may still be ABSENT (PSS unreadable, say): it reads as 0. */
-    private static void put(UnifiedSample out, SampleField f, boolean present, long value) {
+    private static void put(VmRecord out, RecordField f, boolean present, long value) {
         out.putLong(f, present && value != HostReading.ABSENT ? value : 0);
     }
 }

@@ -1,15 +1,17 @@
 package io.vmpulse.collector.merge;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 
 import io.vmpulse.collector.host.HostReading;
 import io.vmpulse.collector.host.Source;
 import io.vmpulse.collector.ingest.CounterContinuity;
 import io.vmpulse.collector.ingest.IngestStats;
-import io.vmpulse.collector.sample.GuestHalf;
-import io.vmpulse.collector.sample.SampleField;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
+import io.vmpulse.collector.merge.GuestHalf;
+import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
 
@@ -28,7 +30,7 @@ import io.vmpulse.proto.v1.Sample;
  */
 public final class SampleMerger {
 
-    private final UnifiedSample out = new UnifiedSample();
+    private final VmRecord out = new VmRecord();
     private HostReading previousHost = new HostReading();
     private boolean havePreviousHost;
     /** Only the CPU times of the previous guest sample: holding the whole sample would keep it alive a whole interval. */
@@ -39,7 +41,7 @@ public final class SampleMerger {
     private boolean haveGuest;
     private long vcpuRunDeltaNs;
 
-    public UnifiedSample sample() {
+    public VmRecord sample() {
         return out;
     }
 
@@ -61,7 +63,7 @@ public final class SampleMerger {
         boolean continues = verdict == CounterContinuity.Verdict.CONTINUES && previousGuestCpu != null;
         GuestRates.CpuPct pct = continues ? GuestRates.cpu(previousGuestCpu, cpu) : null;
         boolean rates = pct != null && !Double.isNaN(pct.busy());
-        out.setPresent(SampleFlags.PRESENT_GUEST_RATES, rates);
+        out.setPresent(RecordFlags.PRESENT_GUEST_RATES, rates);
         out.putDouble(GUEST_CPU_BUSY_PCT, rates ? pct.busy() : 0);
         out.putDouble(GUEST_CPU_IDLE_PCT, rates ? pct.idle() : 0);
         out.putDouble(GUEST_CPU_IOWAIT_PCT, rates ? pct.iowait() : 0);
@@ -112,20 +114,20 @@ public final class SampleMerger {
         perSecond(NET_RX_PACKETS_PER_S, net, before.netRxPackets, host.netRxPackets, dt);
         perSecond(NET_TX_PACKETS_PER_S, net, before.netTxPackets, host.netTxPackets, dt);
         boolean any = vcpu || disk || net;
-        out.setPresent(SampleFlags.PRESENT_HOST_RATES, any);
+        out.setPresent(RecordFlags.PRESENT_HOST_RATES, any);
         previousHost = host;
         havePreviousHost = true;
         return before;
     }
 
     /** Stamps counters and freshness flags; call right before publishing. */
-    public UnifiedSample seal(IngestStats stats, long nowMonoNanos, long staleAfterNanos, boolean last) {
+    public VmRecord seal(IngestStats stats, long nowMonoNanos, long staleAfterNanos, boolean last) {
         out.putLong(REJECTED_MESSAGES, stats.rejected());
         out.putLong(GUEST_RESTARTS, stats.guestRestarts());
         out.putLong(COUNTER_RESETS, stats.counterResets());
-        out.setFlags(SampleFlags.FLAG_GUEST_CONNECTED, stats.connected() && !last);
-        out.setFlags(SampleFlags.FLAG_GUEST_STALE, !haveGuest || nowMonoNanos - lastGuestMonoNanos > staleAfterNanos);
-        out.setFlags(SampleFlags.FLAG_FINAL, last);
+        out.setFlags(RecordFlags.FLAG_GUEST_CONNECTED, stats.connected() && !last);
+        out.setFlags(RecordFlags.FLAG_GUEST_STALE, !haveGuest || nowMonoNanos - lastGuestMonoNanos > staleAfterNanos);
+        out.setFlags(RecordFlags.FLAG_FINAL, last);
         return out;
     }
 
@@ -149,7 +151,7 @@ public final class SampleMerger {
         return threads;
     }
 
-    private void perSecond(SampleField f, boolean ok, long before, long after, long dt) {
+    private void perSecond(RecordField f, boolean ok, long before, long after, long dt) {
         out.putDouble(f, ok ? GuestRates.delta(before, after) * 1e9 / dt : 0);
     }
 

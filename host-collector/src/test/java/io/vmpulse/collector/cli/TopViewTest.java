@@ -1,13 +1,15 @@
 package io.vmpulse.collector.cli;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryOptions;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.RegistryWriter;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.collector.publish.RegistryOptions;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.collector.publish.RegistryWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +30,7 @@ class TopViewTest {
              RegistryReader r = RegistryReader.open(w.path())) {
             w.publish(w.claim("web-1"), everything());
             w.publish(w.claim("stale-memory-only"), staleWithMemoryOnly());
-            w.publish(w.claim("a-name-longer-than-twenty"), new UnifiedSample());
+            w.publish(w.claim("a-name-longer-than-twenty"), new VmRecord());
 
             String frame = TopView.render(r, r.newSnapshot(), NOW);
 
@@ -42,11 +44,11 @@ class TopViewTest {
     }
 
     /** Every source present: one value per column, each picked to show its unit and rounding. */
-    private static UnifiedSample everything() {
-        UnifiedSample u = new UnifiedSample();
-        u.setPresent(SampleFlags.PRESENT_GUEST_RATES | SampleFlags.PRESENT_GUEST_MEMORY | SampleFlags.PRESENT_GUEST_FS
-                | SampleFlags.PRESENT_HOST_RATES | SampleFlags.PRESENT_HOST_VCPU | SampleFlags.PRESENT_HOST_BLOCK
-                | SampleFlags.PRESENT_HOST_NET, true);
+    private static VmRecord everything() {
+        VmRecord u = new VmRecord();
+        u.setPresent(RecordFlags.PRESENT_GUEST_RATES | RecordFlags.PRESENT_GUEST_MEMORY | RecordFlags.PRESENT_GUEST_FS
+                | RecordFlags.PRESENT_HOST_RATES | RecordFlags.PRESENT_HOST_VCPU | RecordFlags.PRESENT_HOST_BLOCK
+                | RecordFlags.PRESENT_HOST_NET, true);
         u.putDouble(GUEST_CPU_BUSY_PCT, 12.34);
         u.putDouble(HOST_VCPU_PCT, 150.0);
         u.putLong(MEM_TOTAL_BYTES, 2L << 30);
@@ -61,12 +63,12 @@ class TopViewTest {
     }
 
     /** Guest memory only, and a guest sample old enough to be flagged stale. */
-    private static UnifiedSample staleWithMemoryOnly() {
-        UnifiedSample u = new UnifiedSample();
-        u.setPresent(SampleFlags.PRESENT_GUEST_MEMORY, true);
+    private static VmRecord staleWithMemoryOnly() {
+        VmRecord u = new VmRecord();
+        u.setPresent(RecordFlags.PRESENT_GUEST_MEMORY, true);
         u.putLong(MEM_TOTAL_BYTES, 1L << 30);
         u.putLong(MEM_AVAILABLE_BYTES, (1L << 30) - (100L << 20));
-        u.setFlags(SampleFlags.FLAG_GUEST_STALE, true);
+        u.setFlags(RecordFlags.FLAG_GUEST_STALE, true);
         u.putLong(LAST_GUEST_UNIX_NS, NOW - 12_000_000_000L);
         return u;
     }

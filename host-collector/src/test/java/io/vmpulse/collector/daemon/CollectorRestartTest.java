@@ -1,13 +1,15 @@
 package io.vmpulse.collector.daemon;
 
-import static io.vmpulse.collector.sample.SampleFields.GUEST_SEQ;
-import static io.vmpulse.collector.sample.SampleFields.MEM_TOTAL_BYTES;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.GUEST_SEQ;
+import static io.vmpulse.registry.layout.RecordFields.MEM_TOTAL_BYTES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.cli.CollectorMain;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

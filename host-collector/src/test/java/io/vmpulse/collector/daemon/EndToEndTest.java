@@ -1,16 +1,18 @@
 package io.vmpulse.collector.daemon;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.ReaderJson;
 import io.vmpulse.collector.testing.RegistrySlots;
 import io.vmpulse.collector.testing.Tools;
@@ -73,8 +75,8 @@ class EndToEndTest {
         vms.register(vm("e2e", (int) agent.pid()), VmSource.API);
 
         try (RegistryReader reader = RegistryReader.open(registryPath())) {
-            UnifiedSample s = await(reader, "e2e", u -> u.getLong(GUEST_SEQ) >= 4
-                    && u.isPresent(SampleFlags.PRESENT_GUEST_RATES) && u.isPresent(SampleFlags.PRESENT_HOST_PROCESS));
+            VmRecord s = await(reader, "e2e", u -> u.getLong(GUEST_SEQ) >= 4
+                    && u.isPresent(RecordFlags.PRESENT_GUEST_RATES) && u.isPresent(RecordFlags.PRESENT_HOST_PROCESS));
 
             assertEquals(memTotalBytes(), s.getLong(MEM_TOTAL_BYTES), "MemTotal, read independently from /proc/meminfo");
             assertEquals(cpuLines(), s.getUnsignedInt(CPU_ONLINE), "cpuN lines of /proc/stat");
@@ -82,8 +84,8 @@ class EndToEndTest {
             int root = fsIndex(s, "/");
             assertTrue(root >= 0, "the root filesystem is reported");
             assertEquals(statfsSizeBytes("/"), s.getLong(FS_SIZE_BYTES, root), "size of / from stat -f");
-            assertTrue(s.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
-            assertFalse(s.hasFlags(SampleFlags.FLAG_GUEST_STALE));
+            assertTrue(s.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
+            assertFalse(s.hasFlags(RecordFlags.FLAG_GUEST_STALE));
             double busy = s.getDouble(GUEST_CPU_BUSY_PCT);
             double sum = busy + s.getDouble(GUEST_CPU_IDLE_PCT) + s.getDouble(GUEST_CPU_IOWAIT_PCT)
                     + s.getDouble(GUEST_CPU_STEAL_PCT);
@@ -95,11 +97,11 @@ class EndToEndTest {
             agent.waitFor();
             long hostBefore = s.getLong(LAST_HOST_MONO_NS);
             long guestBefore = s.getLong(LAST_GUEST_MONO_NS);
-            UnifiedSample silent = await(reader, "e2e", u -> u.hasFlags(SampleFlags.FLAG_GUEST_STALE)
-                    && !u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            VmRecord silent = await(reader, "e2e", u -> u.hasFlags(RecordFlags.FLAG_GUEST_STALE)
+                    && !u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
             assertTrue(silent.getLong(LAST_HOST_MONO_NS) > hostBefore, "host half still published");
             assertTrue(silent.getLong(LAST_GUEST_MONO_NS) >= guestBefore);
-            assertTrue(silent.hasFlags(SampleFlags.FLAG_PROCESS_FAILING), "the exited VMM shows as failing");
+            assertTrue(silent.hasFlags(RecordFlags.FLAG_PROCESS_FAILING), "the exited VMM shows as failing");
         }
 
         collector.close();
@@ -130,8 +132,8 @@ class EndToEndTest {
             long generation = held.generation();
 
             vms.unregister("first", VmSource.API);
-            UnifiedSample last = await(reader, "first", u -> u.hasFlags(SampleFlags.FLAG_FINAL));
-            assertFalse(last.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            VmRecord last = await(reader, "first", u -> u.hasFlags(RecordFlags.FLAG_FINAL));
+            assertFalse(last.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
             awaitTrue(() -> reader.stateOf(slot) == 0, "slot freed after the grace period");
 
             vms.register(vm("second", (int) agent.pid()), VmSource.API);
@@ -148,7 +150,7 @@ class EndToEndTest {
         Vm first = vm("upd", (int) agent.pid());
         vms.register(first, VmSource.API);
         try (RegistryReader reader = RegistryReader.open(registryPath())) {
-            await(reader, "upd", u -> u.getLong(GUEST_SEQ) >= 2 && u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            await(reader, "upd", u -> u.getLong(GUEST_SEQ) >= 2 && u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
             SlotSnapshot before = RegistrySlots.find(reader, "upd");
             int slot = before.slot();
             long generation = before.generation();
@@ -156,12 +158,12 @@ class EndToEndTest {
 
             vms.update(new Vm("upd", HypervisorKind.NONE, first.vmmPid(), first.guest(), List.of("vmpnotap0"),
                     List.of(), HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
-            UnifiedSample after = await(reader, "upd", u -> u.hasFlags(SampleFlags.FLAG_NET_FAILING)
+            VmRecord after = await(reader, "upd", u -> u.hasFlags(RecordFlags.FLAG_NET_FAILING)
                     && u.getLong(GUEST_SEQ) > seq);
             SlotSnapshot now = RegistrySlots.find(reader, "upd");
             assertEquals(slot, now.slot());
             assertEquals(generation, now.generation(), "an update is not a new VM");
-            assertTrue(after.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED), "the guest's stream was not cut");
+            assertTrue(after.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED), "the guest's stream was not cut");
         }
     }
 
@@ -180,9 +182,9 @@ class EndToEndTest {
         vms.register(krun, VmSource.API);
 
         try (RegistryReader reader = RegistryReader.open(registryPath())) {
-            UnifiedSample s = await(reader, "krun-1", u -> u.getLong(GUEST_SEQ) >= 3
-                    && u.isPresent(SampleFlags.PRESENT_GUEST_RATES) && u.isPresent(SampleFlags.PRESENT_HOST_PROCESS));
-            assertTrue(s.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            VmRecord s = await(reader, "krun-1", u -> u.getLong(GUEST_SEQ) >= 3
+                    && u.isPresent(RecordFlags.PRESENT_GUEST_RATES) && u.isPresent(RecordFlags.PRESENT_HOST_PROCESS));
+            assertTrue(s.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
             assertEquals(memTotalBytes(), s.getLong(MEM_TOTAL_BYTES), "MemTotal, read independently from /proc/meminfo");
             assertEquals(cpuLines(), s.getUnsignedInt(CPU_ONLINE), "cpuN lines of /proc/stat");
             assertEquals(btime(), s.getLong(BOOT_TIME_UNIX_S), "btime of /proc/stat");
@@ -230,7 +232,7 @@ class EndToEndTest {
         return p;
     }
 
-    private static UnifiedSample await(RegistryReader r, String vm, Predicate<UnifiedSample> ok)
+    private static VmRecord await(RegistryReader r, String vm, Predicate<VmRecord> ok)
             throws InterruptedException {
         return RegistrySlots.await(r, vm, Duration.ofSeconds(60), ok);
     }
@@ -245,7 +247,7 @@ class EndToEndTest {
         }
     }
 
-    private static int fsIndex(UnifiedSample s, String mountPoint) {
+    private static int fsIndex(VmRecord s, String mountPoint) {
         for (int i = 0; i < s.getUnsignedInt(FS_COUNT); i++) {
             if (mountPoint.equals(s.getString(FS_MOUNT_POINT, i))) {
                 return i;

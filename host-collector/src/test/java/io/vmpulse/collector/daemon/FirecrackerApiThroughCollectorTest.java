@@ -1,6 +1,8 @@
 package io.vmpulse.collector.daemon;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.UnixHttpServer;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotJson;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.collector.cli.SlotJson;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.RegistrySlots;
 import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.collector.vm.GuestEndpoint;
@@ -81,8 +83,8 @@ class FirecrackerApiThroughCollectorTest {
         vms.register(firecracker("fc", dir.resolve("fc.api"), Optional.empty(), true), VmSource.API);
 
         try (RegistryReader reader = RegistryReader.open(dir.resolve("registry"))) {
-            UnifiedSample s = await(reader, "fc", u -> u.isPresent(SampleFlags.PRESENT_HOST_BALLOON));
-            assertFalse(s.hasFlags(SampleFlags.FLAG_BALLOON_FAILING));
+            VmRecord s = await(reader, "fc", u -> u.isPresent(RecordFlags.PRESENT_HOST_BALLOON));
+            assertFalse(s.hasFlags(RecordFlags.FLAG_BALLOON_FAILING));
             assertEquals(131072L * 4096, s.getLong(BALLOON_TARGET_BYTES), "target_pages x 4 KiB");
             assertEquals(98304L * 4096, s.getLong(BALLOON_ACTUAL_BYTES), "actual_pages x 4 KiB");
             assertEquals(512L << 20, s.getLong(BALLOON_TARGET_BYTES), "agrees with target_mib");
@@ -122,7 +124,7 @@ class FirecrackerApiThroughCollectorTest {
 
         int reads = 0;
         try (RegistryReader reader = RegistryReader.open(dir.resolve("registry"))) {
-            UnifiedSample s = await(reader, "fc", u -> u.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
+            VmRecord s = await(reader, "fc", u -> u.isPresent(RecordFlags.PRESENT_HOST_BLOCK));
             long lastRead = s.getLong(LAST_HOST_MONO_NS);
             while (reads < 25) {
                 long previous = lastRead;
@@ -174,7 +176,7 @@ class FirecrackerApiThroughCollectorTest {
                 new HostEndpoints(Optional.of(api), Optional.empty(), metrics), balloon, Optional.empty());
     }
 
-    private static UnifiedSample await(RegistryReader r, String vm, Predicate<UnifiedSample> ok)
+    private static VmRecord await(RegistryReader r, String vm, Predicate<VmRecord> ok)
             throws InterruptedException {
         return RegistrySlots.await(r, vm, Duration.ofSeconds(20), ok);
     }

@@ -1,10 +1,12 @@
 package io.vmpulse.collector.daemon;
 
+import io.vmpulse.registry.layout.RecordFields;
+
 import static io.vmpulse.collector.daemon.GuestClient.sample;
-import static io.vmpulse.collector.sample.SampleFields.COUNTER_RESETS;
-import static io.vmpulse.collector.sample.SampleFields.GUEST_SEQ;
-import static io.vmpulse.collector.sample.SampleFields.LAST_GUEST_MONO_NS;
-import static io.vmpulse.collector.sample.SampleFields.REJECTED_MESSAGES;
+import static io.vmpulse.registry.layout.RecordFields.COUNTER_RESETS;
+import static io.vmpulse.registry.layout.RecordFields.GUEST_SEQ;
+import static io.vmpulse.registry.layout.RecordFields.LAST_GUEST_MONO_NS;
+import static io.vmpulse.registry.layout.RecordFields.REJECTED_MESSAGES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,10 +16,10 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.LogCapture;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
@@ -127,7 +129,7 @@ class HostileGuestInRegistryTest {
             }
             long rejected = oversized;
             long goodSeq = seq;
-            UnifiedSample s = await("evil", u -> u.getLong(GUEST_SEQ) == goodSeq);
+            VmRecord s = await("evil", u -> u.getLong(GUEST_SEQ) == goodSeq);
             assertEquals(rejected, s.getLong(REJECTED_MESSAGES));
             assertFalse(evil.hasEnded(), "oversized messages alone do not end the stream");
 
@@ -196,7 +198,7 @@ class HostileGuestInRegistryTest {
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, end.getCode(), end.toString());
             assertEquals(LIMITS.rejectsBeforeAbuse() + " invalid messages in a row", end.getDescription());
             // The slot is disconnected before the stream is first seen too: wait for the accepted seq 1.
-            UnifiedSample s = await("evil", u -> u.getLong(GUEST_SEQ) == 1 && !u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            VmRecord s = await("evil", u -> u.getLong(GUEST_SEQ) == 1 && !u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
             assertEquals(LIMITS.rejectsBeforeAbuse(), s.getLong(REJECTED_MESSAGES));
         }
         long firstRejections = rejectLog.messages(Level.WARNING).stream().filter(m -> m.contains("vm evil: rejected ")).count();
@@ -205,21 +207,21 @@ class HostileGuestInRegistryTest {
             watch.phase("over the transport limit");
             evil.send(sample(++seq, 2_000));
             long accepted = seq;
-            await("evil", u -> u.getLong(GUEST_SEQ) == accepted && u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            await("evil", u -> u.getLong(GUEST_SEQ) == accepted && u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
             evil.send(sample(++seq, 3_000).toBuilder().addFilesystems(Filesystem.newBuilder()
                     .setDeviceBytes(ByteString.copyFrom(new byte[LIMITS.transportMaxBytes() + 1]))).build());
             // gRPC refuses it before the collector sees it and resets the HTTP/2 stream, so the guest
             // sees a cancellation rather than a status of the collector's.
             Status end = evil.awaitEnd(Duration.ofSeconds(10));
             assertFalse(end.isOk(), end.toString());
-            await("evil", u -> !u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            await("evil", u -> !u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
         }
 
         // The VM is not banned: a well-behaved stream afterwards is published again.
         try (GuestClient again = new GuestClient(socket("evil"), clientLoop, "boot-e", "inst-e")) {
             again.send(sample(++seq, 4_000));
             long last = seq;
-            await("evil", u -> u.getLong(GUEST_SEQ) == last && u.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
+            await("evil", u -> u.getLong(GUEST_SEQ) == last && u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
         }
         assertEquals(1, firstRejections, LIMITS.rejectsBeforeAbuse() + " rejections within the log period make one line");
         for (String phase : List.of("rejects in a row", "over the transport limit")) {
@@ -274,9 +276,9 @@ class HostileGuestInRegistryTest {
         throw new AssertionError("no slot holds vm " + vm);
     }
 
-    private UnifiedSample await(String vm, Predicate<UnifiedSample> ok) throws InterruptedException {
+    private VmRecord await(String vm, Predicate<VmRecord> ok) throws InterruptedException {
         long end = deadline(Duration.ofSeconds(30));
-        UnifiedSample last = null;
+        VmRecord last = null;
         while (System.nanoTime() < end) {
             last = find(vm).sample();
             if (ok.test(last)) {

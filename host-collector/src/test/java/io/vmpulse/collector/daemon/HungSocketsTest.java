@@ -1,16 +1,18 @@
 package io.vmpulse.collector.daemon;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.UnixHttpServer;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.RegistrySlots;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
@@ -93,11 +95,11 @@ class HungSocketsTest {
 
         try (RegistryReader reader = RegistryReader.open(dir.resolve("registry"))) {
             for (String id : hungIds) {
-                UnifiedSample s = await(reader, id, u -> u.hasFlags(SampleFlags.FLAG_BLOCK_FAILING));
-                assertTrue(!s.isPresent(SampleFlags.PRESENT_HOST_BLOCK), id);
+                VmRecord s = await(reader, id, u -> u.hasFlags(RecordFlags.FLAG_BLOCK_FAILING));
+                assertTrue(!s.isPresent(RecordFlags.PRESENT_HOST_BLOCK), id);
             }
             assertTrue(hung.accepted() >= hungIds.size(), "every hung VMM was asked: " + hung.accepted());
-            await(reader, "healthy", u -> u.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
+            await(reader, "healthy", u -> u.isPresent(RecordFlags.PRESENT_HOST_BLOCK));
 
             // Watch the healthy VM for 3 s while the hung ones keep timing out and being retried.
             long maxGap = 0;
@@ -113,7 +115,7 @@ class HungSocketsTest {
                     }
                     lastPublished = published;
                     publications++;
-                    assertTrue(s.sample().isPresent(SampleFlags.PRESENT_HOST_BLOCK), "healthy block source present");
+                    assertTrue(s.sample().isPresent(RecordFlags.PRESENT_HOST_BLOCK), "healthy block source present");
                     assertEquals(1048576, s.sample().getLong(DISK_READ_BYTES));
                     assertEquals(256, s.sample().getLong(DISK_READ_OPS));
                 }
@@ -130,7 +132,7 @@ class HungSocketsTest {
                 List.of(), List.of(), new HostEndpoints(api, qmp, Optional.empty()), false, Optional.empty());
     }
 
-    private static UnifiedSample await(RegistryReader r, String vm, Predicate<UnifiedSample> ok)
+    private static VmRecord await(RegistryReader r, String vm, Predicate<VmRecord> ok)
             throws InterruptedException {
         return RegistrySlots.await(r, vm, Duration.ofSeconds(30), ok);
     }

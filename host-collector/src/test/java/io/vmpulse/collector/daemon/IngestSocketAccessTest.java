@@ -1,14 +1,16 @@
 package io.vmpulse.collector.daemon;
 
-import static io.vmpulse.collector.sample.SampleFields.LAST_HOST_MONO_NS;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.LAST_HOST_MONO_NS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import io.vmpulse.collector.host.HostSampler;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;

@@ -1,16 +1,18 @@
 package io.vmpulse.collector.daemon;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
@@ -85,12 +87,12 @@ class LateVcpuThreadsTest {
             int seen = 0;
             long lastRead = 0;
             while (System.nanoTime() < until) {
-                UnifiedSample s = await(reader, u -> u.isPresent(SampleFlags.PRESENT_HOST_PROCESS));
+                VmRecord s = await(reader, u -> u.isPresent(RecordFlags.PRESENT_HOST_PROCESS));
                 if (s.getLong(LAST_HOST_MONO_NS) != lastRead) {
                     lastRead = s.getLong(LAST_HOST_MONO_NS);
                     seen++;
-                    assertFalse(s.isPresent(SampleFlags.PRESENT_HOST_VCPU), "no vCPU thread is named yet");
-                    assertTrue(s.hasFlags(SampleFlags.FLAG_VCPU_FAILING), "a VM without vCPU threads is failing");
+                    assertFalse(s.isPresent(RecordFlags.PRESENT_HOST_VCPU), "no vCPU thread is named yet");
+                    assertTrue(s.hasFlags(RecordFlags.FLAG_VCPU_FAILING), "a VM without vCPU threads is failing");
                     assertEquals(0, s.getUnsignedInt(VCPU_COUNT));
                 }
                 Thread.sleep(10);
@@ -98,15 +100,15 @@ class LateVcpuThreadsTest {
             assertTrue(seen >= 10, "host half published every interval while unnamed, saw " + seen);
 
             assertEquals("named 0", command(in, out, "name 0 fc_vcpu 0"));
-            UnifiedSample one = await(reader, u -> u.isPresent(SampleFlags.PRESENT_HOST_VCPU));
+            VmRecord one = await(reader, u -> u.isPresent(RecordFlags.PRESENT_HOST_VCPU));
             assertEquals(1, one.getUnsignedInt(VCPU_COUNT), "found at the next read: the reader looks at once");
-            assertFalse(one.hasFlags(SampleFlags.FLAG_VCPU_FAILING));
+            assertFalse(one.hasFlags(RecordFlags.FLAG_VCPU_FAILING));
 
             assertEquals("named 1", command(in, out, "name 1 fc_vcpu 1"));
-            UnifiedSample two = await(reader, u -> u.getUnsignedInt(VCPU_COUNT) != 1);
+            VmRecord two = await(reader, u -> u.getUnsignedInt(VCPU_COUNT) != 1);
             assertEquals(2, two.getUnsignedInt(VCPU_COUNT), "the second thread found by the periodic rescan");
-            assertTrue(two.isPresent(SampleFlags.PRESENT_HOST_VCPU));
-            assertFalse(two.hasFlags(SampleFlags.FLAG_VCPU_FAILING));
+            assertTrue(two.isPresent(RecordFlags.PRESENT_HOST_VCPU));
+            assertFalse(two.hasFlags(RecordFlags.FLAG_VCPU_FAILING));
             assertTrue(two.getLong(VCPU_RUN_NS_EACH, 0) > 0 && two.getLong(VCPU_RUN_NS_EACH, 1) > 0,
                     "both threads burn CPU");
             assertEquals(two.getLong(VCPU_RUN_NS_EACH, 0) + two.getLong(VCPU_RUN_NS_EACH, 1), two.getLong(VCPU_RUN_NS));
@@ -119,7 +121,7 @@ class LateVcpuThreadsTest {
         return out.readLine();
     }
 
-    private static UnifiedSample await(RegistryReader r, Predicate<UnifiedSample> ok) throws InterruptedException {
+    private static VmRecord await(RegistryReader r, Predicate<VmRecord> ok) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         SlotSnapshot s = r.newSnapshot();
         while (System.nanoTime() < deadline) {
@@ -129,7 +131,7 @@ class LateVcpuThreadsTest {
             Thread.sleep(10);
         }
         throw new AssertionError("slot of fc never reached the expected state within 20 s; last: vCPU present "
-                + s.sample().isPresent(SampleFlags.PRESENT_HOST_VCPU) + ", failing "
-                + s.sample().hasFlags(SampleFlags.FLAG_VCPU_FAILING) + ", count " + s.sample().getUnsignedInt(VCPU_COUNT));
+                + s.sample().isPresent(RecordFlags.PRESENT_HOST_VCPU) + ", failing "
+                + s.sample().hasFlags(RecordFlags.FLAG_VCPU_FAILING) + ", count " + s.sample().getUnsignedInt(VCPU_COUNT));
     }
 }

@@ -1,16 +1,18 @@
 package io.vmpulse.collector.daemon;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
@@ -86,7 +88,7 @@ class ProcIoFallbackTest {
 
         try (RegistryReader reader = RegistryReader.open(sockets.resolve("registry"))) {
             long[] before = procIo(child.pid());
-            UnifiedSample s = await(reader, u -> u.isPresent(SampleFlags.PRESENT_HOST_BLOCK)
+            VmRecord s = await(reader, u -> u.isPresent(RecordFlags.PRESENT_HOST_BLOCK)
                     && u.getLong(DISK_READ_BYTES) == before[0] && u.getLong(DISK_WRITE_BYTES) == before[1]);
 
             command(in, out, "write " + dir.resolve("data") + " " + WRITTEN);
@@ -98,9 +100,9 @@ class ProcIoFallbackTest {
             // The child is idle now: the published counters must equal /proc/PID/io exactly.
             s = await(reader, u -> u.getLong(DISK_READ_BYTES) == after[0] && u.getLong(DISK_WRITE_BYTES) == after[1]
                     && u.getDouble(DISK_READ_BYTES_PER_S) == 0.0);
-            assertTrue(s.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
-            assertFalse(s.hasFlags(SampleFlags.FLAG_BLOCK_FAILING));
-            assertFalse(s.isPresent(SampleFlags.PRESENT_HOST_DISK_OPS), "/proc/PID/io counts no block operations");
+            assertTrue(s.isPresent(RecordFlags.PRESENT_HOST_BLOCK));
+            assertFalse(s.hasFlags(RecordFlags.FLAG_BLOCK_FAILING));
+            assertFalse(s.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS), "/proc/PID/io counts no block operations");
             assertEquals(0, s.getLong(DISK_READ_OPS));
             assertEquals(0, s.getLong(DISK_WRITE_OPS));
             assertEquals(0.0, s.getDouble(DISK_READ_OPS_PER_S));
@@ -129,7 +131,7 @@ class ProcIoFallbackTest {
         return v;
     }
 
-    private UnifiedSample await(RegistryReader r, Predicate<UnifiedSample> ok) throws InterruptedException {
+    private VmRecord await(RegistryReader r, Predicate<VmRecord> ok) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         SlotSnapshot s = r.newSnapshot();
         while (System.nanoTime() < deadline) {
@@ -139,7 +141,7 @@ class ProcIoFallbackTest {
             Thread.sleep(10);
         }
         throw new AssertionError("slot of krun never reached the expected state within 20 s; last: block present "
-                + s.sample().isPresent(SampleFlags.PRESENT_HOST_BLOCK) + ", read " + s.sample().getLong(DISK_READ_BYTES)
+                + s.sample().isPresent(RecordFlags.PRESENT_HOST_BLOCK) + ", read " + s.sample().getLong(DISK_READ_BYTES)
                 + ", written " + s.sample().getLong(DISK_WRITE_BYTES));
     }
 }

@@ -1,14 +1,17 @@
 package io.vmpulse.collector.daemon;
 
-import static io.vmpulse.collector.sample.SampleFields.LAST_HOST_MONO_NS;
-import static io.vmpulse.collector.shm.RegistryLayout.STATE_LIVE;
+import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.RegistryLayout;
+
+import static io.vmpulse.registry.layout.RecordFields.LAST_HOST_MONO_NS;
+import static io.vmpulse.registry.layout.RegistryLayout.STATE_LIVE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
 import io.vmpulse.collector.vm.HypervisorKind;

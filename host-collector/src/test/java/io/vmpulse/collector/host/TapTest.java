@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vmpulse.collector.daemon.Collector;
 import io.vmpulse.collector.daemon.CollectorSettings;
 import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.collector.sample.SampleFields;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.collector.vm.GuestEndpoint;
 import io.vmpulse.collector.vm.HostEndpoints;
@@ -147,26 +147,26 @@ class TapTest {
             collector.vmAdded(new Vm("tapvm", HypervisorKind.NONE, OptionalInt.empty(),
                     new GuestEndpoint.HybridVsock(dir.resolve("tapvm.vsock"), 1024), List.of(TAP), List.of(),
                     HostEndpoints.NONE, false, Optional.empty()));
-            UnifiedSample before = awaitNet(reader, u -> true);
+            VmRecord before = awaitNet(reader, u -> true);
             String out = sh("ip", "netns", "exec", ns, NativeHelper.compile("tap_peer").toString(),
                     TAP, "7", "300", "2", GUEST_IP, "500").strip();
             long bytesToGuest = Long.parseLong(out.split(" ")[2]);
-            long txBefore = before.getLong(SampleFields.NET_TX_BYTES);
-            long rxBefore = before.getLong(SampleFields.NET_RX_BYTES);
-            UnifiedSample after = awaitNet(reader, u -> u.getLong(SampleFields.NET_TX_BYTES) >= txBefore + 2100
-                    && u.getLong(SampleFields.NET_RX_BYTES) >= rxBefore + bytesToGuest);
-            assertEquals(txBefore + 2100, after.getLong(SampleFields.NET_TX_BYTES), "what the guest sent is its tx");
-            assertEquals(rxBefore + bytesToGuest, after.getLong(SampleFields.NET_RX_BYTES), "what it read is its rx");
-            assertFalse(after.hasFlags(SampleFlags.FLAG_NET_FAILING));
+            long txBefore = before.getLong(RecordFields.NET_TX_BYTES);
+            long rxBefore = before.getLong(RecordFields.NET_RX_BYTES);
+            VmRecord after = awaitNet(reader, u -> u.getLong(RecordFields.NET_TX_BYTES) >= txBefore + 2100
+                    && u.getLong(RecordFields.NET_RX_BYTES) >= rxBefore + bytesToGuest);
+            assertEquals(txBefore + 2100, after.getLong(RecordFields.NET_TX_BYTES), "what the guest sent is its tx");
+            assertEquals(rxBefore + bytesToGuest, after.getLong(RecordFields.NET_RX_BYTES), "what it read is its rx");
+            assertFalse(after.hasFlags(RecordFlags.FLAG_NET_FAILING));
         }
     }
 
     /** The published slot of the one VM, once its network source is present and {@code ok} holds. */
-    private static UnifiedSample awaitNet(RegistryReader reader, Predicate<UnifiedSample> ok) throws Exception {
+    private static VmRecord awaitNet(RegistryReader reader, Predicate<VmRecord> ok) throws Exception {
         SlotSnapshot s = reader.newSnapshot();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            if (reader.read(0, s) && s.sample().isPresent(SampleFlags.PRESENT_HOST_NET) && ok.test(s.sample())) {
+            if (reader.read(0, s) && s.sample().isPresent(RecordFlags.PRESENT_HOST_NET) && ok.test(s.sample())) {
                 return s.sample();
             }
             Thread.sleep(20);

@@ -1,6 +1,8 @@
 package io.vmpulse.collector.merge;
 
-import static io.vmpulse.collector.sample.SampleFields.*;
+import io.vmpulse.registry.layout.RecordFields;
+
+import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +11,8 @@ import io.vmpulse.collector.host.HostReading;
 import io.vmpulse.collector.host.Source;
 import io.vmpulse.collector.ingest.CounterContinuity.Verdict;
 import io.vmpulse.collector.ingest.IngestStats;
-import io.vmpulse.collector.sample.SampleFlags;
-import io.vmpulse.collector.sample.UnifiedSample;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
@@ -32,8 +34,8 @@ class SampleMergerTest {
         HostReading next = spare;
         fill(next, 2 * SECOND, 2, 1_000_000 + SECOND, 10_000 + 2_000_000, 4_096 + 8_192, 1 + 4);
         merger.hostRead(next, 0);
-        UnifiedSample u = merger.sample();
-        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_RATES));
+        VmRecord u = merger.sample();
+        assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_RATES));
         assertEquals(2 * SECOND, u.getLong(RATE_INTERVAL_NS));
         assertEquals(50.0, u.getDouble(HOST_VCPU_PCT), 1e-9, "1 s of vCPU time in 2 s: half of one vCPU");
         assertEquals(25.0, u.getDouble(HOST_VCPU_PCT_NORM), 1e-9, "over 2 vCPUs");
@@ -111,7 +113,7 @@ class SampleMergerTest {
         next.netRxPackets = 3 + 300;
         next.netTxPackets = 5 + 20;
         merger.hostRead(next, 0);
-        UnifiedSample u = merger.sample();
+        VmRecord u = merger.sample();
         assertEquals(2_000.0, u.getDouble(DISK_WRITE_BYTES_PER_S));
         assertEquals(1.5, u.getDouble(DISK_WRITE_OPS_PER_S));
         assertEquals(100_000.0, u.getDouble(NET_RX_BYTES_PER_S));
@@ -126,21 +128,21 @@ class SampleMergerTest {
         HostReading r = reading(0, 1, 0, 1_000, 4_096, HostReading.ABSENT);
         r.diskWriteOps = HostReading.ABSENT;
         HostReading next = merger.hostRead(r, 0);
-        UnifiedSample u = merger.sample();
-        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
-        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_DISK_OPS));
-        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_NET));
-        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_NET_DROPS));
-        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_NET_ERRORS));
+        VmRecord u = merger.sample();
+        assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_BLOCK));
+        assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS));
+        assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_NET));
+        assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_NET_DROPS));
+        assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS));
 
         fill(next, SECOND, 1, 0, 3_000, 4_096 + 8_192, HostReading.ABSENT);
         next.diskWriteOps = HostReading.ABSENT;
         merger.hostRead(next, 0);
         u = merger.sample();
-        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_RATES));
+        assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_RATES));
         assertEquals(8_192.0, u.getDouble(DISK_READ_BYTES_PER_S), "bytes have a rate");
         assertEquals(2_000.0, u.getDouble(NET_TX_BYTES_PER_S));
-        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_DISK_OPS), "the ops rates are absent too");
+        assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS), "the ops rates are absent too");
         assertEquals(0.0, u.getDouble(DISK_READ_OPS_PER_S), "an absent rate is 0, never ABSENT's -1 turned into a rate");
         assertEquals(0.0, u.getDouble(DISK_WRITE_OPS_PER_S));
         assertEquals(0, u.getLong(DISK_READ_OPS));
@@ -154,22 +156,22 @@ class SampleMergerTest {
         r.netRxDropped = r.netTxDropped = r.netRxErrors = 0;
         r.netTxErrors = 7;
         HostReading next = merger.hostRead(r, 0);
-        UnifiedSample u = merger.sample();
-        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_DISK_OPS), "0 operations counted is a real 0");
-        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_NET_DROPS));
-        assertTrue(u.isPresent(SampleFlags.PRESENT_HOST_NET_ERRORS));
+        VmRecord u = merger.sample();
+        assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS), "0 operations counted is a real 0");
+        assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_NET_DROPS));
+        assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS));
         assertEquals(7, u.getLong(NET_TX_ERRORS));
 
         fill(next, 2 * SECOND, 1, 0, 0, 0, 10);
         merger.hostRead(next, 0);
         assertEquals(5.0, merger.sample().getDouble(DISK_READ_OPS_PER_S), "10 operations in 2 s");
-        assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_HOST_NET_ERRORS), "this reading has none");
+        assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS), "this reading has none");
     }
 
     @Test
     void first_host_reading_has_no_rates() {
         merger.hostRead(reading(0, 2, 1, 1, 1, 1), 0);
-        assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_HOST_RATES));
+        assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_HOST_RATES));
         assertEquals(0.0, merger.sample().getDouble(HOST_VCPU_PCT));
     }
 
@@ -179,9 +181,9 @@ class SampleMergerTest {
         fill(spare, SECOND, 2, 200, 200, 200, 2);
         spare.markFailed(Source.NET, "tap0 is gone");
         merger.hostRead(spare, 0);
-        UnifiedSample u = merger.sample();
-        assertTrue(u.hasFlags(SampleFlags.FLAG_NET_FAILING));
-        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_NET));
+        VmRecord u = merger.sample();
+        assertTrue(u.hasFlags(RecordFlags.FLAG_NET_FAILING));
+        assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_NET));
         assertEquals(0, u.getLong(NET_TX_BYTES));
         assertEquals(0.0, u.getDouble(NET_TX_BYTES_PER_S));
         assertTrue(u.getDouble(DISK_READ_BYTES_PER_S) > 0, "the other sources keep their rates");
@@ -193,20 +195,20 @@ class SampleMergerTest {
         r.metricsLinesSkipped = 3;
         r.markFailed(Source.BLOCK, "3 metrics lines skipped in this reading");
         merger.hostRead(r, 0);
-        UnifiedSample u = merger.sample();
+        VmRecord u = merger.sample();
         assertEquals(3, u.getLong(METRICS_LINES_SKIPPED));
-        assertTrue(u.hasFlags(SampleFlags.FLAG_BLOCK_FAILING));
-        assertFalse(u.isPresent(SampleFlags.PRESENT_HOST_BLOCK));
+        assertTrue(u.hasFlags(RecordFlags.FLAG_BLOCK_FAILING));
+        assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_BLOCK));
     }
 
     @Test
     void guest_cpu_rates_need_two_samples_of_one_boot() {
         HostReading r = new HostReading();
         r = merger.guestArrived(guest(1, 1_000, 9_000, 0), "boot", Verdict.CONTINUES, 1, 1, r);
-        assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_GUEST_RATES));
+        assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_GUEST_RATES));
         merger.guestArrived(guest(2, 4_000, 15_000, 1_000), "boot", Verdict.CONTINUES, 2, 2, r);
-        UnifiedSample u = merger.sample();
-        assertTrue(u.isPresent(SampleFlags.PRESENT_GUEST_RATES));
+        VmRecord u = merger.sample();
+        assertTrue(u.isPresent(RecordFlags.PRESENT_GUEST_RATES));
         assertEquals(30.0, u.getDouble(GUEST_CPU_BUSY_PCT), 1e-9);
         assertEquals(60.0, u.getDouble(GUEST_CPU_IDLE_PCT), 1e-9);
         assertEquals(10.0, u.getDouble(GUEST_CPU_STEAL_PCT), 1e-9);
@@ -217,7 +219,7 @@ class SampleMergerTest {
         HostReading r = new HostReading();
         r = merger.guestArrived(guest(1, 100_000, 9_000, 0), "boot", Verdict.CONTINUES, 1, 1, r);
         merger.guestArrived(guest(2, 10, 10, 0), "boot", Verdict.COUNTERS_RESET, 2, 2, r);
-        assertFalse(merger.sample().isPresent(SampleFlags.PRESENT_GUEST_RATES));
+        assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_GUEST_RATES));
         assertEquals(0.0, merger.sample().getDouble(GUEST_CPU_BUSY_PCT));
     }
 
@@ -229,7 +231,7 @@ class SampleMergerTest {
         fill(r, SECOND, 1, 0, 0, 0, 0);
         r.vcpuWaitNs = 5_000 + 4_000;
         merger.guestArrived(guest(2, 0, 0, 1_000 + 3_000), "boot", Verdict.CONTINUES, 2, 2, r);
-        UnifiedSample u = merger.sample();
+        VmRecord u = merger.sample();
         assertEquals(3_000, u.getLong(STEAL_GUEST_DELTA_NS));
         assertEquals(4_000, u.getLong(STEAL_HOST_DELTA_NS));
         assertEquals(0.75, u.getDouble(STEAL_RATIO), 1e-9);
@@ -238,16 +240,16 @@ class SampleMergerTest {
     @Test
     void seal_marks_staleness_connection_and_counters() {
         merger.guestArrived(guest(1, 0, 0, 0), "boot", Verdict.CONTINUES, 100, 1, null);
-        UnifiedSample fresh = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, false);
-        assertTrue(fresh.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED));
-        assertFalse(fresh.hasFlags(SampleFlags.FLAG_GUEST_STALE));
+        VmRecord fresh = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, false);
+        assertTrue(fresh.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
+        assertFalse(fresh.hasFlags(RecordFlags.FLAG_GUEST_STALE));
         assertEquals(2, fresh.getLong(REJECTED_MESSAGES));
         assertEquals(3, fresh.getLong(COUNTER_RESETS));
-        UnifiedSample old = merger.seal(CONNECTED, 100 + 4 * SECOND, 3 * SECOND, false);
-        assertTrue(old.hasFlags(SampleFlags.FLAG_GUEST_STALE));
-        UnifiedSample last = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, true);
-        assertTrue(last.hasFlags(SampleFlags.FLAG_FINAL));
-        assertFalse(last.hasFlags(SampleFlags.FLAG_GUEST_CONNECTED), "a final sample is never 'connected'");
+        VmRecord old = merger.seal(CONNECTED, 100 + 4 * SECOND, 3 * SECOND, false);
+        assertTrue(old.hasFlags(RecordFlags.FLAG_GUEST_STALE));
+        VmRecord last = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, true);
+        assertTrue(last.hasFlags(RecordFlags.FLAG_FINAL));
+        assertFalse(last.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED), "a final sample is never 'connected'");
     }
 
     private static Sample guest(long seq, long userNs, long idleNs, long stealNs) {

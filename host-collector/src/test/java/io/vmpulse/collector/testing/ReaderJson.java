@@ -3,8 +3,8 @@ package io.vmpulse.collector.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotJson;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.collector.cli.SlotJson;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;

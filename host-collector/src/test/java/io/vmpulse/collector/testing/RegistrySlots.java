@@ -1,8 +1,8 @@
 package io.vmpulse.collector.testing;
 
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.time.Duration;
 import java.util.function.Predicate;
 
@@ -26,7 +26,7 @@ public final class RegistrySlots {
     }
 
     /** The first sample of {@code vmId} that satisfies {@code ok}; fails the test after {@code limit}. */
-    public static UnifiedSample await(RegistryReader reader, String vmId, Duration limit, Predicate<UnifiedSample> ok)
+    public static VmRecord await(RegistryReader reader, String vmId, Duration limit, Predicate<VmRecord> ok)
             throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {

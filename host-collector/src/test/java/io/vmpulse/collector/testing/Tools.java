@@ -13,18 +13,18 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the C and Python readers shipped in readers/ as real separate processes. */
+/** Runs the C and Python readers shipped in registry/ as real separate processes. */
 public final class Tools {
 
     /** The repository root (surefire runs in the module directory). */
     public static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
-    public static final Path C_DIR = ROOT.resolve("readers/c");
-    public static final Path PYTHON_READER = ROOT.resolve("readers/python/vmpulse_shm.py");
+    public static final Path C_DIR = ROOT.resolve("registry/c");
+    public static final Path PYTHON_READER = ROOT.resolve("registry/python/vmpulse_shm.py");
 
     private Tools() {
     }
 
-    /** Compiles {@code source} (with readers/c on the include path) into {@code dir}; returns the binary. */
+    /** Compiles {@code source} (with registry/c on the include path) into {@code dir}; returns the binary. */
     public static Path gcc(Path source, Path dir) throws Exception {
         Path out = dir.resolve(source.getFileName().toString().replace(".c", ""));
         Result r = run(List.of("gcc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-I", C_DIR.toString(),

@@ -1,27 +1,30 @@
 package io.vmpulse.collector.vmtest;
 
-import static io.vmpulse.collector.sample.SampleFields.BOOT_ID;
-import static io.vmpulse.collector.sample.SampleFields.CPU_ONLINE;
-import static io.vmpulse.collector.sample.SampleFields.DISK_READ_BYTES;
-import static io.vmpulse.collector.sample.SampleFields.FS_COUNT;
-import static io.vmpulse.collector.sample.SampleFields.FS_MOUNT_POINT;
-import static io.vmpulse.collector.sample.SampleFields.FS_SIZE_BYTES;
-import static io.vmpulse.collector.sample.SampleFields.FS_TYPE;
-import static io.vmpulse.collector.sample.SampleFields.GUEST_MONO_NS;
-import static io.vmpulse.collector.sample.SampleFields.GUEST_SEQ;
-import static io.vmpulse.collector.sample.SampleFields.LAST_GUEST_UNIX_NS;
-import static io.vmpulse.collector.sample.SampleFields.MEM_TOTAL_BYTES;
-import static io.vmpulse.collector.sample.SampleFields.NET_RX_BYTES;
-import static io.vmpulse.collector.sample.SampleFields.NET_TX_BYTES;
-import static io.vmpulse.collector.sample.SampleFields.VCPU_RUN_NS;
-import static io.vmpulse.collector.sample.SampleFlags.FLAG_FINAL;
-import static io.vmpulse.collector.sample.SampleFlags.FLAG_GUEST_CONNECTED;
+import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.RecordFlags;
+
+import static io.vmpulse.registry.layout.RecordFields.BOOT_ID;
+import static io.vmpulse.registry.layout.RecordFields.CPU_ONLINE;
+import static io.vmpulse.registry.layout.RecordFields.DISK_READ_BYTES;
+import static io.vmpulse.registry.layout.RecordFields.FS_COUNT;
+import static io.vmpulse.registry.layout.RecordFields.FS_MOUNT_POINT;
+import static io.vmpulse.registry.layout.RecordFields.FS_SIZE_BYTES;
+import static io.vmpulse.registry.layout.RecordFields.FS_TYPE;
+import static io.vmpulse.registry.layout.RecordFields.GUEST_MONO_NS;
+import static io.vmpulse.registry.layout.RecordFields.GUEST_SEQ;
+import static io.vmpulse.registry.layout.RecordFields.LAST_GUEST_UNIX_NS;
+import static io.vmpulse.registry.layout.RecordFields.MEM_TOTAL_BYTES;
+import static io.vmpulse.registry.layout.RecordFields.NET_RX_BYTES;
+import static io.vmpulse.registry.layout.RecordFields.NET_TX_BYTES;
+import static io.vmpulse.registry.layout.RecordFields.VCPU_RUN_NS;
+import static io.vmpulse.registry.layout.RecordFlags.FLAG_FINAL;
+import static io.vmpulse.registry.layout.RecordFlags.FLAG_GUEST_CONNECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vmpulse.collector.sample.UnifiedSample;
-import io.vmpulse.collector.shm.RegistryReader;
-import io.vmpulse.collector.shm.SlotSnapshot;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,7 +150,7 @@ class GuestImageVmTest {
                     """.formatted(VM_ID, qemu.pid(), HOST_IP, PORT, TAP, qmp));
 
             try (Slots slots = Slots.open(registry, VM_ID, console)) {
-                UnifiedSample first = slots.await("a guest sample", 240,
+                VmRecord first = slots.await("a guest sample", 240,
                         s -> s.hasFlags(FLAG_GUEST_CONNECTED) && s.getLong(GUEST_SEQ) > 0);
                 double toFirstSample = (System.nanoTime() - qemuStart) / 1e9;
 
@@ -160,18 +163,18 @@ class GuestImageVmTest {
                         "statfs of / is the image's blocks less ext4's overhead (inode tables, journal, ...)");
 
                 slots.console.await("vmtest: disk read in 3 s", 120);
-                UnifiedSample before = slots.latest();
+                VmRecord before = slots.latest();
                 slots.console.await("vmtest: disk read done", 120);
                 long sentAfterRead = slots.console.lastTxAfter(slots.console.length());
                 // QMP is read on the collector's socket pool, a round behind the merge (HostSampler):
                 // the first sample after the read may still carry the round before it.
-                UnifiedSample newer = slots.awaitNewer(before, 2500);
+                VmRecord newer = slots.awaitNewer(before, 2500);
                 for (int round = 0; round < 3
                         && newer.getLong(DISK_READ_BYTES) - before.getLong(DISK_READ_BYTES) < DISK_READ_BYTES_BY_GUEST;
                         round++) {
                     newer = slots.awaitNewer(newer, 2500);
                 }
-                UnifiedSample after = newer;
+                VmRecord after = newer;
                 long readByGuest = after.getLong(DISK_READ_BYTES) - before.getLong(DISK_READ_BYTES);
                 assertTrue(readByGuest >= DISK_READ_BYTES_BY_GUEST,
                         () -> "QMP counts " + readByGuest + " bytes read while the guest read 16 MiB");
@@ -192,14 +195,14 @@ class GuestImageVmTest {
 
                 slots.console.await(" killed", 120);
                 long killedUnixNs = System.currentTimeMillis() * 1_000_000L;
-                UnifiedSample respawned = slots.await("a sample from the respawned agent", 240,
+                VmRecord respawned = slots.await("a sample from the respawned agent", 240,
                         s -> s.hasFlags(FLAG_GUEST_CONNECTED) && s.getLong(LAST_GUEST_UNIX_NS) > killedUnixNs);
                 assertEquals(2, slots.console.count("AgentMain: vmpulse-guest-agent"), "init started the agent twice");
 
                 qemu.destroyForcibly();
                 assertTrue(qemu.waitFor(20, TimeUnit.SECONDS), "QEMU exits when killed");
                 Files.delete(descriptor);
-                UnifiedSample last = slots.await("the final sample", 30, s -> s.hasFlags(FLAG_FINAL));
+                VmRecord last = slots.await("the final sample", 30, s -> s.hasFlags(FLAG_FINAL));
                 assertEquals(respawned.getString(BOOT_ID), last.getString(BOOT_ID), "the final sample keeps the last guest data");
                 assertTrue(last.getLong(LAST_GUEST_UNIX_NS) >= respawned.getLong(LAST_GUEST_UNIX_NS));
                 slots.awaitFreed(30);
@@ -210,7 +213,7 @@ class GuestImageVmTest {
     }
 
     /** The size the guest reports for "/", which must be there and be ext4. */
-    private static long rootFilesystemSize(UnifiedSample s) {
+    private static long rootFilesystemSize(VmRecord s) {
         for (int i = 0; i < s.getUnsignedInt(FS_COUNT); i++) {
             if (s.getString(FS_MOUNT_POINT, i).equals("/")) {
                 assertEquals("ext4", s.getString(FS_TYPE, i));
@@ -323,7 +326,7 @@ class GuestImageVmTest {
         }
 
         /** The VM's current sample, or null while it has no slot. */
-        UnifiedSample current() {
+        VmRecord current() {
             if (slot < 0) {
                 int[] found = {-1};
                 reader.forEachLive(scratch, s -> {
@@ -341,21 +344,21 @@ class GuestImageVmTest {
             }
             generation = scratch.generation();
             byte[] bytes = scratch.sample().bytes();
-            UnifiedSample copy = new UnifiedSample(bytes.length);
+            VmRecord copy = new VmRecord(bytes.length);
             System.arraycopy(bytes, 0, copy.bytes(), 0, bytes.length);
             return copy;
         }
 
-        UnifiedSample latest() {
-            UnifiedSample s = current();
+        VmRecord latest() {
+            VmRecord s = current();
             assertTrue(s != null, "the VM has a slot");
             return s;
         }
 
-        UnifiedSample await(String what, int seconds, Predicate<UnifiedSample> test) throws Exception {
+        VmRecord await(String what, int seconds, Predicate<VmRecord> test) throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (true) {
-                UnifiedSample s = current();
+                VmRecord s = current();
                 if (s != null && test.test(s)) {
                     return s;
                 }
@@ -366,7 +369,7 @@ class GuestImageVmTest {
         }
 
         /** A sample whose host half was read at least {@code millis} after {@code before}'s. */
-        UnifiedSample awaitNewer(UnifiedSample before, long millis) throws Exception {
+        VmRecord awaitNewer(VmRecord before, long millis) throws Exception {
             Thread.sleep(millis);
             return await("newer sample", 10, s -> s.getLong(GUEST_SEQ) > before.getLong(GUEST_SEQ));
         }

@@ -1,0 +1,394 @@
+package io.vmpulse.collector.publish;
+
+import io.vmpulse.registry.layout.RegistryLayout;
+import io.vmpulse.registry.layout.ShmBuffer;
+import io.vmpulse.registry.read.RegistryReader;
+
+import static io.vmpulse.registry.layout.RegistryLayout.*;
+
+import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The collector's side of the shared-memory registry: the only process that writes it.
+ *
+ * <h2>Starting</h2>
+ * {@link #create} locks the file at the configured path with {@code flock}. If another process
+ * holds the lock, a live collector owns the registry and {@link RegistryInUseException} names its
+ * pid. Otherwise the file is new or was left by a dead collector: a fresh registry is built in a
+ * temporary file next to it (header, directory, {@code ready} last) and renamed over the path, so
+ * a reader opening the path never sees a half-built file, and a reader still mapping the old file
+ * keeps valid memory and notices the replacement ({@link RegistryReader#isStale()}).
+ *
+ * <h2>Publishing: the seqlock</h2>
+ * Every change to a slot runs between two increments of its {@code seq}:
+ * <pre>
+ *   seq = s + 1          opaque store: odd, "writing"
+ *   releaseFence         the odd seq becomes visible before any body store (StoreStore)
+ *   body stores          plain copy of the slot fields and the sample
+ *   seq = s + 2          release store: every body store is visible before the even seq
+ * </pre>
+ * A reader that sees the same even seq before and after its copy (see {@link RegistryReader})
+ * therefore copied no byte of a concurrent write. x86 would keep stores in order anyway; the
+ * fences are what makes this correct on weakly ordered CPUs such as arm64, where they compile to
+ * {@code dmb ish} barriers / {@code stlr}.
+ *
+ * <h2>Threads</h2>
+ * {@link #claim}, {@link #markFinal}, {@link #release} and {@link #heartbeat} may be called from
+ * any thread. {@link #publish} is lock-free: the caller guarantees that one slot is published by
+ * one thread at a time, between its claim and its release (one VM, one pipeline).
+ */
+public final class RegistryWriter implements AutoCloseable {
+
+    private static final int FILE_MODE = 0640;
+    private static final int START_ATTEMPTS = 8;
+    private static final byte[] ZEROS = new byte[Math.max(VM_ID_BYTES, RecordFields.SIZE)];
+
+    private final Path path;
+    private final LockedFile file;
+    private final ShmBuffer buf;
+    private final int slotCount;
+    private final int slotsOffset;
+    private final long startUnixNanos;
+    private final boolean replacedStale;
+    private final VmRecord empty = new VmRecord();
+    private final Map<String, Integer> slotsByVm = new HashMap<>();
+    private final String[] vmBySlot;
+    private int nextFree;
+    private long heartbeats;
+    private volatile boolean closed;
+
+    private RegistryWriter(Path path, LockedFile file, ShmBuffer buf, int slotCount, long startUnixNanos, boolean replacedStale) {
+        this.path = path;
+        this.file = file;
+        this.buf = buf;
+        this.slotCount = slotCount;
+        this.slotsOffset = slotsOffset(RecordFields.ALL.size());
+        this.startUnixNanos = startUnixNanos;
+        this.replacedStale = replacedStale;
+        this.vmBySlot = new String[slotCount];
+        empty.sealChecksum(RecordFields.SIZE);
+    }
+
+    /**
+     * Creates the registry, replacing a stale one.
+     *
+     * @throws RegistryInUseException when a live collector holds the file
+     */
+    public static RegistryWriter create(RegistryOptions options) throws IOException {
+        Path path = options.path().toAbsolutePath();
+        for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+            LockedFile current = LockedFile.openAndTryLock(path, FILE_MODE);
+            if (current == null) {
+                throw new RegistryInUseException(path, writerPidOf(path));
+            }
+            try {
+                // Another starter may have renamed a fresh registry over the path between our
+                // open and our lock: then we locked a dead inode and must look again.
+                if (current.inode() == RegistryReader.inodeOf(path)) {
+                    return initialise(path, options, Files.size(path) > 0);
+                }
+            } catch (NoSuchFileException e) {
+                // removed between open and check: look again
+            } finally {
+                current.close();
+            }
+        }
+        throw new IOException("registry " + path + " keeps being replaced while this collector starts; is another one starting?");
+    }
+
+    private static RegistryWriter initialise(Path path, RegistryOptions options, boolean stale) throws IOException {
+        String tmpPrefix = "." + path.getFileName() + ".init-";
+        // Holding the lock on the current file means no other collector is initialising, so
+        // any temporary file left here is from one that died while starting (in /dev/shm it
+        // would hold memory until reboot).
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(path.getParent(), tmpPrefix + "*")) {
+            for (Path p : leftovers) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Path tmp = path.resolveSibling(tmpPrefix + ProcessHandle.current().pid());
+        LockedFile fresh = LockedFile.openAndTryLock(tmp, FILE_MODE);
+        if (fresh == null) {
+            throw new IOException("cannot lock new registry file " + tmp);
+        }
+        try {
+            setOwnership(tmp, options.group());
+            int dirCount = RecordFields.ALL.size();
+            long size = slotsOffset(dirCount) + (long) options.slotCount() * SLOT_SIZE;
+            ByteBuffer mapped;
+            try (FileChannel ch = FileChannel.open(fresh.procPath(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, size); // grows the file; the mapping outlives the channel
+            }
+            ShmBuffer buf = new ShmBuffer(mapped);
+            long start = nowUnixNanos();
+            writeHeader(buf, options.slotCount(), start);
+            writeDirectory(buf);
+            buf.putLongRelease(READY_OFFSET, READY);
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new RegistryWriter(path, fresh, buf, options.slotCount(), start, stale);
+        } catch (IOException | RuntimeException | Error e) {
+            fresh.close();
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    private static void writeHeader(ShmBuffer buf, int slotCount, long startUnixNanos) {
+        int dirCount = RecordFields.ALL.size();
+        buf.putLong(MAGIC_OFFSET, MAGIC);
+        buf.putShort(VERSION_MAJOR_OFFSET, (short) VERSION_MAJOR);
+        buf.putShort(VERSION_MINOR_OFFSET, (short) VERSION_MINOR);
+        buf.putInt(HEADER_SIZE_OFFSET, HEADER_SIZE);
+        buf.putInt(SLOT_SIZE_OFFSET, SLOT_SIZE);
+        buf.putInt(SLOT_COUNT_OFFSET, slotCount);
+        buf.putLong(SLOTS_OFFSET_OFFSET, slotsOffset(dirCount));
+        buf.putInt(DIR_OFFSET_OFFSET, DIR_OFFSET);
+        buf.putInt(DIR_COUNT_OFFSET, dirCount);
+        buf.putInt(DIR_ENTRY_SIZE_OFFSET, DIR_ENTRY_SIZE);
+        buf.putInt(SAMPLE_OFFSET_OFFSET, SAMPLE_OFFSET);
+        buf.putInt(SAMPLE_SIZE_OFFSET, RecordFields.SIZE);
+        buf.putInt(WRITER_PID_OFFSET, (int) ProcessHandle.current().pid());
+        buf.putLong(WRITER_START_UNIX_NS_OFFSET, startUnixNanos);
+        buf.putLong(HEARTBEAT_UNIX_NS_OFFSET, startUnixNanos);
+        buf.putLong(HEARTBEAT_MONO_NS_OFFSET, System.nanoTime());
+    }
+
+    private static void writeDirectory(ShmBuffer buf) {
+        int at = DIR_OFFSET;
+        for (RecordField f : RecordFields.ALL) {
+            putText(buf, at + DIR_NAME_OFFSET, f.name());
+            putText(buf, at + DIR_UNIT_OFFSET, f.unit());
+            buf.putInt(at + DIR_TYPE_OFFSET, f.type().code());
+            buf.putInt(at + DIR_SIZE_OFFSET, f.size());
+            buf.putInt(at + DIR_FIELD_OFFSET_OFFSET, f.offset());
+            buf.putInt(at + DIR_COUNT_FIELD_OFFSET, f.count());
+            buf.putInt(at + DIR_STRIDE_OFFSET, f.stride());
+            at += DIR_ENTRY_SIZE;
+        }
+    }
+
+    private static void setOwnership(Path file, String group) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        if (group != null) {
+            GroupPrincipal g;
+            try {
+                g = file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            } catch (UserPrincipalNotFoundException e) {
+                throw new IOException("registry group '" + group + "' does not exist", e);
+            }
+            Files.getFileAttributeView(file, PosixFileAttributeView.class).setGroup(g);
+        }
+    }
+
+    /** The pid in the header of the file at {@code path}, or 0 when it cannot be read. */
+    private static long writerPidOf(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(b, 0);
+            return b.getLong(MAGIC_OFFSET) == MAGIC ? Integer.toUnsignedLong(b.getInt(WRITER_PID_OFFSET)) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    // ---- slots ------------------------------------------------------------------------------
+
+    /**
+     * Gives {@code vmId} a free slot: a new generation, state live, an empty sample (no
+     * presence bits).
+     *
+     * @return the slot index
+     * @throws IllegalStateException when every slot is taken
+     * @throws IllegalArgumentException when the id is empty, longer than 63 UTF-8 bytes, contains
+     *                                  NUL, or already holds a slot
+     */
+    public synchronized int claim(String vmId) {
+        ensureOpen();
+        byte[] id = vmIdBytes(vmId);
+        Integer held = slotsByVm.get(vmId);
+        if (held != null) {
+            throw new IllegalArgumentException("vm '" + vmId + "' already holds slot " + held);
+        }
+        for (int i = 0; i < slotCount; i++) {
+            int slot = (nextFree + i) % slotCount;
+            if (vmBySlot[slot] == null) {
+                // Round-robin from the last claim, so a freed slot is reused as late as possible.
+                nextFree = (slot + 1) % slotCount;
+                int base = slotBase(slot);
+                long seq = beginWrite(base);
+                buf.putLong(base + SLOT_GENERATION_OFFSET, buf.getLong(base + SLOT_GENERATION_OFFSET) + 1);
+                buf.putInt(base + SLOT_STATE_OFFSET, STATE_LIVE);
+                buf.putLong(base + SLOT_CLAIMED_UNIX_NS_OFFSET, nowUnixNanos());
+                buf.putBytes(base + SLOT_VM_ID_OFFSET, id, 0, VM_ID_BYTES);
+                buf.putBytes(base + SAMPLE_OFFSET, empty.bytes(), 0, RecordFields.SIZE);
+                endWrite(base, seq);
+                vmBySlot[slot] = vmId;
+                slotsByVm.put(vmId, slot);
+                return slot;
+            }
+        }
+        throw new IllegalStateException("registry " + path + " is full: all " + slotCount + " slots are in use");
+    }
+
+    /**
+     * Publishes {@code sample} into a live slot. Seals its checksum first (the sample's checksum
+     * field is overwritten). Does not lock, allocate or read a clock: the caller stamps the
+     * freshness fields.
+     */
+    public void publish(int slot, VmRecord sample) {
+        int base = slotBase(slot);
+        int state = buf.getInt(base + SLOT_STATE_OFFSET);
+        if (state != STATE_LIVE) {
+            throw new IllegalStateException("slot " + slot + " is " + stateName(state) + ", not live");
+        }
+        seal(sample);
+        long seq = beginWrite(base);
+        buf.putBytes(base + SAMPLE_OFFSET, sample.bytes(), 0, RecordFields.SIZE);
+        endWrite(base, seq);
+    }
+
+    /**
+     * Publishes the VM's last sample, with {@link RecordFlags#FLAG_FINAL} set, and moves the slot
+     * to state final. Nothing more can be published into it; {@link #release} frees it once the
+     * caller's grace period is over.
+     */
+    public synchronized void markFinal(int slot, VmRecord sample) {
+        int base = slotBase(slot);
+        int state = buf.getInt(base + SLOT_STATE_OFFSET);
+        if (state != STATE_LIVE) {
+            throw new IllegalStateException("slot " + slot + " is " + stateName(state) + ", not live");
+        }
+        sample.setFlags(RecordFlags.FLAG_FINAL, true);
+        seal(sample);
+        long seq = beginWrite(base);
+        buf.putInt(base + SLOT_STATE_OFFSET, STATE_FINAL);
+        buf.putBytes(base + SAMPLE_OFFSET, sample.bytes(), 0, RecordFields.SIZE);
+        endWrite(base, seq);
+    }
+
+    /** Frees the slot: state free, id and sample cleared (no data outlives its VM). */
+    public synchronized void release(int slot) {
+        int base = slotBase(slot);
+        String vm = vmBySlot[slot];
+        if (vm == null) {
+            throw new IllegalStateException("slot " + slot + " is not claimed");
+        }
+        long seq = beginWrite(base);
+        buf.putInt(base + SLOT_STATE_OFFSET, STATE_FREE);
+        buf.putBytes(base + SLOT_VM_ID_OFFSET, ZEROS, 0, VM_ID_BYTES);
+        buf.putBytes(base + SAMPLE_OFFSET, ZEROS, 0, RecordFields.SIZE);
+        endWrite(base, seq);
+        vmBySlot[slot] = null;
+        slotsByVm.remove(vm);
+    }
+
+    /** Advances the heartbeat: readers judge the writer alive by it. Call it on a timer. */
+    public synchronized void heartbeat() {
+        ensureOpen();
+        buf.putLongOpaque(HEARTBEAT_UNIX_NS_OFFSET, nowUnixNanos());
+        buf.putLongOpaque(HEARTBEAT_MONO_NS_OFFSET, System.nanoTime());
+        buf.putLongRelease(HEARTBEAT_COUNT_OFFSET, ++heartbeats);
+    }
+
+    /** Marks the registry closed (readers see writer_flags.WRITER_CLOSED) and drops the lock. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        heartbeat();
+        buf.putLongRelease(WRITER_FLAGS_OFFSET, WRITER_CLOSED);
+        closed = true;
+        file.close();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int slotCount() {
+        return slotCount;
+    }
+
+    public long startUnixNanos() {
+        return startUnixNanos;
+    }
+
+    /** True when {@link #create} found a file left by a collector that is gone, and replaced it. */
+    public boolean replacedStaleFile() {
+        return replacedStale;
+    }
+
+    private static void seal(VmRecord sample) {
+        sample.sealChecksum(RecordFields.SIZE);
+    }
+
+    private long beginWrite(int base) {
+        ensureOpen();
+        long seq = buf.getLong(base + SLOT_SEQ_OFFSET); // only this writer changes it
+        buf.putLongOpaque(base + SLOT_SEQ_OFFSET, seq + 1);
+        VarHandle.releaseFence();
+        return seq;
+    }
+
+    private void endWrite(int base, long seq) {
+        buf.putLongRelease(base + SLOT_SEQ_OFFSET, seq + 2);
+    }
+
+    private int slotBase(int slot) {
+        if (slot < 0 || slot >= slotCount) {
+            throw new IndexOutOfBoundsException("slot " + slot + " of " + slotCount);
+        }
+        return slotsOffset + slot * SLOT_SIZE;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("registry writer for " + path + " is closed");
+        }
+    }
+
+    private static byte[] vmIdBytes(String vmId) {
+        byte[] utf8 = vmId.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length == 0 || utf8.length >= VM_ID_BYTES || vmId.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("vm id must be 1.." + (VM_ID_BYTES - 1) + " UTF-8 bytes without NUL: '" + vmId + "'");
+        }
+        byte[] padded = new byte[VM_ID_BYTES];
+        System.arraycopy(utf8, 0, padded, 0, utf8.length);
+        return padded;
+    }
+
+    /** Directory text; RecordField keeps names and units shorter than their NUL-padded fields. */
+    private static void putText(ShmBuffer buf, int at, String text) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        buf.putBytes(at, utf8, 0, utf8.length);
+    }
+
+    private static long nowUnixNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}

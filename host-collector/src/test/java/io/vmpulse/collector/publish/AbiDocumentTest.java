@@ -1,0 +1,63 @@
+package io.vmpulse.collector.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.collector.testing.Tools;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** docs/shm-abi.md lists every sample field and bit with the offset, type, unit, geometry or position the writer uses. */
+@Timeout(30)
+class AbiDocumentTest {
+
+    @Test
+    void field_tables_in_the_abi_document_match_the_layout_row_for_row() throws Exception {
+        String doc = Files.readString(Tools.ROOT.resolve("docs/shm-abi.md"));
+        Matcher m = Pattern.compile("(?m)^\\| (\\d+) \\| `([a-z0-9_.]+)` \\| (u64|i64|f64|u32|char\\[\\d+]) \\| ([^|]*) \\| ([^|]*) \\|$").matcher(doc);
+        List<String> documented = new ArrayList<>();
+        while (m.find()) {
+            documented.add(String.join(" ", m.group(1), m.group(2), m.group(3), m.group(4).trim(), m.group(5).trim()));
+        }
+        List<String> layout = new ArrayList<>();
+        for (RecordField f : RecordFields.ALL) {
+            String type = switch (f.type()) {
+                case U64 -> "u64";
+                case I64 -> "i64";
+                case F64 -> "f64";
+                case U32 -> "u32";
+                case UTF8 -> "char[" + f.size() + "]";
+            };
+            String array = f.count() > 1 ? f.count() + " x, stride " + f.stride() : "";
+            layout.add(String.join(" ", Integer.toString(f.offset()), f.name(), type, f.unit(), array));
+        }
+        assertEquals(layout, documented);
+    }
+
+    @Test
+    void flag_and_presence_tables_in_the_abi_document_match_sample_flags_bit_for_bit() throws Exception {
+        String doc = Files.readString(Tools.ROOT.resolve("docs/shm-abi.md"));
+        Matcher m = Pattern.compile("(?m)^\\| (\\d+) \\| `((?:FLAG|PRESENT)_[A-Z_]+)` \\|").matcher(doc);
+        Map<String, Long> documented = new TreeMap<>();
+        while (m.find()) {
+            documented.put(m.group(2), 1L << Integer.parseInt(m.group(1)));
+        }
+        Map<String, Long> defined = new TreeMap<>();
+        for (Field f : RecordFlags.class.getFields()) {
+            if (f.getType() == long.class && (f.getName().startsWith("FLAG_") || f.getName().startsWith("PRESENT_"))) {
+                defined.put(f.getName(), f.getLong(null));
+            }
+        }
+        assertEquals(defined, documented);
+    }
+}

@@ -1,0 +1,97 @@
+package io.vmpulse.registry.layout;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The 64-bit hash stored in each sample's {@code checksum} field, so that a reader can tell a
+ * torn copy from a consistent one independently of the seqlock.
+ *
+ * <p>Input: the sample bytes after the checksum field, {@code [8, length)}, taken as
+ * little-endian 64-bit words {@code w[0..n)}. Word {@code i} belongs to lane {@code i % 8};
+ * each lane absorbs its words two at a time, so that one multiplication covers two words and
+ * eight independent lanes keep the multiplier busy (the writer hashes on every publish):
+ *
+ * <pre>
+ *   h[l] = SEED + l                                      for l in 0..7
+ *   for each lane l, its words u[0], u[1], ... (u[k] = w[8k + l]), in pairs:
+ *       h[l] = (h[l] ^ u[k] ^ rotl(u[k+1], 32)) * PRIME  for k = 0, 2, 4, ...
+ *       (a lane with an odd number of words ends with h[l] = (h[l] ^ u[last]) * PRIME)
+ *   r = h[0]; r = (r ^ h[l]) * PRIME for l in 1..7
+ *   checksum = r ^ (r >>> 32)                            (all arithmetic mod 2^64)
+ * </pre>
+ *
+ * Every step is a bijection of each word for the others fixed, so two inputs that differ in
+ * exactly one word always hash differently; other differences collide with probability about
+ * 2^-64. It is not a cryptographic hash and does not need to be.
+ */
+public final class RecordChecksum {
+
+    public static final long SEED = 0x243F6A8885A308D3L;
+    public static final long PRIME = 0x9E3779B97F4A7C15L;
+    /** Bytes of one block: 8 lanes x 2 words. */
+    private static final int BLOCK = 8 * 2 * 8;
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private RecordChecksum() {
+    }
+
+    /** Hash of {@code sample[8, length)}; {@code length} is a multiple of 8. */
+    public static long of(byte[] sample, int length) {
+        long h0 = SEED;
+        long h1 = SEED + 1;
+        long h2 = SEED + 2;
+        long h3 = SEED + 3;
+        long h4 = SEED + 4;
+        long h5 = SEED + 5;
+        long h6 = SEED + 6;
+        long h7 = SEED + 7;
+        int off = 8;
+        for (; off + BLOCK <= length; off += BLOCK) {
+            h0 = (h0 ^ pair(sample, off)) * PRIME;
+            h1 = (h1 ^ pair(sample, off + 8)) * PRIME;
+            h2 = (h2 ^ pair(sample, off + 16)) * PRIME;
+            h3 = (h3 ^ pair(sample, off + 24)) * PRIME;
+            h4 = (h4 ^ pair(sample, off + 32)) * PRIME;
+            h5 = (h5 ^ pair(sample, off + 40)) * PRIME;
+            h6 = (h6 ^ pair(sample, off + 48)) * PRIME;
+            h7 = (h7 ^ pair(sample, off + 56)) * PRIME;
+        }
+        h0 = tail(h0, sample, off, length);
+        h1 = tail(h1, sample, off + 8, length);
+        h2 = tail(h2, sample, off + 16, length);
+        h3 = tail(h3, sample, off + 24, length);
+        h4 = tail(h4, sample, off + 32, length);
+        h5 = tail(h5, sample, off + 40, length);
+        h6 = tail(h6, sample, off + 48, length);
+        h7 = tail(h7, sample, off + 56, length);
+        long r = h0;
+        r = (r ^ h1) * PRIME;
+        r = (r ^ h2) * PRIME;
+        r = (r ^ h3) * PRIME;
+        r = (r ^ h4) * PRIME;
+        r = (r ^ h5) * PRIME;
+        r = (r ^ h6) * PRIME;
+        r = (r ^ h7) * PRIME;
+        return r ^ (r >>> 32);
+    }
+
+    /** A lane's two words of one block: the one at {@code at} and the one 8 words later. */
+    private static long pair(byte[] b, int at) {
+        return (long) LONG.get(b, at) ^ Long.rotateLeft((long) LONG.get(b, at + 64), 32);
+    }
+
+    /** A lane's words in the last, partial block: none, one, or two. */
+    private static long tail(long h, byte[] b, int at, int length) {
+        if (at >= length) {
+            return h;
+        }
+        long x = (long) LONG.get(b, at);
+        if (at + 64 < length) {
+            x ^= Long.rotateLeft((long) LONG.get(b, at + 64), 32);
+        }
+        return (h ^ x) * PRIME;
+    }
+}

@@ -1,0 +1,131 @@
+package io.vmpulse.registry.layout;
+
+/**
+ * Byte layout of the registry file (ABI version {@value #VERSION_MAJOR}.{@value #VERSION_MINOR}).
+ * Everything is little-endian and every 8-byte field is 8-aligned. docs/shm-abi.md is the
+ * reference; registry/c/vmpulse_shm.h mirrors these constants and a test compares them.
+ *
+ * <pre>
+ * file:
+ *  +---------------------------+ 0
+ *  | header (128 bytes)        |
+ *  +---------------------------+ DIR_OFFSET = 128
+ *  | field directory           |   dir_count entries x 64 bytes
+ *  +---------------------------+ slots_offset (page-aligned)
+ *  | slot 0 (slot_size bytes)  |
+ *  | slot 1                    |
+ *  | ...                       |
+ *  +---------------------------+ slots_offset + slot_count * slot_size
+ *
+ * header:
+ *   0 magic "VMPULSE\0"    u64     8 version_major u16   10 version_minor u16
+ *  12 header_size u32             16 slot_size u32      20 slot_count u32
+ *  24 slots_offset u64
+ *  32 dir_offset u32              36 dir_count u32      40 dir_entry_size u32
+ *  44 sample_offset u32           48 sample_size u32    52 writer_pid u32
+ *  56 writer_start_unix_ns i64
+ *  64 heartbeat_count u64         72 heartbeat_unix_ns i64
+ *  80 heartbeat_mono_ns i64       88 writer_flags u64
+ *  96 reserved (24 bytes, zero)
+ * 120 ready u64                   (READY once everything above is written; written last)
+ *
+ * directory entry (64 bytes):
+ *   0 name char[32]  32 unit char[8]  40 type u32  44 size u32
+ *  48 offset u32     52 count u32     56 stride u32  60 reserved u32
+ *
+ * slot (slot_size bytes):
+ *   0 seq u64 (seqlock: odd while the writer is writing)
+ *   8 generation u64 (changes whenever the slot is claimed)
+ *  16 state u32 (FREE, LIVE, FINAL)   20 reserved u32
+ *  24 claimed_unix_ns i64             32 reserved (32 bytes)
+ *  64 vm_id char[64] (UTF-8, NUL-padded)
+ * 128 sample (sample_size bytes, see RecordFields), then zero up to slot_size
+ * </pre>
+ */
+public final class RegistryLayout {
+
+    /** "VMPULSE\0" read as a little-endian u64. */
+    public static final long MAGIC = 0x0045534C55504D56L;
+    public static final int VERSION_MAJOR = 1;
+    public static final int VERSION_MINOR = 2;
+    public static final long READY = 1;
+    /** writer_flags: the writer closed the registry cleanly; nothing will be published any more. */
+    public static final long WRITER_CLOSED = 1;
+
+    public static final int MAGIC_OFFSET = 0;
+    public static final int VERSION_MAJOR_OFFSET = MAGIC_OFFSET + 8;
+    public static final int VERSION_MINOR_OFFSET = VERSION_MAJOR_OFFSET + 2;
+    public static final int HEADER_SIZE_OFFSET = VERSION_MINOR_OFFSET + 2;
+    public static final int SLOT_SIZE_OFFSET = HEADER_SIZE_OFFSET + 4;
+    public static final int SLOT_COUNT_OFFSET = SLOT_SIZE_OFFSET + 4;
+    public static final int SLOTS_OFFSET_OFFSET = SLOT_COUNT_OFFSET + 4;
+    public static final int DIR_OFFSET_OFFSET = SLOTS_OFFSET_OFFSET + 8;
+    public static final int DIR_COUNT_OFFSET = DIR_OFFSET_OFFSET + 4;
+    public static final int DIR_ENTRY_SIZE_OFFSET = DIR_COUNT_OFFSET + 4;
+    public static final int SAMPLE_OFFSET_OFFSET = DIR_ENTRY_SIZE_OFFSET + 4;
+    public static final int SAMPLE_SIZE_OFFSET = SAMPLE_OFFSET_OFFSET + 4;
+    public static final int WRITER_PID_OFFSET = SAMPLE_SIZE_OFFSET + 4;
+    public static final int WRITER_START_UNIX_NS_OFFSET = WRITER_PID_OFFSET + 4;
+    public static final int HEARTBEAT_COUNT_OFFSET = WRITER_START_UNIX_NS_OFFSET + 8;
+    public static final int HEARTBEAT_UNIX_NS_OFFSET = HEARTBEAT_COUNT_OFFSET + 8;
+    public static final int HEARTBEAT_MONO_NS_OFFSET = HEARTBEAT_UNIX_NS_OFFSET + 8;
+    public static final int WRITER_FLAGS_OFFSET = HEARTBEAT_MONO_NS_OFFSET + 8;
+    public static final int HEADER_RESERVED_OFFSET = WRITER_FLAGS_OFFSET + 8;
+    public static final int READY_OFFSET = HEADER_RESERVED_OFFSET + 3 * 8;
+    public static final int HEADER_SIZE = READY_OFFSET + 8;
+
+    public static final int DIR_OFFSET = HEADER_SIZE;
+    public static final int DIR_NAME_OFFSET = 0;
+    public static final int DIR_NAME_BYTES = 32;
+    public static final int DIR_UNIT_OFFSET = DIR_NAME_OFFSET + DIR_NAME_BYTES;
+    public static final int DIR_UNIT_BYTES = 8;
+    public static final int DIR_TYPE_OFFSET = DIR_UNIT_OFFSET + DIR_UNIT_BYTES;
+    public static final int DIR_SIZE_OFFSET = DIR_TYPE_OFFSET + 4;
+    public static final int DIR_FIELD_OFFSET_OFFSET = DIR_SIZE_OFFSET + 4;
+    public static final int DIR_COUNT_FIELD_OFFSET = DIR_FIELD_OFFSET_OFFSET + 4;
+    public static final int DIR_STRIDE_OFFSET = DIR_COUNT_FIELD_OFFSET + 4;
+    public static final int DIR_ENTRY_SIZE = DIR_STRIDE_OFFSET + 4 + 4;
+
+    public static final int SLOT_SEQ_OFFSET = 0;
+    public static final int SLOT_GENERATION_OFFSET = SLOT_SEQ_OFFSET + 8;
+    public static final int SLOT_STATE_OFFSET = SLOT_GENERATION_OFFSET + 8;
+    public static final int SLOT_CLAIMED_UNIX_NS_OFFSET = SLOT_STATE_OFFSET + 4 + 4;
+    public static final int SLOT_VM_ID_OFFSET = SLOT_CLAIMED_UNIX_NS_OFFSET + 8 + 32;
+    public static final int VM_ID_BYTES = 64;
+    public static final int SLOT_HEADER_SIZE = SLOT_VM_ID_OFFSET + VM_ID_BYTES;
+    public static final int SAMPLE_OFFSET = SLOT_HEADER_SIZE;
+    /** Slots are one page: room for minor versions to append fields without moving anything. */
+    public static final int SLOT_SIZE = 4096;
+
+    public static final int STATE_FREE = 0;
+    public static final int STATE_LIVE = 1;
+    /** The VM is gone; the slot holds its final sample until the writer frees it. */
+    public static final int STATE_FINAL = 2;
+
+    public static final int PAGE_SIZE = 4096;
+    public static final int MAX_SLOT_COUNT = 65536;
+
+    static {
+        if (SAMPLE_OFFSET + RecordFields.SIZE > SLOT_SIZE) {
+            throw new ExceptionInInitializerError("sample does not fit in a slot");
+        }
+    }
+
+    private RegistryLayout() {
+    }
+
+    /** Where slot 0 starts for a directory of {@code dirCount} entries: the next page boundary. */
+    public static int slotsOffset(int dirCount) {
+        int end = DIR_OFFSET + dirCount * DIR_ENTRY_SIZE;
+        return (end + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+    }
+
+    public static String stateName(int state) {
+        return switch (state) {
+            case STATE_FREE -> "free";
+            case STATE_LIVE -> "live";
+            case STATE_FINAL -> "final";
+            default -> "unknown state " + state;
+        };
+    }
+}
