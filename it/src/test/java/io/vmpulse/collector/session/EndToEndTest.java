@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class EndToEndTest {
 
-    static final Path AGENT_JAR = Tools.ROOT.resolve("guest-agent/target/guest-agent.jar");
+    static final Path AGENT_JAR = Tools.ROOT.resolve("dist/target/vmpulse/guest-agent.jar");
     private static final Duration INTERVAL = Duration.ofMillis(250);
     private static final Duration GRACE = Duration.ofMillis(500);
 
