@@ -72,7 +72,7 @@ public class GuestHalfBenchmark {
 
     @Benchmark
     public VmRecord copyOneSample() {
-        GuestHalf.copy(sample, hello.getBootId(), out);
+        GuestHalf.copy(sample, hello, out);
         return out;
     }
 }

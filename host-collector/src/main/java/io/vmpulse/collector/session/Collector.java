@@ -3,6 +3,7 @@ package io.vmpulse.collector.session;
 import io.grpc.Server;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
+import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.publish.RegistryOptions;
@@ -121,6 +122,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         lifecycle.execute(() -> {
             VmSession p = pipelines.get(before.id());
             if (p != null && before.guest().equals(after.guest())) {
+                p.describe(info(after));
                 p.replaceHost(new HostSampler(targets(after), hostOptions));
                 LOG.info(() -> "vm " + after.id() + ": host-side targets updated");
                 return;
@@ -160,6 +162,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         }
         HostSampler host = new HostSampler(targets(vm), hostOptions);
         VmSession p = new VmSession(vm.id(), slot, registry, host, pool, intervalNanos, ingest, settings.interval());
+        p.describe(info(vm));
         try {
             p.listening(listen(vm, p.link()));
         } catch (IOException | RuntimeException e) {
@@ -222,6 +225,10 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         } catch (RejectedExecutionException e) {
             // closing: the registry is marked closed as a whole
         }
+    }
+
+    static VmInfo info(Vm vm) {
+        return new VmInfo(vm.hypervisor().descriptorName(), vm.labels());
     }
 
     static HostTargets targets(Vm vm) {
