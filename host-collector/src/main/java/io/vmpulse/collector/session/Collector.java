@@ -3,6 +3,7 @@ package io.vmpulse.collector.session;
 import io.grpc.Server;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
+import io.vmpulse.collector.merge.GuestHalf;
 import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.IngestServer;
@@ -71,6 +72,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
 
     /** Creates the registry (refusing one a live collector holds) and starts the timer. */
     public static Collector start(CollectorSettings settings, HostSampler.Options hostOptions) throws IOException {
+        GuestHalf.resolveWirePaths();
         RegistryWriter registry = RegistryWriter.create(
                 new RegistryOptions(settings.registryPath(), settings.slots(), settings.registryGroup()));
         if (registry.replacedStaleFile()) {
