@@ -217,6 +217,8 @@ class FirecrackerTest {
             assertTrue(r.isPresent(Source.BLOCK));
             assertEquals(F1.readBytes + F3.readBytes, r.diskReadBytes, "the truncated line adds nothing");
             assertEquals(F1.writeBytes + F3.writeBytes, r.diskWriteBytes);
+            assertEquals(F1.readBytes + F3.readBytes, r.diskReadBytesEach[0], "nor to its drive");
+            assertEquals(F1.writeBytes + F3.writeBytes, r.diskWriteBytesEach[0]);
             assertEquals(3, r.metricsLinesSkipped, "truncated, not JSON, not UTF-8");
         }
     }
@@ -263,6 +265,8 @@ class FirecrackerTest {
             assertTrue(r.isPresent(Source.NET), () -> r.error(Source.NET));
             assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytes, "no parsed line was lost");
             assertEquals(F1.rxBytes + F2.rxBytes + F3.rxBytes, r.netRxBytes);
+            assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytesEach[0]);
+            assertEquals(F1.rxBytes + F2.rxBytes + F3.rxBytes, r.nicRxBytesEach[0]);
             assertEquals(2, r.metricsLinesSkipped, "cumulative");
         } finally {
             log.removeHandler(capture);
@@ -289,6 +293,8 @@ class FirecrackerTest {
             assertTrue(r.isPresent(Source.BLOCK), () -> r.error(Source.BLOCK));
             assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytes);
             assertEquals(F1.writeCount + F2.writeCount + F3.writeCount, r.diskWriteOps);
+            assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytesEach[0], "the drive's total continues too");
+            assertEquals(F1.writeCount + F2.writeCount + F3.writeCount, r.diskWriteOpsEach[0]);
             assertEquals(0, r.metricsLinesSkipped);
         }
     }
@@ -318,6 +324,7 @@ class FirecrackerTest {
                 writer.flush();
                 sampler.read(r);
                 assertEquals(F1.readBytes + F2.readBytes, r.diskReadBytes, "the line completed by its newline");
+                assertEquals(F1.readBytes + F2.readBytes, r.diskReadBytesEach[0]);
                 assertEquals(0, r.metricsLinesSkipped);
             }
         }
