@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Grafana dashboard as the tests see it: its panels in order (rows flattened, a collapsed row's
@@ -16,7 +20,20 @@ import java.util.List;
  */
 final class Dashboard {
 
-    record Target(String refId, String expr, boolean instant) {
+    /** @param legend Grafana's legend format, {@code {{label}}} for a label's value */
+    record Target(String refId, String expr, String legend, boolean instant) {
+
+        private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
+
+        /** The labels the legend shows: a series without one of them has a blank in its name. */
+        Set<String> legendLabels() {
+            Set<String> labels = new TreeSet<>();
+            Matcher m = LEGEND_LABEL.matcher(legend);
+            while (m.find()) {
+                labels.add(m.group(1));
+            }
+            return labels;
+        }
     }
 
     record Panel(int id, String type, String title, String row, JsonObject json, List<Target> targets) {
@@ -62,7 +79,7 @@ final class Dashboard {
         List<Target> targets = new ArrayList<>();
         for (JsonElement t : array(p, "targets")) {
             JsonObject target = t.getAsJsonObject();
-            targets.add(new Target(string(target, "refId"), string(target, "expr"),
+            targets.add(new Target(string(target, "refId"), string(target, "expr"), string(target, "legendFormat"),
                     target.has("instant") && target.get("instant").getAsBoolean()
                             && !(target.has("range") && target.get("range").getAsBoolean())));
         }
