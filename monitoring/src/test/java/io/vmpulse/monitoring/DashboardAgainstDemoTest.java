@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,18 +76,33 @@ class DashboardAgainstDemoTest {
     private static PrometheusServer prometheus;
     private static Dashboard dashboard;
 
+    /** Why this machine cannot run the test (reported by each test, not by the class), or null. */
+    private static String missing;
+
     @BeforeAll
     static void start() throws Exception {
-        MonitoringFiles.requirePrometheus();
-        Prerequisites.require(Files.isRegularFile(MonitoringFiles.COLLECTOR_JAR), MonitoringFiles.COLLECTOR_JAR
-                + " is missing: run `mvn -DskipTests package` first (`mvn verify` builds it before this test)");
-        Prerequisites.require(Files.isRegularFile(MonitoringFiles.EXPORTER_MODULE),
-                "no exporter module in this tree (" + MonitoringFiles.EXPORTER_MODULE + "): the demo has no /metrics");
+        missing = MonitoringFiles.prometheusMissing();
+        if (missing == null && !Files.isExecutable(MonitoringFiles.COLLECTOR_LAUNCHER)) {
+            missing = MonitoringFiles.COLLECTOR_LAUNCHER
+                    + " is missing: run `mvn -DskipTests package` first (`mvn verify` builds it before this test)";
+        }
+        if (missing == null && !Files.isRegularFile(MonitoringFiles.EXPORTER_JAR)) {
+            missing = "no " + MonitoringFiles.EXPORTER_JAR + ": the installed layout has no exporter, so the demo has"
+                    + " no /metrics to scrape";
+        }
+        if (missing != null) {
+            return;
+        }
         dashboard = Dashboard.load(MonitoringFiles.DASHBOARD);
-        demo = DemoProcess.start(MonitoringFiles.COLLECTOR_JAR, DEMO_DURATION);
+        demo = DemoProcess.start(MonitoringFiles.COLLECTOR_LAUNCHER, DEMO_DURATION);
         URI metrics = demo.awaitMetricsUrl(URL_TIMEOUT);
         prometheus = PrometheusServer.start(List.of(MonitoringFiles.RULES, MonitoringFiles.ALERTS), metrics);
         awaitTwoScrapes(metrics);
+    }
+
+    @BeforeEach
+    void requirePrerequisites() {
+        Prerequisites.require(missing == null, missing);
     }
 
     @AfterAll

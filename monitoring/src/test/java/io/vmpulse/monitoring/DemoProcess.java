@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The README's demo ({@code host-collector.jar demo}) as a child process with its own registry
+ * The README's demo ({@code vmpulse-collector demo}, from the installed layout) as a child process with its own registry
  * file, and the URL of the exporter's /metrics that it prints. Stops by itself after the given
  * duration; {@link #close} stops it sooner, with the agent it started.
  */
@@ -36,13 +36,14 @@ final class DemoProcess implements AutoCloseable {
         reader.start();
     }
 
-    static DemoProcess start(Path collectorJar, Duration duration) throws IOException {
+    /** @param launcher the installed {@code vmpulse-collector}, which runs the JVM of this test */
+    static DemoProcess start(Path launcher, Duration duration) throws IOException {
         Path shm = Path.of("/dev/shm/vmpulse-monitoring-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-jar", collectorJar.toString(), "demo",
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "demo",
                 "--shm", shm.toString(), "--duration", duration.toSeconds() + "s")
-                .redirectErrorStream(true).start();
-        return new DemoProcess(p, shm);
+                .redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return new DemoProcess(pb.start(), shm);
     }
 
     /** Waits for the demo to print its exporter's /metrics URL; fails with the demo's output if it does not. */

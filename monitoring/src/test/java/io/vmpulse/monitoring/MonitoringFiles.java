@@ -14,8 +14,10 @@ final class MonitoringFiles {
     static final Path RULE_TESTS = MODULE.resolve("prometheus/tests.yml");
     /** Written by the exporter: every metric it emits. */
     static final Path METRICS_DOC = ROOT.resolve("docs/metrics.md");
-    static final Path COLLECTOR_JAR = ROOT.resolve("host-collector/target/host-collector.jar");
-    static final Path EXPORTER_MODULE = ROOT.resolve("exporter/pom.xml");
+    /** The installed layout that {@code mvn package} makes: every program's jar beside its launcher. */
+    static final Path INSTALL = ROOT.resolve("dist/target/vmpulse");
+    static final Path COLLECTOR_LAUNCHER = INSTALL.resolve("vmpulse-collector");
+    static final Path EXPORTER_JAR = INSTALL.resolve("vmpulse-exporter.jar");
     static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     static final Path PROMTOOL = Path.of("/usr/bin/promtool");
 
@@ -23,7 +25,13 @@ final class MonitoringFiles {
     }
 
     static void requirePrometheus() {
-        Prerequisites.require(Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL),
-                "Debian's prometheus package is not installed (apt-get install -y prometheus)");
+        String missing = prometheusMissing();
+        Prerequisites.require(missing == null, missing);
+    }
+
+    /** Why the real prometheus cannot run here, or null. */
+    static String prometheusMissing() {
+        return Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL) ? null
+                : "Debian's prometheus package is not installed (apt-get install -y prometheus)";
     }
 }
