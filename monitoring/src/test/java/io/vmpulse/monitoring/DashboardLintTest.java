@@ -74,6 +74,35 @@ class DashboardLintTest {
         assertEquals(List.of(), problems);
     }
 
+    /** Grafana's grid is 24 columns wide; overlapping panels are pushed around on load, hiding the layout. */
+    @Test
+    void panels_fit_the_24_column_grid_without_overlapping() {
+        List<String> problems = new ArrayList<>();
+        List<int[]> placed = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (JsonElement e : Dashboard.array(dashboard.json(), "panels")) {
+            JsonObject p = e.getAsJsonObject();
+            JsonObject g = p.getAsJsonObject("gridPos");
+            String name = "panel " + Dashboard.string(p, "id") + " '" + Dashboard.string(p, "title") + "'";
+            int x = g.get("x").getAsInt();
+            int y = g.get("y").getAsInt();
+            int w = g.get("w").getAsInt();
+            int h = g.get("h").getAsInt();
+            if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > 24) {
+                problems.add(name + ": outside the grid " + g);
+            }
+            for (int i = 0; i < placed.size(); i++) {
+                int[] o = placed.get(i);
+                if (x < o[0] + o[2] && o[0] < x + w && y < o[1] + o[3] && o[1] < y + h) {
+                    problems.add(name + " overlaps " + names.get(i));
+                }
+            }
+            placed.add(new int[] {x, y, w, h});
+            names.add(name);
+        }
+        assertEquals(List.of(), problems);
+    }
+
     @Test
     void every_query_uses_only_known_variables() {
         List<String> problems = new ArrayList<>();
