@@ -102,9 +102,9 @@ class DashboardAgainstDemoTest {
             missing = MonitoringFiles.COLLECTOR_LAUNCHER
                     + " is missing: run `mvn -DskipTests package` first (`mvn verify` builds it before this test)";
         }
-        if (missing == null && !Files.isRegularFile(MonitoringFiles.EXPORTER_JAR)) {
-            missing = "no " + MonitoringFiles.EXPORTER_JAR + ": the installed layout has no exporter, so the demo has"
-                    + " no /metrics to scrape";
+        if (missing == null && !Files.isExecutable(MonitoringFiles.EXPORTER_LAUNCHER)) {
+            missing = "no " + MonitoringFiles.EXPORTER_LAUNCHER + ": the installed layout has no exporter, so the demo"
+                    + " has no /metrics to scrape";
         }
         if (missing != null) {
             return;

@@ -17,7 +17,8 @@ final class MonitoringFiles {
     /** The installed layout that {@code mvn package} makes: every program's jar beside its launcher. */
     static final Path INSTALL = ROOT.resolve("dist/target/vmpulse");
     static final Path COLLECTOR_LAUNCHER = INSTALL.resolve("vmpulse-collector");
-    static final Path EXPORTER_JAR = INSTALL.resolve("vmpulse-exporter.jar");
+    /** The demo starts the exporter through this launcher when it is there. */
+    static final Path EXPORTER_LAUNCHER = INSTALL.resolve("vmpulse-exporter");
     static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     static final Path PROMTOOL = Path.of("/usr/bin/promtool");
 
