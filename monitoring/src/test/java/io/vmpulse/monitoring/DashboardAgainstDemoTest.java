@@ -25,15 +25,14 @@ import org.junit.jupiter.api.Test;
  * The README's demo, scraped every second by the real Debian prometheus with the shipped rules
  * loaded: after two scrapes, every dashboard query must return series for the demo's VM. So no
  * panel ships broken: a misspelt metric, a label the exporter does not emit, a vector match that
- * finds nothing, a recording rule that records nothing all show up here by panel name.
+ * finds nothing, a recording rule that records nothing all show up here by panel name. What the
+ * demo VM cannot have is listed, with the reason, in {@link DemoGaps}.
  *
  * <p>Every wait is bounded, and the demo stops by itself after {@link #DEMO_DURATION} even if
  * this JVM dies before {@link #stop}.
  */
 class DashboardAgainstDemoTest {
 
-    /** DemoCommand registers one VM with this id. */
-    private static final String DEMO_VM = "local";
     private static final Duration DEMO_DURATION = Duration.ofSeconds(180);
     private static final Duration URL_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SCRAPES_TIMEOUT = Duration.ofSeconds(30);
@@ -44,49 +43,6 @@ class DashboardAgainstDemoTest {
      */
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration RANGE = Duration.ofSeconds(30);
-
-    private static final String VCPU = "the demo VM has no hypervisor (HypervisorKind.NONE), so the collector finds no"
-            + " vCPU threads and the exporter emits no vmpulse_vcpu_* series for it";
-    private static final String NET = "the demo VM has no TAP device and no VMM device counters, so it has no"
-            + " vmpulse_network_* series";
-    private static final String DISK_OPS = "the demo's block figures come from /proc/PID/io of the agent process,"
-            + " which counts bytes but no operations, so vmpulse_block_*_completed_total are absent";
-
-    /**
-     * Panel targets whose data the demo VM cannot have, keyed "panel title/refId", with the reason.
-     * The test checks that they still parse and that each really returns nothing for the demo VM,
-     * so this list cannot outlive its reason.
-     */
-    private static final Map<String, String> UNAVAILABLE_IN_DEMO = Map.ofEntries(
-            Map.entry("Guest steal beside host run-queue wait (top 10)/B", VCPU),
-            Map.entry("Steal (guest) and run-queue wait (host)/B", VCPU),
-            Map.entry("Host CPU/A", VCPU),
-            Map.entry("Network (top 10)/A", NET),
-            Map.entry("Network (top 10)/B", NET),
-            Map.entry("Network/A", NET),
-            Map.entry("Network/B", NET),
-            Map.entry("Network/C", NET),
-            Map.entry("Network/D", NET),
-            Map.entry("Network/E", NET),
-            Map.entry("Network/F", NET),
-            Map.entry("Block I/O/C", DISK_OPS),
-            Map.entry("Block I/O/D", DISK_OPS));
-
-    private static final String NO_DRIVE = "the demo's block figures come from /proc/PID/io, one total for the"
-            + " process, so its block series carry no device label";
-
-    /**
-     * Labels a legend shows that the demo VM's series cannot carry, keyed "panel title/refId/label",
-     * with the reason. Checked like {@link #UNAVAILABLE_IN_DEMO}: each must be in that legend and
-     * missing from the demo's series.
-     */
-    private static final Map<String, String> LEGEND_LABELS_UNAVAILABLE_IN_DEMO = Map.of(
-            "Block I/O/A/device", NO_DRIVE,
-            "Block I/O/B/device", NO_DRIVE);
-
-    /** Recording rules whose input the demo VM cannot have, with the reason. */
-    private static final Map<String, String> RECORDINGS_UNAVAILABLE_IN_DEMO = Map.of(
-            "vm_id:vmpulse_vcpu_runqueue_wait_seconds:rate5m", VCPU);
 
     private static DemoProcess demo;
     private static PrometheusServer prometheus;
@@ -137,9 +93,9 @@ class DashboardAgainstDemoTest {
     private static void awaitTwoScrapes(URI metrics) throws Exception {
         long deadline = System.nanoTime() + SCRAPES_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            JsonArray r = result(prometheus.query("count_over_time(up{job=\"vmpulse\"}[1m]) >= 2"));
+            JsonArray r = DemoVmSeries.result(prometheus.query("count_over_time(up{job=\"vmpulse\"}[1m]) >= 2"));
             if (!r.isEmpty()) {
-                JsonArray up = result(prometheus.query("up{job=\"vmpulse\"} == 1"));
+                JsonArray up = DemoVmSeries.result(prometheus.query("up{job=\"vmpulse\"} == 1"));
                 assertTrue(!up.isEmpty(), "prometheus cannot scrape " + metrics + ": "
                         + prometheus.get("/api/v1/targets").toString());
                 return;
@@ -152,22 +108,22 @@ class DashboardAgainstDemoTest {
 
     @Test
     void every_dashboard_query_returns_series_for_the_demo_vm() throws Exception {
-        assertTrue(!result(prometheus.query("vmpulse_vm_info{vm_id=\"" + DEMO_VM + "\"}")).isEmpty(),
-                "the exporter reports no VM '" + DEMO_VM + "'; VMs: " + result(prometheus.query("vmpulse_vm_info")));
+        assertTrue(!DemoVmSeries.result(prometheus.query("vmpulse_vm_info{vm_id=\"" + DemoVmSeries.VM + "\"}")).isEmpty(),
+                "the exporter reports no VM '" + DemoVmSeries.VM + "'; VMs: " + DemoVmSeries.result(prometheus.query("vmpulse_vm_info")));
         List<PanelQuery> expected = new ArrayList<>();
         List<PanelQuery> unavailable = new ArrayList<>();
-        for (PanelQuery q : PanelQuery.of(dashboard, "prometheus", DEMO_VM)) {
-            (UNAVAILABLE_IN_DEMO.containsKey(key(q)) ? unavailable : expected).add(q);
+        for (PanelQuery q : PanelQuery.of(dashboard, "prometheus", DemoVmSeries.VM)) {
+            (DemoGaps.QUERIES.containsKey(DemoGaps.key(q)) ? unavailable : expected).add(q);
         }
-        Set<String> stale = new TreeSet<>(UNAVAILABLE_IN_DEMO.keySet());
-        stale.removeAll(unavailable.stream().map(DashboardAgainstDemoTest::key).collect(Collectors.toSet()));
-        assertEquals(Set.of(), stale, "UNAVAILABLE_IN_DEMO names panel targets the dashboard does not have");
+        Set<String> stale = new TreeSet<>(DemoGaps.QUERIES.keySet());
+        stale.removeAll(unavailable.stream().map(DemoGaps::key).collect(Collectors.toSet()));
+        assertEquals(Set.of(), stale, "DemoGaps.QUERIES names panel targets the dashboard does not have");
         Set<String> legendLabels = expected.stream()
-                .flatMap(q -> q.target().legendLabels().stream().map(label -> key(q) + "/" + label))
+                .flatMap(q -> q.target().legendLabels().stream().map(label -> DemoGaps.key(q) + "/" + label))
                 .collect(Collectors.toSet());
-        Set<String> staleLabels = new TreeSet<>(LEGEND_LABELS_UNAVAILABLE_IN_DEMO.keySet());
+        Set<String> staleLabels = new TreeSet<>(DemoGaps.LEGEND_LABELS.keySet());
         staleLabels.removeAll(legendLabels);
-        assertEquals(Set.of(), staleLabels, "LEGEND_LABELS_UNAVAILABLE_IN_DEMO names labels no legend shows");
+        assertEquals(Set.of(), staleLabels, "DemoGaps.LEGEND_LABELS names labels no legend shows");
 
         Map<String, String> broken = new LinkedHashMap<>();
         long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
@@ -176,7 +132,7 @@ class DashboardAgainstDemoTest {
             broken.clear();
             List<PanelQuery> still = new ArrayList<>();
             for (PanelQuery q : pending) {
-                String problem = problem(q);
+                String problem = DemoVmSeries.problem(q, ask(q));
                 if (problem != null) {
                     broken.put(q.name(), problem);
                     still.add(q);
@@ -188,8 +144,8 @@ class DashboardAgainstDemoTest {
             JsonObject answer = ask(q);
             if (!"success".equals(Dashboard.string(answer, "status"))) {
                 broken.put(q.name(), "error " + Dashboard.string(answer, "error") + " in " + q.expr());
-            } else if (hasDemoVm(result(answer))) {
-                broken.put(q.name(), "listed in UNAVAILABLE_IN_DEMO (" + UNAVAILABLE_IN_DEMO.get(key(q))
+            } else if (DemoVmSeries.hasVm(DemoVmSeries.result(answer))) {
+                broken.put(q.name(), "listed in DemoGaps.QUERIES (" + DemoGaps.QUERIES.get(DemoGaps.key(q))
                         + ") but returns series for the demo VM: remove it from the list");
             }
         }
@@ -203,18 +159,21 @@ class DashboardAgainstDemoTest {
         Map<String, String> problems = new LinkedHashMap<>();
         List<String> pending = RuleFiles.load(MonitoringFiles.RULES).recordings().stream()
                 .map(RuleFiles.Recording::name).collect(Collectors.toCollection(ArrayList::new));
+        Set<String> stale = new TreeSet<>(DemoGaps.RECORDINGS.keySet());
+        pending.forEach(stale::remove);
+        assertEquals(Set.of(), stale, "DemoGaps.RECORDINGS names rules that rules.yml does not record");
         long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
         do {
             problems.clear();
             for (String name : List.copyOf(pending)) {
-                boolean recorded = hasDemoVm(result(prometheus.query(name + "{vm_id=\"" + DEMO_VM + "\"}")));
-                String reason = RECORDINGS_UNAVAILABLE_IN_DEMO.get(name);
+                boolean recorded = DemoVmSeries.hasVm(DemoVmSeries.result(prometheus.query(name + "{vm_id=\"" + DemoVmSeries.VM + "\"}")));
+                String reason = DemoGaps.RECORDINGS.get(name);
                 if (reason == null && recorded) {
                     pending.remove(name);
                 } else if (reason == null) {
                     problems.put(name, "records nothing for the demo VM");
                 } else if (recorded) {
-                    problems.put(name, "listed in RECORDINGS_UNAVAILABLE_IN_DEMO (" + reason
+                    problems.put(name, "listed in DemoGaps.RECORDINGS (" + reason
                             + ") but records series for the demo VM: remove it from the list");
                 } else {
                     pending.remove(name);
@@ -231,7 +190,7 @@ class DashboardAgainstDemoTest {
         JsonObject answer = prometheus.get("/api/v1/label/vm_id/values?match[]=" + PrometheusServer.enc(selector));
         List<String> values = new ArrayList<>();
         answer.getAsJsonArray("data").forEach(v -> values.add(v.getAsString()));
-        assertTrue(values.contains(DEMO_VM), "vm_id variable (" + DashboardLintTest.VM_ID_VALUES + ") lists " + values);
+        assertTrue(values.contains(DemoVmSeries.VM), "vm_id variable (" + DashboardLintTest.VM_ID_VALUES + ") lists " + values);
     }
 
     @Test
@@ -285,82 +244,8 @@ class DashboardAgainstDemoTest {
         return true;
     }
 
-    /**
-     * Null when the query returns a series for the demo VM that carries every label its legend
-     * shows, else what is wrong. A query whose series carry no vm_id (a fleet aggregate) and whose
-     * legend names none counts when it returns anything: the demo's VM is the only one scraped.
-     */
-    private static String problem(PanelQuery q) throws Exception {
-        JsonObject answer = ask(q);
-        if (!"success".equals(Dashboard.string(answer, "status"))) {
-            return "error " + Dashboard.string(answer, "error") + " in " + q.expr();
-        }
-        JsonArray series = result(answer);
-        if (series.isEmpty()) {
-            return "no series from " + q.expr();
-        }
-        Set<String> legend = new TreeSet<>(q.target().legendLabels());
-        Set<String> lacking = new TreeSet<>();
-        for (String label : q.target().legendLabels()) {
-            if (LEGEND_LABELS_UNAVAILABLE_IN_DEMO.containsKey(key(q) + "/" + label)) {
-                legend.remove(label);
-                lacking.add(label);
-            }
-        }
-        List<JsonObject> candidates = new ArrayList<>();
-        for (JsonElement s : series) {
-            JsonObject metric = s.getAsJsonObject().getAsJsonObject("metric");
-            boolean demoVm = metric.has("vm_id") && DEMO_VM.equals(metric.get("vm_id").getAsString());
-            if (demoVm || !(legend.contains("vm_id") || metric.has("vm_id"))) {
-                candidates.add(metric);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return "series, none for vm_id=\"" + DEMO_VM + "\", from " + q.expr() + ": " + series;
-        }
-        if (candidates.stream().noneMatch(m -> legend.stream().allMatch(m::has))) {
-            return "no series with every label the legend '" + q.target().legend() + "' shows, from " + q.expr()
-                    + ": " + candidates;
-        }
-        for (String label : lacking) {
-            if (candidates.stream().anyMatch(m -> m.has(label))) {
-                return "listed in LEGEND_LABELS_UNAVAILABLE_IN_DEMO for label " + label + " ("
-                        + LEGEND_LABELS_UNAVAILABLE_IN_DEMO.get(key(q) + "/" + label)
-                        + ") but the demo's series carry it: remove it from the list";
-            }
-        }
-        return null;
-    }
-
     /** As Grafana asks: instant targets with an instant query, the rest with a range query. */
     private static JsonObject ask(PanelQuery q) throws Exception {
         return q.target().instant() ? prometheus.query(q.expr()) : prometheus.queryRange(q.expr(), RANGE);
-    }
-
-    /**
-     * Series carrying a vm_id must include the demo's; an aggregate over all VMs carries none and
-     * counts as long as it returns anything (the demo's VM is the only one scraped).
-     */
-    private static boolean hasDemoVm(JsonArray series) {
-        boolean anyVmId = false;
-        for (JsonElement s : series) {
-            JsonObject metric = s.getAsJsonObject().getAsJsonObject("metric");
-            if (metric.has("vm_id")) {
-                anyVmId = true;
-                if (DEMO_VM.equals(metric.get("vm_id").getAsString())) {
-                    return true;
-                }
-            }
-        }
-        return !anyVmId && !series.isEmpty();
-    }
-
-    private static JsonArray result(JsonObject answer) {
-        JsonObject data = answer.getAsJsonObject("data");
-        return data == null ? new JsonArray() : data.getAsJsonArray("result");
-    }
-
-    private static String key(PanelQuery q) {
-        return q.panel().title() + "/" + q.target().refId();
     }
 }
