@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class DashboardAgainstDemoTest {
 
-    private static final Duration DEMO_DURATION = Duration.ofSeconds(180);
+    private static final Duration DEMO_DURATION = Duration.ofSeconds(300);
     private static final Duration URL_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SCRAPES_TIMEOUT = Duration.ofSeconds(30);
     /**
