@@ -27,6 +27,8 @@ final class PrometheusServer implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final int PORT_ATTEMPTS = 3;
+    /** Longer than any test using it runs; a bound for a prometheus whose test JVM died. */
+    private static final Duration LIFETIME = Duration.ofMinutes(10);
 
     private final Path dir;
     private final Process process;
@@ -66,7 +68,10 @@ final class PrometheusServer implements AutoCloseable {
     private static PrometheusServer startOn(Path dir, int port) throws IOException, InterruptedException {
         Path data = dir.resolve("data-" + port);
         Path log = dir.resolve("prometheus-" + port + ".log");
-        Process p = new ProcessBuilder(MonitoringFiles.PROMETHEUS.toString(),
+        // Under timeout(1): should this JVM die without close(), prometheus still stops by itself.
+        // timeout passes the SIGTERM of close() on to prometheus.
+        Process p = new ProcessBuilder("timeout", "--kill-after=10", LIFETIME.toSeconds() + "s",
+                MonitoringFiles.PROMETHEUS.toString(),
                 "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + data,
                 "--web.listen-address=127.0.0.1:" + port)
@@ -82,7 +87,7 @@ final class PrometheusServer implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        stop(p);
         throw new IllegalStateException("prometheus not ready within " + START_TIMEOUT + ":\n" + tail(log));
     }
 
@@ -156,11 +161,18 @@ final class PrometheusServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        stop(process);
         deleteTree(dir);
+    }
+
+    /** SIGTERM (timeout passes it on), then SIGKILL to timeout and prometheus both. */
+    private static void stop(Process p) throws InterruptedException {
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            children.forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     static String enc(String s) {
