@@ -33,6 +33,8 @@ final class DemoGaps {
             Map.entry("Network/D", NET),
             Map.entry("Network/E", NET),
             Map.entry("Network/F", NET),
+            Map.entry("Network/G", NET),
+            Map.entry("Network/H", NET),
             Map.entry("Block I/O/C", DISK_OPS),
             Map.entry("Block I/O/D", DISK_OPS));
 
