@@ -44,6 +44,15 @@ package io.vmpulse.registry.layout;
  */
 public final class RegistryLayout {
 
+    /**
+     * Where the collector publishes the registry unless configured otherwise, and where every
+     * reader looks by default: a file in a directory the collector owns (never world-writable
+     * /dev/shm, where another user could squat the name or plant a symlink first). The C header's
+     * VMPULSE_DEFAULT_PATH, the Python reader's DEFAULT_PATH, the CLI, the shipped configuration
+     * and the documents say the same, which a test checks.
+     */
+    public static final String DEFAULT_PATH = "/run/vmpulse/registry";
+
     /** "VMPULSE\0" read as a little-endian u64. */
     public static final long MAGIC = 0x0045534C55504D56L;
     public static final int VERSION_MAJOR = 1;
