@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define MAX_ATTEMPTS 1000
+#define MAX_ATTEMPTS VMPULSE_READ_ATTEMPTS
 
 static const char *registry_path;
 static sigjmp_buf on_sigbus;
@@ -200,12 +200,17 @@ static uint32_t shown_elements(const struct vmpulse_registry *r, const struct vm
 
 static void put_fields(const struct vmpulse_registry *r, const unsigned char *sample, int json)
 {
+    int first = 1;
     for (uint32_t i = 0; i < r->header->dir_count; i++) {
         const struct vmpulse_dir_entry *e =
             (const struct vmpulse_dir_entry *)((const unsigned char *)r->dir + (size_t)i * r->header->dir_entry_size);
+        if (e->type < VMPULSE_TYPE_U64 || e->type > VMPULSE_TYPE_UTF8) {
+            continue; /* a type newer than this reader: skip the field */
+        }
         int name_len = (int)strnlen(e->name, sizeof e->name);
         if (json) {
-            printf("%s\"%.*s\": ", i ? ", " : "", name_len, e->name);
+            printf("%s\"%.*s\": ", first ? "" : ", ", name_len, e->name);
+            first = 0;
         } else {
             printf("  %-30.*s ", name_len, e->name);
         }

@@ -17,7 +17,7 @@
  * Usage:
  *     struct vmpulse_registry reg;
  *     char err[256];
- *     if (vmpulse_open(&reg, "/dev/shm/vmpulse", err, sizeof err) != 0) { puts(err); ... }
+ *     if (vmpulse_open(&reg, VMPULSE_DEFAULT_PATH, err, sizeof err) != 0) { puts(err); ... }
  *     unsigned char *copy = malloc(vmpulse_slot_copy_size(&reg));
  *     if (vmpulse_read_slot(&reg, 3, copy, 1000) > 0) {
  *         const struct vmpulse_slot_header *h = (const void *)copy;
@@ -56,6 +56,11 @@
 
 /* Where the collector publishes the registry by default (RegistryLayout.DEFAULT_PATH). */
 #define VMPULSE_DEFAULT_PATH "/run/vmpulse/registry"
+
+#define VMPULSE_HEARTBEAT_PERIOD_MS 250     /* the writer's heartbeat advances at least this often */
+#define VMPULSE_WRITER_DEAD_AFTER_MS 2000   /* no heartbeat for this long: call the writer dead */
+#define VMPULSE_READ_ATTEMPTS 1000          /* seqlock attempts per slot before giving up on it */
+#define VMPULSE_READ_SPINS 64               /* attempts retried at once; later ones sched_yield first */
 
 #define VMPULSE_MAGIC 0x0045534C55504D56ULL /* "VMPULSE\0" as a little-endian u64 */
 #define VMPULSE_VERSION_MAJOR 1
@@ -474,6 +479,21 @@ static inline int vmpulse_open(struct vmpulse_registry *r, const char *path, cha
         return -1;
     }
     r->dir = (const struct vmpulse_dir_entry *)(r->base + h->dir_offset);
+    /* Every field of a known type must lie inside the sample; unknown types are skipped by readers. */
+    for (uint32_t i = 0; i < h->dir_count; i++) {
+        const struct vmpulse_dir_entry *e =
+            (const struct vmpulse_dir_entry *)((const unsigned char *)r->dir + (size_t)i * h->dir_entry_size);
+        if (e->type < VMPULSE_TYPE_U64 || e->type > VMPULSE_TYPE_UTF8) {
+            continue;
+        }
+        if (e->count < 1 || e->stride < e->size
+            || (uint64_t)e->offset + (uint64_t)(e->count - 1) * e->stride + e->size > h->sample_size) {
+            snprintf(err, errlen, "registry %s: field '%.*s' lies outside the %u-byte sample", path,
+                     (int)strnlen(e->name, sizeof e->name), e->name, h->sample_size);
+            vmpulse_close(r);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -501,13 +521,14 @@ static inline int vmpulse_is_replaced(const struct vmpulse_registry *r, const ch
     return stat(path, &st) != 0 || st.st_dev != r->dev || st.st_ino != r->ino;
 }
 
-/* The directory entry called name, or NULL when this file's version has no such field. */
+/* The directory entry called name, or NULL when this file's version has no such field (or has
+ * it with a type newer than this header: skip such a field). */
 static inline const struct vmpulse_dir_entry *vmpulse_find_field(const struct vmpulse_registry *r, const char *name)
 {
     for (uint32_t i = 0; i < r->header->dir_count; i++) {
         const struct vmpulse_dir_entry *e =
             (const struct vmpulse_dir_entry *)((const unsigned char *)r->dir + (size_t)i * r->header->dir_entry_size);
-        if (strncmp(e->name, name, sizeof e->name) == 0) {
+        if (e->type >= VMPULSE_TYPE_U64 && e->type <= VMPULSE_TYPE_UTF8 && strncmp(e->name, name, sizeof e->name) == 0) {
             return e;
         }
     }
@@ -562,7 +583,7 @@ static inline int vmpulse_read_slot(const struct vmpulse_registry *r, uint32_t s
                 return (int)attempt;
             }
         }
-        if (attempt > 64) {
+        if (attempt >= VMPULSE_READ_SPINS) {
             sched_yield();
         }
     }

@@ -46,7 +46,7 @@ KNOWN_TYPES = (TYPE_U64, TYPE_I64, TYPE_F64, TYPE_U32, TYPE_UTF8)
 CHECKSUM_SEED = 0x243F6A8885A308D3
 CHECKSUM_PRIME = 0x9E3779B97F4A7C15
 MASK = (1 << 64) - 1
-MAX_ATTEMPTS = 1000
+MAX_ATTEMPTS = 1000  # seqlock attempts per slot (VMPULSE_READ_ATTEMPTS); the CPU is yielded between them
 
 # header: magic, major, minor, header_size, slot_size, slot_count, slots_offset, dir_offset,
 # dir_count, dir_entry_size, sample_offset, sample_size, writer_pid, writer_start_unix_ns,

@@ -39,7 +39,7 @@ final class FileOwner {
                 throw new IOException("registry directory " + dir + " cannot be created: " + dir.getParent() + " does not exist");
             }
             Files.createDirectory(dir);
-            Files.setAttribute(dir, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(dir, "unix:mode", mode);
             RegistryWriter.setGroup(dir, group);
             return;
         }

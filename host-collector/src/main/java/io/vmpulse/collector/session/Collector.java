@@ -7,6 +7,7 @@ import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.collector.threads.DaemonThreads;
+import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.collector.catalog.GuestEndpoint;
 import io.vmpulse.collector.catalog.Vm;
 import io.vmpulse.collector.catalog.VmCatalog;
@@ -90,7 +91,8 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
                         + ": " + e.getMessage(), e);
             }
         }
-        long period = Math.max(1, settings.interval().toMillis() / 4);
+        // A quarter interval, and never less often than readers are told to expect a heartbeat.
+        long period = Math.min(RegistryLayout.HEARTBEAT_PERIOD_MS, Math.max(1, settings.interval().toMillis() / 4));
         c.timer.scheduleAtFixedRate(c::tick, period, period, TimeUnit.MILLISECONDS);
         return c;
     }
@@ -116,9 +118,11 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         if (failure.isDone()) {
             return;
         }
-        String broken = pool.failure();
+        // The file first: a truncated file also kills the merge thread that touches it, and
+        // "truncated" says more than "died".
+        String broken = registry.fileProblem();
         if (broken == null) {
-            broken = registry.fileProblem();
+            broken = pool.failure();
         }
         if (broken != null) {
             LOG.severe("data path stopped, heartbeat stopped: " + broken);

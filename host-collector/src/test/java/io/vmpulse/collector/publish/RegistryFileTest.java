@@ -43,7 +43,7 @@ class RegistryFileTest {
             assertEquals("rw-r-----", PosixFilePermissions.toString(a.permissions()));
             GroupPrincipal expected = w.path().getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
             assertEquals(expected, a.group());
-            assertEquals(List.of("registry"), listNames(), "no temporary file is left next to the registry");
+            assertEquals(List.of(".registry.lock", "registry"), listNames(), "no temporary file is left next to the registry");
         }
     }
 
@@ -52,7 +52,7 @@ class RegistryFileTest {
         Path leftover = dir.resolve(".registry.init-999999");
         Files.write(leftover, new byte[4096]);
         try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, null))) {
-            assertEquals(List.of("registry"), listNames());
+            assertEquals(List.of(".registry.lock", "registry"), listNames());
         }
     }
 
@@ -65,10 +65,11 @@ class RegistryFileTest {
     }
 
     @Test
-    void registry_in_a_missing_directory_is_a_clear_error() {
-        Path p = dir.resolve("no-such-dir/registry");
+    void registry_whose_directory_has_no_parent_is_a_clear_error() {
+        Path p = dir.resolve("no-such-dir/sub/registry");
         IOException e = assertThrows(IOException.class, () -> RegistryWriter.create(new RegistryOptions(p, 2, null)));
-        assertEquals("cannot open registry " + p + ": its directory does not exist", e.getMessage());
+        assertEquals("registry directory " + p.getParent() + " cannot be created: " + dir.resolve("no-such-dir")
+                + " does not exist", e.getMessage());
     }
 
     @Test

@@ -55,8 +55,7 @@ import java.util.function.Consumer;
 public final class RegistryReader implements AutoCloseable {
 
     /** Attempts before a read gives up: the first ones spin, later ones yield the CPU. */
-    public static final int MAX_ATTEMPTS = 1000;
-    private static final int SPINS_BEFORE_YIELD = 64;
+    public static final int MAX_ATTEMPTS = RegistryLayout.READ_ATTEMPTS;
 
     private final Path path;
     private Mapping m;
@@ -175,7 +174,7 @@ public final class RegistryReader implements AutoCloseable {
                     return true;
                 }
             }
-            if (attempt < SPINS_BEFORE_YIELD) {
+            if (attempt < READ_SPINS) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
