@@ -19,10 +19,11 @@
  *     char err[256];
  *     if (vmpulse_open(&reg, VMPULSE_DEFAULT_PATH, err, sizeof err) != 0) { puts(err); ... }
  *     unsigned char *copy = malloc(vmpulse_slot_copy_size(&reg));
- *     if (vmpulse_read_slot(&reg, 3, copy, 1000) > 0) {
+ *     int n = vmpulse_read_slot(&reg, 3, copy, VMPULSE_READ_ATTEMPTS);
+ *     if (n > 0) {
  *         const struct vmpulse_slot_header *h = (const void *)copy;
  *         const struct vmpulse_sample *s = (const void *)(copy + reg.header->sample_offset);
- *         ...
+ *         ... skip h->state other than VMPULSE_STATE_LIVE and VMPULSE_STATE_FINAL
  *     } else if (n < 0) {
  *         ... the file was truncated under us: vmpulse_close() and open it again later
  *     }

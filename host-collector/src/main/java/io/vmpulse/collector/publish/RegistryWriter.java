@@ -392,7 +392,7 @@ public final class RegistryWriter implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (broken == null) {
+        if (fileProblem() == null) {
             heartbeat();
             buf.putLongRelease(WRITER_FLAGS_OFFSET, WRITER_CLOSED);
         }
