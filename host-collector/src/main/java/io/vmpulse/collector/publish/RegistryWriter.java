@@ -398,6 +398,15 @@ public final class RegistryWriter implements AutoCloseable {
         }
         closed = true;
         file.close();
+        // Removed while still locked: a starter that opened it before then finds its inode gone
+        // from the path once it gets the lock, and looks again (see create).
+        try {
+            if (RegistryReader.inodeOf(lockFileOf(path)) == lock.inode()) {
+                Files.delete(lockFileOf(path));
+            }
+        } catch (IOException e) {
+            // harmless: the next collector reuses it
+        }
         lock.close();
     }
 

@@ -62,6 +62,32 @@ class RegistryFileTest {
                 () -> RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, "no-such-group-vmpulse")));
         assertTrue(e.getMessage().contains("group 'no-such-group-vmpulse' does not exist"), e.getMessage());
         assertTrue(listNames().stream().noneMatch(n -> n.contains(".init-")), "temporary file removed: " + listNames());
+        assertTrue(Files.notExists(dir.resolve("registry")), "readers never see a file at the path that is not complete");
+    }
+
+    @Test
+    void registry_path_only_ever_names_a_complete_file_while_a_collector_starts() throws Exception {
+        Path p = dir.resolve("registry");
+        Thread starter = new Thread(() -> {
+            for (int i = 0; i < 200; i++) {
+                try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(p, 2, null))) {
+                    // started: a complete file replaced the last one
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        starter.start();
+        int opened = 0;
+        while (starter.isAlive()) {
+            try (RegistryReader r = RegistryReader.open(p)) {
+                opened++; // validated in full: size, magic, ready, directory
+            } catch (NoSuchFileException e) {
+                // before the first rename
+            }
+        }
+        starter.join();
+        assertTrue(opened > 0, "the reader saw registries while they were being replaced");
     }
 
     @Test
