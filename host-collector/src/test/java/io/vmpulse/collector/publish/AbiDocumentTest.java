@@ -65,6 +65,37 @@ class AbiDocumentTest {
     }
 
     @Test
+    void presence_table_lists_every_field_that_needs_each_bit() throws Exception {
+        String doc = Files.readString(Tools.ROOT.resolve("docs/shm-abi.md"));
+        Matcher row = Pattern.compile("(?m)^\\| (\\d+) \\| `PRESENT_[A-Z_]+` \\| (`.*) \\|$").matcher(doc);
+        Map<Long, java.util.Set<String>> documented = new TreeMap<>();
+        while (row.find()) {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            Matcher name = Pattern.compile("`([a-z0-9_.*]+)`").matcher(row.group(2));
+            while (name.find()) {
+                String n = name.group(1);
+                if (n.endsWith(".*")) {
+                    String prefix = n.substring(0, n.length() - 1);
+                    RecordFields.ALL.stream().map(RecordField::name).filter(f -> f.startsWith(prefix)).forEach(names::add);
+                } else {
+                    names.add(n);
+                }
+            }
+            documented.put(1L << Integer.parseInt(row.group(1)), names);
+        }
+        Map<Long, java.util.Set<String>> declared = new TreeMap<>();
+        for (Field f : RecordFlags.class.getFields()) {
+            if (f.getName().startsWith("PRESENT_")) {
+                long bit = f.getLong(null);
+                java.util.Set<String> names = new java.util.TreeSet<>();
+                RecordFields.ALL.stream().filter(x -> (x.presence() & bit) != 0).map(RecordField::name).forEach(names::add);
+                declared.put(bit, names);
+            }
+        }
+        assertEquals(declared, documented);
+    }
+
+    @Test
     void reader_constants_in_the_abi_document_are_the_code_s() throws Exception {
         String doc = Files.readString(Tools.ROOT.resolve("docs/shm-abi.md"));
         for (String sentence : List.of(
