@@ -1,6 +1,7 @@
 package io.vmpulse.collector.cli;
 
 import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.RegistryTruncatedException;
 import io.vmpulse.registry.read.SlotSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Columns: guest CPU busy %, host vCPU % (100 = one busy vCPU), guest memory used/total,",
             "fullest guest filesystem %, disk and network rates (network from the guest's point of view),",
             "and the age of the last guest sample ('!' = stale, no sample for 3 intervals).",
+            "", "A registry deleted or replaced under it is reopened (the last frame stays until then);",
+            "one truncated under it ends it with exit 1.",
             "", "Exit codes: 0 stopped; 1 the registry cannot be read; 2 usage error."})
 final class TopCommand implements Callable<Integer> {
 
@@ -33,6 +36,10 @@ final class TopCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         try (RegistryReader r = RegistryReader.open(shm)) {
             return run(r, spec.commandLine().getOut(), iterations, Duration.ofSeconds(1), "");
+        } catch (RegistryTruncatedException e) {
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
         } catch (IOException e) {
             spec.commandLine().getErr().println("error: " + CollectorMain.describeOpenFailure(shm, e));
             return 1;

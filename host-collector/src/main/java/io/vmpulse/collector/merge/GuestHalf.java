@@ -46,9 +46,9 @@ public final class GuestHalf {
         out.putLong(GUEST_WALL_UNIX_NS, in.getWallTimeUnixNs());
         out.putLong(GUEST_MONO_NS, in.getMonotonicNs());
         out.putInt(GUEST_INTERVAL_MS, in.getIntervalMs());
-        out.putPrintable(BOOT_ID, hello.getBootId());
-        out.putPrintable(AGENT_VERSION, hello.getAgentVersion());
-        out.putPrintable(KERNEL_RELEASE, hello.getKernelRelease());
+        out.putString(BOOT_ID, hello.getBootId());
+        out.putString(AGENT_VERSION, hello.getAgentVersion());
+        out.putString(KERNEL_RELEASE, hello.getKernelRelease());
         out.setPresent(RecordFlags.PRESENT_GUEST_CPU, in.hasCpu());
         copyCpu(in.getCpu(), out);
         copyPerCpu(in.getCpu(), out);
@@ -131,9 +131,9 @@ public final class GuestHalf {
         double max = 0;
         for (int i = 0; i < end; i++) {
             Filesystem f = i < n ? in.getFilesystems(i) : Filesystem.getDefaultInstance();
-            out.putPrintable(FS_MOUNT_POINT, i, f.getMountPoint());
-            out.putPrintable(FS_TYPE, i, f.getFsType());
-            out.putPrintable(FS_DEVICE, i, f.getDevice());
+            out.putString(FS_MOUNT_POINT, i, f.getMountPoint());
+            out.putString(FS_TYPE, i, f.getFsType());
+            out.putString(FS_DEVICE, i, f.getDevice());
             out.putLong(FS_SIZE_BYTES, i, f.getSizeBytes());
             out.putLong(FS_FREE_BYTES, i, f.getFreeBytes());
             out.putLong(FS_AVAILABLE_BYTES, i, f.getAvailableBytes());

@@ -44,6 +44,14 @@ final class HostHalf {
             out.putLong(VCPU_RUN_NS_EACH, i, has ? Math.max(0, r.vcpuRunNsByIndex[i]) : 0);
             out.putLong(VCPU_WAIT_NS_EACH, i, has ? Math.max(0, r.vcpuWaitNsByIndex[i]) : 0);
         }
+        // vcpu[] is indexed by vCPU number: threads numbered past it are in the totals only.
+        int omitted = 0;
+        for (int i = MAX_VCPUS; vcpu && i < r.vcpuSlots; i++) {
+            if (r.vcpuRunNsByIndex[i] != HostReading.ABSENT) {
+                omitted++;
+            }
+        }
+        out.putInt(VCPU_OMITTED, omitted);
         boolean proc = r.isPresent(Source.PROCESS);
         put(out, VMM_CPU_NS, proc, r.vmmCpuNs);
         put(out, VMM_RSS_BYTES, proc, r.vmmRssBytes);

@@ -7,9 +7,9 @@ import io.vmpulse.collector.merge.GuestHalf;
 import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.IngestServer;
-import io.vmpulse.collector.publish.RegistryOptions;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.collector.threads.DaemonThreads;
+import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.collector.catalog.GuestEndpoint;
 import io.vmpulse.collector.catalog.Vm;
 import io.vmpulse.collector.catalog.VmCatalog;
@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +30,11 @@ import java.util.logging.Logger;
  * The host collector: for every VM in a {@link VmCatalog}, a listener for its guest, a host-side
  * sampler, a merger and a slot in the shared-memory registry; and one timer that keeps host
  * metrics flowing for VMs whose guest is silent, and advances the registry heartbeat.
+ *
+ * <p>The heartbeat never outlives the data path: the timer advances it only while every merge
+ * thread is alive and the registry file is intact (not deleted, replaced or truncated). When
+ * either fails, the heartbeat stops for good and {@link #failure()} completes with the reason;
+ * {@code serve} then exits with it, and a restart builds everything anew.
  *
  * <p>VM lifecycle changes are applied in order on one thread of their own, so a registry callback
  * returns at once and a slow teardown (the final host read) never holds up ingest.
@@ -63,6 +69,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     private final Map<String, VmSession> inGrace = new HashMap<>();
     private Server vsock;
     private final long intervalNanos;
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
 
     private Collector(CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
         this.settings = settings;
@@ -77,8 +84,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     /** Creates the registry (refusing one a live collector holds) and starts the timer. */
     public static Collector start(CollectorSettings settings, HostSampler.Options hostOptions) throws IOException {
         GuestHalf.resolveWirePaths();
-        RegistryWriter registry = RegistryWriter.create(
-                new RegistryOptions(settings.registryPath(), settings.slots(), settings.registryGroup()));
+        RegistryWriter registry = RegistryWriter.create(settings.registryOptions());
         if (registry.replacedStaleFile()) {
             LOG.warning("registry " + settings.registryPath() + " was left by a collector that is gone; reinitialised it");
         }
@@ -92,7 +98,8 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
                         + ": " + e.getMessage(), e);
             }
         }
-        long period = Math.max(1, settings.interval().toMillis() / 4);
+        // A quarter interval, and never less often than readers are told to expect a heartbeat.
+        long period = Math.min(RegistryLayout.HEARTBEAT_PERIOD_MS, Math.max(1, settings.interval().toMillis() / 4));
         c.timer.scheduleAtFixedRate(c::tick, period, period, TimeUnit.MILLISECONDS);
         return c;
     }
@@ -101,7 +108,34 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         return registry;
     }
 
+    /**
+     * Completes, once, with why the data path stopped (a merge thread died; the registry file was
+     * deleted, replaced or truncated). The heartbeat has stopped by then.
+     */
+    public CompletableFuture<String> failure() {
+        return failure;
+    }
+
+    /** The merge pool, for tests that take a merge thread down. */
+    BatchingExecutor mergePool() {
+        return pool;
+    }
+
     private void tick() {
+        if (failure.isDone()) {
+            return;
+        }
+        // The file first: a truncated file also kills the merge thread that touches it, and
+        // "truncated" says more than "died".
+        String broken = registry.fileProblem();
+        if (broken == null) {
+            broken = pool.failure();
+        }
+        if (broken != null) {
+            LOG.severe("data path stopped, heartbeat stopped: " + broken);
+            failure.complete(broken);
+            return;
+        }
         try {
             registry.heartbeat();
             long now = System.nanoTime();
@@ -251,7 +285,11 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         }
         timer.shutdownNow();
         for (VmSession p : pipelines.values()) {
-            p.finish();
+            try {
+                p.finish();
+            } catch (RuntimeException e) {
+                LOG.warning("vm " + p.vmId + ": no final sample: " + e.getMessage());
+            }
         }
         pipelines.clear();
         pool.close();

@@ -179,6 +179,12 @@ final class VmSession implements GuestSink {
                 publish(a, false);
             } catch (RuntimeException e) {
                 LOG.warning("vm " + vmId + ": publishing failed: " + e);
+            } catch (Error e) {
+                // The worker dies of it (and takes the heartbeat down); finish() must not wait for it.
+                synchronized (this) {
+                    scheduled = false;
+                }
+                throw e;
             }
         }
     }

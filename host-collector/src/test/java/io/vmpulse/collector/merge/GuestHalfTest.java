@@ -130,7 +130,7 @@ class GuestHalfTest {
         assertEquals("6.1\ufffdvmpulse_vm_up 1", u.getString(KERNEL_RELEASE));
         assertEquals("\ufffd[2J\ufffd[31mred\ufffd", u.getString(FS_MOUNT_POINT, 0));
         assertEquals(quotes, u.getString(AGENT_VERSION), "quotes and backslashes are printable: kept as they are");
-        assertEquals("a\ufffd\ufffd\ufffde", u.getString(FS_TYPE, 0), "C1, DEL and NUL replaced; NUL does not cut the text");
+        assertEquals("a\ufffd\ufffd", u.getString(FS_TYPE, 0), "C1 and DEL replaced; an embedded NUL ends the text, as VmRecord.putString documents");
         assertEquals("x\ufffdy\ufffdz", u.getString(BOOT_ID));
         assertEquals("é".repeat((FS_DEVICE_BYTES - 1) / 2), u.getString(FS_DEVICE, 0),
                 "cut at a character boundary to the field's size");

@@ -66,7 +66,7 @@ class CollectorRestartTest {
             assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second collector gives up");
             assertEquals(1, second.exitValue());
             String err = Files.readString(dir.resolve("second.log"));
-            assertTrue(err.contains("in use by collector pid " + first.pid()), err);
+            assertTrue(err.contains("in use by pid " + first.pid() + " ("), err);
 
             first.destroyForcibly().waitFor();
             serve(config, "third");

@@ -130,49 +130,31 @@ public final class VmRecord {
 
     /**
      * Stores {@code value} as UTF-8, NUL-padded. Text longer than {@code size - 1} bytes is cut at
-     * a character boundary (the field always keeps a terminating NUL for C readers). Unpaired
-     * surrogates become {@code ?}; text stops at an embedded NUL. Encodes in place without
-     * allocating.
+     * a character boundary (the field always keeps a terminating NUL for C readers). Text stops
+     * at an embedded NUL. Encodes in place without allocating.
      *
-     * @return false when the value was cut
+     * <p>Guest text reaches terminals through every reader, so nothing that steers a terminal is
+     * stored: each control character (C0, DEL and C1, which covers ESC of CSI and OSC sequences
+     * and the 8-bit CSI) and each unpaired surrogate becomes U+FFFD. The one exception is
+     * {@link RecordFields#LABELS}, whose entries the writer itself joins with {@code '\n'}. What
+     * is stored is therefore always valid UTF-8 without control characters.
+     *
+     * @return false when the value was cut or a character replaced
      */
     public boolean putString(RecordField f, int index, CharSequence value) {
-        return put(f, index, value, false);
-    }
-
-    /**
-     * Stores untrusted text so that any reader may print it as it is: like
-     * {@link #putString(RecordField, int, CharSequence)}, but every control character (U+0000 to
-     * U+001F, U+007F, U+0080 to U+009F: newlines, escape sequences, NUL) and every unpaired
-     * surrogate (what a lenient decoder makes of invalid UTF-8) is stored as U+FFFD instead, so
-     * nothing is cut short and nothing reaches a terminal or a line-based format raw. Quotes and
-     * backslashes are printable and kept: escaping them is each output format's job.
-     *
-     * @return false when the value was cut
-     */
-    public boolean putPrintable(RecordField f, int index, CharSequence value) {
-        return put(f, index, value, true);
-    }
-
-    public boolean putPrintable(RecordField f, CharSequence value) {
-        return put(f, 0, value, true);
-    }
-
-    private boolean put(RecordField f, int index, CharSequence value, boolean printable) {
         int off = offset(f, index, FieldType.UTF8, FieldType.UTF8);
+        boolean newlines = f == RecordFields.LABELS;
         int limit = f.size() - 1;
         int n = 0;
         boolean whole = true;
         for (int i = 0; i < value.length(); i++) {
             int cp = value.charAt(i);
-            boolean pair = Character.isHighSurrogate((char) cp) && i + 1 < value.length()
-                    && Character.isLowSurrogate(value.charAt(i + 1));
-            if (pair) {
+            if (Character.isHighSurrogate((char) cp) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 cp = Character.toCodePoint((char) cp, value.charAt(i + 1));
-            } else if (Character.isSurrogate((char) cp)) {
-                cp = printable ? REPLACEMENT : '?';
-            } else if (printable && isControl(cp)) {
+            } else if (Character.isSurrogate((char) cp) || (isControl(cp) && cp != 0 && !(newlines && cp == '\n'))) {
                 cp = REPLACEMENT;
+                whole = false;
             }
             int need = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (cp == 0 || n + need > limit) {
@@ -180,7 +162,7 @@ public final class VmRecord {
                 break;
             }
             n = encode(cp, need, off + n) - off;
-            if (pair) {
+            if (need == 4) {
                 i++;
             }
         }
@@ -188,11 +170,12 @@ public final class VmRecord {
         return whole;
     }
 
-    private static final int REPLACEMENT = 0xFFFD;
+    /** U+FFFD, what a refused character is stored as. */
+    public static final int REPLACEMENT = 0xFFFD;
 
-    /** C0, DEL and C1: what terminals, line-based formats and log files act on. */
-    private static boolean isControl(int cp) {
-        return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+    /** C0 controls, DEL and C1 controls: what a reader must never pass to a terminal raw. */
+    public static boolean isControl(int codePoint) {
+        return codePoint < 0x20 || (codePoint >= 0x7F && codePoint <= 0x9F);
     }
 
     // ---- flags and presence -----------------------------------------------------------------
