@@ -1,6 +1,7 @@
 package io.vmpulse.exporter.otlp;
 
 import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -128,8 +129,7 @@ public final class OtlpPusher implements AutoCloseable {
             return false;
         }
         if (!result.isSuccess()) {
-            Throwable t = result.getFailureThrowable();
-            health.failed(t == null ? "the receiver refused the request" : String.valueOf(t.getMessage()));
+            health.failed(describe(result.getFailureThrowable()));
             return false;
         }
         health.delivered(vms);
@@ -153,6 +153,23 @@ public final class OtlpPusher implements AutoCloseable {
             // A scheduled task that throws is never run again: nothing may escape.
             health.failed("unexpected " + t);
         }
+    }
+
+    /**
+     * Why an export failed, in a few words. The exporter's failure type is in an internal package
+     * of the SDK; the pinned BOM keeps it stable, and the endpoint-down tests read this text.
+     */
+    static String describe(Throwable t) {
+        if (t instanceof FailedExportException.HttpExportException h) {
+            if (h.failedWithResponse()) {
+                return "the receiver answered HTTP " + h.getResponse().getStatusCode();
+            }
+            t = h.getCause() != null ? h.getCause() : t;
+        }
+        if (t == null) {
+            return "the export failed";
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     private static int countVms(List<MetricData> data) {
