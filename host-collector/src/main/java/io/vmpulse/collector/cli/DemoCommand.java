@@ -1,14 +1,14 @@
 package io.vmpulse.collector.cli;
 
-import io.vmpulse.collector.daemon.CollectorDaemon;
-import io.vmpulse.collector.daemon.CollectorSettings;
+import io.vmpulse.collector.session.CollectorDaemon;
+import io.vmpulse.collector.session.CollectorSettings;
 import io.vmpulse.collector.ingest.GuestLimits;
 import io.vmpulse.registry.read.RegistryReader;
-import io.vmpulse.collector.vm.GuestEndpoint;
-import io.vmpulse.collector.vm.HostEndpoints;
-import io.vmpulse.collector.vm.HypervisorKind;
-import io.vmpulse.collector.vm.Vm;
-import io.vmpulse.collector.vm.VmSource;
+import io.vmpulse.collector.catalog.GuestEndpoint;
+import io.vmpulse.collector.catalog.HostEndpoints;
+import io.vmpulse.collector.host.HypervisorKind;
+import io.vmpulse.collector.catalog.Vm;
+import io.vmpulse.collector.catalog.VmSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
             "on this machine as a separate process over a hybrid-vsock Unix socket (as Firecracker",
             "would give it), and shows the live table of `top`."},
         footer = {"", "The agent's own log goes to <temp dir>/agent.log (printed at the end).",
-            "", "Exit codes: 0 finished; 1 cannot start (agent jar missing, registry in use); 2 usage error."})
+            "The agent runs through its launcher, vmpulse-agent, with the flags the guest image uses",
+            "(no class-data sharing archive), so its footprint is what a VM gets.",
+            "", "Exit codes: 0 finished; 1 cannot start (agent launcher missing, registry in use); 2 usage error."})
 final class DemoCommand implements Callable<Integer> {
 
     static final int DEMO_PORT = 1024;
@@ -45,20 +47,22 @@ final class DemoCommand implements Callable<Integer> {
             description = "Sampling interval (default: 1s).")
     Duration interval = Duration.ofSeconds(1);
 
-    @Option(names = "--agent-jar", paramLabel = "JAR",
-            description = "The guest agent's runnable jar (default: guest-agent/target/guest-agent.jar "
-                    + "next to this build, or $VMPULSE_AGENT_JAR).")
-    Path agentJar;
+    @Option(names = "--agent", paramLabel = "LAUNCHER",
+            description = "The guest agent's launcher (default: vmpulse-agent next to this program's jar, "
+                    + "as installed and as dist/target/vmpulse/ of a build lays it out).")
+    Path agentLauncher;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Path jar = agentJar != null ? agentJar : defaultAgentJar();
-        if (jar == null || !Files.isRegularFile(jar)) {
-            spec.commandLine().getErr().println("error: guest agent jar not found" + (jar == null ? "" : " at " + jar)
-                    + "; build it with `mvn -DskipTests package` or pass --agent-jar");
+        Path launcher = Siblings.launcher("vmpulse-agent", agentLauncher);
+        if (!Siblings.isRunnable(launcher)) {
+            spec.commandLine().getErr().println("error: no runnable guest agent launcher"
+                    + (launcher == null ? " next to this program (it runs from classes, not a jar)" : " at " + launcher)
+                    + "; run the demo from the installed layout (`mvn -DskipTests package` makes dist/target/vmpulse/) "
+                    + "or pass --agent");
             return 1;
         }
         Path dir = Files.createTempDirectory("vmpulse-demo");
@@ -68,11 +72,13 @@ final class DemoCommand implements Callable<Integer> {
         try (CollectorDaemon daemon = CollectorDaemon.start(settings)) {
             Path base = dir.resolve("local.vsock");
             GuestEndpoint.HybridVsock endpoint = new GuestEndpoint.HybridVsock(base, DEMO_PORT);
-            agent = new ProcessBuilder(javaBinary(), "-jar", jar.toString(),
+            ProcessBuilder pb = new ProcessBuilder(launcher.toString(),
                     "--collector", "unix://" + endpoint.listenPath(), "--interval", interval.toMillis() + "ms")
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("agent.log").toFile())
-                    .start();
+                    .redirectOutput(dir.resolve("agent.log").toFile());
+            pb.environment().put("JAVA_HOME", Siblings.javaHome());
+            pb.environment().put("VMPULSE_AGENT_CDS", "off"); // as the guest image runs it
+            agent = pb.start();
             daemon.vms().register(new Vm("local", HypervisorKind.NONE, OptionalInt.of((int) agent.pid()), endpoint,
                     List.of(), List.of(), HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
             long frames = duration == null ? Long.MAX_VALUE : Math.max(1, duration.toSeconds());
@@ -89,25 +95,6 @@ final class DemoCommand implements Callable<Integer> {
                 agent.waitFor();
             }
             spec.commandLine().getOut().println("agent log: " + dir.resolve("agent.log"));
-        }
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    /** guest-agent/target/guest-agent.jar beside host-collector/target/ of this build. */
-    private static Path defaultAgentJar() {
-        String env = System.getenv("VMPULSE_AGENT_JAR");
-        if (env != null && !env.isEmpty()) {
-            return Path.of(env);
-        }
-        try {
-            Path self = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            // .../host-collector/target/host-collector.jar or .../host-collector/target/classes
-            return self.getParent().getParent().getParent().resolve("guest-agent/target/guest-agent.jar");
-        } catch (Exception e) {
-            return null;
         }
     }
 }
