@@ -53,25 +53,25 @@ final class NamedFields {
         kernelRelease = find(dir, "kernel_release", FieldType.UTF8);
         labels = find(dir, "labels", FieldType.UTF8);
         memCommitted = find(dir, "mem_committed_as_bytes", FieldType.U64);
-        fsDevice = find(dir, "fs.device", FieldType.UTF8);
+        fsDevice = find(dir, "fs_device", FieldType.UTF8);
 
-        cpusCount = find(dir, "cpus_count", FieldType.U32);
-        cpusOmitted = find(dir, "cpus_omitted", FieldType.U32);
+        cpusCount = find(dir, "cpu_count", FieldType.U32);
+        cpusOmitted = find(dir, "cpu_omitted", FieldType.U32);
         cpuNumber = find(dir, "cpu.number", FieldType.U32);
         for (int i = 0; i < CPU_MODE_FIELDS.length; i++) {
             cpuModeNs[i] = find(dir, "cpu." + CPU_MODE_FIELDS[i] + "_ns", FieldType.U64);
         }
 
-        disksCount = find(dir, "disks_count", FieldType.U32);
-        disksOmitted = find(dir, "disks_omitted", FieldType.U32);
+        disksCount = find(dir, "disk_count", FieldType.U32);
+        disksOmitted = find(dir, "disk_omitted", FieldType.U32);
         diskName = find(dir, "disk.name", FieldType.UTF8);
         diskReadBytes = find(dir, "disk.read_bytes", FieldType.U64);
         diskWriteBytes = find(dir, "disk.write_bytes", FieldType.U64);
         diskReadOps = find(dir, "disk.read_ops", FieldType.U64);
         diskWriteOps = find(dir, "disk.write_ops", FieldType.U64);
 
-        nicsCount = find(dir, "nics_count", FieldType.U32);
-        nicsOmitted = find(dir, "nics_omitted", FieldType.U32);
+        nicsCount = find(dir, "nic_count", FieldType.U32);
+        nicsOmitted = find(dir, "nic_omitted", FieldType.U32);
         nicName = find(dir, "nic.name", FieldType.UTF8);
         nicRxBytes = find(dir, "nic.rx_bytes", FieldType.U64);
         nicTxBytes = find(dir, "nic.tx_bytes", FieldType.U64);

@@ -114,6 +114,55 @@ final class FilledVm {
         r.putLong(BALLOON_FREE_BYTES, 100_000L + i);
         r.putLong(BALLOON_TOTAL_BYTES, 200_000L + i);
         r.putLong(BALLOON_AVAILABLE_BYTES, 150_000L + i);
+
+        // ABI 1.3: identity strings, per-CPU times, per-drive and per-interface counters, fs devices.
+        r.putString(HYPERVISOR, "firecracker");
+        r.putString(LABELS, "tenant=t" + i + "\nzone=eu-1");
+        r.putString(AGENT_VERSION, "0.1." + i);
+        r.putString(KERNEL_RELEASE, "6.1.0-" + i + "-amd64");
+        r.putLong(MEM_COMMITTED_AS_BYTES, 70_000L + i);
+        r.putInt(CPU_COUNT, 2);
+        var each = new io.vmpulse.registry.layout.RecordField[]{CPU_USER_NS_EACH, CPU_NICE_NS_EACH, CPU_SYSTEM_NS_EACH,
+                CPU_IDLE_NS_EACH, CPU_IOWAIT_NS_EACH, CPU_IRQ_NS_EACH, CPU_SOFTIRQ_NS_EACH, CPU_STEAL_NS_EACH,
+                CPU_GUEST_NS_EACH, CPU_GUEST_NICE_NS_EACH};
+        for (int c = 0; c < 2; c++) {
+            r.putInt(CPU_NUMBER, c, CPU_NUMBERS[c]);
+            for (int m = 0; m < each.length; m++) {
+                r.putLong(each[m], c, cpuEachNs(c, m));
+            }
+        }
+        for (int f = 0; f < 3; f++) {
+            r.putString(FS_DEVICE, f, "/dev/vd" + (char) ('a' + f));
+        }
+        r.putInt(DISK_COUNT, 1);
+        r.putString(DISK_NAME, 0, "rootfs");
+        r.putLong(DISK_READ_BYTES_EACH, 0, 3_333L + i);
+        r.putLong(DISK_WRITE_BYTES_EACH, 0, 4_444L + i);
+        r.putLong(DISK_READ_OPS_EACH, 0, 55L + i);
+        r.putLong(DISK_WRITE_OPS_EACH, 0, 66L + i);
+        r.putInt(NIC_COUNT, 1);
+        r.putString(NIC_NAME, 0, "tap" + i);
+        r.putLong(NIC_RX_BYTES_EACH, 0, 7_777L + i);
+        r.putLong(NIC_TX_BYTES_EACH, 0, 8_888L + i);
+        r.putLong(NIC_RX_PACKETS_EACH, 0, 77L + i);
+        r.putLong(NIC_TX_PACKETS_EACH, 0, 88L + i);
+        r.putLong(NIC_RX_DROPS_EACH, 0, 1L + i);
+        r.putLong(NIC_TX_DROPS_EACH, 0, 2L + i);
+        r.putLong(NIC_RX_ERRORS_EACH, 0, 3L + i);
+        r.putLong(NIC_TX_ERRORS_EACH, 0, 4L + i);
+    }
+
+    /** Guest CPU numbers: offline CPUs have no line, so numbers can skip. */
+    static final int[] CPU_NUMBERS = {0, 2};
+
+    long cpuEachNs(int c, int mode) {
+        return (i + 1) * 500_000_000L * (mode + 1) + c * 7_000_001L;
+    }
+
+    /** The resource the VM must be reported under. */
+    Map<String, String> resource(String vmId) {
+        return Map.of("host.id", vmId, "tenant", "t" + i, "zone", "eu-1", "vmpulse.hypervisor", "firecracker",
+                "vmpulse.guest.agent_version", "0.1." + i, "vmpulse.guest.kernel_release", "6.1.0-" + i + "-amd64");
     }
 
     long[] cpuNs() {
@@ -127,12 +176,14 @@ final class FilledVm {
     /** Every point the push must send for this VM: "name{attrs}" to [unit, value]. */
     Map<String, Object[]> expected() {
         Map<String, Object[]> e = new TreeMap<>();
-        long[] cpu = cpuNs();
-        for (int m = 0; m < 8; m++) {
-            put(e, "system.cpu.time", "s", cpu[m] / 1e9, "cpu.mode", MODES[m]);
+        for (int c = 0; c < 2; c++) {
+            String n = "" + CPU_NUMBERS[c];
+            for (int m = 0; m < 8; m++) {
+                put(e, "system.cpu.time", "s", cpuEachNs(c, m) / 1e9, "cpu.mode", MODES[m], "cpu.logical_number", n);
+            }
+            put(e, "vmpulse.guest.cpu.guest.time", "s", cpuEachNs(c, 8) / 1e9, "cpu.mode", "user", "cpu.logical_number", n);
+            put(e, "vmpulse.guest.cpu.guest.time", "s", cpuEachNs(c, 9) / 1e9, "cpu.mode", "nice", "cpu.logical_number", n);
         }
-        put(e, "vmpulse.guest.cpu.guest.time", "s", cpu[8] / 1e9, "cpu.mode", "user");
-        put(e, "vmpulse.guest.cpu.guest.time", "s", cpu[9] / 1e9, "cpu.mode", "nice");
         put(e, "system.cpu.logical.count", "{cpu}", 2L);
         put(e, "system.process.count", "{process}", 3L, "process.state", "running");
         put(e, "system.process.count", "{process}", 1L, "process.state", "blocked");
@@ -151,12 +202,13 @@ final class FilledVm {
         put(e, "system.paging.usage", "By", GIB / 2 + i, "system.paging.state", "free");
         put(e, "vmpulse.guest.memory.dirty", "By", 50_000L + i);
         put(e, "vmpulse.guest.memory.writeback", "By", 60_000L + i);
+        put(e, "vmpulse.guest.memory.committed", "By", 70_000L + i);
         put(e, "vmpulse.guest.memory.hugepages.limit", "{page}", 16L);
         put(e, "vmpulse.guest.memory.hugepages.free", "{page}", 8L);
         put(e, "vmpulse.guest.memory.hugepages.page_size", "By", 2L << 20);
 
         for (int f = 0; f < 3; f++) {
-            String[] id = {"system.filesystem.mode", f == 2 ? "ro" : "rw",
+            String[] id = {"system.device", "/dev/vd" + (char) ('a' + f), "system.filesystem.mode", f == 2 ? "ro" : "rw",
                     "system.filesystem.mountpoint", f == 0 ? "/" : "/mnt/d" + f,
                     "system.filesystem.type", f == 2 ? "xfs" : "ext4"};
             put(e, "system.filesystem.usage", "By", 10 * GIB + f - (4 * GIB + i), with(id, "system.filesystem.state", "used"));
@@ -179,18 +231,18 @@ final class FilledVm {
         put(e, "vmpulse.cgroup.memory.usage", "By", 310L << 20);
         put(e, "vmpulse.cgroup.disk.io", "By", 1_111L + i, "disk.io.direction", "read");
         put(e, "vmpulse.cgroup.disk.io", "By", 2_222L + i, "disk.io.direction", "write");
-        put(e, "vmpulse.disk.io", "By", 3_333L + i, "disk.io.direction", "read");
-        put(e, "vmpulse.disk.io", "By", 4_444L + i, "disk.io.direction", "write");
-        put(e, "vmpulse.disk.operations", "{operation}", 55L + i, "disk.io.direction", "read");
-        put(e, "vmpulse.disk.operations", "{operation}", 66L + i, "disk.io.direction", "write");
-        put(e, "vmpulse.network.io", "By", 7_777L + i, "network.io.direction", "receive");
-        put(e, "vmpulse.network.io", "By", 8_888L + i, "network.io.direction", "transmit");
-        put(e, "vmpulse.network.packet.count", "{packet}", 77L + i, "network.io.direction", "receive");
-        put(e, "vmpulse.network.packet.count", "{packet}", 88L + i, "network.io.direction", "transmit");
-        put(e, "vmpulse.network.packet.dropped", "{packet}", 1L + i, "network.io.direction", "receive");
-        put(e, "vmpulse.network.packet.dropped", "{packet}", 2L + i, "network.io.direction", "transmit");
-        put(e, "vmpulse.network.errors", "{error}", 3L + i, "network.io.direction", "receive");
-        put(e, "vmpulse.network.errors", "{error}", 4L + i, "network.io.direction", "transmit");
+        put(e, "vmpulse.disk.io", "By", 3_333L + i, "disk.io.direction", "read", "system.device", "rootfs");
+        put(e, "vmpulse.disk.io", "By", 4_444L + i, "disk.io.direction", "write", "system.device", "rootfs");
+        put(e, "vmpulse.disk.operations", "{operation}", 55L + i, "disk.io.direction", "read", "system.device", "rootfs");
+        put(e, "vmpulse.disk.operations", "{operation}", 66L + i, "disk.io.direction", "write", "system.device", "rootfs");
+        put(e, "vmpulse.network.io", "By", 7_777L + i, "network.io.direction", "receive", "network.interface.name", "tap" + i);
+        put(e, "vmpulse.network.io", "By", 8_888L + i, "network.io.direction", "transmit", "network.interface.name", "tap" + i);
+        put(e, "vmpulse.network.packet.count", "{packet}", 77L + i, "network.io.direction", "receive", "network.interface.name", "tap" + i);
+        put(e, "vmpulse.network.packet.count", "{packet}", 88L + i, "network.io.direction", "transmit", "network.interface.name", "tap" + i);
+        put(e, "vmpulse.network.packet.dropped", "{packet}", 1L + i, "network.io.direction", "receive", "network.interface.name", "tap" + i);
+        put(e, "vmpulse.network.packet.dropped", "{packet}", 2L + i, "network.io.direction", "transmit", "network.interface.name", "tap" + i);
+        put(e, "vmpulse.network.errors", "{error}", 3L + i, "network.io.direction", "receive", "network.interface.name", "tap" + i);
+        put(e, "vmpulse.network.errors", "{error}", 4L + i, "network.io.direction", "transmit", "network.interface.name", "tap" + i);
         put(e, "vmpulse.balloon.target", "By", GIB);
         put(e, "vmpulse.balloon.actual", "By", GIB - 4096);
         put(e, "vmpulse.balloon.stats.free", "By", 100_000L + i);

@@ -44,8 +44,7 @@ class OtlpPushTest {
 
             assertEquals(vms.keySet(), p.byVm.keySet());
             for (var e : vms.entrySet()) {
-                assertEquals(Map.of("host.id", e.getKey()), p.resources.get(e.getKey()),
-                        "a 1.2 registry has no labels or identity strings: host.id only");
+                assertEquals(e.getValue().resource(e.getKey()), p.resources.get(e.getKey()), "resource of " + e.getKey());
                 Map<String, ReceivedPoints.Point> points = p.byVm.get(e.getKey());
                 Map<String, Object[]> expected = e.getValue().expected();
                 assertEquals(expected.keySet(), points.keySet(), "series of " + e.getKey());
@@ -99,7 +98,7 @@ class OtlpPushTest {
             assertTrue(pusher.pushOnce());
             ReceivedPoints p = new ReceivedPoints(List.of(rx.take().request()));
             var h = p.byVm.get("honest");
-            var user = h.get("system.cpu.time{cpu.mode=user}");
+            var user = h.get("system.cpu.time{cpu.logical_number=0, cpu.mode=user}");
             assertEquals(honest.bootUnixS * 1_000_000_000L, user.start());
             assertEquals(honest.guestUnixNs, user.time());
             var vcpu = h.get("vmpulse.vcpu.time{vmpulse.vcpu.number=0}");
@@ -110,7 +109,7 @@ class OtlpPushTest {
             assertTrue(rejects.time() >= honestClaim, "the collector's counts are observed at push time");
             assertEquals(0, h.get("vmpulse.guest.up{}").start(), "a gauge has no start time");
 
-            var l = p.byVm.get("liar").get("system.cpu.time{cpu.mode=user}");
+            var l = p.byVm.get("liar").get("system.cpu.time{cpu.logical_number=2, cpu.mode=user}");
             assertEquals(liarClaim, l.start(), "a boot time in the future falls back to the claim");
             for (var pt : h.values()) {
                 assertTrue(pt.start() <= pt.time(), "start after point");
@@ -144,8 +143,8 @@ class OtlpPushTest {
                     || k.startsWith("vmpulse.guest.memory") || k.startsWith("vmpulse.guest.context")), h.toString());
             assertTrue(h.stream().noneMatch(k -> k.startsWith("vmpulse.disk.operations")), "ops without PRESENT_HOST_DISK_OPS");
             assertTrue(h.stream().noneMatch(k -> k.startsWith("vmpulse.network.packet.dropped")), "drops without their bit");
-            assertTrue(h.contains("vmpulse.network.errors{network.io.direction=receive}"));
-            assertTrue(h.contains("vmpulse.disk.io{disk.io.direction=read}"));
+            assertTrue(h.contains("vmpulse.network.errors{network.interface.name=tap0, network.io.direction=receive}"));
+            assertTrue(h.contains("vmpulse.disk.io{disk.io.direction=read, system.device=rootfs}"));
 
             var n = p.byVm.get("nothing").keySet();
             assertEquals(List.of("vmpulse.guest.counter_resets{}", "vmpulse.guest.dropped_samples{}",
@@ -158,6 +157,27 @@ class OtlpPushTest {
             assertTrue(b.stream().noneMatch(k -> k.startsWith("system.filesystem.inodes") && k.contains("/mnt/d2")));
             assertFalse(b.contains("system.memory.usage{system.memory.state=used}"), "used would be negative");
             assertTrue(b.contains("system.memory.usage{system.memory.state=free}"));
+        }
+    }
+
+    @Test
+    void cpu_drive_and_interface_sums_stand_in_when_entries_were_left_out() throws Exception {
+        long now = nowNs();
+        try (TestRegistry reg = new TestRegistry(2); OtlpReceiver rx = new OtlpReceiver();
+             OtlpPusher pusher = new OtlpPusher(reg.path, settings(rx))) {
+            FilledVm vm = new FilledVm(0, now);
+            vm.record.putInt(CPU_OMITTED, 1);
+            vm.record.putInt(DISK_OMITTED, 9);
+            vm.record.putInt(NIC_COUNT, 0);
+            reg.publish("vm", vm.record);
+            assertTrue(pusher.pushOnce());
+            var got = new ReceivedPoints(List.of(rx.take().request())).byVm.get("vm");
+            assertEquals(vm.cpuNs()[0] / 1e9, got.get("system.cpu.time{cpu.mode=user}").value(),
+                    "per-CPU series that miss a CPU would not add up: the aggregate is sent");
+            assertTrue(got.keySet().stream().noneMatch(k -> k.contains("cpu.logical_number")));
+            assertEquals(3_333L, got.get("vmpulse.disk.io{disk.io.direction=read}").value());
+            assertEquals(7_777L, got.get("vmpulse.network.io{network.io.direction=receive}").value());
+            assertTrue(got.keySet().stream().noneMatch(k -> k.contains("system.device=rootfs") || k.contains("tap0")));
         }
     }
 
