@@ -45,7 +45,7 @@
 
 #define VMPULSE_MAGIC 0x0045534C55504D56ULL /* "VMPULSE\0" as a little-endian u64 */
 #define VMPULSE_VERSION_MAJOR 1
-#define VMPULSE_VERSION_MINOR 2
+#define VMPULSE_VERSION_MINOR 3
 #define VMPULSE_READY 1ULL
 #define VMPULSE_WRITER_CLOSED 1ULL /* header.writer_flags */
 
@@ -97,6 +97,9 @@
 #define VMPULSE_FS_TYPE_BYTES 16
 #define VMPULSE_MAX_VCPUS 32
 #define VMPULSE_VM_ID_BYTES 64
+#define VMPULSE_MAX_GUEST_CPUS 32       /* 1.3 */
+#define VMPULSE_MAX_DISKS 8             /* 1.3 */
+#define VMPULSE_MAX_NICS 8              /* 1.3 */
 
 #define VMPULSE_CHECKSUM_SEED 0x243F6A8885A308D3ULL
 #define VMPULSE_CHECKSUM_PRIME 0x9E3779B97F4A7C15ULL
@@ -132,7 +135,7 @@ struct vmpulse_dir_entry {              /* 64 bytes each, dir_count of them at d
     uint32_t offset;                    /*  48 of element 0 within the sample */
     uint32_t count;                     /*  52 elements */
     uint32_t stride;                    /*  56 bytes between elements */
-    uint32_t reserved;                  /*  60 */
+    uint32_t presence;                  /*  60 VMPULSE_PRESENT_* bits this field needs (1.3; 0: always) */
 };
 
 struct vmpulse_slot_header {            /* at slots_offset + i * slot_size, 128 bytes */
@@ -163,7 +166,42 @@ struct vmpulse_vcpu {                   /* 16 bytes */
     uint64_t wait_ns;
 };
 
-struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sample_size of 1.1 and 1.2 */
+struct vmpulse_cpu {                    /* 88 bytes (1.3) */
+    uint32_t number;                    /* N of the guest's "cpuN" line */
+    uint32_t pad;
+    uint64_t user_ns;
+    uint64_t nice_ns;
+    uint64_t system_ns;
+    uint64_t idle_ns;
+    uint64_t iowait_ns;
+    uint64_t irq_ns;
+    uint64_t softirq_ns;
+    uint64_t steal_ns;
+    uint64_t guest_ns;
+    uint64_t guest_nice_ns;
+};
+
+struct vmpulse_disk {                   /* 64 bytes (1.3) */
+    char name[32];
+    uint64_t read_bytes;
+    uint64_t write_bytes;
+    uint64_t read_ops;
+    uint64_t write_ops;
+};
+
+struct vmpulse_nic {                    /* 80 bytes (1.3); guest's point of view */
+    char name[16];
+    uint64_t rx_bytes;
+    uint64_t tx_bytes;
+    uint64_t rx_packets;
+    uint64_t tx_packets;
+    uint64_t rx_drops;
+    uint64_t tx_drops;
+    uint64_t rx_errors;
+    uint64_t tx_errors;
+};
+
+struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sample_size of 1.3 */
     /* meta */
     uint64_t checksum;                  /* vmpulse_checksum() of the bytes after it */
     uint64_t flags;                     /* VMPULSE_FLAG_* */
@@ -271,12 +309,30 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
     double steal_ratio;
     /* added in 1.1: check sample_size (or the directory) before reading it from an older file */
     uint64_t metrics_lines_skipped;
+    /* added in 1.3: check sample_size (or the directory) before reading these from an older file */
+    char hypervisor[16];
+    char labels[512];                   /* "key=value" entries joined by '\n' */
+    uint32_t labels_omitted;
+    uint32_t pad1;
+    char agent_version[32];
+    char kernel_release[64];
+    uint64_t mem_committed_as_bytes;
+    uint32_t cpu_count;
+    uint32_t cpu_omitted;
+    struct vmpulse_cpu cpu[VMPULSE_MAX_GUEST_CPUS];
+    char fs_device[VMPULSE_MAX_FILESYSTEMS][64];
+    uint32_t disk_count;
+    uint32_t disk_omitted;
+    struct vmpulse_disk disk[VMPULSE_MAX_DISKS];
+    uint32_t nic_count;
+    uint32_t nic_omitted;
+    struct vmpulse_nic nic[VMPULSE_MAX_NICS];
 };
 
 _Static_assert(sizeof(struct vmpulse_header) == 128, "header is 128 bytes");
 _Static_assert(sizeof(struct vmpulse_dir_entry) == 64, "directory entries are 64 bytes");
 _Static_assert(sizeof(struct vmpulse_slot_header) == 128, "slot header is 128 bytes");
-_Static_assert(sizeof(struct vmpulse_sample) == 2392, "sample of ABI 1.1 and 1.2 is 2392 bytes");
+_Static_assert(sizeof(struct vmpulse_sample) == 7536, "sample of ABI 1.3 is 7536 bytes");
 
 struct vmpulse_registry {
     const unsigned char *base;          /* the read-only mapping */

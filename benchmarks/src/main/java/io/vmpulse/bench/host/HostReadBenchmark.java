@@ -1,10 +1,10 @@
 package io.vmpulse.bench.host;
 
-import io.vmpulse.collector.host.HostReading;
+import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
-import io.vmpulse.collector.host.Source;
-import io.vmpulse.collector.vm.HypervisorKind;
+import io.vmpulse.collector.merge.Source;
+import io.vmpulse.collector.host.HypervisorKind;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;

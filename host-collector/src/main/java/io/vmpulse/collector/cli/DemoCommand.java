@@ -1,14 +1,14 @@
 package io.vmpulse.collector.cli;
 
-import io.vmpulse.collector.daemon.CollectorDaemon;
-import io.vmpulse.collector.daemon.CollectorSettings;
+import io.vmpulse.collector.session.CollectorDaemon;
+import io.vmpulse.collector.session.CollectorSettings;
 import io.vmpulse.collector.ingest.GuestLimits;
 import io.vmpulse.registry.read.RegistryReader;
-import io.vmpulse.collector.vm.GuestEndpoint;
-import io.vmpulse.collector.vm.HostEndpoints;
-import io.vmpulse.collector.vm.HypervisorKind;
-import io.vmpulse.collector.vm.Vm;
-import io.vmpulse.collector.vm.VmSource;
+import io.vmpulse.collector.catalog.GuestEndpoint;
+import io.vmpulse.collector.catalog.HostEndpoints;
+import io.vmpulse.collector.host.HypervisorKind;
+import io.vmpulse.collector.catalog.Vm;
+import io.vmpulse.collector.catalog.VmSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.vmpulse.collector.cli;
 
-import io.vmpulse.collector.daemon.CollectorDaemon;
-import io.vmpulse.collector.daemon.CollectorSettings;
+import io.vmpulse.collector.session.CollectorDaemon;
+import io.vmpulse.collector.session.CollectorSettings;
 import io.vmpulse.collector.publish.RegistryInUseException;
 import java.io.IOException;
 import java.nio.file.Path;

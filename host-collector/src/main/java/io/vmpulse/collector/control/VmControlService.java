@@ -2,11 +2,11 @@ package io.vmpulse.collector.control;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.vmpulse.collector.vm.InvalidDescriptorException;
-import io.vmpulse.collector.vm.RegistryException;
-import io.vmpulse.collector.vm.VmDescriptors;
-import io.vmpulse.collector.vm.VmRegistry;
-import io.vmpulse.collector.vm.VmSource;
+import io.vmpulse.collector.catalog.InvalidDescriptorException;
+import io.vmpulse.collector.catalog.CatalogException;
+import io.vmpulse.collector.catalog.VmDescriptors;
+import io.vmpulse.collector.catalog.VmCatalog;
+import io.vmpulse.collector.catalog.VmSource;
 import io.vmpulse.proto.control.v1.ListRequest;
 import io.vmpulse.proto.control.v1.ListResponse;
 import io.vmpulse.proto.control.v1.RegisterRequest;
@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The control API over the {@link VmRegistry}. Everything registered here has the source
+ * The control API over the {@link VmCatalog}. Everything registered here has the source
  * {@link VmSource#API}, so it can neither touch nor be touched by a descriptor file.
  *
  * <p>Refusals map to gRPC codes: a bad descriptor is INVALID_ARGUMENT (the message names the
@@ -32,11 +32,11 @@ import java.util.function.Supplier;
  * file FAILED_PRECONDITION.
  */
 public final class VmControlService extends VmControlGrpc.VmControlImplBase {
-    private final VmRegistry registry;
+    private final VmCatalog registry;
     private final Supplier<Map<Path, String>> rejectedFiles;
 
     /** @param rejectedFiles the descriptor files currently rejected, e.g. {@code DescriptorDirectory::rejected} */
-    public VmControlService(final VmRegistry registry, final Supplier<Map<Path, String>> rejectedFiles) {
+    public VmControlService(final VmCatalog registry, final Supplier<Map<Path, String>> rejectedFiles) {
         this.registry = registry;
         this.rejectedFiles = rejectedFiles;
     }
@@ -46,7 +46,7 @@ public final class VmControlService extends VmControlGrpc.VmControlImplBase {
         try {
             registry.register(VmDescriptors.toVm(request.getVm()), VmSource.API);
             reply(response, RegisterResponse.getDefaultInstance());
-        } catch (InvalidDescriptorException | RegistryException e) {
+        } catch (InvalidDescriptorException | CatalogException e) {
             response.onError(status(e).asRuntimeException());
         }
     }
@@ -56,7 +56,7 @@ public final class VmControlService extends VmControlGrpc.VmControlImplBase {
         try {
             registry.update(VmDescriptors.toVm(request.getVm()), VmSource.API);
             reply(response, UpdateResponse.getDefaultInstance());
-        } catch (InvalidDescriptorException | RegistryException e) {
+        } catch (InvalidDescriptorException | CatalogException e) {
             response.onError(status(e).asRuntimeException());
         }
     }
@@ -66,7 +66,7 @@ public final class VmControlService extends VmControlGrpc.VmControlImplBase {
         try {
             registry.unregister(request.getId(), VmSource.API);
             reply(response, UnregisterResponse.getDefaultInstance());
-        } catch (RegistryException e) {
+        } catch (CatalogException e) {
             response.onError(status(e).asRuntimeException());
         }
     }
@@ -88,7 +88,7 @@ public final class VmControlService extends VmControlGrpc.VmControlImplBase {
     }
 
     private static Status status(final Exception e) {
-        if (e instanceof RegistryException r) {
+        if (e instanceof CatalogException r) {
             final Status code = switch (r.reason()) {
                 case ID_TAKEN, ENDPOINT_TAKEN -> Status.ALREADY_EXISTS;
                 case NOT_FOUND -> Status.NOT_FOUND;

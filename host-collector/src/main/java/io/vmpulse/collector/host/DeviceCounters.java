@@ -1,5 +1,8 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
+
 /**
  * Block and network counters as a VMM's own devices count them, summed over the VM's devices and
  * cumulative. The virtio-net device's rx is what it handed to the guest, so here, unlike on a TAP,

@@ -1,5 +1,8 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
+
 import io.vmpulse.collector.host.cgroup.CgroupReader;
 import io.vmpulse.collector.host.cloudhypervisor.ChCounters;
 import io.vmpulse.collector.host.firecracker.Balloon;
@@ -14,7 +17,6 @@ import io.vmpulse.collector.host.uds.UnixHttpClient;
 import io.vmpulse.collector.host.vcpu.ThreadFinder;
 import io.vmpulse.collector.host.vcpu.ThreadNames;
 import io.vmpulse.collector.host.vcpu.VcpuReader;
-import io.vmpulse.collector.vm.HypervisorKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.vmpulse.collector.host;
 
-import io.vmpulse.collector.vm.HypervisorKind;
 import java.nio.file.Path;
 import java.util.List;
 

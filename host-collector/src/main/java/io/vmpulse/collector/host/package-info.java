@@ -1,7 +1,7 @@
 /**
  * The host half of a VM: what only the host can see, read per VM by a
  * {@link io.vmpulse.collector.host.HostSampler} into a reused
- * {@link io.vmpulse.collector.host.HostReading}.
+ * {@link io.vmpulse.collector.merge.HostReading}.
  *
  * <p>One sub-package per source: {@code vcpu} (vCPU threads' schedstat), {@code process} (VMM
  * stat, smaps_rollup, io), {@code cgroup} (cgroup v2 of the VM), {@code net} (TAP counters),

@@ -1,5 +1,7 @@
 package io.vmpulse.collector.ingest;
 
+import io.vmpulse.collector.merge.Continuity;
+
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
@@ -14,16 +16,6 @@ import io.vmpulse.proto.v1.Sample;
  * clamps their deltas at zero instead.
  */
 public final class CounterContinuity {
-
-    /** What the new sample is, relative to the previous one. */
-    public enum Verdict {
-        /** The first sample seen, or one whose counters all moved forward. */
-        CONTINUES,
-        /** Another guest boot: a new boot id. Baselines start again. */
-        GUEST_RESTARTED,
-        /** Same boot, but a monotonic counter went backwards. Baselines start again. */
-        COUNTERS_RESET
-    }
 
     private CounterContinuity() {
     }
@@ -40,12 +32,12 @@ public final class CounterContinuity {
         }
     }
 
-    static Verdict judge(String previousBootId, Baseline previous, String bootId, Sample next) {
+    static Continuity judge(String previousBootId, Baseline previous, String bootId, Sample next) {
         if (previous == null) {
-            return Verdict.CONTINUES;
+            return Continuity.CONTINUES;
         }
         if (!previousBootId.equals(bootId) || previous.bootTimeUnixS() != next.getCpu().getBootTimeUnixS()) {
-            return Verdict.GUEST_RESTARTED;
+            return Continuity.GUEST_RESTARTED;
         }
         CpuTimes a = previous.total();
         CpuTimes b = next.getCpu().getTotal();
@@ -59,7 +51,7 @@ public final class CounterContinuity {
                 || before(b.getGuestNiceNs(), a.getGuestNiceNs())
                 || before(next.getCpu().getContextSwitches(), previous.contextSwitches())
                 || before(next.getCpu().getForks(), previous.forks());
-        return backwards ? Verdict.COUNTERS_RESET : Verdict.CONTINUES;
+        return backwards ? Continuity.COUNTERS_RESET : Continuity.CONTINUES;
     }
 
     private static boolean before(long now, long then) {

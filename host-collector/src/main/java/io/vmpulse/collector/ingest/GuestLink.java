@@ -1,5 +1,9 @@
 package io.vmpulse.collector.ingest;
 
+import io.vmpulse.collector.merge.Continuity;
+
+import io.vmpulse.collector.merge.IngestCounts;
+
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vmpulse.proto.v1.AgentMessage;
@@ -8,6 +12,7 @@ import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -26,20 +31,20 @@ public final class GuestLink {
     private static final Logger LOG = Logger.getLogger(GuestLink.class.getName());
     private static final long LOG_PERIOD_NANOS = Duration.ofSeconds(10).toNanos();
 
-    final String vmId;
-    final GuestLimits limits;
-    final ShapeCheck shape;
-    final GuestSink sink;
-    final TokenBucket bucket;
-    final ScheduledExecutorService scheduler;
-    final RateLimitedLog rejectLog = new RateLimitedLog(LOG, LOG_PERIOD_NANOS);
+    private final String vmId;
+    private final GuestLimits limits;
+    private final ShapeCheck shape;
+    private final GuestSink sink;
+    private final TokenBucket bucket;
+    private final ScheduledExecutorService scheduler;
+    private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, LOG_PERIOD_NANOS);
 
-    final AtomicLong accepted = new AtomicLong();
-    final AtomicLong rejected = new AtomicLong();
-    final AtomicLong duplicates = new AtomicLong();
-    final AtomicLong throttled = new AtomicLong();
-    final AtomicLong restarts = new AtomicLong();
-    final AtomicLong resets = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong throttled = new AtomicLong();
+    private final AtomicLong restarts = new AtomicLong();
+    private final AtomicLong resets = new AtomicLong();
 
     // Guarded by this.
     private GuestStream current;
@@ -108,6 +113,40 @@ public final class GuestLink {
         }
     }
 
+    String checkHello(Hello h) {
+        return shape.hello(h);
+    }
+
+    String checkSample(Sample s) {
+        return shape.sample(s);
+    }
+
+    int rejectsBeforeAbuse() {
+        return limits.rejectsBeforeAbuse();
+    }
+
+    /** Counts a rejected message and logs why, at most once per log period. */
+    void countReject(long nowNanos, String what) {
+        rejected.incrementAndGet();
+        rejectLog.warn(nowNanos, "vm " + vmId + ": " + what);
+    }
+
+    /**
+     * Takes a token of the VM's rate limit for the next message: 0 when one was free, else the
+     * nanoseconds until one is (the message waits in the transport meanwhile, counted as throttled).
+     */
+    long admit(long nowNanos) {
+        if (bucket.tryTake(nowNanos)) {
+            return 0;
+        }
+        throttled.incrementAndGet();
+        return Math.max(bucket.nanosUntilToken(nowNanos), 1_000);
+    }
+
+    void later(Runnable task, long delayNanos) {
+        scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** gRPC refused a message of this VM's over the transport limit and ended its stream. */
     void transportRejected(String grpcDescription) {
         rejected.incrementAndGet();
@@ -115,8 +154,8 @@ public final class GuestLink {
                 + limits.transportMaxBytes() + " bytes (" + grpcDescription + "); its stream was ended");
     }
 
-    public IngestStats stats() {
-        return new IngestStats(accepted.get(), rejected.get(), duplicates.get(), throttled.get(),
+    public IngestCounts stats() {
+        return new IngestCounts(accepted.get(), rejected.get(), duplicates.get(), throttled.get(),
                 restarts.get(), resets.get(), isConnected());
     }
 
@@ -148,10 +187,10 @@ public final class GuestLink {
             duplicates.incrementAndGet();
             return lastSeq;
         }
-        CounterContinuity.Verdict verdict = CounterContinuity.judge(bootId, previous, hello.getBootId(), sample);
-        if (verdict == CounterContinuity.Verdict.GUEST_RESTARTED) {
+        Continuity verdict = CounterContinuity.judge(bootId, previous, hello.getBootId(), sample);
+        if (verdict == Continuity.GUEST_RESTARTED) {
             restarts.incrementAndGet();
-        } else if (verdict == CounterContinuity.Verdict.COUNTERS_RESET) {
+        } else if (verdict == Continuity.COUNTERS_RESET) {
             resets.incrementAndGet();
         }
         bootId = hello.getBootId();

@@ -1,5 +1,7 @@
 package io.vmpulse.collector.ingest;
 
+import io.vmpulse.collector.merge.Continuity;
+
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 
@@ -18,7 +20,7 @@ public interface GuestSink {
      * @param receivedNanos host {@code System.nanoTime()} at arrival: the only clock that orders
      *                      samples, since the guest's own timestamps are not trusted for that
      */
-    void guestSample(Hello hello, Sample sample, CounterContinuity.Verdict verdict, long receivedNanos);
+    void guestSample(Hello hello, Sample sample, Continuity verdict, long receivedNanos);
 
     void guestDisconnected(String reason);
 }

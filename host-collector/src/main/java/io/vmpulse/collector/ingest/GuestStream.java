@@ -74,10 +74,9 @@ final class GuestStream implements StreamObserver<AgentMessage> {
             reject(now, "second hello on one stream");
             return;
         }
-        String bad = link.shape.hello(h);
+        String bad = link.checkHello(h);
         if (bad != null) {
-            link.rejected.incrementAndGet();
-            link.rejectLog.warn(now, "vm " + link.vmId + ": " + bad + "; closing stream");
+            link.countReject(now, bad + "; closing stream");
             fail(Status.INVALID_ARGUMENT.withDescription(bad));
             return;
         }
@@ -94,11 +93,11 @@ final class GuestStream implements StreamObserver<AgentMessage> {
 
     private void onSample(Sample s, long now) {
         if (hello == null) {
-            link.rejected.incrementAndGet();
+            link.countReject(now, "sample before hello; closing stream");
             fail(Status.FAILED_PRECONDITION.withDescription("sample before hello"));
             return;
         }
-        String bad = link.shape.sample(s);
+        String bad = link.checkSample(s);
         if (bad != null) {
             reject(now, bad);
             return;
@@ -111,9 +110,8 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     }
 
     private void reject(long now, String reason) {
-        link.rejected.incrementAndGet();
-        link.rejectLog.warn(now, "vm " + link.vmId + ": rejected " + reason);
-        if (++rejectsInARow >= link.limits.rejectsBeforeAbuse()) {
+        link.countReject(now, "rejected " + reason);
+        if (++rejectsInARow >= link.rejectsBeforeAbuse()) {
             fail(Status.RESOURCE_EXHAUSTED.withDescription(rejectsInARow + " invalid messages in a row"));
         }
     }
@@ -124,13 +122,12 @@ final class GuestStream implements StreamObserver<AgentMessage> {
                 return;
             }
         }
-        if (link.bucket.tryTake(now)) {
+        long wait = link.admit(now);
+        if (wait == 0) {
             out.request(1);
             return;
         }
-        link.throttled.incrementAndGet();
-        long wait = link.bucket.nanosUntilToken(now);
-        link.scheduler.schedule(() -> requestNext(System.nanoTime()), Math.max(wait, 1_000), TimeUnit.NANOSECONDS);
+        link.later(() -> requestNext(System.nanoTime()), wait);
     }
 
     private void ack(long seq, long now) {

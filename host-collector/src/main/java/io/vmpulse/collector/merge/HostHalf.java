@@ -4,8 +4,8 @@ import io.vmpulse.registry.layout.RecordFields;
 
 import static io.vmpulse.registry.layout.RecordFields.*;
 
-import io.vmpulse.collector.host.HostReading;
-import io.vmpulse.collector.host.Source;
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;

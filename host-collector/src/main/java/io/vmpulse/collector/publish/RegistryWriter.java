@@ -186,6 +186,7 @@ public final class RegistryWriter implements AutoCloseable {
             buf.putInt(at + DIR_FIELD_OFFSET_OFFSET, f.offset());
             buf.putInt(at + DIR_COUNT_FIELD_OFFSET, f.count());
             buf.putInt(at + DIR_STRIDE_OFFSET, f.stride());
+            buf.putInt(at + DIR_PRESENCE_OFFSET, (int) f.presence());
             at += DIR_ENTRY_SIZE;
         }
     }

@@ -3,9 +3,9 @@ package io.vmpulse.collector.cli;
 import com.google.protobuf.util.JsonFormat;
 import io.vmpulse.collector.control.ControlServer;
 import io.vmpulse.collector.control.VmControlService;
-import io.vmpulse.collector.vm.Fixtures;
-import io.vmpulse.collector.vm.VmRegistry;
-import io.vmpulse.collector.vm.VmSource;
+import io.vmpulse.collector.catalog.Fixtures;
+import io.vmpulse.collector.catalog.VmCatalog;
+import io.vmpulse.collector.catalog.VmSource;
 import io.vmpulse.proto.control.v1.ListResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +35,7 @@ class VmCommandTest {
     @TempDir
     Path tmp;
 
-    private final VmRegistry registry = new VmRegistry();
+    private final VmCatalog registry = new VmCatalog();
     private ControlServer server;
     private Path socket;
 
@@ -162,7 +162,7 @@ class VmCommandTest {
         final ListResponse.Builder parsed = ListResponse.newBuilder();
         JsonFormat.parser().merge(r.out(), parsed);
         assertEquals(1, parsed.getVmsCount());
-        assertEquals(io.vmpulse.collector.vm.DescriptorJson.parse(Fixtures.text("good/krun-1.json")), parsed.getVms(0).getVm());
+        assertEquals(io.vmpulse.collector.catalog.DescriptorJson.parse(Fixtures.text("good/krun-1.json")), parsed.getVms(0).getVm());
         assertTrue(r.out().contains("\"libkrun_socket\""), r.out());
     }
 

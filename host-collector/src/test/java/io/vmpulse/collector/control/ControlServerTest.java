@@ -3,11 +3,11 @@ package io.vmpulse.collector.control;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.vmpulse.collector.testing.Tools;
-import io.vmpulse.collector.vm.DescriptorDirectory;
-import io.vmpulse.collector.vm.DescriptorJson;
-import io.vmpulse.collector.vm.Fixtures;
-import io.vmpulse.collector.vm.VmRegistry;
-import io.vmpulse.collector.vm.VmSource;
+import io.vmpulse.collector.catalog.DescriptorDirectory;
+import io.vmpulse.collector.catalog.DescriptorJson;
+import io.vmpulse.collector.catalog.Fixtures;
+import io.vmpulse.collector.catalog.VmCatalog;
+import io.vmpulse.collector.catalog.VmSource;
 import io.vmpulse.proto.control.v1.ListResponse;
 import io.vmpulse.proto.control.v1.VmDescriptor;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +41,7 @@ class ControlServerTest {
     @TempDir
     Path tmp;
 
-    private final VmRegistry registry = new VmRegistry();
+    private final VmCatalog registry = new VmCatalog();
     private DescriptorDirectory directory;
     private ControlServer server;
     private ControlClient client;
@@ -87,7 +87,7 @@ class ControlServerTest {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         try (ControlServer grouped = ControlServer.start(dir.resolve("control.sock"), Optional.of("daemon"),
-                new VmControlService(new VmRegistry(), Map::of))) {
+                new VmControlService(new VmCatalog(), Map::of))) {
             final PosixFileAttributes a = Files.readAttributes(grouped.socket(), PosixFileAttributes.class);
             assertEquals("rw-rw----", PosixFilePermissions.toString(a.permissions()));
             assertEquals(tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("daemon"), a.group());
@@ -102,7 +102,7 @@ class ControlServerTest {
     void an_unknown_group_is_an_error_naming_the_group_and_the_socket() {
         final Path socket = tmp.resolve("grouped.sock");
         final IOException e = assertThrows(IOException.class, () -> ControlServer.start(socket,
-                Optional.of("no-such-group-vmpulse"), new VmControlService(new VmRegistry(), Map::of)));
+                Optional.of("no-such-group-vmpulse"), new VmControlService(new VmCatalog(), Map::of)));
         assertEquals("cannot give socket " + socket + " to group 'no-such-group-vmpulse': no such group", e.getMessage());
     }
 
@@ -168,7 +168,7 @@ class ControlServerTest {
     @Test
     void a_second_server_on_a_live_socket_is_refused() {
         final IOException e = assertThrows(IOException.class, () -> ControlServer.start(server.socket(), Optional.empty(),
-                new VmControlService(new VmRegistry(), Map::of)));
+                new VmControlService(new VmCatalog(), Map::of)));
         assertTrue(e.getMessage().contains("another collector is running"), e.getMessage());
         assertTrue(client.list().getVmsCount() > 0, "the first server still answers");
     }
@@ -180,7 +180,7 @@ class ControlServerTest {
             dead.bind(UnixDomainSocketAddress.of(stale));
         }
         assertTrue(Files.exists(stale, LinkOption.NOFOLLOW_LINKS), "closing a channel leaves its socket file");
-        final VmRegistry other = new VmRegistry();
+        final VmCatalog other = new VmCatalog();
         try (ControlServer second = ControlServer.start(stale, Optional.empty(), new VmControlService(other, Map::of));
              ControlClient secondClient = new ControlClient(second.socket())) {
             secondClient.register(descriptor("good/test-1.json"));
@@ -192,7 +192,7 @@ class ControlServerTest {
     @Test
     void a_regular_file_at_the_socket_path_is_not_replaced() throws IOException {
         final Path file = Files.writeString(tmp.resolve("not-a-socket"), "keep me");
-        assertThrows(IOException.class, () -> ControlServer.start(file, Optional.empty(), new VmControlService(new VmRegistry(), Map::of)));
+        assertThrows(IOException.class, () -> ControlServer.start(file, Optional.empty(), new VmControlService(new VmCatalog(), Map::of)));
         assertEquals("keep me", Files.readString(file));
     }
 }

@@ -1,10 +1,13 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vmpulse.collector.vm.HypervisorKind;
+import io.vmpulse.collector.host.HypervisorKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,10 +1,13 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.vcpu.ThreadNames;
-import io.vmpulse.collector.vm.HypervisorKind;
+import io.vmpulse.collector.host.HypervisorKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,14 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vmpulse.collector.daemon.Collector;
-import io.vmpulse.collector.daemon.CollectorSettings;
+import io.vmpulse.collector.session.Collector;
+import io.vmpulse.collector.session.CollectorSettings;
 import io.vmpulse.collector.ingest.GuestLimits;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RecordFlags;
@@ -13,10 +16,10 @@ import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.collector.testing.NativeHelper;
-import io.vmpulse.collector.vm.GuestEndpoint;
-import io.vmpulse.collector.vm.HostEndpoints;
-import io.vmpulse.collector.vm.HypervisorKind;
-import io.vmpulse.collector.vm.Vm;
+import io.vmpulse.collector.catalog.GuestEndpoint;
+import io.vmpulse.collector.catalog.HostEndpoints;
+import io.vmpulse.collector.host.HypervisorKind;
+import io.vmpulse.collector.catalog.Vm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

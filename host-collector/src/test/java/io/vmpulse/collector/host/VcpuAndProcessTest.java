@@ -1,12 +1,15 @@
 package io.vmpulse.collector.host;
 
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.vcpu.ThreadNames;
 import io.vmpulse.collector.testing.NativeHelper;
-import io.vmpulse.collector.vm.HypervisorKind;
+import io.vmpulse.collector.host.HypervisorKind;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

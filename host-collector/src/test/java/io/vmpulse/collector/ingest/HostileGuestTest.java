@@ -1,5 +1,7 @@
 package io.vmpulse.collector.ingest;
 
+import io.vmpulse.collector.merge.Continuity;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -156,7 +158,7 @@ class HostileGuestTest {
         g.send(sample(2, 1_000));
         vm.sink.samples.poll(10, TimeUnit.SECONDS);
         vm.sink.samples.poll(10, TimeUnit.SECONDS);
-        assertEquals(List.of(CounterContinuity.Verdict.CONTINUES, CounterContinuity.Verdict.COUNTERS_RESET),
+        assertEquals(List.of(Continuity.CONTINUES, Continuity.COUNTERS_RESET),
                 vm.sink.verdicts);
         assertEquals(1, vm.link.stats().counterResets());
     }
@@ -174,7 +176,7 @@ class HostileGuestTest {
         assertEquals(0, second.welcomeSeq(), "a new agent instance is told nothing is held yet");
         second.send(sample(1, 10));
         vm.sink.samples.poll(10, TimeUnit.SECONDS);
-        assertEquals(CounterContinuity.Verdict.GUEST_RESTARTED, vm.sink.verdicts.get(2));
+        assertEquals(Continuity.GUEST_RESTARTED, vm.sink.verdicts.get(2));
         assertEquals(1, vm.link.stats().guestRestarts());
     }
 
@@ -357,14 +359,14 @@ class HostileGuestTest {
 
     static final class Recorder implements GuestSink {
         final LinkedBlockingQueue<Sample> samples = new LinkedBlockingQueue<>();
-        final List<CounterContinuity.Verdict> verdicts = new CopyOnWriteArrayList<>();
+        final List<Continuity> verdicts = new CopyOnWriteArrayList<>();
 
         @Override
         public void guestConnected(Hello hello) {
         }
 
         @Override
-        public void guestSample(Hello hello, Sample sample, CounterContinuity.Verdict verdict, long receivedNanos) {
+        public void guestSample(Hello hello, Sample sample, Continuity verdict, long receivedNanos) {
             verdicts.add(verdict);
             samples.add(sample);
         }

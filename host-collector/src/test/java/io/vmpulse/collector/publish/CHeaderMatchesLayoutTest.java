@@ -39,12 +39,13 @@ class CHeaderMatchesLayoutTest {
                 int main(void) {
                 """);
         for (RecordField f : RecordFields.ALL) {
-            String member = f.name().replace(".", "[0].");
+            // Arrays of structs are X[0].member in C; arrays of scalars (fs_device) are X[0].
+            String member = f.name().contains(".") ? f.name().replace(".", "[0].") : f.count() > 1 ? f.name() + "[0]" : f.name();
             emit(c, expected, "offset " + f.name(), "offsetof(struct vmpulse_sample, " + member + ")", f.offset());
             emit(c, expected, "size " + f.name(), "sizeof(S(" + member + "))", f.size());
             emit(c, expected, "type " + f.name(), "TYPE(S(" + member + "))", f.type().code());
             if (f.count() > 1) {
-                String array = f.name().substring(0, f.name().indexOf('.'));
+                String array = f.name().contains(".") ? f.name().substring(0, f.name().indexOf('.')) : f.name();
                 emit(c, expected, "stride " + f.name(), "sizeof(S(" + array + "[0]))", f.stride());
                 emit(c, expected, "count " + f.name(), "sizeof(S(" + array + ")) / sizeof(S(" + array + "[0]))", f.count());
             }

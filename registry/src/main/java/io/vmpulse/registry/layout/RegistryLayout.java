@@ -31,7 +31,7 @@ package io.vmpulse.registry.layout;
  *
  * directory entry (64 bytes):
  *   0 name char[32]  32 unit char[8]  40 type u32  44 size u32
- *  48 offset u32     52 count u32     56 stride u32  60 reserved u32
+ *  48 offset u32     52 count u32     56 stride u32  60 presence u32 (1.3; was reserved, zero)
  *
  * slot (slot_size bytes):
  *   0 seq u64 (seqlock: odd while the writer is writing)
@@ -47,7 +47,7 @@ public final class RegistryLayout {
     /** "VMPULSE\0" read as a little-endian u64. */
     public static final long MAGIC = 0x0045534C55504D56L;
     public static final int VERSION_MAJOR = 1;
-    public static final int VERSION_MINOR = 2;
+    public static final int VERSION_MINOR = 3;
     public static final long READY = 1;
     /** writer_flags: the writer closed the registry cleanly; nothing will be published any more. */
     public static final long WRITER_CLOSED = 1;
@@ -84,7 +84,9 @@ public final class RegistryLayout {
     public static final int DIR_FIELD_OFFSET_OFFSET = DIR_SIZE_OFFSET + 4;
     public static final int DIR_COUNT_FIELD_OFFSET = DIR_FIELD_OFFSET_OFFSET + 4;
     public static final int DIR_STRIDE_OFFSET = DIR_COUNT_FIELD_OFFSET + 4;
-    public static final int DIR_ENTRY_SIZE = DIR_STRIDE_OFFSET + 4 + 4;
+    /** 1.3: the PRESENT_* bits that must be set for the field to hold a value (0: always, or not stated before 1.3). */
+    public static final int DIR_PRESENCE_OFFSET = DIR_STRIDE_OFFSET + 4;
+    public static final int DIR_ENTRY_SIZE = DIR_PRESENCE_OFFSET + 4;
 
     public static final int SLOT_SEQ_OFFSET = 0;
     public static final int SLOT_GENERATION_OFFSET = SLOT_SEQ_OFFSET + 8;
@@ -94,8 +96,11 @@ public final class RegistryLayout {
     public static final int VM_ID_BYTES = 64;
     public static final int SLOT_HEADER_SIZE = SLOT_VM_ID_OFFSET + VM_ID_BYTES;
     public static final int SAMPLE_OFFSET = SLOT_HEADER_SIZE;
-    /** Slots are one page: room for minor versions to append fields without moving anything. */
-    public static final int SLOT_SIZE = 4096;
+    /**
+     * Two pages since 1.3 (one before): room for minor versions to append fields without moving
+     * anything. Readers step by the header's slot_size, never by this constant.
+     */
+    public static final int SLOT_SIZE = 8192;
 
     public static final int STATE_FREE = 0;
     public static final int STATE_LIVE = 1;

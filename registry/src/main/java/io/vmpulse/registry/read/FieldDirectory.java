@@ -55,7 +55,8 @@ public final class FieldDirectory {
             try {
                 f = new RecordField(name, FieldType.ofCode(typeCode), text(entry, DIR_UNIT_OFFSET, DIR_UNIT_BYTES),
                         buf.getInt(at + DIR_FIELD_OFFSET_OFFSET), buf.getInt(at + DIR_SIZE_OFFSET),
-                        buf.getInt(at + DIR_COUNT_FIELD_OFFSET), buf.getInt(at + DIR_STRIDE_OFFSET));
+                        buf.getInt(at + DIR_COUNT_FIELD_OFFSET), buf.getInt(at + DIR_STRIDE_OFFSET),
+                        Integer.toUnsignedLong(buf.getInt(at + DIR_PRESENCE_OFFSET)));
             } catch (IllegalArgumentException e) {
                 throw new RegistryFormatException(path, "directory entry " + i + " ('" + name + "') is invalid: " + e.getMessage());
             }

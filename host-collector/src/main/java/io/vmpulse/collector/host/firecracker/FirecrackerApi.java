@@ -3,7 +3,7 @@ package io.vmpulse.collector.host.firecracker;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.vmpulse.collector.host.HostReading;
+import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.host.uds.UnixHttpClient;
 import java.io.IOException;
 

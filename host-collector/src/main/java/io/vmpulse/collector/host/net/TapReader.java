@@ -1,7 +1,7 @@
 package io.vmpulse.collector.host.net;
 
-import io.vmpulse.collector.host.HostReading;
-import io.vmpulse.collector.host.Source;
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
 import io.vmpulse.collector.host.proc.KernelFile;
 import java.io.IOException;
 import java.nio.file.Path;

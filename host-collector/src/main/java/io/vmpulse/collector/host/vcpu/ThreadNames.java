@@ -1,6 +1,6 @@
 package io.vmpulse.collector.host.vcpu;
 
-import io.vmpulse.collector.vm.HypervisorKind;
+import io.vmpulse.collector.host.HypervisorKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vmpulse.collector.host.HostReading;
-import io.vmpulse.collector.host.Source;
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;

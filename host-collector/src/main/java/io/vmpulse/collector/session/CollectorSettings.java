@@ -1,0 +1,143 @@
+package io.vmpulse.collector.session;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.vmpulse.collector.host.HostSampler;
+import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.collector.socket.SocketAccess;
+import io.vmpulse.proto.collector.v1.CollectorConfig;
+import io.vmpulse.proto.collector.v1.GuestLimitsConfig;
+import io.vmpulse.proto.collector.v1.IngestSocketsConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The collector's settings: the JSON file of {@link CollectorConfig} with every default filled in
+ * and every value checked, so the daemon never starts half-configured.
+ */
+public record CollectorSettings(
+        Path registryPath,
+        int slots,
+        String registryGroup,
+        Optional<Path> descriptorDir,
+        Optional<Path> controlSocket,
+        int vsockPort,
+        boolean tcpEnabled,
+        Duration interval,
+        Duration grace,
+        GuestLimits guestLimits,
+        SocketAccess ingestSockets,
+        Duration firecrackerFlush) {
+
+    public static final Path DEFAULT_REGISTRY = Path.of("/dev/shm/vmpulse");
+    public static final Path DEFAULT_DESCRIPTOR_DIR = Path.of("/etc/vmpulse/vms.d");
+    public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vmpulse/control.sock");
+    public static final int DEFAULT_SLOTS = 1024;
+    public static final int MAX_SLOTS = 65_536;
+    public static final Duration DEFAULT_FIRECRACKER_FLUSH = HostSampler.Options.defaults().flushInterval();
+    /** Firecracker writes a metrics line every 60 s on its own: a longer interval would flush nothing. */
+    private static final int MAX_FIRECRACKER_FLUSH_MS = 60_000;
+
+    /**
+     * Settings for a collector that serves only VMs registered in-process (the demo, tests): a
+     * registry, and no descriptor directory, control socket, vsock or TCP listener. Per-VM ingest
+     * sockets are mode 0660 in the collector's group, Firecracker VMs are flushed at the default
+     * interval.
+     */
+    public static CollectorSettings registryOnly(Path registryPath, int slots, Duration interval, Duration grace,
+                                                 GuestLimits guestLimits) {
+        return new CollectorSettings(registryPath, slots, null, Optional.empty(), Optional.empty(), 0, false,
+                interval, grace, guestLimits, SocketAccess.OWNER_AND_GROUP, DEFAULT_FIRECRACKER_FLUSH);
+    }
+
+    /** Thrown for a configuration that cannot be used; the message names the file and field. */
+    public static final class ConfigException extends Exception {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    public static CollectorSettings load(Path file) throws ConfigException {
+        String json;
+        try {
+            json = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        CollectorConfig.Builder b = CollectorConfig.newBuilder();
+        try {
+            JsonFormat.parser().merge(json, b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+        return from(b.build(), file.toString());
+    }
+
+    public static CollectorSettings from(CollectorConfig c, String origin) throws ConfigException {
+        int slots = c.getRegistry().getSlots() == 0 ? DEFAULT_SLOTS : c.getRegistry().getSlots();
+        if (slots > MAX_SLOTS) {
+            throw new ConfigException(origin + ": field registry.slots: " + slots + " is over " + MAX_SLOTS);
+        }
+        if (c.getVsockPort() == -1) {
+            throw new ConfigException(origin + ": field vsock_port: 4294967295 is VMADDR_PORT_ANY, not a port");
+        }
+        int intervalMs = c.getIntervalMs() == 0 ? 1000 : c.getIntervalMs();
+        if (intervalMs < 10 || intervalMs > 3_600_000) {
+            throw new ConfigException(origin + ": field interval_ms: " + intervalMs + " is outside 10..3600000");
+        }
+        int graceMs = c.getGraceMs() == 0 ? 10_000 : c.getGraceMs();
+        long flushMs = c.getFirecrackerFlushMs() == 0 ? DEFAULT_FIRECRACKER_FLUSH.toMillis()
+                : Integer.toUnsignedLong(c.getFirecrackerFlushMs());
+        if (flushMs < 10 || flushMs > MAX_FIRECRACKER_FLUSH_MS) {
+            throw new ConfigException(origin + ": field firecracker_flush_ms: " + flushMs + " is outside 10.."
+                    + MAX_FIRECRACKER_FLUSH_MS + " (Firecracker flushes its metrics every 60 s on its own)");
+        }
+        return new CollectorSettings(
+                c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : Path.of(c.getRegistry().getPath()),
+                slots,
+                c.getRegistry().getGroup().isEmpty() ? null : c.getRegistry().getGroup(),
+                optionalPath(c.hasDescriptorDir() ? c.getDescriptorDir() : DEFAULT_DESCRIPTOR_DIR.toString()),
+                optionalPath(c.hasControlSocket() ? c.getControlSocket() : DEFAULT_CONTROL_SOCKET.toString()),
+                c.getVsockPort(),
+                c.getTcpEnabled(),
+                Duration.ofMillis(intervalMs),
+                Duration.ofMillis(graceMs),
+                limits(c.getGuestLimits(), origin),
+                ingestSockets(c.getIngestSockets(), origin),
+                Duration.ofMillis(flushMs));
+    }
+
+    private static SocketAccess ingestSockets(IngestSocketsConfig s, String origin) throws ConfigException {
+        try {
+            return SocketAccess.parse(s.getMode().isEmpty() ? "0660" : s.getMode(), s.getGroup());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": field ingest_sockets: " + e.getMessage());
+        }
+    }
+
+    private static GuestLimits limits(GuestLimitsConfig g, String origin) throws ConfigException {
+        GuestLimits d = GuestLimits.DEFAULT;
+        try {
+            return new GuestLimits(
+                    g.getMaxMessageBytes() == 0 ? d.maxMessageBytes() : g.getMaxMessageBytes(),
+                    Math.max(d.transportMaxBytes(), g.getMaxMessageBytes()),
+                    g.getMaxCpus() == 0 ? d.maxCpus() : g.getMaxCpus(),
+                    g.getMaxFilesystems() == 0 ? d.maxFilesystems() : g.getMaxFilesystems(),
+                    g.getMaxStringBytes() == 0 ? d.maxStringBytes() : g.getMaxStringBytes(),
+                    g.getSamplesPerSecond() == 0 ? d.samplesPerSecond() : g.getSamplesPerSecond(),
+                    g.getBurst() == 0 ? d.burst() : g.getBurst(),
+                    d.rejectsBeforeAbuse(),
+                    d.minInterval());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": field guest_limits: " + e.getMessage());
+        }
+    }
+
+    private static Optional<Path> optionalPath(String s) {
+        return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
+    }
+}

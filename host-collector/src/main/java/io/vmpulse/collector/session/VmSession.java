@@ -1,0 +1,232 @@
+package io.vmpulse.collector.session;
+
+import io.vmpulse.collector.merge.Continuity;
+
+import io.grpc.Server;
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.host.HostSampler;
+import io.vmpulse.collector.ingest.CounterContinuity;
+import io.vmpulse.collector.ingest.GuestLink;
+import io.vmpulse.collector.ingest.GuestSink;
+import io.vmpulse.collector.merge.RecordMerger;
+import io.vmpulse.collector.publish.RegistryWriter;
+import io.vmpulse.proto.v1.Hello;
+import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.collector.ingest.IngestServer;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * One VM's path from arrival to shared memory: its ingest link and listener, its host-side
+ * sampler, its merger and its registry slot.
+ *
+ * <p>Work for one VM runs on a shared pool but never on two threads at once, and never on the
+ * ingest thread: a guest sample is handed over and the ingest thread returns at once. Host reads
+ * never wait on a VMM's socket here: those exchanges run on the collector's socket executor
+ * (see HostSampler), so a hung QMP or API socket holds up no merge.
+ * Arrivals coalesce: while one merge runs, only the newest waiting guest sample is kept. Every
+ * sample was already accepted and acknowledged by ingest; the registry shows the latest.
+ */
+final class VmSession implements GuestSink {
+
+    private static final Logger LOG = Logger.getLogger(VmSession.class.getName());
+
+    final String vmId;
+    final int slot;
+    private final RegistryWriter registry;
+    private HostSampler host;
+    private final Executor pool;
+    private final long intervalNanos;
+    private final RecordMerger merger = new RecordMerger();
+    private HostReading reading = new HostReading();
+    private final GuestLink link;
+    /** The VM's own listener; null for a vsock guest (the collector's shared listener) or none. Guarded by this. */
+    private Server listener;
+
+    // Guarded by this.
+    private HostSampler replacementHost;
+    private Arrival pending;
+    private boolean timerDue;
+    private boolean scheduled;
+    private boolean finished;
+    private long lastWorkNanos;
+
+    private record Arrival(Hello hello, Sample sample, Continuity verdict, long monoNanos,
+                           long unixNanos) {
+    }
+
+    /**
+     * Opens the VM's ingest link: {@code ingest} starts handing this session the guest's traffic
+     * once a listener accepts a stream for it ({@link #listening}).
+     */
+    VmSession(String vmId, int slot, RegistryWriter registry, HostSampler host, Executor pool, long intervalNanos,
+              IngestServer ingest, Duration interval) {
+        this.vmId = vmId;
+        this.slot = slot;
+        this.registry = registry;
+        this.host = host;
+        this.pool = pool;
+        this.intervalNanos = intervalNanos;
+        // No stream can reach this sink before a listener exists, so handing out 'this' here is safe.
+        this.link = ingest.link(vmId, this);
+        link.requestInterval(interval);
+    }
+
+    GuestLink link() {
+        return link;
+    }
+
+    /** The listener that accepts this VM's guest streams; it is shut down with the session. */
+    synchronized void listening(Server listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void guestConnected(Hello hello) {
+        LOG.info(() -> "vm " + vmId + ": guest agent " + hello.getAgentName() + " " + hello.getAgentVersion()
+                + " connected (kernel " + hello.getKernelRelease() + ")");
+    }
+
+    @Override
+    public void guestSample(Hello hello, Sample sample, Continuity verdict, long receivedNanos) {
+        Arrival a = new Arrival(hello, sample, verdict, receivedNanos, unixNanos());
+        synchronized (this) {
+            pending = a;
+        }
+        schedule();
+    }
+
+    @Override
+    public void guestDisconnected(String reason) {
+        LOG.info(() -> "vm " + vmId + ": guest agent disconnected: " + reason);
+    }
+
+    /** The collector's timer: publishes the host half when the guest has been quiet for an interval. */
+    void tick(long nowNanos) {
+        synchronized (this) {
+            if (nowNanos - lastWorkNanos < intervalNanos) {
+                return;
+            }
+            timerDue = true;
+        }
+        schedule();
+    }
+
+    private void schedule() {
+        synchronized (this) {
+            if (scheduled || finished) {
+                return;
+            }
+            scheduled = true;
+        }
+        pool.execute(this::drain);
+    }
+
+    /**
+     * The VM's host-side targets changed (a descriptor update that kept its guest endpoint): the
+     * next merge reads through {@code next}, and the old sampler is closed by the thread that
+     * used it, so the two never overlap.
+     */
+    void replaceHost(HostSampler next) {
+        HostSampler unused;
+        synchronized (this) {
+            unused = replacementHost;
+            replacementHost = next;
+            timerDue = true;
+        }
+        if (unused != null) {
+            unused.close();
+        }
+        schedule();
+    }
+
+    private void drain() {
+        while (true) {
+            Arrival a;
+            HostSampler retired = null;
+            synchronized (this) {
+                if (replacementHost != null && !finished) {
+                    retired = host;
+                    host = replacementHost;
+                    replacementHost = null;
+                }
+                a = pending;
+                boolean timer = timerDue;
+                pending = null;
+                timerDue = false;
+                if ((a == null && !timer) || finished) {
+                    scheduled = false;
+                    return;
+                }
+                lastWorkNanos = System.nanoTime();
+            }
+            if (retired != null) {
+                retired.close();
+            }
+            try {
+                publish(a, false);
+            } catch (RuntimeException e) {
+                LOG.warning("vm " + vmId + ": publishing failed: " + e);
+            }
+        }
+    }
+
+    private void publish(Arrival a, boolean last) {
+        host.read(reading);
+        if (a != null) {
+            reading = merger.guestArrived(a.sample(), a.hello().getBootId(), a.verdict(), a.monoNanos(),
+                    a.unixNanos(), reading);
+        } else {
+            reading = merger.hostRead(reading, unixNanos());
+        }
+        merger.seal(link.stats(), System.nanoTime(), 3 * intervalNanos, last);
+        if (last) {
+            registry.markFinal(slot, merger.sample());
+        } else {
+            registry.publish(slot, merger.sample());
+        }
+    }
+
+    /**
+     * The VM is gone: stops its listener, waits for a running merge, then publishes the final
+     * sample (host half read once more, so a VMM that already exited shows as failing).
+     */
+    void finish() {
+        link.close();
+        Server listener;
+        synchronized (this) {
+            listener = this.listener;
+        }
+        if (listener != null) {
+            listener.shutdownNow();
+        }
+        synchronized (this) {
+            finished = true;
+            while (scheduled) {
+                try {
+                    wait(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        try {
+            publish(null, true);
+        } finally {
+            host.close();
+            synchronized (this) {
+                if (replacementHost != null) {
+                    replacementHost.close();
+                }
+            }
+        }
+    }
+
+    static long unixNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+    }
+}
