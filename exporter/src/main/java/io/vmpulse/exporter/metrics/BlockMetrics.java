@@ -37,8 +37,8 @@ final class BlockMetrics implements VmMetricGroup {
             total[i] = s.field(totals[i]);
             each[i] = s.field(members[i]);
         }
-        count = s.field("disks_count");
-        omittedCount = s.field("disks_omitted");
+        count = s.field("disk_count");
+        omittedCount = s.field("disk_omitted");
         name = s.field("disk.name");
     }
 

@@ -51,8 +51,8 @@ final class GuestCpuMetrics implements VmMetricGroup {
         perCpu[GUEST_NICE_COLUMN] = s.field("cpu.guest_nice_ns");
         columns = s.field("cpu_columns");
         cpuOnline = s.field("cpu_online");
-        cpusCount = s.field("cpus_count");
-        cpusOmitted = s.field("cpus_omitted");
+        cpusCount = s.field("cpu_count");
+        cpusOmitted = s.field("cpu_omitted");
         cpuNumber = s.field("cpu.number");
     }
 

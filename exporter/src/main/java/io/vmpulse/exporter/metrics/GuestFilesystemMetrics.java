@@ -42,7 +42,7 @@ final class GuestFilesystemMetrics implements VmMetricGroup {
     GuestFilesystemMetrics(Scrape s) {
         count = s.field("fs_count");
         omittedCount = s.field("fs_omitted");
-        device = s.field("fs.device");
+        device = s.field("fs_device");
         mountPoint = s.field("fs.mount_point");
         fsType = s.field("fs.fs_type");
         sizeBytes = s.field("fs.size_bytes");

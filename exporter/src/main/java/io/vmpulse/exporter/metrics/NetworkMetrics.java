@@ -46,8 +46,8 @@ final class NetworkMetrics implements VmMetricGroup {
             total[i] = s.field("net_" + REGISTRY[i]);
             each[i] = s.field("nic." + REGISTRY[i]);
         }
-        count = s.field("nics_count");
-        omittedCount = s.field("nics_omitted");
+        count = s.field("nic_count");
+        omittedCount = s.field("nic_omitted");
         name = s.field("nic.name");
     }
 

@@ -22,9 +22,13 @@ final class VmIdentityMetrics implements VmMetricGroup {
             "VM identity: hypervisor (host descriptor); agent_version, kernel_release, boot_id (guest-reported).");
     private final Family labels = Family.gauge("vmpulse_vm_labels", "The VM descriptor's labels, one label_<key> each (keys sanitised as kube-state-metrics does).");
 
+    private final Family labelsOmitted = Family.gauge("vmpulse_vm_labels_omitted",
+            "Descriptor labels that did not fit the registry's labels field and are missing from vmpulse_vm_labels.");
+
     private final List<String> infoNames = new ArrayList<>();
     private final List<RecordField> infoFields = new ArrayList<>();
     private final RecordField labelsField;
+    private final RecordField omittedField;
     private final ExportOptions options;
 
     VmIdentityMetrics(Scrape s, ExportOptions options) {
@@ -36,6 +40,7 @@ final class VmIdentityMetrics implements VmMetricGroup {
             }
         }
         labelsField = s.field("labels");
+        omittedField = s.field("labels_omitted");
         this.options = options;
     }
 
@@ -48,6 +53,9 @@ final class VmIdentityMetrics implements VmMetricGroup {
         info.add(vmLabels.merge(infoNames.toArray(new String[0]), values), 1);
         if (labelsField != null) {
             descriptorLabels(vm, vmLabels);
+        }
+        if (omittedField != null) {
+            labelsOmitted.add(vmLabels, vm.u32(omittedField));
         }
     }
 
@@ -66,6 +74,6 @@ final class VmIdentityMetrics implements VmMetricGroup {
 
     @Override
     public List<Family> families() {
-        return List.of(info, labels);
+        return List.of(info, labels, labelsOmitted);
     }
 }

@@ -81,7 +81,7 @@ public final class Records {
         for (int i = 0; i < filesystems; i++) {
             r.putString(RecordFields.FS_MOUNT_POINT, i, i == 0 ? "/" : "/mnt/data" + i);
             r.putString(RecordFields.FS_TYPE, i, "ext4");
-            putString(r, "fs.device", i, "/dev/vd" + (char) ('a' + i));
+            putString(r, "fs_device", i, "/dev/vd" + (char) ('a' + i));
             r.putLong(RecordFields.FS_SIZE_BYTES, i, (base + 60 + i) * 4096);
             r.putLong(RecordFields.FS_FREE_BYTES, i, (base + 70 + i) * 4096);
             r.putLong(RecordFields.FS_AVAILABLE_BYTES, i, (base + 80 + i) * 4096);
@@ -94,7 +94,7 @@ public final class Records {
             r.putLong(RecordFields.VCPU_WAIT_NS_EACH, i, (base + 120 + i) * 1_000_000_000L);
         }
         // Per-CPU guest times (ABI 1.3): cpu i's mode m = (base + 200 + 10 i + m) s.
-        putInt(r, "cpus_count", 0, vcpus);
+        putInt(r, "cpu_count", 0, vcpus);
         for (int i = 0; i < vcpus && field("cpu.number").isPresent(); i++) {
             putInt(r, "cpu.number", i, i);
             for (int m = 0; m < modes.length; m++) {
@@ -114,14 +114,14 @@ public final class Records {
             putLong(r, "disk_" + disk[k], 0, base + 140 + k);
             putLong(r, "disk." + disk[k], 0, base + 140 + k);
         }
-        putInt(r, "disks_count", 0, 1);
+        putInt(r, "disk_count", 0, 1);
         putString(r, "disk.name", 0, "rootfs");
         String[] net = {"rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_drops", "tx_drops", "rx_errors", "tx_errors"};
         for (int k = 0; k < net.length; k++) {
             putLong(r, "net_" + net[k], 0, base + 150 + k);
             putLong(r, "nic." + net[k], 0, base + 150 + k);
         }
-        putInt(r, "nics_count", 0, 1);
+        putInt(r, "nic_count", 0, 1);
         putString(r, "nic.name", 0, "tap0");
         String[] balloon = {"target", "actual", "free", "total", "available"};
         for (int k = 0; k < balloon.length; k++) {
