@@ -20,7 +20,8 @@ public final class LabelValues {
         int n = raw.length();
         boolean dirty = n > MAX_CHARS;
         for (int i = 0; i < n && !dirty; i++) {
-            dirty = isControl(raw.charAt(i));
+            char c = raw.charAt(i);
+            dirty = isControl(c) || Character.isSurrogate(c) && !pairedAt(raw, i);
         }
         if (!dirty) {
             return raw; // the common case allocates nothing
@@ -38,7 +39,7 @@ public final class LabelValues {
     }
 
     private static boolean isControl(char c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || Character.isSurrogate(c);
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f);
     }
 
     private static boolean pairedAt(String s, int i) {

@@ -18,7 +18,7 @@ final class VmIngestMetrics implements VmMetricGroup {
     private final Family dropped = Family.counter("vmpulse_vm_dropped_samples",
             "Guest samples lost: dropped by the agent's buffer or by the collector's rate limit.", null);
     private final Family restarts = Family.counter("vmpulse_guest_restarts", "Guest agent restarts or guest reboots seen (new boot id or agent instance).", null);
-    private final Family resets = Family.counter("vmpulse_guest_counter_resets", "Guest counters that went backwards, recorded as resets.", null);
+    private final Family resets = Family.counter("vmpulse_guest_resets", "Guest counters seen going backwards, each recorded as a reset (never as a negative rate).", null);
 
     private final RecordField rejectedMessages;
     private final RecordField droppedSamples;
