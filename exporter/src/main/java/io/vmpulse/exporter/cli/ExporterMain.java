@@ -1,13 +1,8 @@
 package io.vmpulse.exporter.cli;
 
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vmpulse.exporter.metrics.ExportOptions;
-import io.vmpulse.exporter.metrics.RegistryCollector;
-import io.vmpulse.exporter.scrape.RegistryScraper;
 import io.vmpulse.exporter.web.ExporterServer;
 import io.vmpulse.exporter.web.InvalidWebConfigException;
-import io.vmpulse.exporter.web.Readiness;
 import io.vmpulse.exporter.web.WebConfig;
 
 import java.io.IOException;
@@ -93,12 +88,8 @@ public final class ExporterMain implements Callable<Integer> {
             System.err.println("vmpulse-exporter: " + e.getMessage());
             return 2;
         }
-        RegistryScraper scraper = new RegistryScraper(registry);
-        PrometheusRegistry prometheus = new PrometheusRegistry();
-        prometheus.register(new RegistryCollector(scraper, options));
-        JvmMetrics.builder().register(prometheus);
         try {
-            server = ExporterServer.start(address, webConfig, web, prometheus, new Readiness(scraper, options.staleAfter()), Version.get());
+            server = Exporter.start(registry, address, webConfig, web, options);
         } catch (InvalidWebConfigException e) {
             System.err.println("vmpulse-exporter: " + e.getMessage());
             return 2;
