@@ -11,7 +11,7 @@ import java.util.Map;
 import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-class HostileStringsTest {
+class OtlpHostileStringsTest {
 
     @Test
     void invalid_utf8_and_control_bytes_from_a_guest_arrive_as_valid_capped_strings() throws Exception {
