@@ -65,6 +65,12 @@ public final class OtlpPushFigures {
             }
             System.out.printf("OTLP push of %d VMs, %d pushes after warm-up, %d CPUs, load %s%n", vms, pushes,
                     Runtime.getRuntime().availableProcessors(), loadAverage());
+            try (RegistryMetrics m = new RegistryMetrics(path)) {
+                var data = m.collect(System.currentTimeMillis() * 1_000_000L);
+                long points = data.stream().mapToLong(d -> d.getData().getPoints().size()).sum();
+                System.out.printf("per push: %d metrics (%d per VM), %d points (%d per VM)%n", data.size(),
+                        data.size() / vms, points, points / vms);
+            }
             double scan = rawScan(path, pushes);
             double build = buildOnly(path, pushes);
             System.out.printf("raw work: seqlock scan of every slot         %8.2f ms CPU%n", scan);
