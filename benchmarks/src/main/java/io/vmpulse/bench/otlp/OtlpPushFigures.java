@@ -81,22 +81,27 @@ public final class OtlpPushFigures {
                 try (OtlpPusher pusher = new OtlpPusher(path, s)) {
                     double[] cpu = new double[pushes];
                     double[] wall = new double[pushes];
+                    double[] alloc = new double[pushes];
                     for (int i = 0; i < 20; i++) {
                         pusher.pushOnce();
                     }
                     for (int i = 0; i < pushes; i++) {
                         long c0 = processCpu() - sinkCpu();
+                        long a0 = allocated();
                         long w0 = System.nanoTime();
                         if (!pusher.pushOnce()) {
                             throw new IllegalStateException("push failed");
                         }
                         wall[i] = (System.nanoTime() - w0) / 1e6;
                         cpu[i] = (processCpu() - sinkCpu() - c0) / 1e6;
+                        alloc[i] = (allocated() - a0) / 1048576.0;
                     }
                     System.out.printf("push, %-4s: CPU median %7.2f ms, p99 %7.2f ms (%.1fx the scan); wall median %7.2f ms; "
                                     + "request %,d bytes on the wire, %,d bytes of protobuf%n",
                             compression, pct(cpu, 50), pct(cpu, 99), pct(cpu, 50) / scan, pct(wall, 50),
                             wireBytes.get(), bodyBytes.get());
+                    System.out.printf("            heap allocated per push (every thread but the receiver's): median %.1f MiB%n",
+                            pct(alloc, 50));
                 }
             }
         } finally {
@@ -218,6 +223,22 @@ public final class OtlpPushFigures {
         return THREADS.getCurrentThreadCpuTime();
     }
 
+    /** Bytes allocated so far by every live thread but the receiver's. */
+    private static long allocated() {
+        var t = (com.sun.management.ThreadMXBean) THREADS;
+        long total = 0;
+        for (ThreadInfo i : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (i != null && !isSink(i)) {
+                total += Math.max(0, t.getThreadAllocatedBytes(i.getThreadId()));
+            }
+        }
+        return total;
+    }
+
+    private static boolean isSink(ThreadInfo t) {
+        return t.getThreadName().equals("otlp-sink") || t.getThreadName().startsWith("HTTP-Dispatcher");
+    }
+
     private static long processCpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
@@ -226,7 +247,7 @@ public final class OtlpPushFigures {
     private static long sinkCpu() {
         long total = 0;
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-            if (t != null && (t.getThreadName().equals("otlp-sink") || t.getThreadName().startsWith("HTTP-Dispatcher"))) {
+            if (t != null && isSink(t)) {
                 total += Math.max(0, THREADS.getThreadCpuTime(t.getThreadId()));
             }
         }

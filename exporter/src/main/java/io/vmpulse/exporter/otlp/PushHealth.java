@@ -27,9 +27,9 @@ final class PushHealth {
         delivered++;
         if (state == State.DOWN) {
             LOG.info("OTLP push to " + target + " working again after " + failuresInRow + " failed push"
-                    + (failuresInRow == 1 ? "" : "es") + " (" + vms + " VMs)");
+                    + (failuresInRow == 1 ? "" : "es") + " (" + vms(vms) + ")");
         } else if (state == State.UNKNOWN) {
-            LOG.info("OTLP push to " + target + " delivered (" + vms + " VMs)");
+            LOG.info("OTLP push to " + target + " delivered (" + vms(vms) + ")");
         }
         state = State.UP;
         failuresInRow = 0;
@@ -42,6 +42,10 @@ final class PushHealth {
                     + "; retrying at every interval, nothing is queued meanwhile");
         }
         state = State.DOWN;
+    }
+
+    private static String vms(int n) {
+        return n == 1 ? "1 VM" : n + " VMs";
     }
 
     synchronized boolean up() {
