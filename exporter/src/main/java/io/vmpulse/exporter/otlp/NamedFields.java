@@ -4,6 +4,9 @@ import io.vmpulse.registry.layout.FieldType;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.read.FieldDirectory;
 
+import java.util.Optional;
+import java.util.function.Function;
+
 /**
  * The fields ABI 1.3 added, found by name in the open registry's field directory. A field the
  * writer's version does not have is null here, so a 1.2 registry yields no point for it (its
@@ -48,39 +51,44 @@ final class NamedFields {
     final RecordField nicTxErrors;
 
     NamedFields(FieldDirectory dir) {
-        hypervisor = find(dir, "hypervisor", FieldType.UTF8);
-        agentVersion = find(dir, "agent_version", FieldType.UTF8);
-        kernelRelease = find(dir, "kernel_release", FieldType.UTF8);
-        labels = find(dir, "labels", FieldType.UTF8);
-        memCommitted = find(dir, "mem_committed_as_bytes", FieldType.U64);
-        fsDevice = find(dir, "fs_device", FieldType.UTF8);
+        this(dir::find);
+    }
 
-        cpusCount = find(dir, "cpu_count", FieldType.U32);
-        cpusOmitted = find(dir, "cpu_omitted", FieldType.U32);
-        cpuNumber = find(dir, "cpu.number", FieldType.U32);
+    /** Fields as {@code lookup} finds them by name (a registry's directory, or a test's stand-in). */
+    NamedFields(Function<String, Optional<RecordField>> lookup) {
+        hypervisor = find(lookup, "hypervisor", FieldType.UTF8);
+        agentVersion = find(lookup, "agent_version", FieldType.UTF8);
+        kernelRelease = find(lookup, "kernel_release", FieldType.UTF8);
+        labels = find(lookup, "labels", FieldType.UTF8);
+        memCommitted = find(lookup, "mem_committed_as_bytes", FieldType.U64);
+        fsDevice = find(lookup, "fs_device", FieldType.UTF8);
+
+        cpusCount = find(lookup, "cpu_count", FieldType.U32);
+        cpusOmitted = find(lookup, "cpu_omitted", FieldType.U32);
+        cpuNumber = find(lookup, "cpu.number", FieldType.U32);
         for (int i = 0; i < CPU_MODE_FIELDS.length; i++) {
-            cpuModeNs[i] = find(dir, "cpu." + CPU_MODE_FIELDS[i] + "_ns", FieldType.U64);
+            cpuModeNs[i] = find(lookup, "cpu." + CPU_MODE_FIELDS[i] + "_ns", FieldType.U64);
         }
 
-        disksCount = find(dir, "disk_count", FieldType.U32);
-        disksOmitted = find(dir, "disk_omitted", FieldType.U32);
-        diskName = find(dir, "disk.name", FieldType.UTF8);
-        diskReadBytes = find(dir, "disk.read_bytes", FieldType.U64);
-        diskWriteBytes = find(dir, "disk.write_bytes", FieldType.U64);
-        diskReadOps = find(dir, "disk.read_ops", FieldType.U64);
-        diskWriteOps = find(dir, "disk.write_ops", FieldType.U64);
+        disksCount = find(lookup, "disk_count", FieldType.U32);
+        disksOmitted = find(lookup, "disk_omitted", FieldType.U32);
+        diskName = find(lookup, "disk.name", FieldType.UTF8);
+        diskReadBytes = find(lookup, "disk.read_bytes", FieldType.U64);
+        diskWriteBytes = find(lookup, "disk.write_bytes", FieldType.U64);
+        diskReadOps = find(lookup, "disk.read_ops", FieldType.U64);
+        diskWriteOps = find(lookup, "disk.write_ops", FieldType.U64);
 
-        nicsCount = find(dir, "nic_count", FieldType.U32);
-        nicsOmitted = find(dir, "nic_omitted", FieldType.U32);
-        nicName = find(dir, "nic.name", FieldType.UTF8);
-        nicRxBytes = find(dir, "nic.rx_bytes", FieldType.U64);
-        nicTxBytes = find(dir, "nic.tx_bytes", FieldType.U64);
-        nicRxPackets = find(dir, "nic.rx_packets", FieldType.U64);
-        nicTxPackets = find(dir, "nic.tx_packets", FieldType.U64);
-        nicRxDrops = find(dir, "nic.rx_drops", FieldType.U64);
-        nicTxDrops = find(dir, "nic.tx_drops", FieldType.U64);
-        nicRxErrors = find(dir, "nic.rx_errors", FieldType.U64);
-        nicTxErrors = find(dir, "nic.tx_errors", FieldType.U64);
+        nicsCount = find(lookup, "nic_count", FieldType.U32);
+        nicsOmitted = find(lookup, "nic_omitted", FieldType.U32);
+        nicName = find(lookup, "nic.name", FieldType.UTF8);
+        nicRxBytes = find(lookup, "nic.rx_bytes", FieldType.U64);
+        nicTxBytes = find(lookup, "nic.tx_bytes", FieldType.U64);
+        nicRxPackets = find(lookup, "nic.rx_packets", FieldType.U64);
+        nicTxPackets = find(lookup, "nic.tx_packets", FieldType.U64);
+        nicRxDrops = find(lookup, "nic.rx_drops", FieldType.U64);
+        nicTxDrops = find(lookup, "nic.tx_drops", FieldType.U64);
+        nicRxErrors = find(lookup, "nic.rx_errors", FieldType.U64);
+        nicTxErrors = find(lookup, "nic.tx_errors", FieldType.U64);
     }
 
     /** True when every per-CPU field is in this registry. */
@@ -105,7 +113,7 @@ final class NamedFields {
     }
 
     /** The field called {@code name} if the registry has it with the expected type, else null. */
-    private static RecordField find(FieldDirectory dir, String name, FieldType type) {
-        return dir.find(name).filter(f -> f.type() == type).orElse(null);
+    private static RecordField find(Function<String, Optional<RecordField>> lookup, String name, FieldType type) {
+        return lookup.apply(name).filter(f -> f.type() == type).orElse(null);
     }
 }
