@@ -12,9 +12,6 @@ import static io.vmpulse.registry.layout.RecordFields.*;
  */
 final class HostMapping {
 
-    private static final Attributes CGROUP_READ = Keys.READ;
-    private static final Attributes CGROUP_WRITE = Keys.WRITE;
-
     private HostMapping() {
     }
 
@@ -43,8 +40,8 @@ final class HostMapping {
         if (r.isPresent(RecordFlags.PRESENT_HOST_CGROUP)) {
             p.addSeconds(OtlpMetric.CGROUP_CPU_TIME, none, r.getLong(CGROUP_CPU_NS));
             p.addLong(OtlpMetric.CGROUP_MEMORY_USAGE, none, r.getLong(CGROUP_MEMORY_BYTES));
-            p.addLong(OtlpMetric.CGROUP_DISK_IO, CGROUP_READ, r.getLong(CGROUP_IO_READ_BYTES));
-            p.addLong(OtlpMetric.CGROUP_DISK_IO, CGROUP_WRITE, r.getLong(CGROUP_IO_WRITE_BYTES));
+            p.addLong(OtlpMetric.CGROUP_DISK_IO, Keys.READ, r.getLong(CGROUP_IO_READ_BYTES));
+            p.addLong(OtlpMetric.CGROUP_DISK_IO, Keys.WRITE, r.getLong(CGROUP_IO_WRITE_BYTES));
         }
         if (r.isPresent(RecordFlags.PRESENT_HOST_BALLOON)) {
             p.addLong(OtlpMetric.BALLOON_TARGET, none, r.getLong(BALLOON_TARGET_BYTES));

@@ -34,8 +34,4 @@ final class Keys {
 
     private Keys() {
     }
-
-    static Attributes one(AttributeKey<String> key, String value) {
-        return Attributes.of(key, value);
-    }
 }

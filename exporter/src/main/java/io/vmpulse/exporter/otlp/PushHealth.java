@@ -17,14 +17,12 @@ final class PushHealth {
     private final String target;
     private State state = State.UNKNOWN;
     private long failuresInRow;
-    private long delivered;
 
     PushHealth(String target) {
         this.target = target;
     }
 
     synchronized void delivered(int vms) {
-        delivered++;
         if (state == State.DOWN) {
             LOG.info("OTLP push to " + target + " working again after " + failuresInRow + " failed push"
                     + (failuresInRow == 1 ? "" : "es") + " (" + vms(vms) + ")");
@@ -54,9 +52,5 @@ final class PushHealth {
 
     synchronized long failuresInRow() {
         return failuresInRow;
-    }
-
-    synchronized long deliveredPushes() {
-        return delivered;
     }
 }

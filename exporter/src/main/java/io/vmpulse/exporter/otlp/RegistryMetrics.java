@@ -35,7 +35,6 @@ public final class RegistryMetrics implements AutoCloseable {
     private RegistryReader reader;
     private NamedFields fields;
     private SlotSnapshot snapshot;
-    private int skippedSlots;
 
     public RegistryMetrics(Path path) {
         this.path = path;
@@ -50,13 +49,9 @@ public final class RegistryMetrics implements AutoCloseable {
     public List<MetricData> collect(long nowUnixNanos) throws IOException {
         RegistryReader r = ensureOpen();
         List<MetricData> out = new ArrayList<>();
-        skippedSlots = r.forEachLive(snapshot, s -> addVm(s, nowUnixNanos, out));
+        // A slot the writer kept busy through every seqlock attempt is left out of this push only.
+        r.forEachLive(snapshot, s -> addVm(s, nowUnixNanos, out));
         return out;
-    }
-
-    /** Slots skipped by the last {@link #collect} because no consistent copy could be read. */
-    public int skippedSlots() {
-        return skippedSlots;
     }
 
     private void addVm(SlotSnapshot s, long nowUnixNanos, List<MetricData> out) {
