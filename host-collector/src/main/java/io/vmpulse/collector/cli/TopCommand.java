@@ -32,15 +32,19 @@ final class TopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         try (RegistryReader r = RegistryReader.open(shm)) {
-            return run(r, spec.commandLine().getOut(), iterations, Duration.ofSeconds(1));
+            return run(r, spec.commandLine().getOut(), iterations, Duration.ofSeconds(1), "");
         } catch (IOException e) {
             spec.commandLine().getErr().println("error: " + CollectorMain.describeOpenFailure(shm, e));
             return 1;
         }
     }
 
-    /** Draws frames until {@code frames} are shown or the thread is interrupted. */
-    static int run(RegistryReader r, PrintWriter out, long frames, Duration every) throws InterruptedException {
+    /**
+     * Draws frames until {@code frames} are shown or the thread is interrupted, each ending with
+     * {@code footer} (nothing when empty).
+     */
+    static int run(RegistryReader r, PrintWriter out, long frames, Duration every, String footer)
+            throws InterruptedException {
         SlotSnapshot scratch = r.newSnapshot();
         for (long i = 0; i < frames; i++) {
             if (i > 0) {
@@ -56,6 +60,9 @@ final class TopCommand implements Callable<Integer> {
             out.print("\033[H\033[2J");
             out.println("vmpulse top  " + r.path() + "  writer pid " + r.writerPid());
             out.print(TopView.render(r, scratch, System.currentTimeMillis() * 1_000_000L));
+            if (!footer.isEmpty()) {
+                out.println(footer);
+            }
             out.flush();
         }
         return 0;

@@ -53,8 +53,12 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
     private final Map<String, VmSession> pipelines = new ConcurrentHashMap<>();
     private final Map<Integer, GuestLink> linksByCid = new ConcurrentHashMap<>();
-    /** Slots in their grace period, by VM id. Only the lifecycle thread touches it. */
-    private final Map<String, Grace> graceSlots = new HashMap<>();
+    /**
+     * Finished sessions whose slot still shows the VM's final record, by VM id; compared by
+     * identity, so a VM removed twice ends only its latest grace. Only the lifecycle thread
+     * touches it.
+     */
+    private final Map<String, VmSession> inGrace = new HashMap<>();
     private Server vsock;
     private final long intervalNanos;
 
@@ -135,21 +139,12 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         lifecycle.execute(() -> remove(vm));
     }
 
-    /** One grace period; compared by identity, so a VM removed twice ends only its latest one. */
-    private static final class Grace {
-        final int slot;
-
-        Grace(int slot) {
-            this.slot = slot;
-        }
-    }
-
     private void add(Vm vm) {
         // A VM back within its grace period (re-registered, or a new guest endpoint) holds its old
         // final slot still: free it now, so the claim gives readers a new generation at once.
-        Grace old = graceSlots.remove(vm.id());
+        VmSession old = inGrace.remove(vm.id());
         if (old != null) {
-            registry.release(old.slot);
+            old.reclaim();
         }
         int slot;
         try {
@@ -206,17 +201,16 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         p.finish();
         LOG.info(() -> "vm " + vm.id() + ": unregistered; final sample published, slot " + p.slot
                 + " freed in " + settings.grace().toMillis() + " ms");
-        Grace grace = new Grace(p.slot);
-        graceSlots.put(vm.id(), grace);
-        timer.schedule(() -> endGrace(vm.id(), grace), settings.grace().toMillis(), TimeUnit.MILLISECONDS);
+        inGrace.put(vm.id(), p);
+        timer.schedule(() -> endGrace(vm.id(), p), settings.grace().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Frees the slot on the lifecycle thread, so it never races a VM coming back in {@link #add}. */
-    private void endGrace(String vmId, Grace grace) {
+    private void endGrace(String vmId, VmSession finished) {
         try {
             lifecycle.execute(() -> {
-                if (graceSlots.remove(vmId, grace)) {
-                    registry.release(grace.slot);
+                if (inGrace.remove(vmId, finished)) {
+                    finished.reclaim();
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * One VM's path from arrival to shared memory: its ingest link and listener, its host-side
- * sampler, its merger and its registry slot.
+ * One VM's path from arrival to shared memory, and its state from the guest's first connection
+ * to the slot's reclaim: its ingest link and listener, its host-side sampler, its merger and its
+ * registry slot.
  *
  * <p>Work for one VM runs on a shared pool but never on two threads at once, and never on the
  * ingest thread: a guest sample is handed over and the ingest thread returns at once. Host reads
@@ -187,6 +188,11 @@ final class VmSession implements GuestSink {
         } else {
             registry.publish(slot, merger.sample());
         }
+    }
+
+    /** The grace after {@link #finish} is over: the slot is freed, readers see a new generation when it is reused. */
+    void reclaim() {
+        registry.release(slot);
     }
 
     /**

@@ -27,7 +27,7 @@ class DemoTest {
     void demo_runs_the_installed_agent_and_shows_the_local_vm_with_guest_figures_then_dump_reads_it() throws Exception {
         Path shm = dir.resolve("registry");
         Tools.Result demo = Tools.run(List.of(INSTALL.resolve("vmpulse-collector").toString(),
-                "demo", "--duration", "4s", "--interval", "250ms", "--shm", shm.toString()), 60);
+                "demo", "--duration", "12s", "--interval", "250ms", "--shm", shm.toString()), 60);
         assertEquals(0, demo.exit(), demo.stderr());
         String lastFrame = demo.stdout().substring(demo.stdout().lastIndexOf(TopView.HEADER));
         Matcher row = Pattern.compile("(?m)^local\\s+(\\d+\\.\\d)\\s").matcher(lastFrame);

@@ -14,7 +14,7 @@
  * With PACE_MS=N in the environment, the loop sleeps N ms before each sample, as the agent does
  * between samples, and reports this thread's CPU time per sample (CLOCK_THREAD_CPUTIME_ID)
  * instead of wall time: the baseline for the running agent's CPU per sample
- * (bench/agent-footprint.sh), where caches are cold after each sleep.
+ * (benchmarks/scripts/agent-footprint.sh), where caches are cold after each sleep.
  *
  * usage: sample_loop ROUNDS SECONDS_PER_ROUND MOUNT_POINT...
  * prints one line per round (ns/op), then "mean_ns_per_op <mean> min <min> max <max>".

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # One guest-agent sample: the Java sampler (JMH) against a C loop making the same system calls.
 #
-#   bench/agent-sample.sh            build, then run both and print the figures and the ratio
-#   SKIP_BUILD=1 bench/agent-sample.sh   reuse benchmarks/target/benchmarks.jar
+#   benchmarks/scripts/agent-sample.sh            build, then run both and print the figures and the ratio
+#   SKIP_BUILD=1 benchmarks/scripts/agent-sample.sh   reuse benchmarks/target/benchmarks.jar
 #
 # Both sides stat the same filesystems (the ones the sampler reports on this machine). The C
 # loop runs before and after JMH, and the ratio uses the mean of the two, because on a shared
 # machine the load moves between runs. Java's figure is JMH's mean +- its 99.9% error.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 ROUNDS=${ROUNDS:-5}
 SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-2}
@@ -20,7 +20,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     mvn -B -q ${MVN_FLAGS:-} -pl benchmarks -am package -DskipTests
 fi
 mkdir -p "$OUT"
-gcc -O2 -Wall -Wextra -o "$OUT/sample_loop" bench/sample_loop.c
+gcc -O2 -Wall -Wextra -o "$OUT/sample_loop" benchmarks/scripts/sample_loop.c
 
 mapfile -t MOUNTS < <(java -cp "$JAR" io.vmpulse.bench.agent.ListFilesystems)
 echo "filesystems: ${MOUNTS[*]}"

@@ -1,14 +1,14 @@
 #!/bin/sh
 # One VM's host-side read, Java (JMH) next to the same syscalls in C, against one stand-in VMM
 # with 2 vCPU threads. Prints both figures; docs/benchmarks.md ("Host-side reads") has the result.
-#   bench/host-read.sh [TAP] [C_ITERATIONS]
+#   benchmarks/scripts/host-read.sh [TAP] [C_ITERATIONS]
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 TAP=${1:-lo}
 ITERATIONS=${2:-200000}
-OUT=bench/out
+OUT=benchmarks/scripts/out
 mkdir -p "$OUT"
-gcc -O2 -Wall -Wextra -o "$OUT/host_read_loop" bench/host_read_loop.c -pthread
+gcc -O2 -Wall -Wextra -o "$OUT/host_read_loop" benchmarks/scripts/host_read_loop.c -pthread
 
 rm -f "$OUT/vm.pid"
 "$OUT/host_read_loop" vm 2 > "$OUT/vm.pid" &

@@ -8,12 +8,12 @@
 #   sending are all included; from the sum of /proc/PID/task/*/schedstat (ns, precise) and from
 #   utime+stime of /proc/PID/stat (clock ticks, coarse: 10 ms each).
 #
-# After each interval, the raw work: bench/sample_loop.c makes the same system calls as one sample
+# After each interval, the raw work: benchmarks/scripts/sample_loop.c makes the same system calls as one sample
 # (pread of /proc/stat and /proc/meminfo, poll of mountinfo, statvfs of the same filesystems),
 # sleeping the same interval between samples, and its CPU per sample is printed with the ratio
 # agent / raw. Both sides wake from a sleep with cold caches, as the agent does.
 #
-# Usage: bench/agent-footprint.sh [SECONDS [WARMUP_SECONDS]]     (defaults: 60 and 300)
+# Usage: benchmarks/scripts/agent-footprint.sh [SECONDS [WARMUP_SECONDS]]     (defaults: 60 and 300)
 # The warm-up is long because at 1 s the JIT needs a few hundred samples to compile the hot path.
 # Environment: VMPULSE_AGENT_JVM_FLAGS, VMPULSE_AGENT_JAVA_OPTS and VMPULSE_AGENT_CDS (a path, or
 # off) reach the launcher, to measure alternatives; INTERVALS (default "1s 10ms") picks the intervals. Builds the jars first when they are missing.
@@ -21,7 +21,7 @@ set -eu
 
 seconds=${1:-60}
 warmup=${2:-300}
-root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+root=$(CDPATH= cd -- "$(dirname -- "$0")/../.." && pwd)
 launcher=$root/guest-agent/target/vmpulse-agent
 bench_jar=$root/benchmarks/target/benchmarks.jar
 if [ ! -x "$launcher" ] || [ ! -f "$bench_jar" ]; then
@@ -72,7 +72,7 @@ if [ "$cds" != off ] && [ ! -e "$cds" ]; then
 fi
 export VMPULSE_AGENT_CDS="$cds"
 
-gcc -O2 -Wall -Wextra -o "$work/sample_loop" "$root/bench/sample_loop.c"
+gcc -O2 -Wall -Wextra -o "$work/sample_loop" "$root/benchmarks/scripts/sample_loop.c"
 mounts=$(java -cp "$bench_jar" io.vmpulse.bench.agent.ListFilesystems)
 
 echo "java: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -n 1)"

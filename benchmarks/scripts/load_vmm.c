@@ -1,5 +1,5 @@
 /*
- * Stand-in Firecracker VMMs for bench/collector-load.sh: what the host collector reads of a
+ * Stand-in Firecracker VMMs for benchmarks/scripts/collector-load.sh: what the host collector reads of a
  * Firecracker VM, without the VMs.
  *
  *   load_vmm DIR N VCPUS

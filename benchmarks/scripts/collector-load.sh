@@ -6,14 +6,14 @@
 # and checks through the Python reader that all N slots are live and fresh.
 # docs/benchmarks.md ("Collector at 1,000 VMs") has the results.
 #
-#   bench/collector-load.sh                       # MODE=guest N=1000
-#   MODE=host bench/collector-load.sh             # + vCPU threads, process, TAP, Firecracker metrics and API
+#   benchmarks/scripts/collector-load.sh                       # MODE=guest N=1000
+#   MODE=host benchmarks/scripts/collector-load.sh             # + vCPU threads, process, TAP, Firecracker metrics and API
 #
 # Settings (environment): MODE guest|host, N VMs, WARMUP seconds before measuring, MEASURE seconds
 # per round, ROUNDS, COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1.
 # MODE=host needs root (network namespace, TAPs) and gcc.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 MODE=${MODE:-guest}
 N=${N:-1000}
@@ -54,7 +54,7 @@ chmod 755 "$TMP"
 cp host-collector/target/host-collector.jar benchmarks/target/benchmarks.jar "$TMP/"
 
 if [ "$MODE" = host ]; then
-    gcc -O2 -Wall -Wextra -o "$TMP/load_vmm" bench/load_vmm.c -pthread
+    gcc -O2 -Wall -Wextra -o "$TMP/load_vmm" benchmarks/scripts/load_vmm.c -pthread
     "$TMP/load_vmm" "$TMP/vmm" "$N" "$VCPUS" > "$TMP/vmm.pids" &
     PIDS+=($!)
     for _ in $(seq 600); do

@@ -8,13 +8,13 @@ import java.net.SocketTimeoutException;
  * timeout, calls fail at once instead of costing another timeout. A VMM whose API hangs thus
  * costs the collector one timeout per period, not one per request.
  */
-public final class Backoff {
+public final class TimeoutHold {
 
     private final long periodNanos;
     private long retryAtNanos;
     private boolean backingOff;
 
-    public Backoff(long periodNanos) {
+    public TimeoutHold(long periodNanos) {
         this.periodNanos = periodNanos;
     }
 
