@@ -47,11 +47,71 @@ public final class RegistryMetrics implements AutoCloseable {
      * @throws IOException when there is no readable registry (no collector, or a damaged file)
      */
     public List<MetricData> collect(long nowUnixNanos) throws IOException {
+        List<MetricData> all = new ArrayList<>();
+        collect(nowUnixNanos, Integer.MAX_VALUE, batch -> {
+            all.addAll(batch);
+            return true;
+        });
+        return all;
+    }
+
+    /**
+     * Reads every live VM now and hands the metrics to {@code batch} for every {@code vmsPerBatch}
+     * VMs, and for the rest at the end (never an empty batch). Stops reading when {@code batch}
+     * returns false. So a push holds one batch's MetricData at a time, not the whole fleet's.
+     *
+     * @return how many VMs were handed to {@code batch}
+     */
+    public int collect(long nowUnixNanos, int vmsPerBatch, Batch batch) throws IOException {
         RegistryReader r = ensureOpen();
-        List<MetricData> out = new ArrayList<>();
+        Batcher b = new Batcher(vmsPerBatch, batch);
         // A slot the writer kept busy through every seqlock attempt is left out of this push only.
-        r.forEachLive(snapshot, s -> addVm(s, nowUnixNanos, out));
-        return out;
+        r.forEachLive(snapshot, s -> {
+            if (b.open) {
+                addVm(s, nowUnixNanos, b.current);
+                b.added();
+            }
+        });
+        b.flush();
+        return b.handed;
+    }
+
+    /** Takes one batch of VMs' metrics; false stops the reading. */
+    @FunctionalInterface
+    public interface Batch {
+        boolean accept(List<MetricData> metrics);
+    }
+
+    private static final class Batcher {
+        final int size;
+        final Batch batch;
+        List<MetricData> current = new ArrayList<>();
+        int inCurrent;
+        int handed;
+        boolean open = true;
+
+        Batcher(int size, Batch batch) {
+            if (size < 1) {
+                throw new IllegalArgumentException("batches hold at least one VM, not " + size);
+            }
+            this.size = size;
+            this.batch = batch;
+        }
+
+        void added() {
+            if (++inCurrent == size) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (inCurrent > 0 && open) {
+                open = batch.accept(current);
+                handed += inCurrent;
+                current = new ArrayList<>();
+                inCurrent = 0;
+            }
+        }
     }
 
     private void addVm(SlotSnapshot s, long nowUnixNanos, List<MetricData> out) {

@@ -55,6 +55,27 @@ class OtlpEndpointDownTest {
     }
 
     @Test
+    void a_failed_request_ends_its_push_and_the_next_push_sends_every_vm_again() throws Exception {
+        long now = System.currentTimeMillis() * 1_000_000L;
+        int vms = 2 * OtlpPusher.VMS_PER_REQUEST + 50;
+        try (TestRegistry reg = new TestRegistry(vms); OtlpReceiver rx = new OtlpReceiver();
+             OtlpPusher pusher = new OtlpPusher(reg.path, quickRetry(rx.endpoint(), Duration.ofHours(1)))) {
+            for (int i = 0; i < vms; i++) {
+                reg.publish("vm-" + i, new FilledVm(i, now).record);
+            }
+            rx.acceptThenAnswer(1, 503);
+            assertFalse(pusher.pushOnce());
+            assertEquals(1 + 2, rx.attempts(), "the first request, then the second tried twice; the third never sent");
+            assertEquals(OtlpPusher.VMS_PER_REQUEST, new ReceivedPoints(
+                    rx.drain().stream().map(OtlpReceiver.Received::request).toList()).byVm.size());
+
+            rx.answer(200);
+            assertTrue(pusher.pushOnce());
+            assertEquals(vms, new ReceivedPoints(rx.drain().stream().map(OtlpReceiver.Received::request).toList()).byVm.size());
+        }
+    }
+
+    @Test
     void a_refused_connection_fails_the_push_without_throwing() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

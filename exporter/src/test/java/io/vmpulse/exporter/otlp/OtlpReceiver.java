@@ -29,6 +29,7 @@ final class OtlpReceiver implements AutoCloseable {
     private final BlockingQueue<Received> requests = new LinkedBlockingQueue<>();
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile int status = 200;
+    private final AtomicInteger acceptBeforeStatus = new AtomicInteger();
 
     OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -43,7 +44,7 @@ final class OtlpReceiver implements AutoCloseable {
                         body = in.readAllBytes();
                     }
                 }
-                int s = status;
+                int s = acceptBeforeStatus.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 200 : status;
                 if (s == 200) {
                     requests.add(new Received(ExportMetricsServiceRequest.parseFrom(body), wire.length, body.length,
                             ex.getRequestHeaders().getFirst("Content-Type"), encoding,
@@ -73,6 +74,12 @@ final class OtlpReceiver implements AutoCloseable {
         status = httpStatus;
     }
 
+    /** Accepts the next {@code n} requests, then answers {@code httpStatus}. */
+    void acceptThenAnswer(int n, int httpStatus) {
+        status = httpStatus;
+        acceptBeforeStatus.set(n);
+    }
+
     /** Requests that reached the handler, accepted or not. */
     int attempts() {
         return attempts.get();
@@ -88,6 +95,13 @@ final class OtlpReceiver implements AutoCloseable {
 
     Received poll() {
         return requests.poll();
+    }
+
+    /** Every request received and not yet taken (a synchronous push's requests are all in by its end). */
+    java.util.List<Received> drain() {
+        java.util.List<Received> all = new java.util.ArrayList<>();
+        requests.drainTo(all);
+        return all;
     }
 
     @Override

@@ -35,11 +35,16 @@ class OtlpScaleTest {
                 reg.publish("vm-" + i, new FilledVm(i, now).record);
             }
             assertTrue(pusher.pushOnce());
-            ExportMetricsServiceRequest req = rx.take().request();
+            List<OtlpReceiver.Received> requests = rx.drain();
+            assertEquals((VMS + OtlpPusher.VMS_PER_REQUEST - 1) / OtlpPusher.VMS_PER_REQUEST, requests.size(),
+                    "one push, sent as requests of " + OtlpPusher.VMS_PER_REQUEST + " VMs");
 
             Set<String> hosts = new HashSet<>();
             Map<String, Integer> seriesPerMetric = new HashMap<>();
-            for (ResourceMetrics rm : req.getResourceMetricsList()) {
+            for (OtlpReceiver.Received got : requests) {
+              ExportMetricsServiceRequest req = got.request();
+              assertTrue(req.getResourceMetricsCount() <= OtlpPusher.VMS_PER_REQUEST);
+              for (ResourceMetrics rm : req.getResourceMetricsList()) {
                 noOverflow(rm.getResource().getAttributesList());
                 String host = ReceivedPoints.attributes(rm.getResource().getAttributesList()).get("host.id");
                 assertTrue(hosts.add(host), "VM " + host + " twice");
@@ -52,6 +57,7 @@ class OtlpScaleTest {
                         seriesPerMetric.merge(m.getName(), pts.size(), Integer::sum);
                     }
                 }
+              }
             }
             for (int i = 0; i < VMS; i++) {
                 assertTrue(hosts.contains("vm-" + i), "vm-" + i + " missing");
