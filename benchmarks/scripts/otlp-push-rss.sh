@@ -3,7 +3,7 @@
 # by io.vmpulse.bench.exporter.FleetRegistry, the real exporter started through its launcher (its
 # JVM flags), once serving /metrics only and once also pushing every INTERVAL to a loopback sink
 # (python3, reads and drops each body). After RUN seconds, with one gzipped /metrics scrape a
-# second in both cases (as Prometheus asks), prints the exporter's VmRSS and VmHWM, and the pushes the sink received.
+# second in both cases (as Prometheus asks), prints the exporter's VmRSS and VmHWM, and the requests the sink received.
 #
 # Usage: benchmarks/scripts/otlp-push-rss.sh     (N=1000, INTERVAL=1s, RUN=60)
 # Environment: N, INTERVAL, RUN, SKIP_BUILD=1.
@@ -71,8 +71,8 @@ for mode in scrape-only otlp; do
     for _ in $(seq 1 "$RUN"); do curl -s -o /dev/null --max-time 30 -H 'Accept-Encoding: gzip' "$url" || true; sleep 1; done
     rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$exporter"/status)
     hwm=$(awk '/^VmHWM/ { print $2 }' /proc/"$exporter"/status)
-    pushes=$(( $(grep -c push "$TMP/sink.out" || true) - before ))
-    echo "$mode: exporter RSS $((rss / 1024)) MiB, peak $((hwm / 1024)) MiB after ${RUN} s ($pushes pushes received)"
+    requests=$(( $(grep -c push "$TMP/sink.out" || true) - before ))
+    echo "$mode: exporter RSS $((rss / 1024)) MiB, peak $((hwm / 1024)) MiB after ${RUN} s ($requests requests received)"
     kill "$exporter"
     wait "$exporter" 2>/dev/null || true
 done

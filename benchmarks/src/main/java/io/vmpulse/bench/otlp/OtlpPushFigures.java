@@ -46,6 +46,7 @@ public final class OtlpPushFigures {
         Path path = Path.of("/dev/shm/vmpulse-bench-otlp-" + ProcessHandle.current().pid());
         AtomicLong wireBytes = new AtomicLong();
         AtomicLong bodyBytes = new AtomicLong();
+        AtomicLong requests = new AtomicLong();
         HttpServer sink = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         sink.setExecutor(Executors.newSingleThreadExecutor(r -> new Thread(r, "otlp-sink")));
         sink.createContext("/v1/metrics", ex -> {
@@ -53,8 +54,9 @@ public final class OtlpPushFigures {
                 byte[] wire = ex.getRequestBody().readAllBytes();
                 byte[] body = "gzip".equals(ex.getRequestHeaders().getFirst("Content-Encoding"))
                         ? new GZIPInputStream(new ByteArrayInputStream(wire)).readAllBytes() : wire;
-                wireBytes.set(wire.length);
-                bodyBytes.set(body.length);
+                wireBytes.addAndGet(wire.length);
+                bodyBytes.addAndGet(body.length);
+                requests.incrementAndGet();
                 ex.sendResponseHeaders(200, -1);
             }
         });
@@ -87,6 +89,9 @@ public final class OtlpPushFigures {
                     }
                     for (int i = 0; i < pushes; i++) {
                         long c0 = processCpu() - sinkCpu();
+                        wireBytes.set(0);
+                        bodyBytes.set(0);
+                        requests.set(0);
                         long a0 = allocated();
                         long w0 = System.nanoTime();
                         if (!pusher.pushOnce()) {
@@ -97,9 +102,9 @@ public final class OtlpPushFigures {
                         alloc[i] = (allocated() - a0) / 1048576.0;
                     }
                     System.out.printf("push, %-4s: CPU median %7.2f ms, p99 %7.2f ms (%.1fx the scan); wall median %7.2f ms; "
-                                    + "request %,d bytes on the wire, %,d bytes of protobuf%n",
+                                    + "%d requests, %,d bytes on the wire, %,d bytes of protobuf%n",
                             compression, pct(cpu, 50), pct(cpu, 99), pct(cpu, 50) / scan, pct(wall, 50),
-                            wireBytes.get(), bodyBytes.get());
+                            requests.get(), wireBytes.get(), bodyBytes.get());
                     System.out.printf("            heap allocated per push (every thread but the receiver's): median %.1f MiB%n",
                             pct(alloc, 50));
                 }
