@@ -21,11 +21,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real launcher and jar, as an operator runs them: flags, exit codes, one-line errors. */
+/**
+ * The exporter as a real process, as an operator runs it: flags, exit codes, one-line errors,
+ * SIGTERM. It runs from the test class path (tests run before the jar is packaged); the launcher
+ * adds only JVM flags.
+ */
 @Timeout(120)
 class ExporterCliTest {
 
-    private static final Path LAUNCHER = Path.of("target/vmpulse-exporter").toAbsolutePath();
+    private static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"), ExporterMain.class.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
 
     @TempDir
     Path dir;
@@ -34,8 +43,7 @@ class ExporterCliTest {
     }
 
     private static Run run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
-        cmd.addAll(List.of(args));
+        List<String> cmd = command(args);
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "exited: " + cmd);
@@ -91,8 +99,8 @@ class ExporterCliTest {
 
     @Test
     void it_serves_until_sigterm_then_exits_0() throws Exception {
-        Process p = new ProcessBuilder(LAUNCHER.toString(), "--registry", dir.resolve("registry").toString(),
-                "--web.listen-address", "127.0.0.1:0").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command("--registry", dir.resolve("registry").toString(),
+                "--web.listen-address", "127.0.0.1:0")).redirectErrorStream(true).start();
         try {
             // A read of a pipe cannot be interrupted: read on another thread, give up after a minute.
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
