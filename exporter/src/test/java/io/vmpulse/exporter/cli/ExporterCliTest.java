@@ -30,8 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ExporterCliTest {
 
     private static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    private static List<String> command(List<String> jvmFlags, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"), ExporterMain.class.getName()));
+                "-XX:+UseSerialGC", "-Xmx128m"));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ExporterMain.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -97,23 +103,55 @@ class ExporterCliTest {
         }
     }
 
+    /** Starts the exporter and returns the /metrics URL it prints. */
+    private static String serving(Process p) throws Exception {
+        // A read of a pipe cannot be interrupted: read on another thread, give up after a minute.
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (java.io.IOException e) {
+                return "read failed: " + e;
+            }
+        }).get(60, TimeUnit.SECONDS);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("serving (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(String.valueOf(line));
+        assertTrue(m.find(), line);
+        return m.group(1);
+    }
+
     @Test
-    void it_serves_until_sigterm_then_exits_0() throws Exception {
+    void a_scrape_many_times_larger_than_the_direct_memory_limit_is_served_whole() throws Exception {
+        // ~8 MiB of text at 1,000 VMs, through a JVM allowed 2 MiB of direct memory: the response
+        // must reach the socket in small writes (one write would need a direct buffer as large).
+        try (io.vmpulse.exporter.testing.TestRegistry reg = new io.vmpulse.exporter.testing.TestRegistry(dir.resolve("registry"), 1000)) {
+            long now = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                long seed = i;
+                reg.publish("vm-" + i, r -> io.vmpulse.exporter.testing.Records.full(r, seed, 2, 3, now, System.currentTimeMillis() * 1_000_000L));
+            }
+            Process p = new ProcessBuilder(command(List.of("-XX:MaxDirectMemorySize=2m"), "--registry", reg.path().toString(),
+                    "--web.listen-address", "127.0.0.1:0")).redirectErrorStream(true).start();
+            try {
+                String url = serving(p);
+                HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, r.statusCode());
+                assertTrue(r.body().length > 4 << 20, r.body().length + " bytes");
+                String text = new String(r.body(), StandardCharsets.UTF_8);
+                assertTrue(text.contains("vmpulse_vm_info{") && text.contains("vm_id=\"vm-999\""), "the whole page, to the last VM");
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void it_serves_until_sigterm_then_exits_143() throws Exception {
         Process p = new ProcessBuilder(command("--registry", dir.resolve("registry").toString(),
                 "--web.listen-address", "127.0.0.1:0")).redirectErrorStream(true).start();
         try {
-            // A read of a pipe cannot be interrupted: read on another thread, give up after a minute.
-            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (java.io.IOException e) {
-                    return "read failed: " + e;
-                }
-            }).get(60, TimeUnit.SECONDS);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("serving (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(line);
-            assertTrue(m.find(), line);
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1)))
+            String url = serving(p);
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
             assertTrue(r.body().contains("vmpulse_registry_up 0.0"), "no registry yet, and it says so");
