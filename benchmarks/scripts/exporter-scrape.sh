@@ -78,17 +78,17 @@ for n in $NS; do
     for enc in plain gzip; do
         hdr=()
         [ "$enc" = gzip ] && hdr=(-H "Accept-Encoding: gzip")
-        for _ in $(seq 1 "$WARMUP"); do curl -s -o /dev/null "${hdr[@]}" "$url"; done
+        for _ in $(seq 1 "$WARMUP"); do curl -s --max-time 60 -o /dev/null "${hdr[@]}" "$url"; done
         : > "$TMP/times"
         before=$(cpu_ns "$exporter")
         for _ in $(seq 1 "$SCRAPES"); do
-            curl -s -o /dev/null "${hdr[@]}" -w '%{time_total} %{size_download}\n' "$url" >> "$TMP/times"
+            curl -s --max-time 60 -o /dev/null "${hdr[@]}" -w '%{time_total} %{size_download}\n' "$url" >> "$TMP/times"
         done
         after=$(cpu_ns "$exporter")
         awk '{ print $1 }' "$TMP/times" > "$TMP/t"
         bytes=$(awk '{ s += $2 } END { printf "%d", s / NR }' "$TMP/times")
         cpu_ms=$(awk -v a="$after" -v b="$before" -v n="$SCRAPES" 'BEGIN { printf "%.1f", (a - b) / n / 1e6 }')
-        series=$(curl -s "$url" | grep -vc '^#')
+        series=$(curl -s --max-time 60 "$url" | grep -vc '^#')
         echo "N=$n $enc: $(stats "$TMP/t"), $bytes bytes, exporter CPU $cpu_ms ms/scrape ($series series, $SCRAPES scrapes)"
         eval "cpu_$enc=$cpu_ms"
     done

@@ -22,8 +22,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code vmpulse-exporter}: serves the registry to Prometheus. Exit codes: 0 stopped cleanly (or
- * --help/--version), 1 could not serve (the address is taken), 2 bad usage or configuration.
+ * {@code vmpulse-exporter}: serves the registry to Prometheus until SIGTERM (then the JVM exits
+ * with 143). Exit codes: 0 --help/--version, 1 could not serve (the address is taken), 2 bad
+ * usage or configuration.
  */
 @Command(name = "vmpulse-exporter", mixinStandardHelpOptions = true, versionProvider = ExporterMain.Version.class,
         description = "Serves the per-VM records of the vmpulse registry to Prometheus (text, OpenMetrics, protobuf).",

@@ -73,18 +73,19 @@ final class Family {
     void add(Labels labels, double value) {
         points++;
         switch (type) {
-            case COUNTER -> counter.dataPoint(CounterDataPointSnapshot.builder().labels(labels).value(value).build());
-            case GAUGE -> gauge.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
-            default -> info.dataPoint(InfoDataPointSnapshot.builder().labels(labels).build());
+            case COUNTER -> counter.dataPoint(new CounterDataPointSnapshot(value, labels, null, 0L));
+            case GAUGE -> gauge.dataPoint(new GaugeDataPointSnapshot(value, labels, null));
+            default -> info.dataPoint(new InfoDataPointSnapshot(labels));
         }
     }
 
+    /** A data point labelled {@code vm} plus {@code name=value}, a label whose values are few (see {@link Fragments}). */
     void add(Labels vm, String name, String value, double v) {
-        add(vm.add(name, value), v);
+        add(vm.merge(Fragments.of(name, value)), v);
     }
 
     void add(Labels vm, String name1, String value1, String name2, String value2, double v) {
-        add(vm.merge(new String[] {name1, name2}, new String[] {value1, value2}), v);
+        add(vm.merge(Fragments.of(name1, value1, name2, value2)), v);
     }
 
     /** The snapshot to expose, or null when nothing was added. */

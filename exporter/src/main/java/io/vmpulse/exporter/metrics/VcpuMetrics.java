@@ -43,7 +43,7 @@ final class VcpuMetrics implements VmMetricGroup {
         }
         int listed = (int) Math.min(threads, runEach.count());
         for (int i = 0; i < listed; i++) {
-            Labels l = vmLabels.add("vcpu", Integer.toString(i));
+            Labels l = vmLabels.merge(Fragments.of("vcpu", Integer.toString(i)));
             run.add(l, Values.seconds(vm.u64(runEach, i)));
             wait.add(l, Values.seconds(vm.u64(waitEach, i)));
         }

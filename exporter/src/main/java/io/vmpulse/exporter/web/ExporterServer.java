@@ -60,7 +60,9 @@ public final class ExporterServer implements AutoCloseable {
         }
         BcryptAuthenticator auth = config.users().isEmpty() ? null : new BcryptAuthenticator(config.users());
         guard(server.createContext("/", Pages.landing(version)), auth);
-        guard(server.createContext("/metrics", new MetricsHandler(registry)), auth);
+        HttpContext metrics = server.createContext("/metrics", new MetricsHandler(registry));
+        metrics.getFilters().add(new ChunkedWrites());
+        guard(metrics, auth);
         guard(server.createContext("/-/healthy", Pages.healthy()), auth);
         guard(server.createContext("/-/ready", Pages.ready(readiness)), auth);
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
