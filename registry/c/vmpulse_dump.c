@@ -73,11 +73,17 @@ static void put_value(const struct vmpulse_dir_entry *e, const unsigned char *p,
     }
 }
 
-/* Text output lists only the first X_count elements of an array of structs X. */
+/*
+ * Text output lists only the first X_count elements of an array of structs X (members X.m), and
+ * of an array of texts X_m that runs beside it (fs_device beside fs).
+ */
 static uint32_t shown_elements(const struct vmpulse_registry *r, const struct vmpulse_dir_entry *e,
                                const unsigned char *sample)
 {
     const char *dot = memchr(e->name, '.', sizeof e->name);
+    if (dot == NULL && e->count > 1) {
+        dot = memchr(e->name, '_', sizeof e->name);
+    }
     if (dot == NULL) {
         return e->count;
     }

@@ -311,7 +311,7 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
     uint64_t metrics_lines_skipped;
     /* added in 1.3: check sample_size (or the directory) before reading these from an older file */
     char hypervisor[16];
-    char labels[512];                   /* "key=value" entries joined by '\n' */
+    char labels[512];                   /* "key=value" entries joined by '\n', sorted by key */
     uint32_t labels_omitted;
     uint32_t pad1;
     char agent_version[32];

@@ -243,8 +243,10 @@ def main(argv=None):
             for f in reg.fields.values():
                 v = fields[f.name]
                 if isinstance(v, list):
-                    # An array of structs X lists only its first X_count elements.
-                    v = " ".join(str(x) for x in v[:fields.get(f.name.split(".")[0] + "_count", len(v))])
+                    # An array of structs X (members X.m) lists only its first X_count elements,
+                    # and so does an array of texts X_m beside it (fs_device beside fs).
+                    group = f.name.split(".")[0] if "." in f.name else f.name.split("_")[0]
+                    v = " ".join(str(x) for x in v[:fields.get(group + "_count", len(v))])
                 print(f"  {f.name:<30} {v} {f.unit}")
         return 0
     finally:

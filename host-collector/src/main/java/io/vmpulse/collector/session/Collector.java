@@ -3,6 +3,8 @@ package io.vmpulse.collector.session;
 import io.grpc.Server;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
+import io.vmpulse.collector.merge.GuestHalf;
+import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.publish.RegistryOptions;
@@ -74,6 +76,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
 
     /** Creates the registry (refusing one a live collector holds) and starts the timer. */
     public static Collector start(CollectorSettings settings, HostSampler.Options hostOptions) throws IOException {
+        GuestHalf.resolveWirePaths();
         RegistryWriter registry = RegistryWriter.create(
                 new RegistryOptions(settings.registryPath(), settings.slots(), settings.registryGroup()));
         if (registry.replacedStaleFile()) {
@@ -125,6 +128,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         lifecycle.execute(() -> {
             VmSession p = pipelines.get(before.id());
             if (p != null && before.guest().equals(after.guest())) {
+                p.describe(info(after));
                 p.replaceHost(new HostSampler(targets(after), hostOptions));
                 LOG.info(() -> "vm " + after.id() + ": host-side targets updated");
                 return;
@@ -155,6 +159,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         }
         HostSampler host = new HostSampler(targets(vm), hostOptions);
         VmSession p = new VmSession(vm.id(), slot, registry, host, pool, intervalNanos, ingest, settings.interval());
+        p.describe(info(vm));
         try {
             p.listening(listen(vm, p.link()));
         } catch (IOException | RuntimeException e) {
@@ -216,6 +221,10 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         } catch (RejectedExecutionException e) {
             // closing: the registry is marked closed as a whole
         }
+    }
+
+    static VmInfo info(Vm vm) {
+        return new VmInfo(vm.hypervisor().descriptorName(), vm.labels());
     }
 
     static HostTargets targets(Vm vm) {

@@ -9,6 +9,7 @@ import io.vmpulse.collector.ingest.CounterContinuity;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.GuestSink;
 import io.vmpulse.collector.merge.RecordMerger;
+import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
@@ -48,6 +49,7 @@ final class VmSession implements GuestSink {
 
     // Guarded by this.
     private HostSampler replacementHost;
+    private VmInfo info;
     private Arrival pending;
     private boolean timerDue;
     private boolean scheduled;
@@ -125,6 +127,13 @@ final class VmSession implements GuestSink {
         pool.execute(this::drain);
     }
 
+    /** What the VM's descriptor says about it (hypervisor, labels): in every record from the next merge on. */
+    void describe(VmInfo next) {
+        synchronized (this) {
+            info = next;
+        }
+    }
+
     /**
      * The VM's host-side targets changed (a descriptor update that kept its guest endpoint): the
      * next merge reads through {@code next}, and the old sampler is closed by the thread that
@@ -175,9 +184,17 @@ final class VmSession implements GuestSink {
     }
 
     private void publish(Arrival a, boolean last) {
+        VmInfo next;
+        synchronized (this) {
+            next = info;
+            info = null;
+        }
+        if (next != null) {
+            merger.describe(next);
+        }
         host.read(reading);
         if (a != null) {
-            reading = merger.guestArrived(a.sample(), a.hello().getBootId(), a.verdict(), a.monoNanos(),
+            reading = merger.guestArrived(a.sample(), a.hello(), a.verdict(), a.monoNanos(),
                     a.unixNanos(), reading);
         } else {
             reading = merger.hostRead(reading, unixNanos());

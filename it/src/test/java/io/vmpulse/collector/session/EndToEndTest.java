@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +118,89 @@ class EndToEndTest {
         assertEquals("e2e", javaView.get(0).get("vm_id"));
         ReaderJson.assertSame("C", javaView, ReaderJson.parse(c.stdout()));
         ReaderJson.assertSame("Python", javaView, ReaderJson.parse(py.stdout()));
+    }
+
+    @Test
+    void per_cpu_times_hello_strings_fs_device_and_descriptor_labels_reach_the_registry_as_read() throws Exception {
+        VmCatalog vms = startCollector(2);
+        List<long[]> before = perCpuTicks();
+        Process agent = startAgent("abi13");
+        Vm described = new Vm("abi13", HypervisorKind.NONE, OptionalInt.of((int) agent.pid()), endpoint("abi13"),
+                List.of(), List.of(), HostEndpoints.NONE, false, Optional.empty(),
+                new TreeMap<>(Map.of("tenant", "acme", "app", "e2e")));
+        vms.register(described, VmSource.API);
+
+        try (RegistryReader reader = RegistryReader.open(registryPath())) {
+            VmRecord s = await(reader, "abi13", u -> u.getLong(GUEST_SEQ) >= 2);
+            List<long[]> after = perCpuTicks();
+
+            assertEquals(before.size(), s.getUnsignedInt(CPU_COUNT), "one entry per cpuN line of /proc/stat");
+            assertEquals(0, s.getUnsignedInt(CPU_OMITTED));
+            long nsPerTick = 1_000_000_000L / Long.parseLong(Tools.run(List.of("getconf", "CLK_TCK"), 10).stdout().trim());
+            // user, nice, system, irq, softirq, steal only ever grow; idle and iowait may step back.
+            RecordField[] growing = {CPU_USER_NS_EACH, CPU_NICE_NS_EACH, CPU_SYSTEM_NS_EACH, null, null,
+                CPU_IRQ_NS_EACH, CPU_SOFTIRQ_NS_EACH, CPU_STEAL_NS_EACH};
+            for (int i = 0; i < before.size(); i++) {
+                assertEquals(before.get(i)[0], s.getUnsignedInt(CPU_NUMBER, i), "cpu[" + i + "].number");
+                for (int m = 0; m < growing.length; m++) {
+                    if (growing[m] == null) {
+                        continue;
+                    }
+                    long v = s.getLong(growing[m], i);
+                    assertTrue(before.get(i)[m + 1] * nsPerTick <= v && v <= after.get(i)[m + 1] * nsPerTick,
+                            growing[m].name() + "[" + i + "] = " + v + " ns lies between the two reads of /proc/stat");
+                }
+                assertTrue(s.getLong(CPU_IDLE_NS_EACH, i) > 0, "cpu" + before.get(i)[0] + " was idle at some time");
+            }
+            assertEquals(0, s.getLong(CPU_USER_NS_EACH, before.size()), "nothing past cpu_count");
+
+            assertEquals(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(), s.getString(KERNEL_RELEASE),
+                    "the Hello's kernel_release: uname -r");
+            String version;
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(AGENT_JAR.toFile())) {
+                version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+            }
+            assertEquals(version == null ? "0.0.0-dev" : version, s.getString(AGENT_VERSION),
+                    "the Hello's agent_version: the jar's Implementation-Version");
+            assertEquals(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip(), s.getString(BOOT_ID));
+
+            int root = fsIndex(s, "/");
+            assertTrue(root >= 0, "the root filesystem is reported");
+            assertEquals(rootMountSource(), s.getString(FS_DEVICE, root), "mount source of / from mountinfo");
+
+            assertEquals("none", s.getString(HYPERVISOR));
+            assertEquals("app=e2e\ntenant=acme", s.getString(LABELS));
+            assertEquals(0, s.getUnsignedInt(LABELS_OMITTED));
+        }
+    }
+
+    /** Every cpuN line of /proc/stat: N, then its first eight columns in ticks. */
+    private static List<long[]> perCpuTicks() throws Exception {
+        List<long[]> cpus = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+            if (line.matches("cpu\\d+ .*")) {
+                String[] f = line.trim().split("\\s+");
+                long[] v = new long[9];
+                v[0] = Long.parseLong(f[0].substring(3));
+                for (int i = 1; i <= 8 && i < f.length; i++) {
+                    v[i] = Long.parseLong(f[i]);
+                }
+                cpus.add(v);
+            }
+        }
+        return cpus;
+    }
+
+    /** The source of the last mount on / in this process's mountinfo (after the " - " separator: fstype, source). */
+    private static String rootMountSource() throws Exception {
+        String source = null;
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f[4].equals("/")) {
+                source = line.substring(line.indexOf(" - ") + 3).split(" ")[1];
+            }
+        }
+        return source;
     }
 
     @Test

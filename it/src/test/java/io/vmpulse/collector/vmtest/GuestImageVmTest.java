@@ -3,7 +3,20 @@ package io.vmpulse.collector.vmtest;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RecordFlags;
 
+import static io.vmpulse.registry.layout.RecordFields.AGENT_VERSION;
 import static io.vmpulse.registry.layout.RecordFields.BOOT_ID;
+import static io.vmpulse.registry.layout.RecordFields.CPU_COUNT;
+import static io.vmpulse.registry.layout.RecordFields.CPU_IDLE_NS_EACH;
+import static io.vmpulse.registry.layout.RecordFields.CPU_NUMBER;
+import static io.vmpulse.registry.layout.RecordFields.DISK_COUNT;
+import static io.vmpulse.registry.layout.RecordFields.DISK_NAME;
+import static io.vmpulse.registry.layout.RecordFields.DISK_READ_BYTES_EACH;
+import static io.vmpulse.registry.layout.RecordFields.FS_DEVICE;
+import static io.vmpulse.registry.layout.RecordFields.HYPERVISOR;
+import static io.vmpulse.registry.layout.RecordFields.KERNEL_RELEASE;
+import static io.vmpulse.registry.layout.RecordFields.NIC_COUNT;
+import static io.vmpulse.registry.layout.RecordFields.NIC_NAME;
+import static io.vmpulse.registry.layout.RecordFields.NIC_RX_BYTES_EACH;
 import static io.vmpulse.registry.layout.RecordFields.CPU_ONLINE;
 import static io.vmpulse.registry.layout.RecordFields.DISK_READ_BYTES;
 import static io.vmpulse.registry.layout.RecordFields.FS_COUNT;
@@ -162,6 +175,22 @@ class GuestImageVmTest {
                 assertEquals(usableBytes, rootFilesystemSize(first),
                         "statfs of / is the image's blocks less ext4's overhead (inode tables, journal, ...)");
 
+                // ABI 1.3 from a real guest and a real QEMU.
+                assertEquals(2, first.getUnsignedInt(CPU_COUNT), "one cpu[] entry per vCPU of -smp 2");
+                assertEquals(List.of(0L, 1L), List.of(first.getUnsignedInt(CPU_NUMBER, 0), first.getUnsignedInt(CPU_NUMBER, 1)));
+                assertTrue(first.getLong(CPU_IDLE_NS_EACH, 0) > 0 && first.getLong(CPU_IDLE_NS_EACH, 1) > 0);
+                assertEquals(kernelVersion(out.resolve("vmlinuz")), first.getString(KERNEL_RELEASE),
+                        "the Hello's kernel_release is the version in the booted bzImage's header");
+                assertTrue(!first.getString(AGENT_VERSION).isEmpty(), "the Hello's agent_version");
+                assertEquals("/dev/vda", first.getString(FS_DEVICE, rootIndex(first)), "root=/dev/vda");
+                assertEquals("qemu", first.getString(HYPERVISOR));
+                VmRecord devices = slots.await("per-device host counters", 60,
+                        s -> s.getUnsignedInt(DISK_COUNT) == 1 && s.getUnsignedInt(NIC_COUNT) == 1);
+                assertEquals("root", devices.getString(DISK_NAME, 0), "the -drive id, from query-blockstats");
+                assertEquals(devices.getLong(DISK_READ_BYTES), devices.getLong(DISK_READ_BYTES_EACH, 0), "one drive: all of it");
+                assertEquals(TAP, devices.getString(NIC_NAME, 0));
+                assertEquals(devices.getLong(NET_RX_BYTES), devices.getLong(NIC_RX_BYTES_EACH, 0), "one TAP: all of it");
+
                 slots.console.await("vmtest: disk read in 3 s", 120);
                 VmRecord before = slots.latest();
                 slots.console.await("vmtest: disk read done", 120);
@@ -210,6 +239,31 @@ class GuestImageVmTest {
         } finally {
             Files.deleteIfExists(registry);
         }
+    }
+
+    /** The index of "/" in fs[]. */
+    private static int rootIndex(VmRecord s) {
+        for (int i = 0; i < s.getUnsignedInt(FS_COUNT); i++) {
+            if (s.getString(FS_MOUNT_POINT, i).equals("/")) {
+                return i;
+            }
+        }
+        throw new AssertionError("the guest reports no / filesystem");
+    }
+
+    /**
+     * The kernel release a bzImage boots as: its setup header (Documentation/arch/x86/boot.rst)
+     * holds at 0x20E the offset, less 0x200, of a NUL-terminated string starting with it.
+     */
+    private static String kernelVersion(Path bzImage) throws Exception {
+        byte[] b = Files.readAllBytes(bzImage);
+        assertEquals("HdrS", new String(b, 0x202, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        int at = ((b[0x20E] & 0xff) | (b[0x20F] & 0xff) << 8) + 0x200;
+        int end = at;
+        while (b[end] != 0) {
+            end++;
+        }
+        return new String(b, at, end - at, java.nio.charset.StandardCharsets.US_ASCII).split(" ")[0];
     }
 
     /** The size the guest reports for "/", which must be there and be ext4. */

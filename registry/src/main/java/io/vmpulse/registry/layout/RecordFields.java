@@ -331,8 +331,8 @@ public final class RecordFields {
     /** The VM descriptor's hypervisor: firecracker, cloud-hypervisor, qemu, libkrun or none. */
     public static final RecordField HYPERVISOR = B.utf8("hypervisor", HYPERVISOR_BYTES);
     /**
-     * The VM descriptor's labels, "key=value" entries joined by '\n' in the descriptor's order.
-     * Keys match [a-zA-Z_][a-zA-Z0-9_]*, values hold no control characters; labels that do not fit
+     * The VM descriptor's labels, "key=value" entries joined by '\n', sorted by key.
+     * Keys match [a-zA-Z_][a-zA-Z0-9_]{0,62}, values hold no control characters; labels that do not fit
      * are left out whole (never cut) and counted in {@link #LABELS_OMITTED}.
      */
     public static final RecordField LABELS = B.utf8("labels", LABELS_BYTES);

@@ -137,17 +137,42 @@ public final class VmRecord {
      * @return false when the value was cut
      */
     public boolean putString(RecordField f, int index, CharSequence value) {
+        return put(f, index, value, false);
+    }
+
+    /**
+     * Stores untrusted text so that any reader may print it as it is: like
+     * {@link #putString(RecordField, int, CharSequence)}, but every control character (U+0000 to
+     * U+001F, U+007F, U+0080 to U+009F: newlines, escape sequences, NUL) and every unpaired
+     * surrogate (what a lenient decoder makes of invalid UTF-8) is stored as U+FFFD instead, so
+     * nothing is cut short and nothing reaches a terminal or a line-based format raw. Quotes and
+     * backslashes are printable and kept: escaping them is each output format's job.
+     *
+     * @return false when the value was cut
+     */
+    public boolean putPrintable(RecordField f, int index, CharSequence value) {
+        return put(f, index, value, true);
+    }
+
+    public boolean putPrintable(RecordField f, CharSequence value) {
+        return put(f, 0, value, true);
+    }
+
+    private boolean put(RecordField f, int index, CharSequence value, boolean printable) {
         int off = offset(f, index, FieldType.UTF8, FieldType.UTF8);
         int limit = f.size() - 1;
         int n = 0;
         boolean whole = true;
         for (int i = 0; i < value.length(); i++) {
             int cp = value.charAt(i);
-            if (Character.isHighSurrogate((char) cp) && i + 1 < value.length()
-                    && Character.isLowSurrogate(value.charAt(i + 1))) {
+            boolean pair = Character.isHighSurrogate((char) cp) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1));
+            if (pair) {
                 cp = Character.toCodePoint((char) cp, value.charAt(i + 1));
             } else if (Character.isSurrogate((char) cp)) {
-                cp = '?';
+                cp = printable ? REPLACEMENT : '?';
+            } else if (printable && isControl(cp)) {
+                cp = REPLACEMENT;
             }
             int need = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (cp == 0 || n + need > limit) {
@@ -155,12 +180,19 @@ public final class VmRecord {
                 break;
             }
             n = encode(cp, need, off + n) - off;
-            if (need == 4) {
+            if (pair) {
                 i++;
             }
         }
         Arrays.fill(bytes, off + n, off + f.size(), (byte) 0);
         return whole;
+    }
+
+    private static final int REPLACEMENT = 0xFFFD;
+
+    /** C0, DEL and C1: what terminals, line-based formats and log files act on. */
+    private static boolean isControl(int cp) {
+        return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
     }
 
     // ---- flags and presence -----------------------------------------------------------------

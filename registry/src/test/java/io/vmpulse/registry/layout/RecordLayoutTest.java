@@ -125,6 +125,20 @@ class RecordLayoutTest {
     }
 
     @Test
+    void printable_text_replaces_control_characters_and_lone_surrogates_one_for_one_and_keeps_the_rest() {
+        VmRecord s = new VmRecord();
+        RecordField f = RecordFields.KERNEL_RELEASE; // 64 bytes
+        assertTrue(s.putPrintable(f, "a\nb\tc\u001b[0m\u0000d\u007f\u0085\u00a0\"\\\uD83D\uDE00\uDC00"));
+        assertEquals("a\uFFFDb\uFFFDc\uFFFD[0m\uFFFDd\uFFFD\uFFFD\u00a0\"\\\uD83D\uDE00\uFFFD", s.getString(f),
+                "C0, DEL and C1 replaced, NUL too (it does not end the text); NBSP, quotes, backslashes and pairs kept");
+        RecordField small = RecordFields.FS_TYPE; // 15 bytes of text: five replacements fit, the sixth does not
+        assertFalse(s.putPrintable(small, 0, "\n\n\n\n\n\n"));
+        assertEquals("\uFFFD".repeat(5), s.getString(small, 0));
+        assertTrue(s.putString(f, "a\nb"), "putString itself stores control characters as they are");
+        assertEquals("a\nb", s.getString(f));
+    }
+
+    @Test
     void accessors_refuse_the_wrong_type_and_out_of_range_elements() {
         VmRecord s = new VmRecord();
         assertThrows(IllegalArgumentException.class, () -> s.putDouble(RecordFields.MEM_TOTAL_BYTES, 1.0));
