@@ -1,0 +1,93 @@
+package io.vmpulse.exporter.web;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * The exporter's HTTP(S) server: {@code /metrics} through the Prometheus library's handler (it
+ * negotiates Prometheus text, OpenMetrics text or protobuf from the Accept header, and gzips when
+ * asked), and the landing, health and readiness pages. Basic auth, when configured, guards every
+ * path, as in node_exporter.
+ */
+public final class ExporterServer implements AutoCloseable {
+
+    /** Scrapes are serialised by the reader anyway; a few threads keep a slow client from blocking the rest. */
+    private static final int THREADS = 4;
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private ExporterServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Binds {@code address} and starts serving.
+     *
+     * @param configFile the web config's path, for messages; null when there is none
+     */
+    public static ExporterServer start(InetSocketAddress address, Path configFile, WebConfig config, PrometheusRegistry registry,
+                                       Readiness readiness, String version) throws IOException, InvalidWebConfigException {
+        HttpServer server;
+        if (config.tls()) {
+            SSLContext ssl = PemTls.context(configFile, config);
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(ssl) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = ssl.getDefaultSSLParameters();
+                    p.setProtocols(config.minTls().equals("TLSv1.3") ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"});
+                    params.setSSLParameters(p);
+                }
+            });
+            server = https;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
+        BcryptAuthenticator auth = config.users().isEmpty() ? null : new BcryptAuthenticator(config.users());
+        guard(server.createContext("/", Pages.landing(version)), auth);
+        HttpContext metrics = server.createContext("/metrics", new MetricsHandler(registry));
+        metrics.getFilters().add(new ChunkedWrites());
+        guard(metrics, auth);
+        guard(server.createContext("/-/healthy", Pages.healthy()), auth);
+        guard(server.createContext("/-/ready", Pages.ready(readiness)), auth);
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "vmpulse-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.start();
+        return new ExporterServer(server, executor);
+    }
+
+    private static void guard(HttpContext context, BcryptAuthenticator auth) {
+        if (auth != null) {
+            context.setAuthenticator(auth);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
