@@ -12,7 +12,5 @@ install -m 0644 "$root/guest-agent/target/guest-agent.jar" "$out/"
 install -m 0755 "$root/guest-agent/src/main/dist/vmpulse-agent" "$out/"
 install -m 0644 "$root/host-collector/target/host-collector.jar" "$out/"
 install -m 0755 "$root/host-collector/src/main/dist/vmpulse-collector" "$out/"
-if [ -f "$root/exporter/target/vmpulse-exporter.jar" ]; then
-    install -m 0644 "$root/exporter/target/vmpulse-exporter.jar" "$out/"
-    install -m 0755 "$root/exporter/src/main/dist/vmpulse-exporter" "$out/"
-fi
+install -m 0644 "$root/exporter/target/vmpulse-exporter.jar" "$out/"
+install -m 0755 "$root/exporter/src/main/dist/vmpulse-exporter" "$out/"

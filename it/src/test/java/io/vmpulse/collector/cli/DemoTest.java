@@ -32,6 +32,9 @@ class DemoTest {
         String lastFrame = demo.stdout().substring(demo.stdout().lastIndexOf(TopView.HEADER));
         Matcher row = Pattern.compile("(?m)^local\\s+(\\d+\\.\\d)\\s").matcher(lastFrame);
         assertTrue(row.find(), "a 'local' row with a guest CPU figure in:\n" + lastFrame);
+        // The exporter beside it served the registry; monitoring/'s DashboardAgainstDemoTest scrapes it live.
+        assertTrue(Pattern.compile("(?m)^metrics: http://127\\.0\\.0\\.1:\\d+/metrics$").matcher(lastFrame).find(),
+                "the exporter's /metrics URL under the table:\n" + lastFrame);
 
         Tools.Result dump = Tools.run(List.of(INSTALL.resolve("vmpulse-collector").toString(),
                 "dump", "--json", "--shm", shm.toString()), 30);
