@@ -8,16 +8,143 @@
  *                                        verify each accepted copy's checksum; prints counts,
  *                                        exits 2 if a torn copy was ever accepted
  *
- * PATH defaults to /dev/shm/vmpulse.
+ * PATH defaults to VMPULSE_DEFAULT_PATH (/run/vmpulse/registry).
+ *
+ * Text from the registry (some of it the untrusted guest's) never reaches the terminal raw:
+ * control characters print as \xNN, a backslash as \\, and invalid UTF-8 as U+FFFD; --json
+ * output stays valid JSON whatever the bytes. A file truncated under the tool makes it exit 1
+ * with a message, never die of SIGBUS; a file deleted under --check is reported the same way.
  */
 #include "vmpulse_shm.h"
 
 #include <inttypes.h>
 #include <math.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 
-#define MAX_ATTEMPTS 1000
+#define MAX_ATTEMPTS VMPULSE_READ_ATTEMPTS
+
+static const char *registry_path;
+static sigjmp_buf on_sigbus;
+
+/* A page of the mapping vanished: the file was truncated between the size check and the copy. */
+static void sigbus(int sig)
+{
+    (void)sig;
+    siglongjmp(on_sigbus, 1);
+}
+
+static int truncated(const struct vmpulse_registry *r)
+{
+    struct stat st;
+    long long size = fstat(r->fd, &st) == 0 ? (long long)st.st_size : -1;
+    fprintf(stderr, "registry %s was truncated to %lld bytes while being read (it needs %llu); it is damaged\n",
+            registry_path, size, (unsigned long long)vmpulse_needed_size(r));
+    return 1;
+}
+
+/*
+ * Decodes one UTF-8 character at s (n > 0 bytes left) into *cp and returns its length. Invalid
+ * input yields U+FFFD for its maximal subpart (Unicode 3.9, as Java and Python decode), so every
+ * reader shows the same text.
+ */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char b = s[0];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+    uint32_t v;
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+        need = 2;
+        v = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        need = 3;
+        v = b & 0x0F;
+        if (b == 0xE0) {
+            lo = 0xA0;
+        } else if (b == 0xED) {
+            hi = 0x9F;
+        }
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        need = 4;
+        v = b & 0x07;
+        if (b == 0xF0) {
+            lo = 0x90;
+        } else if (b == 0xF4) {
+            hi = 0x8F;
+        }
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    size_t i = 1;
+    for (; i < need; i++) {
+        if (i >= n || s[i] < lo || s[i] > hi) {
+            *cp = 0xFFFD;
+            return i;
+        }
+        v = (v << 6) | (s[i] & 0x3F);
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    *cp = v;
+    return need;
+}
+
+static int is_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+static void put_utf8(uint32_t cp)
+{
+    if (cp < 0x80) {
+        putchar((int)cp);
+    } else if (cp < 0x800) {
+        putchar((int)(0xC0 | (cp >> 6)));
+        putchar((int)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        putchar((int)(0xE0 | (cp >> 12)));
+        putchar((int)(0x80 | ((cp >> 6) & 0x3F)));
+        putchar((int)(0x80 | (cp & 0x3F)));
+    } else {
+        putchar((int)(0xF0 | (cp >> 18)));
+        putchar((int)(0x80 | ((cp >> 12) & 0x3F)));
+        putchar((int)(0x80 | ((cp >> 6) & 0x3F)));
+        putchar((int)(0x80 | (cp & 0x3F)));
+    }
+}
+
+/* NUL-padded UTF-8 of at most max bytes, escaped for a terminal (json = 0) or as a JSON string. */
+static void put_text(const char *text, size_t max, int json)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strnlen(text, max);
+    if (json) {
+        putchar('"');
+    }
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += utf8_next(s + i, n - i, &cp);
+        if (json && (cp == '"' || cp == '\\')) {
+            printf("\\%c", (int)cp);
+        } else if (!json && cp == '\\') {
+            printf("\\\\");
+        } else if (is_control(cp)) {
+            printf(json ? "\\u%04x" : "\\x%02x", (unsigned)cp);
+        } else {
+            put_utf8(cp);
+        }
+    }
+    if (json) {
+        putchar('"');
+    }
+}
 
 static const char *state_name(uint32_t state)
 {
@@ -27,23 +154,6 @@ static const char *state_name(uint32_t state)
     case VMPULSE_STATE_FINAL: return "final";
     default: return "unknown";
     }
-}
-
-/* JSON string from NUL-padded UTF-8 of at most max bytes. */
-static void put_json_string(const char *s, size_t max)
-{
-    putchar('"');
-    for (size_t i = 0; i < max && s[i] != '\0'; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            printf("\\%c", c);
-        } else if (c < 0x20) {
-            printf("\\u%04x", c);
-        } else {
-            putchar(c);
-        }
-    }
-    putchar('"');
 }
 
 static void put_value(const struct vmpulse_dir_entry *e, const unsigned char *p, int json)
@@ -63,21 +173,23 @@ static void put_value(const struct vmpulse_dir_entry *e, const unsigned char *p,
     }
     case VMPULSE_TYPE_U32: { uint32_t v; memcpy(&v, p, 4); printf("%" PRIu32, v); break; }
     case VMPULSE_TYPE_UTF8:
-        if (json) {
-            put_json_string((const char *)p, e->size);
-        } else {
-            printf("%.*s", (int)strnlen((const char *)p, e->size), (const char *)p);
-        }
+        put_text((const char *)p, e->size, json);
         break;
     default: printf(json ? "null" : "?"); break;
     }
 }
 
-/* Text output lists only the first X_count elements of an array of structs X. */
+/*
+ * Text output lists only the first X_count elements of an array of structs X (members X.m), and
+ * of an array of texts X_m that runs beside it (fs_device beside fs).
+ */
 static uint32_t shown_elements(const struct vmpulse_registry *r, const struct vmpulse_dir_entry *e,
                                const unsigned char *sample)
 {
     const char *dot = memchr(e->name, '.', sizeof e->name);
+    if (dot == NULL && e->count > 1) {
+        dot = memchr(e->name, '_', sizeof e->name);
+    }
     if (dot == NULL) {
         return e->count;
     }
@@ -94,12 +206,17 @@ static uint32_t shown_elements(const struct vmpulse_registry *r, const struct vm
 
 static void put_fields(const struct vmpulse_registry *r, const unsigned char *sample, int json)
 {
+    int first = 1;
     for (uint32_t i = 0; i < r->header->dir_count; i++) {
         const struct vmpulse_dir_entry *e =
             (const struct vmpulse_dir_entry *)((const unsigned char *)r->dir + (size_t)i * r->header->dir_entry_size);
+        if (e->type < VMPULSE_TYPE_U64 || e->type > VMPULSE_TYPE_UTF8) {
+            continue; /* a type newer than this reader: skip the field */
+        }
         int name_len = (int)strnlen(e->name, sizeof e->name);
         if (json) {
-            printf("%s\"%.*s\": ", i ? ", " : "", name_len, e->name);
+            printf("%s\"%.*s\": ", first ? "" : ", ", name_len, e->name);
+            first = 0;
         } else {
             printf("  %-30.*s ", name_len, e->name);
         }
@@ -132,27 +249,32 @@ static int dump(const struct vmpulse_registry *r, unsigned char *copy, int json)
         printf("[");
     }
     for (uint32_t slot = 0; slot < r->header->slot_count; slot++) {
-        if (vmpulse_read_slot(r, slot, copy, MAX_ATTEMPTS) == 0) {
+        int got = vmpulse_read_slot(r, slot, copy, MAX_ATTEMPTS);
+        if (got < 0) {
+            return truncated(r);
+        }
+        if (got == 0) {
             fprintf(stderr, "slot %u: no consistent copy after %d attempts\n", slot, MAX_ATTEMPTS);
             continue;
         }
-        if (sh->state == VMPULSE_STATE_FREE) {
-            continue;
+        if (sh->state != VMPULSE_STATE_LIVE && sh->state != VMPULSE_STATE_FINAL) {
+            continue; /* free, or a state newer than this reader */
         }
         int ok = vmpulse_checksum(sample, r->header->sample_size) == s->checksum;
         if (json) {
             printf("%s\n{\"slot\": %u, \"vm_id\": ", first ? "" : ",", slot);
-            put_json_string(sh->vm_id, sizeof sh->vm_id);
+            put_text(sh->vm_id, sizeof sh->vm_id, 1);
             printf(", \"generation\": %" PRIu64 ", \"state\": \"%s\", \"seq\": %" PRIu64
                    ", \"checksum_ok\": %s, \"fields\": {",
                    sh->generation, state_name(sh->state), sh->seq, ok ? "true" : "false");
             put_fields(r, sample, 1);
             printf("}}");
         } else {
-            printf("slot %u vm %.*s generation %" PRIu64 " %s%s: cpus %u, memory %" PRIu64 " bytes, %u filesystems\n",
-                   slot, (int)strnlen(sh->vm_id, sizeof sh->vm_id), sh->vm_id, sh->generation,
-                   state_name(sh->state), ok ? "" : " (CHECKSUM MISMATCH)", s->cpu_online, s->mem_total_bytes,
-                   s->fs_count);
+            printf("slot %u vm ", slot);
+            put_text(sh->vm_id, sizeof sh->vm_id, 0);
+            printf(" generation %" PRIu64 " %s%s: cpus %u, memory %" PRIu64 " bytes, %u filesystems\n",
+                   sh->generation, state_name(sh->state), ok ? "" : " (CHECKSUM MISMATCH)", s->cpu_online,
+                   s->mem_total_bytes, s->fs_count);
             put_fields(r, sample, 0);
         }
         first = 0;
@@ -177,14 +299,21 @@ static int check(const struct vmpulse_registry *r, unsigned char *copy, double s
     uint64_t accepted = 0, torn = 0, retries = 0, failed = 0;
     double end = now_s() + seconds;
     while (now_s() < end) {
+        if (vmpulse_is_replaced(r, registry_path)) {
+            fprintf(stderr, "registry %s was deleted or replaced while being read; stopping\n", registry_path);
+            return 1;
+        }
         for (uint32_t slot = 0; slot < r->header->slot_count; slot++) {
-            unsigned attempts = vmpulse_read_slot(r, slot, copy, MAX_ATTEMPTS);
+            int attempts = vmpulse_read_slot(r, slot, copy, MAX_ATTEMPTS);
+            if (attempts < 0) {
+                return truncated(r);
+            }
             if (attempts == 0) {
                 failed++;
                 continue;
             }
-            retries += attempts - 1;
-            if (sh->state == VMPULSE_STATE_FREE) {
+            retries += (uint64_t)attempts - 1;
+            if (sh->state != VMPULSE_STATE_LIVE && sh->state != VMPULSE_STATE_FINAL) {
                 continue;
             }
             accepted++;
@@ -202,9 +331,9 @@ static int check(const struct vmpulse_registry *r, unsigned char *copy, double s
 
 int main(int argc, char **argv)
 {
-    int json = 0;
-    double check_seconds = -1;
-    const char *path = "/dev/shm/vmpulse";
+    volatile int json = 0;
+    volatile double check_seconds = -1;
+    const char *path = VMPULSE_DEFAULT_PATH;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
@@ -228,7 +357,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "out of memory\n");
         return 1;
     }
-    int rc = check_seconds >= 0 ? check(&reg, copy, check_seconds) : dump(&reg, copy, json);
+    registry_path = path;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = sigbus;
+    sigaction(SIGBUS, &sa, NULL);
+    int rc;
+    if (sigsetjmp(on_sigbus, 1) != 0) {
+        fflush(stdout);
+        rc = truncated(&reg);
+    } else {
+        rc = check_seconds >= 0 ? check(&reg, copy, check_seconds) : dump(&reg, copy, json);
+    }
     free(copy);
     vmpulse_close(&reg);
     return rc;

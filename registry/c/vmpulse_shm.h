@@ -3,7 +3,7 @@
  * 2008: gcc -std=gnu11, or -std=c11 -D_POSIX_C_SOURCE=200809L; uses GCC/Clang __atomic builtins).
  *
  * The layout is an ABI, documented byte by byte in docs/shm-abi.md; the Java writer's
- * constants (io.vmpulse.collector.shm.RegistryLayout, io.vmpulse.collector.sample.SampleFields)
+ * constants (io.vmpulse.registry.layout.RegistryLayout, io.vmpulse.registry.layout.RecordFields)
  * are compared with the offsetof/sizeof of these structs by a test. Everything is little-endian
  * and every 8-byte field is 8-aligned, so on a little-endian host the structs below can be laid
  * directly over the mapping.
@@ -17,13 +17,25 @@
  * Usage:
  *     struct vmpulse_registry reg;
  *     char err[256];
- *     if (vmpulse_open(&reg, "/dev/shm/vmpulse", err, sizeof err) != 0) { puts(err); ... }
+ *     if (vmpulse_open(&reg, VMPULSE_DEFAULT_PATH, err, sizeof err) != 0) { puts(err); ... }
  *     unsigned char *copy = malloc(vmpulse_slot_copy_size(&reg));
- *     if (vmpulse_read_slot(&reg, 3, copy, 1000) > 0) {
+ *     int n = vmpulse_read_slot(&reg, 3, copy, VMPULSE_READ_ATTEMPTS);
+ *     if (n > 0) {
  *         const struct vmpulse_slot_header *h = (const void *)copy;
  *         const struct vmpulse_sample *s = (const void *)(copy + reg.header->sample_offset);
- *         ...
+ *         ... skip h->state other than VMPULSE_STATE_LIVE and VMPULSE_STATE_FINAL
+ *     } else if (n < 0) {
+ *         ... the file was truncated under us: vmpulse_close() and open it again later
  *     }
+ *
+ * A file truncated under a reader: touching a page past its new end raises SIGBUS.
+ * vmpulse_read_slot() checks the file's size (fstat on the descriptor kept open) before every
+ * copy and returns -1 instead; a truncation racing that check can still raise SIGBUS, so a
+ * program that must never die installs a SIGBUS handler around its reads (vmpulse_dump.c does).
+ * A deleted or replaced file stays mapped and readable; vmpulse_is_replaced() tells.
+ *
+ * Text fields hold whatever the writer stored, and some come from the untrusted guest: before
+ * printing one, escape control characters and invalid UTF-8 (see vmpulse_dump.c, put_text).
  */
 #ifndef VMPULSE_SHM_H
 #define VMPULSE_SHM_H
@@ -42,6 +54,14 @@
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "vmpulse_shm.h lays structs over a little-endian file: this host is big-endian"
 #endif
+
+/* Where the collector publishes the registry by default (RegistryLayout.DEFAULT_PATH). */
+#define VMPULSE_DEFAULT_PATH "/run/vmpulse/registry"
+
+#define VMPULSE_HEARTBEAT_PERIOD_MS 250     /* the writer's heartbeat advances at least this often */
+#define VMPULSE_WRITER_DEAD_AFTER_MS 2000   /* no heartbeat for this long: call the writer dead */
+#define VMPULSE_READ_ATTEMPTS 1000          /* seqlock attempts per slot before giving up on it */
+#define VMPULSE_READ_SPINS 64               /* attempts retried at once; later ones sched_yield first */
 
 #define VMPULSE_MAGIC 0x0045534C55504D56ULL /* "VMPULSE\0" as a little-endian u64 */
 #define VMPULSE_VERSION_MAJOR 1
@@ -311,7 +331,7 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
     uint64_t metrics_lines_skipped;
     /* added in 1.3: check sample_size (or the directory) before reading these from an older file */
     char hypervisor[16];
-    char labels[512];                   /* "key=value" entries joined by '\n' */
+    char labels[512];                   /* "key=value" entries joined by '\n', sorted by key */
     uint32_t labels_omitted;
     uint32_t pad1;
     char agent_version[32];
@@ -327,12 +347,14 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
     uint32_t nic_count;
     uint32_t nic_omitted;
     struct vmpulse_nic nic[VMPULSE_MAX_NICS];
+    uint32_t vcpu_omitted;              /* vCPU threads numbered 32 and above: in the totals, not in vcpu[] */
+    uint32_t pad2;
 };
 
 _Static_assert(sizeof(struct vmpulse_header) == 128, "header is 128 bytes");
 _Static_assert(sizeof(struct vmpulse_dir_entry) == 64, "directory entries are 64 bytes");
 _Static_assert(sizeof(struct vmpulse_slot_header) == 128, "slot header is 128 bytes");
-_Static_assert(sizeof(struct vmpulse_sample) == 7536, "sample of ABI 1.3 is 7536 bytes");
+_Static_assert(sizeof(struct vmpulse_sample) == 7544, "sample of ABI 1.3 is 7544 bytes");
 
 struct vmpulse_registry {
     const unsigned char *base;          /* the read-only mapping */
@@ -341,6 +363,7 @@ struct vmpulse_registry {
     const struct vmpulse_dir_entry *dir;
     dev_t dev;                          /* identity of the mapped file, for vmpulse_is_replaced */
     ino_t ino;
+    int fd;                             /* kept open for the size check before each read */
 };
 
 /*
@@ -382,12 +405,17 @@ static inline void vmpulse_close(struct vmpulse_registry *r)
         munmap((void *)r->base, r->size);
         r->base = NULL;
     }
+    if (r->fd >= 0) {
+        close(r->fd);
+        r->fd = -1;
+    }
 }
 
 /* Maps and validates the registry. Returns 0, or -1 with a message in err. */
 static inline int vmpulse_open(struct vmpulse_registry *r, const char *path, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
+    r->fd = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "registry %s: cannot open: %s", path, strerror(errno));
@@ -406,11 +434,12 @@ static inline int vmpulse_open(struct vmpulse_registry *r, const char *path, cha
         return -1;
     }
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd); /* the mapping keeps the file */
     if (p == MAP_FAILED) {
         snprintf(err, errlen, "registry %s: cannot map: %s", path, strerror(errno));
+        close(fd);
         return -1;
     }
+    r->fd = fd;
     r->base = p;
     r->size = (size_t)st.st_size;
     r->dev = st.st_dev;
@@ -427,11 +456,19 @@ static inline int vmpulse_open(struct vmpulse_registry *r, const char *path, cha
         bad = why;
     } else if (__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE) != VMPULSE_READY) {
         bad = "not ready: the writer has not finished initialising it";
-    } else if (h->header_size < sizeof(struct vmpulse_header) || h->sample_offset < sizeof(struct vmpulse_slot_header)
-               || h->sample_size < 8 || h->sample_size % 8 != 0
-               || (uint64_t)h->sample_offset + h->sample_size > h->slot_size || h->dir_entry_size < 64
+    } else if (h->header_size < sizeof(struct vmpulse_header)) {
+        bad = "header_size is below 128";
+    } else if (h->sample_offset < sizeof(struct vmpulse_slot_header) || h->sample_offset % 8 != 0) {
+        bad = "sample_offset is below 128 or not a multiple of 8";
+    } else if (h->sample_size < 8 || h->sample_size % 8 != 0) {
+        bad = "sample_size is not a positive multiple of 8";
+    } else if (h->slot_size % 8 != 0 || (uint64_t)h->sample_offset + h->sample_size > h->slot_size) {
+        bad = "slot_size is not a multiple of 8 or cannot hold the sample";
+    } else if (h->dir_entry_size < 64) {
+        bad = "dir_entry_size is below 64";
+    } else if (h->slots_offset % 8 != 0 || h->dir_offset < h->header_size
                || (uint64_t)h->dir_offset + (uint64_t)h->dir_count * h->dir_entry_size > h->slots_offset) {
-        bad = "inconsistent sizes in the header";
+        bad = "the field directory does not lie between the header and the slots";
     } else if (h->slots_offset + (uint64_t)h->slot_count * h->slot_size > r->size) {
         snprintf(why, sizeof why, "truncated: %zu bytes, the header describes %llu", r->size,
                  (unsigned long long)(h->slots_offset + (uint64_t)h->slot_count * h->slot_size));
@@ -443,23 +480,56 @@ static inline int vmpulse_open(struct vmpulse_registry *r, const char *path, cha
         return -1;
     }
     r->dir = (const struct vmpulse_dir_entry *)(r->base + h->dir_offset);
+    /* Every field of a known type must lie inside the sample; unknown types are skipped by readers. */
+    for (uint32_t i = 0; i < h->dir_count; i++) {
+        const struct vmpulse_dir_entry *e =
+            (const struct vmpulse_dir_entry *)((const unsigned char *)r->dir + (size_t)i * h->dir_entry_size);
+        if (e->type < VMPULSE_TYPE_U64 || e->type > VMPULSE_TYPE_UTF8) {
+            continue;
+        }
+        if (e->count < 1 || e->stride < e->size
+            || (uint64_t)e->offset + (uint64_t)(e->count - 1) * e->stride + e->size > h->sample_size) {
+            snprintf(err, errlen, "registry %s: field '%.*s' lies outside the %u-byte sample", path,
+                     (int)strnlen(e->name, sizeof e->name), e->name, h->sample_size);
+            vmpulse_close(r);
+            return -1;
+        }
+    }
     return 0;
 }
 
-/* True when path no longer names the mapped file: a new collector replaced it. */
+/* Bytes the header's slots need: the file must be at least this long. */
+static inline uint64_t vmpulse_needed_size(const struct vmpulse_registry *r)
+{
+    return r->header->slots_offset + (uint64_t)r->header->slot_count * r->header->slot_size;
+}
+
+/* 0 while the mapped file still holds every slot; -1 (errno ESTALE) once it was truncated. */
+static inline int vmpulse_check_size(const struct vmpulse_registry *r)
+{
+    struct stat st;
+    if (fstat(r->fd, &st) != 0 || (uint64_t)st.st_size < vmpulse_needed_size(r)) {
+        errno = ESTALE;
+        return -1;
+    }
+    return 0;
+}
+
+/* True when path no longer names the mapped file: a new collector replaced it (or it was deleted). */
 static inline int vmpulse_is_replaced(const struct vmpulse_registry *r, const char *path)
 {
     struct stat st;
     return stat(path, &st) != 0 || st.st_dev != r->dev || st.st_ino != r->ino;
 }
 
-/* The directory entry called name, or NULL when this file's version has no such field. */
+/* The directory entry called name, or NULL when this file's version has no such field (or has
+ * it with a type newer than this header: skip such a field). */
 static inline const struct vmpulse_dir_entry *vmpulse_find_field(const struct vmpulse_registry *r, const char *name)
 {
     for (uint32_t i = 0; i < r->header->dir_count; i++) {
         const struct vmpulse_dir_entry *e =
             (const struct vmpulse_dir_entry *)((const unsigned char *)r->dir + (size_t)i * r->header->dir_entry_size);
-        if (strncmp(e->name, name, sizeof e->name) == 0) {
+        if (e->type >= VMPULSE_TYPE_U64 && e->type <= VMPULSE_TYPE_UTF8 && strncmp(e->name, name, sizeof e->name) == 0) {
             return e;
         }
     }
@@ -481,7 +551,9 @@ static inline const unsigned char *vmpulse_slot(const struct vmpulse_registry *r
  * Copies slot `slot` consistently into out (vmpulse_slot_copy_size bytes).
  * Returns the number of attempts it took (>= 1), or 0 when no consistent copy was obtained
  * within max_attempts (the writer kept writing it, or died in the middle of a write) or when
- * there is no such slot.
+ * there is no such slot, or -1 (errno ESTALE) when the file was truncated under the reader:
+ * the slot is not touched then (see vmpulse_check_size).
+ * Between attempts it spins for the first 64, then yields the CPU (sched_yield) for the rest.
  *
  * The seqlock read side. The acquire load keeps the copy after the first seq load; the
  * acquire fence keeps every load of the copy before the second seq load (LoadLoad), which on
@@ -490,11 +562,14 @@ static inline const unsigned char *vmpulse_slot(const struct vmpulse_registry *r
  * (The memcpy races with the writer, which C11 calls a data race; it is the standard seqlock
  * idiom, as in the Linux kernel, and the result is discarded whenever it could be torn.)
  */
-static inline unsigned vmpulse_read_slot(const struct vmpulse_registry *r, uint32_t slot, void *out,
-                                         unsigned max_attempts)
+static inline int vmpulse_read_slot(const struct vmpulse_registry *r, uint32_t slot, void *out,
+                                    unsigned max_attempts)
 {
     if (slot >= r->header->slot_count) {
         return 0;
+    }
+    if (vmpulse_check_size(r) != 0) {
+        return -1;
     }
     const unsigned char *s = vmpulse_slot(r, slot);
     const uint64_t *seq = (const uint64_t *)s;
@@ -506,10 +581,10 @@ static inline unsigned vmpulse_read_slot(const struct vmpulse_registry *r, uint3
             __atomic_thread_fence(__ATOMIC_ACQUIRE);
             uint64_t s2 = __atomic_load_n(seq, __ATOMIC_RELAXED);
             if (s1 == s2) {
-                return attempt;
+                return (int)attempt;
             }
         }
-        if (attempt > 64) {
+        if (attempt >= VMPULSE_READ_SPINS) {
             sched_yield();
         }
     }

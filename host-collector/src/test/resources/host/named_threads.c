@@ -5,7 +5,8 @@
  * before the VMM names it.
  * Commands on stdin: "stop I" ends the I-th thread (0-based, in start order) and prints
  * "stopped I"; "start NAME" starts another and prints "started"; "name I NAME" names the I-th
- * thread and prints "named I". EOF ends the process.
+ * thread and prints "named I". EOF ends the process. With NAMED_THREADS_IDLE=1 in the
+ * environment the threads only sleep (for tests that need many threads, not their CPU time).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -21,9 +22,14 @@ static atomic_int stop[MAX_THREADS];
 static pthread_t threads[MAX_THREADS];
 static int count;
 
+static int idle;
+
 static void *burn(void *arg) {
     int me = (int) (long) arg;
     struct timespec pause = {0, 8 * 1000 * 1000};
+    while (idle && !atomic_load(&stop[me])) {
+        nanosleep(&pause, NULL);
+    }
     while (!atomic_load(&stop[me])) {
         struct timespec t0, t;
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
@@ -46,6 +52,7 @@ static int start(const char *name) {
 }
 
 int main(int argc, char **argv) {
+    idle = getenv("NAMED_THREADS_IDLE") != NULL;
     for (int i = 1; i < argc; i++) {
         if (start(argv[i]) < 0) {
             perror("pthread_create");

@@ -93,6 +93,20 @@ public class ScanBenchmark {
         s.next = (s.next + 1) % SLOTS;
     }
 
+    /**
+     * One slot read on its own, as a reader that follows one VM does: the size check (one fstat,
+     * so that a truncated file is reported instead of raising SIGBUS) and the seqlock copy.
+     */
+    @Benchmark
+    @Group("readOne")
+    public long readOneSlot(Scratch s) {
+        if (!reader.read(s.next, s.snapshot)) {
+            throw new IllegalStateException("slot " + s.next + " could not be read with no writer running");
+        }
+        s.next = (s.next + 1) % SLOTS;
+        return s.snapshot.sample().getLong(RecordFields.MEM_TOTAL_BYTES);
+    }
+
     /** Reads every live slot consistently; returns how many were skipped. */
     private int scan(Scratch s) {
         sink = 0;

@@ -4,6 +4,7 @@ import io.vmpulse.exporter.metrics.ExportOptions;
 import io.vmpulse.exporter.web.ExporterServer;
 import io.vmpulse.exporter.web.InvalidWebConfigException;
 import io.vmpulse.exporter.web.WebConfig;
+import io.vmpulse.registry.layout.RegistryLayout;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,8 +30,8 @@ import picocli.CommandLine.Option;
         sortOptions = false)
 public final class ExporterMain implements Callable<Integer> {
 
-    /** The collector's default registry path (host-collector's RegistryOptions.DEFAULT_PATH). */
-    public static final Path DEFAULT_REGISTRY = Path.of("/dev/shm/vmpulse");
+    /** The collector's default registry path, which every reader shares. */
+    public static final Path DEFAULT_REGISTRY = Path.of(RegistryLayout.DEFAULT_PATH);
     /**
      * vmpulse-exporter's port: in the 9100-9999 range Prometheus keeps for exporters, and not in
      * the default port allocations list as far as it could be checked (docs/metrics.md).

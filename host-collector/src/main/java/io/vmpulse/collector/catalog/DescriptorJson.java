@@ -92,7 +92,9 @@ public final class DescriptorJson {
                             oneof.getFields().stream().map(FieldDescriptor::getName).toList()) + " is allowed");
                 }
             }
-            if (field.isRepeated()) {
+            if (field.isMapField()) {
+                checkMap(reader, field, fieldPath);
+            } else if (field.isRepeated()) {
                 checkArray(reader, field, fieldPath);
             } else {
                 checkValue(reader, field, fieldPath);
@@ -129,6 +131,23 @@ public final class DescriptorJson {
             checkValue(reader, field, path + "[" + i + "]");
         }
         reader.endArray();
+    }
+
+    /** A map is a JSON object from key to value; a key given twice would silently keep one of them. */
+    private static void checkMap(final JsonReader reader, final FieldDescriptor field, final String path)
+            throws IOException, InvalidDescriptorException {
+        final FieldDescriptor value = field.getMessageType().findFieldByName("value");
+        expect(reader, JsonToken.BEGIN_OBJECT, path, "an object");
+        final Set<String> keys = new HashSet<>();
+        reader.beginObject();
+        while (reader.hasNext()) {
+            final String key = reader.nextName();
+            if (!keys.add(key)) {
+                throw new InvalidDescriptorException(path, "key \"" + key + "\" appears twice");
+            }
+            checkValue(reader, value, path + "." + key);
+        }
+        reader.endObject();
     }
 
     private static void checkValue(final JsonReader reader, final FieldDescriptor field, final String path)

@@ -12,9 +12,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -35,6 +38,9 @@ public final class VmDescriptors {
     /** VMADDR_CID_ANY and VMADDR_PORT_ANY. */
     static final int VSOCK_ANY = -1;
     static final int FIRST_GUEST_CID = 3;
+    static final Pattern LABEL_KEY = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]{0,62}");
+    static final int LABEL_VALUE_MAX_BYTES = 128;
+    static final int MAX_LABELS = 32;
 
     private VmDescriptors() {
     }
@@ -57,7 +63,8 @@ public final class VmDescriptors {
                 blockDevices(d.getBlockDevicesList()),
                 host(d, kind),
                 d.getBalloon(),
-                optionalPath("cgroup", d.getCgroup()));
+                optionalPath("cgroup", d.getCgroup()),
+                labels(d.getLabelsMap()));
     }
 
     public static VmDescriptor toDescriptor(final Vm vm) {
@@ -67,7 +74,8 @@ public final class VmDescriptors {
                 .setVmmPid(vm.vmmPid().orElse(0))
                 .addAllTaps(vm.taps())
                 .addAllBlockDevices(vm.blockDevices())
-                .setBalloon(vm.balloon());
+                .setBalloon(vm.balloon())
+                .putAllLabels(vm.labels());
         vm.cgroup().ifPresent(p -> b.setCgroup(p.toString()));
         final io.vmpulse.proto.control.v1.GuestEndpoint.Builder g = b.getGuestBuilder();
         final GuestEndpoint guest = vm.guest();
@@ -200,6 +208,48 @@ public final class VmDescriptors {
             out.add(name);
         }
         return out;
+    }
+
+    /**
+     * Labels become Prometheus label values and OpenTelemetry attributes, keyed by name: keys are
+     * identifiers both accept, values are bounded and printable, and there are few enough of
+     * them that every one fits the record's labels field.
+     */
+    private static SortedMap<String, String> labels(final Map<String, String> labels) throws InvalidDescriptorException {
+        if (labels.size() > MAX_LABELS) {
+            throw new InvalidDescriptorException("labels", labels.size() + " labels; at most " + MAX_LABELS + " are allowed");
+        }
+        final SortedMap<String, String> out = new TreeMap<>();
+        for (final Map.Entry<String, String> e : labels.entrySet()) {
+            final String key = e.getKey();
+            if (!LABEL_KEY.matcher(key).matches()) {
+                throw new InvalidDescriptorException("labels", "key " + quote(printable(key)) + " does not match " + LABEL_KEY);
+            }
+            final String value = e.getValue();
+            final String field = "labels." + key;
+            if (value.chars().anyMatch(Character::isISOControl)) {
+                throw new InvalidDescriptorException(field, "value " + quote(printable(value)) + " holds a control character");
+            }
+            final int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > LABEL_VALUE_MAX_BYTES) {
+                throw new InvalidDescriptorException(field, "value of " + bytes + " bytes; at most " + LABEL_VALUE_MAX_BYTES);
+            }
+            out.put(key, value);
+        }
+        return out;
+    }
+
+    /** {@code s} with each control character written as a backslash, u and four hex digits, so that an error stays one line. */
+    private static String printable(final String s) {
+        final StringBuilder b = new StringBuilder(s.length());
+        s.chars().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append('\\').append('u').append(String.format("%04x", c));
+            } else {
+                b.append((char) c);
+            }
+        });
+        return b.toString();
     }
 
     private static HostEndpoints host(final VmDescriptor d, final HypervisorKind kind) throws InvalidDescriptorException {

@@ -1,5 +1,6 @@
 package io.vmpulse.collector.cli;
 
+import io.vmpulse.registry.layout.RegistryLayout;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
                 + "(serve) or collector unreachable (vm)."})
 public final class CollectorMain implements Runnable {
 
-    static final Path DEFAULT_SHM = Path.of("/dev/shm/vmpulse");
+    static final Path DEFAULT_SHM = Path.of(RegistryLayout.DEFAULT_PATH);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

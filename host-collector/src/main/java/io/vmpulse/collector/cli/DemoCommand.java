@@ -23,13 +23,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole chain on this machine, with no hypervisor: collector, agent and live table.",
+        description = {"Run the whole chain on this machine, with no hypervisor: collector, agent, exporter and live table.",
             "",
             "Starts a collector with a registry, registers a VM named 'local', starts the guest agent",
             "on this machine as a separate process over a hybrid-vsock Unix socket (as Firecracker",
-            "would give it), and shows the live table of `top`."},
-        footer = {"", "The agent's own log goes to <temp dir>/agent.log (printed at the end).",
-            "", "Exit codes: 0 finished; 1 cannot start (agent jar missing, registry in use); 2 usage error."})
+            "would give it), starts the exporter on that registry (its /metrics URL is printed under",
+            "the table), and shows the live table of `top`."},
+        footer = {"", "The agent's and the exporter's logs go to <temp dir>/agent.log and exporter.log (printed at the end).",
+            "The agent runs through its launcher, vmpulse-agent, with the flags the guest image uses",
+            "(no class-data sharing archive), so its footprint is what a VM gets.",
+            "", "Exit codes: 0 finished; 1 cannot start (agent launcher missing, registry in use); 2 usage error."})
 final class DemoCommand implements Callable<Integer> {
 
     static final int DEMO_PORT = 1024;
@@ -45,69 +48,78 @@ final class DemoCommand implements Callable<Integer> {
             description = "Sampling interval (default: 1s).")
     Duration interval = Duration.ofSeconds(1);
 
-    @Option(names = "--agent-jar", paramLabel = "JAR",
-            description = "The guest agent's runnable jar (default: guest-agent/target/guest-agent.jar "
-                    + "next to this build, or $VMPULSE_AGENT_JAR).")
-    Path agentJar;
+    @Option(names = "--agent", paramLabel = "LAUNCHER",
+            description = "The guest agent's launcher (default: vmpulse-agent next to this program's jar, "
+                    + "as installed and as dist/target/vmpulse/ of a build lays it out).")
+    Path agentLauncher;
+
+    @Option(names = "--exporter", paramLabel = "LAUNCHER",
+            description = "The exporter's launcher (default: vmpulse-exporter next to this program's jar; "
+                    + "the demo runs without one when there is none).")
+    Path exporterLauncher;
+
+    @Option(names = "--web.listen-address", paramLabel = "HOST:PORT",
+            description = "Where the demo's exporter serves /metrics (default: ${DEFAULT-VALUE}, a free port on loopback).")
+    String exporterListen = "127.0.0.1:0";
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Path jar = agentJar != null ? agentJar : defaultAgentJar();
-        if (jar == null || !Files.isRegularFile(jar)) {
-            spec.commandLine().getErr().println("error: guest agent jar not found" + (jar == null ? "" : " at " + jar)
-                    + "; build it with `mvn -DskipTests package` or pass --agent-jar");
+        Path launcher = Siblings.launcher("vmpulse-agent", agentLauncher);
+        if (!Siblings.isRunnable(launcher)) {
+            spec.commandLine().getErr().println("error: no runnable guest agent launcher"
+                    + (launcher == null ? " next to this program (it runs from classes, not a jar)" : " at " + launcher)
+                    + "; run the demo from the installed layout (`mvn -DskipTests package` makes dist/target/vmpulse/) "
+                    + "or pass --agent");
             return 1;
         }
         Path dir = Files.createTempDirectory("vmpulse-demo");
         CollectorSettings settings = CollectorSettings.registryOnly(shm, 16,
                 interval, Duration.ofSeconds(2), GuestLimits.DEFAULT);
         Process agent = null;
+        Process exporter = null;
         try (CollectorDaemon daemon = CollectorDaemon.start(settings)) {
             Path base = dir.resolve("local.vsock");
             GuestEndpoint.HybridVsock endpoint = new GuestEndpoint.HybridVsock(base, DEMO_PORT);
-            agent = new ProcessBuilder(javaBinary(), "-jar", jar.toString(),
+            ProcessBuilder pb = new ProcessBuilder(launcher.toString(),
                     "--collector", "unix://" + endpoint.listenPath(), "--interval", interval.toMillis() + "ms")
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("agent.log").toFile())
-                    .start();
+                    .redirectOutput(dir.resolve("agent.log").toFile());
+            pb.environment().put("JAVA_HOME", Siblings.javaHome());
+            pb.environment().put("VMPULSE_AGENT_CDS", "off"); // as the guest image runs it
+            agent = pb.start();
             daemon.vms().register(new Vm("local", HypervisorKind.NONE, OptionalInt.of((int) agent.pid()), endpoint,
                     List.of(), List.of(), HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
+            Path exporterPath = Siblings.launcher("vmpulse-exporter", exporterLauncher);
+            String footer;
+            if (Siblings.isRunnable(exporterPath)) {
+                exporter = DemoExporter.start(exporterPath, shm, exporterListen, dir.resolve("exporter.log"));
+                footer = "metrics: " + DemoExporter.awaitUrl(exporter, dir.resolve("exporter.log"), Duration.ofSeconds(60));
+            } else if (exporterLauncher != null) {
+                spec.commandLine().getErr().println("error: no runnable exporter launcher at " + exporterLauncher);
+                return 1;
+            } else {
+                footer = "metrics: no exporter (no vmpulse-exporter next to this program)";
+            }
             long frames = duration == null ? Long.MAX_VALUE : Math.max(1, duration.toSeconds());
             try (RegistryReader reader = RegistryReader.open(shm)) {
-                TopCommand.run(reader, spec.commandLine().getOut(), frames, Duration.ofSeconds(1));
+                TopCommand.run(reader, spec.commandLine().getOut(), frames, Duration.ofSeconds(1), footer);
             }
             return 0;
         } catch (IOException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 1;
         } finally {
-            if (agent != null) {
-                agent.destroy();
-                agent.waitFor();
+            for (Process p : new Process[] {exporter, agent}) {
+                if (p != null) {
+                    p.destroy();
+                    p.waitFor();
+                }
             }
-            spec.commandLine().getOut().println("agent log: " + dir.resolve("agent.log"));
-        }
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    /** guest-agent/target/guest-agent.jar beside host-collector/target/ of this build. */
-    private static Path defaultAgentJar() {
-        String env = System.getenv("VMPULSE_AGENT_JAR");
-        if (env != null && !env.isEmpty()) {
-            return Path.of(env);
-        }
-        try {
-            Path self = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            // .../host-collector/target/host-collector.jar or .../host-collector/target/classes
-            return self.getParent().getParent().getParent().resolve("guest-agent/target/guest-agent.jar");
-        } catch (Exception e) {
-            return null;
+            spec.commandLine().getOut().println("agent log: " + dir.resolve("agent.log")
+                    + (exporter != null ? ", exporter log: " + dir.resolve("exporter.log") : ""));
         }
     }
 }

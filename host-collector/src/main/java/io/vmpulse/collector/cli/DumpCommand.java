@@ -1,6 +1,7 @@
 package io.vmpulse.collector.cli;
 
 import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.RegistryTruncatedException;
 import io.vmpulse.collector.cli.SlotJson;
 import io.vmpulse.registry.read.SlotSnapshot;
 import java.io.IOException;
@@ -46,6 +47,10 @@ final class DumpCommand implements Callable<Integer> {
             return 0;
         } catch (IOException e) {
             spec.commandLine().getErr().println("error: " + CollectorMain.describeOpenFailure(shm, e));
+            return 1;
+        } catch (RegistryTruncatedException e) {
+            out.flush();
+            spec.commandLine().getErr().println("error: " + e.getMessage());
             return 1;
         }
     }

@@ -6,7 +6,7 @@ import io.vmpulse.collector.publish.RegistryInUseException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,12 +45,17 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: cannot start: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
+        CompletableFuture<String> stopped = new CompletableFuture<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
-            stopped.countDown();
+            stopped.complete(null);
         }, "vmpulse-shutdown"));
-        stopped.await();
+        // Whichever comes first: a signal, or the data path failing (its heartbeat already stopped).
+        String failure = stopped.applyToEither(daemon.collector().failure(), f -> f).join();
+        if (failure != null) {
+            spec.commandLine().getErr().println("error: " + failure + "; exiting so that a restart rebuilds the registry");
+            return 1;
+        }
         return 0;
     }
 }

@@ -3,6 +3,7 @@ package io.vmpulse.collector.cli;
 import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.registry.read.FieldDirectory;
 import io.vmpulse.registry.read.SlotSnapshot;
+import io.vmpulse.registry.read.TerminalText;
 
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.VmRecord;
@@ -15,7 +16,8 @@ import io.vmpulse.registry.layout.VmRecord;
  *  "fields": {"checksum": ..., "fs.mount_point": ["/", ...], ...}}
  * </pre>
  * Fields come from the file's directory, arrays in full. u64 values print unsigned; a
- * non-finite f64 prints as {@code null}.
+ * non-finite f64 prints as {@code null}. Control characters in text (C0, DEL, C1) are escaped
+ * as {@code &#92;u00NN}, so the output is valid JSON and safe on a terminal.
  */
 public final class SlotJson {
 
@@ -69,7 +71,7 @@ public final class SlotJson {
             char c = s.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
-            } else if (c < 0x20) {
+            } else if (TerminalText.isControl(c)) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);

@@ -3,11 +3,13 @@ package io.vmpulse.collector.cli;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.SlotSnapshot;
+import io.vmpulse.registry.read.TerminalText;
 import java.util.List;
 
 /**
  * `dump`'s text form: one line per field, found by walking the registry's field directory, so it
- * prints every field the writer defined, including fields of a newer minor version.
+ * prints every field the writer defined, including fields of a newer minor version. Text is
+ * escaped ({@link TerminalText}): guest text never reaches the terminal raw.
  */
 final class SlotText {
 
@@ -15,7 +17,7 @@ final class SlotText {
     }
 
     static void append(StringBuilder b, List<RecordField> fields, SlotSnapshot s) {
-        b.append("slot ").append(s.slot()).append("  vm ").append(s.vmId())
+        b.append("slot ").append(s.slot()).append("  vm ").append(TerminalText.escape(s.vmId()))
                 .append("  generation ").append(s.generation()).append('\n');
         VmRecord u = s.sample();
         for (RecordField f : fields) {
@@ -27,7 +29,11 @@ final class SlotText {
                     case I64 -> b.append(u.getLong(f, i));
                     case U32 -> b.append(u.getUnsignedInt(f, i));
                     case F64 -> b.append(u.getDouble(f, i));
-                    case UTF8 -> b.append('"').append(u.getString(f, i)).append('"');
+                    case UTF8 -> {
+                        b.append('"');
+                        TerminalText.append(b, u.getString(f, i).replace("\"", "\\\""));
+                        b.append('"');
+                    }
                 }
                 b.append(' ').append(f.unit()).append('\n');
             }

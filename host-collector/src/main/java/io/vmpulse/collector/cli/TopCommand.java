@@ -1,6 +1,7 @@
 package io.vmpulse.collector.cli;
 
 import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.RegistryTruncatedException;
 import io.vmpulse.registry.read.SlotSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Columns: guest CPU busy %, host vCPU % (100 = one busy vCPU), guest memory used/total,",
             "fullest guest filesystem %, disk and network rates (network from the guest's point of view),",
             "and the age of the last guest sample ('!' = stale, no sample for 3 intervals).",
+            "", "A registry deleted or replaced under it is reopened (the last frame stays until then);",
+            "one truncated under it ends it with exit 1.",
             "", "Exit codes: 0 stopped; 1 the registry cannot be read; 2 usage error."})
 final class TopCommand implements Callable<Integer> {
 
@@ -32,15 +35,23 @@ final class TopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         try (RegistryReader r = RegistryReader.open(shm)) {
-            return run(r, spec.commandLine().getOut(), iterations, Duration.ofSeconds(1));
+            return run(r, spec.commandLine().getOut(), iterations, Duration.ofSeconds(1), "");
+        } catch (RegistryTruncatedException e) {
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
         } catch (IOException e) {
             spec.commandLine().getErr().println("error: " + CollectorMain.describeOpenFailure(shm, e));
             return 1;
         }
     }
 
-    /** Draws frames until {@code frames} are shown or the thread is interrupted. */
-    static int run(RegistryReader r, PrintWriter out, long frames, Duration every) throws InterruptedException {
+    /**
+     * Draws frames until {@code frames} are shown or the thread is interrupted, each ending with
+     * {@code footer} (nothing when empty).
+     */
+    static int run(RegistryReader r, PrintWriter out, long frames, Duration every, String footer)
+            throws InterruptedException {
         SlotSnapshot scratch = r.newSnapshot();
         for (long i = 0; i < frames; i++) {
             if (i > 0) {
@@ -56,6 +67,9 @@ final class TopCommand implements Callable<Integer> {
             out.print("\033[H\033[2J");
             out.println("vmpulse top  " + r.path() + "  writer pid " + r.writerPid());
             out.print(TopView.render(r, scratch, System.currentTimeMillis() * 1_000_000L));
+            if (!footer.isEmpty()) {
+                out.println(footer);
+            }
             out.flush();
         }
         return 0;

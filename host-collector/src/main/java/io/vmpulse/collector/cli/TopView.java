@@ -8,6 +8,7 @@ import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
+import io.vmpulse.registry.read.TerminalText;
 import java.util.Locale;
 
 /** One frame of `host-collector top`: a table of every live slot, rendered to text. */
@@ -25,7 +26,7 @@ final class TopView {
         int[] live = {0};
         r.forEachLive(scratch, s -> {
             live[0]++;
-            b.append(row(s.vmId(), s.sample(), nowUnixNanos)).append('\n');
+            b.append(row(TerminalText.escape(s.vmId()), s.sample(), nowUnixNanos)).append('\n');
         });
         if (live[0] == 0) {
             b.append("(no VMs registered)\n");

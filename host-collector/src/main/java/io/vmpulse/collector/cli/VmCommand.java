@@ -28,7 +28,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -129,6 +131,8 @@ public final class VmCommand implements Callable<Integer> {
         boolean balloon;
         @Option(names = "--cgroup", paramLabel = "PATH", description = "The VM's cgroup v2 directory.")
         String cgroup;
+        @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label of the VM (repeatable).")
+        Map<String, String> labels = new LinkedHashMap<>();
 
         @Override
         public Integer call() {
@@ -166,7 +170,7 @@ public final class VmCommand implements Callable<Integer> {
 
         private VmDescriptor fromFlags() {
             final VmDescriptor.Builder b = VmDescriptor.newBuilder().addAllTaps(taps).addAllBlockDevices(blockDevices)
-                    .setBalloon(balloon);
+                    .setBalloon(balloon).putAllLabels(labels);
             if (id != null) {
                 b.setId(id);
             }

@@ -2,13 +2,48 @@ package io.vmpulse.collector.host;
 
 import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.Source;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Block and network counters as a VMM's own devices count them, summed over the VM's devices and
- * cumulative. The virtio-net device's rx is what it handed to the guest, so here, unlike on a TAP,
- * rx already is the guest's rx.
+ * Block and network counters as a VMM's own devices count them, cumulative: summed over the VM's
+ * devices, and per device in the order the VMM first listed them. The virtio-net device's rx is
+ * what it handed to the guest, so here, unlike on a TAP, rx already is the guest's rx.
+ *
+ * <p>The totals are kept apart from the devices because a source may give totals without devices
+ * (Firecracker's aggregate {@code block} object, from a Firecracker without per-device metrics).
+ * Device entries are reused across {@link #clear()}, so a reader that clears one instance per
+ * line allocates nothing once it has seen every device.
  */
 public final class DeviceCounters {
+
+    /** One drive's counters. */
+    public static final class Drive {
+        String name;
+        public long readBytes;
+        public long writeBytes;
+        public long readOps;
+        public long writeOps;
+
+        public String name() {
+            return name;
+        }
+    }
+
+    /** One network device's counters, rx being what the guest received. */
+    public static final class Nic {
+        String name;
+        public long rxBytes;
+        public long txBytes;
+        public long rxPackets;
+        public long txPackets;
+        public long rxErrors;
+        public long txErrors;
+
+        public String name() {
+            return name;
+        }
+    }
 
     public boolean hasBlock;
     public long readBytes;
@@ -26,13 +61,106 @@ public final class DeviceCounters {
     public long rxErrors;
     public long txErrors;
 
+    private final List<Drive> drives = new ArrayList<>();
+    private int driveCount;
+    private final List<Nic> nics = new ArrayList<>();
+    private int nicCount;
+
     public void clear() {
         hasBlock = hasNet = hasNetErrors = false;
         readBytes = writeBytes = readOps = writeOps = 0;
         rxBytes = txBytes = rxPackets = txPackets = rxErrors = txErrors = 0;
+        driveCount = nicCount = 0;
     }
 
-    /** Copies the block totals into {@code into} and marks {@link Source#BLOCK}: failed if no drive was seen. */
+    /** The entry of drive {@code name}, added with zero counters if this is its first mention. */
+    public Drive drive(String name) {
+        for (int i = 0; i < driveCount; i++) {
+            if (drives.get(i).name.equals(name)) {
+                return drives.get(i);
+            }
+        }
+        if (driveCount == drives.size()) {
+            drives.add(new Drive());
+        }
+        Drive d = drives.get(driveCount++);
+        d.name = name;
+        d.readBytes = d.writeBytes = d.readOps = d.writeOps = 0;
+        return d;
+    }
+
+    /** The entry of network device {@code name}, added with zero counters if this is its first mention. */
+    public Nic nic(String name) {
+        for (int i = 0; i < nicCount; i++) {
+            if (nics.get(i).name.equals(name)) {
+                return nics.get(i);
+            }
+        }
+        if (nicCount == nics.size()) {
+            nics.add(new Nic());
+        }
+        Nic n = nics.get(nicCount++);
+        n.name = name;
+        n.rxBytes = n.txBytes = n.rxPackets = n.txPackets = n.rxErrors = n.txErrors = 0;
+        return n;
+    }
+
+    public int driveCount() {
+        return driveCount;
+    }
+
+    public Drive driveAt(int i) {
+        return drives.get(i);
+    }
+
+    public int nicCount() {
+        return nicCount;
+    }
+
+    public Nic nicAt(int i) {
+        return nics.get(i);
+    }
+
+    /** Adds {@code from}'s block totals and drives to these. */
+    public void addBlock(DeviceCounters from) {
+        hasBlock = true;
+        readBytes += from.readBytes;
+        writeBytes += from.writeBytes;
+        readOps += from.readOps;
+        writeOps += from.writeOps;
+        for (int i = 0; i < from.driveCount; i++) {
+            Drive f = from.drives.get(i);
+            Drive d = drive(f.name);
+            d.readBytes += f.readBytes;
+            d.writeBytes += f.writeBytes;
+            d.readOps += f.readOps;
+            d.writeOps += f.writeOps;
+        }
+    }
+
+    /** Adds {@code from}'s network totals and devices to these. */
+    public void addNet(DeviceCounters from) {
+        hasNet = true;
+        hasNetErrors |= from.hasNetErrors;
+        rxBytes += from.rxBytes;
+        txBytes += from.txBytes;
+        rxPackets += from.rxPackets;
+        txPackets += from.txPackets;
+        rxErrors += from.rxErrors;
+        txErrors += from.txErrors;
+        for (int i = 0; i < from.nicCount; i++) {
+            Nic f = from.nics.get(i);
+            Nic n = nic(f.name);
+            n.rxBytes += f.rxBytes;
+            n.txBytes += f.txBytes;
+            n.rxPackets += f.rxPackets;
+            n.txPackets += f.txPackets;
+            n.rxErrors += f.rxErrors;
+            n.txErrors += f.txErrors;
+        }
+    }
+
+    /** Copies the block totals and drives into {@code into} and marks {@link Source#BLOCK}: failed if no drive was seen. */
     public void copyBlockInto(HostReading into) {
         if (!hasBlock) {
             into.markFailed(Source.BLOCK, "no counters for the VM's drives");
@@ -42,12 +170,17 @@ public final class DeviceCounters {
         into.diskWriteBytes = writeBytes;
         into.diskReadOps = readOps;
         into.diskWriteOps = writeOps;
+        for (int i = 0; i < driveCount; i++) {
+            Drive d = drives.get(i);
+            into.addDisk(d.name, d.readBytes, d.writeBytes, d.readOps, d.writeOps);
+        }
         into.markPresent(Source.BLOCK);
     }
 
     /**
-     * Copies the network totals into {@code into}; false (nothing touched) if no interface was seen.
-     * No VMM counts drops, and errors only where {@link #hasNetErrors}: the rest stay ABSENT.
+     * Copies the network totals and devices into {@code into}; false (nothing touched) if no
+     * interface was seen. No VMM counts drops, and errors only where {@link #hasNetErrors}: the
+     * rest stay ABSENT.
      */
     public boolean copyNetInto(HostReading into) {
         if (!hasNet) {
@@ -60,6 +193,11 @@ public final class DeviceCounters {
         into.netRxErrors = hasNetErrors ? rxErrors : HostReading.ABSENT;
         into.netTxErrors = hasNetErrors ? txErrors : HostReading.ABSENT;
         into.netRxDropped = into.netTxDropped = HostReading.ABSENT;
+        for (int i = 0; i < nicCount; i++) {
+            Nic n = nics.get(i);
+            into.addNic(n.name, n.rxBytes, n.txBytes, n.rxPackets, n.txPackets, HostReading.ABSENT, HostReading.ABSENT,
+                    hasNetErrors ? n.rxErrors : HostReading.ABSENT, hasNetErrors ? n.txErrors : HostReading.ABSENT);
+        }
         into.netFromTap = false;
         into.markPresent(Source.NET);
         return true;

@@ -1,5 +1,8 @@
 package io.vmpulse.collector.merge;
 
+import static io.vmpulse.registry.layout.RecordFields.MAX_DISKS;
+import static io.vmpulse.registry.layout.RecordFields.MAX_NICS;
+
 import java.util.Arrays;
 
 /**
@@ -55,6 +58,16 @@ public final class HostReading {
     public long diskWriteBytes;
     public long diskReadOps;
     public long diskWriteOps;
+    /** Drives with an entry below, at most {@code MAX_DISKS}, in the source's order; the totals above cover every drive. */
+    public int diskCount;
+    /** Drives beyond {@code MAX_DISKS}: in the totals only. */
+    public int diskOmitted;
+    public final String[] diskName = new String[MAX_DISKS];
+    public final long[] diskReadBytesEach = new long[MAX_DISKS];
+    public final long[] diskWriteBytesEach = new long[MAX_DISKS];
+    /** ABSENT where the source counts no operations, as in the totals. */
+    public final long[] diskReadOpsEach = new long[MAX_DISKS];
+    public final long[] diskWriteOpsEach = new long[MAX_DISKS];
     /** Firecracker metrics lines that could not be parsed and were skipped, since the sampler began. */
     public long metricsLinesSkipped;
 
@@ -67,6 +80,21 @@ public final class HostReading {
     public long netTxDropped;
     public long netRxErrors;
     public long netTxErrors;
+    /** Interfaces with an entry below, at most {@code MAX_NICS}, in the source's order, guest's point of view as the totals. */
+    public int nicCount;
+    /** Interfaces beyond {@code MAX_NICS}: in the totals only. */
+    public int nicOmitted;
+    public final String[] nicName = new String[MAX_NICS];
+    public final long[] nicRxBytesEach = new long[MAX_NICS];
+    public final long[] nicTxBytesEach = new long[MAX_NICS];
+    public final long[] nicRxPacketsEach = new long[MAX_NICS];
+    public final long[] nicTxPacketsEach = new long[MAX_NICS];
+    /** ABSENT where the source counts no drops (only TAPs do), as in the totals. */
+    public final long[] nicRxDropsEach = new long[MAX_NICS];
+    public final long[] nicTxDropsEach = new long[MAX_NICS];
+    /** ABSENT where the source counts no errors (Cloud Hypervisor), as in the totals. */
+    public final long[] nicRxErrorsEach = new long[MAX_NICS];
+    public final long[] nicTxErrorsEach = new long[MAX_NICS];
     /** True when the network fields come from TAP counters, false when from the VMM's device counters. */
     public boolean netFromTap;
 
@@ -96,6 +124,8 @@ public final class HostReading {
         cgroupIoReadBytes = cgroupIoWriteBytes = ABSENT;
         diskReadBytes = diskWriteBytes = diskReadOps = diskWriteOps = ABSENT;
         metricsLinesSkipped = 0;
+        diskCount = diskOmitted = 0;
+        nicCount = nicOmitted = 0;
         netRxBytes = netTxBytes = netRxPackets = netTxPackets = ABSENT;
         netRxDropped = netTxDropped = netRxErrors = netTxErrors = ABSENT;
         netFromTap = false;
@@ -103,6 +133,42 @@ public final class HostReading {
         balloonFreeBytes = balloonTotalBytes = balloonAvailableBytes = ABSENT;
         Arrays.fill(states, STATE_ABSENT);
         Arrays.fill(errors, null);
+    }
+
+    /** Adds one drive's cumulative counters (ops ABSENT where the source has none); beyond the room, counts it omitted. */
+    public void addDisk(String name, long readBytes, long writeBytes, long readOps, long writeOps) {
+        if (diskCount == MAX_DISKS) {
+            diskOmitted++;
+            return;
+        }
+        int i = diskCount++;
+        diskName[i] = name;
+        diskReadBytesEach[i] = readBytes;
+        diskWriteBytesEach[i] = writeBytes;
+        diskReadOpsEach[i] = readOps;
+        diskWriteOpsEach[i] = writeOps;
+    }
+
+    /**
+     * Adds one interface's cumulative counters from the guest's point of view (rx: what the guest
+     * received), ABSENT where the source has none; beyond the room, counts it omitted.
+     */
+    public void addNic(String name, long rxBytes, long txBytes, long rxPackets, long txPackets,
+                       long rxDrops, long txDrops, long rxErrors, long txErrors) {
+        if (nicCount == MAX_NICS) {
+            nicOmitted++;
+            return;
+        }
+        int i = nicCount++;
+        nicName[i] = name;
+        nicRxBytesEach[i] = rxBytes;
+        nicTxBytesEach[i] = txBytes;
+        nicRxPacketsEach[i] = rxPackets;
+        nicTxPacketsEach[i] = txPackets;
+        nicRxDropsEach[i] = rxDrops;
+        nicTxDropsEach[i] = txDrops;
+        nicRxErrorsEach[i] = rxErrors;
+        nicTxErrorsEach[i] = txErrors;
     }
 
     /** Makes room for vCPU numbers {@code 0..slots-1}, every slot ABSENT. */

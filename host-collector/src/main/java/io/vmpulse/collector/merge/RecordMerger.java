@@ -12,6 +12,7 @@ import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.proto.v1.CpuTimes;
+import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 
 /**
@@ -44,13 +45,18 @@ public final class RecordMerger {
         return out;
     }
 
+    /** What the VM's descriptor says about it; kept in every record until the next call. */
+    public void describe(VmInfo info) {
+        info.writeInto(out);
+    }
+
     /**
      * A guest sample arrived; {@code host} was read at its arrival (it may be null when host reads
      * are not wanted). Returns the reading the caller may reuse for the next read.
      */
-    public HostReading guestArrived(Sample s, String bootId, Continuity verdict,
+    public HostReading guestArrived(Sample s, Hello hello, Continuity verdict,
                                     long receivedMonoNanos, long receivedUnixNanos, HostReading host) {
-        GuestHalf.copy(s, bootId, out);
+        GuestHalf.copy(s, hello, out);
         droppedSamples += s.getDroppedBefore();
         out.putLong(DROPPED_SAMPLES, droppedSamples);
         out.putLong(LAST_GUEST_MONO_NS, receivedMonoNanos);

@@ -14,11 +14,11 @@ import io.vmpulse.registry.layout.VmRecord;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,12 +35,24 @@ import java.util.Map;
  * The collector's side of the shared-memory registry: the only process that writes it.
  *
  * <h2>Starting</h2>
- * {@link #create} locks the file at the configured path with {@code flock}. If another process
- * holds the lock, a live collector owns the registry and {@link RegistryInUseException} names its
- * pid. Otherwise the file is new or was left by a dead collector: a fresh registry is built in a
- * temporary file next to it (header, directory, {@code ready} last) and renamed over the path, so
- * a reader opening the path never sees a half-built file, and a reader still mapping the old file
- * keeps valid memory and notices the replacement ({@link RegistryReader#isStale()}).
+ * The registry's directory must be the collector's own ({@link FileOwner}: created 0750 if
+ * missing; a symbolic link, another user's directory or a non-sticky world-writable one is
+ * refused). {@link #create} then locks {@code .NAME.lock} beside the registry with {@code flock}:
+ * a file of mode 0600 that readers cannot even open, so no reader can ever block a collector
+ * from starting. If another process holds the lock, {@link RegistryInUseException} names the pid
+ * the kernel lists as its holder. Otherwise any registry at the path was left by a collector that
+ * is gone: after refusing a symbolic link or a file of another user there, a fresh registry is
+ * built in a new file next to it ({@code O_EXCL|O_NOFOLLOW}: header, directory, {@code ready}
+ * last) and renamed over the path, so a reader opening the path never sees a half-built file,
+ * and a reader still mapping the old file keeps valid memory and notices the replacement
+ * ({@link RegistryReader#isStale()}).
+ *
+ * <h2>A file damaged under the writer</h2>
+ * Nothing but this writer should touch the file, but root can. {@link #fileProblem()} (the
+ * collector's timer asks before every heartbeat) tells when the path no longer names the file, or
+ * the file is shorter than its slots: the writer is then broken for good, stops touching the
+ * mapping (which would raise SIGBUS past the end) and every call throws; the collector stops
+ * its heartbeat and exits, and a restart builds a new registry.
  *
  * <h2>Publishing: the seqlock</h2>
  * Every change to a slot runs between two increments of its {@code seq}:
@@ -63,11 +75,15 @@ import java.util.Map;
 public final class RegistryWriter implements AutoCloseable {
 
     private static final int FILE_MODE = 0640;
+    private static final int LOCK_MODE = 0600;
     private static final int START_ATTEMPTS = 8;
     private static final byte[] ZEROS = new byte[Math.max(VM_ID_BYTES, RecordFields.SIZE)];
 
     private final Path path;
-    private final LockedFile file;
+    private final NoFollowFile lock;
+    private final NoFollowFile file;
+    private final long fileInode;
+    private final long fileSize;
     private final ShmBuffer buf;
     private final int slotCount;
     private final int slotsOffset;
@@ -79,10 +95,16 @@ public final class RegistryWriter implements AutoCloseable {
     private int nextFree;
     private long heartbeats;
     private volatile boolean closed;
+    /** Why the file can no longer be written (deleted, replaced, truncated), once it is so. */
+    private volatile String broken;
 
-    private RegistryWriter(Path path, LockedFile file, ShmBuffer buf, int slotCount, long startUnixNanos, boolean replacedStale) {
+    private RegistryWriter(Path path, NoFollowFile lock, NoFollowFile file, ShmBuffer buf, int slotCount,
+                           long startUnixNanos, boolean replacedStale) throws IOException {
         this.path = path;
+        this.lock = lock;
         this.file = file;
+        this.fileInode = file.inode();
+        this.fileSize = buf.capacity();
         this.buf = buf;
         this.slotCount = slotCount;
         this.slotsOffset = slotsOffset(RecordFields.ALL.size());
@@ -95,45 +117,57 @@ public final class RegistryWriter implements AutoCloseable {
     /**
      * Creates the registry, replacing a stale one.
      *
-     * @throws RegistryInUseException when a live collector holds the file
+     * @throws RegistryInUseException when a live process holds the registry's lock file
+     * @throws IOException            naming the path and the reason: a foreign or symbolic-link
+     *                                directory, file or lock file, a missing parent directory
      */
     public static RegistryWriter create(RegistryOptions options) throws IOException {
         Path path = options.path().toAbsolutePath();
+        FileOwner.prepareDirectory(path.getParent(), options.directoryMode(), options.group());
+        Path lockPath = lockFileOf(path);
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-            LockedFile current = LockedFile.openAndTryLock(path, FILE_MODE);
-            if (current == null) {
-                throw new RegistryInUseException(path, writerPidOf(path));
-            }
+            NoFollowFile lock = NoFollowFile.openOrCreate(lockPath, LOCK_MODE, "registry lock file");
+            boolean kept = false;
             try {
-                // Another starter may have renamed a fresh registry over the path between our
-                // open and our lock: then we locked a dead inode and must look again.
-                if (current.inode() == RegistryReader.inodeOf(path)) {
-                    return initialise(path, options, Files.size(path) > 0);
+                if (!lock.tryLock()) {
+                    throw new RegistryInUseException(path, lockPath, LockHolders.pidHolding(lock.device(), lock.inode()));
+                }
+                // Another starter may have replaced the lock file between our open and our lock
+                // (it never does, but a person may remove it): then we locked a dead inode.
+                if (lock.inode() == RegistryReader.inodeOf(lockPath)) {
+                    RegistryWriter w = initialise(path, options, lock);
+                    kept = true;
+                    return w;
                 }
             } catch (NoSuchFileException e) {
                 // removed between open and check: look again
             } finally {
-                current.close();
+                if (!kept) {
+                    lock.close();
+                }
             }
         }
-        throw new IOException("registry " + path + " keeps being replaced while this collector starts; is another one starting?");
+        throw new IOException("registry lock file " + lockPath + " keeps being replaced while this collector starts; is another one starting?");
     }
 
-    private static RegistryWriter initialise(Path path, RegistryOptions options, boolean stale) throws IOException {
+    /** {@code .NAME.lock} beside the registry: what the writer locks (readers cannot open it). */
+    public static Path lockFileOf(Path registry) {
+        return registry.resolveSibling("." + registry.getFileName() + ".lock");
+    }
+
+    private static RegistryWriter initialise(Path path, RegistryOptions options, NoFollowFile lock) throws IOException {
+        FileOwner.refuseForeign(path, "registry");
+        boolean stale = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
         String tmpPrefix = "." + path.getFileName() + ".init-";
-        // Holding the lock on the current file means no other collector is initialising, so
-        // any temporary file left here is from one that died while starting (in /dev/shm it
-        // would hold memory until reboot).
+        // Holding the lock means no other collector is initialising, so any temporary file left
+        // here is from one that died while starting (in /dev/shm it would hold memory until reboot).
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(path.getParent(), tmpPrefix + "*")) {
             for (Path p : leftovers) {
                 Files.deleteIfExists(p);
             }
         }
         Path tmp = path.resolveSibling(tmpPrefix + ProcessHandle.current().pid());
-        LockedFile fresh = LockedFile.openAndTryLock(tmp, FILE_MODE);
-        if (fresh == null) {
-            throw new IOException("cannot lock new registry file " + tmp);
-        }
+        NoFollowFile fresh = NoFollowFile.createNew(tmp, FILE_MODE, "new registry file");
         try {
             setOwnership(tmp, options.group());
             int dirCount = RecordFields.ALL.size();
@@ -148,7 +182,7 @@ public final class RegistryWriter implements AutoCloseable {
             writeDirectory(buf);
             buf.putLongRelease(READY_OFFSET, READY);
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return new RegistryWriter(path, fresh, buf, options.slotCount(), start, stale);
+            return new RegistryWriter(path, lock, fresh, buf, options.slotCount(), start, stale);
         } catch (IOException | RuntimeException | Error e) {
             fresh.close();
             Files.deleteIfExists(tmp);
@@ -193,6 +227,11 @@ public final class RegistryWriter implements AutoCloseable {
 
     private static void setOwnership(Path file, String group) throws IOException {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        setGroup(file, group);
+    }
+
+    /** Gives {@code file} the registry's read group (no change for null). */
+    static void setGroup(Path file, String group) throws IOException {
         if (group != null) {
             GroupPrincipal g;
             try {
@@ -201,17 +240,6 @@ public final class RegistryWriter implements AutoCloseable {
                 throw new IOException("registry group '" + group + "' does not exist", e);
             }
             Files.getFileAttributeView(file, PosixFileAttributeView.class).setGroup(g);
-        }
-    }
-
-    /** The pid in the header of the file at {@code path}, or 0 when it cannot be read. */
-    private static long writerPidOf(Path path) {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(b, 0);
-            return b.getLong(MAGIC_OFFSET) == MAGIC ? Integer.toUnsignedLong(b.getInt(WRITER_PID_OFFSET)) : 0;
-        } catch (IOException e) {
-            return 0;
         }
     }
 
@@ -260,6 +288,7 @@ public final class RegistryWriter implements AutoCloseable {
      * freshness fields.
      */
     public void publish(int slot, VmRecord sample) {
+        ensureOpen();
         int base = slotBase(slot);
         int state = buf.getInt(base + SLOT_STATE_OFFSET);
         if (state != STATE_LIVE) {
@@ -277,6 +306,7 @@ public final class RegistryWriter implements AutoCloseable {
      * caller's grace period is over.
      */
     public synchronized void markFinal(int slot, VmRecord sample) {
+        ensureOpen();
         int base = slotBase(slot);
         int state = buf.getInt(base + SLOT_STATE_OFFSET);
         if (state != STATE_LIVE) {
@@ -292,6 +322,7 @@ public final class RegistryWriter implements AutoCloseable {
 
     /** Frees the slot: state free, id and sample cleared (no data outlives its VM). */
     public synchronized void release(int slot) {
+        ensureOpen();
         int base = slotBase(slot);
         String vm = vmBySlot[slot];
         if (vm == null) {
@@ -306,24 +337,77 @@ public final class RegistryWriter implements AutoCloseable {
         slotsByVm.remove(vm);
     }
 
-    /** Advances the heartbeat: readers judge the writer alive by it. Call it on a timer. */
+    /**
+     * Advances the heartbeat: readers judge the writer alive by it. Call it on a timer, and only
+     * while the data path that publishes works: a heartbeat must never outlive it.
+     *
+     * @throws IllegalStateException when the registry file was deleted, replaced or truncated
+     *                               ({@link #fileProblem()}): no heartbeat then
+     */
     public synchronized void heartbeat() {
         ensureOpen();
+        String problem = fileProblem();
+        if (problem != null) {
+            throw new IllegalStateException(problem);
+        }
         buf.putLongOpaque(HEARTBEAT_UNIX_NS_OFFSET, nowUnixNanos());
         buf.putLongOpaque(HEARTBEAT_MONO_NS_OFFSET, System.nanoTime());
         buf.putLongRelease(HEARTBEAT_COUNT_OFFSET, ++heartbeats);
     }
 
-    /** Marks the registry closed (readers see writer_flags.WRITER_CLOSED) and drops the lock. */
+    /**
+     * Null while the registry file is intact; otherwise why it is not (deleted or replaced at the
+     * path, or truncated), and from then on the writer is broken: every call throws, and nothing
+     * touches the mapping again. One fstat and one stat.
+     */
+    public String fileProblem() {
+        String why = broken;
+        if (why != null || closed) {
+            return why;
+        }
+        try {
+            long size = file.size();
+            if (size < fileSize) {
+                why = "registry " + path + " was truncated to " + size + " bytes under the collector (it needs " + fileSize + ")";
+            } else if (RegistryReader.inodeOf(path) != fileInode) {
+                why = "registry " + path + " was replaced by another file under the collector";
+            }
+        } catch (NoSuchFileException e) {
+            why = "registry " + path + " was deleted under the collector";
+        } catch (IOException e) {
+            why = "registry " + path + " cannot be checked: " + e.getMessage();
+        }
+        if (why != null) {
+            broken = why;
+        }
+        return why;
+    }
+
+    /**
+     * Marks the registry closed (readers see writer_flags.WRITER_CLOSED) and drops the lock. A
+     * broken registry is left as it is.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
-        heartbeat();
-        buf.putLongRelease(WRITER_FLAGS_OFFSET, WRITER_CLOSED);
+        if (fileProblem() == null) {
+            heartbeat();
+            buf.putLongRelease(WRITER_FLAGS_OFFSET, WRITER_CLOSED);
+        }
         closed = true;
         file.close();
+        // Removed while still locked: a starter that opened it before then finds its inode gone
+        // from the path once it gets the lock, and looks again (see create).
+        try {
+            if (RegistryReader.inodeOf(lockFileOf(path)) == lock.inode()) {
+                Files.delete(lockFileOf(path));
+            }
+        } catch (IOException e) {
+            // harmless: the next collector reuses it
+        }
+        lock.close();
     }
 
     public Path path() {
@@ -370,12 +454,18 @@ public final class RegistryWriter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("registry writer for " + path + " is closed");
         }
+        String why = broken;
+        if (why != null) {
+            throw new IllegalStateException(why);
+        }
     }
 
     private static byte[] vmIdBytes(String vmId) {
         byte[] utf8 = vmId.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length == 0 || utf8.length >= VM_ID_BYTES || vmId.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("vm id must be 1.." + (VM_ID_BYTES - 1) + " UTF-8 bytes without NUL: '" + vmId + "'");
+        if (utf8.length == 0 || utf8.length >= VM_ID_BYTES || vmId.codePoints().anyMatch(VmRecord::isControl)) {
+            throw new IllegalArgumentException("vm id must be 1.." + (VM_ID_BYTES - 1) + " UTF-8 bytes without control characters: '"
+                    + vmId.codePoints().map(c -> VmRecord.isControl(c) ? '?' : c)
+                            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "'");
         }
         byte[] padded = new byte[VM_ID_BYTES];
         System.arraycopy(utf8, 0, padded, 0, utf8.length);

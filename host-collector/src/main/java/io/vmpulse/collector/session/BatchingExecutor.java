@@ -23,7 +23,10 @@ import java.util.logging.Logger;
  * the number of VMs, for at most {@code period} of added delay before a sample is published. The
  * sample's arrival time is taken on arrival, so no rate or freshness figure moves.
  *
- * <p>Tasks run in submission order per worker; a task that throws is logged and the worker goes on.
+ * <p>Tasks run in submission order per worker; a task that throws an exception is logged and the
+ * worker goes on. A task that throws an Error (an InternalError from a mapped file cut short, an
+ * OutOfMemoryError) ends its worker: {@link #failure()} then says so, and the collector takes its
+ * health down with it rather than go on with a pool that silently lost a thread.
  */
 final class BatchingExecutor implements Executor, AutoCloseable {
 
@@ -33,6 +36,7 @@ final class BatchingExecutor implements Executor, AutoCloseable {
     private final long periodNanos;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
+    private volatile String failure;
 
     BatchingExecutor(int threads, Duration period, ThreadFactory factory) {
         if (threads < 1 || period.isNegative() || period.isZero()) {
@@ -63,10 +67,33 @@ final class BatchingExecutor implements Executor, AutoCloseable {
                     task.run();
                 } catch (RuntimeException e) {
                     LOG.warning("task failed: " + e);
+                } catch (Error e) {
+                    failure = "thread " + Thread.currentThread().getName() + " died: " + e;
+                    throw e;
                 }
             }
             LockSupport.parkNanos(this, periodNanos);
         }
+    }
+
+    /**
+     * Null while every worker is alive; otherwise which one died and of what. Closing is not a
+     * failure.
+     */
+    String failure() {
+        if (closed) {
+            return null;
+        }
+        String f = failure;
+        if (f != null) {
+            return f;
+        }
+        for (Thread t : workers) {
+            if (!t.isAlive()) {
+                return "thread " + t.getName() + " died";
+            }
+        }
+        return null;
     }
 
     /** Stops the workers; tasks not started yet are dropped. Does not wait for a running task. */

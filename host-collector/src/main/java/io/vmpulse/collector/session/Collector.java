@@ -3,11 +3,13 @@ package io.vmpulse.collector.session;
 import io.grpc.Server;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
+import io.vmpulse.collector.merge.GuestHalf;
+import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.IngestServer;
-import io.vmpulse.collector.publish.RegistryOptions;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.collector.threads.DaemonThreads;
+import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.collector.catalog.GuestEndpoint;
 import io.vmpulse.collector.catalog.Vm;
 import io.vmpulse.collector.catalog.VmCatalog;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +30,11 @@ import java.util.logging.Logger;
  * The host collector: for every VM in a {@link VmCatalog}, a listener for its guest, a host-side
  * sampler, a merger and a slot in the shared-memory registry; and one timer that keeps host
  * metrics flowing for VMs whose guest is silent, and advances the registry heartbeat.
+ *
+ * <p>The heartbeat never outlives the data path: the timer advances it only while every merge
+ * thread is alive and the registry file is intact (not deleted, replaced or truncated). When
+ * either fails, the heartbeat stops for good and {@link #failure()} completes with the reason;
+ * {@code serve} then exits with it, and a restart builds everything anew.
  *
  * <p>VM lifecycle changes are applied in order on one thread of their own, so a registry callback
  * returns at once and a slow teardown (the final host read) never holds up ingest.
@@ -53,10 +61,15 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
     private final Map<String, VmSession> pipelines = new ConcurrentHashMap<>();
     private final Map<Integer, GuestLink> linksByCid = new ConcurrentHashMap<>();
-    /** Slots in their grace period, by VM id. Only the lifecycle thread touches it. */
-    private final Map<String, Grace> graceSlots = new HashMap<>();
+    /**
+     * Finished sessions whose slot still shows the VM's final record, by VM id; compared by
+     * identity, so a VM removed twice ends only its latest grace. Only the lifecycle thread
+     * touches it.
+     */
+    private final Map<String, VmSession> inGrace = new HashMap<>();
     private Server vsock;
     private final long intervalNanos;
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
 
     private Collector(CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
         this.settings = settings;
@@ -70,8 +83,8 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
 
     /** Creates the registry (refusing one a live collector holds) and starts the timer. */
     public static Collector start(CollectorSettings settings, HostSampler.Options hostOptions) throws IOException {
-        RegistryWriter registry = RegistryWriter.create(
-                new RegistryOptions(settings.registryPath(), settings.slots(), settings.registryGroup()));
+        GuestHalf.resolveWirePaths();
+        RegistryWriter registry = RegistryWriter.create(settings.registryOptions());
         if (registry.replacedStaleFile()) {
             LOG.warning("registry " + settings.registryPath() + " was left by a collector that is gone; reinitialised it");
         }
@@ -85,7 +98,8 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
                         + ": " + e.getMessage(), e);
             }
         }
-        long period = Math.max(1, settings.interval().toMillis() / 4);
+        // A quarter interval, and never less often than readers are told to expect a heartbeat.
+        long period = Math.min(RegistryLayout.HEARTBEAT_PERIOD_MS, Math.max(1, settings.interval().toMillis() / 4));
         c.timer.scheduleAtFixedRate(c::tick, period, period, TimeUnit.MILLISECONDS);
         return c;
     }
@@ -94,7 +108,34 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         return registry;
     }
 
+    /**
+     * Completes, once, with why the data path stopped (a merge thread died; the registry file was
+     * deleted, replaced or truncated). The heartbeat has stopped by then.
+     */
+    public CompletableFuture<String> failure() {
+        return failure;
+    }
+
+    /** The merge pool, for tests that take a merge thread down. */
+    BatchingExecutor mergePool() {
+        return pool;
+    }
+
     private void tick() {
+        if (failure.isDone()) {
+            return;
+        }
+        // The file first: a truncated file also kills the merge thread that touches it, and
+        // "truncated" says more than "died".
+        String broken = registry.fileProblem();
+        if (broken == null) {
+            broken = pool.failure();
+        }
+        if (broken != null) {
+            LOG.severe("data path stopped, heartbeat stopped: " + broken);
+            failure.complete(broken);
+            return;
+        }
         try {
             registry.heartbeat();
             long now = System.nanoTime();
@@ -121,6 +162,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         lifecycle.execute(() -> {
             VmSession p = pipelines.get(before.id());
             if (p != null && before.guest().equals(after.guest())) {
+                p.describe(info(after));
                 p.replaceHost(new HostSampler(targets(after), hostOptions));
                 LOG.info(() -> "vm " + after.id() + ": host-side targets updated");
                 return;
@@ -135,21 +177,12 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         lifecycle.execute(() -> remove(vm));
     }
 
-    /** One grace period; compared by identity, so a VM removed twice ends only its latest one. */
-    private static final class Grace {
-        final int slot;
-
-        Grace(int slot) {
-            this.slot = slot;
-        }
-    }
-
     private void add(Vm vm) {
         // A VM back within its grace period (re-registered, or a new guest endpoint) holds its old
         // final slot still: free it now, so the claim gives readers a new generation at once.
-        Grace old = graceSlots.remove(vm.id());
+        VmSession old = inGrace.remove(vm.id());
         if (old != null) {
-            registry.release(old.slot);
+            old.reclaim();
         }
         int slot;
         try {
@@ -160,6 +193,7 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         }
         HostSampler host = new HostSampler(targets(vm), hostOptions);
         VmSession p = new VmSession(vm.id(), slot, registry, host, pool, intervalNanos, ingest, settings.interval());
+        p.describe(info(vm));
         try {
             p.listening(listen(vm, p.link()));
         } catch (IOException | RuntimeException e) {
@@ -206,22 +240,25 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         p.finish();
         LOG.info(() -> "vm " + vm.id() + ": unregistered; final sample published, slot " + p.slot
                 + " freed in " + settings.grace().toMillis() + " ms");
-        Grace grace = new Grace(p.slot);
-        graceSlots.put(vm.id(), grace);
-        timer.schedule(() -> endGrace(vm.id(), grace), settings.grace().toMillis(), TimeUnit.MILLISECONDS);
+        inGrace.put(vm.id(), p);
+        timer.schedule(() -> endGrace(vm.id(), p), settings.grace().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Frees the slot on the lifecycle thread, so it never races a VM coming back in {@link #add}. */
-    private void endGrace(String vmId, Grace grace) {
+    private void endGrace(String vmId, VmSession finished) {
         try {
             lifecycle.execute(() -> {
-                if (graceSlots.remove(vmId, grace)) {
-                    registry.release(grace.slot);
+                if (inGrace.remove(vmId, finished)) {
+                    finished.reclaim();
                 }
             });
         } catch (RejectedExecutionException e) {
             // closing: the registry is marked closed as a whole
         }
+    }
+
+    static VmInfo info(Vm vm) {
+        return new VmInfo(vm.hypervisor().descriptorName(), vm.labels());
     }
 
     static HostTargets targets(Vm vm) {
@@ -248,7 +285,11 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         }
         timer.shutdownNow();
         for (VmSession p : pipelines.values()) {
-            p.finish();
+            try {
+                p.finish();
+            } catch (RuntimeException e) {
+                LOG.warning("vm " + p.vmId + ": no final sample: " + e.getMessage());
+            }
         }
         pipelines.clear();
         pool.close();

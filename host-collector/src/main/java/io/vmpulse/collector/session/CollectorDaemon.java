@@ -37,7 +37,7 @@ public final class CollectorDaemon implements AutoCloseable {
                 d.directory.start();
             }
             if (settings.controlSocket().isPresent()) {
-                d.control = ControlServer.start(settings.controlSocket().get(), Optional.ofNullable(settings.registryGroup()),
+                d.control = ControlServer.start(settings.controlSocket().get(), Optional.ofNullable(settings.controlGroup()),
                         new VmControlService(d.vms, d::rejectedDescriptors));
             }
         } catch (IOException | RuntimeException e) {

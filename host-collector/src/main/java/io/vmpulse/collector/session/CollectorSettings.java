@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.collector.publish.RegistryOptions;
 import io.vmpulse.collector.socket.SocketAccess;
 import io.vmpulse.proto.collector.v1.CollectorConfig;
 import io.vmpulse.proto.collector.v1.GuestLimitsConfig;
@@ -23,8 +24,10 @@ public record CollectorSettings(
         Path registryPath,
         int slots,
         String registryGroup,
+        int registryDirectoryMode,
         Optional<Path> descriptorDir,
         Optional<Path> controlSocket,
+        String controlGroup,
         int vsockPort,
         boolean tcpEnabled,
         Duration interval,
@@ -33,7 +36,7 @@ public record CollectorSettings(
         SocketAccess ingestSockets,
         Duration firecrackerFlush) {
 
-    public static final Path DEFAULT_REGISTRY = Path.of("/dev/shm/vmpulse");
+    public static final Path DEFAULT_REGISTRY = RegistryOptions.DEFAULT_PATH;
     public static final Path DEFAULT_DESCRIPTOR_DIR = Path.of("/etc/vmpulse/vms.d");
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vmpulse/control.sock");
     public static final int DEFAULT_SLOTS = 1024;
@@ -50,7 +53,8 @@ public record CollectorSettings(
      */
     public static CollectorSettings registryOnly(Path registryPath, int slots, Duration interval, Duration grace,
                                                  GuestLimits guestLimits) {
-        return new CollectorSettings(registryPath, slots, null, Optional.empty(), Optional.empty(), 0, false,
+        return new CollectorSettings(registryPath, slots, null, RegistryOptions.DEFAULT_DIRECTORY_MODE,
+                Optional.empty(), Optional.empty(), null, 0, false,
                 interval, grace, guestLimits, SocketAccess.OWNER_AND_GROUP, DEFAULT_FIRECRACKER_FLUSH);
     }
 
@@ -100,8 +104,10 @@ public record CollectorSettings(
                 c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : Path.of(c.getRegistry().getPath()),
                 slots,
                 c.getRegistry().getGroup().isEmpty() ? null : c.getRegistry().getGroup(),
+                directoryMode(c.getRegistry().getDirectoryMode(), origin),
                 optionalPath(c.hasDescriptorDir() ? c.getDescriptorDir() : DEFAULT_DESCRIPTOR_DIR.toString()),
                 optionalPath(c.hasControlSocket() ? c.getControlSocket() : DEFAULT_CONTROL_SOCKET.toString()),
+                c.getControlSocketGroup().isEmpty() ? null : c.getControlSocketGroup(),
                 c.getVsockPort(),
                 c.getTcpEnabled(),
                 Duration.ofMillis(intervalMs),
@@ -109,6 +115,25 @@ public record CollectorSettings(
                 limits(c.getGuestLimits(), origin),
                 ingestSockets(c.getIngestSockets(), origin),
                 Duration.ofMillis(flushMs));
+    }
+
+    /** The registry's options as the writer takes them. */
+    public RegistryOptions registryOptions() {
+        return new RegistryOptions(registryPath, slots, registryGroup, registryDirectoryMode);
+    }
+
+    private static int directoryMode(String octal, String origin) throws ConfigException {
+        if (octal.isEmpty()) {
+            return RegistryOptions.DEFAULT_DIRECTORY_MODE;
+        }
+        try {
+            int mode = Integer.parseInt(octal, 8);
+            new RegistryOptions(DEFAULT_REGISTRY, 1, null, mode);
+            return mode;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": field registry.directory_mode: '" + octal + "': "
+                    + (e instanceof NumberFormatException ? "not an octal mode" : e.getMessage()));
+        }
     }
 
     private static SocketAccess ingestSockets(IngestSocketsConfig s, String origin) throws ConfigException {

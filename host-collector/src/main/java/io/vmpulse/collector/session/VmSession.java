@@ -9,6 +9,7 @@ import io.vmpulse.collector.ingest.CounterContinuity;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.GuestSink;
 import io.vmpulse.collector.merge.RecordMerger;
+import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
@@ -19,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * One VM's path from arrival to shared memory: its ingest link and listener, its host-side
- * sampler, its merger and its registry slot.
+ * One VM's path from arrival to shared memory, and its state from the guest's first connection
+ * to the slot's reclaim: its ingest link and listener, its host-side sampler, its merger and its
+ * registry slot.
  *
  * <p>Work for one VM runs on a shared pool but never on two threads at once, and never on the
  * ingest thread: a guest sample is handed over and the ingest thread returns at once. Host reads
@@ -47,6 +49,7 @@ final class VmSession implements GuestSink {
 
     // Guarded by this.
     private HostSampler replacementHost;
+    private VmInfo info;
     private Arrival pending;
     private boolean timerDue;
     private boolean scheduled;
@@ -124,6 +127,13 @@ final class VmSession implements GuestSink {
         pool.execute(this::drain);
     }
 
+    /** What the VM's descriptor says about it (hypervisor, labels): in every record from the next merge on. */
+    void describe(VmInfo next) {
+        synchronized (this) {
+            info = next;
+        }
+    }
+
     /**
      * The VM's host-side targets changed (a descriptor update that kept its guest endpoint): the
      * next merge reads through {@code next}, and the old sampler is closed by the thread that
@@ -169,14 +179,28 @@ final class VmSession implements GuestSink {
                 publish(a, false);
             } catch (RuntimeException e) {
                 LOG.warning("vm " + vmId + ": publishing failed: " + e);
+            } catch (Error e) {
+                // The worker dies of it (and takes the heartbeat down); finish() must not wait for it.
+                synchronized (this) {
+                    scheduled = false;
+                }
+                throw e;
             }
         }
     }
 
     private void publish(Arrival a, boolean last) {
+        VmInfo next;
+        synchronized (this) {
+            next = info;
+            info = null;
+        }
+        if (next != null) {
+            merger.describe(next);
+        }
         host.read(reading);
         if (a != null) {
-            reading = merger.guestArrived(a.sample(), a.hello().getBootId(), a.verdict(), a.monoNanos(),
+            reading = merger.guestArrived(a.sample(), a.hello(), a.verdict(), a.monoNanos(),
                     a.unixNanos(), reading);
         } else {
             reading = merger.hostRead(reading, unixNanos());
@@ -187,6 +211,11 @@ final class VmSession implements GuestSink {
         } else {
             registry.publish(slot, merger.sample());
         }
+    }
+
+    /** The grace after {@link #finish} is over: the slot is freed, readers see a new generation when it is reused. */
+    void reclaim() {
+        registry.release(slot);
     }
 
     /**

@@ -88,4 +88,15 @@ class DescriptorJsonTest {
         assertTrue(rejected("[]").getMessage().contains("one JSON object"));
         assertTrue(rejected("").getMessage().startsWith("malformed JSON"));
     }
+
+    @Test
+    void labels_are_an_object_of_strings_with_each_key_once() throws Exception {
+        final String head = "{\"id\":\"a\",\"hypervisor\":\"none\",\"guest\":{\"tcp\":{\"host\":\"127.0.0.1\",\"port\":1}},";
+        assertEquals("acme", DescriptorJson.parse(head + "\"labels\":{\"tenant\":\"acme\"}}").getLabelsMap().get("tenant"));
+        assertEquals("field labels: key \"tenant\" appears twice",
+                rejected(head + "\"labels\":{\"tenant\":\"a\",\"tenant\":\"b\"}}").getMessage());
+        assertEquals("labels.tenant", rejected(head + "\"labels\":{\"tenant\":7}}").field());
+        assertEquals("labels", rejected(head + "\"labels\":[\"tenant\"]}").field());
+        assertEquals("labels.tenant", rejected(head + "\"labels\":{\"tenant\":null}}").field());
+    }
 }

@@ -129,4 +129,50 @@ class VmDescriptorsTest {
         chWithMetrics.getHostBuilder().setMetricsPath("/run/m");
         assertEquals("host.metrics_path", rejected(chWithMetrics).field());
     }
+
+    @Test
+    void labels_are_kept_sorted_by_key_and_round_trip_through_the_descriptor() throws Exception {
+        final Vm vm = VmDescriptors.toVm(valid().putLabels("zone", "b").putLabels("app", "web é \"x\" \\").build());
+        assertEquals(List.of("app", "zone"), List.copyOf(vm.labels().keySet()));
+        assertEquals("web é \"x\" \\", vm.labels().get("app"));
+        assertEquals(vm, VmDescriptors.toVm(VmDescriptors.toDescriptor(vm)));
+    }
+
+    @Test
+    void label_keys_must_be_identifiers_of_at_most_63_characters() throws Exception {
+        assertEquals("field labels: key \"1st\" does not match [a-zA-Z_][a-zA-Z0-9_]{0,62}",
+                rejected(valid().putLabels("1st", "x")).getMessage());
+        assertEquals("labels", rejected(valid().putLabels("a-b", "x")).field());
+        assertEquals("labels", rejected(valid().putLabels("", "x")).field());
+        assertEquals("labels", rejected(valid().putLabels("k" + "x".repeat(63), "x")).field());
+        final String escaped = rejected(valid().putLabels("a\nb", "x")).getMessage();
+        assertEquals("field labels: key \"a\\u000ab\" does not match [a-zA-Z_][a-zA-Z0-9_]{0,62}", escaped);
+        VmDescriptors.toVm(valid().putLabels("_" + "x".repeat(62), "x").build());
+    }
+
+    @Test
+    void label_values_are_bounded_and_hold_no_control_characters() throws Exception {
+        assertEquals("field labels.tenant: value of 129 bytes; at most 128",
+                rejected(valid().putLabels("tenant", "x".repeat(129))).getMessage());
+        assertEquals("field labels.tenant: value of 130 bytes; at most 128",
+                rejected(valid().putLabels("tenant", "é".repeat(65))).getMessage(), "UTF-8 bytes, not characters");
+        VmDescriptors.toVm(valid().putLabels("tenant", "x".repeat(128)).build());
+        for (String bad : List.of("a\nb", "\u001b[31m", "tab\there", "del\u007f", "c1\u0085")) {
+            final InvalidDescriptorException e = rejected(valid().putLabels("tenant", bad));
+            assertEquals("labels.tenant", e.field());
+            assertTrue(e.getMessage().contains("control character") && !e.getMessage().contains("\n")
+                    && e.getMessage().chars().noneMatch(Character::isISOControl), e.getMessage());
+        }
+    }
+
+    @Test
+    void at_most_32_labels() throws Exception {
+        final VmDescriptor.Builder d = valid();
+        for (int i = 0; i < 32; i++) {
+            d.putLabels("k" + i, "v");
+        }
+        assertEquals(32, VmDescriptors.toVm(d.build()).labels().size());
+        d.putLabels("k32", "v");
+        assertEquals("field labels: 33 labels; at most 32 are allowed", rejected(d).getMessage());
+    }
 }

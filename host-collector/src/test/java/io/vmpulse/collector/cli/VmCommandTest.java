@@ -85,7 +85,8 @@ class VmCommandTest {
                 "--hybrid-vsock", "/run/firecracker/fc-1/v.sock:1024", "--tap", "fc-1-tap0",
                 "--block-device", "rootfs", "--block-device", "scratch",
                 "--api-socket", "/run/firecracker/fc-1/api.sock", "--metrics-path", "/run/firecracker/fc-1/metrics.fifo",
-                "--balloon", "--cgroup", "/sys/fs/cgroup/firecracker/fc-1");
+                "--balloon", "--cgroup", "/sys/fs/cgroup/firecracker/fc-1",
+                "--label", "tenant=acme", "--label", "pool=eu-west-1a");
         assertEquals(0, r.exit(), r.err());
         assertEquals(Fixtures.vm("good/fc-1.json"), registry.get("fc-1").orElseThrow().vm());
     }

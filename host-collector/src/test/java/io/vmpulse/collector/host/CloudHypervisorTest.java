@@ -41,7 +41,7 @@ class CloudHypervisorTest {
     }
 
     @Test
-    void block_counters_are_summed_over_the_vms_drives() throws Exception {
+    void block_counters_are_kept_per_drive_and_summed_over_the_vms_drives() throws Exception {
         try (UnixHttpServer api = new UnixHttpServer(dir.resolve("api.sock"), r -> UnixHttpServer.json(200, COUNTERS));
              HostSampler all = sampler(List.of(), List.of());
              HostSampler one = sampler(List.of("_disk1"), List.of())) {
@@ -52,12 +52,25 @@ class CloudHypervisorTest {
             assertEquals(4096, r.diskWriteBytes);
             assertEquals(257, r.diskReadOps);
             assertEquals(1, r.diskWriteOps);
+            assertEquals(2, r.diskCount);
+            assertEquals(List.of("_disk0", "_disk1"), List.of(r.diskName[0], r.diskName[1]));
+            assertEquals(1048576, r.diskReadBytesEach[0]);
+            assertEquals(4096, r.diskWriteBytesEach[0]);
+            assertEquals(256, r.diskReadOpsEach[0]);
+            assertEquals(1, r.diskWriteOpsEach[0]);
+            assertEquals(512, r.diskReadBytesEach[1]);
+            assertEquals(0, r.diskWriteBytesEach[1]);
+            assertEquals(1, r.diskReadOpsEach[1]);
+            assertEquals(0, r.diskWriteOpsEach[1]);
             assertEquals("GET", api.requests.get(0).method());
             assertEquals("/api/v1/vm.counters", api.requests.get(0).target());
 
             one.read(r);
             assertEquals(512, r.diskReadBytes);
             assertEquals(1, r.diskReadOps);
+            assertEquals(1, r.diskCount, "only the VM's drive");
+            assertEquals("_disk1", r.diskName[0]);
+            assertEquals(512, r.diskReadBytesEach[0]);
         }
     }
 
@@ -78,6 +91,16 @@ class CloudHypervisorTest {
                 assertEquals(HostReading.ABSENT, r.netRxErrors, "vm.counters has no net errors: absent, not 0");
                 assertEquals(HostReading.ABSENT, r.netTxErrors);
                 assertEquals(HostReading.ABSENT, r.netRxDropped);
+                assertEquals(1, r.nicCount);
+                assertEquals("_net2", r.nicName[0]);
+                assertEquals(9000, r.nicRxBytesEach[0]);
+                assertEquals(3000, r.nicTxBytesEach[0]);
+                assertEquals(12, r.nicRxPacketsEach[0]);
+                assertEquals(7, r.nicTxPacketsEach[0]);
+                assertEquals(HostReading.ABSENT, r.nicRxErrorsEach[0], "no errors per device either");
+                assertEquals(HostReading.ABSENT, r.nicTxErrorsEach[0]);
+                assertEquals(HostReading.ABSENT, r.nicRxDropsEach[0]);
+                assertEquals(HostReading.ABSENT, r.nicTxDropsEach[0]);
             }
             assertEquals(2, api.requests.size(), "one vm.counters per read serves block and net");
         }

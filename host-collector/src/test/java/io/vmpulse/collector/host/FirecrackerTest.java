@@ -124,6 +124,12 @@ class FirecrackerTest {
                 assertEquals(wb, r.diskWriteBytes);
                 assertEquals(rc, r.diskReadOps);
                 assertEquals(wc, r.diskWriteOps);
+                assertEquals(1, r.diskCount, "only the VM's drive rootfs has an entry");
+                assertEquals("rootfs", r.diskName[0]);
+                assertEquals(rb, r.diskReadBytesEach[0]);
+                assertEquals(wb, r.diskWriteBytesEach[0]);
+                assertEquals(rc, r.diskReadOpsEach[0]);
+                assertEquals(wc, r.diskWriteOpsEach[0]);
             }
             assertEquals(3, api.requests.size());
             for (UnixHttpServer.Request req : api.requests) {
@@ -173,9 +179,23 @@ class FirecrackerTest {
             HostReading r = new HostReading();
             only.read(r);
             assertEquals(14, r.diskReadBytes, "scratch read 7 bytes per flush");
+            assertEquals(1, r.diskCount);
+            assertEquals("scratch", r.diskName[0]);
+            assertEquals(14, r.diskReadBytesEach[0]);
             all.read(r);
             assertEquals(F1.readBytes + F2.readBytes + 14, r.diskReadBytes, "rootfs + scratch, without \"block\"");
             assertEquals(F1.writeCount + F2.writeCount + 2, r.diskWriteOps);
+            assertEquals(2, r.diskCount, "one entry per block_<drive_id>, none for the aggregate");
+            assertEquals(List.of("rootfs", "scratch"), List.of(r.diskName[0], r.diskName[1]));
+            assertEquals(F1.readBytes + F2.readBytes, r.diskReadBytesEach[0]);
+            assertEquals(F1.writeBytes + F2.writeBytes, r.diskWriteBytesEach[0]);
+            assertEquals(F1.readCount + F2.readCount, r.diskReadOpsEach[0]);
+            assertEquals(F1.writeCount + F2.writeCount, r.diskWriteOpsEach[0]);
+            assertEquals(14, r.diskReadBytesEach[1]);
+            assertEquals(22, r.diskWriteBytesEach[1]);
+            assertEquals(2, r.diskReadOpsEach[1]);
+            assertEquals(2, r.diskWriteOpsEach[1]);
+            assertEquals(0, r.diskOmitted);
         }
     }
 
@@ -197,6 +217,8 @@ class FirecrackerTest {
             assertTrue(r.isPresent(Source.BLOCK));
             assertEquals(F1.readBytes + F3.readBytes, r.diskReadBytes, "the truncated line adds nothing");
             assertEquals(F1.writeBytes + F3.writeBytes, r.diskWriteBytes);
+            assertEquals(F1.readBytes + F3.readBytes, r.diskReadBytesEach[0], "nor to its drive");
+            assertEquals(F1.writeBytes + F3.writeBytes, r.diskWriteBytesEach[0]);
             assertEquals(3, r.metricsLinesSkipped, "truncated, not JSON, not UTF-8");
         }
     }
@@ -243,6 +265,8 @@ class FirecrackerTest {
             assertTrue(r.isPresent(Source.NET), () -> r.error(Source.NET));
             assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytes, "no parsed line was lost");
             assertEquals(F1.rxBytes + F2.rxBytes + F3.rxBytes, r.netRxBytes);
+            assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytesEach[0]);
+            assertEquals(F1.rxBytes + F2.rxBytes + F3.rxBytes, r.nicRxBytesEach[0]);
             assertEquals(2, r.metricsLinesSkipped, "cumulative");
         } finally {
             log.removeHandler(capture);
@@ -269,6 +293,8 @@ class FirecrackerTest {
             assertTrue(r.isPresent(Source.BLOCK), () -> r.error(Source.BLOCK));
             assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytes);
             assertEquals(F1.writeCount + F2.writeCount + F3.writeCount, r.diskWriteOps);
+            assertEquals(F1.readBytes + F2.readBytes + F3.readBytes, r.diskReadBytesEach[0], "the drive's total continues too");
+            assertEquals(F1.writeCount + F2.writeCount + F3.writeCount, r.diskWriteOpsEach[0]);
             assertEquals(0, r.metricsLinesSkipped);
         }
     }
@@ -298,6 +324,7 @@ class FirecrackerTest {
                 writer.flush();
                 sampler.read(r);
                 assertEquals(F1.readBytes + F2.readBytes, r.diskReadBytes, "the line completed by its newline");
+                assertEquals(F1.readBytes + F2.readBytes, r.diskReadBytesEach[0]);
                 assertEquals(0, r.metricsLinesSkipped);
             }
         }
@@ -320,6 +347,16 @@ class FirecrackerTest {
             assertEquals(HostReading.ABSENT, r.netRxDropped, "Firecracker counts no drops");
             assertEquals(0, r.netRxErrors, "rx_fails is counted: a real 0");
             assertEquals(0, r.netTxErrors, "tx_fails");
+            assertEquals(1, r.nicCount, "one entry for net_eth0, none for the aggregate");
+            assertEquals("eth0", r.nicName[0]);
+            assertEquals(F1.rxBytes + F3.rxBytes, r.nicRxBytesEach[0]);
+            assertEquals(F1.txBytes + F3.txBytes, r.nicTxBytesEach[0]);
+            assertEquals(F1.rxPackets + F3.rxPackets, r.nicRxPacketsEach[0]);
+            assertEquals(F1.txPackets + F3.txPackets, r.nicTxPacketsEach[0]);
+            assertEquals(HostReading.ABSENT, r.nicRxDropsEach[0]);
+            assertEquals(HostReading.ABSENT, r.nicTxDropsEach[0]);
+            assertEquals(0, r.nicRxErrorsEach[0]);
+            assertEquals(0, r.nicTxErrorsEach[0]);
         }
     }
 

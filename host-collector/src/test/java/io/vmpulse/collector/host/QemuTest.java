@@ -163,6 +163,12 @@ class QemuTest {
             assertTrue(later.diskReadBytes > first.diskReadBytes);
             assertTrue(later.diskWriteOps > first.diskWriteOps, "and writes it");
             assertEquals(later.diskWriteBytes, later.diskWriteOps * 512, "one 512-byte sector per write");
+            assertEquals(1, later.diskCount, "one entry for the one drive");
+            assertEquals("drive0", later.diskName[0], "query-blockstats names it by its -drive id");
+            assertEquals(later.diskReadBytes, later.diskReadBytesEach[0]);
+            assertEquals(later.diskWriteBytes, later.diskWriteBytesEach[0]);
+            assertEquals(later.diskReadOps, later.diskReadOpsEach[0]);
+            assertEquals(later.diskWriteOps, later.diskWriteOpsEach[0]);
             assertTrue(later.isPresent(Source.PROCESS));
             assertTrue(later.vmmThreads >= 3, "main loop and two vCPU threads at least");
 

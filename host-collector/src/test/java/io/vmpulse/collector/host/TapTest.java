@@ -47,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TapTest {
 
     private static final String TAP = "vmptap0";
+    /** A second TAP of the same VM that no one writes to: its counters must stay apart from TAP's. */
+    private static final String IDLE_TAP = "vmptap1";
     private static final String GUEST_IP = "10.213.0.2";
 
     @TempDir
@@ -67,6 +69,7 @@ class TapTest {
         sh("ip", "-n", ns, "tuntap", "add", "dev", TAP, "mode", "tap");
         sh("ip", "-n", ns, "addr", "add", "10.213.0.1/24", "dev", TAP);
         sh("ip", "-n", ns, "link", "set", TAP, "up");
+        sh("ip", "-n", ns, "tuntap", "add", "dev", IDLE_TAP, "mode", "tap");
         sh("ip", "-n", ns, "neigh", "add", GUEST_IP, "lladdr", "02:00:00:00:00:02", "dev", TAP);
         sh("nsenter", "--net=/run/netns/" + ns, "mount", "-t", "sysfs", "none", sysfs.toString());
     }
@@ -90,9 +93,9 @@ class TapTest {
     }
 
     @Test
-    void tap_counters_are_turned_round_to_the_guests_point_of_view() throws Exception {
+    void tap_counters_are_turned_round_to_the_guests_point_of_view_per_tap_and_in_total() throws Exception {
         assertFalse(Files.exists(Path.of("/sys/class/net", TAP)), "the TAP is only in the test's namespace");
-        try (HostSampler sampler = sampler(List.of(TAP))) {
+        try (HostSampler sampler = sampler(List.of(TAP, IDLE_TAP))) {
             HostReading before = new HostReading();
             sampler.read(before);
             assertTrue(before.isPresent(Source.NET), () -> before.error(Source.NET));
@@ -118,6 +121,22 @@ class TapTest {
             assertEquals(bytesToGuest, after.netRxBytes - before.netRxBytes);
             assertEquals(0, after.netRxDropped - before.netRxDropped);
             assertEquals(0, after.netRxErrors + after.netTxErrors);
+
+            assertEquals(2, after.nicCount);
+            assertEquals(List.of(TAP, IDLE_TAP), List.of(after.nicName[0], after.nicName[1]), "the descriptor's order");
+            assertEquals(5, after.nicTxPacketsEach[0] - before.nicTxPacketsEach[0], "per TAP, in the guest's direction too");
+            assertEquals(1000, after.nicTxBytesEach[0] - before.nicTxBytesEach[0]);
+            assertEquals(5, after.nicTxDropsEach[0] - before.nicTxDropsEach[0]);
+            assertEquals(framesToGuest, after.nicRxPacketsEach[0] - before.nicRxPacketsEach[0]);
+            assertEquals(bytesToGuest, after.nicRxBytesEach[0] - before.nicRxBytesEach[0]);
+            assertEquals(0, after.nicRxDropsEach[0] - before.nicRxDropsEach[0]);
+            assertEquals(0, after.nicRxErrorsEach[0] + after.nicTxErrorsEach[0]);
+            assertEquals(before.nicTxBytesEach[1], after.nicTxBytesEach[1], "the idle TAP saw none of it");
+            assertEquals(before.nicRxBytesEach[1], after.nicRxBytesEach[1]);
+            assertEquals(after.netTxBytes, after.nicTxBytesEach[0] + after.nicTxBytesEach[1], "the totals sum the TAPs");
+            assertEquals(after.netRxBytes, after.nicRxBytesEach[0] + after.nicRxBytesEach[1]);
+            assertEquals(after.netTxDropped, after.nicTxDropsEach[0] + after.nicTxDropsEach[1]);
+            assertEquals(after.netRxPackets, after.nicRxPacketsEach[0] + after.nicRxPacketsEach[1]);
         }
     }
 
@@ -129,6 +148,7 @@ class TapTest {
             assertTrue(r.isFailed(Source.NET));
             assertTrue(r.error(Source.NET).contains("vmptap9"), r.error(Source.NET));
             assertEquals(HostReading.ABSENT, r.netRxBytes);
+            assertEquals(0, r.nicCount, "no entry from a failed read, not even the TAP that could be read");
         }
         try (HostSampler sampler = sampler(List.of(TAP))) {
             HostReading r = new HostReading();
@@ -161,6 +181,13 @@ class TapTest {
             assertEquals(txBefore + 2100, after.getLong(RecordFields.NET_TX_BYTES), "what the guest sent is its tx");
             assertEquals(rxBefore + bytesToGuest, after.getLong(RecordFields.NET_RX_BYTES), "what it read is its rx");
             assertFalse(after.hasFlags(RecordFlags.FLAG_NET_FAILING));
+            assertEquals(1, after.getUnsignedInt(RecordFields.NIC_COUNT));
+            assertEquals(TAP, after.getString(RecordFields.NIC_NAME, 0));
+            assertEquals(after.getLong(RecordFields.NET_TX_BYTES), after.getLong(RecordFields.NIC_TX_BYTES_EACH, 0));
+            assertEquals(after.getLong(RecordFields.NET_RX_BYTES), after.getLong(RecordFields.NIC_RX_BYTES_EACH, 0));
+            assertEquals(after.getLong(RecordFields.NET_TX_DROPS), after.getLong(RecordFields.NIC_TX_DROPS_EACH, 0));
+            assertTrue(after.isPresent(RecordFlags.PRESENT_HOST_NET_DROPS | RecordFlags.PRESENT_HOST_NET_ERRORS),
+                    "a TAP counts drops and errors");
         }
     }
 

@@ -15,11 +15,14 @@ import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.proto.v1.Hello;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class RecordMergerTest {
+
+    private static final Hello HELLO = Hello.newBuilder().setBootId("boot").setAgentInstance("i").build();
 
     private static final long SECOND = 1_000_000_000L;
     private static final IngestCounts CONNECTED = new IngestCounts(5, 2, 0, 0, 1, 3, true);
@@ -203,9 +206,9 @@ class RecordMergerTest {
     @Test
     void guest_cpu_rates_need_two_samples_of_one_boot() {
         HostReading r = new HostReading();
-        r = merger.guestArrived(guest(1, 1_000, 9_000, 0), "boot", Continuity.CONTINUES, 1, 1, r);
+        r = merger.guestArrived(guest(1, 1_000, 9_000, 0), HELLO, Continuity.CONTINUES, 1, 1, r);
         assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_GUEST_RATES));
-        merger.guestArrived(guest(2, 4_000, 15_000, 1_000), "boot", Continuity.CONTINUES, 2, 2, r);
+        merger.guestArrived(guest(2, 4_000, 15_000, 1_000), HELLO, Continuity.CONTINUES, 2, 2, r);
         VmRecord u = merger.sample();
         assertTrue(u.isPresent(RecordFlags.PRESENT_GUEST_RATES));
         assertEquals(30.0, u.getDouble(GUEST_CPU_BUSY_PCT), 1e-9);
@@ -216,8 +219,8 @@ class RecordMergerTest {
     @Test
     void after_a_reset_the_guest_rates_start_again_instead_of_going_negative() {
         HostReading r = new HostReading();
-        r = merger.guestArrived(guest(1, 100_000, 9_000, 0), "boot", Continuity.CONTINUES, 1, 1, r);
-        merger.guestArrived(guest(2, 10, 10, 0), "boot", Continuity.COUNTERS_RESET, 2, 2, r);
+        r = merger.guestArrived(guest(1, 100_000, 9_000, 0), HELLO, Continuity.CONTINUES, 1, 1, r);
+        merger.guestArrived(guest(2, 10, 10, 0), HELLO, Continuity.COUNTERS_RESET, 2, 2, r);
         assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_GUEST_RATES));
         assertEquals(0.0, merger.sample().getDouble(GUEST_CPU_BUSY_PCT));
     }
@@ -226,10 +229,10 @@ class RecordMergerTest {
     void steal_cross_check_compares_guest_steal_with_host_run_queue_wait_over_the_same_arrivals() {
         HostReading r = reading(0, 1, 0, 0, 0, 0);
         r.vcpuWaitNs = 5_000;
-        r = merger.guestArrived(guest(1, 0, 0, 1_000), "boot", Continuity.CONTINUES, 1, 1, r);
+        r = merger.guestArrived(guest(1, 0, 0, 1_000), HELLO, Continuity.CONTINUES, 1, 1, r);
         fill(r, SECOND, 1, 0, 0, 0, 0);
         r.vcpuWaitNs = 5_000 + 4_000;
-        merger.guestArrived(guest(2, 0, 0, 1_000 + 3_000), "boot", Continuity.CONTINUES, 2, 2, r);
+        merger.guestArrived(guest(2, 0, 0, 1_000 + 3_000), HELLO, Continuity.CONTINUES, 2, 2, r);
         VmRecord u = merger.sample();
         assertEquals(3_000, u.getLong(STEAL_GUEST_DELTA_NS));
         assertEquals(4_000, u.getLong(STEAL_HOST_DELTA_NS));
@@ -238,7 +241,7 @@ class RecordMergerTest {
 
     @Test
     void seal_marks_staleness_connection_and_counters() {
-        merger.guestArrived(guest(1, 0, 0, 0), "boot", Continuity.CONTINUES, 100, 1, null);
+        merger.guestArrived(guest(1, 0, 0, 0), HELLO, Continuity.CONTINUES, 100, 1, null);
         VmRecord fresh = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, false);
         assertTrue(fresh.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
         assertFalse(fresh.hasFlags(RecordFlags.FLAG_GUEST_STALE));

@@ -75,7 +75,8 @@ class CHeaderMatchesLayoutTest {
         header.forEach((m, off) -> emit(c, expected, "header " + m, "offsetof(struct vmpulse_header, " + m + ")", off));
         emit(c, expected, "sizeof header", "sizeof(struct vmpulse_header)", HEADER_SIZE);
         Map<String, Integer> dir = Map.of("name", DIR_NAME_OFFSET, "unit", DIR_UNIT_OFFSET, "type", DIR_TYPE_OFFSET,
-                "size", DIR_SIZE_OFFSET, "offset", DIR_FIELD_OFFSET_OFFSET, "count", DIR_COUNT_FIELD_OFFSET, "stride", DIR_STRIDE_OFFSET);
+                "size", DIR_SIZE_OFFSET, "offset", DIR_FIELD_OFFSET_OFFSET, "count", DIR_COUNT_FIELD_OFFSET, "stride", DIR_STRIDE_OFFSET,
+                "presence", DIR_PRESENCE_OFFSET);
         dir.forEach((m, off) -> emit(c, expected, "dir " + m, "offsetof(struct vmpulse_dir_entry, " + m + ")", off));
         emit(c, expected, "sizeof dir", "sizeof(struct vmpulse_dir_entry)", DIR_ENTRY_SIZE);
         Map<String, Integer> slot = Map.of("seq", SLOT_SEQ_OFFSET, "generation", SLOT_GENERATION_OFFSET, "state", SLOT_STATE_OFFSET,
@@ -87,6 +88,11 @@ class CHeaderMatchesLayoutTest {
                 List.of("VMPULSE_VERSION_MINOR", (long) VERSION_MINOR), List.of("VMPULSE_READY", READY),
                 List.of("VMPULSE_WRITER_CLOSED", WRITER_CLOSED), List.of("VMPULSE_STATE_LIVE", (long) STATE_LIVE),
                 List.of("VMPULSE_STATE_FINAL", (long) STATE_FINAL), List.of("VMPULSE_VM_ID_BYTES", (long) VM_ID_BYTES),
+                List.of("VMPULSE_STATE_FREE", (long) STATE_FREE),
+                List.of("VMPULSE_HEARTBEAT_PERIOD_MS", (long) HEARTBEAT_PERIOD_MS),
+                List.of("VMPULSE_WRITER_DEAD_AFTER_MS", (long) WRITER_DEAD_AFTER_MS),
+                List.of("VMPULSE_READ_ATTEMPTS", (long) READ_ATTEMPTS),
+                List.of("VMPULSE_READ_SPINS", (long) READ_SPINS),
                 List.of("VMPULSE_FLAG_GUEST_CONNECTED", RecordFlags.FLAG_GUEST_CONNECTED),
                 List.of("VMPULSE_FLAG_GUEST_STALE", RecordFlags.FLAG_GUEST_STALE),
                 List.of("VMPULSE_FLAG_FINAL", RecordFlags.FLAG_FINAL),

@@ -43,7 +43,7 @@ class RegistryFileTest {
             assertEquals("rw-r-----", PosixFilePermissions.toString(a.permissions()));
             GroupPrincipal expected = w.path().getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
             assertEquals(expected, a.group());
-            assertEquals(List.of("registry"), listNames(), "no temporary file is left next to the registry");
+            assertEquals(List.of(".registry.lock", "registry"), listNames(), "no temporary file is left next to the registry");
         }
     }
 
@@ -52,7 +52,7 @@ class RegistryFileTest {
         Path leftover = dir.resolve(".registry.init-999999");
         Files.write(leftover, new byte[4096]);
         try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, null))) {
-            assertEquals(List.of("registry"), listNames());
+            assertEquals(List.of(".registry.lock", "registry"), listNames());
         }
     }
 
@@ -62,13 +62,40 @@ class RegistryFileTest {
                 () -> RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, "no-such-group-vmpulse")));
         assertTrue(e.getMessage().contains("group 'no-such-group-vmpulse' does not exist"), e.getMessage());
         assertTrue(listNames().stream().noneMatch(n -> n.contains(".init-")), "temporary file removed: " + listNames());
+        assertTrue(Files.notExists(dir.resolve("registry")), "readers never see a file at the path that is not complete");
     }
 
     @Test
-    void registry_in_a_missing_directory_is_a_clear_error() {
-        Path p = dir.resolve("no-such-dir/registry");
+    void registry_path_only_ever_names_a_complete_file_while_a_collector_starts() throws Exception {
+        Path p = dir.resolve("registry");
+        Thread starter = new Thread(() -> {
+            for (int i = 0; i < 200; i++) {
+                try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(p, 2, null))) {
+                    // started: a complete file replaced the last one
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        starter.start();
+        int opened = 0;
+        while (starter.isAlive()) {
+            try (RegistryReader r = RegistryReader.open(p)) {
+                opened++; // validated in full: size, magic, ready, directory
+            } catch (NoSuchFileException e) {
+                // before the first rename
+            }
+        }
+        starter.join();
+        assertTrue(opened > 0, "the reader saw registries while they were being replaced");
+    }
+
+    @Test
+    void registry_whose_directory_has_no_parent_is_a_clear_error() {
+        Path p = dir.resolve("no-such-dir/sub/registry");
         IOException e = assertThrows(IOException.class, () -> RegistryWriter.create(new RegistryOptions(p, 2, null)));
-        assertEquals("cannot open registry " + p + ": its directory does not exist", e.getMessage());
+        assertEquals("registry directory " + p.getParent() + " cannot be created: " + dir.resolve("no-such-dir")
+                + " does not exist", e.getMessage());
     }
 
     @Test

@@ -43,7 +43,66 @@ class RestartTest {
             RegistryInUseException e = assertThrows(RegistryInUseException.class, () -> RegistryWriter.create(options()));
             long pid = ProcessHandle.current().pid();
             assertEquals(pid, e.holderPid());
-            assertTrue(e.getMessage().contains("registry " + first.path() + " is in use by collector pid " + pid), e.getMessage());
+            assertTrue(e.getMessage().contains("registry " + first.path() + " is in use by pid " + pid + " (java)"), e.getMessage());
+        }
+    }
+
+    /** A collector in its own JVM: started, READY read, then killed with SIGKILL. Returns its pid. */
+    private long startAndKill9Writer() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                WriterChild.class.getName(), options().path().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String ready = new BufferedReader(new InputStreamReader(child.getInputStream())).readLine();
+            assertTrue(ready != null && ready.startsWith("READY "), "child said: " + ready);
+        } finally {
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        }
+        return child.pid();
+    }
+
+    /** flock(1) holding a lock on {@code file} until killed; returns once the lock is held. */
+    private Process holdFlock(String mode, Path file) throws Exception {
+        Process p = new ProcessBuilder("flock", mode, file.toString(), "sh", "-c", "echo locked; exec sleep 120")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
+        assertEquals("locked", line);
+        return p;
+    }
+
+    @Test
+    void reader_holding_a_lock_on_the_registry_file_does_not_block_a_collector_restart() throws Exception {
+        long dead = startAndKill9Writer();
+        // A reader written from the document might flock the registry; it has every right to open it.
+        Process shared = holdFlock("--shared", options().path());
+        try (RegistryWriter next = RegistryWriter.create(options())) {
+            assertTrue(next.replacedStaleFile());
+            assertEquals(ProcessHandle.current().pid(), RegistryReader.open(next.path()).writerPid(), "not " + dead);
+        } finally {
+            shared.destroyForcibly().waitFor();
+        }
+        // Even one holding an exclusive lock on the (replaced) registry file does not block the next start.
+        Process exclusive = holdFlock("--exclusive", options().path());
+        try (RegistryWriter again = RegistryWriter.create(options())) {
+            assertTrue(again.replacedStaleFile());
+        } finally {
+            exclusive.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void in_use_error_names_the_live_lock_holder_and_not_the_dead_writer_in_the_header() throws Exception {
+        long dead = startAndKill9Writer();
+        Process holder = holdFlock("--exclusive", RegistryWriter.lockFileOf(options().path()));
+        try {
+            RegistryInUseException e = assertThrows(RegistryInUseException.class, () -> RegistryWriter.create(options()));
+            assertEquals(holder.pid(), e.holderPid());
+            assertTrue(e.getMessage().contains("in use by pid " + holder.pid() + " (flock), which holds its lock file "
+                    + RegistryWriter.lockFileOf(options().path())), e.getMessage());
+            assertFalse(e.getMessage().contains(Long.toString(dead)), "the dead writer's pid is not named: " + e.getMessage());
+        } finally {
+            holder.destroyForcibly().waitFor();
         }
     }
 

@@ -107,6 +107,8 @@ class ProcIoFallbackTest {
             assertEquals(0, s.getLong(DISK_WRITE_OPS));
             assertEquals(0.0, s.getDouble(DISK_READ_OPS_PER_S));
             assertEquals(0.0, s.getDouble(DISK_WRITE_OPS_PER_S));
+            assertEquals(0, s.getUnsignedInt(DISK_COUNT), "the VMM process's I/O is no one drive's: no per-drive entry");
+            assertEquals("", s.getString(DISK_NAME, 0));
         }
     }
 

@@ -33,7 +33,7 @@ public final class ReaderJson {
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> parse(String json) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Object o : (List<Object>) MiniJson.parse(json)) {
+        for (Object o : (List<Object>) TestJson.parse(json)) {
             Map<String, Object> m = new TreeMap<>((Map<String, Object>) o);
             m.remove("seq");
             assertEquals(Boolean.TRUE, m.remove("checksum_ok"));

@@ -38,7 +38,8 @@ import java.util.List;
  *  6888    8     1.3: nic_count, nic_omitted
  *  6896    640   1.3: nic[8], 80 bytes each: +0 name[16] +16 rx_bytes +24 tx_bytes +32 rx_packets
  *                  +40 tx_packets +48 rx_drops +56 tx_drops +64 rx_errors +72 tx_errors
- *  7536          SIZE
+ *  7536    8     1.3: vcpu_omitted u32, pad
+ *  7544          SIZE
  * </pre>
  *
  * Rules that keep this an ABI: every 8-byte field is 8-aligned and every field is little-endian;
@@ -331,8 +332,8 @@ public final class RecordFields {
     /** The VM descriptor's hypervisor: firecracker, cloud-hypervisor, qemu, libkrun or none. */
     public static final RecordField HYPERVISOR = B.utf8("hypervisor", HYPERVISOR_BYTES);
     /**
-     * The VM descriptor's labels, "key=value" entries joined by '\n' in the descriptor's order.
-     * Keys match [a-zA-Z_][a-zA-Z0-9_]*, values hold no control characters; labels that do not fit
+     * The VM descriptor's labels, "key=value" entries joined by '\n', sorted by key.
+     * Keys match [a-zA-Z_][a-zA-Z0-9_]{0,62}, values hold no control characters; labels that do not fit
      * are left out whole (never cut) and counted in {@link #LABELS_OMITTED}.
      */
     public static final RecordField LABELS = B.utf8("labels", LABELS_BYTES);
@@ -457,6 +458,15 @@ public final class RecordFields {
         NIC_TX_ERRORS_EACH = B.u64("tx_errors", "count");
         B.endArray();
     }
+
+    static {
+        B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_VCPU);
+    }
+    /**
+     * vCPU threads numbered {@link #MAX_VCPUS} or above: counted in {@code vcpu_count},
+     * {@code vcpu_run_ns} and {@code vcpu_wait_ns}, but with no {@code vcpu[]} entry.
+     */
+    public static final RecordField VCPU_OMITTED = B.u32("vcpu_omitted", "count");
 
     /** Bytes of the record defined by this version. */
     public static final int SIZE = B.end();

@@ -44,6 +44,15 @@ package io.vmpulse.registry.layout;
  */
 public final class RegistryLayout {
 
+    /**
+     * Where the collector publishes the registry unless configured otherwise, and where every
+     * reader looks by default: a file in a directory the collector owns (never world-writable
+     * /dev/shm, where another user could squat the name or plant a symlink first). The C header's
+     * VMPULSE_DEFAULT_PATH, the Python reader's DEFAULT_PATH, the CLI, the shipped configuration
+     * and the documents say the same, which a test checks.
+     */
+    public static final String DEFAULT_PATH = "/run/vmpulse/registry";
+
     /** "VMPULSE\0" read as a little-endian u64. */
     public static final long MAGIC = 0x0045534C55504D56L;
     public static final int VERSION_MAJOR = 1;
@@ -106,6 +115,21 @@ public final class RegistryLayout {
     public static final int STATE_LIVE = 1;
     /** The VM is gone; the slot holds its final sample until the writer frees it. */
     public static final int STATE_FINAL = 2;
+
+    /**
+     * The writer advances the heartbeat at least this often (every quarter of the sampling
+     * interval, and never less often than this), while its data path works.
+     */
+    public static final int HEARTBEAT_PERIOD_MS = 250;
+    /**
+     * A reader calls the writer dead (hung, crashed, or its data path stopped) when the heartbeat
+     * has not advanced for this long: eight missed heartbeats.
+     */
+    public static final int WRITER_DEAD_AFTER_MS = 8 * HEARTBEAT_PERIOD_MS;
+    /** Seqlock attempts a reader makes on one slot before it gives up on it (for this pass). */
+    public static final int READ_ATTEMPTS = 1000;
+    /** The first attempts retry at once (a writer's copy takes well under a microsecond); later ones yield the CPU first. */
+    public static final int READ_SPINS = 64;
 
     public static final int PAGE_SIZE = 4096;
     public static final int MAX_SLOT_COUNT = 65536;

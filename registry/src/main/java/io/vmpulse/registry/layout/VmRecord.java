@@ -130,14 +130,20 @@ public final class VmRecord {
 
     /**
      * Stores {@code value} as UTF-8, NUL-padded. Text longer than {@code size - 1} bytes is cut at
-     * a character boundary (the field always keeps a terminating NUL for C readers). Unpaired
-     * surrogates become {@code ?}; text stops at an embedded NUL. Encodes in place without
-     * allocating.
+     * a character boundary (the field always keeps a terminating NUL for C readers). Text stops
+     * at an embedded NUL. Encodes in place without allocating.
      *
-     * @return false when the value was cut
+     * <p>Guest text reaches terminals through every reader, so nothing that steers a terminal is
+     * stored: each control character (C0, DEL and C1, which covers ESC of CSI and OSC sequences
+     * and the 8-bit CSI) and each unpaired surrogate becomes U+FFFD. The one exception is
+     * {@link RecordFields#LABELS}, whose entries the writer itself joins with {@code '\n'}. What
+     * is stored is therefore always valid UTF-8 without control characters.
+     *
+     * @return false when the value was cut or a character replaced
      */
     public boolean putString(RecordField f, int index, CharSequence value) {
         int off = offset(f, index, FieldType.UTF8, FieldType.UTF8);
+        boolean newlines = f == RecordFields.LABELS;
         int limit = f.size() - 1;
         int n = 0;
         boolean whole = true;
@@ -146,8 +152,9 @@ public final class VmRecord {
             if (Character.isHighSurrogate((char) cp) && i + 1 < value.length()
                     && Character.isLowSurrogate(value.charAt(i + 1))) {
                 cp = Character.toCodePoint((char) cp, value.charAt(i + 1));
-            } else if (Character.isSurrogate((char) cp)) {
-                cp = '?';
+            } else if (Character.isSurrogate((char) cp) || (isControl(cp) && cp != 0 && !(newlines && cp == '\n'))) {
+                cp = REPLACEMENT;
+                whole = false;
             }
             int need = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (cp == 0 || n + need > limit) {
@@ -161,6 +168,14 @@ public final class VmRecord {
         }
         Arrays.fill(bytes, off + n, off + f.size(), (byte) 0);
         return whole;
+    }
+
+    /** U+FFFD, what a refused character is stored as. */
+    public static final int REPLACEMENT = 0xFFFD;
+
+    /** C0 controls, DEL and C1 controls: what a reader must never pass to a terminal raw. */
+    public static boolean isControl(int codePoint) {
+        return codePoint < 0x20 || (codePoint >= 0x7F && codePoint <= 0x9F);
     }
 
     // ---- flags and presence -----------------------------------------------------------------

@@ -10,6 +10,7 @@ import io.vmpulse.registry.layout.ShmBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,9 @@ public final class FieldDirectory {
             buf.getBytes(at, entry, 0, DIR_ENTRY_SIZE);
             String name = text(entry, DIR_NAME_OFFSET, DIR_NAME_BYTES);
             int typeCode = buf.getInt(at + DIR_TYPE_OFFSET);
+            if (Arrays.stream(FieldType.values()).noneMatch(t -> t.code() == typeCode)) {
+                continue; // a type a newer minor version added: this reader skips the field, not the file
+            }
             RecordField f;
             try {
                 f = new RecordField(name, FieldType.ofCode(typeCode), text(entry, DIR_UNIT_OFFSET, DIR_UNIT_BYTES),

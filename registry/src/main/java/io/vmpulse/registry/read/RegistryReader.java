@@ -40,6 +40,14 @@ import java.util.function.Consumer;
  * <p>A slot whose writer died between the two increments stays odd: reads of it fail (after a
  * bounded number of attempts) until a new collector replaces the file.
  *
+ * <h2>A file cut short under the reader</h2>
+ * Touching a page of the mapping past the end of a truncated file raises SIGBUS (the JVM turns it
+ * into an InternalError at some later point). So every {@link #read} and every
+ * {@link #forEachLive} pass first asks the kernel for the file's size (one {@code fstat} on the
+ * descriptor kept open), and throws {@link RegistryTruncatedException} instead of touching a
+ * slot that is gone; an InternalError from a truncation that races the check is turned into the
+ * same exception. A file that is deleted stays mapped and readable ({@link #isStale()} says so).
+ *
  * <p>Thread-safety: {@link #read} and {@link #forEachLive} may run on many threads at once,
  * each with its own {@link SlotSnapshot}. {@link #reopenIfReplaced()} must not run concurrently
  * with them.
@@ -47,8 +55,7 @@ import java.util.function.Consumer;
 public final class RegistryReader implements AutoCloseable {
 
     /** Attempts before a read gives up: the first ones spin, later ones yield the CPU. */
-    public static final int MAX_ATTEMPTS = 1000;
-    private static final int SPINS_BEFORE_YIELD = 64;
+    public static final int MAX_ATTEMPTS = RegistryLayout.READ_ATTEMPTS;
 
     private final Path path;
     private Mapping m;
@@ -135,7 +142,22 @@ public final class RegistryReader implements AutoCloseable {
         if (sample.length < m.sampleSize) {
             throw new IllegalArgumentException("snapshot holds " + sample.length + " sample bytes, this registry needs " + m.sampleSize + ": take a newSnapshot()");
         }
+        m.checkSize(path);
+        return copy(m, slot, into, header, sample);
+    }
+
+    private boolean copy(Mapping m, int slot, SlotSnapshot into, byte[] header, byte[] sample) {
         int base = m.slotBase(slot);
+        try {
+            return copySlot(m, slot, base, into, header, sample);
+        } catch (InternalError e) {
+            // SIGBUS from a page that vanished between the size check and the copy.
+            m.checkSize(path);
+            throw e;
+        }
+    }
+
+    private static boolean copySlot(Mapping m, int slot, int base, SlotSnapshot into, byte[] header, byte[] sample) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             long s1 = m.buf.getLongAcquire(base + SLOT_SEQ_OFFSET);
             if ((s1 & 1) == 0) {
@@ -152,7 +174,7 @@ public final class RegistryReader implements AutoCloseable {
                     return true;
                 }
             }
-            if (attempt < SPINS_BEFORE_YIELD) {
+            if (attempt < READ_SPINS) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
@@ -164,24 +186,39 @@ public final class RegistryReader implements AutoCloseable {
 
     /** The slot's state without a consistent copy: a cheap filter before {@link #read}. */
     public int stateOf(int slot) {
+        Mapping m = this.m;
+        m.checkSize(path);
         return m.buf.getInt(m.slotBase(slot) + SLOT_STATE_OFFSET);
     }
 
     /**
      * Calls {@code action} with a consistent copy of every slot that is live or final, in slot
-     * order, reusing {@code scratch}. Slots that cannot be read consistently are skipped.
+     * order, reusing {@code scratch}. Free slots, slots in a state this reader does not know (a
+     * newer minor version's) and slots that cannot be read consistently are skipped.
      *
      * @return how many slots were skipped because no consistent copy was obtained
      */
     public int forEachLive(SlotSnapshot scratch, Consumer<SlotSnapshot> action) {
+        Mapping m = this.m;
+        m.checkSize(path);
+        if (scratch.sample().bytes().length < m.sampleSize) {
+            throw new IllegalArgumentException("snapshot holds " + scratch.sample().bytes().length + " sample bytes, this registry needs " + m.sampleSize + ": take a newSnapshot()");
+        }
         int skipped = 0;
         for (int slot = 0; slot < m.slotCount; slot++) {
-            if (stateOf(slot) == STATE_FREE) {
-                continue;
+            int state;
+            try {
+                state = m.buf.getInt(m.slotBase(slot) + SLOT_STATE_OFFSET);
+            } catch (InternalError e) {
+                m.checkSize(path);
+                throw e;
             }
-            if (!read(slot, scratch)) {
+            if (state != STATE_LIVE && state != STATE_FINAL) {
+                continue; // free, or a state newer than this reader
+            }
+            if (!copy(m, slot, scratch, scratch.headerBytes(), scratch.sample().bytes())) {
                 skipped++;
-            } else if (!scratch.isFree()) {
+            } else if (scratch.state() == STATE_LIVE || scratch.state() == STATE_FINAL) {
                 action.accept(scratch);
             }
         }
@@ -215,7 +252,9 @@ public final class RegistryReader implements AutoCloseable {
         if (!isStale()) {
             return false;
         }
-        m = Mapping.open(path);
+        Mapping next = Mapping.open(path);
+        m.close();
+        m = next;
         return true;
     }
 
@@ -225,7 +264,10 @@ public final class RegistryReader implements AutoCloseable {
      */
     @Override
     public void close() {
-        m = null;
+        if (m != null) {
+            m.close();
+            m = null;
+        }
     }
 
     /** One mapped, validated registry file. */
@@ -241,10 +283,14 @@ public final class RegistryReader implements AutoCloseable {
         final long writerPid;
         final long writerStart;
         final FieldDirectory directory;
+        /** Kept open for the size check before each read; the mapping would outlive it anyway. */
+        final FileChannel channel;
+        final long needed;
 
-        private Mapping(Path path, ShmBuffer buf, long inode) throws RegistryFormatException {
+        private Mapping(Path path, ShmBuffer buf, long inode, FileChannel channel) throws RegistryFormatException {
             this.buf = buf;
             this.inode = inode;
+            this.channel = channel;
             if (buf.capacity() < HEADER_SIZE) {
                 throw new RegistryFormatException(path, "truncated: " + buf.capacity() + " bytes, smaller than the " + HEADER_SIZE + "-byte header");
             }
@@ -277,7 +323,7 @@ public final class RegistryReader implements AutoCloseable {
             require(path, dirOffset >= headerSize && dirCount >= 0 && dirEntrySize > 0
                     && (long) dirOffset + (long) dirCount * dirEntrySize <= slots, "field directory overlaps the slots");
             require(path, slots % 8 == 0, "slots_offset " + slots + " is not 8-aligned");
-            long needed = slots + (long) slotCount * slotSize;
+            needed = slots + (long) slotCount * slotSize;
             require(path, buf.capacity() >= needed, "truncated: " + buf.capacity() + " bytes, the header describes " + needed);
             slotsOffset = (int) slots;
             writerPid = Integer.toUnsignedLong(buf.getInt(WRITER_PID_OFFSET));
@@ -291,17 +337,42 @@ public final class RegistryReader implements AutoCloseable {
             // sure the path still names what we mapped, so isStale() compares the right inode.
             for (int attempt = 0; ; attempt++) {
                 long inode = inodeOf(path);
-                ByteBuffer b;
-                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+                try {
                     long size = ch.size();
                     if (size > Integer.MAX_VALUE) {
                         throw new RegistryFormatException(path, "file of " + size + " bytes is larger than any registry");
                     }
-                    b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+                    ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+                    if (inodeOf(path) == inode || attempt == 3) {
+                        return new Mapping(path, new ShmBuffer(b), inode, ch);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    ch.close();
+                    throw e;
                 }
-                if (inodeOf(path) == inode || attempt == 3) {
-                    return new Mapping(path, new ShmBuffer(b), inode);
-                }
+                ch.close();
+            }
+        }
+
+        /** Throws unless the file still holds every slot the header describes. */
+        void checkSize(Path path) {
+            long size;
+            try {
+                size = channel.size();
+            } catch (IOException e) {
+                throw new RegistryTruncatedException(path, -1, needed);
+            }
+            if (size < needed) {
+                throw new RegistryTruncatedException(path, size, needed);
+            }
+        }
+
+        void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // a read-only descriptor: nothing was pending
             }
         }
 

@@ -27,7 +27,10 @@ public final class ChCounters {
         this.driveIds = List.copyOf(driveIds);
     }
 
-    /** Asks for the counters now and returns them summed by kind, in a new object (it may be read on another thread). */
+    /**
+     * Asks for the counters now and returns them per device (each id is a key of one JSON object,
+     * so each is seen once) and summed by kind, in a new object (it may be read on another thread).
+     */
     public DeviceCounters poll() throws IOException {
         UnixHttpClient.Response r = http.request("GET", "/api/v1/vm.counters", null);
         if (!r.isSuccess()) {
@@ -46,17 +49,27 @@ public final class ChCounters {
             }
             JsonObject c = device.getValue().getAsJsonObject();
             if (c.has("read_bytes") && (driveIds.isEmpty() || driveIds.contains(device.getKey()))) {
+                DeviceCounters.Drive d = counters.drive(device.getKey());
+                d.readBytes = number(c, "read_bytes");
+                d.writeBytes = number(c, "write_bytes");
+                d.readOps = number(c, "read_ops");
+                d.writeOps = number(c, "write_ops");
                 counters.hasBlock = true;
-                counters.readBytes += number(c, "read_bytes");
-                counters.writeBytes += number(c, "write_bytes");
-                counters.readOps += number(c, "read_ops");
-                counters.writeOps += number(c, "write_ops");
+                counters.readBytes += d.readBytes;
+                counters.writeBytes += d.writeBytes;
+                counters.readOps += d.readOps;
+                counters.writeOps += d.writeOps;
             } else if (c.has("rx_bytes")) {
+                DeviceCounters.Nic n = counters.nic(device.getKey());
+                n.rxBytes = number(c, "rx_bytes");
+                n.txBytes = number(c, "tx_bytes");
+                n.rxPackets = number(c, "rx_frames");
+                n.txPackets = number(c, "tx_frames");
                 counters.hasNet = true;
-                counters.rxBytes += number(c, "rx_bytes");
-                counters.txBytes += number(c, "tx_bytes");
-                counters.rxPackets += number(c, "rx_frames");
-                counters.txPackets += number(c, "tx_frames");
+                counters.rxBytes += n.rxBytes;
+                counters.txBytes += n.txBytes;
+                counters.rxPackets += n.rxPackets;
+                counters.txPackets += n.txPackets;
             }
         }
         return counters;

@@ -29,6 +29,9 @@ import java.util.logging.Logger;
  * given. A line is taken whole or not at all: one that does not parse (truncated, garbage) is
  * counted in {@link #linesSkipped} and adds nothing.
  *
+ * Each {@code block_<drive_id>} and {@code net_<iface_id>} is also summed on its own, into the
+ * device of that id; the aggregate objects name no device.
+ *
  * <p>The first skipped line of a VM is logged with its first bytes, so that an operator can see
  * what the file holds; after that, at most one line per {@link #LOG_PERIOD_NANOS}, with the count
  * held back, because a VMM writing garbage once a second must not flood the collector's log.
@@ -97,13 +100,13 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
             while (json.hasNext()) {
                 String name = json.nextName();
                 if (name.equals("block")) {
-                    readBlock(json, lineAggregate);
+                    readBlock(json, lineAggregate, null);
                 } else if (name.equals("net")) {
-                    readNet(json, lineAggregate);
+                    readNet(json, lineAggregate, null);
                 } else if (name.startsWith("block_") && counts(name.substring("block_".length()))) {
-                    readBlock(json, line);
+                    readBlock(json, line, name.substring("block_".length()));
                 } else if (name.startsWith("net_")) {
-                    readNet(json, line);
+                    readNet(json, line, name.substring("net_".length()));
                 } else {
                     json.skipValue();
                 }
@@ -165,59 +168,86 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
 
     private void add(DeviceCounters from, boolean block) {
         if (block && from.hasBlock) {
-            totals.hasBlock = true;
-            totals.readBytes += from.readBytes;
-            totals.writeBytes += from.writeBytes;
-            totals.readOps += from.readOps;
-            totals.writeOps += from.writeOps;
+            totals.addBlock(from);
         } else if (!block && from.hasNet) {
-            totals.hasNet = true;
-            totals.hasNetErrors |= from.hasNetErrors;
-            totals.rxBytes += from.rxBytes;
-            totals.txBytes += from.txBytes;
-            totals.rxPackets += from.rxPackets;
-            totals.txPackets += from.txPackets;
-            totals.rxErrors += from.rxErrors;
-            totals.txErrors += from.txErrors;
+            totals.addNet(from);
         }
     }
 
-    private static void readBlock(JsonReader json, DeviceCounters into) throws IOException {
+    /** Adds one block object's deltas to {@code into}'s totals and, given a drive id, to that drive's. */
+    private static void readBlock(JsonReader json, DeviceCounters into, String driveId) throws IOException {
         into.hasBlock = true;
+        long rb = 0;
+        long wb = 0;
+        long ro = 0;
+        long wo = 0;
         json.beginObject();
         while (json.hasNext()) {
             switch (json.nextName()) {
-                case "read_bytes" -> into.readBytes += json.nextLong();
-                case "write_bytes" -> into.writeBytes += json.nextLong();
-                case "read_count" -> into.readOps += json.nextLong();
-                case "write_count" -> into.writeOps += json.nextLong();
+                case "read_bytes" -> rb += json.nextLong();
+                case "write_bytes" -> wb += json.nextLong();
+                case "read_count" -> ro += json.nextLong();
+                case "write_count" -> wo += json.nextLong();
                 default -> json.skipValue();
             }
         }
         json.endObject();
+        into.readBytes += rb;
+        into.writeBytes += wb;
+        into.readOps += ro;
+        into.writeOps += wo;
+        if (driveId != null) {
+            DeviceCounters.Drive d = into.drive(driveId);
+            d.readBytes += rb;
+            d.writeBytes += wb;
+            d.readOps += ro;
+            d.writeOps += wo;
+        }
     }
 
-    private static void readNet(JsonReader json, DeviceCounters into) throws IOException {
+    /** Adds one net object's deltas to {@code into}'s totals and, given an interface id, to that interface's. */
+    private static void readNet(JsonReader json, DeviceCounters into, String ifaceId) throws IOException {
         into.hasNet = true;
+        long rxb = 0;
+        long txb = 0;
+        long rxp = 0;
+        long txp = 0;
+        long rxe = 0;
+        long txe = 0;
         json.beginObject();
         while (json.hasNext()) {
             switch (json.nextName()) {
-                case "rx_bytes_count" -> into.rxBytes += json.nextLong();
-                case "tx_bytes_count" -> into.txBytes += json.nextLong();
-                case "rx_packets_count" -> into.rxPackets += json.nextLong();
-                case "tx_packets_count" -> into.txPackets += json.nextLong();
+                case "rx_bytes_count" -> rxb += json.nextLong();
+                case "tx_bytes_count" -> txb += json.nextLong();
+                case "rx_packets_count" -> rxp += json.nextLong();
+                case "tx_packets_count" -> txp += json.nextLong();
                 case "rx_fails" -> {
-                    into.rxErrors += json.nextLong();
+                    rxe += json.nextLong();
                     into.hasNetErrors = true;
                 }
                 case "tx_fails" -> {
-                    into.txErrors += json.nextLong();
+                    txe += json.nextLong();
                     into.hasNetErrors = true;
                 }
                 default -> json.skipValue();
             }
         }
         json.endObject();
+        into.rxBytes += rxb;
+        into.txBytes += txb;
+        into.rxPackets += rxp;
+        into.txPackets += txp;
+        into.rxErrors += rxe;
+        into.txErrors += txe;
+        if (ifaceId != null) {
+            DeviceCounters.Nic n = into.nic(ifaceId);
+            n.rxBytes += rxb;
+            n.txBytes += txb;
+            n.rxPackets += rxp;
+            n.txPackets += txp;
+            n.rxErrors += rxe;
+            n.txErrors += txe;
+        }
     }
 
     @Override

@@ -37,11 +37,13 @@ public final class TapReader implements AutoCloseable {
     private final List<String> taps;
     private final KernelFile[][] files;
     private final long[] sums = new long[FILES.length];
+    private final long[][] values;
     private String failure;
 
     public TapReader(Path sysfsRoot, List<String> taps) {
         this.taps = List.copyOf(taps);
         this.files = new KernelFile[taps.size()][FILES.length];
+        this.values = new long[taps.size()][FILES.length];
         for (int t = 0; t < taps.size(); t++) {
             Path stats = sysfsRoot.resolve("class").resolve("net").resolve(taps.get(t)).resolve("statistics");
             for (int f = 0; f < FILES.length; f++) {
@@ -51,7 +53,8 @@ public final class TapReader implements AutoCloseable {
     }
 
     /**
-     * Fills the network fields of {@code into} from the TAPs, and marks {@link Source#NET}
+     * Fills the network fields of {@code into} from the TAPs, totals and one entry per TAP in the
+     * descriptor's order, and marks {@link Source#NET}
      * present; returns false, touching nothing, when a TAP cannot be read (missing, deleted):
      * {@link #failure()} then says which and why.
      */
@@ -62,7 +65,8 @@ public final class TapReader implements AutoCloseable {
                 KernelFile file = files[t][f];
                 try {
                     file.read();
-                    sums[f] += file.nextLong();
+                    values[t][f] = file.nextLong();
+                    sums[f] += values[t][f];
                 } catch (IOException e) {
                     // A TAP deleted and created again has new sysfs files: open them next time.
                     file.close();
@@ -79,6 +83,11 @@ public final class TapReader implements AutoCloseable {
         into.netTxPackets = sums[RX_PACKETS];
         into.netTxDropped = sums[RX_DROPPED];
         into.netTxErrors = sums[RX_ERRORS];
+        for (int t = 0; t < files.length; t++) {
+            long[] v = values[t];
+            into.addNic(taps.get(t), v[TX_BYTES], v[RX_BYTES], v[TX_PACKETS], v[RX_PACKETS],
+                    v[TX_DROPPED], v[RX_DROPPED], v[TX_ERRORS], v[RX_ERRORS]);
+        }
         into.netFromTap = true;
         into.markPresent(Source.NET);
         return true;

@@ -37,7 +37,8 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
 
     /**
      * Queries the vCPU threads when {@link #find} asked for them, then the block counters; returns
-     * the counters in a new object. A failed thread query leaves the name fallback in use.
+     * the counters in a new object, each drive named by its {@code device} (its {@code qdev} when
+     * it has none, as a {@code -blockdev} drive). A failed thread query leaves the name fallback in use.
      */
     public DeviceCounters poll() throws IOException {
         if (threadsWanted) {
@@ -56,11 +57,21 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
                     continue;
                 }
                 JsonObject s = dev.getAsJsonObject("stats");
+                String device = text(dev, "device");
+                DeviceCounters.Drive d = counters.drive(device.isEmpty() ? text(dev, "qdev") : device);
+                long rb = s.get("rd_bytes").getAsLong();
+                long wb = s.get("wr_bytes").getAsLong();
+                long ro = s.get("rd_operations").getAsLong();
+                long wo = s.get("wr_operations").getAsLong();
+                d.readBytes += rb;
+                d.writeBytes += wb;
+                d.readOps += ro;
+                d.writeOps += wo;
                 counters.hasBlock = true;
-                counters.readBytes += s.get("rd_bytes").getAsLong();
-                counters.writeBytes += s.get("wr_bytes").getAsLong();
-                counters.readOps += s.get("rd_operations").getAsLong();
-                counters.writeOps += s.get("wr_operations").getAsLong();
+                counters.readBytes += rb;
+                counters.writeBytes += wb;
+                counters.readOps += ro;
+                counters.writeOps += wo;
             }
         } catch (RuntimeException malformed) {
             throw new IOException("query-blockstats: unexpected answer (" + malformed.getClass().getSimpleName() + ")");

@@ -3,7 +3,7 @@ package io.vmpulse.collector.host.qemu;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.vmpulse.collector.host.uds.Backoff;
+import io.vmpulse.collector.host.uds.TimeoutHold;
 import io.vmpulse.collector.host.uds.UnixHttpClient;
 import io.vmpulse.collector.host.uds.UnixSocket;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +26,7 @@ public final class QmpClient implements AutoCloseable {
 
     private final Path path;
     private final long timeoutNanos;
-    private final Backoff backoff;
+    private final TimeoutHold hold;
     private final ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private UnixSocket socket;
@@ -34,7 +34,7 @@ public final class QmpClient implements AutoCloseable {
     public QmpClient(Path path, Duration timeout) {
         this.path = path;
         this.timeoutNanos = timeout.toNanos();
-        this.backoff = new Backoff(timeoutNanos * UnixHttpClient.BACKOFF_TIMEOUTS);
+        this.hold = new TimeoutHold(timeoutNanos * UnixHttpClient.BACKOFF_TIMEOUTS);
     }
 
     /**
@@ -42,17 +42,17 @@ public final class QmpClient implements AutoCloseable {
      * {@code return} value. After a timeout, fails at once for a while (as {@link UnixHttpClient}).
      */
     public JsonElement execute(String command) throws IOException {
-        backoff.check(path);
+        hold.check(path);
         long deadline = System.nanoTime() + timeoutNanos;
         try {
             if (socket == null) {
                 open(deadline);
             }
             JsonElement result = call(command, deadline);
-            backoff.record(null);
+            hold.record(null);
             return result;
         } catch (IOException e) {
-            backoff.record(e);
+            hold.record(e);
             close();
             throw e;
         } catch (RuntimeException e) {

@@ -41,14 +41,14 @@ public final class UnixHttpClient implements AutoCloseable {
 
     private final Path socket;
     private final long timeoutNanos;
-    private final Backoff backoff;
+    private final TimeoutHold hold;
     /** Open between requests while the VMM keeps it; null before the first and after a failure. */
     private UnixSocket connection;
 
     public UnixHttpClient(Path socket, Duration timeout) {
         this.socket = socket;
         this.timeoutNanos = timeout.toNanos();
-        this.backoff = new Backoff(timeoutNanos * BACKOFF_TIMEOUTS);
+        this.hold = new TimeoutHold(timeoutNanos * BACKOFF_TIMEOUTS);
     }
 
     public Path socket() {
@@ -60,13 +60,13 @@ public final class UnixHttpClient implements AutoCloseable {
      * included). Within {@link #BACKOFF_TIMEOUTS} timeouts of a timeout it fails at once.
      */
     public Response request(String method, String target, String jsonBody) throws IOException {
-        backoff.check(socket);
+        hold.check(socket);
         try {
             Response r = exchange(method, target, jsonBody);
-            backoff.record(null);
+            hold.record(null);
             return r;
         } catch (IOException e) {
-            backoff.record(e);
+            hold.record(e);
             throw e;
         }
     }

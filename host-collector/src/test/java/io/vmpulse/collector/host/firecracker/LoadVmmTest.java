@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stand-in Firecracker of bench/collector-load.sh ({@code bench/load_vmm.c}) must behave like
+ * The stand-in Firecracker of benchmarks/scripts/collector-load.sh ({@code benchmarks/scripts/load_vmm.c}) must behave like
  * Firecracker's API server where the collector depends on it: it survives a client that gave up
  * before the answer, and keeps a connection open for request after request, ten at most.
  */
@@ -44,7 +44,7 @@ class LoadVmmTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path binary = Tools.gcc(Tools.ROOT.resolve("bench/load_vmm.c"), dir);
+        Path binary = Tools.gcc(Tools.ROOT.resolve("benchmarks/scripts/load_vmm.c"), dir);
         Path vmm = Files.createDirectory(dir.resolve("vmm"));
         loadVmm = new ProcessBuilder(binary.toString(), vmm.toString(), "1", "2")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
