@@ -49,8 +49,8 @@ public final class ExporterMain implements Callable<Integer> {
     Path webConfig;
 
     @Option(names = "--collector.stale-after", paramLabel = "DURATION",
-            description = "A collector heartbeat (or VM host reading) older than this is not fresh: /-/ready fails, vmpulse_vm_up is 0 (default: 5s).")
-    String staleAfter = "5s";
+            description = "A collector heartbeat (or VM host reading) older than this is not fresh: /-/ready fails, vmpulse_vm_up is 0 (default: ${DEFAULT-VALUE}, the ABI's writer-dead limit).")
+    String staleAfter = RegistryLayout.WRITER_DEAD_AFTER_MS + "ms";
 
     @Option(names = "--vm.labels-allowlist", paramLabel = "KEY[,KEY...]", split = ",",
             description = "Descriptor label keys that vmpulse_vm_labels exports, to bound cardinality; * for all (default: *).")
