@@ -12,7 +12,7 @@
 # Then the raw work: registry/c/vmpulse_dump --json over the same registry (every field of every
 # slot read with the seqlock and printed, in C), its CPU per run, and the ratio exporter / C.
 #
-# Usage: benchmarks/scripts/exporter-scrape.sh               (N="1000 4096", SCRAPES=200, WARMUP=200)
+# Usage: benchmarks/scripts/exporter-scrape.sh                 (N="1000 4096", SCRAPES=200, WARMUP=200)
 # Environment: N, SCRAPES, WARMUP, SKIP_BUILD=1, VMPULSE_EXPORTER_JVM_FLAGS / _JAVA_OPTS (launcher).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -6,6 +6,7 @@ import io.vmpulse.exporter.otlp.OtlpSettings;
 import io.vmpulse.exporter.web.ExporterServer;
 import io.vmpulse.exporter.web.InvalidWebConfigException;
 import io.vmpulse.exporter.web.WebConfig;
+import io.vmpulse.registry.layout.RegistryLayout;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,8 +32,8 @@ import picocli.CommandLine.Option;
         sortOptions = false)
 public final class ExporterMain implements Callable<Integer> {
 
-    /** The collector's default registry path (host-collector's RegistryOptions.DEFAULT_PATH). */
-    public static final Path DEFAULT_REGISTRY = Path.of("/dev/shm/vmpulse");
+    /** The collector's default registry path, which every reader shares. */
+    public static final Path DEFAULT_REGISTRY = Path.of(RegistryLayout.DEFAULT_PATH);
     /**
      * vmpulse-exporter's port: in the 9100-9999 range Prometheus keeps for exporters, and not in
      * the default port allocations list as far as it could be checked (docs/metrics.md).
@@ -50,8 +51,8 @@ public final class ExporterMain implements Callable<Integer> {
     Path webConfig;
 
     @Option(names = "--collector.stale-after", paramLabel = "DURATION",
-            description = "A collector heartbeat (or VM host reading) older than this is not fresh: /-/ready fails, vmpulse_vm_up is 0 (default: 5s).")
-    String staleAfter = "5s";
+            description = "A collector heartbeat (or VM host reading) older than this is not fresh: /-/ready fails, vmpulse_vm_up is 0 (default: ${DEFAULT-VALUE}, the ABI's writer-dead limit).")
+    String staleAfter = RegistryLayout.WRITER_DEAD_AFTER_MS + "ms";
 
     @Option(names = "--vm.labels-allowlist", paramLabel = "KEY[,KEY...]", split = ",",
             description = "Descriptor label keys that vmpulse_vm_labels exports, to bound cardinality; * for all (default: *).")

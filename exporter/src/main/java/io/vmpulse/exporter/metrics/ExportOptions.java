@@ -1,5 +1,7 @@
 package io.vmpulse.exporter.metrics;
 
+import io.vmpulse.registry.layout.RegistryLayout;
+
 import java.time.Duration;
 import java.util.Set;
 
@@ -14,10 +16,11 @@ import java.util.Set;
 public record ExportOptions(Duration staleAfter, Set<String> labelsAllowlist) {
 
     /**
-     * The collector advances its heartbeat every interval / 4 (docs/shm-abi.md): 250 ms at the
-     * default 1 s interval. 5 s is 20 missed heartbeats there, and still 2 at a 10 s interval.
+     * The ABI's own limit (docs/shm-abi.md, "Is the writer alive?"): the collector advances its
+     * heartbeat at least every 250 ms while its data path works, and a reader calls it dead after
+     * 2,000 ms without one.
      */
-    public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_STALE_AFTER = Duration.ofMillis(RegistryLayout.WRITER_DEAD_AFTER_MS);
 
     public ExportOptions {
         if (staleAfter.isNegative() || staleAfter.isZero()) {

@@ -14,7 +14,7 @@ final class RegistryHealthMetrics {
     private final Family up = Family.gauge("vmpulse_registry_up", "1 when the exporter could open and read the registry in this scrape.");
     private final Family info = Family.info("vmpulse_registry", "The registry file and the ABI version its writer uses.");
     private final Family heartbeatAge = Family.gauge("vmpulse_collector_heartbeat_age_seconds",
-            "Seconds since the collector last advanced the registry's heartbeat (it does so every interval / 4).", Unit.SECONDS);
+            "Seconds since the collector last advanced the registry's heartbeat (at least every 250 ms while its data path works).", Unit.SECONDS);
     private final Family closed = Family.gauge("vmpulse_collector_closed", "1 when the collector closed the registry cleanly (it stopped).");
     private final Family startTime = Family.gauge("vmpulse_collector_start_time_seconds", "When the collector created the registry, seconds since the Unix epoch.", Unit.SECONDS);
     private final Family slots = Family.gauge("vmpulse_registry_slots", "Registry slots by state: free, live (a running VM), final (a VM gone, in its grace period).");

@@ -70,10 +70,21 @@ public final class RegistryScraper {
     private Scrape read() {
         long now = System.nanoTime();
         RegistryReader reader = source.current();
-        int[] byState = new int[3];
         if (reader == null) {
-            return new Scrape(source.path(), source.problem(), 0, null, now, 0, false, 0, byState, 0, List.of());
+            return new Scrape(source.path(), source.problem(), 0, null, now, 0, false, 0, new int[3], 0, List.of());
         }
+        try {
+            return readSlots(reader, now);
+        } catch (RuntimeException e) {
+            // The reader refuses to touch a file cut short under it (RegistryTruncatedException):
+            // this scrape says the registry is unreadable, the next one maps the path again.
+            source.invalidate("cannot read registry " + source.path() + ": " + e.getMessage());
+            return new Scrape(source.path(), source.problem(), 0, null, now, 0, false, 0, new int[3], 0, List.of());
+        }
+    }
+
+    private Scrape readSlots(RegistryReader reader, long now) {
+        int[] byState = new int[3];
         if (reader.sampleSize() != poolSampleSize) {
             pool.clear(); // a new writer version: snapshots must fit its samples
             poolSampleSize = reader.sampleSize();

@@ -50,6 +50,11 @@ final class RegistrySource {
         return problem;
     }
 
+    /** The mapped file can no longer be read (it was cut short): map it again at the next scrape. */
+    void invalidate(String why) {
+        drop(why);
+    }
+
     private void drop(String why) {
         if (reader != null) {
             reader.close();

@@ -219,6 +219,21 @@ class RegistryToSeriesTest {
     }
 
     @Test
+    void a_registry_cut_short_under_the_exporter_makes_the_scrape_say_so_instead_of_failing() throws Exception {
+        try (TestRegistry reg = new TestRegistry(dir.resolve("registry"), 64)) {
+            reg.publish("vm-a", r -> full(r, 1));
+            Scrapes scrapes = new Scrapes(reg.path());
+            assertEquals(1.0, scrapes.parsed().one("vmpulse_registry_up").value());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(reg.path(), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(4096);
+            }
+            Exposition e = scrapes.parsed();
+            assertEquals(0.0, e.one("vmpulse_registry_up").value());
+            assertTrue(e.samples().stream().noneMatch(s -> s.labels().containsKey("vm_id")));
+        }
+    }
+
+    @Test
     void without_a_registry_the_scrape_says_so_and_has_no_vm_series() {
         Exposition e = new Scrapes(dir.resolve("none")).parsed();
         assertEquals(0.0, e.one("vmpulse_registry_up").value());
