@@ -6,6 +6,7 @@ import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.sample.ProcfsSampler;
 import io.vmpulse.agent.transport.CollectorAddress;
 import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.agent.wire.SampleEncoder;
 import io.vmpulse.agent.wire.SampleJson;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -133,7 +134,7 @@ public final class AgentMain implements Callable<Integer> {
     private int printOneSample() throws Exception {
         try (GuestSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
             SampleBuffer sample = new SampleBuffer();
-            sampler.sampleInto(sample, 1, (int) interval.toMillis());
+            new SampleEncoder().encode(1, sampler.read(), (int) interval.toMillis(), sample);
             PrintWriter out = spec.commandLine().getOut();
             out.println(SampleJson.print(sample));
             out.flush();

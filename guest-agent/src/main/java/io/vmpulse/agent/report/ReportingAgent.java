@@ -3,7 +3,7 @@ package io.vmpulse.agent.report;
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.transport.CollectorAddress;
 import io.vmpulse.agent.wire.AgentMessages;
-import io.vmpulse.agent.wire.GuestIdentity;
+import io.vmpulse.agent.sample.GuestIdentity;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.UUID;

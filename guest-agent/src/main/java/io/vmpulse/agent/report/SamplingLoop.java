@@ -2,6 +2,7 @@ package io.vmpulse.agent.report;
 
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.agent.wire.SampleEncoder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -9,8 +10,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The sampling thread: takes a sample every interval at a fixed rate, numbers it and appends it to
- * the ring. It never touches the network, so a slow or absent collector cannot delay a sample.
+ * The sampling thread: takes a reading every interval at a fixed rate, numbers and encodes it, and
+ * appends it to the ring. It never touches the network, so a slow or absent collector cannot delay a sample.
  *
  * <p>Fixed rate means sample k is due at start + k * interval, not "interval after the previous one
  * finished". When the thread falls a whole interval behind (the VM was paused), it takes one sample
@@ -26,7 +27,8 @@ final class SamplingLoop implements Runnable {
 
     private final GuestSampler sampler;
     private final SampleRing ring;
-    /** Where the sampler encodes; the ring copies it into its own slot. */
+    private final SampleEncoder encoder = new SampleEncoder();
+    /** Where the reading is encoded; the ring copies it into its own slot. */
     private final SampleBuffer scratch = new SampleBuffer();
     private final Thread thread = new Thread(this, "vmpulse-sampler");
     private volatile long intervalNanos;
@@ -89,7 +91,7 @@ final class SamplingLoop implements Runnable {
 
     private void sampleOnce(long intervalNanos) {
         try {
-            sampler.sampleInto(scratch, nextSeq, (int) TimeUnit.NANOSECONDS.toMillis(intervalNanos));
+            encoder.encode(nextSeq, sampler.read(), (int) TimeUnit.NANOSECONDS.toMillis(intervalNanos), scratch);
         } catch (RuntimeException e) {
             if (!failing) {
                 LOG.log(Level.WARNING, "sampling failed; retrying every interval: " + e, e);

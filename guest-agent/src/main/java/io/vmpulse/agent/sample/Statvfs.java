@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * Block counts are in units of {@code f_frsize}, not {@code f_bsize}: the two differ on
  * virtiofs, FUSE and NFS. {@code f_files} is 0 on filesystems without an inode count.
  */
-final class Statvfs {
+public final class Statvfs {
 
     static final int F_BSIZE_OFFSET = 0;
     static final int F_FRSIZE_OFFSET = F_BSIZE_OFFSET + Long.BYTES;
@@ -120,5 +120,48 @@ final class Statvfs {
     /** As protobuf encodes a string: an unpaired surrogate becomes '?', as {@code String.getBytes} makes it. */
     private static byte[] utf8(String s) {
         return ProcfsSampler.bounded(s).getBytes(StandardCharsets.UTF_8);
+    }
+
+    // What the encoder reads. The byte arrays are the mount's own: read them, never write them.
+
+    public byte[] mountPointUtf8() {
+        return mountPointUtf8;
+    }
+
+    public byte[] deviceUtf8() {
+        return deviceUtf8;
+    }
+
+    public byte[] fsTypeUtf8() {
+        return fsTypeUtf8;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    public long freeBytes() {
+        return freeBytes;
+    }
+
+    public long availableBytes() {
+        return availableBytes;
+    }
+
+    public long inodesTotal() {
+        return inodesTotal;
+    }
+
+    public long inodesFree() {
+        return inodesFree;
+    }
+
+    /** Null when the last reading succeeded; else why not. */
+    public String error() {
+        return error;
     }
 }

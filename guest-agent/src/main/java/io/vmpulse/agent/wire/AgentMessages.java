@@ -2,6 +2,7 @@ package io.vmpulse.agent.wire;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
+import io.vmpulse.agent.sample.GuestIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

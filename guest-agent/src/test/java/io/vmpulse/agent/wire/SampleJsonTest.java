@@ -20,7 +20,7 @@ class SampleJsonTest {
     void a_reading_of_this_machine_prints_as_json_format_prints_it() throws Exception {
         try (ProcfsSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
             SampleBuffer buffer = new SampleBuffer();
-            sampler.sampleInto(buffer, 1, 1000);
+            new SampleEncoder().encode(1, sampler.read(), 1000, buffer);
             assertPrintsAsJsonFormat(buffer);
         }
     }

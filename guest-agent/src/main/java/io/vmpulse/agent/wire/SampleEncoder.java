@@ -1,14 +1,17 @@
-package io.vmpulse.agent.sample;
+package io.vmpulse.agent.wire;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
-import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.agent.sample.CpuSnapshot;
+import io.vmpulse.agent.sample.GuestReading;
+import io.vmpulse.agent.sample.MemSnapshot;
+import io.vmpulse.agent.sample.Statvfs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
- * Encodes one reading, straight from the sampler's structs, as a {@code vmpulse.agent.v1.Sample}
+ * Encodes one reading ({@link GuestReading}), straight from the sampler's structs, as a {@code vmpulse.agent.v1.Sample}
  * into a {@link SampleBuffer}, allocating nothing once its scratch arrays have grown to the
  * guest's CPU and filesystem counts.
  * <pre>
@@ -36,7 +39,7 @@ import java.io.UncheckedIOException;
  *
  * <p>Not thread-safe: the sampling thread encodes.
  */
-final class SampleEncoder {
+public final class SampleEncoder {
 
     static final int SAMPLE_SEQ = 1;
     static final int SAMPLE_WALL_TIME_UNIX_NS = 2;
@@ -46,7 +49,7 @@ final class SampleEncoder {
     static final int SAMPLE_FILESYSTEMS = 6;
     static final int SAMPLE_INTERVAL_MS = 7;
 
-    /** CpuTimes field of mode m ({@link CpuSnapshot#USER} ..) is m + 1: the proto lists them in /proc/stat order. */
+    /** CpuTimes field of mode m (CpuSnapshot.USER ..) is m + 1: the proto lists them in /proc/stat order. */
     static final int CPU_TIMES_FIRST_FIELD = 1;
 
     static final int PER_CPU_CPU = 1;
@@ -100,30 +103,32 @@ final class SampleEncoder {
     static final int CHUNK_BYTES = 4 << 10;
 
     private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    private final long userHz;
+    private long userHz;
     private final Sink sink = new Sink();
     private CodedOutputStream out = CodedOutputStream.newInstance(sink, CHUNK_BYTES);
     private final long[] totalNanos = new long[CpuSnapshot.MODES];
     private int totalSize;
-    /** {@link CpuSnapshot#cpuTicks} in ns, same layout. */
+    /** Per-CPU ticks in ns, {@link CpuSnapshot#MODES} per CPU line, in line order. */
     private long[] cpuNanos = new long[0];
     /** Length of each per-CPU CpuTimes, then of each PerCpu, by CPU line. */
     private int[] timesSizes = new int[0];
     private int[] perCpuSizes = new int[0];
     private int[] filesystemSizes = new int[0];
 
-    SampleEncoder(long userHz) {
-        this.userHz = userHz;
-    }
-
     /**
-     * Encodes the reading into {@code into}, replacing what it held.
+     * Encodes {@code reading} as sample {@code seq} taken at {@code intervalMs} (a uint32) into
+     * {@code into}, replacing what it held.
      *
      * @throws IllegalArgumentException when the sample would exceed {@link SampleBuffer#MAX_LENGTH}
      */
-    void encode(long seq, long wallTimeNanos, long monotonicNanos, CpuSnapshot cpu, MemSnapshot memory,
-                FilesystemReader filesystems, int intervalMs, SampleBuffer into) {
+    public void encode(long seq, GuestReading reading, int intervalMs, SampleBuffer into) {
+        userHz = reading.userHz();
+        long wallTimeNanos = reading.wallTimeNanos();
+        long monotonicNanos = reading.monotonicNanos();
+        CpuSnapshot cpu = reading.cpu();
+        MemSnapshot memory = reading.memory();
         int cpuSize = sizeCpu(cpu);
         int memorySize = sizeMemory(memory);
         int size = uint64Size(SAMPLE_SEQ, seq)
@@ -131,7 +136,7 @@ final class SampleEncoder {
                 + int64Size(SAMPLE_MONOTONIC_NS, monotonicNanos)
                 + messageSize(SAMPLE_CPU, cpuSize)
                 + messageSize(SAMPLE_MEMORY, memorySize)
-                + sizeFilesystems(filesystems)
+                + sizeFilesystems(reading)
                 + uint32Size(SAMPLE_INTERVAL_MS, intervalMs);
         into.clear(seq);
         into.ensureCapacity(size);
@@ -144,7 +149,7 @@ final class SampleEncoder {
             writeCpu(cpu);
             writeHeader(SAMPLE_MEMORY, memorySize);
             writeMemory(memory);
-            writeFilesystems(filesystems);
+            writeFilesystems(reading);
             writeUInt32(SAMPLE_INTERVAL_MS, intervalMs);
             out.flush();
         } catch (IOException e) {
@@ -162,53 +167,59 @@ final class SampleEncoder {
     }
 
     private int sizeCpu(CpuSnapshot cpu) {
-        toNanos(cpu.totalTicks, 0, totalNanos, CpuSnapshot.MODES);
-        totalSize = sizeTimes(totalNanos, 0);
-        int n = cpu.cpuCount;
-        if (timesSizes.length < n) {
-            cpuNanos = new long[cpu.cpuTicks.length];
-            timesSizes = new int[cpu.cpuIds.length];
-            perCpuSizes = new int[cpu.cpuIds.length];
+        for (int mode = 0; mode < CpuSnapshot.MODES; mode++) {
+            totalNanos[mode] = ticksToNanos(cpu.totalTicks(mode), userHz);
         }
-        toNanos(cpu.cpuTicks, 0, cpuNanos, n * CpuSnapshot.MODES);
+        totalSize = sizeTimes(totalNanos, 0);
+        int n = cpu.cpuCount();
+        if (timesSizes.length < n) {
+            cpuNanos = new long[n * CpuSnapshot.MODES];
+            timesSizes = new int[n];
+            perCpuSizes = new int[n];
+        }
+        for (int i = 0; i < n; i++) {
+            for (int mode = 0; mode < CpuSnapshot.MODES; mode++) {
+                cpuNanos[i * CpuSnapshot.MODES + mode] = ticksToNanos(cpu.ticks(i, mode), userHz);
+            }
+        }
         int size = messageSize(CPU_TOTAL, totalSize);
         for (int i = 0; i < n; i++) {
             timesSizes[i] = sizeTimes(cpuNanos, i * CpuSnapshot.MODES);
-            perCpuSizes[i] = uint32Size(PER_CPU_CPU, cpu.cpuIds[i]) + messageSize(PER_CPU_TIMES, timesSizes[i]);
+            perCpuSizes[i] = uint32Size(PER_CPU_CPU, cpu.cpuId(i)) + messageSize(PER_CPU_TIMES, timesSizes[i]);
             size += messageSize(CPU_PER_CPU, perCpuSizes[i]);
         }
         return size
-                + uint32Size(CPU_ONLINE_CPUS, cpu.cpuLines)
-                + uint32Size(CPU_COLUMNS, cpu.columns)
-                + uint64Size(CPU_CONTEXT_SWITCHES, cpu.contextSwitches)
-                + uint64Size(CPU_FORKS, cpu.forks)
-                + uint32Size(CPU_PROCS_RUNNING, (int) cpu.procsRunning)
-                + uint32Size(CPU_PROCS_BLOCKED, (int) cpu.procsBlocked)
-                + int64Size(CPU_BOOT_TIME_UNIX_S, cpu.bootTimeSeconds);
+                + uint32Size(CPU_ONLINE_CPUS, cpu.cpuLines())
+                + uint32Size(CPU_COLUMNS, cpu.columns())
+                + uint64Size(CPU_CONTEXT_SWITCHES, cpu.contextSwitches())
+                + uint64Size(CPU_FORKS, cpu.forks())
+                + uint32Size(CPU_PROCS_RUNNING, (int) cpu.procsRunning())
+                + uint32Size(CPU_PROCS_BLOCKED, (int) cpu.procsBlocked())
+                + int64Size(CPU_BOOT_TIME_UNIX_S, cpu.bootTimeSeconds());
     }
 
     private void writeCpu(CpuSnapshot cpu) throws IOException {
         writeHeader(CPU_TOTAL, totalSize);
         writeTimes(totalNanos, 0);
-        for (int i = 0; i < cpu.cpuCount; i++) {
+        for (int i = 0; i < cpu.cpuCount(); i++) {
             writeHeader(CPU_PER_CPU, perCpuSizes[i]);
-            writeUInt32(PER_CPU_CPU, cpu.cpuIds[i]);
+            writeUInt32(PER_CPU_CPU, cpu.cpuId(i));
             writeHeader(PER_CPU_TIMES, timesSizes[i]);
             writeTimes(cpuNanos, i * CpuSnapshot.MODES);
         }
-        writeUInt32(CPU_ONLINE_CPUS, cpu.cpuLines);
-        writeUInt32(CPU_COLUMNS, cpu.columns);
-        writeUInt64(CPU_CONTEXT_SWITCHES, cpu.contextSwitches);
-        writeUInt64(CPU_FORKS, cpu.forks);
-        writeUInt32(CPU_PROCS_RUNNING, (int) cpu.procsRunning);
-        writeUInt32(CPU_PROCS_BLOCKED, (int) cpu.procsBlocked);
-        writeInt64(CPU_BOOT_TIME_UNIX_S, cpu.bootTimeSeconds);
+        writeUInt32(CPU_ONLINE_CPUS, cpu.cpuLines());
+        writeUInt32(CPU_COLUMNS, cpu.columns());
+        writeUInt64(CPU_CONTEXT_SWITCHES, cpu.contextSwitches());
+        writeUInt64(CPU_FORKS, cpu.forks());
+        writeUInt32(CPU_PROCS_RUNNING, (int) cpu.procsRunning());
+        writeUInt32(CPU_PROCS_BLOCKED, (int) cpu.procsBlocked());
+        writeInt64(CPU_BOOT_TIME_UNIX_S, cpu.bootTimeSeconds());
     }
 
-    private void toNanos(long[] ticks, int from, long[] nanos, int count) {
-        for (int i = from; i < from + count; i++) {
-            nanos[i] = ProcfsSampler.ticksToNanos(ticks[i], userHz);
-        }
+    /** USER_HZ ticks (unsigned) to ns, exact for any USER_HZ and without overflow in between. */
+    public static long ticksToNanos(long ticks, long userHz) {
+        return Long.divideUnsigned(ticks, userHz) * NANOS_PER_SECOND
+                + Long.remainderUnsigned(ticks, userHz) * NANOS_PER_SECOND / userHz;
     }
 
     private static int sizeTimes(long[] nanos, int offset) {
@@ -246,44 +257,45 @@ final class SampleEncoder {
         }
     }
 
-    private int sizeFilesystems(FilesystemReader filesystems) {
-        int n = filesystems.count();
+    private int sizeFilesystems(GuestReading filesystems) {
+        int n = filesystems.filesystemCount();
         if (filesystemSizes.length < n) {
             filesystemSizes = new int[n];
         }
         int size = 0;
         for (int i = 0; i < n; i++) {
-            Statvfs fs = filesystems.get(i);
-            filesystemSizes[i] = bytesSize(FS_MOUNT_POINT, fs.mountPointUtf8)
-                    + bytesSize(FS_DEVICE, fs.deviceUtf8)
-                    + bytesSize(FS_FS_TYPE, fs.fsTypeUtf8)
-                    + boolSize(FS_READ_ONLY, fs.readOnly)
-                    + uint64Size(FS_SIZE_BYTES, fs.sizeBytes)
-                    + uint64Size(FS_FREE_BYTES, fs.freeBytes)
-                    + uint64Size(FS_AVAILABLE_BYTES, fs.availableBytes)
-                    + uint64Size(FS_INODES_TOTAL, fs.inodesTotal)
-                    + uint64Size(FS_INODES_FREE, fs.inodesFree)
-                    + stringSize(FS_ERROR, fs.error);
+            Statvfs fs = filesystems.filesystem(i);
+            filesystemSizes[i] = bytesSize(FS_MOUNT_POINT, fs.mountPointUtf8())
+                    + bytesSize(FS_DEVICE, fs.deviceUtf8())
+                    + bytesSize(FS_FS_TYPE, fs.fsTypeUtf8())
+                    + boolSize(FS_READ_ONLY, fs.readOnly())
+                    + uint64Size(FS_SIZE_BYTES, fs.sizeBytes())
+                    + uint64Size(FS_FREE_BYTES, fs.freeBytes())
+                    + uint64Size(FS_AVAILABLE_BYTES, fs.availableBytes())
+                    + uint64Size(FS_INODES_TOTAL, fs.inodesTotal())
+                    + uint64Size(FS_INODES_FREE, fs.inodesFree())
+                    + stringSize(FS_ERROR, fs.error());
             size += messageSize(SAMPLE_FILESYSTEMS, filesystemSizes[i]);
         }
         return size;
     }
 
-    private void writeFilesystems(FilesystemReader filesystems) throws IOException {
-        for (int i = 0; i < filesystems.count(); i++) {
-            Statvfs fs = filesystems.get(i);
+    private void writeFilesystems(GuestReading filesystems) throws IOException {
+        for (int i = 0; i < filesystems.filesystemCount(); i++) {
+            Statvfs fs = filesystems.filesystem(i);
             writeHeader(SAMPLE_FILESYSTEMS, filesystemSizes[i]);
-            writeBytes(FS_MOUNT_POINT, fs.mountPointUtf8);
-            writeBytes(FS_DEVICE, fs.deviceUtf8);
-            writeBytes(FS_FS_TYPE, fs.fsTypeUtf8);
-            writeBool(FS_READ_ONLY, fs.readOnly);
-            writeUInt64(FS_SIZE_BYTES, fs.sizeBytes);
-            writeUInt64(FS_FREE_BYTES, fs.freeBytes);
-            writeUInt64(FS_AVAILABLE_BYTES, fs.availableBytes);
-            writeUInt64(FS_INODES_TOTAL, fs.inodesTotal);
-            writeUInt64(FS_INODES_FREE, fs.inodesFree);
-            if (fs.error != null && !fs.error.isEmpty()) {
-                out.writeString(FS_ERROR, fs.error);
+            writeBytes(FS_MOUNT_POINT, fs.mountPointUtf8());
+            writeBytes(FS_DEVICE, fs.deviceUtf8());
+            writeBytes(FS_FS_TYPE, fs.fsTypeUtf8());
+            writeBool(FS_READ_ONLY, fs.readOnly());
+            writeUInt64(FS_SIZE_BYTES, fs.sizeBytes());
+            writeUInt64(FS_FREE_BYTES, fs.freeBytes());
+            writeUInt64(FS_AVAILABLE_BYTES, fs.availableBytes());
+            writeUInt64(FS_INODES_TOTAL, fs.inodesTotal());
+            writeUInt64(FS_INODES_FREE, fs.inodesFree());
+            String error = fs.error();
+            if (error != null && !error.isEmpty()) {
+                out.writeString(FS_ERROR, error);
             }
         }
     }
