@@ -98,8 +98,8 @@ for interval in ${INTERVALS:-1s 10ms}; do
     anon=$(status_kib "$agent_pid" RssAnon)
     threads=$(status_kib "$agent_pid" Threads)
     load=$(cut -d ' ' -f 1-3 /proc/loadavg)
-    classes=$(jcmd "$agent_pid" VM.classloader_stats 2>/dev/null | awk '/^Total =/ {print $4}')
     if [ -n "${SHOW_THREADS:-}" ]; then cat /proc/"$agent_pid"/task/*/comm | tr '\n' ',' >&2; echo >&2; fi
+    classes=$(jcmd "$agent_pid" VM.classloader_stats 2>/dev/null | awk '/^Total =/ {print $4}')
     kill "$agent_pid"
     wait "$agent_pid" || true
     agent_pid=

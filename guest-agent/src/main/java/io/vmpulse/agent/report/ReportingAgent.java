@@ -18,7 +18,8 @@ public final class ReportingAgent implements AutoCloseable {
 
     public static final Duration MIN_INTERVAL = SamplingLoop.MIN_INTERVAL;
     public static final Duration MAX_INTERVAL = SamplingLoop.MAX_INTERVAL;
-    public static final Duration DEFAULT_INTERVAL = SamplingLoop.DEFAULT_INTERVAL;
+    public static final long MIN_INTERVAL_MS = MIN_INTERVAL.toMillis();
+    public static final long MAX_INTERVAL_MS = MAX_INTERVAL.toMillis();
     /** Ten minutes at the default interval. */
     public static final int DEFAULT_BUFFER = 600;
 

@@ -21,7 +21,6 @@ final class SamplingLoop implements Runnable {
 
     static final Duration MIN_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_INTERVAL = Duration.ofHours(1);
-    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
     private static final Logger LOG = Logger.getLogger(SamplingLoop.class.getName());
 
