@@ -1,6 +1,7 @@
 package io.vmpulse.agent.cli;
 
 import io.vmpulse.agent.report.AgentIdentity;
+import io.vmpulse.agent.report.LogLine;
 import io.vmpulse.agent.report.ReportingAgent;
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.sample.ProcfsSampler;
@@ -11,8 +12,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Handler;
-import java.util.logging.Logger;
 
 /** The {@code vmpulse-agent} command: stream guest samples to the collector, or print one. */
 public final class AgentMain {
@@ -22,7 +21,6 @@ public final class AgentMain {
     static final int EXIT_USAGE = 2;
 
     private static final String JNA_SEARCH_PATH_PROPERTY = "jna.platform.library.path";
-    private static final String LOG_CONFIG_PROPERTY = "java.util.logging.config.file";
 
     private AgentMain() {
     }
@@ -69,11 +67,10 @@ public final class AgentMain {
     }
 
     private static int report(AgentOptions options) throws InterruptedException {
-        configureLogging();
         GuestSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT);
         ReportingAgent agent = new ReportingAgent(sampler, options.collector, Duration.ofMillis(options.intervalMs),
                 options.buffer).start();
-        Logger.getLogger(AgentMain.class.getName()).info(AgentIdentity.NAME + " " + AgentIdentity.VERSION
+        LogLine.info(AgentMain.class, AgentIdentity.NAME + " " + AgentIdentity.VERSION
                 + " sampling every " + options.intervalMs + " ms, reporting to " + options.collector);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -96,14 +93,5 @@ public final class AgentMain {
             out.flush();
         }
         return EXIT_OK;
-    }
-
-    /** One line a record (LogLine), unless the operator gave a logging configuration of their own. */
-    private static void configureLogging() {
-        if (System.getProperty(LOG_CONFIG_PROPERTY) == null) {
-            for (Handler h : Logger.getLogger("").getHandlers()) {
-                h.setFormatter(new LogLine());
-            }
-        }
     }
 }

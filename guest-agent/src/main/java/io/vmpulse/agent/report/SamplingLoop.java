@@ -6,8 +6,6 @@ import io.vmpulse.agent.wire.SampleEncoder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The sampling thread: takes a reading every interval at a fixed rate, numbers and encodes it, and
@@ -21,8 +19,6 @@ final class SamplingLoop implements Runnable {
 
     static final Duration MIN_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_INTERVAL = Duration.ofHours(1);
-
-    private static final Logger LOG = Logger.getLogger(SamplingLoop.class.getName());
 
     private final GuestSampler sampler;
     private final SampleRing ring;
@@ -93,13 +89,13 @@ final class SamplingLoop implements Runnable {
             encoder.encode(nextSeq, sampler.read(), (int) TimeUnit.NANOSECONDS.toMillis(intervalNanos), scratch);
         } catch (RuntimeException e) {
             if (!failing) {
-                LOG.log(Level.WARNING, "sampling failed; retrying every interval: " + e, e);
+                LogLine.warning(SamplingLoop.class, "sampling failed; retrying every interval: " + e, e);
                 failing = true;
             }
             return;
         }
         if (failing) {
-            LOG.info("sampling works again");
+            LogLine.info(SamplingLoop.class, "sampling works again");
             failing = false;
         }
         nextSeq++;
@@ -107,9 +103,9 @@ final class SamplingLoop implements Runnable {
         if (dropped != overflowing) {
             overflowing = dropped;
             if (dropped) {
-                LOG.warning("sample buffer full (" + ring.capacity() + " samples): dropping the oldest");
+                LogLine.warning(SamplingLoop.class, "sample buffer full (" + ring.capacity() + " samples): dropping the oldest");
             } else {
-                LOG.info("sample buffer has room again; " + ring.droppedTotal() + " samples dropped so far");
+                LogLine.info(SamplingLoop.class, "sample buffer has room again; " + ring.droppedTotal() + " samples dropped so far");
             }
         }
     }
