@@ -6,7 +6,6 @@ import io.vmpulse.agent.wire.AgentMessages;
 import io.vmpulse.agent.sample.GuestIdentity;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.UUID;
 
 /**
  * The running agent: a sampling thread feeding a bounded ring, and a link draining the ring to the
@@ -35,7 +34,7 @@ public final class ReportingAgent implements AutoCloseable {
         this.sampler = sampler;
         SampleRing ring = new SampleRing(buffer);
         GuestIdentity identity = sampler.identity();
-        String instance = UUID.randomUUID().toString();
+        String instance = AgentIdentity.newInstanceId();
         this.sampling = new SamplingLoop(sampler, ring, interval);
         this.link = new CollectorLink(collector, ring, sampling,
                 () -> AgentMessages.hello(AgentIdentity.NAME, AgentIdentity.VERSION, instance,
