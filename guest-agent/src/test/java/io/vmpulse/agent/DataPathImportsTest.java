@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * {@code wire} (encode) then {@code transport} (HTTP/2, gRPC); {@code report} (loop, ring,
  * backoff) drives the three from above and {@code cli} starts it. A stage imports at most the
  * stage just before it, never one further back and never one after it; nothing imports
- * {@code report} but {@code cli}, and nothing imports {@code cli}. Read from the import lines of
+ * {@code report} but {@code cli}, and nothing imports {@code cli}. Beneath the path, {@code sys}
+ * (the JNI library of system calls) imports nothing of the agent and any stage may use it. Read
+ * from the import lines of
  * the main sources, so a new package must be placed here before it can be used.
  */
 class DataPathImportsTest {
@@ -28,11 +30,12 @@ class DataPathImportsTest {
 
     /** Each package of the agent and the agent packages it may import. */
     private static final Map<String, Set<String>> MAY_IMPORT = Map.of(
-            "sample", Set.of(),
-            "wire", Set.of("sample"),
-            "transport", Set.of("wire"),
-            "report", Set.of("sample", "wire", "transport"),
-            "cli", Set.of("report", "sample", "wire", "transport"));
+            "sys", Set.of(),
+            "sample", Set.of("sys"),
+            "wire", Set.of("sample", "sys"),
+            "transport", Set.of("wire", "sys"),
+            "report", Set.of("sample", "wire", "transport", "sys"),
+            "cli", Set.of("report", "sample", "wire", "transport", "sys"));
 
     @Test
     void main_sources_import_only_along_the_data_path() throws IOException {

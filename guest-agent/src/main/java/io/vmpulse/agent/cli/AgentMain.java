@@ -20,18 +20,10 @@ public final class AgentMain {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
 
-    private static final String JNA_SEARCH_PATH_PROPERTY = "jna.platform.library.path";
-
     private AgentMain() {
     }
 
     public static void main(String[] args) {
-        // Without a search path of its own, JNA builds one from `ldconfig -p`, run in a child
-        // process: a fork of the JVM and a reaper thread that stays for the agent's lifetime. The
-        // agent loads only libc, by soname (Libc, VsockLibc), which the dynamic linker finds itself.
-        if (System.getProperty(JNA_SEARCH_PATH_PROPERTY) == null) {
-            System.setProperty(JNA_SEARCH_PATH_PROPERTY, "");
-        }
         System.exit(run(args));
     }
 
@@ -73,14 +65,19 @@ public final class AgentMain {
         LogLine.info(AgentMain.class, AgentIdentity.NAME + " " + AgentIdentity.VERSION
                 + " sampling every " + options.intervalMs + " ms, reporting to " + options.collector);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                agent.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        // A class, not a lambda: the agent's first lambda would spin up java.lang.invoke's
+        // metafactory and ASM, ~100 classes (docs/benchmarks.md, "Guest agent: footprint").
+        Runtime.getRuntime().addShutdownHook(new Thread("vmpulse-shutdown") {
+            @Override
+            public void run() {
+                try {
+                    agent.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                stopped.countDown();
             }
-            stopped.countDown();
-        }, "vmpulse-shutdown"));
+        });
         stopped.await();
         return EXIT_OK;
     }

@@ -160,8 +160,13 @@ final class CollectorLink implements Runnable {
         volatile long welcomeSeq;
         volatile boolean ended;
         volatile String endedBecause;
-        /** Made once: a method reference evaluated in the send loop would allocate on every idle wait. */
-        private final BooleanSupplier stopStreaming = () -> ended || closed;
+        /** Made once, as a class: no lambdas in the agent (see AgentMain). */
+        private final BooleanSupplier stopStreaming = new BooleanSupplier() {
+            @Override
+            public boolean getAsBoolean() {
+                return ended || closed;
+            }
+        };
 
         /** Whether a Welcome came before the timeout, the end of the call, or {@link #close()}. */
         synchronized boolean awaitWelcome() throws InterruptedException {

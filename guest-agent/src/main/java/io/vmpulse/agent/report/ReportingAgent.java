@@ -6,6 +6,7 @@ import io.vmpulse.agent.wire.AgentMessages;
 import io.vmpulse.agent.sample.GuestIdentity;
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * The running agent: a sampling thread feeding a bounded ring, and a link draining the ring to the
@@ -36,9 +37,15 @@ public final class ReportingAgent implements AutoCloseable {
         GuestIdentity identity = sampler.identity();
         String instance = AgentIdentity.newInstanceId();
         this.sampling = new SamplingLoop(sampler, ring, interval);
-        this.link = new CollectorLink(collector, ring, sampling,
-                () -> AgentMessages.hello(AgentIdentity.NAME, AgentIdentity.VERSION, instance,
-                        (int) sampling.interval().toMillis(), identity),
+        SamplingLoop loop = sampling;
+        Supplier<byte[]> hello = new Supplier<>() {
+            @Override
+            public byte[] get() {
+                return AgentMessages.hello(AgentIdentity.NAME, AgentIdentity.VERSION, instance,
+                        (int) loop.interval().toMillis(), identity);
+            }
+        };
+        this.link = new CollectorLink(collector, ring, sampling, hello,
                 new Backoff(Backoff.INITIAL, Backoff.CAP, new SplittableRandom()));
     }
 

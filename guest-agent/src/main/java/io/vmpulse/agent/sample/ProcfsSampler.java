@@ -1,11 +1,7 @@
 package io.vmpulse.agent.sample;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +23,9 @@ import java.time.Duration;
  *
  * <p>Timestamps: {@code monotonic_ns} is {@link System#nanoTime()}, which HotSpot on Linux
  * reads from {@code clock_gettime(CLOCK_MONOTONIC)}; {@code wall_time_unix_ns} is
- * {@code clock_gettime(CLOCK_REALTIME)} called through {@link Libc} into a reused native
- * timespec, because {@code Clock.systemUTC().instant()} allocates an {@code Instant} per call
- * (JDK 17's C2 does not scalar-replace it). Both are taken just before the reads.
+ * {@code clock_gettime(CLOCK_REALTIME)} through {@link Libc}, because
+ * {@code Clock.systemUTC().instant()} allocates an {@code Instant} per call (JDK 17's C2 does not
+ * scalar-replace it) and {@code currentTimeMillis} has only ms. Both are taken just before the reads.
  *
  * <p>Not thread-safe: one thread samples.
  */
@@ -41,7 +37,6 @@ public final class ProcfsSampler implements GuestSampler {
     static final int INITIAL_MEMINFO_BYTES = 8 << 10;
     /** Strings from mountinfo are cut to this many chars, to bound a sample. */
     static final int MAX_STRING_CHARS = 256;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final Path procRoot;
     private final long userHz;
@@ -50,8 +45,6 @@ public final class ProcfsSampler implements GuestSampler {
     private final ProcStatParser statParser;
     private final MeminfoParser meminfoParser;
     private final FilesystemReader filesystems;
-    private final Memory timespec = new Memory(Libc.TIMESPEC_SIZE);
-    private final ByteBuffer timespecFields = timespec.getByteBuffer(0, Libc.TIMESPEC_SIZE).order(ByteOrder.nativeOrder());
     private final GuestReading reading;
     final CpuSnapshot cpu;
     final MemSnapshot memory;
@@ -89,9 +82,7 @@ public final class ProcfsSampler implements GuestSampler {
     @Override
     public GuestReading read() {
         reading.monotonicNanos = System.nanoTime();
-        Libc.clock_gettime(Libc.CLOCK_REALTIME, Pointer.nativeValue(timespec));
-        reading.wallTimeNanos = timespecFields.getLong(Libc.TIMESPEC_SEC_OFFSET) * NANOS_PER_SECOND
-                + timespecFields.getLong(Libc.TIMESPEC_NSEC_OFFSET);
+        reading.wallTimeNanos = Libc.realtimeNanos();
         stat.read();
         statParser.parse(stat.content(), cpu);
         meminfo.read();
