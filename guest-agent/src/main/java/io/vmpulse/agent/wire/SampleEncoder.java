@@ -1,14 +1,9 @@
 package io.vmpulse.agent.wire;
 
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import io.vmpulse.agent.sample.CpuSnapshot;
 import io.vmpulse.agent.sample.GuestReading;
 import io.vmpulse.agent.sample.MemSnapshot;
 import io.vmpulse.agent.sample.Statvfs;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 
 /**
  * Encodes one reading ({@link GuestReading}), straight from the sampler's structs, as a {@code vmpulse.agent.v1.Sample}
@@ -24,7 +19,7 @@ import java.io.UncheckedIOException;
  *           7 interval_ms                      (8 dropped_before: appended when sent, see AgentMessages)
  * </pre>
  * Protobuf prefixes a nested message with its length, so encoding takes two passes. The sizing
- * pass computes every nested length with {@code CodedOutputStream.computeXSize}, keeping the
+ * pass computes every nested length ({@link ProtoWriter}'s sizes), keeping the
  * repeated ones (and the tick-to-ns conversions) in reused arrays; the writing pass then writes
  * front to back. Back-patching lengths into a reserved gap was the alternative; it needs a gap of
  * the widest varint (not what protobuf writes) or a shift of everything after it. Fields are
@@ -32,10 +27,8 @@ import java.io.UncheckedIOException;
  * does, so the bytes equal {@code Sample.toByteArray()} of the same values. Message-typed fields
  * are always written, even when all their values are 0: they are always present in a reading.
  *
- * <p>A {@code CodedOutputStream} over an array cannot be rewound, so one per sample would be an
- * allocation per sample; instead one stream encoder lives as long as this encoder and flushes its
- * {@link #CHUNK_BYTES} chunks into the current buffer (the size is known and reserved before the
- * first byte, so an oversized reading fails before anything is written).
+ * <p>The size is known and reserved before the first byte, so an oversized reading fails before
+ * anything is written; then one reused {@link ProtoWriter} writes straight into the buffer's array.
  *
  * <p>Not thread-safe: the sampling thread encodes.
  */
@@ -100,14 +93,10 @@ public final class SampleEncoder {
     static final int FS_INODES_FREE = 9;
     static final int FS_ERROR = 10;
 
-    static final int CHUNK_BYTES = 4 << 10;
-
-    private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private long userHz;
-    private final Sink sink = new Sink();
-    private CodedOutputStream out = CodedOutputStream.newInstance(sink, CHUNK_BYTES);
+    private final ProtoWriter out = new ProtoWriter();
     private final long[] totalNanos = new long[CpuSnapshot.MODES];
     private int totalSize;
     /** Per-CPU ticks in ns, {@link CpuSnapshot#MODES} per CPU line, in line order. */
@@ -140,30 +129,20 @@ public final class SampleEncoder {
                 + uint32Size(SAMPLE_INTERVAL_MS, intervalMs);
         into.clear(seq);
         into.ensureCapacity(size);
-        sink.target = into;
-        try {
-            writeUInt64(SAMPLE_SEQ, seq);
-            writeInt64(SAMPLE_WALL_TIME_UNIX_NS, wallTimeNanos);
-            writeInt64(SAMPLE_MONOTONIC_NS, monotonicNanos);
-            writeHeader(SAMPLE_CPU, cpuSize);
-            writeCpu(cpu);
-            writeHeader(SAMPLE_MEMORY, memorySize);
-            writeMemory(memory);
-            writeFilesystems(reading);
-            writeUInt32(SAMPLE_INTERVAL_MS, intervalMs);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot happen: the sink is an array", e);
-        } catch (RuntimeException e) {
-            // Only a sizing bug gets here; the stream would keep the unflushed part for the next sample.
-            out = CodedOutputStream.newInstance(sink, CHUNK_BYTES);
-            throw e;
-        } finally {
-            sink.target = null;
+        out.reset(into.array(), 0);
+        writeUInt64(SAMPLE_SEQ, seq);
+        writeInt64(SAMPLE_WALL_TIME_UNIX_NS, wallTimeNanos);
+        writeInt64(SAMPLE_MONOTONIC_NS, monotonicNanos);
+        writeHeader(SAMPLE_CPU, cpuSize);
+        writeCpu(cpu);
+        writeHeader(SAMPLE_MEMORY, memorySize);
+        writeMemory(memory);
+        writeFilesystems(reading);
+        writeUInt32(SAMPLE_INTERVAL_MS, intervalMs);
+        if (out.position() != size) {
+            throw new IllegalStateException("sized a sample at " + size + " bytes but wrote " + out.position());
         }
-        if (into.length() != size) {
-            throw new IllegalStateException("sized a sample at " + size + " bytes but wrote " + into.length());
-        }
+        into.setLength(size);
     }
 
     private int sizeCpu(CpuSnapshot cpu) {
@@ -198,7 +177,7 @@ public final class SampleEncoder {
                 + int64Size(CPU_BOOT_TIME_UNIX_S, cpu.bootTimeSeconds());
     }
 
-    private void writeCpu(CpuSnapshot cpu) throws IOException {
+    private void writeCpu(CpuSnapshot cpu) {
         writeHeader(CPU_TOTAL, totalSize);
         writeTimes(totalNanos, 0);
         for (int i = 0; i < cpu.cpuCount(); i++) {
@@ -230,7 +209,7 @@ public final class SampleEncoder {
         return size;
     }
 
-    private void writeTimes(long[] nanos, int offset) throws IOException {
+    private void writeTimes(long[] nanos, int offset) {
         for (int mode = 0; mode < CpuSnapshot.MODES; mode++) {
             writeUInt64(CPU_TIMES_FIRST_FIELD + mode, nanos[offset + mode]);
         }
@@ -247,7 +226,7 @@ public final class SampleEncoder {
         return size;
     }
 
-    private void writeMemory(MemSnapshot m) throws IOException {
+    private void writeMemory(MemSnapshot m) {
         writeUInt64(MEMORY_TOTAL_BYTES, m.get(MemSnapshot.Field.MEM_TOTAL));
         writeUInt64(MEMORY_FREE_BYTES, m.get(MemSnapshot.Field.MEM_FREE));
         writeUInt64(MEMORY_AVAILABLE_BYTES, m.availableBytes());
@@ -280,7 +259,7 @@ public final class SampleEncoder {
         return size;
     }
 
-    private void writeFilesystems(GuestReading filesystems) throws IOException {
+    private void writeFilesystems(GuestReading filesystems) {
         for (int i = 0; i < filesystems.filesystemCount(); i++) {
             Statvfs fs = filesystems.filesystem(i);
             writeHeader(SAMPLE_FILESYSTEMS, filesystemSizes[i]);
@@ -303,80 +282,64 @@ public final class SampleEncoder {
     // Sizes and writes of single fields, omitting proto3 defaults as protobuf-java does.
 
     private static int messageSize(int field, int length) {
-        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+        return ProtoWriter.lengthDelimitedSize(field, length);
     }
 
     private static int uint64Size(int field, long value) {
-        return value == 0 ? 0 : CodedOutputStream.computeUInt64Size(field, value);
+        return value == 0 ? 0 : ProtoWriter.uint64Size(field, value);
     }
 
     private static int int64Size(int field, long value) {
-        return value == 0 ? 0 : CodedOutputStream.computeInt64Size(field, value);
+        return value == 0 ? 0 : ProtoWriter.uint64Size(field, value);
     }
 
     private static int uint32Size(int field, int value) {
-        return value == 0 ? 0 : CodedOutputStream.computeUInt32Size(field, value);
+        return value == 0 ? 0 : ProtoWriter.uint32Size(field, value);
     }
 
     private static int boolSize(int field, boolean value) {
-        return value ? CodedOutputStream.computeBoolSize(field, true) : 0;
+        return value ? ProtoWriter.boolSize(field) : 0;
     }
 
     private static int bytesSize(int field, byte[] utf8) {
-        return utf8.length == 0 ? 0 : CodedOutputStream.computeByteArraySize(field, utf8);
+        return utf8.length == 0 ? 0 : ProtoWriter.lengthDelimitedSize(field, utf8.length);
     }
 
     private static int stringSize(int field, String value) {
-        return value == null || value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
+        return value == null || value.isEmpty() ? 0 : ProtoWriter.stringSize(field, value);
     }
 
-    private void writeHeader(int field, int length) throws IOException {
-        out.writeTag(field, LEN);
-        out.writeUInt32NoTag(length);
+    private void writeHeader(int field, int length) {
+        out.writeLengthDelimitedHeader(field, length);
     }
 
-    private void writeUInt64(int field, long value) throws IOException {
+    private void writeUInt64(int field, long value) {
         if (value != 0) {
             out.writeUInt64(field, value);
         }
     }
 
-    private void writeInt64(int field, long value) throws IOException {
+    private void writeInt64(int field, long value) {
         if (value != 0) {
-            out.writeInt64(field, value);
+            out.writeUInt64(field, value);
         }
     }
 
-    private void writeUInt32(int field, int value) throws IOException {
+    private void writeUInt32(int field, int value) {
         if (value != 0) {
             out.writeUInt32(field, value);
         }
     }
 
-    private void writeBool(int field, boolean value) throws IOException {
+    private void writeBool(int field, boolean value) {
         if (value) {
             out.writeBool(field, true);
         }
     }
 
-    private void writeBytes(int field, byte[] utf8) throws IOException {
+    private void writeBytes(int field, byte[] utf8) {
         if (utf8.length != 0) {
-            out.writeByteArray(field, utf8);
-        }
-    }
-
-    /** Where the stream encoder's chunks land: the end of the buffer being encoded into. */
-    private static final class Sink extends OutputStream {
-        SampleBuffer target;
-
-        @Override
-        public void write(int b) {
-            throw new UnsupportedOperationException("the encoder writes whole chunks");
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            target.append(b, off, len);
+            out.writeBytes(field, utf8);
         }
     }
 }
