@@ -1,7 +1,6 @@
 package io.vmpulse.agent.report;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.vmpulse.agent.sample.ProcText;
 import java.nio.file.Path;
 
 /** What the agent calls itself in its Hello. */
@@ -24,11 +23,7 @@ public final class AgentIdentity {
      * providers: ~90 classes loaded in every VM for 16 random bytes (docs/benchmarks.md).
      */
     static String newInstanceId() {
-        try {
-            return Files.readString(RANDOM_UUID).strip();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + RANDOM_UUID + ": " + e.getMessage(), e);
-        }
+        return ProcText.read(RANDOM_UUID);
     }
 
     private static String versionOrPlaceholder() {

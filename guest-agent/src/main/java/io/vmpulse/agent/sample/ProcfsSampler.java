@@ -1,8 +1,5 @@
 package io.vmpulse.agent.sample;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -109,12 +106,7 @@ public final class ProcfsSampler implements GuestSampler {
     }
 
     private String readLine(String relative) {
-        Path path = procRoot.resolve(relative);
-        try {
-            return bounded(Files.readString(path).strip());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path, e);
-        }
+        return bounded(ProcText.read(procRoot.resolve(relative)));
     }
 
     @Override
