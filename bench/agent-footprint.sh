@@ -42,7 +42,7 @@ fi
 
 work=$(mktemp -d)
 if [ "${RUNTIME:-image}" = image ]; then
-    modules=$(sed -n 's/^AGENT_MODULES=${AGENT_MODULES:-\(.*\)}$/\1/p' "$root/images/stage-agent.sh")
+    modules=${AGENT_MODULES:-$(sed -n 's/^AGENT_MODULES=${AGENT_MODULES:-\(.*\)}$/\1/p' "$root/images/stage-agent.sh")}
     jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=2 \
         --output "$work/runtime"
     strip --strip-unneeded "$work/runtime/lib/server/libjvm.so" 2>/dev/null || true
