@@ -102,11 +102,9 @@ JNIEXPORT jint JNICALL Java_io_vmpulse_agent_transport_SocketLibc_socket(JNIEnv 
 JNIEXPORT jint JNICALL Java_io_vmpulse_agent_transport_SocketLibc_connect(JNIEnv *env, jclass c, jint fd,
                                                                        jlong addr, jint len) {
     (void) env; (void) c;
-    int r;
-    do {
-        r = connect(fd, (const struct sockaddr *) (uintptr_t) addr, (socklen_t) len);
-    } while (r < 0 && errno == EINTR);
-    return (jint) result(r);
+    /* Not retried on EINTR: a blocking connect that was interrupted goes on in the background
+       and a second call would fail with EALREADY. */
+    return (jint) result(connect(fd, (const struct sockaddr *) (uintptr_t) addr, (socklen_t) len));
 }
 
 JNIEXPORT jint JNICALL Java_io_vmpulse_agent_transport_SocketLibc_setsockopt(JNIEnv *env, jclass c, jint fd,

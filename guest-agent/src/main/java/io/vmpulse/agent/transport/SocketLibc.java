@@ -36,7 +36,7 @@ final class SocketLibc {
 
     static native int socket(int domain, int type, int protocol);
 
-    /** {@code addr} is the raw address of a {@code struct sockaddr_vm} or {@code sockaddr_un} ({@link NativeSocketConnection}); retried on EINTR. */
+    /** {@code addr} is the raw address of a {@code struct sockaddr_vm} or {@code sockaddr_un} ({@link NativeSocketConnection}). */
     static native int connect(int fd, long addr, int addrLen);
 
     static native int setsockopt(int fd, int level, int name, long value, int valueLen);
