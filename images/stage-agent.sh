@@ -20,12 +20,10 @@ images_dir=$(CDPATH= cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname -- "$images_dir")
 agent_target=$repo_dir/guest-agent/target
 
-# The runtime's modules. The agent uses java.base only: it logs to stderr itself, makes its system
-# calls through its own JNI library and encodes protobuf itself (java.logging and jdk.unsupported
-# were for java.util.logging, JNA and protobuf-java's Unsafe paths). `jdeps` on the jar still
-# names java.logging and jdk.unsupported: protobuf-java's CodedInputStream, which only --once
-# reaches, refers to them and works without them. GuestImageVmTest runs the agent on this runtime
-# in a real VM.
+# The runtime's modules: java.base only (`jdeps --print-module-deps` on the jar says so). The
+# agent logs to stderr itself, makes its system calls through its own JNI library and writes and
+# reads protobuf itself; java.logging and jdk.unsupported were for java.util.logging, JNA and
+# protobuf-java. GuestImageVmTest runs the agent on this runtime in a real VM.
 AGENT_MODULES=${AGENT_MODULES:-java.base}
 
 need_tools() {

@@ -1,6 +1,8 @@
 package io.vmpulse.agent.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import io.vmpulse.agent.sample.ProcfsSampler;
@@ -23,6 +25,23 @@ class SampleJsonTest {
             new SampleEncoder().encode(1, sampler.read(), 1000, buffer);
             assertPrintsAsJsonFormat(buffer);
         }
+    }
+
+    @Test
+    void truncated_bytes_and_invalid_utf8_are_reported_as_a_malformed_sample() throws Exception {
+        SampleBuffer buffer = new SampleBuffer();
+        try (ProcfsSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
+            new SampleEncoder().encode(1, sampler.read(), 1000, buffer);
+        }
+        MalformedMessageException truncated = assertThrows(
+                MalformedMessageException.class, () -> SampleJson.print(buffer.array(), 0, buffer.length() - 1));
+        assertTrue(truncated.getMessage().startsWith("malformed Sample: "),
+                truncated.getMessage());
+        // Filesystem{mount_point = 0xFF}: not UTF-8.
+        byte[] badString = {0x32, 0x03, 0x0A, 0x01, (byte) 0xFF};
+        MalformedMessageException utf8 = assertThrows(
+                MalformedMessageException.class, () -> SampleJson.print(badString, 0, badString.length));
+        assertEquals("malformed Sample: a string field is not valid UTF-8", utf8.getMessage());
     }
 
     @Test
