@@ -2,17 +2,17 @@
 # out as in the guest's root:
 #
 #   /opt/vmpulse/runtime/     jlink-made Java runtime (only the modules the agent uses)
-#   /opt/vmpulse/lib/         glibc and the other shared libraries that runtime needs, and JNA's
-#                             libjnidispatch.so (unpacked here so no temp dir is needed at run time)
+#   /opt/vmpulse/lib/         glibc and the other shared libraries that runtime needs
 #   /opt/vmpulse/bin/         vmpulse-agent (launcher), vmpulse-agent-service (what init runs)
-#   /opt/vmpulse/guest-agent.jar, README (build date and commit)
+#   /opt/vmpulse/guest-agent.jar, libvmpulse-agent.so (its JNI library, found by the launcher next
+#                             to the jar), README (build date and commit)
 #   /etc/default/vmpulse-agent
 #   /etc/systemd/system/vmpulse-agent.service (+ multi-user.target.wants/ link: enabled)
 #   /etc/init.d/vmpulse-agent (OpenRC) (+ /etc/runlevels/default/ link: enabled)
 #
 # The java binary's ELF interpreter is /opt/vmpulse/lib/ld-linux-x86-64.so.2 and the service
 # sets LD_LIBRARY_PATH=/opt/vmpulse/lib, so the agent uses its own glibc and never the image's
-# (JNA does not load on musl; an image's older glibc may be too old for the runtime).
+# (an image's older glibc, or musl, may not run the runtime).
 #
 # Needs: the built agent (guest-agent/target), JDK 17 (jlink, jdeps), patchelf, zip.
 
@@ -20,19 +20,11 @@ images_dir=$(CDPATH= cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(dirname -- "$images_dir")
 agent_target=$repo_dir/guest-agent/target
 
-# The runtime's modules. `jdeps --print-module-deps --ignore-missing-deps --multi-release 17` on
-# the unpacked jar prints java.base, java.desktop, java.logging and jdk.unsupported. The agent
-# reaches java.logging (it logs through java.util.logging) and jdk.unsupported (protobuf's
-# encoder uses sun.misc.Unsafe when it is there); java.desktop comes from JNA's AWT helpers, which
-# the agent never loads, and would add ~20 MB to every image. GuestImageVmTest runs the agent on
-# this runtime in a real VM.
-AGENT_MODULES=${AGENT_MODULES:-java.base,java.logging,jdk.unsupported}
-
-# JNA's native dispatch libraries for every platform: the x86-64 one is unpacked into lib/, where
-# JNA finds it (java.library.path holds LD_LIBRARY_PATH) without writing to a temp directory.
-JAR_DROP=(
-    'com/sun/jna/*jnidispatch*'
-)
+# The runtime's modules: java.base only (`jdeps --print-module-deps` on the jar says so). The
+# agent logs to stderr itself, makes its system calls through its own JNI library and writes and
+# reads protobuf itself; java.logging and jdk.unsupported were for java.util.logging, JNA and
+# protobuf-java. GuestImageVmTest runs the agent on this runtime in a real VM.
+AGENT_MODULES=${AGENT_MODULES:-java.base}
 
 need_tools() {
     local missing=() pkg
@@ -58,19 +50,18 @@ stage_agent() {
     local root=$1 work=$2
     local opt=$root/opt/vmpulse
     local jar=$agent_target/guest-agent.jar launcher=$agent_target/vmpulse-agent
-    if [ ! -f "$jar" ] || [ ! -f "$launcher" ]; then
+    if [ ! -f "$jar" ] || [ ! -f "$launcher" ] || [ ! -f "$agent_target/libvmpulse-agent.so" ]; then
         echo "building the agent (mvn package)" >&2
         (cd "$repo_dir" && mvn -B -q -pl guest-agent -am -DskipTests package)
     fi
     mkdir -p "$opt/bin" "$opt/lib" "$root/etc/default" "$root/etc/init.d" \
         "$root/etc/systemd/system/multi-user.target.wants" "$root/etc/runlevels/default"
 
-    # The jar without what the agent cannot use here; JNA's x86-64 dispatch library unpacked.
+    # The jar, and its JNI library beside it (where the launcher looks) rather than copied out of
+    # the jar to /tmp at every start; the jar's own copy is dropped.
     cp "$jar" "$opt/guest-agent.jar"
-    rm -rf "$work/jna" && mkdir -p "$work/jna"
-    unzip -q -o "$jar" 'com/sun/jna/linux-x86-64/libjnidispatch.so' -d "$work/jna"
-    cp "$work/jna/com/sun/jna/linux-x86-64/libjnidispatch.so" "$opt/lib/"
-    zip -q -d "$opt/guest-agent.jar" "${JAR_DROP[@]}" >/dev/null || true
+    install -m 0644 "$agent_target/libvmpulse-agent.so" "$opt/libvmpulse-agent.so"
+    zip -q -d "$opt/guest-agent.jar" 'io/vmpulse/agent/sys/libvmpulse-agent.so' >/dev/null || true
 
     rm -rf "$opt/runtime"
     jlink --add-modules "$AGENT_MODULES" --strip-debug --no-man-pages --no-header-files \

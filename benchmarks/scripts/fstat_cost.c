@@ -1,7 +1,7 @@
 /*
  * The raw work of one registry read with its size check, in C: fstat(2) on a kept-open file and a
  * copy of one slot's bytes (slot header and 1.3 record, 7,672 bytes), each 10^6 times.
- *   gcc -O2 -o /tmp/fstat_cost bench/fstat_cost.c && /tmp/fstat_cost ANY_FILE
+ *   gcc -O2 -o /tmp/fstat_cost benchmarks/scripts/fstat_cost.c && /tmp/fstat_cost ANY_FILE
  * Compared with ScanBenchmark.readOneSlot in docs/benchmarks.md.
  */
 #include <fcntl.h>

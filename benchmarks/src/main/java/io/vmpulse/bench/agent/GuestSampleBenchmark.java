@@ -2,6 +2,7 @@ package io.vmpulse.bench.agent;
 
 import io.vmpulse.agent.sample.ProcfsSampler;
 import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.agent.wire.SampleEncoder;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,6 +26,7 @@ public class GuestSampleBenchmark {
 
     private ProcfsSampler sampler;
     private SampleBuffer message;
+    private final SampleEncoder encoder = new SampleEncoder();
     private long seq;
 
     @Setup
@@ -40,12 +42,12 @@ public class GuestSampleBenchmark {
 
     @Benchmark
     public void readAndParse() {
-        sampler.readSources();
+        sampler.read();
     }
 
     @Benchmark
     public SampleBuffer sampleIntoMessage() {
-        sampler.sampleInto(message, ++seq, 1000);
+        encoder.encode(++seq, sampler.read(), 1000, message);
         return message;
     }
 }

@@ -12,9 +12,10 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.vmpulse.agent.sample.GuestIdentity;
 import io.vmpulse.agent.sample.ProcfsSampler;
-import io.vmpulse.agent.wire.GuestIdentity;
 import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.agent.wire.SampleEncoder;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.proto.v1.CpuTimes;
@@ -84,7 +85,7 @@ public final class SimulatedGuests {
             GuestIdentity guest = sampler.identity();
             identity.setBootId(guest.bootId()).setKernelRelease(guest.kernelRelease()).setUserHz(guest.userHz());
             SampleBuffer buffer = new SampleBuffer();
-            sampler.sampleInto(buffer, 1, DEFAULT_INTERVAL_MS);
+            new SampleEncoder().encode(1, sampler.read(), DEFAULT_INTERVAL_MS, buffer);
             real = Sample.parseFrom(ByteBuffer.wrap(buffer.array(), 0, buffer.length()));
         }
         System.out.println("simulating " + n + " guests for " + duration.toSeconds() + " s; one sample is "

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 
 /**
  * The sender: one thread, {@code vmpulse-link}, that keeps one {@code Report} call to the
@@ -49,8 +48,6 @@ final class CollectorLink implements Runnable {
     static final int MAX_INBOUND_MESSAGE_BYTES = 4096;
     /** Upper bound on a wait for the next sample; ends are signalled, this only bounds a missed one. */
     private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    private static final Logger LOG = Logger.getLogger(CollectorLink.class.getName());
 
     private final CollectorAddress collector;
     private final SampleRing ring;
@@ -144,9 +141,9 @@ final class CollectorLink implements Runnable {
     private void waitToReconnect(boolean welcomed, String failure) {
         long delay = backoff.nextDelayNanos();
         if (welcomed) {
-            LOG.warning("disconnected from " + collector + ": " + failure + "; reconnecting with backoff");
+            LogLine.warning(CollectorLink.class, "disconnected from " + collector + ": " + failure + "; reconnecting with backoff");
         } else if (!failure.equals(lastFailure)) {
-            LOG.warning("cannot reach " + collector + ": " + failure + "; retrying with backoff up to "
+            LogLine.warning(CollectorLink.class, "cannot reach " + collector + ": " + failure + "; retrying with backoff up to "
                     + Backoff.CAP.toSeconds() + " s");
         }
         lastFailure = welcomed ? null : failure;
@@ -163,8 +160,13 @@ final class CollectorLink implements Runnable {
         volatile long welcomeSeq;
         volatile boolean ended;
         volatile String endedBecause;
-        /** Made once: a method reference evaluated in the send loop would allocate on every idle wait. */
-        private final BooleanSupplier stopStreaming = () -> ended || closed;
+        /** Made once, as a class: no lambdas in the agent (see AgentMain). */
+        private final BooleanSupplier stopStreaming = new BooleanSupplier() {
+            @Override
+            public boolean getAsBoolean() {
+                return ended || closed;
+            }
+        };
 
         /** Whether a Welcome came before the timeout, the end of the call, or {@link #close()}. */
         synchronized boolean awaitWelcome() throws InterruptedException {
@@ -181,7 +183,7 @@ final class CollectorLink implements Runnable {
             backoff.reset();
             long cursor = welcomeSeq;
             ring.ackUpTo(cursor);
-            LOG.info("connected to " + collector + "; it holds samples up to seq " + cursor + ", "
+            LogLine.info(CollectorLink.class, "connected to " + collector + "; it holds samples up to seq " + cursor + ", "
                     + ring.size() + " buffered to send");
             while (!ended && !closed) {
                 long dropped = ring.copyAfter(cursor, outgoing);
@@ -271,7 +273,7 @@ final class CollectorLink implements Runnable {
             Duration before = sampling.interval();
             Duration taken = sampling.setInterval(requested);
             if (!taken.equals(before)) {
-                LOG.info("sampling interval changed by the collector to " + taken.toMillis() + " ms"
+                LogLine.info(CollectorLink.class, "sampling interval changed by the collector to " + taken.toMillis() + " ms"
                         + (taken.equals(requested) ? "" : " (asked " + requested.toMillis() + " ms, clamped)"));
             }
         }
@@ -279,7 +281,7 @@ final class CollectorLink implements Runnable {
         @Override
         public void unknown() {
             if (!unknownMessageLogged) {
-                LOG.info("ignoring a collector message this agent does not know (logged once)");
+                LogLine.info(CollectorLink.class, "ignoring a collector message this agent does not know (logged once)");
                 unknownMessageLogged = true;
             }
         }

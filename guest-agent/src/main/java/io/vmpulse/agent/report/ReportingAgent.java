@@ -3,10 +3,10 @@ package io.vmpulse.agent.report;
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.transport.CollectorAddress;
 import io.vmpulse.agent.wire.AgentMessages;
-import io.vmpulse.agent.wire.GuestIdentity;
+import io.vmpulse.agent.sample.GuestIdentity;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The running agent: a sampling thread feeding a bounded ring, and a link draining the ring to the
@@ -18,7 +18,8 @@ public final class ReportingAgent implements AutoCloseable {
 
     public static final Duration MIN_INTERVAL = SamplingLoop.MIN_INTERVAL;
     public static final Duration MAX_INTERVAL = SamplingLoop.MAX_INTERVAL;
-    public static final Duration DEFAULT_INTERVAL = SamplingLoop.DEFAULT_INTERVAL;
+    public static final long MIN_INTERVAL_MS = MIN_INTERVAL.toMillis();
+    public static final long MAX_INTERVAL_MS = MAX_INTERVAL.toMillis();
     /** Ten minutes at the default interval. */
     public static final int DEFAULT_BUFFER = 600;
 
@@ -34,11 +35,17 @@ public final class ReportingAgent implements AutoCloseable {
         this.sampler = sampler;
         SampleRing ring = new SampleRing(buffer);
         GuestIdentity identity = sampler.identity();
-        String instance = UUID.randomUUID().toString();
+        String instance = AgentIdentity.newInstanceId();
         this.sampling = new SamplingLoop(sampler, ring, interval);
-        this.link = new CollectorLink(collector, ring, sampling,
-                () -> AgentMessages.hello(AgentIdentity.NAME, AgentIdentity.VERSION, instance,
-                        (int) sampling.interval().toMillis(), identity),
+        SamplingLoop loop = sampling;
+        Supplier<byte[]> hello = new Supplier<>() {
+            @Override
+            public byte[] get() {
+                return AgentMessages.hello(AgentIdentity.NAME, AgentIdentity.VERSION, instance,
+                        (int) loop.interval().toMillis(), identity);
+            }
+        };
+        this.link = new CollectorLink(collector, ring, sampling, hello,
                 new Backoff(Backoff.INITIAL, Backoff.CAP, new SplittableRandom()));
     }
 

@@ -2,15 +2,14 @@ package io.vmpulse.agent.report;
 
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.agent.wire.SampleEncoder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * The sampling thread: takes a sample every interval at a fixed rate, numbers it and appends it to
- * the ring. It never touches the network, so a slow or absent collector cannot delay a sample.
+ * The sampling thread: takes a reading every interval at a fixed rate, numbers and encodes it, and
+ * appends it to the ring. It never touches the network, so a slow or absent collector cannot delay a sample.
  *
  * <p>Fixed rate means sample k is due at start + k * interval, not "interval after the previous one
  * finished". When the thread falls a whole interval behind (the VM was paused), it takes one sample
@@ -20,13 +19,11 @@ final class SamplingLoop implements Runnable {
 
     static final Duration MIN_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_INTERVAL = Duration.ofHours(1);
-    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
-
-    private static final Logger LOG = Logger.getLogger(SamplingLoop.class.getName());
 
     private final GuestSampler sampler;
     private final SampleRing ring;
-    /** Where the sampler encodes; the ring copies it into its own slot. */
+    private final SampleEncoder encoder = new SampleEncoder();
+    /** Where the reading is encoded; the ring copies it into its own slot. */
     private final SampleBuffer scratch = new SampleBuffer();
     private final Thread thread = new Thread(this, "vmpulse-sampler");
     private volatile long intervalNanos;
@@ -89,16 +86,16 @@ final class SamplingLoop implements Runnable {
 
     private void sampleOnce(long intervalNanos) {
         try {
-            sampler.sampleInto(scratch, nextSeq, (int) TimeUnit.NANOSECONDS.toMillis(intervalNanos));
+            encoder.encode(nextSeq, sampler.read(), (int) TimeUnit.NANOSECONDS.toMillis(intervalNanos), scratch);
         } catch (RuntimeException e) {
             if (!failing) {
-                LOG.log(Level.WARNING, "sampling failed; retrying every interval: " + e, e);
+                LogLine.warning(SamplingLoop.class, "sampling failed; retrying every interval: " + e, e);
                 failing = true;
             }
             return;
         }
         if (failing) {
-            LOG.info("sampling works again");
+            LogLine.info(SamplingLoop.class, "sampling works again");
             failing = false;
         }
         nextSeq++;
@@ -106,9 +103,9 @@ final class SamplingLoop implements Runnable {
         if (dropped != overflowing) {
             overflowing = dropped;
             if (dropped) {
-                LOG.warning("sample buffer full (" + ring.capacity() + " samples): dropping the oldest");
+                LogLine.warning(SamplingLoop.class, "sample buffer full (" + ring.capacity() + " samples): dropping the oldest");
             } else {
-                LOG.info("sample buffer has room again; " + ring.droppedTotal() + " samples dropped so far");
+                LogLine.info(SamplingLoop.class, "sample buffer has room again; " + ring.droppedTotal() + " samples dropped so far");
             }
         }
     }

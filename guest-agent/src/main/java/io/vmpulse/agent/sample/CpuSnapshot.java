@@ -13,7 +13,7 @@ import java.util.Arrays;
  *   cpuIds:   | N of line 0 | N of line 1 | ...   (not contiguous when CPUs are offline)
  * </pre>
  */
-final class CpuSnapshot {
+public final class CpuSnapshot {
 
     static final int USER = 0;
     static final int NICE = USER + 1;
@@ -26,7 +26,7 @@ final class CpuSnapshot {
     static final int GUEST = STEAL + 1;
     static final int GUEST_NICE = GUEST + 1;
     /** Modes a CPU line may carry (Linux 2.6.33 and later print all of them). */
-    static final int MODES = GUEST_NICE + 1;
+    public static final int MODES = GUEST_NICE + 1;
     /** The fewest a CPU line has ever had (Linux 2.4: user nice system idle). */
     static final int MIN_MODES = IDLE + 1;
     /** Per-CPU lines kept; more are counted in {@link #cpuLines} but not kept, to bound a sample. */
@@ -75,7 +75,50 @@ final class CpuSnapshot {
         return offset;
     }
 
-    long ticks(int cpuIndex, int mode) {
+    /** Ticks of {@code mode} ({@link #USER} ..) on per-CPU line {@code cpuIndex}, below {@link #cpuCount()}. */
+    public long ticks(int cpuIndex, int mode) {
         return cpuTicks[cpuIndex * MODES + mode];
+    }
+
+    /** Ticks of {@code mode} on the aggregate line. */
+    public long totalTicks(int mode) {
+        return totalTicks[mode];
+    }
+
+    /** The N of per-CPU line {@code cpuIndex}. */
+    public int cpuId(int cpuIndex) {
+        return cpuIds[cpuIndex];
+    }
+
+    public int columns() {
+        return columns;
+    }
+
+    public int cpuLines() {
+        return cpuLines;
+    }
+
+    public int cpuCount() {
+        return cpuCount;
+    }
+
+    public long contextSwitches() {
+        return contextSwitches;
+    }
+
+    public long forks() {
+        return forks;
+    }
+
+    public long procsRunning() {
+        return procsRunning;
+    }
+
+    public long procsBlocked() {
+        return procsBlocked;
+    }
+
+    public long bootTimeSeconds() {
+        return bootTimeSeconds;
     }
 }

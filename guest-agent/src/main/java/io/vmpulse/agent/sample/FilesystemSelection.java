@@ -66,7 +66,8 @@ final class FilesystemSelection {
         Map<Long, Mount> bestOfDevice = new HashMap<>();
         for (Mount m : mounts) {
             if (isReportable(m) && isVisible(m, byId, lastOnMountPoint, mounts)) {
-                bestOfDevice.merge(m.device(), m, FilesystemSelection::better);
+                Mount best = bestOfDevice.get(m.device());
+                bestOfDevice.put(m.device(), best == null ? m : better(best, m));
             }
         }
         List<Choice> chosen = new ArrayList<>();

@@ -7,10 +7,10 @@ import java.util.Arrays;
  * {@code kB} lines (the kernel's kB is KiB) and as printed for the page counts. A plain mutable
  * struct refilled in place by {@link MeminfoParser}.
  */
-final class MemSnapshot {
+public final class MemSnapshot {
 
     /** The lines read, by their exact name in {@code /proc/meminfo}. */
-    enum Field {
+    public enum Field {
         MEM_TOTAL("MemTotal"),
         MEM_FREE("MemFree"),
         MEM_AVAILABLE("MemAvailable"),
@@ -25,6 +25,7 @@ final class MemSnapshot {
         HUGE_PAGES_TOTAL("HugePages_Total"),
         HUGE_PAGES_FREE("HugePages_Free"),
         HUGE_PAGE_SIZE("Hugepagesize"),
+        COMMITTED_AS("Committed_AS"),
         ACTIVE_FILE("Active(file)"),
         INACTIVE_FILE("Inactive(file)");
 
@@ -51,7 +52,7 @@ final class MemSnapshot {
         present |= 1L << ordinal;
     }
 
-    long get(Field f) {
+    public long get(Field f) {
         return values[f.ordinal()];
     }
 
@@ -60,7 +61,7 @@ final class MemSnapshot {
     }
 
     /** Whether the kernel printed no MemAvailable line (before Linux 3.14), so it must be derived. */
-    boolean availableDerived() {
+    public boolean availableDerived() {
         return !has(Field.MEM_AVAILABLE);
     }
 
@@ -68,7 +69,7 @@ final class MemSnapshot {
      * MemAvailable, or when the kernel lacks it the estimate documented in the wire contract:
      * MemFree + Active(file) + Inactive(file) + SReclaimable.
      */
-    long availableBytes() {
+    public long availableBytes() {
         if (has(Field.MEM_AVAILABLE)) {
             return get(Field.MEM_AVAILABLE);
         }

@@ -1,12 +1,10 @@
 package io.vmpulse.agent.sample;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import io.vmpulse.agent.sys.NativeLibrary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -21,49 +19,35 @@ import java.nio.file.Path;
  * {@link #MAX_BYTES}).
  *
  * <p>{@link #changedSincePoll()} asks the kernel, without reading, whether a file that signals
- * changes by {@code POLLPRI} ({@code mounts}, {@code mountinfo}) has changed. Its
- * {@code struct pollfd} lives in native memory next to nothing else:
- * <pre>
- *   0      4        6         8
- *   +------+--------+---------+
- *   | fd   | events | revents |
- *   +------+--------+---------+
- * </pre>
+ * changes by {@code POLLPRI} ({@code mounts}, {@code mountinfo}) has changed.
  */
 final class ProcFile implements AutoCloseable {
 
     static final int MAX_BYTES = 16 << 20;
-    static final int POLLFD_FD_OFFSET = 0;
-    static final int POLLFD_EVENTS_OFFSET = POLLFD_FD_OFFSET + Integer.BYTES;
-    static final int POLLFD_REVENTS_OFFSET = POLLFD_EVENTS_OFFSET + Short.BYTES;
-    static final int POLLFD_SIZE = POLLFD_REVENTS_OFFSET + Short.BYTES;
-    static final short POLLPRI = 0x2;
 
     private final String path;
     private final int fd;
-    private final Memory pollfd = new Memory(POLLFD_SIZE);
-    private final ByteBuffer pollfdFields = pollfd.getByteBuffer(0, POLLFD_SIZE).order(ByteOrder.nativeOrder());
-    private Memory buffer;
+    private ByteBuffer buffer;
     private long address;
     private ByteBuffer view;
 
     ProcFile(Path path, int initialBytes) {
         this.path = path.toString();
-        try {
-            this.fd = Libc.open(this.path, Libc.O_RDONLY | Libc.O_CLOEXEC);
-        } catch (LastErrorException e) {
-            throw new UncheckedIOException(new IOException("cannot open " + path + ": " + e.getMessage(), e));
+        byte[] name = this.path.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer nulTerminated = ByteBuffer.allocateDirect(name.length + 1).put(name).put((byte) 0);
+        int opened = Libc.open(NativeLibrary.address(nulTerminated), Libc.O_RDONLY | Libc.O_CLOEXEC);
+        if (opened < 0) {
+            throw new UncheckedIOException(new IOException("cannot open " + path + ": " + NativeLibrary.describe(opened)));
         }
+        this.fd = opened;
         allocate(initialBytes);
-        pollfdFields.putInt(POLLFD_FD_OFFSET, fd);
-        pollfdFields.putShort(POLLFD_EVENTS_OFFSET, POLLPRI);
     }
 
     /** Reads the whole file again; returns its length. The content is in {@link #content()}. */
     int read() {
         while (true) {
             long total = 0;
-            long capacity = buffer.size();
+            long capacity = buffer.capacity();
             long n;
             do {
                 n = pread(total, capacity - total);
@@ -85,13 +69,11 @@ final class ProcFile implements AutoCloseable {
      * or since opening for the first call. Does not block.
      */
     boolean changedSincePoll() {
-        pollfdFields.putShort(POLLFD_REVENTS_OFFSET, (short) 0);
-        try {
-            Libc.poll(Pointer.nativeValue(pollfd), 1, 0);
-        } catch (LastErrorException e) {
-            throw new UncheckedIOException(new IOException("cannot poll " + path + ": " + e.getMessage(), e));
+        int revents = Libc.poll(fd, Libc.POLLPRI);
+        if (revents < 0) {
+            throw new UncheckedIOException(new IOException("cannot poll " + path + ": " + NativeLibrary.describe(revents)));
         }
-        return (pollfdFields.getShort(POLLFD_REVENTS_OFFSET) & POLLPRI) != 0;
+        return (revents & Libc.POLLPRI) != 0;
     }
 
     /** The bytes of the last {@link #read()}: position 0, limit the length. Reused: do not keep. */
@@ -104,27 +86,26 @@ final class ProcFile implements AutoCloseable {
     }
 
     int capacity() {
-        return (int) buffer.size();
+        return buffer.capacity();
     }
 
     private long pread(long offset, long count) {
-        try {
-            return Libc.pread(fd, address + offset, count, offset);
-        } catch (LastErrorException e) {
-            throw new UncheckedIOException(new IOException("cannot read " + path + ": " + e.getMessage(), e));
+        long n = Libc.pread(fd, address + offset, count, offset);
+        if (n < 0) {
+            throw new UncheckedIOException(new IOException("cannot read " + path + ": " + NativeLibrary.describe(n)));
         }
+        return n;
     }
 
+    /** A direct buffer, freed by the garbage collector once unreachable; {@link #view} reads the same bytes. */
     private void allocate(int bytes) {
-        buffer = new Memory(bytes);
-        address = Pointer.nativeValue(buffer);
-        view = buffer.getByteBuffer(0, bytes);
+        buffer = ByteBuffer.allocateDirect(bytes);
+        address = NativeLibrary.address(buffer);
+        view = buffer.duplicate();
     }
 
     @Override
     public void close() {
-        Libc.close(fd);
-        buffer.close();
-        pollfd.close();
+        NativeLibrary.close(fd);
     }
 }

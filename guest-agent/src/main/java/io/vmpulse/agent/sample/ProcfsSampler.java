@@ -1,14 +1,5 @@
 package io.vmpulse.agent.sample;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
-import io.vmpulse.agent.wire.GuestIdentity;
-import io.vmpulse.agent.wire.SampleBuffer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -19,10 +10,9 @@ import java.time.Duration;
  * at offset 0 into reused native buffers, then parsed in place into reused structs
  * ({@link CpuSnapshot}, {@link MemSnapshot}); {@code /proc/self/mountinfo} is re-read only when
  * the kernel flags a mount change, and each filesystem's statvfs lands in its own reused
- * {@link Statvfs} (see {@link FilesystemReader}). The structs are then encoded straight into a
- * {@link SampleBuffer} ({@link SampleEncoder}). After warm-up neither step allocates.
- * /proc/stat ticks are converted with USER_HZ from the auxiliary vector ({@code AT_CLKTCK}),
- * never assumed to be 100.
+ * {@link Statvfs} (see {@link FilesystemReader}), all held by one {@link GuestReading}. After
+ * warm-up a read allocates nothing. /proc/stat ticks are kept as the kernel printed them, with
+ * USER_HZ from the auxiliary vector ({@code AT_CLKTCK}), never assumed to be 100.
  *
  * <p>Failures: a /proc file that cannot be read throws {@link java.io.UncheckedIOException}, one
  * that does not parse throws {@link ProcFormatException}, each naming the file. A filesystem that
@@ -30,9 +20,9 @@ import java.time.Duration;
  *
  * <p>Timestamps: {@code monotonic_ns} is {@link System#nanoTime()}, which HotSpot on Linux
  * reads from {@code clock_gettime(CLOCK_MONOTONIC)}; {@code wall_time_unix_ns} is
- * {@code clock_gettime(CLOCK_REALTIME)} called through {@link Libc} into a reused native
- * timespec, because {@code Clock.systemUTC().instant()} allocates an {@code Instant} per call
- * (JDK 17's C2 does not scalar-replace it). Both are taken just before the reads.
+ * {@code clock_gettime(CLOCK_REALTIME)} through {@link Libc}, because
+ * {@code Clock.systemUTC().instant()} allocates an {@code Instant} per call (JDK 17's C2 does not
+ * scalar-replace it) and {@code currentTimeMillis} has only ms. Both are taken just before the reads.
  *
  * <p>Not thread-safe: one thread samples.
  */
@@ -44,7 +34,6 @@ public final class ProcfsSampler implements GuestSampler {
     static final int INITIAL_MEMINFO_BYTES = 8 << 10;
     /** Strings from mountinfo are cut to this many chars, to bound a sample. */
     static final int MAX_STRING_CHARS = 256;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final Path procRoot;
     private final long userHz;
@@ -53,13 +42,9 @@ public final class ProcfsSampler implements GuestSampler {
     private final ProcStatParser statParser;
     private final MeminfoParser meminfoParser;
     private final FilesystemReader filesystems;
-    private final SampleEncoder encoder;
-    private final Memory timespec = new Memory(Libc.TIMESPEC_SIZE);
-    private final ByteBuffer timespecFields = timespec.getByteBuffer(0, Libc.TIMESPEC_SIZE).order(ByteOrder.nativeOrder());
-    final CpuSnapshot cpu = new CpuSnapshot();
-    final MemSnapshot memory = new MemSnapshot();
-    private long wallTimeNanos;
-    private long monotonicNanos;
+    private final GuestReading reading;
+    final CpuSnapshot cpu;
+    final MemSnapshot memory;
 
     /** Samples this machine's {@code /proc}; {@code statfsTimeout} bounds statvfs of a mount that might hang. */
     public ProcfsSampler(Duration statfsTimeout) {
@@ -80,7 +65,9 @@ public final class ProcfsSampler implements GuestSampler {
         this.stat = new ProcFile(statPath, INITIAL_STAT_BYTES);
         this.meminfo = new ProcFile(meminfoPath, INITIAL_MEMINFO_BYTES);
         this.filesystems = new FilesystemReader(procRoot.resolve("self/mountinfo"), statfsTimeout);
-        this.encoder = new SampleEncoder(userHz);
+        this.reading = new GuestReading(filesystems, userHz);
+        this.cpu = reading.cpu;
+        this.memory = reading.memory;
     }
 
     @Override
@@ -88,26 +75,17 @@ public final class ProcfsSampler implements GuestSampler {
         return new GuestIdentity(readLine("sys/kernel/random/boot_id"), readLine("sys/kernel/osrelease"), (int) userHz);
     }
 
+    /** Reads and parses every source into this sampler's reused reading: what the JMH benchmark compares with plain C. */
     @Override
-    public void sampleInto(SampleBuffer out, long seq, int intervalMs) {
-        readSources();
-        encoder.encode(seq, wallTimeNanos, monotonicNanos, cpu, memory, filesystems, intervalMs, out);
-    }
-
-    /**
-     * Reads and parses every source into this sampler's reused structs, without building a
-     * message: the part of a sample that the JMH benchmark compares with plain C.
-     */
-    public void readSources() {
-        monotonicNanos = System.nanoTime();
-        Libc.clock_gettime(Libc.CLOCK_REALTIME, Pointer.nativeValue(timespec));
-        wallTimeNanos = timespecFields.getLong(Libc.TIMESPEC_SEC_OFFSET) * NANOS_PER_SECOND
-                + timespecFields.getLong(Libc.TIMESPEC_NSEC_OFFSET);
+    public GuestReading read() {
+        reading.monotonicNanos = System.nanoTime();
+        reading.wallTimeNanos = Libc.realtimeNanos();
         stat.read();
         statParser.parse(stat.content(), cpu);
         meminfo.read();
         meminfoParser.parse(meminfo.content(), memory);
         filesystems.read();
+        return reading;
     }
 
     long userHz() {
@@ -116,12 +94,6 @@ public final class ProcfsSampler implements GuestSampler {
 
     FilesystemReader filesystems() {
         return filesystems;
-    }
-
-    /** USER_HZ ticks (unsigned) to ns, exact for any USER_HZ and without overflow in between. */
-    static long ticksToNanos(long ticks, long userHz) {
-        return Long.divideUnsigned(ticks, userHz) * NANOS_PER_SECOND
-                + Long.remainderUnsigned(ticks, userHz) * NANOS_PER_SECOND / userHz;
     }
 
     /** Cuts {@code s} to {@link #MAX_STRING_CHARS}, never between the two halves of a surrogate pair. */
@@ -134,12 +106,7 @@ public final class ProcfsSampler implements GuestSampler {
     }
 
     private String readLine(String relative) {
-        Path path = procRoot.resolve(relative);
-        try {
-            return bounded(Files.readString(path).strip());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path, e);
-        }
+        return bounded(ProcText.read(procRoot.resolve(relative)));
     }
 
     @Override

@@ -2,11 +2,13 @@ package io.vmpulse.agent.sample;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,12 +50,16 @@ final class StatfsGuard implements AutoCloseable {
         this.stillHung = timedOut + " (still hung: the call from an earlier sample has not returned)";
         this.saturated = "statfs not issued: " + MAX_THREADS + " earlier calls have not returned";
         AtomicInteger threads = new AtomicInteger();
+        ThreadFactory daemons = new ThreadFactory() {
+            @Override
+            public Thread newThread(Runnable r) {
+                Thread t = new Thread(r, "vmpulse-statfs-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            }
+        };
         this.pool = new ThreadPoolExecutor(0, MAX_THREADS, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "vmpulse-statfs-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                daemons);
     }
 
     long timeoutNanos() {
@@ -68,7 +74,7 @@ final class StatfsGuard implements AutoCloseable {
             return null;
         }
         try {
-            Future<String> call = pool.submit(fs::call);
+            Future<String> call = pool.submit(fs);
             unanswered.put(fs.mount.mountId(), call);
             return call;
         } catch (RejectedExecutionException e) {
@@ -97,7 +103,11 @@ final class StatfsGuard implements AutoCloseable {
     /** Forgets calls to mounts that are gone once they return, so the map holds only hung ones. */
     void forgetReturned() {
         if (!unanswered.isEmpty()) {
-            unanswered.values().removeIf(Future::isDone);
+            for (Iterator<Future<String>> i = unanswered.values().iterator(); i.hasNext(); ) {
+                if (i.next().isDone()) {
+                    i.remove();
+                }
+            }
         }
     }
 

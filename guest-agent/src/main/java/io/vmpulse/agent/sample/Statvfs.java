@@ -1,10 +1,10 @@
 package io.vmpulse.agent.sample;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
+import io.vmpulse.agent.sys.NativeLibrary;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 
 /**
  * One reported filesystem: its mount, a native {@code struct statvfs} that {@link #call()} fills,
@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * Block counts are in units of {@code f_frsize}, not {@code f_bsize}: the two differ on
  * virtiofs, FUSE and NFS. {@code f_files} is 0 on filesystems without an inode count.
  */
-final class Statvfs {
+public final class Statvfs implements Callable<String> {
 
     static final int F_BSIZE_OFFSET = 0;
     static final int F_FRSIZE_OFFSET = F_BSIZE_OFFSET + Long.BYTES;
@@ -45,9 +45,12 @@ final class Statvfs {
     final byte[] mountPointUtf8;
     final byte[] deviceUtf8;
     final byte[] fsTypeUtf8;
-    private final Memory path;
-    private final Memory struct;
+    /** NUL-terminated mount point, and the struct statvfs fills: direct buffers, at these addresses. */
+    private final long path;
+    private final long struct;
     private final ByteBuffer fields;
+    /** Holds the path's buffer, whose memory lives as long as the buffer object does. */
+    private final ByteBuffer pathBytes;
 
     long sizeBytes;
     long freeBytes;
@@ -65,24 +68,20 @@ final class Statvfs {
         this.deviceUtf8 = utf8(mount.source());
         this.fsTypeUtf8 = utf8(mount.fsType());
         byte[] bytes = mount.mountPointBytes();
-        this.path = new Memory(bytes.length + 1L);
-        path.write(0, bytes, 0, bytes.length);
-        path.setByte(bytes.length, (byte) 0);
-        this.struct = new Memory(SIZE);
-        this.fields = struct.getByteBuffer(0, SIZE).order(ByteOrder.nativeOrder());
+        this.pathBytes = ByteBuffer.allocateDirect(bytes.length + 1).put(bytes).put((byte) 0);
+        this.path = NativeLibrary.address(pathBytes);
+        this.fields = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
+        this.struct = NativeLibrary.address(fields);
     }
 
     /**
      * Calls statvfs(2) into the native struct; returns null, or why it failed. One thread at a
      * time, but not necessarily the sampling thread (see {@link StatfsGuard}).
      */
-    String call() {
-        try {
-            Libc.statvfs(path, struct);
-            return null;
-        } catch (LastErrorException e) {
-            return "statvfs failed: " + e.getMessage();
-        }
+    @Override
+    public String call() {
+        int result = Libc.statvfs(path, struct);
+        return result < 0 ? "statvfs failed: [" + -result + "] " + NativeLibrary.strerror(-result) : null;
     }
 
     /** Records the outcome of {@link #call()}: the reading it took, or {@code error}. */
@@ -120,5 +119,48 @@ final class Statvfs {
     /** As protobuf encodes a string: an unpaired surrogate becomes '?', as {@code String.getBytes} makes it. */
     private static byte[] utf8(String s) {
         return ProcfsSampler.bounded(s).getBytes(StandardCharsets.UTF_8);
+    }
+
+    // What the encoder reads. The byte arrays are the mount's own: read them, never write them.
+
+    public byte[] mountPointUtf8() {
+        return mountPointUtf8;
+    }
+
+    public byte[] deviceUtf8() {
+        return deviceUtf8;
+    }
+
+    public byte[] fsTypeUtf8() {
+        return fsTypeUtf8;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    public long freeBytes() {
+        return freeBytes;
+    }
+
+    public long availableBytes() {
+        return availableBytes;
+    }
+
+    public long inodesTotal() {
+        return inodesTotal;
+    }
+
+    public long inodesFree() {
+        return inodesFree;
+    }
+
+    /** Null when the last reading succeeded; else why not. */
+    public String error() {
+        return error;
     }
 }

@@ -18,8 +18,11 @@ public final class Connections {
             throw new IllegalArgumentException("connect timeout must be positive, not " + connectTimeout);
         }
         if (address instanceof CollectorAddress.Vsock) {
-            return VsockConnection.open((CollectorAddress.Vsock) address, connectTimeout);
+            return NativeSocketConnection.open((CollectorAddress.Vsock) address, connectTimeout);
         }
-        return SocketChannelConnection.open(address, connectTimeout);
+        if (address instanceof CollectorAddress.Unix) {
+            return NativeSocketConnection.open((CollectorAddress.Unix) address);
+        }
+        return SocketChannelConnection.open((CollectorAddress.Tcp) address, connectTimeout);
     }
 }

@@ -2,16 +2,14 @@ package io.vmpulse.agent.transport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
 /**
- * A Unix or TCP {@link Connection} on a blocking {@link SocketChannel}. Closing the channel from
+ * A TCP {@link Connection} on a blocking {@link SocketChannel}. Closing the channel from
  * another thread wakes a thread blocked in read (the JDK signals it), so no extra machinery is needed.
  *
  * <p>Each direction keeps the {@link ByteBuffer} that wraps the caller's array, so a caller that
@@ -31,32 +29,20 @@ final class SocketChannelConnection implements Connection {
 
     /**
      * TCP connects with the JDK's timed blocking connect ({@code socket().connect(addr, ms)}), which
-     * polls the one socket and so needs no Selector. A Unix connect never waits for a network: it
-     * completes or fails at once, and blocks only while the listener's accept backlog is full, which
-     * the JDK gives no way to bound; {@code connectTimeout} does not apply to it.
+     * polls the one socket and so needs no Selector.
      */
-    static Connection open(CollectorAddress address, Duration connectTimeout) throws IOException {
-        SocketChannel channel;
-        if (address instanceof CollectorAddress.Unix) {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } else {
-            channel = SocketChannel.open();
-        }
+    static Connection open(CollectorAddress.Tcp tcp, Duration connectTimeout) throws IOException {
+        SocketChannel channel = SocketChannel.open();
         try {
-            if (address instanceof CollectorAddress.Unix) {
-                channel.connect(UnixDomainSocketAddress.of(((CollectorAddress.Unix) address).path()));
-            } else {
-                CollectorAddress.Tcp tcp = (CollectorAddress.Tcp) address;
-                // Samples are small and latency matters more than packet count.
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
-                channel.socket().connect(new InetSocketAddress(tcp.host(), tcp.port()), millis);
-            }
+            // Samples are small and latency matters more than packet count.
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+            channel.socket().connect(new InetSocketAddress(tcp.host(), tcp.port()), millis);
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
-            throw new IOException("cannot connect to " + address + ": " + e, e);
+            throw new IOException("cannot connect to " + tcp + ": " + e, e);
         }
-        return new SocketChannelConnection(channel, address);
+        return new SocketChannelConnection(channel, tcp);
     }
 
     @Override

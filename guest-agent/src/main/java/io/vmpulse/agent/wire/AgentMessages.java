@@ -1,9 +1,6 @@
 package io.vmpulse.agent.wire;
 
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.vmpulse.agent.sample.GuestIdentity;
 
 /**
  * Writes the bodies of the gRPC messages the agent sends, {@code vmpulse.agent.v1.AgentMessage},
@@ -30,7 +27,7 @@ public final class AgentMessages {
     /** {@code dropped_before} is a uint32: larger counts are reported as this. */
     static final long MAX_DROPPED_BEFORE = 0xFFFF_FFFFL;
     static final int MAX_DROPPED_BEFORE_FIELD_LENGTH =
-            CodedOutputStream.computeUInt32Size(SAMPLE_DROPPED_BEFORE, (int) MAX_DROPPED_BEFORE);
+            ProtoWriter.uint32Size(SAMPLE_DROPPED_BEFORE, (int) MAX_DROPPED_BEFORE);
     /** The largest {@link #writeSample} output for any sample: size a send buffer with it once. */
     public static final int MAX_SAMPLE_MESSAGE_LENGTH = sampleMessageLength(SampleBuffer.MAX_LENGTH
             + MAX_DROPPED_BEFORE_FIELD_LENGTH);
@@ -95,49 +92,44 @@ public final class AgentMessages {
                 + stringSize(HELLO_AGENT_INSTANCE, agentInstance)
                 + uint32Size(HELLO_INTERVAL_MS, intervalMs)
                 + uint32Size(HELLO_USER_HZ, guest.userHz());
-        byte[] message = new byte[CodedOutputStream.computeTagSize(AGENT_HELLO)
-                + CodedOutputStream.computeUInt32SizeNoTag(helloLength) + helloLength];
-        CodedOutputStream out = CodedOutputStream.newInstance(message);
-        try {
-            out.writeTag(AGENT_HELLO, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-            out.writeUInt32NoTag(helloLength);
-            writeString(out, HELLO_AGENT_NAME, agentName);
-            writeString(out, HELLO_AGENT_VERSION, agentVersion);
-            writeString(out, HELLO_BOOT_ID, guest.bootId());
-            writeString(out, HELLO_KERNEL_RELEASE, guest.kernelRelease());
-            writeString(out, HELLO_AGENT_INSTANCE, agentInstance);
-            if (intervalMs != 0) {
-                out.writeUInt32(HELLO_INTERVAL_MS, intervalMs);
-            }
-            if (guest.userHz() != 0) {
-                out.writeUInt32(HELLO_USER_HZ, guest.userHz());
-            }
-            out.checkNoSpaceLeft();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Hello size computed wrong", e);
+        byte[] message = new byte[ProtoWriter.lengthDelimitedSize(AGENT_HELLO, helloLength)];
+        ProtoWriter out = new ProtoWriter().reset(message, 0);
+        out.writeLengthDelimitedHeader(AGENT_HELLO, helloLength);
+        writeString(out, HELLO_AGENT_NAME, agentName);
+        writeString(out, HELLO_AGENT_VERSION, agentVersion);
+        writeString(out, HELLO_BOOT_ID, guest.bootId());
+        writeString(out, HELLO_KERNEL_RELEASE, guest.kernelRelease());
+        writeString(out, HELLO_AGENT_INSTANCE, agentInstance);
+        if (intervalMs != 0) {
+            out.writeUInt32(HELLO_INTERVAL_MS, intervalMs);
+        }
+        if (guest.userHz() != 0) {
+            out.writeUInt32(HELLO_USER_HZ, guest.userHz());
+        }
+        if (out.position() != message.length) {
+            throw new IllegalStateException("Hello sized at " + message.length + " bytes but " + out.position() + " written");
         }
         return message;
     }
 
     private static int sampleMessageLength(int sampleLength) {
-        return CodedOutputStream.computeTagSize(AGENT_SAMPLE) + CodedOutputStream.computeUInt32SizeNoTag(sampleLength)
-                + sampleLength;
+        return ProtoWriter.lengthDelimitedSize(AGENT_SAMPLE, sampleLength);
     }
 
     private static int droppedBeforeFieldLength(long droppedBefore) {
-        return droppedBefore <= 0 ? 0 : CodedOutputStream.computeTagSize(SAMPLE_DROPPED_BEFORE)
-                + CodedOutputStream.computeUInt64SizeNoTag(Math.min(droppedBefore, MAX_DROPPED_BEFORE));
+        return droppedBefore <= 0 ? 0 : ProtoWriter.uint64Size(SAMPLE_DROPPED_BEFORE,
+                Math.min(droppedBefore, MAX_DROPPED_BEFORE));
     }
 
     private static int stringSize(int field, String value) {
-        return value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
+        return value.isEmpty() ? 0 : ProtoWriter.stringSize(field, value);
     }
 
     private static int uint32Size(int field, int value) {
-        return value == 0 ? 0 : CodedOutputStream.computeUInt32Size(field, value);
+        return value == 0 ? 0 : ProtoWriter.uint32Size(field, value);
     }
 
-    private static void writeString(CodedOutputStream out, int field, String value) throws IOException {
+    private static void writeString(ProtoWriter out, int field, String value) {
         if (!value.isEmpty()) {
             out.writeString(field, value);
         }

@@ -77,6 +77,14 @@ public final class SampleBuffer {
         }
     }
 
+    /** Declares the first {@code length} bytes of {@link #array()}, written there directly, the message. */
+    void setLength(int length) {
+        if (length < 0 || length > array.length) {
+            throw new IllegalArgumentException("length " + length + " is outside 0.." + array.length);
+        }
+        this.length = length;
+    }
+
     /** Appends {@code len} bytes of {@code src} from {@code off}, growing as {@link #ensureCapacity} does. */
     public void append(byte[] src, int off, int len) {
         ensureCapacity(length + len);

@@ -1,8 +1,10 @@
 package io.vmpulse.agent.wire;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,7 +59,7 @@ public final class SampleJson {
             scalar(9, "swapTotalBytes", Kind.UINT64), scalar(10, "swapFreeBytes", Kind.UINT64),
             scalar(11, "dirtyBytes", Kind.UINT64), scalar(12, "writebackBytes", Kind.UINT64),
             scalar(13, "hugepagesTotal", Kind.UINT64), scalar(14, "hugepagesFree", Kind.UINT64),
-            scalar(15, "hugepageSizeBytes", Kind.UINT64));
+            scalar(15, "hugepageSizeBytes", Kind.UINT64), scalar(16, "committedAsBytes", Kind.UINT64));
     private static final Type FILESYSTEM = new Type(
             scalar(1, "mountPoint", Kind.STRING), scalar(2, "device", Kind.STRING), scalar(3, "fsType", Kind.STRING),
             scalar(4, "readOnly", Kind.BOOL), scalar(5, "sizeBytes", Kind.UINT64), scalar(6, "freeBytes", Kind.UINT64),
@@ -87,23 +89,43 @@ public final class SampleJson {
      * @throws IOException when the bytes are not a Sample
      */
     public static String print(byte[] b, int off, int len) throws IOException {
+        if (off < 0 || len < 0 || len > b.length - off) {
+            throw new IndexOutOfBoundsException("range " + off + "+" + len + " of a " + b.length + "-byte array");
+        }
         StringBuilder json = new StringBuilder();
-        printMessage(CodedInputStream.newInstance(b, off, len), SAMPLE, 0, json);
+        try {
+            printMessage(b, off, off + len, SAMPLE, 0, json);
+        } catch (MalformedMessageException e) {
+            throw new MalformedMessageException("malformed Sample: " + e.getMessage());
+        }
         return json.toString();
     }
 
-    /** Prints the message up to {@code in}'s current limit; {@code depth} is the indentation of its opening line. */
-    private static void printMessage(CodedInputStream in, Type type, int depth, StringBuilder json) throws IOException {
+    /** Prints the message in {@code b[pos, end)}; {@code depth} is the indentation of its opening line. */
+    private static void printMessage(byte[] b, int pos, int end, Type type, int depth, StringBuilder json)
+            throws MalformedMessageException {
         @SuppressWarnings("unchecked")
         List<String>[] values = new List[type.fields.length];
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            int i = type.indexOf(WireFormat.getTagFieldNumber(tag));
-            if (i < 0 || WireFormat.getTagWireType(tag) != wireType(type.fields[i].kind)) {
-                in.skipField(tag);
+        while (pos < end) {
+            int next = ProtoScan.varintEnd(b, pos, end);
+            int tag = ProtoScan.tag(ProtoScan.varintAt(b, pos));
+            pos = next;
+            int i = type.indexOf(ProtoScan.fieldNumber(tag));
+            if (i < 0 || ProtoScan.wireType(tag) != wireType(type.fields[i].kind)) {
+                pos = ProtoScan.skip(b, pos, end, tag, 0);
                 continue;
             }
             Field f = type.fields[i];
-            String value = value(in, f, depth + 1);
+            String value;
+            if (wireType(f.kind) == ProtoWriter.WIRETYPE_VARINT) {
+                next = ProtoScan.varintEnd(b, pos, end);
+                value = varintJson(f.kind, ProtoScan.varintAt(b, pos));
+            } else {
+                next = ProtoScan.lengthDelimitedEnd(b, pos, end);
+                int start = ProtoScan.varintEnd(b, pos, end);
+                value = f.kind == Kind.STRING ? string(b, start, next) : nested(b, start, next, f.type, depth + 1);
+            }
+            pos = next;
             if (f.repeated) {
                 if (values[i] == null) {
                     values[i] = new ArrayList<>();
@@ -126,36 +148,36 @@ public final class SampleJson {
         json.append(separator.isEmpty() ? "" : "\n").append(INDENT.repeat(depth)).append('}');
     }
 
-    /** The JSON of the value at {@code in}, or null for a proto3 default, which JSON omits. */
-    private static String value(CodedInputStream in, Field f, int depth) throws IOException {
-        switch (f.kind) {
-            case UINT64: {
-                long v = in.readUInt64();
+    /** The JSON of a varint field's value, or null for a proto3 default, which JSON omits. */
+    private static String varintJson(Kind kind, long v) {
+        switch (kind) {
+            case UINT64:
                 return v == 0 ? null : '"' + Long.toUnsignedString(v) + '"';
-            }
-            case INT64: {
-                long v = in.readInt64();
+            case INT64:
                 return v == 0 ? null : "\"" + v + '"';
-            }
-            case UINT32: {
-                int v = in.readUInt32();
-                return v == 0 ? null : Integer.toUnsignedString(v);
-            }
-            case BOOL:
-                return in.readBool() ? "true" : null;
-            case STRING: {
-                String v = in.readStringRequireUtf8();
-                return v.isEmpty() ? null : quote(v);
-            }
-            default: {
-                int limit = in.pushLimit(in.readRawVarint32());
-                StringBuilder nested = new StringBuilder();
-                printMessage(in, f.type, depth, nested);
-                in.checkLastTagWas(0);
-                in.popLimit(limit);
-                return nested.toString();
-            }
+            case UINT32:
+                return (int) v == 0 ? null : Integer.toUnsignedString((int) v);
+            default:
+                return v != 0 ? "true" : null;
         }
+    }
+
+    /** A string field's value, which must be valid UTF-8 (as protobuf requires of proto3 strings). */
+    private static String string(byte[] b, int start, int end) throws MalformedMessageException {
+        try {
+            String v = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, start, end - start))
+                    .toString();
+            return v.isEmpty() ? null : quote(v);
+        } catch (CharacterCodingException e) {
+            throw new MalformedMessageException("a string field is not valid UTF-8");
+        }
+    }
+
+    private static String nested(byte[] b, int start, int end, Type type, int depth) throws MalformedMessageException {
+        StringBuilder nested = new StringBuilder();
+        printMessage(b, start, end, type, depth, nested);
+        return nested.toString();
     }
 
     /** {@code s} as a JSON string, escaped as Gson's HTML-safe writer (which JsonFormat uses) escapes it. */
@@ -186,7 +208,7 @@ public final class SampleJson {
 
     private static int wireType(Kind kind) {
         return kind == Kind.STRING || kind == Kind.MESSAGE
-                ? WireFormat.WIRETYPE_LENGTH_DELIMITED : WireFormat.WIRETYPE_VARINT;
+                ? ProtoWriter.WIRETYPE_LENGTH_DELIMITED : ProtoWriter.WIRETYPE_VARINT;
     }
 
     private static Field scalar(int number, String name, Kind kind) {

@@ -1,11 +1,8 @@
 package io.vmpulse.agent.wire;
 
-import com.google.protobuf.WireFormat;
-
 /**
  * Protobuf tags and base-128 varints written straight into a byte array: the few bytes of framing
- * around an already encoded message, for which a {@link com.google.protobuf.CodedOutputStream}
- * (one allocated per array it writes into) would cost an allocation per message.
+ * around an already encoded message, and the varints of {@link ProtoWriter}.
  */
 final class Varints {
 
@@ -24,11 +21,11 @@ final class Varints {
     }
 
     static int lengthDelimitedTag(int number) {
-        return tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        return tag(number, ProtoWriter.WIRETYPE_LENGTH_DELIMITED);
     }
 
     static int varintTag(int number) {
-        return tag(number, WireFormat.WIRETYPE_VARINT);
+        return tag(number, ProtoWriter.WIRETYPE_VARINT);
     }
 
     /** Writes {@code value} as an unsigned varint at {@code pos}; returns the position after it. */

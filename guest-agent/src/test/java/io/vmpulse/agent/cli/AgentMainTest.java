@@ -39,6 +39,14 @@ class AgentMainTest {
         "--buffer many                  | Invalid value for option '--buffer': 'many' is not an int",
         "--once                         | --once needs an output format: add --json",
         "--json                         | --json applies only to --once",
+        "--interval                     | Missing required parameter for option '--interval' (DURATION)",
+        "--buffer=many                  | Invalid value for option '--buffer': 'many' is not an int",
+        "extra                          | Unmatched argument at index 0: 'extra'",
+        "--once --json --once           | option '--once' should be specified only once",
+        "--interval 1s --interval=2s    | option '--interval' should be specified only once",
+        "--json=yes                     | option '--json' takes no value: '--json=yes'",
+        "-x                             | Unknown option: '-x'",
+        "--interval 99999999999999999h  | '99999999999999999h' is too large",
     })
     void bad_arguments_get_a_one_line_error_then_the_usage_and_exit_2(String args, String error) {
         assertEquals(2, run(args.split(" ")));
@@ -56,6 +64,15 @@ class AgentMainTest {
             "--json", "Exit codes:", "2   usage error"}) {
             assertTrue(help.contains(expected), "help lacks " + expected);
         }
+    }
+
+    @Test
+    void short_help_and_a_value_after_equals_are_accepted() {
+        assertEquals(0, run("-h"));
+        assertTrue(out.toString().startsWith("Usage: vmpulse-agent"), out.toString());
+        assertEquals(0, run("--once", "--json", "--interval=250ms", "--buffer=5", "--collector=unix:///nowhere"),
+                err.toString());
+        assertTrue(out.toString().contains("\"intervalMs\": 250"), out.toString());
     }
 
     @Test

@@ -1,9 +1,9 @@
 package io.vmpulse.agent.report;
 
+import io.vmpulse.agent.sample.GuestIdentity;
+import io.vmpulse.agent.sample.GuestReading;
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.sample.ProcfsSampler;
-import io.vmpulse.agent.wire.GuestIdentity;
-import io.vmpulse.agent.wire.SampleBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The real sampler of this machine's /proc, counting the samples it takes, sent or not. */
@@ -22,9 +22,10 @@ final class CountingSampler implements GuestSampler {
     }
 
     @Override
-    public void sampleInto(SampleBuffer into, long seq, int intervalMs) {
-        procfs.sampleInto(into, seq, intervalMs);
+    public GuestReading read() {
+        GuestReading reading = procfs.read();
         taken.incrementAndGet();
+        return reading;
     }
 
     @Override

@@ -2,23 +2,24 @@ package io.vmpulse.agent.sample;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vmpulse.agent.wire.SampleBuffer;
+import io.vmpulse.agent.wire.SampleEncoder;
 import io.vmpulse.proto.v1.Sample;
 import java.nio.ByteBuffer;
 
 /** What a sampler encodes, read back with the generated classes: the tests' independent decoder. */
-final class Decoded {
+public final class Decoded {
 
     private Decoded() {
     }
 
     /** One sample from {@code sampler}, numbered 1, taken at a 1 s interval, as protobuf-java parses it. */
-    static Sample sample(GuestSampler sampler) {
+    public static Sample sample(GuestSampler sampler) {
         SampleBuffer buffer = new SampleBuffer();
-        sampler.sampleInto(buffer, 1, 1000);
+        new SampleEncoder().encode(1, sampler.read(), 1000, buffer);
         return parse(buffer);
     }
 
-    static Sample parse(SampleBuffer buffer) {
+    public static Sample parse(SampleBuffer buffer) {
         try {
             return Sample.parseFrom(ByteBuffer.wrap(buffer.array(), 0, buffer.length()));
         } catch (InvalidProtocolBufferException e) {

@@ -5,6 +5,7 @@ import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Memory;
 import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.agent.wire.SampleEncoder;
 
 /**
  * The Sample the encoder must produce from a reading, built field by field with the generated
@@ -15,7 +16,7 @@ final class ExpectedSample {
     private ExpectedSample() {
     }
 
-    static Sample of(long seq, long wallNs, long monoNs, CpuSnapshot cpu, MemSnapshot memory, FilesystemReader fs,
+    static Sample of(long seq, long wallNs, long monoNs, CpuSnapshot cpu, MemSnapshot memory, GuestReading fs,
                      int intervalMs, long userHz) {
         Sample.Builder b = Sample.newBuilder()
                 .setSeq(seq)
@@ -24,8 +25,8 @@ final class ExpectedSample {
                 .setCpu(cpu(cpu, userHz))
                 .setMemory(memory(memory))
                 .setIntervalMs(intervalMs);
-        for (int i = 0; i < fs.count(); i++) {
-            b.addFilesystems(filesystem(fs.get(i)));
+        for (int i = 0; i < fs.filesystemCount(); i++) {
+            b.addFilesystems(filesystem(fs.filesystem(i)));
         }
         return b.build();
     }
@@ -48,16 +49,16 @@ final class ExpectedSample {
 
     private static CpuTimes times(long[] ticks, int offset, long hz) {
         return CpuTimes.newBuilder()
-                .setUserNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.USER], hz))
-                .setNiceNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.NICE], hz))
-                .setSystemNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.SYSTEM], hz))
-                .setIdleNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.IDLE], hz))
-                .setIowaitNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.IOWAIT], hz))
-                .setIrqNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.IRQ], hz))
-                .setSoftirqNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.SOFTIRQ], hz))
-                .setStealNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.STEAL], hz))
-                .setGuestNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.GUEST], hz))
-                .setGuestNiceNs(ProcfsSampler.ticksToNanos(ticks[offset + CpuSnapshot.GUEST_NICE], hz))
+                .setUserNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.USER], hz))
+                .setNiceNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.NICE], hz))
+                .setSystemNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.SYSTEM], hz))
+                .setIdleNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.IDLE], hz))
+                .setIowaitNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.IOWAIT], hz))
+                .setIrqNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.IRQ], hz))
+                .setSoftirqNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.SOFTIRQ], hz))
+                .setStealNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.STEAL], hz))
+                .setGuestNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.GUEST], hz))
+                .setGuestNiceNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.GUEST_NICE], hz))
                 .build();
     }
 
@@ -78,6 +79,7 @@ final class ExpectedSample {
                 .setHugepagesTotal(memory.get(MemSnapshot.Field.HUGE_PAGES_TOTAL))
                 .setHugepagesFree(memory.get(MemSnapshot.Field.HUGE_PAGES_FREE))
                 .setHugepageSizeBytes(memory.get(MemSnapshot.Field.HUGE_PAGE_SIZE))
+                .setCommittedAsBytes(memory.get(MemSnapshot.Field.COMMITTED_AS))
                 .build();
     }
 

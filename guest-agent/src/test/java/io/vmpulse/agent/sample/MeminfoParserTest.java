@@ -43,6 +43,7 @@ class MeminfoParserTest {
         assertEquals(1334712 * KIB, mem.get(MEM_FREE));
         assertEquals(20704 * KIB, mem.get(SHMEM));
         assertEquals(999420 * KIB, mem.get(SWAP_FREE));
+        assertEquals(6392412 * KIB, mem.get(MemSnapshot.Field.COMMITTED_AS), "Committed_AS, as the fixture's line says");
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Sample;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,15 +70,6 @@ class ProcfsSamplerFixtureTest {
                 gone.getError());
         assertEquals(0, gone.getSizeBytes());
         assertTrue(gone.getReadOnly(), "ro from the mount options even without a reading");
-    }
-
-    @Test
-    void ticks_to_nanoseconds_is_exact_for_a_user_hz_that_does_not_divide_a_second() {
-        long ticks = 1_000_000_000_007L;
-        long expected = BigInteger.valueOf(ticks).multiply(BigInteger.valueOf(1_000_000_000L))
-                .divide(BigInteger.valueOf(300)).longValueExact();
-        assertEquals(expected, ProcfsSampler.ticksToNanos(ticks, 300));
-        assertEquals(23_333_333, ProcfsSampler.ticksToNanos(7, 300));
     }
 
     @Test

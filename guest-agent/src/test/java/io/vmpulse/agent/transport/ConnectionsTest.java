@@ -151,7 +151,7 @@ class ConnectionsTest {
         // VMADDR_CID_LOCAL: this machine has no vsock loopback, so nothing answers. Never CID 2.
         CollectorAddress address = CollectorAddress.parse("vsock://1:49152");
         IOException e = assertThrows(IOException.class, () -> Connections.open(address, TIMEOUT));
-        Prerequisites.require(!(e instanceof VsockConnection.VsockUnsupportedException), "this kernel has no AF_VSOCK");
+        Prerequisites.require(!(e instanceof NativeSocketConnection.VsockUnsupportedException), "this kernel has no AF_VSOCK");
         assertTrue(e.getMessage().startsWith("cannot connect to vsock://1:49152: "), e.getMessage());
         assertTrue(e.getMessage().matches(".*: .+ \\(errno \\d+\\)"), e.getMessage());
     }
@@ -161,7 +161,7 @@ class ConnectionsTest {
         // The descriptor logic is the same for any stream socket; a socketpair stands in for a vsock peer.
         int[] pair = new int[2];
         TestSockets.C.socketpair(TestSockets.AF_UNIX, TestSockets.SOCK_STREAM, 0, pair);
-        Connection connection = new VsockConnection(pair[0], new CollectorAddress.Vsock(3, 1234));
+        Connection connection = new NativeSocketConnection(pair[0], new CollectorAddress.Vsock(3, 1234));
         try {
             byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
             connection.write(hello, 0, hello.length);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vmpulse.agent.sample.GuestIdentity;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.Filesystem;

@@ -189,7 +189,7 @@ class CollectorMessagesTest {
     private static void assertMalformed(byte[] b, String... anyOf) {
         assertThrows(InvalidProtocolBufferException.class, () -> CollectorMessage.parseFrom(b), "protobuf agrees on " + Arrays.toString(b));
         Recorder r = new Recorder();
-        InvalidProtocolBufferException e = assertThrows(InvalidProtocolBufferException.class,
+        MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> CollectorMessages.decode(b, 0, b.length, r));
         assertTrue(Arrays.stream(anyOf).anyMatch(e.getMessage()::contains), e.getMessage());
         assertTrue(e.getMessage().startsWith("malformed CollectorMessage: "), e.getMessage());

@@ -1,6 +1,8 @@
 package io.vmpulse.agent.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
 import io.vmpulse.agent.sample.ProcfsSampler;
@@ -20,9 +22,26 @@ class SampleJsonTest {
     void a_reading_of_this_machine_prints_as_json_format_prints_it() throws Exception {
         try (ProcfsSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
             SampleBuffer buffer = new SampleBuffer();
-            sampler.sampleInto(buffer, 1, 1000);
+            new SampleEncoder().encode(1, sampler.read(), 1000, buffer);
             assertPrintsAsJsonFormat(buffer);
         }
+    }
+
+    @Test
+    void truncated_bytes_and_invalid_utf8_are_reported_as_a_malformed_sample() throws Exception {
+        SampleBuffer buffer = new SampleBuffer();
+        try (ProcfsSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
+            new SampleEncoder().encode(1, sampler.read(), 1000, buffer);
+        }
+        MalformedMessageException truncated = assertThrows(
+                MalformedMessageException.class, () -> SampleJson.print(buffer.array(), 0, buffer.length() - 1));
+        assertTrue(truncated.getMessage().startsWith("malformed Sample: "),
+                truncated.getMessage());
+        // Filesystem{mount_point = 0xFF}: not UTF-8.
+        byte[] badString = {0x32, 0x03, 0x0A, 0x01, (byte) 0xFF};
+        MalformedMessageException utf8 = assertThrows(
+                MalformedMessageException.class, () -> SampleJson.print(badString, 0, badString.length));
+        assertEquals("malformed Sample: a string field is not valid UTF-8", utf8.getMessage());
     }
 
     @Test
@@ -42,7 +61,7 @@ class SampleJsonTest {
                 .setMemory(Memory.newBuilder().setTotalBytes(1).setFreeBytes(2).setAvailableBytes(3).setAvailableDerived(true)
                         .setBuffersBytes(5).setCachedBytes(6).setSreclaimableBytes(7).setShmemBytes(8).setSwapTotalBytes(9)
                         .setSwapFreeBytes(10).setDirtyBytes(11).setWritebackBytes(12).setHugepagesTotal(13)
-                        .setHugepagesFree(14).setHugepageSizeBytes(-15))
+                        .setHugepagesFree(14).setHugepageSizeBytes(-15).setCommittedAsBytes(16))
                 .addFilesystems(Filesystem.newBuilder().setMountPoint(everyAscii + "é\u2028\u2029\uD83D\uDE00\u00a0\ufeff")
                         .setDevice("<dev>&'='").setFsType("ext4").setReadOnly(true).setSizeBytes(1).setFreeBytes(2)
                         .setAvailableBytes(3).setInodesTotal(4).setInodesFree(-5).setError("\"quoted\" \\ back"))

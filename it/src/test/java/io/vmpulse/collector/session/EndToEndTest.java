@@ -156,6 +156,12 @@ class EndToEndTest {
 
             assertEquals(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(), s.getString(KERNEL_RELEASE),
                     "the Hello's kernel_release: uname -r");
+            // Committed_AS moves with every allocation on this machine, so it is compared within a
+            // factor of two of a read now: the field is the meminfo line, not 0 or another line.
+            long committed = meminfoBytes("Committed_AS");
+            long stored = s.getLong(RecordFields.MEM_COMMITTED_AS_BYTES);
+            assertTrue(stored > committed / 2 && stored < committed * 2,
+                    "mem_committed_as_bytes " + stored + " vs /proc/meminfo Committed_AS " + committed);
             String version;
             try (java.util.jar.JarFile jar = new java.util.jar.JarFile(AGENT_JAR.toFile())) {
                 version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
@@ -363,5 +369,15 @@ class EndToEndTest {
         Tools.Result r = Tools.run(List.of("stat", "-f", "--format=%b %S", path), 10);
         String[] parts = r.stdout().trim().split(" ");
         return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
+    }
+
+    /** A /proc/meminfo line of this machine, in bytes. */
+    private static long meminfoBytes(String name) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith(name + ":")) {
+                return Long.parseLong(line.substring(name.length() + 1).replace("kB", "").strip()) * 1024;
+            }
+        }
+        throw new AssertionError("no " + name + " in /proc/meminfo");
     }
 }

@@ -1,4 +1,4 @@
-package io.vmpulse.agent.cli;
+package io.vmpulse.agent.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,8 +8,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.SplittableRandom;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
 class LogLineTest {
@@ -44,22 +42,15 @@ class LogLineTest {
     }
 
     @Test
-    void record_is_one_line_with_level_short_source_and_parameters() {
-        LogRecord r = new LogRecord(Level.WARNING, "cannot reach {0}; retrying");
-        r.setLoggerName("io.vmpulse.agent.report.CollectorLink");
-        r.setParameters(new Object[] {"vsock://2:7070"});
-        r.setInstant(Instant.parse("2026-11-29T15:40:01.123Z"));
+    void record_is_one_line_with_level_and_short_source() {
         assertEquals("2026-11-29T15:40:01.123Z WARNING CollectorLink: cannot reach vsock://2:7070; retrying\n",
-                new LogLine().format(r));
+                LogLine.format(Instant.parse("2026-11-29T15:40:01.123Z").toEpochMilli(), "WARNING", "CollectorLink",
+                        "cannot reach vsock://2:7070; retrying", null));
     }
 
     @Test
     void thrown_exception_follows_the_line_with_its_stack_trace() {
-        LogRecord r = new LogRecord(Level.WARNING, "sampling failed");
-        r.setLoggerName("io.vmpulse.agent.report.SamplingLoop");
-        r.setInstant(Instant.EPOCH);
-        r.setThrown(new IOException("/proc/stat: gone"));
-        String text = new LogLine().format(r);
+        String text = LogLine.format(0, "WARNING", "SamplingLoop", "sampling failed", new IOException("/proc/stat: gone"));
         assertTrue(text.startsWith("1970-01-01T00:00:00.000Z WARNING SamplingLoop: sampling failed\n"
                 + "java.io.IOException: /proc/stat: gone\n\tat "), text);
     }

@@ -1,35 +1,52 @@
-package io.vmpulse.agent.cli;
+package io.vmpulse.agent.report;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.logging.Formatter;
-import java.util.logging.LogRecord;
 
 /**
- * One log record as one line: {@code 2026-11-29T15:40:01.123Z INFO CollectorLink: message}, then the
- * stack trace of a thrown exception, if any.
+ * The agent's log: one line a record on stderr, {@code 2026-11-29T15:40:01.123Z INFO CollectorLink:
+ * message}, then the stack trace of a thrown exception, if any. journald and the serial console
+ * show it next to their own timestamps; the agent's is UTC, to the millisecond.
  *
- * <p>Why not {@link java.util.logging.SimpleFormatter}: its format string goes through
- * {@link java.util.Formatter} and {@code java.time}, about 400 classes for the few lines an agent
- * logs in a day: 1.3 MiB of RSS where classes are not shared (as in the guest image). The timestamp is written here from the epoch
+ * <p>Why not {@code java.util.logging}: the agent logs a few lines a day, and the logging framework
+ * (its LogManager, handlers, levels, records and formatter) is ~50 classes loaded in every VM; its
+ * {@code SimpleFormatter} goes through {@link java.util.Formatter} and {@code java.time}, ~400 more
+ * (docs/benchmarks.md, "Guest agent: footprint"). The timestamp is written here from the epoch
  * milliseconds with the civil-from-days algorithm (H. Hinnant, "chrono-Compatible Low-Level Date
- * Algorithms"), in UTC, as journald and the serial console show it next to their own.
+ * Algorithms").
  */
-final class LogLine extends Formatter {
+public final class LogLine {
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
-    @Override
-    public String format(LogRecord r) {
+    private LogLine() {
+    }
+
+    public static void info(Class<?> source, String message) {
+        log("INFO", source, message, null);
+    }
+
+    public static void warning(Class<?> source, String message) {
+        log("WARNING", source, message, null);
+    }
+
+    public static void warning(Class<?> source, String message, Throwable thrown) {
+        log("WARNING", source, message, thrown);
+    }
+
+    /** One write of the whole record, so that lines of two threads never interleave. */
+    private static void log(String level, Class<?> source, String message, Throwable thrown) {
+        System.err.print(format(System.currentTimeMillis(), level, source.getSimpleName(), message, thrown));
+        System.err.flush();
+    }
+
+    static String format(long epochMillis, String level, String source, String message, Throwable thrown) {
         StringBuilder b = new StringBuilder(96);
-        appendUtc(b, r.getMillis());
-        String source = r.getLoggerName();
-        b.append(' ').append(r.getLevel().getName()).append(' ')
-                .append(source == null ? "" : source.substring(source.lastIndexOf('.') + 1))
-                .append(": ").append(formatMessage(r)).append('\n');
-        if (r.getThrown() != null) {
+        appendUtc(b, epochMillis);
+        b.append(' ').append(level).append(' ').append(source).append(": ").append(message).append('\n');
+        if (thrown != null) {
             StringWriter trace = new StringWriter();
-            r.getThrown().printStackTrace(new PrintWriter(trace));
+            thrown.printStackTrace(new PrintWriter(trace));
             b.append(trace);
         }
         return b.toString();

@@ -1,4 +1,4 @@
-package io.vmpulse.agent.wire;
+package io.vmpulse.agent.sample;
 
 /**
  * What identifies the guest boot an agent runs in: the guest's part of a {@code Hello}.
