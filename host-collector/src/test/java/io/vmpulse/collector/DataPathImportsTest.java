@@ -33,7 +33,7 @@ class DataPathImportsTest {
     private static final Map<String, Integer> STAGE = Map.of("ingest", 1, "host", 1, "merge", 2, "publish", 3);
     /** Drivers sit above the path and may import any stage; no stage may import them. */
     private static final List<String> DRIVERS = List.of("session", "catalog", "control", "cli");
-    private static final List<String> UTILITIES = List.of("socket", "threads");
+    private static final List<String> UTILITIES = List.of("socket", "threads", "sys");
 
     @Test
     void no_collector_package_imports_against_the_data_path() throws IOException {

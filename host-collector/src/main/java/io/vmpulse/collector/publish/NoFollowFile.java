@@ -1,8 +1,7 @@
 package io.vmpulse.collector.publish;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
+import io.vmpulse.collector.sys.LibC;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +9,7 @@ import java.nio.file.Path;
 
 /**
  * A descriptor of a file the collector opened itself, never through a symbolic link
- * ({@code O_NOFOLLOW}), and checked to be a regular file of the collector's own user.
+ * ({@code LibC.O_NOFOLLOW}), and checked to be a regular file of the collector's own user.
  *
  * <p>Why flock and not {@link java.nio.channels.FileChannel#tryLock()}: the JDK takes POSIX
  * record locks ({@code fcntl}), which the kernel drops as soon as the process closes <em>any</em>
@@ -20,26 +19,6 @@ import java.nio.file.Path;
  */
 final class NoFollowFile implements AutoCloseable {
 
-    private static final int O_RDWR = 2;
-    private static final int O_CREAT = 0100;
-    private static final int O_EXCL = 0200;
-    private static final int O_NOFOLLOW = 0400000;
-    private static final int O_CLOEXEC = 02000000;
-    private static final int LOCK_EX = 2;
-    private static final int LOCK_NB = 4;
-    private static final int EWOULDBLOCK = 11;
-
-    interface LibC extends Library {
-        LibC INSTANCE = Native.load("c", LibC.class);
-
-        int open(String path, int flags, int mode) throws LastErrorException;
-
-        int flock(int fd, int operation) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
-
-        int geteuid();
-    }
 
     private final int fd;
     private final Path path;
@@ -52,23 +31,23 @@ final class NoFollowFile implements AutoCloseable {
 
     /** The effective uid of this process: who must own the registry's directory and files. */
     static int euid() {
-        return LibC.INSTANCE.geteuid();
+        return LibC.geteuid();
     }
 
     /** Opens {@code path}, creating it with {@code mode} if missing; {@code what} names it in errors. */
     static NoFollowFile openOrCreate(Path path, int mode, String what) throws IOException {
-        return open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode, what);
+        return open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode, what);
     }
 
     /** Creates {@code path}, which must not exist yet (not even as a dangling symbolic link). */
     static NoFollowFile createNew(Path path, int mode, String what) throws IOException {
-        return open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode, what);
+        return open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode, what);
     }
 
     private static NoFollowFile open(Path path, int flags, int mode, String what) throws IOException {
         int fd;
         try {
-            fd = LibC.INSTANCE.open(path.toString(), flags, mode);
+            fd = LibC.open(path.toString(), flags, mode);
         } catch (LastErrorException e) {
             throw new IOException("cannot open " + what + " " + path + ": " + describe(e.getErrorCode()), e);
         }
@@ -85,10 +64,10 @@ final class NoFollowFile implements AutoCloseable {
     /** Takes an exclusive flock without waiting; false when another open file description holds it. */
     boolean tryLock() throws IOException {
         try {
-            LibC.INSTANCE.flock(fd, LOCK_EX | LOCK_NB);
+            LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB);
             return true;
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == EWOULDBLOCK) {
+            if (e.getErrorCode() == LibC.EWOULDBLOCK) {
                 return false;
             }
             throw new IOException("cannot lock " + path + ": " + describe(e.getErrorCode()), e);
@@ -133,7 +112,7 @@ final class NoFollowFile implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            LibC.INSTANCE.close(fd); // drops the flock, if any
+            LibC.close(fd); // drops the flock, if any
         }
     }
 }

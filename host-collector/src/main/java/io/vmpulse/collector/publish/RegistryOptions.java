@@ -18,7 +18,6 @@ import java.nio.file.Path;
 public record RegistryOptions(Path path, int slotCount, String group, int directoryMode) {
 
     public static final Path DEFAULT_PATH = Path.of(RegistryLayout.DEFAULT_PATH);
-    public static final int DEFAULT_SLOT_COUNT = 1024;
     public static final int DEFAULT_DIRECTORY_MODE = 0750;
 
     public RegistryOptions {
@@ -36,21 +35,5 @@ public record RegistryOptions(Path path, int slotCount, String group, int direct
 
     public RegistryOptions(Path path, int slotCount, String group) {
         this(path, slotCount, group, DEFAULT_DIRECTORY_MODE);
-    }
-
-    public static RegistryOptions defaults() {
-        return new RegistryOptions(DEFAULT_PATH, DEFAULT_SLOT_COUNT, null);
-    }
-
-    public RegistryOptions withPath(Path p) {
-        return new RegistryOptions(p, slotCount, group, directoryMode);
-    }
-
-    public RegistryOptions withSlotCount(int n) {
-        return new RegistryOptions(path, n, group, directoryMode);
-    }
-
-    public RegistryOptions withGroup(String g) {
-        return new RegistryOptions(path, slotCount, g, directoryMode);
     }
 }

@@ -29,7 +29,7 @@ class DefaultRegistryPathTest {
     @Test
     void every_default_registry_path_is_the_one_in_the_registry_layout() throws Exception {
         assertEquals(Path.of(DEFAULT), CollectorSettings.from(CollectorConfig.getDefaultInstance(), "{}").registryPath());
-        assertEquals(Path.of(DEFAULT), RegistryOptions.defaults().path());
+        assertEquals(Path.of(DEFAULT), RegistryOptions.DEFAULT_PATH);
         assertEquals(Path.of(DEFAULT), new DumpCommand().shm);
         assertEquals(Path.of(DEFAULT), new TopCommand().shm);
 

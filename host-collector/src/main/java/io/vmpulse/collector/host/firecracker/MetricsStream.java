@@ -1,7 +1,7 @@
 package io.vmpulse.collector.host.firecracker;
 
 import com.sun.jna.LastErrorException;
-import io.vmpulse.collector.host.proc.LibC;
+import io.vmpulse.collector.sys.LibC;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,7 +64,7 @@ public final class MetricsStream implements AutoCloseable {
     public void drain(Sink sink) throws IOException {
         if (fd < 0) {
             try {
-                fd = LibC.open(path.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+                fd = LibC.open(path.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
             } catch (LastErrorException e) {
                 throw new IOException("cannot open " + path + ": errno " + e.getErrorCode());
             }

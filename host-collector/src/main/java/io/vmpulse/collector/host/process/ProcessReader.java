@@ -3,7 +3,7 @@ package io.vmpulse.collector.host.process;
 import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.Source;
 import io.vmpulse.collector.host.proc.KernelFile;
-import io.vmpulse.collector.host.proc.LibC;
+import io.vmpulse.collector.sys.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
