@@ -150,8 +150,8 @@ public final class GuestLink {
     /** gRPC refused a message of this VM's over the transport limit and ended its stream. */
     void transportRejected(String grpcDescription) {
         rejected.incrementAndGet();
-        rejectLog.warn(System.nanoTime(), "vm " + vmId + ": rejected a message over the transport limit of "
-                + limits.transportMaxBytes() + " bytes (" + grpcDescription + "); its stream was ended");
+        rejectLog.warn(System.nanoTime(), "vm " + vmId + ": rejected a message over the limit of "
+                + limits.maxMessageBytes() + " bytes (" + grpcDescription + "); its stream was ended");
     }
 
     public IngestCounts stats() {

@@ -61,6 +61,11 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     @Override
     public void onNext(AgentMessage msg) {
         long now = System.nanoTime();
+        if (AgentMessageMarshaller.isMalformed(msg)) {
+            reject(now, "malformed message (not a valid AgentMessage)");
+            requestNext(now);
+            return;
+        }
         switch (msg.getBodyCase()) {
             case HELLO -> onHello(msg.getHello(), now);
             case SAMPLE -> onSample(msg.getSample(), now);

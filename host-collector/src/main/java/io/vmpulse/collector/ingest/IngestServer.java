@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -20,6 +21,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.VSockAddress;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.vmpulse.collector.socket.SocketAccess;
 import io.vmpulse.collector.socket.UnixSocketFiles;
@@ -37,6 +39,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -145,47 +148,67 @@ public final class IngestServer implements AutoCloseable {
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .directExecutor()
-                .maxInboundMessageSize(limits.transportMaxBytes())
+                .maxInboundMessageSize(limits.maxMessageBytes())
+                .flowControlWindow(flowControlWindow(limits))
                 .maxInboundMetadataSize(8 * 1024)
                 .maxConcurrentCallsPerConnection(2)
                 .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS);
     }
 
+    /**
+     * HTTP/2 flow-control window of each stream and connection: one whole message fits, so a
+     * well-behaved guest is never held up, and no guest can have more than that in flight.
+     * gRPC's default (1 MiB, growing with measured bandwidth) would let each connection park
+     * megabytes in the collector.
+     */
+    static int flowControlWindow(GuestLimits limits) {
+        return Math.max(65_535, limits.maxMessageBytes() + 5);
+    }
+
     static ServerServiceDefinition serviceFor(GuestLink link) {
-        return new GuestReportGrpc.GuestReportImplBase() {
-            @Override
-            public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> out) {
-                return link.open((ServerCallStreamObserver<CollectorMessage>) out);
-            }
-        }.bindService();
+        return service(out -> link.open(out));
     }
 
     private static ServerServiceDefinition vsockService(IntFunction<GuestLink> linkByCid) {
-        return new GuestReportGrpc.GuestReportImplBase() {
-            @Override
-            public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> out) {
-                SocketAddress peer = PeerAddress.KEY.get();
-                GuestLink link = peer instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null;
-                if (link == null) {
-                    out.onError(Status.PERMISSION_DENIED.withDescription("no VM is registered for " + peer)
-                            .asRuntimeException());
-                    return new StreamObserver<>() {
-                        @Override
-                        public void onNext(AgentMessage value) {
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    };
-                }
-                return link.open((ServerCallStreamObserver<CollectorMessage>) out);
+        return service(out -> {
+            SocketAddress peer = PeerAddress.KEY.get();
+            GuestLink link = peer instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null;
+            if (link == null) {
+                out.onError(Status.PERMISSION_DENIED.withDescription("no VM is registered for " + peer)
+                        .asRuntimeException());
+                return new Ignored();
             }
-        }.bindService();
+            return link.open(out);
+        });
+    }
+
+    /**
+     * The GuestReport service with the collector's own request marshaller, which never throws on
+     * a guest's bytes (see {@link AgentMessageMarshaller}); hence built by hand rather than from
+     * the generated base class.
+     */
+    private static ServerServiceDefinition service(
+            Function<ServerCallStreamObserver<CollectorMessage>, StreamObserver<AgentMessage>> open) {
+        MethodDescriptor<AgentMessage, CollectorMessage> report = GuestReportGrpc.getReportMethod().toBuilder(
+                new AgentMessageMarshaller(), GuestReportGrpc.getReportMethod().getResponseMarshaller()).build();
+        return ServerServiceDefinition.builder(GuestReportGrpc.SERVICE_NAME)
+                .addMethod(report, ServerCalls.asyncBidiStreamingCall(
+                        out -> open.apply((ServerCallStreamObserver<CollectorMessage>) out)))
+                .build();
+    }
+
+    private static final class Ignored implements StreamObserver<AgentMessage> {
+        @Override
+        public void onNext(AgentMessage value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+        }
     }
 
     /** Puts the transport's peer address into the call's context, where the service can see it. */

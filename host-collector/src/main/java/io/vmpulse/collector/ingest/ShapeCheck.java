@@ -27,9 +27,6 @@ final class ShapeCheck {
     }
 
     String hello(Hello h) {
-        if (h.getSerializedSize() > limits.maxMessageBytes()) {
-            return "hello larger than " + limits.maxMessageBytes() + " bytes";
-        }
         String s = firstLongString(limits.maxStringBytes(),
                 h.getAgentName(), h.getAgentVersion(), h.getBootId(), h.getKernelRelease(), h.getAgentInstance());
         if (s != null) {
@@ -45,10 +42,6 @@ final class ShapeCheck {
     }
 
     String sample(Sample s) {
-        int size = s.getSerializedSize();
-        if (size > limits.maxMessageBytes()) {
-            return "sample of " + size + " bytes is over the limit of " + limits.maxMessageBytes();
-        }
         if (s.getSeq() == 0) {
             return "sample without seq";
         }

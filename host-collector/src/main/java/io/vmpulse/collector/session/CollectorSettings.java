@@ -124,7 +124,6 @@ public record CollectorSettings(
         try {
             return new GuestLimits(
                     g.getMaxMessageBytes() == 0 ? d.maxMessageBytes() : g.getMaxMessageBytes(),
-                    Math.max(d.transportMaxBytes(), g.getMaxMessageBytes()),
                     g.getMaxCpus() == 0 ? d.maxCpus() : g.getMaxCpus(),
                     g.getMaxFilesystems() == 0 ? d.maxFilesystems() : g.getMaxFilesystems(),
                     g.getMaxStringBytes() == 0 ? d.maxStringBytes() : g.getMaxStringBytes(),
