@@ -13,6 +13,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
@@ -39,6 +40,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -59,12 +61,14 @@ import java.util.function.IntFunction;
  */
 public final class IngestServer implements AutoCloseable {
 
-    private static final long IDLE_CONNECTION_SECONDS = 60;
     /** How long readiness events gather before the I/O thread reads them (BatchingSelectStrategy). */
     private static final Duration IO_BATCH_WINDOW = Duration.ofMillis(10);
 
     private final GuestLimits limits;
+    private final IngestBounds bounds;
     private final SocketAccess socketAccess;
+    /** Guests' connections open now, across every listener. */
+    private final AtomicInteger connections = new AtomicInteger();
     private final EventLoopGroup boss = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-accept"));
     private final EventLoopGroup workers = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-io"),
             BatchingSelectStrategy.factory(IO_BATCH_WINDOW));
@@ -72,12 +76,14 @@ public final class IngestServer implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-ingest-timer"));
 
     public IngestServer(GuestLimits limits) {
-        this(limits, SocketAccess.OWNER_AND_GROUP);
+        this(limits, IngestBounds.forThisProcess(), SocketAccess.OWNER_AND_GROUP);
     }
 
     /** @param socketAccess mode and group of every per-VM Unix socket, so the VMM's user can connect */
-    public IngestServer(GuestLimits limits, SocketAccess socketAccess) {
+    public IngestServer(GuestLimits limits, IngestBounds bounds, SocketAccess socketAccess) {
+        TransportLog.install();
         this.limits = limits;
+        this.bounds = bounds;
         this.socketAccess = socketAccess;
     }
 
@@ -87,7 +93,7 @@ public final class IngestServer implements AutoCloseable {
 
     /** Makes the ingest state of one VM; its listener is opened separately. */
     public GuestLink link(String vmId, GuestSink sink) {
-        return new GuestLink(vmId, limits, sink, scheduler);
+        return new GuestLink(vmId, limits, bounds.helloDeadline(), sink, scheduler);
     }
 
     /**
@@ -127,7 +133,8 @@ public final class IngestServer implements AutoCloseable {
      * A CID that no VM was registered with is refused.
      */
     public Server listenVsock(int port, IntFunction<GuestLink> linkByCid) throws IOException {
-        return common(NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)))
+        return common(NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)),
+                        ch -> ch.remoteAddress() instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null)
                 .addStreamTracerFactory(new TransportRejects(call ->
                         call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof VSockAddress v
                                 ? linkByCid.apply(v.getCid()) : null))
@@ -138,13 +145,21 @@ public final class IngestServer implements AutoCloseable {
     }
 
     private NettyServerBuilder builder(SocketAddress address, GuestLink link) {
-        return common(NettyServerBuilder.forAddress(address))
+        return common(NettyServerBuilder.forAddress(address), ch -> link)
                 .addStreamTracerFactory(new TransportRejects(call -> link))
                 .addService(serviceFor(link));
     }
 
-    private NettyServerBuilder common(NettyServerBuilder b) {
+    /**
+     * What every listener shares. Beyond the message limits: the connection caps (ConnectionGate),
+     * HTTP/2 rapid reset cut off by gRPC's own RST_STREAM budget, header blocks capped at 8 KiB
+     * (netty also cuts off a CONTINUATION flood of small frames), and gRPC's keepalive policy,
+     * which answers a ping flood with GOAWAY: the agent never pings, it only answers.
+     */
+    private NettyServerBuilder common(NettyServerBuilder b, Function<Channel, GuestLink> linkOf) {
         return b
+                .protocolNegotiator(new ConnectionGate(bounds, connections, linkOf))
+                .maxRstFramesPerWindow(bounds.resetsPerWindow(), (int) bounds.resetWindow().toSeconds())
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .directExecutor()
@@ -152,7 +167,7 @@ public final class IngestServer implements AutoCloseable {
                 .flowControlWindow(flowControlWindow(limits))
                 .maxInboundMetadataSize(8 * 1024)
                 .maxConcurrentCallsPerConnection(2)
-                .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS);
+                .maxConnectionIdle(bounds.idleConnection().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
 import io.vmpulse.collector.ingest.GuestLink;
+import io.vmpulse.collector.ingest.IngestBounds;
 import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.publish.RegistryOptions;
 import io.vmpulse.collector.publish.RegistryWriter;
@@ -61,7 +62,8 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     private Collector(CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
         this.settings = settings;
         this.registry = registry;
-        this.ingest = new IngestServer(settings.guestLimits(), settings.ingestSockets());
+        this.ingest = new IngestServer(settings.guestLimits(),
+                IngestBounds.forThisProcess(), settings.ingestSockets());
         // The flush interval is the operator's (configuration); the options given describe the machine.
         HostSampler.Options configured = hostOptions.withFlushInterval(settings.firecrackerFlush());
         this.hostOptions = configured.socketExecutor() != null ? configured : configured.withSocketExecutor(sockets);

@@ -32,6 +32,8 @@ final class RawHttp2Guest implements AutoCloseable {
     final CountDownLatch closed = new CountDownLatch(1);
     final AtomicLong goaways = new AtomicLong();
     final AtomicLong resets = new AtomicLong();
+    /** HEADERS frames from the server that end their stream: trailers, or a refusal such as HTTP 431. */
+    final AtomicLong streamsEnded = new AtomicLong();
     volatile int goawayError = -1;
     volatile String goawayDebug = "";
     private final Object windowLock = new Object();
@@ -41,13 +43,23 @@ final class RawHttp2Guest implements AutoCloseable {
     private volatile int resetStream;
 
     RawHttp2Guest(Path socket) throws IOException {
+        this(socket, true);
+    }
+
+    /** @param reading false: never read what the server sends (a guest that lets replies pile up) */
+    RawHttp2Guest(Path socket, boolean reading) throws IOException {
         ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));
         write(ByteBuffer.wrap(PREFACE));
         frame(SETTINGS, 0, 0, new byte[0]);
-        reader = new Thread(this::readLoop, "raw-h2-reader");
+        reader = new Thread(reading ? this::readLoop : () -> { }, "raw-h2-reader");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** Writes bytes as they are, framing or not. */
+    void raw(byte[] bytes) throws IOException {
+        write(ByteBuffer.wrap(bytes));
     }
 
     /** Opens a gRPC call to the GuestReport service on {@code stream}, headers in one frame. */
@@ -160,13 +172,13 @@ final class RawHttp2Guest implements AutoCloseable {
 
     boolean wasCutOff(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (System.nanoTime() < deadline) {
-            if (goawayError >= 0 || closed.getCount() == 0) {
-                return true;
+        while (goawayError < 0 && closed.getCount() != 0) {
+            if (System.nanoTime() >= deadline) {
+                return false;
             }
             Thread.sleep(5);
         }
-        return false;
+        return true;
     }
 
     synchronized void frame(int type, int flags, int stream, byte[] payload) throws IOException {
@@ -209,6 +221,9 @@ final class RawHttp2Guest implements AutoCloseable {
     }
 
     private void onFrame(int type, int flags, int stream, ByteBuffer body) throws IOException {
+        if (Boolean.getBoolean("rawh2.debug")) {
+            System.out.println(System.nanoTime() / 1_000_000 + " frame type " + type + " flags " + flags + " stream " + stream + " len " + body.remaining());
+        }
         switch (type) {
             case SETTINGS -> {
                 if ((flags & ACK) == 0) {
@@ -234,6 +249,11 @@ final class RawHttp2Guest implements AutoCloseable {
                         streamWindow += inc;
                     }
                     windowLock.notifyAll();
+                }
+            }
+            case HEADERS -> {
+                if ((flags & END_STREAM) != 0) {
+                    streamsEnded.incrementAndGet();
                 }
             }
             case RST_STREAM -> {
