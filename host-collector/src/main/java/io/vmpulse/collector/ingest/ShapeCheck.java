@@ -45,6 +45,12 @@ final class ShapeCheck {
         if (s.getSeq() == 0) {
             return "sample without seq";
         }
+        // An agent counts from 1; at a sample a millisecond it would take 292 million years to
+        // reach 2^63. A seq past that is a lie, and accepting it would leave the agent's real
+        // samples below the seq held for it, dropped as duplicates for ever.
+        if (s.getSeq() < 0) {
+            return "seq " + Long.toUnsignedString(s.getSeq()) + " is over 2^63-1";
+        }
         Cpu cpu = s.getCpu();
         if (cpu.getPerCpuCount() > limits.maxCpus()) {
             return cpu.getPerCpuCount() + " per-CPU entries, over the limit of " + limits.maxCpus();

@@ -41,6 +41,8 @@ public record CollectorSettings(
     public static final Duration DEFAULT_FIRECRACKER_FLUSH = HostSampler.Options.defaults().flushInterval();
     /** Firecracker writes a metrics line every 60 s on its own: a longer interval would flush nothing. */
     private static final int MAX_FIRECRACKER_FLUSH_MS = 60_000;
+    /** How much faster than it samples a guest must be allowed to send. */
+    static final double CATCH_UP_FACTOR = 2.0;
 
     /**
      * Settings for a collector that serves only VMs registered in-process (the demo, tests): a
@@ -96,6 +98,8 @@ public record CollectorSettings(
             throw new ConfigException(origin + ": field firecracker_flush_ms: " + flushMs + " is outside 10.."
                     + MAX_FIRECRACKER_FLUSH_MS + " (Firecracker flushes its metrics every 60 s on its own)");
         }
+        GuestLimits limits = limits(c.getGuestLimits(), origin);
+        checkRateFitsInterval(limits, intervalMs, origin);
         return new CollectorSettings(
                 c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : Path.of(c.getRegistry().getPath()),
                 slots,
@@ -106,9 +110,29 @@ public record CollectorSettings(
                 c.getTcpEnabled(),
                 Duration.ofMillis(intervalMs),
                 Duration.ofMillis(graceMs),
-                limits(c.getGuestLimits(), origin),
+                limits,
                 ingestSockets(c.getIngestSockets(), origin),
                 Duration.ofMillis(flushMs));
+    }
+
+    /**
+     * Every guest samples at {@code interval_ms} and is read at most at
+     * {@code guest_limits.samples_per_second}. A guest must be allowed at least twice its sampling
+     * rate, or it can never catch up on what it buffered while disconnected, and a limit below
+     * the sampling rate itself makes it fall further behind every second (a 20 ms interval with
+     * the default 20 samples/s lagged 36 s after a few minutes), silently.
+     */
+    private static void checkRateFitsInterval(GuestLimits limits, int intervalMs, String origin) throws ConfigException {
+        double sampling = 1000.0 / intervalMs;
+        if (limits.samplesPerSecond() < CATCH_UP_FACTOR * sampling) {
+            long neededRate = (long) Math.ceil(CATCH_UP_FACTOR * sampling);
+            long neededInterval = (long) Math.ceil(CATCH_UP_FACTOR * 1000.0 / limits.samplesPerSecond());
+            throw new ConfigException(origin + ": interval_ms " + intervalMs + " has every guest send "
+                    + String.format("%.4g", sampling) + " samples/s, but guest_limits.samples_per_second is "
+                    + limits.samplesPerSecond() + ": guests would fall behind. Set guest_limits.samples_per_second to at"
+                    + " least " + neededRate + " (twice the sampling rate, to catch up after a reconnect), or"
+                    + " interval_ms to at least " + neededInterval);
+        }
     }
 
     private static SocketAccess ingestSockets(IngestSocketsConfig s, String origin) throws ConfigException {

@@ -189,6 +189,21 @@ class HostileGuestTest {
     }
 
     @Test
+    void a_seq_of_2_to_the_64_minus_1_is_rejected_and_acks_go_on() throws Exception {
+        Vm vm = vm("maxseq");
+        Guest g = vm.connect("boot-1", "inst-1");
+        g.send(sample(1, 100));
+        g.send(sample(-1L, 150)); // 2^64-1 as an unsigned uint64
+        g.send(sample(Long.MIN_VALUE, 160)); // 2^63
+        for (int i = 2; i <= GuestStream.ACK_EVERY; i++) {
+            g.send(sample(i, 100L * i));
+        }
+        assertEquals(GuestStream.ACK_EVERY, g.awaitAck(GuestStream.ACK_EVERY), "acks still reach the agent");
+        assertEquals(2, vm.link.stats().rejected());
+        assertEquals(GuestStream.ACK_EVERY, vm.link.stats().accepted());
+    }
+
+    @Test
     void acks_are_cumulative_and_batched_one_per_ack_every_samples() throws Exception {
         Vm vm = vm("batched");
         Guest g = vm.connect("boot-1", "inst-1");
