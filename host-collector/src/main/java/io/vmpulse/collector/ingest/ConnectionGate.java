@@ -7,6 +7,9 @@ import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.PeerCredentials;
+import java.io.IOException;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -41,15 +44,18 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
     private final IngestBounds bounds;
     private final AtomicInteger total;
     private final Function<Channel, GuestLink> linkOf;
+    private final PeerRule peers;
 
     /**
      * @param total  the connections open across every listener of the collector
      * @param linkOf the VM a connection belongs to, from its channel; null when none (refused later)
+     * @param peers  who may connect, judged by SO_PEERCRED (Unix sockets only)
      */
-    ConnectionGate(IngestBounds bounds, AtomicInteger total, Function<Channel, GuestLink> linkOf) {
+    ConnectionGate(IngestBounds bounds, AtomicInteger total, Function<Channel, GuestLink> linkOf, PeerRule peers) {
         this.bounds = bounds;
         this.total = total;
         this.linkOf = linkOf;
+        this.peers = peers;
     }
 
     @Override
@@ -67,6 +73,18 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
         plaintext.close();
     }
 
+    private String peerRefused(Channel ch) {
+        if (peers == PeerRule.ANY || !(ch instanceof EpollDomainSocketChannel d)) {
+            return null;
+        }
+        try {
+            PeerCredentials c = d.peerCredentials();
+            return peers.refuse(c.pid(), c.uid());
+        } catch (IOException e) {
+            return "its peer credentials cannot be read: " + e.getMessage();
+        }
+    }
+
     private final class Admission extends ChannelInboundHandlerAdapter {
         private final ChannelHandler next;
 
@@ -78,7 +96,7 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
         public void handlerAdded(ChannelHandlerContext ctx) {
             GuestLink link = linkOf.apply(ctx.channel());
             if (link != null) {
-                String refused = admit(link);
+                String refused = admit(ctx.channel(), link);
                 if (refused != null) {
                     link.connectionRefused(refused);
                     ctx.close();
@@ -103,8 +121,12 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
             }
         }
 
-        /** Takes a place in both budgets, or none; null on success, else why not. */
-        private String admit(GuestLink link) {
+        /** Checks the peer, then takes a place in both budgets, or none; null on success, else why not. */
+        private String admit(Channel ch, GuestLink link) {
+            String stranger = peerRefused(ch);
+            if (stranger != null) {
+                return "connection refused: " + stranger;
+            }
             if (total.incrementAndGet() > bounds.connectionsTotal()) {
                 total.decrementAndGet();
                 return "connection refused: all guests together hold the collector's budget of "

@@ -102,9 +102,14 @@ public final class IngestServer implements AutoCloseable {
      * bound socket gets the configured mode and group, which is what lets the VMM connect to it.
      */
     public Server listenUnix(Path path, GuestLink link) throws IOException {
+        return listenUnix(path, link, PeerRule.ANY);
+    }
+
+    /** As {@link #listenUnix(Path, GuestLink)}, admitting only connections from peers {@code peers} allows. */
+    public Server listenUnix(Path path, GuestLink link, PeerRule peers) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
         UnixSocketFiles.removeStale(path, "guest socket");
-        Server server = builder(new DomainSocketAddress(path.toString()), link)
+        Server server = builder(new DomainSocketAddress(path.toString()), link, peers)
                 .channelType(EpollServerDomainSocketChannel.class)
                 // gRPC asks for TCP keepalive, which a Unix socket does not have; netty would warn per connection.
                 .withChildOption(ChannelOption.SO_KEEPALIVE, null)
@@ -121,7 +126,7 @@ public final class IngestServer implements AutoCloseable {
 
     /** Listens on TCP for one VM; for development and test VMs without a vsock device. */
     public Server listenTcp(String host, int port, GuestLink link) throws IOException {
-        return builder(new InetSocketAddress(host, port), link)
+        return builder(new InetSocketAddress(host, port), link, PeerRule.ANY)
                 .channelType(EpollServerSocketChannel.class)
                 .build()
                 .start();
@@ -134,7 +139,8 @@ public final class IngestServer implements AutoCloseable {
      */
     public Server listenVsock(int port, IntFunction<GuestLink> linkByCid) throws IOException {
         return common(NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)),
-                        ch -> ch.remoteAddress() instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null)
+                        ch -> ch.remoteAddress() instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null,
+                        PeerRule.ANY)
                 .addStreamTracerFactory(new TransportRejects(call ->
                         call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof VSockAddress v
                                 ? linkByCid.apply(v.getCid()) : null))
@@ -144,8 +150,8 @@ public final class IngestServer implements AutoCloseable {
                 .start();
     }
 
-    private NettyServerBuilder builder(SocketAddress address, GuestLink link) {
-        return common(NettyServerBuilder.forAddress(address), ch -> link)
+    private NettyServerBuilder builder(SocketAddress address, GuestLink link, PeerRule peers) {
+        return common(NettyServerBuilder.forAddress(address), ch -> link, peers)
                 .addStreamTracerFactory(new TransportRejects(call -> link))
                 .addService(serviceFor(link));
     }
@@ -156,9 +162,9 @@ public final class IngestServer implements AutoCloseable {
      * (netty also cuts off a CONTINUATION flood of small frames), and gRPC's keepalive policy,
      * which answers a ping flood with GOAWAY: the agent never pings, it only answers.
      */
-    private NettyServerBuilder common(NettyServerBuilder b, Function<Channel, GuestLink> linkOf) {
+    private NettyServerBuilder common(NettyServerBuilder b, Function<Channel, GuestLink> linkOf, PeerRule peers) {
         return b
-                .protocolNegotiator(new ConnectionGate(bounds, connections, linkOf))
+                .protocolNegotiator(new ConnectionGate(bounds, connections, linkOf, peers))
                 .maxRstFramesPerWindow(bounds.resetsPerWindow(), (int) bounds.resetWindow().toSeconds())
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)

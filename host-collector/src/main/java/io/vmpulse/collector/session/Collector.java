@@ -5,6 +5,7 @@ import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.host.HostTargets;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.IngestBounds;
+import io.vmpulse.collector.ingest.PeerRule;
 import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.publish.RegistryOptions;
 import io.vmpulse.collector.publish.RegistryWriter;
@@ -176,11 +177,13 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     /** The VM's own listener, or null for a vsock guest: those share the collector's AF_VSOCK listener. */
     private Server listen(Vm vm, GuestLink link) throws IOException {
         GuestEndpoint g = vm.guest();
+        // The VMM connects on its guest's behalf: only its user may speak for the VM (docs/operations.md).
+        PeerRule peers = vm.vmmPid().isPresent() ? PeerRule.sameUserAs(vm.vmmPid().getAsInt()) : PeerRule.ANY;
         if (g instanceof GuestEndpoint.HybridVsock h) {
-            return ingest.listenUnix(h.listenPath(), link);
+            return ingest.listenUnix(h.listenPath(), link, peers);
         }
         if (g instanceof GuestEndpoint.LibkrunSocket l) {
-            return ingest.listenUnix(l.path(), link);
+            return ingest.listenUnix(l.path(), link, peers);
         }
         if (g instanceof GuestEndpoint.Tcp t) {
             if (!settings.tcpEnabled()) {
