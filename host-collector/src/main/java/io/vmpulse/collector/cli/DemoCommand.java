@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -65,14 +67,19 @@ final class DemoCommand implements Callable<Integer> {
         CollectorSettings settings = CollectorSettings.registryOnly(shm, 16,
                 interval, Duration.ofSeconds(2), GuestLimits.DEFAULT);
         Process agent = null;
+        Thread stopAgent = null;
         try (CollectorDaemon daemon = CollectorDaemon.start(settings)) {
             Path base = dir.resolve("local.vsock");
             GuestEndpoint.HybridVsock endpoint = new GuestEndpoint.HybridVsock(base, DEMO_PORT);
-            agent = new ProcessBuilder(javaBinary(), "-jar", jar.toString(),
-                    "--collector", "unix://" + endpoint.listenPath(), "--interval", interval.toMillis() + "ms")
+            agent = new ProcessBuilder(diesWithParent(List.of(javaBinary(), "-jar", jar.toString(),
+                    "--collector", "unix://" + endpoint.listenPath(), "--interval", interval.toMillis() + "ms")))
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("agent.log").toFile())
                     .start();
+            // SIGTERM and SIGINT end the JVM without running this method's finally: the hook does.
+            Process child = agent;
+            stopAgent = new Thread(() -> stop(child), "vmpulse-demo-stop-agent");
+            Runtime.getRuntime().addShutdownHook(stopAgent);
             daemon.vms().register(new Vm("local", HypervisorKind.NONE, OptionalInt.of((int) agent.pid()), endpoint,
                     List.of(), List.of(), HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
             long frames = duration == null ? Long.MAX_VALUE : Math.max(1, duration.toSeconds());
@@ -85,12 +92,48 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         } finally {
             if (agent != null) {
-                agent.destroy();
-                agent.waitFor();
+                stop(agent);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopAgent);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down; the hook runs (has run) anyway
+                }
             }
             spec.commandLine().getOut().println("agent log: " + dir.resolve("agent.log"));
         }
     }
+
+    private static void stop(Process agent) {
+        agent.destroy();
+        try {
+            if (!agent.waitFor(5, TimeUnit.SECONDS)) {
+                agent.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            agent.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The agent's command, run through {@code setpriv --pdeathsig KILL} (util-linux): the kernel
+     * kills the agent when the demo dies, even by SIGKILL, when no code of the demo runs. The
+     * signal follows the thread that started the child, which is the one that runs the demo to
+     * its end. Without setpriv the agent is started as it is, and a SIGKILLed demo leaves it running.
+     */
+    private List<String> diesWithParent(List<String> command) {
+        Path setpriv = SETPRIV.stream().filter(Files::isExecutable).findFirst().orElse(null);
+        if (setpriv == null) {
+            spec.commandLine().getErr().println("warning: setpriv not found (util-linux); if the demo is killed"
+                    + " with SIGKILL, its agent keeps running");
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    private static final List<Path> SETPRIV = List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
 
     private static String javaBinary() {
         return ProcessHandle.current().info().command().orElse("java");
