@@ -70,13 +70,18 @@ public record CollectorSettings(
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
+        return parse(json, file.toString());
+    }
+
+    /** The settings in {@code json}, a configuration file's text; {@code origin} names it in errors. */
+    public static CollectorSettings parse(String json, String origin) throws ConfigException {
         CollectorConfig.Builder b = CollectorConfig.newBuilder();
         try {
             JsonFormat.parser().merge(json, b);
         } catch (InvalidProtocolBufferException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
+            throw new ConfigException(origin + ": " + e.getMessage());
         }
-        return from(b.build(), file.toString());
+        return from(b.build(), origin);
     }
 
     public static CollectorSettings from(CollectorConfig c, String origin) throws ConfigException {
