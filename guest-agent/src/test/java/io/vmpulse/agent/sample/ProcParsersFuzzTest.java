@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  */
 class ProcParsersFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void proc_stat_parses_or_reports_a_format_error(byte[] data) {
         try {
             new ProcStatParser("fuzz").parse(ByteBuffer.wrap(data), new CpuSnapshot());
@@ -20,7 +20,7 @@ class ProcParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void meminfo_parses_or_reports_a_format_error(byte[] data) {
         try {
             new MeminfoParser("fuzz").parse(ByteBuffer.wrap(data), new MemSnapshot());
@@ -29,7 +29,7 @@ class ProcParsersFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void mountinfo_parses_or_reports_a_format_error(byte[] data) {
         try {
             MountinfoParser.parse("fuzz", data);

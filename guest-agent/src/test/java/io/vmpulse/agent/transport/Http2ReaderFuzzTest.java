@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 class Http2ReaderFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void hpack_decodes_or_reports_a_protocol_error(byte[] block) {
         HpackDecoder decoder = new HpackDecoder(4096, 8192);
         try {
@@ -25,7 +25,7 @@ class Http2ReaderFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void the_frame_reader_ends_the_call_with_its_own_status(byte[] fromServer) throws Exception {
         RecordingListener listener = new RecordingListener();
         GrpcCall call = GrpcCall.start(new ScriptedConnection(fromServer), "localhost", "/t.S/M", listener, 4096);

@@ -33,7 +33,7 @@ class GuestMessageFuzzTest {
         }
     };
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void any_bytes_end_accepted_or_as_a_counted_reject(byte[] data) {
         MergingSink sink = new MergingSink();
         GuestLink link = new GuestLink("fuzz", LIMITS, Duration.ofHours(1), sink, NO_TIMERS);

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  */
 class ConfigAndDescriptorFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void a_descriptor_is_accepted_or_refused_with_its_field(byte[] data) {
         String json = new String(data, StandardCharsets.UTF_8);
         try {
@@ -24,7 +24,7 @@ class ConfigAndDescriptorFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void a_configuration_is_accepted_or_refused_with_its_field(byte[] data) {
         String json = new String(data, StandardCharsets.UTF_8);
         try {

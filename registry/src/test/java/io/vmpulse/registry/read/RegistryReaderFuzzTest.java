@@ -41,7 +41,7 @@ class RegistryReaderFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "3h")
     void arbitrary_bytes_as_a_registry_file_are_refused_or_read_within_bounds(byte[] data) throws IOException {
         Files.write(FILE, data);
         RegistryReader reader;
