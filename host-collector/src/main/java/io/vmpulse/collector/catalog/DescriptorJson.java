@@ -58,6 +58,9 @@ public final class DescriptorJson {
         } catch (IOException e) {
             // Gson's message gives line, column and JSON path of the syntax error.
             throw new InvalidDescriptorException("", "malformed JSON: " + syntaxMessage(e));
+        } catch (NumberFormatException e) {
+            // Gson reports a backslash-u escape without four hex digits this way, not as a syntax error.
+            throw new InvalidDescriptorException("", "malformed JSON: a \\u escape that is not four hex digits");
         }
         final VmDescriptor.Builder builder = VmDescriptor.newBuilder();
         try {

@@ -11,6 +11,7 @@ import io.vmpulse.proto.collector.v1.IngestSocketsConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -106,11 +107,13 @@ public record CollectorSettings(
         GuestLimits limits = limits(c.getGuestLimits(), origin);
         checkRateFitsInterval(limits, intervalMs, origin);
         return new CollectorSettings(
-                c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : Path.of(c.getRegistry().getPath()),
+                c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : path("registry.path", c.getRegistry().getPath(), origin),
                 slots,
                 c.getRegistry().getGroup().isEmpty() ? null : c.getRegistry().getGroup(),
-                optionalPath(c.hasDescriptorDir() ? c.getDescriptorDir() : DEFAULT_DESCRIPTOR_DIR.toString()),
-                optionalPath(c.hasControlSocket() ? c.getControlSocket() : DEFAULT_CONTROL_SOCKET.toString()),
+                optionalPath("descriptor_dir", c.hasDescriptorDir() ? c.getDescriptorDir() : DEFAULT_DESCRIPTOR_DIR.toString(),
+                        origin),
+                optionalPath("control_socket", c.hasControlSocket() ? c.getControlSocket() : DEFAULT_CONTROL_SOCKET.toString(),
+                        origin),
                 c.getVsockPort(),
                 c.getTcpEnabled(),
                 Duration.ofMillis(intervalMs),
@@ -165,7 +168,16 @@ public record CollectorSettings(
         }
     }
 
-    private static Optional<Path> optionalPath(String s) {
-        return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
+    private static Optional<Path> optionalPath(String field, String s, String origin) throws ConfigException {
+        return s.isEmpty() ? Optional.empty() : Optional.of(path(field, s, origin));
+    }
+
+    /** A path from the file; one the OS cannot take (a NUL byte) is a configuration error like any other. */
+    private static Path path(String field, String s, String origin) throws ConfigException {
+        try {
+            return Path.of(s);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(origin + ": field " + field + ": not a path: " + e.getReason());
+        }
     }
 }

@@ -33,6 +33,13 @@ class GuestMessageFuzzTest {
         }
     };
 
+    /** Each input is a new VM, whose first reject line would be printed: millions of lines. Held: JUL keeps loggers weakly. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger(GuestLink.class.getName());
+
+    static {
+        QUIET.setLevel(java.util.logging.Level.OFF);
+    }
+
     @FuzzTest(maxDuration = "3h")
     void any_bytes_end_accepted_or_as_a_counted_reject(byte[] data) {
         MergingSink sink = new MergingSink();
