@@ -1,12 +1,15 @@
 package io.vmpulse.collector.catalog;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystemException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +55,8 @@ public final class DescriptorDirectory implements AutoCloseable {
     private static final String SUFFIX = ".json";
     private static final System.Logger LOG = System.getLogger(DescriptorDirectory.class.getName());
 
-    private record Stamp(FileTime modified, long size, Object fileKey) {
+    /** @param notRegular why the entry cannot be a descriptor (a symlink, a FIFO, a device), or null */
+    private record Stamp(FileTime modified, long size, Object fileKey, String notRegular) {
     }
 
     /**
@@ -239,9 +244,17 @@ public final class DescriptorDirectory implements AutoCloseable {
             return;
         }
         final String previousId = before == null ? null : before.vmId();
+        if (stamp.get().notRegular() != null) {
+            reject(file, new FileState(stamp.get(), previousId, file + ": " + stamp.get().notRegular(), false));
+            return;
+        }
         final Vm vm;
         try {
             vm = VmDescriptors.toVm(DescriptorJson.parse(read(file)));
+        } catch (RuntimeException e) {
+            // A bug in the checks must cost one file, not the watcher (nor, at startup, serve).
+            reject(file, new FileState(stamp.get(), previousId, file + ": cannot be checked: " + e, false));
+            return;
         } catch (InvalidDescriptorException e) {
             reject(file, new FileState(stamp.get(), previousId, file + ": " + e.getMessage(), false));
             return;
@@ -304,22 +317,68 @@ public final class DescriptorDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Kernel pseudo-filesystems: their files claim to be regular, yet a read may never return
+     * ({@code /proc/kmsg}) or have effects. A symbolic link into one is refused.
+     */
+    private static final Set<String> PSEUDO_FILESYSTEMS = Set.of("proc", "sysfs", "debugfs", "tracefs",
+            "securityfs", "configfs", "cgroup", "cgroup2", "devtmpfs", "devpts", "bpf", "efivarfs", "pstore",
+            "fusectl", "hugetlbfs", "mqueue", "binfmt_misc", "autofs", "rpc_pipefs", "nsfs", "pipefs", "sockfs");
+
+    /**
+     * The file a descriptor entry names, and why it cannot be read as one, if it cannot. A
+     * symbolic link is followed (operators keep descriptors elsewhere and link them in), but
+     * must end at a regular file outside the kernel's pseudo-filesystems; a loop is refused. A
+     * FIFO would block the watcher's read for ever, /proc/kmsg likewise.
+     */
     private static Optional<Stamp> stamp(final Path file) {
         try {
-            final BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return a.isRegularFile() ? Optional.of(new Stamp(a.lastModifiedTime(), a.size(), a.fileKey())) : Optional.empty();
+            final BasicFileAttributes entry = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!entry.isSymbolicLink()) {
+                return Optional.of(stampOf(entry, entry.isRegularFile() ? null : notRegular(entry)));
+            }
+            final BasicFileAttributes target;
+            try {
+                target = Files.readAttributes(file, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                return Optional.empty(); // a dangling link describes nothing, as a deleted file does
+            } catch (FileSystemException e) {
+                return Optional.of(stampOf(entry, "is a symbolic link that cannot be followed: " + e.getReason()));
+            }
+            if (!target.isRegularFile()) {
+                return Optional.of(stampOf(target, "is a symbolic link to something that " + notRegular(target)));
+            }
+            final String type = Files.getFileStore(file.toRealPath()).type();
+            return Optional.of(stampOf(target, PSEUDO_FILESYSTEMS.contains(type)
+                    ? "is a symbolic link into " + type + ", a kernel pseudo-filesystem" : null));
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
+    private static Stamp stampOf(final BasicFileAttributes a, final String notRegular) {
+        return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey(), notRegular);
+    }
+
+    private static String notRegular(final BasicFileAttributes a) {
+        return a.isDirectory() ? "is a directory" : "is not a regular file (a FIFO, socket or device)";
+    }
+
+    /**
+     * Reads at most {@link #MAX_FILE_BYTES} + 1 bytes, whatever size the file claims: it may grow
+     * while it is read.
+     */
     private static String read(final Path file) throws IOException, InvalidDescriptorException {
-        final long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) {
-            throw new InvalidDescriptorException("", "file is " + size + " bytes; a descriptor is at most " + MAX_FILE_BYTES);
+        final byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new InvalidDescriptorException("", "file is over " + MAX_FILE_BYTES + " bytes; a descriptor is at most "
+                    + MAX_FILE_BYTES);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new InvalidDescriptorException("", "not UTF-8 text");
         }

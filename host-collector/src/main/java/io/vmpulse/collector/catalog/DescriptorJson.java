@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The descriptor file format: the protobuf JSON mapping of one {@link VmDescriptor}, read
@@ -32,6 +33,15 @@ import java.util.Set;
  */
 public final class DescriptorJson {
     private static final BigInteger UINT32_MAX = BigInteger.valueOf(0xFFFF_FFFFL);
+    /**
+     * A JSON number that can be an int32 or uint32 at all: at most 20 digits before and after the
+     * point, and an exponent of at most 3 digits. Anything else is refused before it is converted:
+     * {@code 1e9999999999} overflows BigDecimal's scale (an exception the watcher did not expect),
+     * and {@code 1e99999999} is exact but takes minutes to expand.
+     */
+    private static final Pattern INTEGER_LITERAL = Pattern.compile("-?\\d{1,20}(\\.\\d{1,20})?([eE][+-]?\\d{1,3})?");
+    /** Longest string value; the longest field (a Unix socket path, a cgroup path) is far shorter. */
+    static final int MAX_STRING_CHARS = 4096;
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames();
 
     private DescriptorJson() {
@@ -48,12 +58,16 @@ public final class DescriptorJson {
         } catch (IOException e) {
             // Gson's message gives line, column and JSON path of the syntax error.
             throw new InvalidDescriptorException("", "malformed JSON: " + syntaxMessage(e));
+        } catch (NumberFormatException e) {
+            // Gson reports a backslash-u escape without four hex digits this way, not as a syntax error.
+            throw new InvalidDescriptorException("", "malformed JSON: a \\u escape that is not four hex digits");
         }
         final VmDescriptor.Builder builder = VmDescriptor.newBuilder();
         try {
             JsonFormat.parser().merge(json, builder);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("JsonFormat rejected a descriptor that passed the strict check: " + e.getMessage(), e);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            // The strict check should have caught it; still, bad input is a rejected file, never a crash.
+            throw new InvalidDescriptorException("", "not a valid descriptor: " + e.getMessage());
         }
         return builder.build();
     }
@@ -159,7 +173,11 @@ public final class DescriptorJson {
             }
             case STRING -> {
                 expect(reader, JsonToken.STRING, path, "a string");
-                reader.nextString();
+                final int length = reader.nextString().length();
+                if (length > MAX_STRING_CHARS) {
+                    throw new InvalidDescriptorException(path, "a string of " + length + " characters; at most "
+                            + MAX_STRING_CHARS + " are allowed");
+                }
             }
             case BOOLEAN -> {
                 expect(reader, JsonToken.BOOLEAN, path, "true or false");
@@ -176,6 +194,9 @@ public final class DescriptorJson {
         final String expected = unsigned ? "an integer from 0 to 4294967295" : "an integer from -2147483648 to 2147483647";
         expect(reader, JsonToken.NUMBER, path, expected);
         final String literal = reader.nextString();
+        if (!INTEGER_LITERAL.matcher(literal).matches()) {
+            throw new InvalidDescriptorException(path, abbreviate(literal) + " is not " + expected);
+        }
         final BigInteger value;
         try {
             value = new BigDecimal(literal).toBigIntegerExact();
@@ -187,6 +208,10 @@ public final class DescriptorJson {
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
             throw new InvalidDescriptorException(path, literal + " is not " + expected);
         }
+    }
+
+    private static String abbreviate(final String literal) {
+        return literal.length() <= 32 ? literal : literal.substring(0, 32) + "... (" + literal.length() + " characters)";
     }
 
     private static void expect(final JsonReader reader, final JsonToken token, final String path, final String what)

@@ -14,7 +14,7 @@ import java.util.OptionalInt;
  * A validated VM descriptor: everything the collector needs to ingest and measure one VM.
  * Built only by {@link VmDescriptors#toVm}, which enforces the rules in docs/vm-descriptors.md.
  *
- * @param id           [A-Za-z0-9._-]{1,64}
+ * @param id           [A-Za-z0-9][A-Za-z0-9._-]{0,63}
  * @param vmmPid       absent only when {@code hypervisor} is {@link HypervisorKind#NONE} and none was given
  * @param taps         host-side TAP interface names
  * @param blockDevices the hypervisor's ids of the VM's block devices

@@ -20,13 +20,18 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import io.vmpulse.collector.ingest.LogText;
 
 /**
  * Converts between the wire/file form of a VM ({@link VmDescriptor}) and the validated {@link Vm}.
  * Every rule here is listed in docs/vm-descriptors.md; a broken rule names its field.
  */
 public final class VmDescriptors {
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /**
+     * Starts with a letter or digit: ids name files and sockets, so {@code .}, {@code ..} and
+     * hidden names are refused with any path separator.
+     */
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** PID_MAX_LIMIT on 64-bit Linux: no pid is larger. */
     static final int PID_MAX = 1 << 22;
     /** sockaddr_un.sun_path is 108 bytes including the terminating NUL. */
@@ -301,7 +306,8 @@ public final class VmDescriptors {
         }
     }
 
+    /** Quoted with control characters escaped: the value ends up in a log line. */
     static String quote(final String s) {
-        return "\"" + s + "\"";
+        return LogText.quote(s);
     }
 }

@@ -13,7 +13,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -75,31 +78,39 @@ final class DemoCommand implements Callable<Integer> {
                     + "or pass --agent");
             return 1;
         }
+        Path exporterPath = Siblings.launcher("vmpulse-exporter", exporterLauncher);
+        if (exporterLauncher != null && !Siblings.isRunnable(exporterPath)) {
+            spec.commandLine().getErr().println("error: no runnable exporter launcher at " + exporterLauncher);
+            return 1;
+        }
         Path dir = Files.createTempDirectory("vmpulse-demo");
         CollectorSettings settings = CollectorSettings.registryOnly(shm, 16,
                 interval, Duration.ofSeconds(2), GuestLimits.DEFAULT);
-        Process agent = null;
-        Process exporter = null;
+        List<Process> children = new CopyOnWriteArrayList<>();
+        // SIGTERM and SIGINT end the JVM without running this method's finally: the hook does.
+        Thread stopChildren = new Thread(() -> stopAll(children), "vmpulse-demo-stop-children");
+        Runtime.getRuntime().addShutdownHook(stopChildren);
+        boolean exporterStarted = false;
         try (CollectorDaemon daemon = CollectorDaemon.start(settings)) {
             Path base = dir.resolve("local.vsock");
             GuestEndpoint.HybridVsock endpoint = new GuestEndpoint.HybridVsock(base, DEMO_PORT);
-            ProcessBuilder pb = new ProcessBuilder(launcher.toString(),
-                    "--collector", "unix://" + endpoint.listenPath(), "--interval", interval.toMillis() + "ms")
+            ProcessBuilder pb = new ProcessBuilder(diesWithParent(List.of(launcher.toString(),
+                    "--collector", "unix://" + endpoint.listenPath(), "--interval", interval.toMillis() + "ms")))
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("agent.log").toFile());
             pb.environment().put("JAVA_HOME", Siblings.javaHome());
             pb.environment().put("VMPULSE_AGENT_CDS", "off"); // as the guest image runs it
-            agent = pb.start();
+            Process agent = pb.start();
+            children.add(agent);
             daemon.vms().register(new Vm("local", HypervisorKind.NONE, OptionalInt.of((int) agent.pid()), endpoint,
                     List.of(), List.of(), HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
-            Path exporterPath = Siblings.launcher("vmpulse-exporter", exporterLauncher);
             String footer;
             if (Siblings.isRunnable(exporterPath)) {
-                exporter = DemoExporter.start(exporterPath, shm, exporterListen, dir.resolve("exporter.log"));
-                footer = "metrics: " + DemoExporter.awaitUrl(exporter, dir.resolve("exporter.log"), Duration.ofSeconds(60));
-            } else if (exporterLauncher != null) {
-                spec.commandLine().getErr().println("error: no runnable exporter launcher at " + exporterLauncher);
-                return 1;
+                Path log = dir.resolve("exporter.log");
+                Process exporter = DemoExporter.start(diesWithParent(DemoExporter.command(exporterPath, shm, exporterListen)), log);
+                children.add(exporter);
+                exporterStarted = true;
+                footer = "metrics: " + DemoExporter.awaitUrl(exporter, log, Duration.ofSeconds(60));
             } else {
                 footer = "metrics: no exporter (no vmpulse-exporter next to this program)";
             }
@@ -112,14 +123,53 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 1;
         } finally {
-            for (Process p : new Process[] {exporter, agent}) {
-                if (p != null) {
-                    p.destroy();
-                    p.waitFor();
-                }
+            stopAll(children);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopChildren);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down; the hook runs (has run) anyway
             }
             spec.commandLine().getOut().println("agent log: " + dir.resolve("agent.log")
-                    + (exporter != null ? ", exporter log: " + dir.resolve("exporter.log") : ""));
+                    + (exporterStarted ? ", exporter log: " + dir.resolve("exporter.log") : ""));
         }
     }
+
+    /** The exporter first: it reads the registry the agent's samples go to. */
+    private static void stopAll(List<Process> children) {
+        for (int i = children.size() - 1; i >= 0; i--) {
+            stop(children.get(i));
+        }
+    }
+
+    private static void stop(Process child) {
+        child.destroy();
+        try {
+            if (!child.waitFor(5, TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            child.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The agent's command, run through {@code setpriv --pdeathsig KILL} (util-linux): the kernel
+     * kills the child (the agent, the exporter) when the demo dies, even by SIGKILL, when no code of the demo runs. The
+     * signal follows the thread that started the child, which is the one that runs the demo to
+     * its end. Without setpriv the agent is started as it is, and a SIGKILLed demo leaves it running.
+     */
+    private List<String> diesWithParent(List<String> command) {
+        Path setpriv = SETPRIV.stream().filter(Files::isExecutable).findFirst().orElse(null);
+        if (setpriv == null) {
+            spec.commandLine().getErr().println("warning: setpriv not found (util-linux); if the demo is killed"
+                    + " with SIGKILL, its agent and exporter keep running");
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    private static final List<Path> SETPRIV = List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,9 +19,12 @@ final class DemoExporter {
     private DemoExporter() {
     }
 
-    static Process start(Path launcher, Path registry, String listen, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--registry", registry.toString(),
-                "--web.listen-address", listen)
+    static List<String> command(Path launcher, Path registry, String listen) {
+        return List.of(launcher.toString(), "--registry", registry.toString(), "--web.listen-address", listen);
+    }
+
+    static Process start(List<String> command, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", Siblings.javaHome());

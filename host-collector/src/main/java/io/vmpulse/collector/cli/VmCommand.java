@@ -102,7 +102,7 @@ public final class VmCommand implements Callable<Integer> {
         @Option(names = "--update", description = "Replace a VM registered earlier through the API.")
         boolean update;
 
-        @Option(names = "--id", description = "VM id, [A-Za-z0-9._-]{1,64}.")
+        @Option(names = "--id", description = "VM id, [A-Za-z0-9][A-Za-z0-9._-]{0,63}.")
         String id;
         @Option(names = "--hypervisor", description = "firecracker, cloud-hypervisor, qemu, libkrun or none.")
         String hypervisor;

@@ -7,14 +7,13 @@ import java.time.Duration;
  * the wire contract has a ceiling here; anything above it is rejected before it reaches the
  * merge step.
  *
- * <p>Two size tiers keep a stream alive through a single bad message: a message up to
- * {@code transportMaxBytes} is read and, if above {@code maxMessageBytes}, rejected and counted
- * while the stream stays up; a message above {@code transportMaxBytes} is refused by gRPC itself
- * and ends the stream, since only an abusive peer sends that (it is counted and logged as rejected
- * too, see {@link TransportRejects}).
+ * <p>{@code maxMessageBytes} is enforced by gRPC itself on each message's length prefix, before
+ * any of the message is buffered or parsed: a guest that announces a larger message is cut off
+ * (the stream ends; the reject is counted and logged, see {@link TransportRejects}). Checking the
+ * size after parsing would be too late: a megabyte of tiny unknown fields is tens of megabytes of
+ * heap once parsed.
  *
- * @param maxMessageBytes    largest message accepted
- * @param transportMaxBytes  largest message gRPC will read at all
+ * @param maxMessageBytes    largest message gRPC will read at all
  * @param maxCpus            per-CPU entries in one sample
  * @param maxFilesystems     filesystem entries in one sample
  * @param maxStringBytes     any string field, in UTF-8 bytes
@@ -25,7 +24,6 @@ import java.time.Duration;
  */
 public record GuestLimits(
         int maxMessageBytes,
-        int transportMaxBytes,
         int maxCpus,
         int maxFilesystems,
         int maxStringBytes,
@@ -35,14 +33,36 @@ public record GuestLimits(
         Duration minInterval) {
 
     public static final GuestLimits DEFAULT = new GuestLimits(
-            128 * 1024, 1024 * 1024, 1024, 64, 256, 20.0, 1200, 32, Duration.ofMillis(10));
+            128 * 1024, 1024, 64, 256, 20.0, 1200, 32, Duration.ofMillis(10));
 
+    /** A message must hold at least a hello; above this one message alone is a heap risk. */
+    public static final int MIN_MESSAGE_BYTES = 1024;
+    public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+    /** One sample an hour (the longest interval) up to far more than any sampler could need. */
+    public static final double MIN_SAMPLES_PER_SECOND = 1.0 / 3600;
+    public static final double MAX_SAMPLES_PER_SECOND = 100_000;
+    public static final int MAX_BURST = 1_000_000;
+
+    /** @throws IllegalArgumentException naming the field and its allowed range */
     public GuestLimits {
-        if (maxMessageBytes <= 0 || transportMaxBytes < maxMessageBytes) {
-            throw new IllegalArgumentException("need 0 < maxMessageBytes <= transportMaxBytes");
+        if (maxMessageBytes < MIN_MESSAGE_BYTES || maxMessageBytes > MAX_MESSAGE_BYTES) {
+            throw new IllegalArgumentException("max_message_bytes " + maxMessageBytes + " is outside "
+                    + MIN_MESSAGE_BYTES + ".." + MAX_MESSAGE_BYTES);
         }
-        if (samplesPerSecond <= 0 || burst < 1 || rejectsBeforeAbuse < 1) {
-            throw new IllegalArgumentException("rate, burst and rejectsBeforeAbuse must be positive");
+        // NaN fails both comparisons' negations, so it is tested first.
+        if (Double.isNaN(samplesPerSecond) || samplesPerSecond < MIN_SAMPLES_PER_SECOND
+                || samplesPerSecond > MAX_SAMPLES_PER_SECOND) {
+            throw new IllegalArgumentException("samples_per_second " + samplesPerSecond + " is outside "
+                    + MIN_SAMPLES_PER_SECOND + ".." + MAX_SAMPLES_PER_SECOND);
+        }
+        if (burst < 1 || burst > MAX_BURST) {
+            throw new IllegalArgumentException("burst " + Integer.toUnsignedString(burst) + " is outside 1.." + MAX_BURST);
+        }
+        if (maxCpus < 1 || maxFilesystems < 1 || maxStringBytes < 1 || rejectsBeforeAbuse < 1) {
+            throw new IllegalArgumentException("max_cpus, max_filesystems and max_string_bytes must be positive");
+        }
+        if (minInterval.isNegative() || minInterval.isZero()) {
+            throw new IllegalArgumentException("minInterval must be positive");
         }
     }
 }

@@ -13,6 +13,7 @@ import io.vmpulse.proto.v1.Sample;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -45,6 +46,8 @@ public final class GuestLink {
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Duration helloDeadline;
 
     // Guarded by this.
     private GuestStream current;
@@ -55,8 +58,10 @@ public final class GuestLink {
     private int desiredIntervalMs;
     private boolean closed;
 
-    public GuestLink(String vmId, GuestLimits limits, GuestSink sink, ScheduledExecutorService scheduler) {
+    public GuestLink(String vmId, GuestLimits limits, Duration helloDeadline, GuestSink sink,
+                     ScheduledExecutorService scheduler) {
         this.vmId = vmId;
+        this.helloDeadline = helloDeadline;
         this.limits = limits;
         this.shape = new ShapeCheck(limits);
         this.sink = sink;
@@ -70,7 +75,7 @@ public final class GuestLink {
 
     /** Starts serving a stream that the VM's listener accepted. Call from the gRPC service method. */
     public StreamObserver<AgentMessage> open(ServerCallStreamObserver<CollectorMessage> out) {
-        GuestStream stream = new GuestStream(this, out);
+        GuestStream stream = new GuestStream(this, out, ConnectionGate.reading());
         GuestStream old;
         synchronized (this) {
             if (closed) {
@@ -147,11 +152,37 @@ public final class GuestLink {
         scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
     }
 
+    long helloDeadlineNanos() {
+        return helloDeadline.toNanos();
+    }
+
+    /** Takes one of the VM's {@code cap} connections; false (and nothing taken) when all are held. */
+    boolean connectionOpened(int cap) {
+        while (true) {
+            int n = connections.get();
+            if (n >= cap) {
+                return false;
+            }
+            if (connections.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    /** A connection of this VM's was closed unread: counted as a reject, logged within the VM's limit. */
+    void connectionRefused(String why) {
+        countReject(System.nanoTime(), why);
+    }
+
     /** gRPC refused a message of this VM's over the transport limit and ended its stream. */
     void transportRejected(String grpcDescription) {
         rejected.incrementAndGet();
-        rejectLog.warn(System.nanoTime(), "vm " + vmId + ": rejected a message over the transport limit of "
-                + limits.transportMaxBytes() + " bytes (" + grpcDescription + "); its stream was ended");
+        rejectLog.warn(System.nanoTime(), "vm " + vmId + ": rejected a message over the limit of "
+                + limits.maxMessageBytes() + " bytes (" + grpcDescription + "); its stream was ended");
     }
 
     public IngestCounts stats() {

@@ -1,6 +1,7 @@
 package io.vmpulse.collector.ingest;
 
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vmpulse.proto.v1.Ack;
@@ -31,9 +32,10 @@ final class GuestStream implements StreamObserver<AgentMessage> {
 
     private final GuestLink link;
     private final ServerCallStreamObserver<CollectorMessage> out;
+    private final Channel connection;
 
-    // Written and read on the stream's serialized callback thread.
-    private Hello hello;
+    // Written on the stream's serialized callback thread; read there and by the hello deadline.
+    private volatile Hello hello;
     private int rejectsInARow;
 
     // Guarded by out (gRPC observers are not thread-safe).
@@ -42,9 +44,11 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     private long ackSent;
     private long ackSentNanos = System.nanoTime();
 
-    GuestStream(GuestLink link, ServerCallStreamObserver<CollectorMessage> out) {
+    /** @param connection the connection the stream came on; null when unknown */
+    GuestStream(GuestLink link, ServerCallStreamObserver<CollectorMessage> out, Channel connection) {
         this.link = link;
         this.out = out;
+        this.connection = connection;
     }
 
     void start() {
@@ -52,6 +56,28 @@ final class GuestStream implements StreamObserver<AgentMessage> {
         out.setOnReadyHandler(this::flushAck);
         out.setOnCancelHandler(() -> end("guest cancelled the stream"));
         out.request(1);
+        link.later(this::helloDeadline, link.helloDeadlineNanos());
+    }
+
+    /**
+     * A stream that never says hello would hold its connection forever: it is ended, and so is
+     * its connection, since a guest that never half-closes keeps an ended stream open in HTTP/2.
+     */
+    private void helloDeadline() {
+        if (hello == null && !isDone()) {
+            link.countReject(System.nanoTime(), "no hello within " + link.helloDeadlineNanos() / 1_000_000
+                    + " ms; closing its connection");
+            fail(Status.DEADLINE_EXCEEDED.withDescription("no hello in time"));
+            if (connection != null) {
+                connection.close();
+            }
+        }
+    }
+
+    private boolean isDone() {
+        synchronized (out) {
+            return done;
+        }
     }
 
     boolean hasHello() {
@@ -61,6 +87,11 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     @Override
     public void onNext(AgentMessage msg) {
         long now = System.nanoTime();
+        if (AgentMessageMarshaller.isMalformed(msg)) {
+            reject(now, "malformed message (not a valid AgentMessage)");
+            requestNext(now);
+            return;
+        }
         switch (msg.getBodyCase()) {
             case HELLO -> onHello(msg.getHello(), now);
             case SAMPLE -> onSample(msg.getSample(), now);

@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -12,6 +13,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
@@ -20,6 +22,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.VSockAddress;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.vmpulse.collector.socket.SocketAccess;
 import io.vmpulse.collector.socket.UnixSocketFiles;
@@ -37,6 +40,8 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -56,12 +61,14 @@ import java.util.function.IntFunction;
  */
 public final class IngestServer implements AutoCloseable {
 
-    private static final long IDLE_CONNECTION_SECONDS = 60;
     /** How long readiness events gather before the I/O thread reads them (BatchingSelectStrategy). */
     private static final Duration IO_BATCH_WINDOW = Duration.ofMillis(10);
 
     private final GuestLimits limits;
+    private final IngestBounds bounds;
     private final SocketAccess socketAccess;
+    /** Guests' connections open now, across every listener. */
+    private final AtomicInteger connections = new AtomicInteger();
     private final EventLoopGroup boss = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-accept"));
     private final EventLoopGroup workers = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-io"),
             BatchingSelectStrategy.factory(IO_BATCH_WINDOW));
@@ -69,12 +76,14 @@ public final class IngestServer implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-ingest-timer"));
 
     public IngestServer(GuestLimits limits) {
-        this(limits, SocketAccess.OWNER_AND_GROUP);
+        this(limits, IngestBounds.forThisProcess(), SocketAccess.OWNER_AND_GROUP);
     }
 
     /** @param socketAccess mode and group of every per-VM Unix socket, so the VMM's user can connect */
-    public IngestServer(GuestLimits limits, SocketAccess socketAccess) {
+    public IngestServer(GuestLimits limits, IngestBounds bounds, SocketAccess socketAccess) {
+        TransportLog.install();
         this.limits = limits;
+        this.bounds = bounds;
         this.socketAccess = socketAccess;
     }
 
@@ -84,7 +93,7 @@ public final class IngestServer implements AutoCloseable {
 
     /** Makes the ingest state of one VM; its listener is opened separately. */
     public GuestLink link(String vmId, GuestSink sink) {
-        return new GuestLink(vmId, limits, sink, scheduler);
+        return new GuestLink(vmId, limits, bounds.helloDeadline(), sink, scheduler);
     }
 
     /**
@@ -93,9 +102,14 @@ public final class IngestServer implements AutoCloseable {
      * bound socket gets the configured mode and group, which is what lets the VMM connect to it.
      */
     public Server listenUnix(Path path, GuestLink link) throws IOException {
+        return listenUnix(path, link, PeerRule.ANY);
+    }
+
+    /** As {@link #listenUnix(Path, GuestLink)}, admitting only connections from peers {@code peers} allows. */
+    public Server listenUnix(Path path, GuestLink link, PeerRule peers) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
         UnixSocketFiles.removeStale(path, "guest socket");
-        Server server = builder(new DomainSocketAddress(path.toString()), link)
+        Server server = builder(new DomainSocketAddress(path.toString()), link, peers)
                 .channelType(EpollServerDomainSocketChannel.class)
                 // gRPC asks for TCP keepalive, which a Unix socket does not have; netty would warn per connection.
                 .withChildOption(ChannelOption.SO_KEEPALIVE, null)
@@ -112,7 +126,7 @@ public final class IngestServer implements AutoCloseable {
 
     /** Listens on TCP for one VM; for development and test VMs without a vsock device. */
     public Server listenTcp(String host, int port, GuestLink link) throws IOException {
-        return builder(new InetSocketAddress(host, port), link)
+        return builder(new InetSocketAddress(host, port), link, PeerRule.ANY)
                 .channelType(EpollServerSocketChannel.class)
                 .build()
                 .start();
@@ -124,7 +138,9 @@ public final class IngestServer implements AutoCloseable {
      * A CID that no VM was registered with is refused.
      */
     public Server listenVsock(int port, IntFunction<GuestLink> linkByCid) throws IOException {
-        return common(NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)))
+        return common(NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)),
+                        ch -> ch.remoteAddress() instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null,
+                        PeerRule.ANY)
                 .addStreamTracerFactory(new TransportRejects(call ->
                         call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof VSockAddress v
                                 ? linkByCid.apply(v.getCid()) : null))
@@ -134,58 +150,86 @@ public final class IngestServer implements AutoCloseable {
                 .start();
     }
 
-    private NettyServerBuilder builder(SocketAddress address, GuestLink link) {
-        return common(NettyServerBuilder.forAddress(address))
+    private NettyServerBuilder builder(SocketAddress address, GuestLink link, PeerRule peers) {
+        return common(NettyServerBuilder.forAddress(address), ch -> link, peers)
                 .addStreamTracerFactory(new TransportRejects(call -> link))
                 .addService(serviceFor(link));
     }
 
-    private NettyServerBuilder common(NettyServerBuilder b) {
+    /**
+     * What every listener shares. Beyond the message limits: the connection caps (ConnectionGate),
+     * HTTP/2 rapid reset cut off by gRPC's own RST_STREAM budget, header blocks capped at 8 KiB
+     * (netty also cuts off a CONTINUATION flood of small frames), and gRPC's keepalive policy,
+     * which answers a ping flood with GOAWAY: the agent never pings, it only answers.
+     */
+    private NettyServerBuilder common(NettyServerBuilder b, Function<Channel, GuestLink> linkOf, PeerRule peers) {
         return b
+                .protocolNegotiator(new ConnectionGate(bounds, connections, linkOf, peers))
+                .maxRstFramesPerWindow(bounds.resetsPerWindow(), (int) bounds.resetWindow().toSeconds())
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .directExecutor()
-                .maxInboundMessageSize(limits.transportMaxBytes())
+                .maxInboundMessageSize(limits.maxMessageBytes())
+                .flowControlWindow(flowControlWindow(limits))
                 .maxInboundMetadataSize(8 * 1024)
                 .maxConcurrentCallsPerConnection(2)
-                .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS);
+                .maxConnectionIdle(bounds.idleConnection().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * HTTP/2 flow-control window of each stream and connection: one whole message fits, so a
+     * well-behaved guest is never held up, and no guest can have more than that in flight.
+     * gRPC's default (1 MiB, growing with measured bandwidth) would let each connection park
+     * megabytes in the collector.
+     */
+    static int flowControlWindow(GuestLimits limits) {
+        return Math.max(65_535, limits.maxMessageBytes() + 5);
     }
 
     static ServerServiceDefinition serviceFor(GuestLink link) {
-        return new GuestReportGrpc.GuestReportImplBase() {
-            @Override
-            public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> out) {
-                return link.open((ServerCallStreamObserver<CollectorMessage>) out);
-            }
-        }.bindService();
+        return service(out -> link.open(out));
     }
 
     private static ServerServiceDefinition vsockService(IntFunction<GuestLink> linkByCid) {
-        return new GuestReportGrpc.GuestReportImplBase() {
-            @Override
-            public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> out) {
-                SocketAddress peer = PeerAddress.KEY.get();
-                GuestLink link = peer instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null;
-                if (link == null) {
-                    out.onError(Status.PERMISSION_DENIED.withDescription("no VM is registered for " + peer)
-                            .asRuntimeException());
-                    return new StreamObserver<>() {
-                        @Override
-                        public void onNext(AgentMessage value) {
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    };
-                }
-                return link.open((ServerCallStreamObserver<CollectorMessage>) out);
+        return service(out -> {
+            SocketAddress peer = PeerAddress.KEY.get();
+            GuestLink link = peer instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null;
+            if (link == null) {
+                out.onError(Status.PERMISSION_DENIED.withDescription("no VM is registered for " + peer)
+                        .asRuntimeException());
+                return new Ignored();
             }
-        }.bindService();
+            return link.open(out);
+        });
+    }
+
+    /**
+     * The GuestReport service with the collector's own request marshaller, which never throws on
+     * a guest's bytes (see {@link AgentMessageMarshaller}); hence built by hand rather than from
+     * the generated base class.
+     */
+    private static ServerServiceDefinition service(
+            Function<ServerCallStreamObserver<CollectorMessage>, StreamObserver<AgentMessage>> open) {
+        MethodDescriptor<AgentMessage, CollectorMessage> report = GuestReportGrpc.getReportMethod().toBuilder(
+                new AgentMessageMarshaller(), GuestReportGrpc.getReportMethod().getResponseMarshaller()).build();
+        return ServerServiceDefinition.builder(GuestReportGrpc.SERVICE_NAME)
+                .addMethod(report, ServerCalls.asyncBidiStreamingCall(
+                        out -> open.apply((ServerCallStreamObserver<CollectorMessage>) out)))
+                .build();
+    }
+
+    private static final class Ignored implements StreamObserver<AgentMessage> {
+        @Override
+        public void onNext(AgentMessage value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+        }
     }
 
     /** Puts the transport's peer address into the call's context, where the service can see it. */

@@ -27,9 +27,6 @@ final class ShapeCheck {
     }
 
     String hello(Hello h) {
-        if (h.getSerializedSize() > limits.maxMessageBytes()) {
-            return "hello larger than " + limits.maxMessageBytes() + " bytes";
-        }
         String s = firstLongString(limits.maxStringBytes(),
                 h.getAgentName(), h.getAgentVersion(), h.getBootId(), h.getKernelRelease(), h.getAgentInstance());
         if (s != null) {
@@ -45,12 +42,14 @@ final class ShapeCheck {
     }
 
     String sample(Sample s) {
-        int size = s.getSerializedSize();
-        if (size > limits.maxMessageBytes()) {
-            return "sample of " + size + " bytes is over the limit of " + limits.maxMessageBytes();
-        }
         if (s.getSeq() == 0) {
             return "sample without seq";
+        }
+        // An agent counts from 1; at a sample a millisecond it would take 292 million years to
+        // reach 2^63. A seq past that is a lie, and accepting it would leave the agent's real
+        // samples below the seq held for it, dropped as duplicates for ever.
+        if (s.getSeq() < 0) {
+            return "seq " + Long.toUnsignedString(s.getSeq()) + " is over 2^63-1";
         }
         Cpu cpu = s.getCpu();
         if (cpu.getPerCpuCount() > limits.maxCpus()) {

@@ -8,7 +8,7 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * Counts a message that gRPC itself refused for being over {@link GuestLimits#transportMaxBytes}.
+ * Counts a message that gRPC itself refused for being over {@link GuestLimits#maxMessageBytes}.
  * gRPC reads the message's length prefix, ends the stream with RESOURCE_EXHAUSTED and never
  * hands the message (or that status) to the service: the stream only sees a cancellation. A
  * stream tracer is told the status the stream closed with, so this is where the rejection can be

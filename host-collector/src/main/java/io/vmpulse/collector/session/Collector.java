@@ -6,6 +6,8 @@ import io.vmpulse.collector.host.HostTargets;
 import io.vmpulse.collector.merge.GuestHalf;
 import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.ingest.GuestLink;
+import io.vmpulse.collector.ingest.IngestBounds;
+import io.vmpulse.collector.ingest.PeerRule;
 import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.collector.threads.DaemonThreads;
@@ -74,7 +76,8 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     private Collector(CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
         this.settings = settings;
         this.registry = registry;
-        this.ingest = new IngestServer(settings.guestLimits(), settings.ingestSockets());
+        this.ingest = new IngestServer(settings.guestLimits(),
+                IngestBounds.forThisProcess(), settings.ingestSockets());
         // The flush interval is the operator's (configuration); the options given describe the machine.
         HostSampler.Options configured = hostOptions.withFlushInterval(settings.firecrackerFlush());
         this.hostOptions = configured.socketExecutor() != null ? configured : configured.withSocketExecutor(sockets);
@@ -208,11 +211,13 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     /** The VM's own listener, or null for a vsock guest: those share the collector's AF_VSOCK listener. */
     private Server listen(Vm vm, GuestLink link) throws IOException {
         GuestEndpoint g = vm.guest();
+        // The VMM connects on its guest's behalf: only its user may speak for the VM (docs/operations.md).
+        PeerRule peers = vm.vmmPid().isPresent() ? PeerRule.sameUserAs(vm.vmmPid().getAsInt()) : PeerRule.ANY;
         if (g instanceof GuestEndpoint.HybridVsock h) {
-            return ingest.listenUnix(h.listenPath(), link);
+            return ingest.listenUnix(h.listenPath(), link, peers);
         }
         if (g instanceof GuestEndpoint.LibkrunSocket l) {
-            return ingest.listenUnix(l.path(), link);
+            return ingest.listenUnix(l.path(), link, peers);
         }
         if (g instanceof GuestEndpoint.Tcp t) {
             if (!settings.tcpEnabled()) {

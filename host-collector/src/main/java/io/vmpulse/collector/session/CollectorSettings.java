@@ -12,6 +12,7 @@ import io.vmpulse.proto.collector.v1.IngestSocketsConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -44,6 +45,8 @@ public record CollectorSettings(
     public static final Duration DEFAULT_FIRECRACKER_FLUSH = HostSampler.Options.defaults().flushInterval();
     /** Firecracker writes a metrics line every 60 s on its own: a longer interval would flush nothing. */
     private static final int MAX_FIRECRACKER_FLUSH_MS = 60_000;
+    /** How much faster than it samples a guest must be allowed to send. */
+    static final double CATCH_UP_FACTOR = 2.0;
 
     /**
      * Settings for a collector that serves only VMs registered in-process (the demo, tests): a
@@ -72,13 +75,18 @@ public record CollectorSettings(
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
+        return parse(json, file.toString());
+    }
+
+    /** The settings in {@code json}, a configuration file's text; {@code origin} names it in errors. */
+    public static CollectorSettings parse(String json, String origin) throws ConfigException {
         CollectorConfig.Builder b = CollectorConfig.newBuilder();
         try {
             JsonFormat.parser().merge(json, b);
         } catch (InvalidProtocolBufferException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
+            throw new ConfigException(origin + ": " + e.getMessage());
         }
-        return from(b.build(), file.toString());
+        return from(b.build(), origin);
     }
 
     public static CollectorSettings from(CollectorConfig c, String origin) throws ConfigException {
@@ -100,19 +108,23 @@ public record CollectorSettings(
             throw new ConfigException(origin + ": field firecracker_flush_ms: " + flushMs + " is outside 10.."
                     + MAX_FIRECRACKER_FLUSH_MS + " (Firecracker flushes its metrics every 60 s on its own)");
         }
+        GuestLimits limits = limits(c.getGuestLimits(), origin);
+        checkRateFitsInterval(limits, intervalMs, origin);
         return new CollectorSettings(
-                c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : Path.of(c.getRegistry().getPath()),
+                c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : path("registry.path", c.getRegistry().getPath(), origin),
                 slots,
                 c.getRegistry().getGroup().isEmpty() ? null : c.getRegistry().getGroup(),
                 directoryMode(c.getRegistry().getDirectoryMode(), origin),
-                optionalPath(c.hasDescriptorDir() ? c.getDescriptorDir() : DEFAULT_DESCRIPTOR_DIR.toString()),
-                optionalPath(c.hasControlSocket() ? c.getControlSocket() : DEFAULT_CONTROL_SOCKET.toString()),
+                optionalPath("descriptor_dir", c.hasDescriptorDir() ? c.getDescriptorDir() : DEFAULT_DESCRIPTOR_DIR.toString(),
+                        origin),
+                optionalPath("control_socket", c.hasControlSocket() ? c.getControlSocket() : DEFAULT_CONTROL_SOCKET.toString(),
+                        origin),
                 c.getControlSocketGroup().isEmpty() ? null : c.getControlSocketGroup(),
                 c.getVsockPort(),
                 c.getTcpEnabled(),
                 Duration.ofMillis(intervalMs),
                 Duration.ofMillis(graceMs),
-                limits(c.getGuestLimits(), origin),
+                limits,
                 ingestSockets(c.getIngestSockets(), origin),
                 Duration.ofMillis(flushMs));
     }
@@ -136,6 +148,26 @@ public record CollectorSettings(
         }
     }
 
+    /**
+     * Every guest samples at {@code interval_ms} and is read at most at
+     * {@code guest_limits.samples_per_second}. A guest must be allowed at least twice its sampling
+     * rate, or it can never catch up on what it buffered while disconnected, and a limit below
+     * the sampling rate itself makes it fall further behind every second (a 20 ms interval with
+     * the default 20 samples/s lagged 36 s after a few minutes), silently.
+     */
+    private static void checkRateFitsInterval(GuestLimits limits, int intervalMs, String origin) throws ConfigException {
+        double sampling = 1000.0 / intervalMs;
+        if (limits.samplesPerSecond() < CATCH_UP_FACTOR * sampling) {
+            long neededRate = (long) Math.ceil(CATCH_UP_FACTOR * sampling);
+            long neededInterval = (long) Math.ceil(CATCH_UP_FACTOR * 1000.0 / limits.samplesPerSecond());
+            throw new ConfigException(origin + ": interval_ms " + intervalMs + " has every guest send "
+                    + String.format("%.4g", sampling) + " samples/s, but guest_limits.samples_per_second is "
+                    + limits.samplesPerSecond() + ": guests would fall behind. Set guest_limits.samples_per_second to at"
+                    + " least " + neededRate + " (twice the sampling rate, to catch up after a reconnect), or"
+                    + " interval_ms to at least " + neededInterval);
+        }
+    }
+
     private static SocketAccess ingestSockets(IngestSocketsConfig s, String origin) throws ConfigException {
         try {
             return SocketAccess.parse(s.getMode().isEmpty() ? "0660" : s.getMode(), s.getGroup());
@@ -149,7 +181,6 @@ public record CollectorSettings(
         try {
             return new GuestLimits(
                     g.getMaxMessageBytes() == 0 ? d.maxMessageBytes() : g.getMaxMessageBytes(),
-                    Math.max(d.transportMaxBytes(), g.getMaxMessageBytes()),
                     g.getMaxCpus() == 0 ? d.maxCpus() : g.getMaxCpus(),
                     g.getMaxFilesystems() == 0 ? d.maxFilesystems() : g.getMaxFilesystems(),
                     g.getMaxStringBytes() == 0 ? d.maxStringBytes() : g.getMaxStringBytes(),
@@ -162,7 +193,16 @@ public record CollectorSettings(
         }
     }
 
-    private static Optional<Path> optionalPath(String s) {
-        return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
+    private static Optional<Path> optionalPath(String field, String s, String origin) throws ConfigException {
+        return s.isEmpty() ? Optional.empty() : Optional.of(path(field, s, origin));
+    }
+
+    /** A path from the file; one the OS cannot take (a NUL byte) is a configuration error like any other. */
+    private static Path path(String field, String s, String origin) throws ConfigException {
+        try {
+            return Path.of(s);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(origin + ": field " + field + ": not a path: " + e.getReason());
+        }
     }
 }

@@ -8,6 +8,8 @@ import io.vmpulse.collector.host.HostSampler;
 import io.vmpulse.collector.ingest.CounterContinuity;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.GuestSink;
+import io.vmpulse.collector.ingest.LogText;
+import io.vmpulse.collector.ingest.RateLimitedLog;
 import io.vmpulse.collector.merge.RecordMerger;
 import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.publish.RegistryWriter;
@@ -34,6 +36,9 @@ import java.util.logging.Logger;
 final class VmSession implements GuestSink {
 
     private static final Logger LOG = Logger.getLogger(VmSession.class.getName());
+    /** A guest reconnecting in a loop must not fill the log: its connect lines are limited per VM. */
+    private final RateLimitedLog connectLog = new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
+    private final RateLimitedLog disconnectLog = new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
 
     final String vmId;
     final int slot;
@@ -88,8 +93,9 @@ final class VmSession implements GuestSink {
 
     @Override
     public void guestConnected(Hello hello) {
-        LOG.info(() -> "vm " + vmId + ": guest agent " + hello.getAgentName() + " " + hello.getAgentVersion()
-                + " connected (kernel " + hello.getKernelRelease() + ")");
+        connectLog.info(System.nanoTime(), "vm " + vmId + ": guest agent " + LogText.quote(hello.getAgentName())
+                + " " + LogText.quote(hello.getAgentVersion()) + " connected (kernel "
+                + LogText.quote(hello.getKernelRelease()) + ")");
     }
 
     @Override
@@ -103,7 +109,7 @@ final class VmSession implements GuestSink {
 
     @Override
     public void guestDisconnected(String reason) {
-        LOG.info(() -> "vm " + vmId + ": guest agent disconnected: " + reason);
+        disconnectLog.info(System.nanoTime(), "vm " + vmId + ": guest agent disconnected: " + LogText.quote(reason));
     }
 
     /** The collector's timer: publishes the host half when the guest has been quiet for an interval. */

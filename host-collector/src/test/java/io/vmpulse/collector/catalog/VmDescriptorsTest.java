@@ -68,7 +68,7 @@ class VmDescriptorsTest {
 
     @Test
     void id_must_be_present_and_well_formed() {
-        assertEquals("field id: missing; every VM needs an id matching [A-Za-z0-9._-]{1,64}",
+        assertEquals("field id: missing; every VM needs an id matching [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
                 rejected(valid().clearId()).getMessage());
         assertEquals("id", rejected(valid().setId("vm/7")).field());
         assertEquals("id", rejected(valid().setId("x".repeat(65))).field());

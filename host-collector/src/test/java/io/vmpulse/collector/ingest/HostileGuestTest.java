@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileGuestTest {
 
     private static final GuestLimits LIMITS = new GuestLimits(
-            16 * 1024, 256 * 1024, 64, 8, 64, 50.0, 20, 5, Duration.ofMillis(10));
+            16 * 1024, 64, 8, 64, 50.0, 20, 5, Duration.ofMillis(10));
 
     @TempDir
     Path dir;
@@ -73,34 +73,24 @@ class HostileGuestTest {
     }
 
     @Test
-    void oversized_sample_is_rejected_and_stream_stays_up() throws Exception {
-        Vm vm = vm("big");
-        Guest g = vm.connect("boot-1", "inst-1");
-        Sample huge = sample(1, 100).toBuilder()
-                .addFilesystems(Filesystem.newBuilder().setMountPoint("/").setDeviceBytes(
-                        ByteString.copyFrom(new byte[20 * 1024])))
-                .build();
-        g.send(huge);
-        for (int i = 2; i <= GuestStream.ACK_EVERY; i++) {
-            g.send(sample(i, 100L * i));
-        }
-        Sample got = vm.sink.samples.poll(10, TimeUnit.SECONDS);
-        assertEquals(2, got.getSeq(), "the sample after the oversized one still arrives");
-        assertEquals(1, vm.link.stats().rejected());
-        assertEquals(GuestStream.ACK_EVERY, g.awaitAck(GuestStream.ACK_EVERY), "the stream is still up and acks");
-    }
-
-    @Test
-    void a_message_over_the_transport_limit_ends_the_stream_and_is_counted_and_logged_as_rejected() throws Exception {
+    void a_message_one_byte_over_the_limit_ends_the_stream_and_is_counted_and_logged_as_rejected() throws Exception {
         try (LogCapture lines = LogCapture.on(GuestLink.class.getName());
                 LogCapture grpc = LogCapture.on(TransportRejects.GRPC_DEFRAME_LOG)) {
             Vm vm = vm("huge");
             Guest g = vm.connect("boot-1", "inst-1");
             g.send(sample(1, 100));
             assertEquals(1, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
-            Sample tooBig = sample(2, 200).toBuilder().addFilesystems(Filesystem.newBuilder().setMountPoint("/")
-                    .setDeviceBytes(ByteString.copyFrom(new byte[LIMITS.transportMaxBytes()]))).build();
+            Sample.Builder b = sample(2, 200).toBuilder();
+            int pad = LIMITS.maxMessageBytes() - AgentMessage.newBuilder().setSample(b).build().getSerializedSize() - 8;
+            Sample tooBig = b.addFilesystems(Filesystem.newBuilder().setDeviceBytes(ByteString.copyFrom(new byte[pad])))
+                    .build();
             int wireBytes = AgentMessage.newBuilder().setSample(tooBig).build().getSerializedSize();
+            while (wireBytes <= LIMITS.maxMessageBytes()) {
+                tooBig = tooBig.toBuilder().setFilesystems(0, tooBig.getFilesystems(0).toBuilder().setDeviceBytes(
+                        ByteString.copyFrom(new byte[tooBig.getFilesystems(0).getDeviceBytes().size() + 1]))).build();
+                wireBytes = AgentMessage.newBuilder().setSample(tooBig).build().getSerializedSize();
+            }
+            assertEquals(LIMITS.maxMessageBytes() + 1, wireBytes, "one byte over the limit");
             g.send(tooBig);
             assertTrue(g.closed.await(10, TimeUnit.SECONDS), "gRPC ends the stream");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -109,8 +99,8 @@ class HostileGuestTest {
             }
             assertEquals(1, vm.link.stats().rejected(), "the message gRPC refused is counted against its VM");
             assertEquals(List.of(), grpc.records(), "gRPC's own unthrottled warning with a stack trace is filtered out");
-            assertEquals(List.of("vm huge: rejected a message over the transport limit of 262144 bytes (gRPC message "
-                    + "exceeds maximum size 262144: " + wireBytes + "); its stream was ended"), lines.messages());
+            assertEquals(List.of("vm huge: rejected a message over the limit of 16384 bytes (gRPC message "
+                    + "exceeds maximum size 16384: " + wireBytes + "); its stream was ended"), lines.messages());
 
             // The VM is not banned, and a later stream's own RESOURCE_EXHAUSTED end is not counted twice.
             Guest again = vm.connect("boot-1", "inst-1");
@@ -196,6 +186,21 @@ class HostileGuestTest {
         assertEquals(2, vm.link.stats().duplicates());
         Guest again = vm.connect("boot-1", "inst-1");
         assertEquals(GuestStream.ACK_EVERY, again.welcomeSeq(), "a reconnecting agent learns what is already held");
+    }
+
+    @Test
+    void a_seq_of_2_to_the_64_minus_1_is_rejected_and_acks_go_on() throws Exception {
+        Vm vm = vm("maxseq");
+        Guest g = vm.connect("boot-1", "inst-1");
+        g.send(sample(1, 100));
+        g.send(sample(-1L, 150)); // 2^64-1 as an unsigned uint64
+        g.send(sample(Long.MIN_VALUE, 160)); // 2^63
+        for (int i = 2; i <= GuestStream.ACK_EVERY; i++) {
+            g.send(sample(i, 100L * i));
+        }
+        assertEquals(GuestStream.ACK_EVERY, g.awaitAck(GuestStream.ACK_EVERY), "acks still reach the agent");
+        assertEquals(2, vm.link.stats().rejected());
+        assertEquals(GuestStream.ACK_EVERY, vm.link.stats().accepted());
     }
 
     @Test

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Fuzzes each @FuzzTest target in turn with Jazzer (coverage-guided, libFuzzer) for a number of
+# executions, and prints libFuzzer's final status line for each. A finding fails the run and
+# leaves its input under src/test/resources/.../<Class>Inputs/<method>/, where `mvn verify`
+# replays it from then on.
+#
+#   benchmarks/scripts/fuzz.sh [RUNS] [TARGET...]      RUNS defaults to 10000000; TARGET is Class#method
+#
+# Brief fuzzing in CI: benchmarks/scripts/fuzz.sh 20000. The generated corpus grows in each module's
+# .cifuzz-corpus/ (not committed).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS=${1:-10000000}
+shift || true
+TARGETS=("$@")
+if [ ${#TARGETS[@]} -eq 0 ]; then
+  TARGETS=(
+    "host-collector:GuestMessageFuzzTest#any_bytes_end_accepted_or_as_a_counted_reject"
+    "host-collector:ConfigAndDescriptorFuzzTest#a_descriptor_is_accepted_or_refused_with_its_field"
+    "host-collector:ConfigAndDescriptorFuzzTest#a_configuration_is_accepted_or_refused_with_its_field"
+    "guest-agent:Http2ReaderFuzzTest#hpack_decodes_or_reports_a_protocol_error"
+    "guest-agent:Http2ReaderFuzzTest#the_frame_reader_ends_the_call_with_its_own_status"
+    "guest-agent:ProcParsersFuzzTest#proc_stat_parses_or_reports_a_format_error"
+    "guest-agent:ProcParsersFuzzTest#meminfo_parses_or_reports_a_format_error"
+    "guest-agent:ProcParsersFuzzTest#mountinfo_parses_or_reports_a_format_error"
+    "registry:RegistryReaderFuzzTest#arbitrary_bytes_as_a_registry_file_are_refused_or_read_within_bounds"
+  )
+fi
+LOGS=${FUZZ_LOGS:-target/fuzz-logs}
+mkdir -p "$LOGS"
+status=0
+for t in "${TARGETS[@]}"; do
+  module=${t%%:*}
+  test=${t#*:}
+  log="$LOGS/${test//#/.}.log"
+  start=$(date +%s)
+  # jazzer.internal.arg.N are libFuzzer's argv; argv[0] is ignored by libFuzzer.
+  if JAZZER_FUZZ=1 mvn -B -q -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+      -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-runs="$RUNS" \
+      -Djazzer.internal.arg.2=-print_final_stats=1 >"$log" 2>&1; then
+    result=ok
+  else
+    result=FINDING; status=1
+  fi
+  done_line=$(grep -aE '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
+  execs=$(grep -aE 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}' || true)
+  echo "$test: $result, ${execs:-?} executions in $(( $(date +%s) - start )) s; ${done_line:-no DONE line}"
+done
+exit $status
