@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  */
 final class Dashboard {
 
-    /** @param legend Grafana's legend format, {@code {{label}}} for a label's value */
+    /**
+     * @param legend Grafana's legend format, {@code {{label}}} for a label's value
+     */
     record Target(String refId, String expr, String legend, boolean instant) {
 
         private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
@@ -36,7 +38,8 @@ final class Dashboard {
         }
     }
 
-    record Panel(int id, String type, String title, String row, JsonObject json, List<Target> targets) {
+    record Panel(
+            int id, String type, String title, String row, JsonObject json, List<Target> targets) {
 
         String name() {
             return "panel " + id + " '" + title + "'";
@@ -79,12 +82,24 @@ final class Dashboard {
         List<Target> targets = new ArrayList<>();
         for (JsonElement t : array(p, "targets")) {
             JsonObject target = t.getAsJsonObject();
-            targets.add(new Target(string(target, "refId"), string(target, "expr"), string(target, "legendFormat"),
-                    target.has("instant") && target.get("instant").getAsBoolean()
-                            && !(target.has("range") && target.get("range").getAsBoolean())));
+            targets.add(
+                    new Target(
+                            string(target, "refId"),
+                            string(target, "expr"),
+                            string(target, "legendFormat"),
+                            target.has("instant")
+                                    && target.get("instant").getAsBoolean()
+                                    && !(target.has("range")
+                                            && target.get("range").getAsBoolean())));
         }
-        panels.add(new Panel(p.has("id") ? p.get("id").getAsInt() : -1, string(p, "type"), string(p, "title"), row, p,
-                targets));
+        panels.add(
+                new Panel(
+                        p.has("id") ? p.get("id").getAsInt() : -1,
+                        string(p, "type"),
+                        string(p, "title"),
+                        row,
+                        p,
+                        targets));
     }
 
     static JsonArray array(JsonObject o, String key) {

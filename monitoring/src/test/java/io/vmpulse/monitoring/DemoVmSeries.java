@@ -14,8 +14,7 @@ final class DemoVmSeries {
     /** DemoCommand registers one VM with this id. */
     static final String VM = "local";
 
-    private DemoVmSeries() {
-    }
+    private DemoVmSeries() {}
 
     /**
      * Null when the query returns a series for the demo VM that carries every label its legend
@@ -50,12 +49,18 @@ final class DemoVmSeries {
             return "series, none for vm_id=\"" + VM + "\", from " + q.expr() + ": " + series;
         }
         if (candidates.stream().noneMatch(m -> legend.stream().allMatch(m::has))) {
-            return "no series with every label the legend '" + q.target().legend() + "' shows, from " + q.expr()
-                    + ": " + candidates;
+            return "no series with every label the legend '"
+                    + q.target().legend()
+                    + "' shows, from "
+                    + q.expr()
+                    + ": "
+                    + candidates;
         }
         for (String label : lacking) {
             if (candidates.stream().anyMatch(m -> m.has(label))) {
-                return "listed in DemoGaps.LEGEND_LABELS for label " + label + " ("
+                return "listed in DemoGaps.LEGEND_LABELS for label "
+                        + label
+                        + " ("
                         + DemoGaps.LEGEND_LABELS.get(DemoGaps.key(q) + "/" + label)
                         + ") but the demo's series carry it: remove it from the list";
             }

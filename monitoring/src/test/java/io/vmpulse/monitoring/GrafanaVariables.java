@@ -11,17 +11,17 @@ import java.util.regex.Pattern;
  */
 final class GrafanaVariables {
 
-    private static final Pattern REFERENCE = Pattern.compile(
-            "\\$\\{(\\w+)(?::[^}]*)?}|\\[\\[(\\w+)(?::[^\\]]*)?]]|\\$(\\w+)");
+    private static final Pattern REFERENCE =
+            Pattern.compile("\\$\\{(\\w+)(?::[^}]*)?}|\\[\\[(\\w+)(?::[^\\]]*)?]]|\\$(\\w+)");
 
-    private GrafanaVariables() {
-    }
+    private GrafanaVariables() {}
 
     static String substitute(String query, Map<String, String> values) {
         Matcher m = REFERENCE.matcher(query);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String name = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+            String name =
+                    m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
             String value = values.get(name);
             m.appendReplacement(out, Matcher.quoteReplacement(value != null ? value : m.group()));
         }

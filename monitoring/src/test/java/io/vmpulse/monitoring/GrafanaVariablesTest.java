@@ -10,12 +10,16 @@ import org.junit.jupiter.api.Test;
 /** The interpolation the lint and the end-to-end test rely on, in every syntax Grafana accepts. */
 class GrafanaVariablesTest {
 
-    private static final Map<String, String> VALUES = Map.of("vm_id", "vm-a", "__rate_interval", "15s");
+    private static final Map<String, String> VALUES =
+            Map.of("vm_id", "vm-a", "__rate_interval", "15s");
 
     @Test
     void fills_in_every_reference_syntax() {
-        assertEquals("x{vm_id=\"vm-a\",a=\"vm-a\",b=\"vm-a\",c=\"vm-a\"}[15s]", GrafanaVariables.substitute(
-                "x{vm_id=\"$vm_id\",a=\"${vm_id}\",b=\"[[vm_id]]\",c=\"${vm_id:regex}\"}[$__rate_interval]", VALUES));
+        assertEquals(
+                "x{vm_id=\"vm-a\",a=\"vm-a\",b=\"vm-a\",c=\"vm-a\"}[15s]",
+                GrafanaVariables.substitute(
+                        "x{vm_id=\"$vm_id\",a=\"${vm_id}\",b=\"[[vm_id]]\",c=\"${vm_id:regex}\"}[$__rate_interval]",
+                        VALUES));
     }
 
     @Test
@@ -23,6 +27,8 @@ class GrafanaVariablesTest {
         String out = GrafanaVariables.substitute("rate(x{vm_id=\"$vm\"}[$__range])", VALUES);
         assertEquals("rate(x{vm_id=\"$vm\"}[$__range])", out);
         assertTrue(GrafanaVariables.hasReference(out));
-        assertFalse(GrafanaVariables.hasReference(GrafanaVariables.substitute("x{vm_id=\"$vm_id\"}", VALUES)));
+        assertFalse(
+                GrafanaVariables.hasReference(
+                        GrafanaVariables.substitute("x{vm_id=\"$vm_id\"}", VALUES)));
     }
 }

@@ -8,12 +8,23 @@ import java.util.Map;
 record PanelQuery(Dashboard.Panel panel, Dashboard.Target target, String expr) {
 
     /**
-     * What Grafana would put in for its built-in variables with a 1 s scrape interval configured
-     * on the data source, for a 1 minute time range.
+     * What Grafana would put in for its built-in variables with a 1 s scrape interval configured on
+     * the data source, for a 1 minute time range.
      */
-    static final Map<String, String> BUILT_INS = Map.of(
-            "__rate_interval", "15s", "__interval", "1s", "__interval_ms", "1000",
-            "__range", "1m", "__range_s", "60", "__range_ms", "60000");
+    static final Map<String, String> BUILT_INS =
+            Map.of(
+                    "__rate_interval",
+                    "15s",
+                    "__interval",
+                    "1s",
+                    "__interval_ms",
+                    "1000",
+                    "__range",
+                    "1m",
+                    "__range_s",
+                    "60",
+                    "__range_ms",
+                    "60000");
 
     static List<PanelQuery> of(Dashboard dashboard, String datasource, String vmId) {
         Map<String, String> values = new java.util.HashMap<>(BUILT_INS);

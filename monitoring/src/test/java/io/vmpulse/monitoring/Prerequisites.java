@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Something a test needs that a developer's machine may lack (the Debian prometheus package, the
- * demo's jars). A missing one skips the test, except where {@value #STRICT_ENV}=1, which
- * {@code .ci/run} sets: there everything is installed and built, so a skip would hide a
- * regression behind a green build, and it fails instead. Same contract as the guest agent's.
+ * demo's jars). A missing one skips the test, except where {@value #STRICT_ENV}=1, which {@code
+ * .ci/run} sets: there everything is installed and built, so a skip would hide a regression behind
+ * a green build, and it fails instead. Same contract as the guest agent's.
  */
 final class Prerequisites {
 
     static final String STRICT_ENV = "VMPULSE_TESTS_STRICT";
 
-    private Prerequisites() {
-    }
+    private Prerequisites() {}
 
     static void require(boolean met, String missing) {
         if (met) {

@@ -19,21 +19,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The real Debian prometheus, on 127.0.0.1 and a free port, with its data in a temporary
- * directory that {@link #close} removes along with the process. It evaluates rules every second,
- * and scrapes the given target every second when there is one.
+ * The real Debian prometheus, on 127.0.0.1 and a free port, with its data in a temporary directory
+ * that {@link #close} removes along with the process. It evaluates rules every second, and scrapes
+ * the given target every second when there is one.
  */
 final class PrometheusServer implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final int PORT_ATTEMPTS = 3;
+
     /** Longer than any test using it runs; a bound for a prometheus whose test JVM died. */
     private static final Duration LIFETIME = Duration.ofMinutes(10);
 
     private final Path dir;
     private final Process process;
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private PrometheusServer(Path dir, Process process, URI base) {
         this.dir = dir;
@@ -43,9 +45,10 @@ final class PrometheusServer implements AutoCloseable {
 
     /**
      * @param ruleFiles rule files to load
-     * @param target    the /metrics URL to scrape as job "vmpulse", or null for none
+     * @param target the /metrics URL to scrape as job "vmpulse", or null for none
      */
-    static PrometheusServer start(List<Path> ruleFiles, URI target) throws IOException, InterruptedException {
+    static PrometheusServer start(List<Path> ruleFiles, URI target)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("vmpulse-prometheus");
         try {
             Files.writeString(dir.resolve("prometheus.yml"), config(ruleFiles, target));
@@ -65,22 +68,31 @@ final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    private static PrometheusServer startOn(Path dir, int port) throws IOException, InterruptedException {
+    private static PrometheusServer startOn(Path dir, int port)
+            throws IOException, InterruptedException {
         Path data = dir.resolve("data-" + port);
         Path log = dir.resolve("prometheus-" + port + ".log");
         // Under timeout(1): should this JVM die without close(), prometheus still stops by itself.
         // timeout passes the SIGTERM of close() on to prometheus.
-        Process p = new ProcessBuilder("timeout", "--kill-after=10", LIFETIME.toSeconds() + "s",
-                MonitoringFiles.PROMETHEUS.toString(),
-                "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + data,
-                "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        PrometheusServer server = new PrometheusServer(dir, p, URI.create("http://127.0.0.1:" + port));
+        Process p =
+                new ProcessBuilder(
+                                "timeout",
+                                "--kill-after=10",
+                                LIFETIME.toSeconds() + "s",
+                                MonitoringFiles.PROMETHEUS.toString(),
+                                "--config.file=" + dir.resolve("prometheus.yml"),
+                                "--storage.tsdb.path=" + data,
+                                "--web.listen-address=127.0.0.1:" + port)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        PrometheusServer server =
+                new PrometheusServer(dir, p, URI.create("http://127.0.0.1:" + port));
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new IOException("prometheus exited with " + p.exitValue() + ":\n" + tail(log));
+                throw new IOException(
+                        "prometheus exited with " + p.exitValue() + ":\n" + tail(log));
             }
             if (server.ready()) {
                 return server;
@@ -88,11 +100,14 @@ final class PrometheusServer implements AutoCloseable {
             Thread.sleep(200);
         }
         stop(p);
-        throw new IllegalStateException("prometheus not ready within " + START_TIMEOUT + ":\n" + tail(log));
+        throw new IllegalStateException(
+                "prometheus not ready within " + START_TIMEOUT + ":\n" + tail(log));
     }
 
     private static String config(List<Path> ruleFiles, URI target) {
-        StringBuilder c = new StringBuilder("""
+        StringBuilder c =
+                new StringBuilder(
+                        """
                 global:
                   scrape_interval: 1s
                   scrape_timeout: 1s
@@ -105,18 +120,31 @@ final class PrometheusServer implements AutoCloseable {
         if (target != null) {
             c.append("scrape_configs:\n")
                     .append("  - job_name: vmpulse\n")
-                    .append("    scheme: ").append(target.getScheme()).append('\n')
-                    .append("    metrics_path: '").append(target.getRawPath()).append("'\n")
+                    .append("    scheme: ")
+                    .append(target.getScheme())
+                    .append('\n')
+                    .append("    metrics_path: '")
+                    .append(target.getRawPath())
+                    .append("'\n")
                     .append("    static_configs:\n")
-                    .append("      - targets: ['").append(target.getHost()).append(':').append(target.getPort()).append("']\n");
+                    .append("      - targets: ['")
+                    .append(target.getHost())
+                    .append(':')
+                    .append(target.getPort())
+                    .append("']\n");
         }
         return c.toString();
     }
 
     private boolean ready() {
         try {
-            return http.send(HttpRequest.newBuilder(base.resolve("/-/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return http.send(
+                                    HttpRequest.newBuilder(base.resolve("/-/ready"))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -130,29 +158,45 @@ final class PrometheusServer implements AutoCloseable {
         return get("/api/v1/query?query=" + enc(expr));
     }
 
-    /** A range query over the last {@code range}, one point a second, as a Grafana time series panel asks. */
+    /**
+     * A range query over the last {@code range}, one point a second, as a Grafana time series panel
+     * asks.
+     */
     JsonObject queryRange(String expr, Duration range) throws IOException, InterruptedException {
         long end = System.currentTimeMillis() / 1000;
-        return get("/api/v1/query_range?query=" + enc(expr) + "&start=" + (end - range.toSeconds()) + "&end=" + end
-                + "&step=1");
+        return get(
+                "/api/v1/query_range?query="
+                        + enc(expr)
+                        + "&start="
+                        + (end - range.toSeconds())
+                        + "&end="
+                        + end
+                        + "&step=1");
     }
 
     /** GET of an API path with its query string; the JSON answer whatever the status. */
     JsonObject get(String pathAndQuery) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         try {
             return JsonParser.parseString(r.body()).getAsJsonObject();
         } catch (RuntimeException e) {
-            throw new IOException("HTTP " + r.statusCode() + " from " + pathAndQuery + ": " + r.body(), e);
+            throw new IOException(
+                    "HTTP " + r.statusCode() + " from " + pathAndQuery + ": " + r.body(), e);
         }
     }
 
     /** The last lines of prometheus's own log, for failure messages. */
     String logTail() {
         try (Stream<Path> logs = Files.list(dir)) {
-            Path log = logs.filter(p -> p.getFileName().toString().endsWith(".log")).max(Comparator.naturalOrder())
-                    .orElse(null);
+            Path log =
+                    logs.filter(p -> p.getFileName().toString().endsWith(".log"))
+                            .max(Comparator.naturalOrder())
+                            .orElse(null);
             return log == null ? "" : tail(log);
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";

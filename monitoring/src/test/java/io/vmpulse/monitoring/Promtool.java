@@ -10,11 +10,9 @@ import java.util.concurrent.TimeUnit;
 /** Runs the real promtool, bounded in time. */
 final class Promtool {
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
-    private Promtool() {
-    }
+    private Promtool() {}
 
     static Result run(Path workDir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
@@ -22,11 +20,16 @@ final class Promtool {
         command.addAll(List.of(args));
         // To a file, not a pipe: a hung promtool then cannot also hang the read.
         Path log = Files.createTempFile("promtool", ".log");
-        Process p = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p =
+                new ProcessBuilder(command)
+                        .directory(workDir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                throw new IOException("promtool " + String.join(" ", args) + " did not finish within 60 s");
+                throw new IOException(
+                        "promtool " + String.join(" ", args) + " did not finish within 60 s");
             }
             return new Result(p.exitValue(), Files.readString(log));
         } finally {

@@ -14,18 +14,19 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /** The rules of Prometheus rule files ({@code groups[].rules[]}), as plain records. */
 final class RuleFiles {
 
-    record Alert(String name, String expr, String forDuration, Map<String, String> labels,
-                 Map<String, String> annotations) {
-    }
+    record Alert(
+            String name,
+            String expr,
+            String forDuration,
+            Map<String, String> labels,
+            Map<String, String> annotations) {}
 
-    record Recording(String name, String expr) {
-    }
+    record Recording(String name, String expr) {}
 
     private final List<Alert> alerts = new ArrayList<>();
     private final List<Recording> recordings = new ArrayList<>();
 
-    private RuleFiles() {
-    }
+    private RuleFiles() {}
 
     static RuleFiles load(Path... files) throws IOException {
         RuleFiles r = new RuleFiles();
@@ -33,10 +34,17 @@ final class RuleFiles {
             for (Map<String, Object> group : Yamls.list(Yamls.load(file), "groups")) {
                 for (Map<String, Object> rule : Yamls.list(group, "rules")) {
                     if (rule.containsKey("alert")) {
-                        r.alerts.add(new Alert((String) rule.get("alert"), (String) rule.get("expr"),
-                                (String) rule.get("for"), Yamls.strings(rule, "labels"), Yamls.strings(rule, "annotations")));
+                        r.alerts.add(
+                                new Alert(
+                                        (String) rule.get("alert"),
+                                        (String) rule.get("expr"),
+                                        (String) rule.get("for"),
+                                        Yamls.strings(rule, "labels"),
+                                        Yamls.strings(rule, "annotations")));
                     } else {
-                        r.recordings.add(new Recording((String) rule.get("record"), (String) rule.get("expr")));
+                        r.recordings.add(
+                                new Recording(
+                                        (String) rule.get("record"), (String) rule.get("expr")));
                     }
                 }
             }
@@ -55,13 +63,13 @@ final class RuleFiles {
     /** Small typed reads of SnakeYAML's maps and lists, failing with the key's name. */
     static final class Yamls {
 
-        private Yamls() {
-        }
+        private Yamls() {}
 
         @SuppressWarnings("unchecked")
         static Map<String, Object> load(Path file) throws IOException {
             try (Reader in = Files.newBufferedReader(file)) {
-                return (Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+                return (Map<String, Object>)
+                        new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
             }
         }
 

@@ -16,16 +16,25 @@ class RuleFilesTest {
 
     @Test
     void rules_and_alerts_pass_promtool_check() throws Exception {
-        Promtool.Result r = Promtool.run(MonitoringFiles.RULES.getParent(), "check", "rules",
-                MonitoringFiles.RULES.toString(), MonitoringFiles.ALERTS.toString());
+        Promtool.Result r =
+                Promtool.run(
+                        MonitoringFiles.RULES.getParent(),
+                        "check",
+                        "rules",
+                        MonitoringFiles.RULES.toString(),
+                        MonitoringFiles.ALERTS.toString());
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("SUCCESS"), r.output());
     }
 
     @Test
     void alert_unit_tests_pass_in_promtool() throws Exception {
-        Promtool.Result r = Promtool.run(MonitoringFiles.RULE_TESTS.getParent(), "test", "rules",
-                MonitoringFiles.RULE_TESTS.toString());
+        Promtool.Result r =
+                Promtool.run(
+                        MonitoringFiles.RULE_TESTS.getParent(),
+                        "test",
+                        "rules",
+                        MonitoringFiles.RULE_TESTS.toString());
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("SUCCESS"), r.output());
     }

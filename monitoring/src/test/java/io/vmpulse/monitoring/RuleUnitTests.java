@@ -9,9 +9,15 @@ import java.util.Map;
 /** The cases of a promtool unit-test file: alert cases and PromQL expression cases. */
 final class RuleUnitTests {
 
-    /** One alert_rule_test: what the alert should be at one time; no expected alerts means quiet. */
-    record AlertCase(String test, String alertname, String evalTime, List<Map<String, String>> expectedLabels,
-                     List<Map<String, String>> expectedAnnotations) {
+    /**
+     * One alert_rule_test: what the alert should be at one time; no expected alerts means quiet.
+     */
+    record AlertCase(
+            String test,
+            String alertname,
+            String evalTime,
+            List<Map<String, String>> expectedLabels,
+            List<Map<String, String>> expectedAnnotations) {
 
         boolean fires() {
             return !expectedLabels.isEmpty();
@@ -21,8 +27,7 @@ final class RuleUnitTests {
     private final List<AlertCase> alertCases = new ArrayList<>();
     private final List<String> exprs = new ArrayList<>();
 
-    private RuleUnitTests() {
-    }
+    private RuleUnitTests() {}
 
     static RuleUnitTests load(Path file) throws IOException {
         RuleUnitTests t = new RuleUnitTests();
@@ -35,8 +40,13 @@ final class RuleUnitTests {
                     labels.add(RuleFiles.Yamls.strings(exp, "exp_labels"));
                     annotations.add(RuleFiles.Yamls.strings(exp, "exp_annotations"));
                 }
-                t.alertCases.add(new AlertCase(name, (String) c.get("alertname"), String.valueOf(c.get("eval_time")),
-                        labels, annotations));
+                t.alertCases.add(
+                        new AlertCase(
+                                name,
+                                (String) c.get("alertname"),
+                                String.valueOf(c.get("eval_time")),
+                                labels,
+                                annotations));
             }
             for (Map<String, Object> c : RuleFiles.Yamls.list(test, "promql_expr_test")) {
                 t.exprs.add((String) c.get("expr"));

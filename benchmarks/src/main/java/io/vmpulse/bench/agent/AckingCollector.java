@@ -19,23 +19,30 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The collector stand-in for {@code bench/agent-footprint.sh}: listens on a Unix socket, welcomes,
- * acknowledges every sample, and does nothing else. Every 100 ms it prints one line,
- * {@code samples <total received>}, for the script to count samples against the agent's CPU time.
+ * acknowledges every sample, and does nothing else. Every 100 ms it prints one line, {@code samples
+ * <total received>}, for the script to count samples against the agent's CPU time.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.vmpulse.bench.agent.AckingCollector /path/to.sock}
  */
 public final class AckingCollector {
 
-    /** Often enough that a count read by the script is at most one 10 ms-interval sample in ten stale. */
+    /**
+     * Often enough that a count read by the script is at most one 10 ms-interval sample in ten
+     * stale.
+     */
     private static final long REPORT_EVERY_MS = 100;
+
     private static final AtomicLong SAMPLES = new AtomicLong();
 
-    /** The collector's Ack batching: GuestStream.ACK_EVERY samples or ACK_AFTER_NANOS, whichever first. */
+    /**
+     * The collector's Ack batching: GuestStream.ACK_EVERY samples or ACK_AFTER_NANOS, whichever
+     * first.
+     */
     private static final int ACK_EVERY = 8;
+
     private static final long ACK_AFTER_NANOS = 5_000_000_000L;
 
-    private AckingCollector() {
-    }
+    private AckingCollector() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
@@ -45,14 +52,15 @@ public final class AckingCollector {
         Path socket = Path.of(args[0]);
         Files.deleteIfExists(socket);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(group)
-                .workerEventLoopGroup(group)
-                .directExecutor()
-                .addService(new Service())
-                .build()
-                .start();
+        Server server =
+                NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                        .channelType(EpollServerDomainSocketChannel.class)
+                        .bossEventLoopGroup(group)
+                        .workerEventLoopGroup(group)
+                        .directExecutor()
+                        .addService(new Service())
+                        .build()
+                        .start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
         while (true) {
             System.out.println("samples " + SAMPLES.get());
@@ -73,8 +81,10 @@ public final class AckingCollector {
                 public void onNext(AgentMessage message) {
                     if (message.hasHello()) {
                         // A fresh agent per run: it holds nothing from an earlier one.
-                        responses.onNext(CollectorMessage.newBuilder()
-                                .setWelcome(Welcome.newBuilder().setLastSeq(lastSeq)).build());
+                        responses.onNext(
+                                CollectorMessage.newBuilder()
+                                        .setWelcome(Welcome.newBuilder().setLastSeq(lastSeq))
+                                        .build());
                         return;
                     }
                     lastSeq = message.getSample().getSeq();
@@ -83,15 +93,17 @@ public final class AckingCollector {
                     // ingest.GuestStream), so that the agent reads as many as it would in service.
                     long now = System.nanoTime();
                     if (++unacked >= ACK_EVERY || now - ackedAt >= ACK_AFTER_NANOS) {
-                        responses.onNext(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(lastSeq)).build());
+                        responses.onNext(
+                                CollectorMessage.newBuilder()
+                                        .setAck(Ack.newBuilder().setSeq(lastSeq))
+                                        .build());
                         unacked = 0;
                         ackedAt = now;
                     }
                 }
 
                 @Override
-                public void onError(Throwable t) {
-                }
+                public void onError(Throwable t) {}
 
                 @Override
                 public void onCompleted() {

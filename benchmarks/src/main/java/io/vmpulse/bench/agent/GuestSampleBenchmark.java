@@ -15,9 +15,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One guest sample on this machine: pread + parse of /proc/stat, /proc/meminfo and
- * /proc/self/mountinfo, then statvfs of every reported filesystem ({@link #readAndParse}); and
- * the same plus encoding the protobuf {@code Sample} into a reused buffer ({@link #sampleIntoMessage}).
- * {@code bench/sample_loop.c} makes the same syscalls in C; {@code bench/agent-sample.sh} runs both.
+ * /proc/self/mountinfo, then statvfs of every reported filesystem ({@link #readAndParse}); and the
+ * same plus encoding the protobuf {@code Sample} into a reused buffer ({@link #sampleIntoMessage}).
+ * {@code bench/sample_loop.c} makes the same syscalls in C; {@code bench/agent-sample.sh} runs
+ * both.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -10,8 +10,7 @@ import java.nio.ByteBuffer;
 /** Prints the mount points the sampler reports, one per line: the C loop stats the same ones. */
 public final class ListFilesystems {
 
-    private ListFilesystems() {
-    }
+    private ListFilesystems() {}
 
     public static void main(String[] args) throws Exception {
         try (ProcfsSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {

@@ -5,7 +5,6 @@ import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
-
 import java.nio.file.Path;
 
 /**
@@ -13,15 +12,16 @@ import java.nio.file.Path;
  * fresh like a collector would: heartbeat every 250 ms, every VM republished every second. The
  * exporter under test reads it as it would read a real collector's.
  *
- * <p>Usage: {@code FleetRegistry PATH VMS [VCPUS FILESYSTEMS]} (defaults 2 and 3, one disk and
- * one NIC each); prints "ready" once every VM is published, runs until killed.
+ * <p>Usage: {@code FleetRegistry PATH VMS [VCPUS FILESYSTEMS]} (defaults 2 and 3, one disk and one
+ * NIC each); prints "ready" once every VM is published, runs until killed.
  */
 public final class FleetRegistry {
 
-    private static final String[] MODES = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "guest", "guest_nice"};
+    private static final String[] MODES = {
+        "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "guest", "guest_nice"
+    };
 
-    private FleetRegistry() {
-    }
+    private FleetRegistry() {}
 
     public static void main(String[] args) throws Exception {
         Path path = Path.of(args[0]);
@@ -31,7 +31,10 @@ public final class FleetRegistry {
         try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(path, vms, null))) {
             int[] slots = new int[vms];
             for (int i = 0; i < vms; i++) {
-                slots[i] = w.claim(String.format("vm-%05d-%s", i, "0123456789abcdef".substring(i % 16)));
+                slots[i] =
+                        w.claim(
+                                String.format(
+                                        "vm-%05d-%s", i, "0123456789abcdef".substring(i % 16)));
             }
             VmRecord r = new VmRecord();
             long round = 0;
@@ -57,11 +60,21 @@ public final class FleetRegistry {
     /** Realistic magnitudes: counters in the billions, so numbers print at full length. */
     static void fill(VmRecord r, int vm, long round, int vcpus, int filesystems, long nowMono) {
         r.clear();
-        r.putLong(RecordFields.PRESENCE, RecordFlags.PRESENT_GUEST_CPU | RecordFlags.PRESENT_GUEST_MEMORY | RecordFlags.PRESENT_GUEST_FS
-                | RecordFlags.PRESENT_GUEST_RATES | RecordFlags.PRESENT_HOST_VCPU | RecordFlags.PRESENT_HOST_PROCESS
-                | RecordFlags.PRESENT_HOST_CGROUP | RecordFlags.PRESENT_HOST_BLOCK | RecordFlags.PRESENT_HOST_NET
-                | RecordFlags.PRESENT_HOST_RATES | RecordFlags.PRESENT_HOST_DISK_OPS | RecordFlags.PRESENT_HOST_NET_DROPS
-                | RecordFlags.PRESENT_HOST_NET_ERRORS);
+        r.putLong(
+                RecordFields.PRESENCE,
+                RecordFlags.PRESENT_GUEST_CPU
+                        | RecordFlags.PRESENT_GUEST_MEMORY
+                        | RecordFlags.PRESENT_GUEST_FS
+                        | RecordFlags.PRESENT_GUEST_RATES
+                        | RecordFlags.PRESENT_HOST_VCPU
+                        | RecordFlags.PRESENT_HOST_PROCESS
+                        | RecordFlags.PRESENT_HOST_CGROUP
+                        | RecordFlags.PRESENT_HOST_BLOCK
+                        | RecordFlags.PRESENT_HOST_NET
+                        | RecordFlags.PRESENT_HOST_RATES
+                        | RecordFlags.PRESENT_HOST_DISK_OPS
+                        | RecordFlags.PRESENT_HOST_NET_DROPS
+                        | RecordFlags.PRESENT_HOST_NET_ERRORS);
         r.putLong(RecordFields.FLAGS, RecordFlags.FLAG_GUEST_CONNECTED);
         long unix = System.currentTimeMillis() * 1_000_000L;
         r.putLong(RecordFields.LAST_GUEST_MONO_NS, nowMono);

@@ -8,7 +8,6 @@ import io.vmpulse.exporter.metrics.ExportOptions;
 import io.vmpulse.exporter.metrics.RegistryCollector;
 import io.vmpulse.exporter.scrape.RegistryScraper;
 import io.vmpulse.registry.layout.VmRecord;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -31,9 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One scrape of N VMs of the issue's shape (2 vCPUs, 3 filesystems, 1 disk, 1 NIC), in process:
- * {@code collect} reads the registry and builds the metric snapshots; {@code text} also writes
- * the Prometheus text format; {@code gzip} writes it gzipped, as Prometheus asks for it. The
- * output goes to a byte counter, so no buffer growth is measured. Sample mode: median and p99.
+ * {@code collect} reads the registry and builds the metric snapshots; {@code text} also writes the
+ * Prometheus text format; {@code gzip} writes it gzipped, as Prometheus asks for it. The output
+ * goes to a byte counter, so no buffer growth is measured. Sample mode: median and p99.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar exporter.ScrapeBenchmark</pre>
  */
@@ -42,7 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC", "-Xms16m", "-Xmx96m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-XX:+UseSerialGC", "-Xms16m", "-Xmx96m"})
 public class ScrapeBenchmark {
 
     @Param({"1000", "4096"})
@@ -51,6 +52,7 @@ public class ScrapeBenchmark {
     private Path path;
     private RegistryWriter writer;
     private RegistryCollector collector;
+
     /** Bytes written by the last scrape; printed once at teardown. */
     private long lastBytes;
 
@@ -67,7 +69,10 @@ public class ScrapeBenchmark {
         }
         writer.heartbeat();
         // Freshness does not change the work; a long limit keeps every VM up through the run.
-        collector = new RegistryCollector(new RegistryScraper(path), new ExportOptions(java.time.Duration.ofDays(1), null));
+        collector =
+                new RegistryCollector(
+                        new RegistryScraper(path),
+                        new ExportOptions(java.time.Duration.ofDays(1), null));
     }
 
     @TearDown(Level.Trial)

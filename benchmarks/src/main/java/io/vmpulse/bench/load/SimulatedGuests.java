@@ -33,24 +33,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * N simulated guest agents for {@code bench/collector-load.sh}: one gRPC {@code GuestReport}
- * stream per VM, each over that VM's own Unix socket, all sharing one Netty event loop (so the
- * simulator costs the machine one thread, not N). Each guest sends Hello, waits for Welcome, then
- * one Sample per interval; the N guests' sends are spread evenly over the interval, as N real
- * agents started at random times would be.
+ * N simulated guest agents for {@code bench/collector-load.sh}: one gRPC {@code GuestReport} stream
+ * per VM, each over that VM's own Unix socket, all sharing one Netty event loop (so the simulator
+ * costs the machine one thread, not N). Each guest sends Hello, waits for Welcome, then one Sample
+ * per interval; the N guests' sends are spread evenly over the interval, as N real agents started
+ * at random times would be.
  *
  * <p>The samples are realistic in size and shape: one real sample of this machine is taken once
- * with the agent's own {@link ProcfsSampler}, and each guest moves its CPU, context-switch and
- * fork counters forward from there at a busy fraction of its own, so the collector derives real
- * rates. Each guest honours the protocol: it starts at the Welcome's {@code last_seq + 1}, takes
- * {@code SetInterval}, counts cumulative Acks, reports a sample skipped because the stream was
- * not ready as {@code dropped_before} on the next one, and reopens a failed stream after a second.
+ * with the agent's own {@link ProcfsSampler}, and each guest moves its CPU, context-switch and fork
+ * counters forward from there at a busy fraction of its own, so the collector derives real rates.
+ * Each guest honours the protocol: it starts at the Welcome's {@code last_seq + 1}, takes {@code
+ * SetInterval}, counts cumulative Acks, reports a sample skipped because the stream was not ready
+ * as {@code dropped_before} on the next one, and reopens a failed stream after a second.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.vmpulse.bench.load.SimulatedGuests SOCKET_FORMAT N SECONDS}
- * where {@code SOCKET_FORMAT} is a {@link String#format} pattern with one {@code %d} (0..N-1), e.g.
- * {@code /tmp/load/vm-%d.vsock_1024}. Prints a status line every 10 s and a summary at the end;
- * exits 0 when every guest was welcomed and every sample it sent was acknowledged by the time the
- * collector ended its half-closed stream, 1 otherwise, 2 on a usage error.
+ * <p>Usage: {@code java -cp benchmarks.jar io.vmpulse.bench.load.SimulatedGuests SOCKET_FORMAT N
+ * SECONDS} where {@code SOCKET_FORMAT} is a {@link String#format} pattern with one {@code %d}
+ * (0..N-1), e.g. {@code /tmp/load/vm-%d.vsock_1024}. Prints a status line every 10 s and a summary
+ * at the end; exits 0 when every guest was welcomed and every sample it sent was acknowledged by
+ * the time the collector ended its half-closed stream, 1 otherwise, 2 on a usage error.
  */
 public final class SimulatedGuests {
 
@@ -65,8 +65,7 @@ public final class SimulatedGuests {
     private final AtomicLong notReady = new AtomicLong();
     private final AtomicLong setIntervals = new AtomicLong();
 
-    private SimulatedGuests() {
-    }
+    private SimulatedGuests() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3 || !args[0].contains("%d")) {
@@ -79,37 +78,62 @@ public final class SimulatedGuests {
     }
 
     private int run(String socketFormat, int n, Duration duration) throws Exception {
-        Hello.Builder identity = Hello.newBuilder().setAgentName("vmpulse-simulated-guest").setAgentVersion("0.0.0-bench");
+        Hello.Builder identity =
+                Hello.newBuilder()
+                        .setAgentName("vmpulse-simulated-guest")
+                        .setAgentVersion("0.0.0-bench");
         Sample real;
         try (ProcfsSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT)) {
             GuestIdentity guest = sampler.identity();
-            identity.setBootId(guest.bootId()).setKernelRelease(guest.kernelRelease()).setUserHz(guest.userHz());
+            identity.setBootId(guest.bootId())
+                    .setKernelRelease(guest.kernelRelease())
+                    .setUserHz(guest.userHz());
             SampleBuffer buffer = new SampleBuffer();
             new SampleEncoder().encode(1, sampler.read(), DEFAULT_INTERVAL_MS, buffer);
             real = Sample.parseFrom(ByteBuffer.wrap(buffer.array(), 0, buffer.length()));
         }
-        System.out.println("simulating " + n + " guests for " + duration.toSeconds() + " s; one sample is "
-                + AgentMessage.newBuilder().setSample(real).build().getSerializedSize() + " bytes ("
-                + real.getCpu().getPerCpuCount() + " CPUs, " + real.getFilesystemsCount() + " filesystems)");
+        System.out.println(
+                "simulating "
+                        + n
+                        + " guests for "
+                        + duration.toSeconds()
+                        + " s; one sample is "
+                        + AgentMessage.newBuilder().setSample(real).build().getSerializedSize()
+                        + " bytes ("
+                        + real.getCpu().getPerCpuCount()
+                        + " CPUs, "
+                        + real.getFilesystemsCount()
+                        + " filesystems)");
 
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sim-io", true),
-                EpollIoHandler.newFactory());
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(
+                        1, new DefaultThreadFactory("sim-io", true), EpollIoHandler.newFactory());
         EventLoop loop = group.next();
         SplittableRandom random = new SplittableRandom(42);
         List<Guest> guests = new ArrayList<>(n);
         long start = System.nanoTime();
         long spread = TimeUnit.MILLISECONDS.toNanos(DEFAULT_INTERVAL_MS) / Math.max(1, n);
         for (int i = 0; i < n; i++) {
-            ManagedChannel channel = NettyChannelBuilder
-                    .forAddress(new DomainSocketAddress(String.format(socketFormat, i)))
-                    .channelType(EpollDomainSocketChannel.class, DomainSocketAddress.class)
-                    .eventLoopGroup(group)
-                    .directExecutor()
-                    .usePlaintext()
-                    .build();
-            Guest g = new Guest(channel, loop, identity.clone().setBootId(UUID.randomUUID().toString())
-                    .setAgentInstance(UUID.randomUUID().toString()).setIntervalMs(DEFAULT_INTERVAL_MS).build(),
-                    real, 0.05 + 0.55 * random.nextDouble(), start + i * spread);
+            ManagedChannel channel =
+                    NettyChannelBuilder.forAddress(
+                                    new DomainSocketAddress(String.format(socketFormat, i)))
+                            .channelType(EpollDomainSocketChannel.class, DomainSocketAddress.class)
+                            .eventLoopGroup(group)
+                            .directExecutor()
+                            .usePlaintext()
+                            .build();
+            Guest g =
+                    new Guest(
+                            channel,
+                            loop,
+                            identity.clone()
+                                    .setBootId(UUID.randomUUID().toString())
+                                    .setAgentInstance(UUID.randomUUID().toString())
+                                    .setIntervalMs(DEFAULT_INTERVAL_MS)
+                                    .build(),
+                            real,
+                            0.05 + 0.55 * random.nextDouble(),
+                            start + i * spread);
             guests.add(g);
             loop.execute(g::open);
         }
@@ -133,26 +157,40 @@ public final class SimulatedGuests {
             TimeUnit.MILLISECONDS.sleep(50);
         }
         long unacked = loop.submit(() -> guests.stream().mapToLong(Guest::unacked).sum()).get();
-        long neverWelcomed = loop.submit(() -> guests.stream().filter(g -> !g.everWelcomed).count()).get();
+        long neverWelcomed =
+                loop.submit(() -> guests.stream().filter(g -> !g.everWelcomed).count()).get();
         for (Guest g : guests) {
             g.channel.shutdown();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (Guest g : guests) {
-            if (!g.channel.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            if (!g.channel.awaitTermination(
+                    Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 g.channel.shutdownNow();
             }
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         status("end");
-        System.out.println("summary guests=" + n + " never_welcomed=" + neverWelcomed + " unacked=" + unacked);
+        System.out.println(
+                "summary guests=" + n + " never_welcomed=" + neverWelcomed + " unacked=" + unacked);
         return neverWelcomed == 0 && unacked == 0 ? 0 : 1;
     }
 
     private void status(String when) {
-        System.out.println(when + " welcomed=" + welcomed.get() + " sent=" + sent.get() + " acked=" + acked.get()
-                + " stream_errors=" + streamErrors.get() + " not_ready=" + notReady.get()
-                + " set_interval=" + setIntervals.get());
+        System.out.println(
+                when
+                        + " welcomed="
+                        + welcomed.get()
+                        + " sent="
+                        + sent.get()
+                        + " acked="
+                        + acked.get()
+                        + " stream_errors="
+                        + streamErrors.get()
+                        + " not_ready="
+                        + notReady.get()
+                        + " set_interval="
+                        + setIntervals.get());
         System.out.flush();
     }
 
@@ -176,7 +214,13 @@ public final class SimulatedGuests {
         private long ticks;
         private int droppedSinceSent;
 
-        Guest(ManagedChannel channel, EventLoop loop, Hello hello, Sample real, double busy, long firstSendNanos) {
+        Guest(
+                ManagedChannel channel,
+                EventLoop loop,
+                Hello hello,
+                Sample real,
+                double busy,
+                long firstSendNanos) {
             this.channel = channel;
             this.loop = loop;
             this.hello = hello;
@@ -211,14 +255,17 @@ public final class SimulatedGuests {
                 }
                 case SET_INTERVAL -> {
                     setIntervals.incrementAndGet();
-                    intervalNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, m.getSetInterval().getIntervalMs()));
+                    intervalNanos =
+                            TimeUnit.MILLISECONDS.toNanos(
+                                    Math.max(10, m.getSetInterval().getIntervalMs()));
                 }
-                default -> { }
+                default -> {}
             }
         }
 
         private void welcome(long lastSeq) {
-            // The collector holds everything up to lastSeq; we keep no buffer, so just go on from there.
+            // The collector holds everything up to lastSeq; we keep no buffer, so just go on from
+            // there.
             seq = Math.max(seq, lastSeq);
             if (lastSeq > ackedSeq) {
                 acked.addAndGet(lastSeq - ackedSeq);
@@ -261,12 +308,14 @@ public final class SimulatedGuests {
         /** The real sample with this guest's counters moved forward by {@code ticks} intervals. */
         private Sample next() {
             Instant now = Instant.now();
-            Sample.Builder b = real.toBuilder()
-                    .setSeq(seq)
-                    .setWallTimeUnixNs(now.getEpochSecond() * 1_000_000_000L + now.getNano())
-                    .setMonotonicNs(System.nanoTime())
-                    .setIntervalMs((int) TimeUnit.NANOSECONDS.toMillis(intervalNanos))
-                    .setDroppedBefore(droppedSinceSent);
+            Sample.Builder b =
+                    real.toBuilder()
+                            .setSeq(seq)
+                            .setWallTimeUnixNs(
+                                    now.getEpochSecond() * 1_000_000_000L + now.getNano())
+                            .setMonotonicNs(System.nanoTime())
+                            .setIntervalMs((int) TimeUnit.NANOSECONDS.toMillis(intervalNanos))
+                            .setDroppedBefore(droppedSinceSent);
             long perCpu = ticks * intervalNanos;
             int cpus = Math.max(1, b.getCpu().getPerCpuCount());
             advance(b.getCpuBuilder().getTotalBuilder(), perCpu * cpus);
@@ -278,7 +327,10 @@ public final class SimulatedGuests {
                     .setForks(real.getCpu().getForks() + ticks * 3);
             long used = (long) (busy * real.getMemory().getTotalBytes() / 2);
             b.getMemoryBuilder()
-                    .setFreeBytes(Math.max(0, real.getMemory().getTotalBytes() - used - (ticks % 64) * 4096))
+                    .setFreeBytes(
+                            Math.max(
+                                    0,
+                                    real.getMemory().getTotalBytes() - used - (ticks % 64) * 4096))
                     .setAvailableBytes(Math.max(0, real.getMemory().getTotalBytes() - used));
             return b.build();
         }

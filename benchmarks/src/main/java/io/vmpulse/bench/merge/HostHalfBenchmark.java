@@ -16,10 +16,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One host reading merged into a record (RecordMerger.hostRead: HostHalf's copy and the rates):
- * the host half of every publish. Two vCPUs, block and net present with their totals, as a
- * Firecracker VM with one drive and one TAP gives them; the per-device entries (ABI 1.3) are
- * filled where this build's HostReading has them (see {@link #setUp}).
+ * One host reading merged into a record (RecordMerger.hostRead: HostHalf's copy and the rates): the
+ * host half of every publish. Two vCPUs, block and net present with their totals, as a Firecracker
+ * VM with one drive and one TAP gives them; the per-device entries (ABI 1.3) are filled where this
+ * build's HostReading has them (see {@link #setUp}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,10 +56,22 @@ public class HostHalfBenchmark {
         // Per-device entries where this build has them; by reflection so that the same source
         // measures the collector before ABI 1.3 (without them) and after.
         try {
-            HostReading.class.getMethod("addDisk", String.class, long.class, long.class, long.class, long.class)
+            HostReading.class
+                    .getMethod(
+                            "addDisk", String.class, long.class, long.class, long.class, long.class)
                     .invoke(r, "rootfs", 4096L, 4096L, 4096L, 4096L);
-            HostReading.class.getMethod("addNic", String.class, long.class, long.class, long.class, long.class,
-                    long.class, long.class, long.class, long.class)
+            HostReading.class
+                    .getMethod(
+                            "addNic",
+                            String.class,
+                            long.class,
+                            long.class,
+                            long.class,
+                            long.class,
+                            long.class,
+                            long.class,
+                            long.class,
+                            long.class)
                     .invoke(r, "tap0", 1500L, 1500L, 1500L, 1500L, 0L, 0L, 0L, 0L);
         } catch (NoSuchMethodException before13) {
             // the collector before 1.3 keeps totals only

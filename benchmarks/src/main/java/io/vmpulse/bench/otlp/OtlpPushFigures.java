@@ -1,5 +1,7 @@
 package io.vmpulse.bench.otlp;
 
+import static io.vmpulse.registry.layout.RecordFields.*;
+
 import com.sun.net.httpserver.HttpServer;
 import io.vmpulse.collector.publish.RegistryOptions;
 import io.vmpulse.collector.publish.RegistryWriter;
@@ -11,7 +13,6 @@ import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
-
 import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -27,16 +28,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
-import static io.vmpulse.registry.layout.RecordFields.*;
-
 /**
- * One OTLP push of N VMs (2 vCPUs, 2 guest CPUs, 3 filesystems, 1 disk, 1 NIC each): the
- * exporter's CPU time per push and the request's bytes, gzipped and not; beside it the raw work,
- * one seqlock scan of the same registry, and the scan plus the building of the MetricData.
+ * One OTLP push of N VMs (2 vCPUs, 2 guest CPUs, 3 filesystems, 1 disk, 1 NIC each): the exporter's
+ * CPU time per push and the request's bytes, gzipped and not; beside it the raw work, one seqlock
+ * scan of the same registry, and the scan plus the building of the MetricData.
  *
  * <p>CPU per push is the process's CPU time (every thread: the push thread, the JDK HttpClient's,
  * GC and JIT) minus the CPU of the in-process receiver's threads, over a run of pushes after a
- * warm-up. Run: {@code java -cp benchmarks/target/benchmarks.jar io.vmpulse.bench.otlp.OtlpPushFigures [vms] [pushes]}.
+ * warm-up. Run: {@code java -cp benchmarks/target/benchmarks.jar
+ * io.vmpulse.bench.otlp.OtlpPushFigures [vms] [pushes]}.
  */
 public final class OtlpPushFigures {
 
@@ -47,39 +47,50 @@ public final class OtlpPushFigures {
         AtomicLong wireBytes = new AtomicLong();
         AtomicLong bodyBytes = new AtomicLong();
         AtomicLong requests = new AtomicLong();
-        HttpServer sink = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer sink =
+                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         sink.setExecutor(Executors.newSingleThreadExecutor(r -> new Thread(r, "otlp-sink")));
-        sink.createContext("/v1/metrics", ex -> {
-            try (ex) {
-                byte[] wire = ex.getRequestBody().readAllBytes();
-                byte[] body = "gzip".equals(ex.getRequestHeaders().getFirst("Content-Encoding"))
-                        ? new GZIPInputStream(new ByteArrayInputStream(wire)).readAllBytes() : wire;
-                wireBytes.addAndGet(wire.length);
-                bodyBytes.addAndGet(body.length);
-                requests.incrementAndGet();
-                ex.sendResponseHeaders(200, -1);
-            }
-        });
+        sink.createContext(
+                "/v1/metrics",
+                ex -> {
+                    try (ex) {
+                        byte[] wire = ex.getRequestBody().readAllBytes();
+                        byte[] body =
+                                "gzip".equals(ex.getRequestHeaders().getFirst("Content-Encoding"))
+                                        ? new GZIPInputStream(new ByteArrayInputStream(wire))
+                                                .readAllBytes()
+                                        : wire;
+                        wireBytes.addAndGet(wire.length);
+                        bodyBytes.addAndGet(body.length);
+                        requests.incrementAndGet();
+                        ex.sendResponseHeaders(200, -1);
+                    }
+                });
         sink.start();
         try (RegistryWriter writer = RegistryWriter.create(new RegistryOptions(path, vms, null))) {
             for (int i = 0; i < vms; i++) {
                 writer.publish(writer.claim("bench-vm-" + i), fill(i));
             }
-            System.out.printf("OTLP push of %d VMs, %d pushes after warm-up, %d CPUs, load %s%n", vms, pushes,
-                    Runtime.getRuntime().availableProcessors(), loadAverage());
+            System.out.printf(
+                    "OTLP push of %d VMs, %d pushes after warm-up, %d CPUs, load %s%n",
+                    vms, pushes, Runtime.getRuntime().availableProcessors(), loadAverage());
             try (RegistryMetrics m = new RegistryMetrics(path)) {
                 var data = m.collect(System.currentTimeMillis() * 1_000_000L);
                 long points = data.stream().mapToLong(d -> d.getData().getPoints().size()).sum();
-                System.out.printf("per push: %d metrics (%d per VM), %d points (%d per VM)%n", data.size(),
-                        data.size() / vms, points, points / vms);
+                System.out.printf(
+                        "per push: %d metrics (%d per VM), %d points (%d per VM)%n",
+                        data.size(), data.size() / vms, points, points / vms);
             }
             double scan = rawScan(path, pushes);
             double build = buildOnly(path, pushes);
             System.out.printf("raw work: seqlock scan of every slot         %8.2f ms CPU%n", scan);
-            System.out.printf("scan + MetricData for every VM               %8.2f ms CPU (%.1fx the scan)%n", build, build / scan);
+            System.out.printf(
+                    "scan + MetricData for every VM               %8.2f ms CPU (%.1fx the scan)%n",
+                    build, build / scan);
             URI endpoint = URI.create("http://127.0.0.1:" + sink.getAddress().getPort());
-            for (String compression : new String[]{"none", "gzip"}) {
-                OtlpSettings s = OtlpSettings.of(endpoint, Duration.ofHours(1)).withCompression(compression);
+            for (String compression : new String[] {"none", "gzip"}) {
+                OtlpSettings s =
+                        OtlpSettings.of(endpoint, Duration.ofHours(1)).withCompression(compression);
                 try (OtlpPusher pusher = new OtlpPusher(path, s)) {
                     double[] cpu = new double[pushes];
                     double[] wall = new double[pushes];
@@ -101,11 +112,19 @@ public final class OtlpPushFigures {
                         cpu[i] = (processCpu() - sinkCpu() - c0) / 1e6;
                         alloc[i] = (allocated() - a0) / 1048576.0;
                     }
-                    System.out.printf("push, %-4s: CPU median %7.2f ms, p99 %7.2f ms (%.1fx the scan); wall median %7.2f ms; "
+                    System.out.printf(
+                            "push, %-4s: CPU median %7.2f ms, p99 %7.2f ms (%.1fx the scan); wall median %7.2f ms; "
                                     + "%d requests, %,d bytes on the wire, %,d bytes of protobuf%n",
-                            compression, pct(cpu, 50), pct(cpu, 99), pct(cpu, 50) / scan, pct(wall, 50),
-                            requests.get(), wireBytes.get(), bodyBytes.get());
-                    System.out.printf("            heap allocated per push (every thread but the receiver's): median %.1f MiB%n",
+                            compression,
+                            pct(cpu, 50),
+                            pct(cpu, 99),
+                            pct(cpu, 50) / scan,
+                            pct(wall, 50),
+                            requests.get(),
+                            wireBytes.get(),
+                            bodyBytes.get());
+                    System.out.printf(
+                            "            heap allocated per push (every thread but the receiver's): median %.1f MiB%n",
                             pct(alloc, 50));
                 }
             }
@@ -150,23 +169,45 @@ public final class OtlpPushFigures {
         }
     }
 
-    /** A VM as the benchmark asks: 2 vCPUs, 3 filesystems, 1 disk, 1 NIC, every group present. */
+    /**
+     * A VM as the issue's benchmark asks: 2 vCPUs, 3 filesystems, 1 disk, 1 NIC, every group
+     * present.
+     */
     static VmRecord fill(int i) {
         VmRecord r = new VmRecord();
         long now = System.currentTimeMillis() * 1_000_000L;
         r.putLong(FLAGS, RecordFlags.FLAG_GUEST_CONNECTED);
-        r.putLong(PRESENCE, RecordFlags.PRESENT_GUEST_CPU | RecordFlags.PRESENT_GUEST_MEMORY | RecordFlags.PRESENT_GUEST_FS
-                | RecordFlags.PRESENT_HOST_VCPU | RecordFlags.PRESENT_HOST_PROCESS | RecordFlags.PRESENT_HOST_CGROUP
-                | RecordFlags.PRESENT_HOST_BLOCK | RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_DISK_OPS
-                | RecordFlags.PRESENT_HOST_NET_DROPS | RecordFlags.PRESENT_HOST_NET_ERRORS);
+        r.putLong(
+                PRESENCE,
+                RecordFlags.PRESENT_GUEST_CPU
+                        | RecordFlags.PRESENT_GUEST_MEMORY
+                        | RecordFlags.PRESENT_GUEST_FS
+                        | RecordFlags.PRESENT_HOST_VCPU
+                        | RecordFlags.PRESENT_HOST_PROCESS
+                        | RecordFlags.PRESENT_HOST_CGROUP
+                        | RecordFlags.PRESENT_HOST_BLOCK
+                        | RecordFlags.PRESENT_HOST_NET
+                        | RecordFlags.PRESENT_HOST_DISK_OPS
+                        | RecordFlags.PRESENT_HOST_NET_DROPS
+                        | RecordFlags.PRESENT_HOST_NET_ERRORS);
         r.putLong(LAST_GUEST_UNIX_NS, now);
         r.putLong(LAST_HOST_UNIX_NS, now);
         r.putLong(BOOT_TIME_UNIX_S, now / 1_000_000_000L - 3600);
         r.putInt(CPU_COLUMNS, 10);
         r.putInt(CPU_ONLINE, 2);
         r.putInt(CPU_COUNT, 2);
-        RecordField[] each = {CPU_USER_NS_EACH, CPU_NICE_NS_EACH, CPU_SYSTEM_NS_EACH, CPU_IDLE_NS_EACH, CPU_IOWAIT_NS_EACH,
-                CPU_IRQ_NS_EACH, CPU_SOFTIRQ_NS_EACH, CPU_STEAL_NS_EACH, CPU_GUEST_NS_EACH, CPU_GUEST_NICE_NS_EACH};
+        RecordField[] each = {
+            CPU_USER_NS_EACH,
+            CPU_NICE_NS_EACH,
+            CPU_SYSTEM_NS_EACH,
+            CPU_IDLE_NS_EACH,
+            CPU_IOWAIT_NS_EACH,
+            CPU_IRQ_NS_EACH,
+            CPU_SOFTIRQ_NS_EACH,
+            CPU_STEAL_NS_EACH,
+            CPU_GUEST_NS_EACH,
+            CPU_GUEST_NICE_NS_EACH
+        };
         for (int c = 0; c < 2; c++) {
             r.putInt(CPU_NUMBER, c, c);
             for (int m = 0; m < each.length; m++) {
@@ -241,11 +282,14 @@ public final class OtlpPushFigures {
     }
 
     private static boolean isSink(ThreadInfo t) {
-        return t.getThreadName().equals("otlp-sink") || t.getThreadName().startsWith("HTTP-Dispatcher");
+        return t.getThreadName().equals("otlp-sink")
+                || t.getThreadName().startsWith("HTTP-Dispatcher");
     }
 
     private static long processCpu() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** CPU of the in-process receiver (its handler thread and the HttpServer dispatcher). */
@@ -266,6 +310,7 @@ public final class OtlpPushFigures {
     }
 
     private static String loadAverage() {
-        return String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return String.format(
+                "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 }

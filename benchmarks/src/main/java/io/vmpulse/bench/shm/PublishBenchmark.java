@@ -1,7 +1,6 @@
 package io.vmpulse.bench.shm;
 
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,8 +15,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Publishing one slot: stamp the publish time, hash the whole sample into its checksum, and copy
- * it into the slot under the seqlock. Target: at most 250 ns.
+ * Publishing one slot: stamp the publish time, hash the whole sample into its checksum, and copy it
+ * into the slot under the seqlock. Target: at most 250 ns.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

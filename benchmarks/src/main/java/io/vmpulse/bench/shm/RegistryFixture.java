@@ -1,11 +1,10 @@
 package io.vmpulse.bench.shm;
 
+import io.vmpulse.collector.publish.RegistryOptions;
+import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.VmRecord;
-import io.vmpulse.collector.publish.RegistryOptions;
-import io.vmpulse.collector.publish.RegistryWriter;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,9 +3,7 @@ package io.vmpulse.bench.shm;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
-
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A full scan of 4,096 live slots: a consistent copy of each (seqlock), as {@code top} or an
- * exporter does every second. Target: at most 1 ms. {@code scanWhilePublishing} runs the same
- * scan while another thread publishes into the slots round-robin, so reads meet writes.
+ * exporter does every second. Target: at most 1 ms. {@code scanWhilePublishing} runs the same scan
+ * while another thread publishes into the slots round-robin, so reads meet writes.
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.AverageTime)
@@ -69,14 +67,15 @@ public class ScanBenchmark {
     public long scanAllLiveSlots(Scratch s) {
         int skipped = scan(s);
         if (skipped != 0) {
-            throw new IllegalStateException(skipped + " slots could not be read consistently with no writer running");
+            throw new IllegalStateException(
+                    skipped + " slots could not be read consistently with no writer running");
         }
         return sink;
     }
 
     /**
-     * Slots the writer is inside of for longer than the reader's bounded retries (it was
-     * preempted mid-write) are skipped, as a real reader would skip them until its next scan.
+     * Slots the writer is inside of for longer than the reader's bounded retries (it was preempted
+     * mid-write) are skipped, as a real reader would skip them until its next scan.
      */
     @Benchmark
     @Group("scanWhilePublishing")
@@ -94,14 +93,15 @@ public class ScanBenchmark {
     }
 
     /**
-     * One slot read on its own, as a reader that follows one VM does: the size check (one fstat,
-     * so that a truncated file is reported instead of raising SIGBUS) and the seqlock copy.
+     * One slot read on its own, as a reader that follows one VM does: the size check (one fstat, so
+     * that a truncated file is reported instead of raising SIGBUS) and the seqlock copy.
      */
     @Benchmark
     @Group("readOne")
     public long readOneSlot(Scratch s) {
         if (!reader.read(s.next, s.snapshot)) {
-            throw new IllegalStateException("slot " + s.next + " could not be read with no writer running");
+            throw new IllegalStateException(
+                    "slot " + s.next + " could not be read with no writer running");
         }
         s.next = (s.next + 1) % SLOTS;
         return s.snapshot.sample().getLong(RecordFields.MEM_TOTAL_BYTES);
@@ -110,6 +110,7 @@ public class ScanBenchmark {
     /** Reads every live slot consistently; returns how many were skipped. */
     private int scan(Scratch s) {
         sink = 0;
-        return reader.forEachLive(s.snapshot, snap -> sink += snap.sample().getLong(RecordFields.MEM_TOTAL_BYTES));
+        return reader.forEachLive(
+                s.snapshot, snap -> sink += snap.sample().getLong(RecordFields.MEM_TOTAL_BYTES));
     }
 }

@@ -9,7 +9,6 @@ import io.vmpulse.exporter.web.ExporterServer;
 import io.vmpulse.exporter.web.InvalidWebConfigException;
 import io.vmpulse.exporter.web.Readiness;
 import io.vmpulse.exporter.web.WebConfig;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -17,21 +16,30 @@ import java.nio.file.Path;
 /** Puts the exporter together: registry scraper, metric families, JVM metrics, HTTP server. */
 public final class Exporter {
 
-    private Exporter() {
-    }
+    private Exporter() {}
 
     /**
      * Starts serving {@code registry} on {@code address}.
      *
      * @param webConfigFile where {@code web} came from (for messages), or null
      */
-    public static ExporterServer start(Path registry, InetSocketAddress address, Path webConfigFile, WebConfig web,
-                                       ExportOptions options) throws IOException, InvalidWebConfigException {
+    public static ExporterServer start(
+            Path registry,
+            InetSocketAddress address,
+            Path webConfigFile,
+            WebConfig web,
+            ExportOptions options)
+            throws IOException, InvalidWebConfigException {
         RegistryScraper scraper = new RegistryScraper(registry);
         PrometheusRegistry prometheus = new PrometheusRegistry();
         prometheus.register(new RegistryCollector(scraper, options));
         JvmMetrics.builder().register(prometheus);
-        return ExporterServer.start(address, webConfigFile, web, prometheus, new Readiness(scraper, options.staleAfter()),
+        return ExporterServer.start(
+                address,
+                webConfigFile,
+                web,
+                prometheus,
+                new Readiness(scraper, options.staleAfter()),
                 ExporterMain.Version.get());
     }
 }

@@ -2,16 +2,22 @@ package io.vmpulse.exporter.cli;
 
 import java.net.InetSocketAddress;
 
-/** {@code --web.listen-address} as Prometheus exporters spell it: {@code [host]:port}, {@code [::1]:port}. */
+/**
+ * {@code --web.listen-address} as Prometheus exporters spell it: {@code [host]:port}, {@code
+ * [::1]:port}.
+ */
 final class ListenAddress {
 
-    private ListenAddress() {
-    }
+    private ListenAddress() {}
 
     static InetSocketAddress parse(String s) {
         int colon = s.lastIndexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("listen address '" + s + "' has no port: use [host]:port, e.g. :" + ExporterMain.DEFAULT_PORT);
+            throw new IllegalArgumentException(
+                    "listen address '"
+                            + s
+                            + "' has no port: use [host]:port, e.g. :"
+                            + ExporterMain.DEFAULT_PORT);
         }
         String host = s.substring(0, colon);
         int port;
@@ -21,7 +27,8 @@ final class ListenAddress {
             throw new IllegalArgumentException("listen address '" + s + "': port is not a number");
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("listen address '" + s + "': port " + port + " is not in 0..65535");
+            throw new IllegalArgumentException(
+                    "listen address '" + s + "': port " + port + " is not in 0..65535");
         }
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);

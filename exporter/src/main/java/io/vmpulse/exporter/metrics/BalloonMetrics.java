@@ -6,7 +6,6 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,11 +13,15 @@ import java.util.List;
 final class BalloonMetrics implements VmMetricGroup {
 
     private static final String[][] SOURCES = {
-            {"balloon_target_bytes", "target", "Memory the VMM asked the guest's balloon to hold."},
-            {"balloon_actual_bytes", "actual", "Memory the guest's balloon holds now."},
-            {"balloon_free_bytes", "free", "Free memory as the guest's balloon driver reports it."},
-            {"balloon_total_bytes", "total", "Total memory as the guest's balloon driver reports it."},
-            {"balloon_available_bytes", "available", "Available memory as the guest's balloon driver reports it."},
+        {"balloon_target_bytes", "target", "Memory the VMM asked the guest's balloon to hold."},
+        {"balloon_actual_bytes", "actual", "Memory the guest's balloon holds now."},
+        {"balloon_free_bytes", "free", "Free memory as the guest's balloon driver reports it."},
+        {"balloon_total_bytes", "total", "Total memory as the guest's balloon driver reports it."},
+        {
+            "balloon_available_bytes",
+            "available",
+            "Available memory as the guest's balloon driver reports it."
+        },
     };
 
     private final List<RecordField> fields = new ArrayList<>();
@@ -29,7 +32,8 @@ final class BalloonMetrics implements VmMetricGroup {
             RecordField f = s.field(src[0]);
             if (f != null) {
                 fields.add(f);
-                families.add(Family.gauge("vmpulse_balloon_" + src[1] + "_bytes", src[2], Unit.BYTES));
+                families.add(
+                        Family.gauge("vmpulse_balloon_" + src[1] + "_bytes", src[2], Unit.BYTES));
             }
         }
     }

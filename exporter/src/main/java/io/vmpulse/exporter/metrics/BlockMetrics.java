@@ -6,7 +6,6 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,11 +17,30 @@ import java.util.Set;
  */
 final class BlockMetrics implements VmMetricGroup {
 
-    private final Family readBytes = Family.counter("vmpulse_block_read_bytes", "Bytes the VM read from its block devices (host-side VMM counters).", Unit.BYTES);
-    private final Family writtenBytes = Family.counter("vmpulse_block_written_bytes", "Bytes the VM wrote to its block devices (host-side VMM counters).", Unit.BYTES);
-    private final Family reads = Family.counter("vmpulse_block_reads_completed", "Read operations the VM completed on its block devices.", null);
-    private final Family writes = Family.counter("vmpulse_block_writes_completed", "Write operations the VM completed on its block devices.", null);
-    private final Family omitted = Family.gauge("vmpulse_block_devices_omitted", "Block devices beyond the registry's per-device list, not exported per device.");
+    private final Family readBytes =
+            Family.counter(
+                    "vmpulse_block_read_bytes",
+                    "Bytes the VM read from its block devices (host-side VMM counters).",
+                    Unit.BYTES);
+    private final Family writtenBytes =
+            Family.counter(
+                    "vmpulse_block_written_bytes",
+                    "Bytes the VM wrote to its block devices (host-side VMM counters).",
+                    Unit.BYTES);
+    private final Family reads =
+            Family.counter(
+                    "vmpulse_block_reads_completed",
+                    "Read operations the VM completed on its block devices.",
+                    null);
+    private final Family writes =
+            Family.counter(
+                    "vmpulse_block_writes_completed",
+                    "Write operations the VM completed on its block devices.",
+                    null);
+    private final Family omitted =
+            Family.gauge(
+                    "vmpulse_block_devices_omitted",
+                    "Block devices beyond the registry's per-device list, not exported per device.");
 
     private final RecordField[] total = new RecordField[4];
     private final RecordField[] each = new RecordField[4];
@@ -31,8 +49,12 @@ final class BlockMetrics implements VmMetricGroup {
     private final RecordField name;
 
     BlockMetrics(Scrape s) {
-        String[] totals = {"disk_read_bytes", "disk_write_bytes", "disk_read_ops", "disk_write_ops"};
-        String[] members = {"disk.read_bytes", "disk.write_bytes", "disk.read_ops", "disk.write_ops"};
+        String[] totals = {
+            "disk_read_bytes", "disk_write_bytes", "disk_read_ops", "disk_write_ops"
+        };
+        String[] members = {
+            "disk.read_bytes", "disk.write_bytes", "disk.read_ops", "disk.write_ops"
+        };
         for (int i = 0; i < 4; i++) {
             total[i] = s.field(totals[i]);
             each[i] = s.field(members[i]);
@@ -48,7 +70,8 @@ final class BlockMetrics implements VmMetricGroup {
             return;
         }
         boolean ops = vm.present(RecordFlags.PRESENT_HOST_DISK_OPS);
-        int listed = count == null || name == null ? 0 : (int) Math.min(vm.u32(count), name.count());
+        int listed =
+                count == null || name == null ? 0 : (int) Math.min(vm.u32(count), name.count());
         if (listed == 0) {
             add(vm, vmLabels, total, 0, ops);
             return;

@@ -1,17 +1,16 @@
 package io.vmpulse.exporter.metrics;
 
 import io.vmpulse.registry.layout.RegistryLayout;
-
 import java.time.Duration;
 import java.util.Set;
 
 /**
  * How the registry is turned into series.
  *
- * @param staleAfter      a collector heartbeat (and a VM's host reading) older than this is not
- *                        fresh: {@code /-/ready} fails and {@code vmpulse_vm_up} is 0
+ * @param staleAfter a collector heartbeat (and a VM's host reading) older than this is not fresh:
+ *     {@code /-/ready} fails and {@code vmpulse_vm_up} is 0
  * @param labelsAllowlist descriptor label keys exported by {@code vmpulse_vm_labels}; null exports
- *                        every key
+ *     every key
  */
 public record ExportOptions(Duration staleAfter, Set<String> labelsAllowlist) {
 
@@ -20,7 +19,8 @@ public record ExportOptions(Duration staleAfter, Set<String> labelsAllowlist) {
      * heartbeat at least every 250 ms while its data path works, and a reader calls it dead after
      * 2,000 ms without one.
      */
-    public static final Duration DEFAULT_STALE_AFTER = Duration.ofMillis(RegistryLayout.WRITER_DEAD_AFTER_MS);
+    public static final Duration DEFAULT_STALE_AFTER =
+            Duration.ofMillis(RegistryLayout.WRITER_DEAD_AFTER_MS);
 
     public ExportOptions {
         if (staleAfter.isNegative() || staleAfter.isZero()) {

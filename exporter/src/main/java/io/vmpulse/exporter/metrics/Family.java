@@ -17,7 +17,11 @@ import io.prometheus.metrics.model.snapshots.Unit;
  */
 final class Family {
 
-    enum Type { COUNTER, GAUGE, INFO }
+    enum Type {
+        COUNTER,
+        GAUGE,
+        INFO
+    }
 
     private final Type type;
     private final CounterSnapshot.Builder counter;
@@ -73,13 +77,17 @@ final class Family {
     void add(Labels labels, double value) {
         points++;
         switch (type) {
-            case COUNTER -> counter.dataPoint(new CounterDataPointSnapshot(value, labels, null, 0L));
+            case COUNTER ->
+                    counter.dataPoint(new CounterDataPointSnapshot(value, labels, null, 0L));
             case GAUGE -> gauge.dataPoint(new GaugeDataPointSnapshot(value, labels, null));
             default -> info.dataPoint(new InfoDataPointSnapshot(labels));
         }
     }
 
-    /** A data point labelled {@code vm} plus {@code name=value}, a label whose values are few (see {@link Fragments}). */
+    /**
+     * A data point labelled {@code vm} plus {@code name=value}, a label whose values are few (see
+     * {@link Fragments}).
+     */
     void add(Labels vm, String name, String value, double v) {
         add(vm.merge(Fragments.of(name, value)), v);
     }

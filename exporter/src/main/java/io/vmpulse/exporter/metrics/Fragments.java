@@ -1,7 +1,6 @@
 package io.vmpulse.exporter.metrics;
 
 import io.prometheus.metrics.model.snapshots.Labels;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,8 +17,7 @@ final class Fragments {
     static final int MAX = 4096;
     private static final Map<String, Labels> CACHE = new ConcurrentHashMap<>();
 
-    private Fragments() {
-    }
+    private Fragments() {}
 
     static Labels of(String name, String value) {
         String key = name + '\0' + value;

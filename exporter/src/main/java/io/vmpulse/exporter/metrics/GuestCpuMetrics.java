@@ -6,7 +6,6 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,17 +19,29 @@ import java.util.Set;
 final class GuestCpuMetrics implements VmMetricGroup {
 
     /** /proc/stat's column order: a mode exists when the guest kernel printed its column. */
-    private static final String[] MODES = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
+    private static final String[] MODES = {
+        "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"
+    };
+
     private static final int GUEST_COLUMN = 8;
     private static final int GUEST_NICE_COLUMN = 9;
 
-    private final Family seconds = Family.counter("vmpulse_guest_cpu_seconds",
-            "Seconds the guest's CPUs spent in each mode (guest /proc/stat; guest time is included in user and nice).", Unit.SECONDS);
-    private final Family guestSeconds = Family.counter("vmpulse_guest_cpu_guest_seconds",
-            "Seconds the guest's CPUs spent running nested guests, by mode user or nice (guest /proc/stat).", Unit.SECONDS);
-    private final Family online = Family.gauge("vmpulse_guest_cpus_online", "CPUs online in the guest.");
-    private final Family omitted = Family.gauge("vmpulse_guest_cpus_omitted",
-            "Guest CPUs beyond the registry's per-CPU list; the aggregate covers them, the per-CPU series do not.");
+    private final Family seconds =
+            Family.counter(
+                    "vmpulse_guest_cpu_seconds",
+                    "Seconds the guest's CPUs spent in each mode (guest /proc/stat; guest time is included in user and nice).",
+                    Unit.SECONDS);
+    private final Family guestSeconds =
+            Family.counter(
+                    "vmpulse_guest_cpu_guest_seconds",
+                    "Seconds the guest's CPUs spent running nested guests, by mode user or nice (guest /proc/stat).",
+                    Unit.SECONDS);
+    private final Family online =
+            Family.gauge("vmpulse_guest_cpus_online", "CPUs online in the guest.");
+    private final Family omitted =
+            Family.gauge(
+                    "vmpulse_guest_cpus_omitted",
+                    "Guest CPUs beyond the registry's per-CPU list; the aggregate covers them, the per-CPU series do not.");
 
     private final RecordField[] aggregate = new RecordField[10];
     private final RecordField columns;
@@ -61,11 +72,17 @@ final class GuestCpuMetrics implements VmMetricGroup {
         if (!vm.present(RecordFlags.PRESENT_GUEST_CPU)) {
             return;
         }
-        int cols = columns == null ? GUEST_NICE_COLUMN + 1 : (int) Math.min(vm.u32(columns), GUEST_NICE_COLUMN + 1);
+        int cols =
+                columns == null
+                        ? GUEST_NICE_COLUMN + 1
+                        : (int) Math.min(vm.u32(columns), GUEST_NICE_COLUMN + 1);
         if (cpuOnline != null) {
             online.add(vmLabels, vm.u32(cpuOnline));
         }
-        int listed = cpusCount == null || cpuNumber == null ? 0 : (int) Math.min(vm.u32(cpusCount), cpuNumber.count());
+        int listed =
+                cpusCount == null || cpuNumber == null
+                        ? 0
+                        : (int) Math.min(vm.u32(cpusCount), cpuNumber.count());
         if (listed == 0) {
             modes(vm, vmLabels, aggregate, 0, cols, null);
             return;
@@ -84,17 +101,28 @@ final class GuestCpuMetrics implements VmMetricGroup {
         }
     }
 
-    private void modes(ScrapedVm vm, Labels vmLabels, RecordField[] fields, int index, int cols, String cpu) {
+    private void modes(
+            ScrapedVm vm, Labels vmLabels, RecordField[] fields, int index, int cols, String cpu) {
         for (int m = 0; m < MODES.length && m < cols; m++) {
             if (fields[m] != null) {
                 point(seconds, vmLabels, cpu, MODES[m], Values.seconds(vm.u64(fields[m], index)));
             }
         }
         if (cols > GUEST_COLUMN && fields[GUEST_COLUMN] != null) {
-            point(guestSeconds, vmLabels, cpu, "user", Values.seconds(vm.u64(fields[GUEST_COLUMN], index)));
+            point(
+                    guestSeconds,
+                    vmLabels,
+                    cpu,
+                    "user",
+                    Values.seconds(vm.u64(fields[GUEST_COLUMN], index)));
         }
         if (cols > GUEST_NICE_COLUMN && fields[GUEST_NICE_COLUMN] != null) {
-            point(guestSeconds, vmLabels, cpu, "nice", Values.seconds(vm.u64(fields[GUEST_NICE_COLUMN], index)));
+            point(
+                    guestSeconds,
+                    vmLabels,
+                    cpu,
+                    "nice",
+                    Values.seconds(vm.u64(fields[GUEST_NICE_COLUMN], index)));
         }
     }
 

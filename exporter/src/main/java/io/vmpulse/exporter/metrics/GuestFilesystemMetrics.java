@@ -6,7 +6,6 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,15 +16,39 @@ import java.util.Set;
  */
 final class GuestFilesystemMetrics implements VmMetricGroup {
 
-    private final Family size = Family.gauge("vmpulse_guest_filesystem_size_bytes", "Guest filesystem size in bytes (statfs f_blocks * f_frsize).", Unit.BYTES);
-    private final Family free = Family.gauge("vmpulse_guest_filesystem_free_bytes", "Guest filesystem free space in bytes, reserved blocks included (f_bfree).", Unit.BYTES);
-    private final Family avail = Family.gauge("vmpulse_guest_filesystem_avail_bytes", "Guest filesystem space available to unprivileged users in bytes (f_bavail).", Unit.BYTES);
-    private final Family files = Family.gauge("vmpulse_guest_filesystem_files", "Guest filesystem inodes (f_files).");
-    private final Family filesFree = Family.gauge("vmpulse_guest_filesystem_files_free", "Guest filesystem free inodes (f_ffree).");
-    private final Family readonly = Family.gauge("vmpulse_guest_filesystem_readonly", "1 when the guest filesystem is mounted read-only.");
-    private final Family deviceError = Family.gauge("vmpulse_guest_filesystem_device_error",
-            "1 when the guest could not statfs the filesystem this time (its size series are then absent).");
-    private final Family omitted = Family.gauge("vmpulse_guest_filesystems_omitted", "Guest filesystems beyond the registry's list, not exported.");
+    private final Family size =
+            Family.gauge(
+                    "vmpulse_guest_filesystem_size_bytes",
+                    "Guest filesystem size in bytes (statfs f_blocks * f_frsize).",
+                    Unit.BYTES);
+    private final Family free =
+            Family.gauge(
+                    "vmpulse_guest_filesystem_free_bytes",
+                    "Guest filesystem free space in bytes, reserved blocks included (f_bfree).",
+                    Unit.BYTES);
+    private final Family avail =
+            Family.gauge(
+                    "vmpulse_guest_filesystem_avail_bytes",
+                    "Guest filesystem space available to unprivileged users in bytes (f_bavail).",
+                    Unit.BYTES);
+    private final Family files =
+            Family.gauge("vmpulse_guest_filesystem_files", "Guest filesystem inodes (f_files).");
+    private final Family filesFree =
+            Family.gauge(
+                    "vmpulse_guest_filesystem_files_free",
+                    "Guest filesystem free inodes (f_ffree).");
+    private final Family readonly =
+            Family.gauge(
+                    "vmpulse_guest_filesystem_readonly",
+                    "1 when the guest filesystem is mounted read-only.");
+    private final Family deviceError =
+            Family.gauge(
+                    "vmpulse_guest_filesystem_device_error",
+                    "1 when the guest could not statfs the filesystem this time (its size series are then absent).");
+    private final Family omitted =
+            Family.gauge(
+                    "vmpulse_guest_filesystems_omitted",
+                    "Guest filesystems beyond the registry's list, not exported.");
 
     private final RecordField count;
     private final RecordField omittedCount;
@@ -55,7 +78,10 @@ final class GuestFilesystemMetrics implements VmMetricGroup {
 
     @Override
     public void collect(ScrapedVm vm, Labels vmLabels) {
-        if (!vm.present(RecordFlags.PRESENT_GUEST_FS) || count == null || mountPoint == null || fsType == null) {
+        if (!vm.present(RecordFlags.PRESENT_GUEST_FS)
+                || count == null
+                || mountPoint == null
+                || fsType == null) {
             return;
         }
         if (omittedCount != null) {
@@ -87,10 +113,12 @@ final class GuestFilesystemMetrics implements VmMetricGroup {
         String mount = LabelValues.clean(vm.text(mountPoint, i));
         String type = LabelValues.clean(vm.text(fsType, i));
         if (device == null) {
-            return vmLabels.merge(new String[] {"fstype", "mountpoint"}, new String[] {type, mount});
+            return vmLabels.merge(
+                    new String[] {"fstype", "mountpoint"}, new String[] {type, mount});
         }
         String dev = LabelValues.clean(vm.text(device, i));
-        return vmLabels.merge(new String[] {"device", "fstype", "mountpoint"}, new String[] {dev, type, mount});
+        return vmLabels.merge(
+                new String[] {"device", "fstype", "mountpoint"}, new String[] {dev, type, mount});
     }
 
     private static void add(Family f, Labels l, ScrapedVm vm, RecordField field, int i) {

@@ -6,19 +6,33 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-
 import java.util.List;
 
 /** The rest of the guest's {@code /proc/stat}: context switches, forks, processes, boot time. */
 final class GuestSystemMetrics implements VmMetricGroup {
 
-    private final Family contextSwitches = Family.counter("vmpulse_guest_context_switches",
-            "Context switches in the guest (guest /proc/stat ctxt).", null);
-    private final Family forks = Family.counter("vmpulse_guest_forks", "Processes created in the guest (guest /proc/stat processes).", null);
-    private final Family running = Family.gauge("vmpulse_guest_procs_running", "Processes in a runnable state in the guest.");
-    private final Family blocked = Family.gauge("vmpulse_guest_procs_blocked", "Processes blocked waiting for I/O in the guest.");
-    private final Family bootTime = Family.gauge("vmpulse_guest_boot_time_seconds",
-            "Guest boot time, seconds since the Unix epoch, by the guest's clock (guest /proc/stat btime).", Unit.SECONDS);
+    private final Family contextSwitches =
+            Family.counter(
+                    "vmpulse_guest_context_switches",
+                    "Context switches in the guest (guest /proc/stat ctxt).",
+                    null);
+    private final Family forks =
+            Family.counter(
+                    "vmpulse_guest_forks",
+                    "Processes created in the guest (guest /proc/stat processes).",
+                    null);
+    private final Family running =
+            Family.gauge(
+                    "vmpulse_guest_procs_running", "Processes in a runnable state in the guest.");
+    private final Family blocked =
+            Family.gauge(
+                    "vmpulse_guest_procs_blocked",
+                    "Processes blocked waiting for I/O in the guest.");
+    private final Family bootTime =
+            Family.gauge(
+                    "vmpulse_guest_boot_time_seconds",
+                    "Guest boot time, seconds since the Unix epoch, by the guest's clock (guest /proc/stat btime).",
+                    Unit.SECONDS);
 
     private final RecordField ctxt;
     private final RecordField processes;

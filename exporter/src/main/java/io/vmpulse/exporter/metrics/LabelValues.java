@@ -3,17 +3,17 @@ package io.vmpulse.exporter.metrics;
 /**
  * Label values from the registry, most of them guest-reported and so untrusted. The exposition
  * formats escape backslashes, quotes and newlines themselves; this bounds the length and replaces
- * every other control character, so that no value can disturb a line-based consumer, a terminal
- * or a dashboard legend. Invalid UTF-8 never gets here: the registry reader decodes it to U+FFFD.
+ * every other control character, so that no value can disturb a line-based consumer, a terminal or
+ * a dashboard legend. Invalid UTF-8 never gets here: the registry reader decodes it to U+FFFD.
  */
 public final class LabelValues {
 
     /** Longer than any registry string (the longest, labels, is 512 bytes). */
     public static final int MAX_CHARS = 1024;
+
     private static final char REPLACEMENT = '\uFFFD';
 
-    private LabelValues() {
-    }
+    private LabelValues() {}
 
     /** {@code raw}, or a copy with control characters replaced and cut to {@link #MAX_CHARS}. */
     public static String clean(String raw) {
@@ -33,7 +33,10 @@ public final class LabelValues {
         StringBuilder b = new StringBuilder(end);
         for (int i = 0; i < end; i++) {
             char c = raw.charAt(i);
-            b.append(isControl(c) || (Character.isSurrogate(c) && !pairedAt(raw, i)) ? REPLACEMENT : c);
+            b.append(
+                    isControl(c) || (Character.isSurrogate(c) && !pairedAt(raw, i))
+                            ? REPLACEMENT
+                            : c);
         }
         return b.toString();
     }

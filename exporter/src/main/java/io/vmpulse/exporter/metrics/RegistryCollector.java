@@ -7,7 +7,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.vmpulse.exporter.scrape.RegistryScraper;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,11 +35,21 @@ public final class RegistryCollector implements MultiCollector {
         health.collect(s);
         List<Family> families = new ArrayList<>(health.families());
         if (s.open()) {
-            List<VmMetricGroup> groups = List.of(
-                    new VmFreshnessMetrics(s, options), new VmIdentityMetrics(s, options), new VmIngestMetrics(s),
-                    new GuestCpuMetrics(s), new GuestSystemMetrics(s), new GuestMemoryMetrics(s), new GuestFilesystemMetrics(s),
-                    new VcpuMetrics(s), new VmmProcessMetrics(s), new CgroupMetrics(s), new BlockMetrics(s),
-                    new NetworkMetrics(s), new BalloonMetrics(s));
+            List<VmMetricGroup> groups =
+                    List.of(
+                            new VmFreshnessMetrics(s, options),
+                            new VmIdentityMetrics(s, options),
+                            new VmIngestMetrics(s),
+                            new GuestCpuMetrics(s),
+                            new GuestSystemMetrics(s),
+                            new GuestMemoryMetrics(s),
+                            new GuestFilesystemMetrics(s),
+                            new VcpuMetrics(s),
+                            new VmmProcessMetrics(s),
+                            new CgroupMetrics(s),
+                            new BlockMetrics(s),
+                            new NetworkMetrics(s),
+                            new BalloonMetrics(s));
             for (ScrapedVm vm : s.vms()) {
                 Labels vmLabels = Labels.of("vm_id", LabelValues.clean(vm.vmId()));
                 for (VmMetricGroup g : groups) {

@@ -5,8 +5,7 @@ final class Values {
 
     private static final double NANOS_PER_SECOND = 1e9;
 
-    private Values() {
-    }
+    private Values() {}
 
     /** A u64 field: Java holds it in a signed long, values of 2^63 and above are negative there. */
     static double unsigned(long v) {

@@ -6,7 +6,6 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-
 import java.util.List;
 
 /**
@@ -15,11 +14,20 @@ import java.util.List;
  */
 final class VcpuMetrics implements VmMetricGroup {
 
-    private final Family run = Family.counter("vmpulse_vcpu_run_seconds",
-            "Seconds the vCPU thread ran on a host CPU (host schedstat).", Unit.SECONDS);
-    private final Family wait = Family.counter("vmpulse_vcpu_runqueue_wait_seconds",
-            "Seconds the vCPU thread was runnable but waited for a host CPU (host schedstat); the guest sees this as steal.", Unit.SECONDS);
-    private final Family vcpus = Family.gauge("vmpulse_vcpus", "vCPU threads found in the VMM process (per-vCPU series cover the first 32).");
+    private final Family run =
+            Family.counter(
+                    "vmpulse_vcpu_run_seconds",
+                    "Seconds the vCPU thread ran on a host CPU (host schedstat).",
+                    Unit.SECONDS);
+    private final Family wait =
+            Family.counter(
+                    "vmpulse_vcpu_runqueue_wait_seconds",
+                    "Seconds the vCPU thread was runnable but waited for a host CPU (host schedstat); the guest sees this as steal.",
+                    Unit.SECONDS);
+    private final Family vcpus =
+            Family.gauge(
+                    "vmpulse_vcpus",
+                    "vCPU threads found in the VMM process (per-vCPU series cover the first 32).");
 
     private final RecordField count;
     private final RecordField runEach;

@@ -6,37 +6,51 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-
 import java.util.List;
 
 /**
- * Whether each half of a VM's record is current: {@code vmpulse_vm_up{source}} is what alerts
- * and dashboards key on, the rest says why it is 0.
+ * Whether each half of a VM's record is current: {@code vmpulse_vm_up{source}} is what alerts and
+ * dashboards key on, the rest says why it is 0.
  *
  * <p>A half is up while the VM is live, the collector's heartbeat is fresh (a dead collector's
- * flags are frozen, so they prove nothing), and: for the guest, a guest sample has arrived and
- * the collector does not flag it stale; for the host, a host reading is younger than the
- * staleness limit.
+ * flags are frozen, so they prove nothing), and: for the guest, a guest sample has arrived and the
+ * collector does not flag it stale; for the host, a host reading is younger than the staleness
+ * limit.
  */
 final class VmFreshnessMetrics implements VmMetricGroup {
 
-    private record HostSource(String name, long failingFlag) {
-    }
+    private record HostSource(String name, long failingFlag) {}
 
-    private static final List<HostSource> HOST_SOURCES = List.of(
-            new HostSource("vcpu", RecordFlags.FLAG_VCPU_FAILING),
-            new HostSource("process", RecordFlags.FLAG_PROCESS_FAILING),
-            new HostSource("cgroup", RecordFlags.FLAG_CGROUP_FAILING),
-            new HostSource("block", RecordFlags.FLAG_BLOCK_FAILING),
-            new HostSource("network", RecordFlags.FLAG_NET_FAILING),
-            new HostSource("balloon", RecordFlags.FLAG_BALLOON_FAILING));
+    private static final List<HostSource> HOST_SOURCES =
+            List.of(
+                    new HostSource("vcpu", RecordFlags.FLAG_VCPU_FAILING),
+                    new HostSource("process", RecordFlags.FLAG_PROCESS_FAILING),
+                    new HostSource("cgroup", RecordFlags.FLAG_CGROUP_FAILING),
+                    new HostSource("block", RecordFlags.FLAG_BLOCK_FAILING),
+                    new HostSource("network", RecordFlags.FLAG_NET_FAILING),
+                    new HostSource("balloon", RecordFlags.FLAG_BALLOON_FAILING));
 
-    private final Family up = Family.gauge("vmpulse_vm_up", "1 while that half of the VM's record (source guest or host) is fresh.");
-    private final Family lastSample = Family.gauge("vmpulse_vm_last_sample_timestamp_seconds",
-            "When the collector last received a guest sample (source=guest) or read the host side (source=host), seconds since the Unix epoch by the host's clock.", Unit.SECONDS);
-    private final Family connected = Family.gauge("vmpulse_vm_guest_connected", "1 while the guest agent's stream to the collector is connected.");
-    private final Family gone = Family.gauge("vmpulse_vm_final", "1 when the VM is gone and this is its last record, kept for a grace period.");
-    private final Family failing = Family.gauge("vmpulse_vm_source_failing", "1 when the collector's last reading of that host-side source failed.");
+    private final Family up =
+            Family.gauge(
+                    "vmpulse_vm_up",
+                    "1 while that half of the VM's record (source guest or host) is fresh.");
+    private final Family lastSample =
+            Family.gauge(
+                    "vmpulse_vm_last_sample_timestamp_seconds",
+                    "When the collector last received a guest sample (source=guest) or read the host side (source=host), seconds since the Unix epoch by the host's clock.",
+                    Unit.SECONDS);
+    private final Family connected =
+            Family.gauge(
+                    "vmpulse_vm_guest_connected",
+                    "1 while the guest agent's stream to the collector is connected.");
+    private final Family gone =
+            Family.gauge(
+                    "vmpulse_vm_final",
+                    "1 when the VM is gone and this is its last record, kept for a grace period.");
+    private final Family failing =
+            Family.gauge(
+                    "vmpulse_vm_source_failing",
+                    "1 when the collector's last reading of that host-side source failed.");
 
     private final RecordField guestUnix;
     private final RecordField guestMono;

@@ -4,26 +4,34 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a VM is: {@code vmpulse_vm_info} (hypervisor from the descriptor; agent version, kernel
- * release and boot id from the guest, so untrusted) and {@code vmpulse_vm_labels}, the
- * descriptor's labels as kube-state-metrics exposes a pod's. Both are 1, to join on {@code vm_id}.
+ * release and boot id from the guest, so untrusted) and {@code vmpulse_vm_labels}, the descriptor's
+ * labels as kube-state-metrics exposes a pod's. Both are 1, to join on {@code vm_id}.
  */
 final class VmIdentityMetrics implements VmMetricGroup {
 
-    private static final String[] INFO_FIELDS = {"hypervisor", "agent_version", "kernel_release", "boot_id"};
+    private static final String[] INFO_FIELDS = {
+        "hypervisor", "agent_version", "kernel_release", "boot_id"
+    };
 
-    private final Family info = Family.info("vmpulse_vm",
-            "VM identity: hypervisor (host descriptor); agent_version, kernel_release, boot_id (guest-reported).");
-    private final Family labels = Family.gauge("vmpulse_vm_labels", "The VM descriptor's labels, one label_<key> each (keys sanitised as kube-state-metrics does).");
+    private final Family info =
+            Family.info(
+                    "vmpulse_vm",
+                    "VM identity: hypervisor (host descriptor); agent_version, kernel_release, boot_id (guest-reported).");
+    private final Family labels =
+            Family.gauge(
+                    "vmpulse_vm_labels",
+                    "The VM descriptor's labels, one label_<key> each (keys sanitised as kube-state-metrics does).");
 
-    private final Family labelsOmitted = Family.gauge("vmpulse_vm_labels_omitted",
-            "Descriptor labels that did not fit the registry's labels field and are missing from vmpulse_vm_labels.");
+    private final Family labelsOmitted =
+            Family.gauge(
+                    "vmpulse_vm_labels_omitted",
+                    "Descriptor labels that did not fit the registry's labels field and are missing from vmpulse_vm_labels.");
 
     private final List<String> infoNames = new ArrayList<>();
     private final List<RecordField> infoFields = new ArrayList<>();

@@ -4,7 +4,6 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
-
 import java.util.List;
 
 /**
@@ -13,12 +12,26 @@ import java.util.List;
  */
 final class VmIngestMetrics implements VmMetricGroup {
 
-    private final Family rejected = Family.counter("vmpulse_vm_rejected_messages",
-            "Guest messages the collector rejected in validation (the registry carries no reason).", null);
-    private final Family dropped = Family.counter("vmpulse_vm_dropped_samples",
-            "Guest samples lost: dropped by the agent's buffer or by the collector's rate limit.", null);
-    private final Family restarts = Family.counter("vmpulse_guest_restarts", "Guest agent restarts or guest reboots seen (new boot id or agent instance).", null);
-    private final Family resets = Family.counter("vmpulse_guest_resets", "Guest counters seen going backwards, each recorded as a reset (never as a negative rate).", null);
+    private final Family rejected =
+            Family.counter(
+                    "vmpulse_vm_rejected_messages",
+                    "Guest messages the collector rejected in validation (the registry carries no reason).",
+                    null);
+    private final Family dropped =
+            Family.counter(
+                    "vmpulse_vm_dropped_samples",
+                    "Guest samples lost: dropped by the agent's buffer or by the collector's rate limit.",
+                    null);
+    private final Family restarts =
+            Family.counter(
+                    "vmpulse_guest_restarts",
+                    "Guest agent restarts or guest reboots seen (new boot id or agent instance).",
+                    null);
+    private final Family resets =
+            Family.counter(
+                    "vmpulse_guest_resets",
+                    "Guest counters seen going backwards, each recorded as a reset (never as a negative rate).",
+                    null);
 
     private final RecordField rejectedMessages;
     private final RecordField droppedSamples;

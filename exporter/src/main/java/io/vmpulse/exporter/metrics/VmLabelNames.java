@@ -14,8 +14,7 @@ import java.util.TreeMap;
  */
 final class VmLabelNames {
 
-    private VmLabelNames() {
-    }
+    private VmLabelNames() {}
 
     /**
      * Parses the registry's {@code labels} field ("key=value" entries joined by newlines) into
@@ -58,13 +57,19 @@ final class VmLabelNames {
         StringBuilder b = new StringBuilder(key.length());
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            boolean ok =
+                    (c >= 'a' && c <= 'z')
+                            || (c >= 'A' && c <= 'Z')
+                            || (c >= '0' && c <= '9')
+                            || c == '_';
             b.append(ok ? c : '_');
         }
         return b.toString();
     }
 
-    /** An underscore between a lower-case letter or digit and the capital after it, then lower case. */
+    /**
+     * An underscore between a lower-case letter or digit and the capital after it, then lower case.
+     */
     static String snakeCase(String s) {
         StringBuilder b = new StringBuilder(s.length() + 4);
         for (int i = 0; i < s.length(); i++) {

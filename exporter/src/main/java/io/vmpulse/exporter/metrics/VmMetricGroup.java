@@ -2,7 +2,6 @@ package io.vmpulse.exporter.metrics;
 
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.vmpulse.exporter.scrape.ScrapedVm;
-
 import java.util.List;
 
 /**

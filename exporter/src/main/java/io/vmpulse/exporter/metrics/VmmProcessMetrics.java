@@ -6,7 +6,6 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-
 import java.util.List;
 
 /**
@@ -15,14 +14,28 @@ import java.util.List;
  */
 final class VmmProcessMetrics implements VmMetricGroup {
 
-    private final Family cpu = Family.counter("vmpulse_vmm_cpu_seconds",
-            "CPU seconds of the whole VMM process, user and system together (host /proc/PID/stat utime+stime; the registry does not split them).", Unit.SECONDS);
-    private final Family rss = Family.gauge("vmpulse_vmm_resident_memory_bytes", "Resident memory of the VMM process (host smaps_rollup Rss).", Unit.BYTES);
-    private final Family pss = Family.gauge("vmpulse_vmm_proportional_memory_bytes",
-            "Proportional set size of the VMM process (host smaps_rollup Pss): shared pages divided among their users.", Unit.BYTES);
-    private final Family threads = Family.gauge("vmpulse_vmm_threads", "Threads of the VMM process.");
-    private final Family linesSkipped = Family.counter("vmpulse_vmm_metrics_lines_skipped",
-            "Firecracker metrics lines the collector could not parse and skipped; their deltas are lost.", null);
+    private final Family cpu =
+            Family.counter(
+                    "vmpulse_vmm_cpu_seconds",
+                    "CPU seconds of the whole VMM process, user and system together (host /proc/PID/stat utime+stime; the registry does not split them).",
+                    Unit.SECONDS);
+    private final Family rss =
+            Family.gauge(
+                    "vmpulse_vmm_resident_memory_bytes",
+                    "Resident memory of the VMM process (host smaps_rollup Rss).",
+                    Unit.BYTES);
+    private final Family pss =
+            Family.gauge(
+                    "vmpulse_vmm_proportional_memory_bytes",
+                    "Proportional set size of the VMM process (host smaps_rollup Pss): shared pages divided among their users.",
+                    Unit.BYTES);
+    private final Family threads =
+            Family.gauge("vmpulse_vmm_threads", "Threads of the VMM process.");
+    private final Family linesSkipped =
+            Family.counter(
+                    "vmpulse_vmm_metrics_lines_skipped",
+                    "Firecracker metrics lines the collector could not parse and skipped; their deltas are lost.",
+                    null);
 
     private final RecordField cpuNs;
     private final RecordField rssBytes;

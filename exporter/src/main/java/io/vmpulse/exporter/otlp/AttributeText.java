@@ -10,8 +10,7 @@ final class AttributeText {
     /** Longest attribute value sent, in UTF-16 chars (a surrogate pair is never split). */
     static final int MAX_VALUE_CHARS = 256;
 
-    private AttributeText() {
-    }
+    private AttributeText() {}
 
     /** {@code s} cut to {@link #MAX_VALUE_CHARS}, without leaving half a surrogate pair. */
     static String cap(String s) {

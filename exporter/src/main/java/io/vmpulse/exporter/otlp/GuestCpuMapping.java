@@ -1,11 +1,11 @@
 package io.vmpulse.exporter.otlp;
 
+import static io.vmpulse.registry.layout.RecordFields.*;
+
 import io.opentelemetry.api.common.Attributes;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
-
-import static io.vmpulse.registry.layout.RecordFields.*;
 
 /**
  * The guest's /proc/stat: CPU time by mode (per CPU when the registry carries it), CPUs online,
@@ -18,12 +18,25 @@ import static io.vmpulse.registry.layout.RecordFields.*;
  */
 final class GuestCpuMapping {
 
-    private static final String[] MODES = {"user", "nice", "system", "idle", "iowait", "interrupt", "softirq", "steal",
-            "user", "nice"};
+    private static final String[] MODES = {
+        "user", "nice", "system", "idle", "iowait", "interrupt", "softirq", "steal", "user", "nice"
+    };
+
     /** Modes at and after this index are time spent running nested guests. */
     private static final int FIRST_GUEST_MODE = 8;
-    private static final RecordField[] TOTAL_NS = {CPU_USER_NS, CPU_NICE_NS, CPU_SYSTEM_NS, CPU_IDLE_NS, CPU_IOWAIT_NS,
-            CPU_IRQ_NS, CPU_SOFTIRQ_NS, CPU_STEAL_NS, CPU_GUEST_NS, CPU_GUEST_NICE_NS};
+
+    private static final RecordField[] TOTAL_NS = {
+        CPU_USER_NS,
+        CPU_NICE_NS,
+        CPU_SYSTEM_NS,
+        CPU_IDLE_NS,
+        CPU_IOWAIT_NS,
+        CPU_IRQ_NS,
+        CPU_SOFTIRQ_NS,
+        CPU_STEAL_NS,
+        CPU_GUEST_NS,
+        CPU_GUEST_NICE_NS
+    };
     private static final Attributes[] MODE_ONLY = new Attributes[MODES.length];
 
     static {
@@ -32,8 +45,7 @@ final class GuestCpuMapping {
         }
     }
 
-    private GuestCpuMapping() {
-    }
+    private GuestCpuMapping() {}
 
     static void map(VmRecord r, NamedFields f, VmPoints p) {
         if (!r.isPresent(RecordFlags.PRESENT_GUEST_CPU)) {
@@ -46,7 +58,8 @@ final class GuestCpuMapping {
             for (int i = 0; i < cpus; i++) {
                 long number = r.getUnsignedInt(f.cpuNumber, i);
                 for (int m = 0; m < columns; m++) {
-                    Attributes a = Attributes.of(Keys.CPU_MODE, MODES[m], Keys.CPU_LOGICAL_NUMBER, number);
+                    Attributes a =
+                            Attributes.of(Keys.CPU_MODE, MODES[m], Keys.CPU_LOGICAL_NUMBER, number);
                     p.addSeconds(metricOf(m), a, r.getLong(f.cpuModeNs[m], i));
                 }
             }
@@ -55,9 +68,18 @@ final class GuestCpuMapping {
                 p.addSeconds(metricOf(m), MODE_ONLY[m], r.getLong(TOTAL_NS[m]));
             }
         }
-        p.addLong(OtlpMetric.SYSTEM_CPU_LOGICAL_COUNT, Attributes.empty(), r.getUnsignedInt(CPU_ONLINE));
-        p.addLong(OtlpMetric.SYSTEM_PROCESS_COUNT, Attributes.of(Keys.PROCESS_STATE, "running"), r.getUnsignedInt(PROCS_RUNNING));
-        p.addLong(OtlpMetric.SYSTEM_PROCESS_COUNT, Attributes.of(Keys.PROCESS_STATE, "blocked"), r.getUnsignedInt(PROCS_BLOCKED));
+        p.addLong(
+                OtlpMetric.SYSTEM_CPU_LOGICAL_COUNT,
+                Attributes.empty(),
+                r.getUnsignedInt(CPU_ONLINE));
+        p.addLong(
+                OtlpMetric.SYSTEM_PROCESS_COUNT,
+                Attributes.of(Keys.PROCESS_STATE, "running"),
+                r.getUnsignedInt(PROCS_RUNNING));
+        p.addLong(
+                OtlpMetric.SYSTEM_PROCESS_COUNT,
+                Attributes.of(Keys.PROCESS_STATE, "blocked"),
+                r.getUnsignedInt(PROCS_BLOCKED));
         p.addLong(OtlpMetric.SYSTEM_PROCESS_CREATED, Attributes.empty(), r.getLong(CPU_FORKS));
         p.addLong(OtlpMetric.GUEST_CONTEXT_SWITCHES, Attributes.empty(), r.getLong(CPU_CTXT));
     }
@@ -75,6 +97,8 @@ final class GuestCpuMapping {
     }
 
     private static OtlpMetric metricOf(int mode) {
-        return mode < FIRST_GUEST_MODE ? OtlpMetric.SYSTEM_CPU_TIME : OtlpMetric.GUEST_CPU_GUEST_TIME;
+        return mode < FIRST_GUEST_MODE
+                ? OtlpMetric.SYSTEM_CPU_TIME
+                : OtlpMetric.GUEST_CPU_GUEST_TIME;
     }
 }

@@ -1,15 +1,15 @@
 package io.vmpulse.exporter.otlp;
 
+import static io.vmpulse.registry.layout.RecordFields.*;
+
 import io.opentelemetry.api.common.Attributes;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 
-import static io.vmpulse.registry.layout.RecordFields.*;
-
 /**
- * The guest's /proc/meminfo. {@code used} is MemTotal - MemAvailable, as the conventions define
- * it on Linux; a guest whose MemAvailable exceeds MemTotal (containers do that) gets no
- * {@code used} point rather than a negative or invented one. Likewise swap used.
+ * The guest's /proc/meminfo. {@code used} is MemTotal - MemAvailable, as the conventions define it
+ * on Linux; a guest whose MemAvailable exceeds MemTotal (containers do that) gets no {@code used}
+ * point rather than a negative or invented one. Likewise swap used.
  */
 final class GuestMemoryMapping {
 
@@ -17,12 +17,12 @@ final class GuestMemoryMapping {
     private static final Attributes FREE = Attributes.of(Keys.MEMORY_STATE, "free");
     private static final Attributes BUFFERS = Attributes.of(Keys.MEMORY_STATE, "buffers");
     private static final Attributes CACHED = Attributes.of(Keys.MEMORY_STATE, "cached");
-    private static final Attributes SLAB_RECLAIMABLE = Attributes.of(Keys.SLAB_STATE, "reclaimable");
+    private static final Attributes SLAB_RECLAIMABLE =
+            Attributes.of(Keys.SLAB_STATE, "reclaimable");
     private static final Attributes SWAP_USED = Attributes.of(Keys.PAGING_STATE, "used");
     private static final Attributes SWAP_FREE = Attributes.of(Keys.PAGING_STATE, "free");
 
-    private GuestMemoryMapping() {
-    }
+    private GuestMemoryMapping() {}
 
     static void map(VmRecord r, NamedFields f, VmPoints p) {
         if (!r.isPresent(RecordFlags.PRESENT_GUEST_MEMORY)) {
@@ -40,7 +40,10 @@ final class GuestMemoryMapping {
         p.addLong(OtlpMetric.SYSTEM_MEMORY_LIMIT, none, total);
         p.addLong(OtlpMetric.SYSTEM_MEMORY_SHARED, none, r.getLong(MEM_SHMEM_BYTES));
         p.addLong(OtlpMetric.SYSTEM_MEMORY_LINUX_AVAILABLE, none, available);
-        p.addLong(OtlpMetric.SYSTEM_MEMORY_LINUX_SLAB_USAGE, SLAB_RECLAIMABLE, r.getLong(MEM_SRECLAIMABLE_BYTES));
+        p.addLong(
+                OtlpMetric.SYSTEM_MEMORY_LINUX_SLAB_USAGE,
+                SLAB_RECLAIMABLE,
+                r.getLong(MEM_SRECLAIMABLE_BYTES));
 
         long swapTotal = r.getLong(SWAP_TOTAL_BYTES);
         long swapFree = r.getLong(SWAP_FREE_BYTES);

@@ -1,22 +1,21 @@
 package io.vmpulse.exporter.otlp;
 
+import static io.vmpulse.registry.layout.RecordFields.*;
+
 import io.opentelemetry.api.common.Attributes;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 
-import static io.vmpulse.registry.layout.RecordFields.*;
-
 /**
- * Block and network counters the host keeps for the VM, per device when the registry carries
- * them (ABI 1.3) and as the VM's sums otherwise. Direction is always the guest's: a disk
- * {@code read} is the guest reading, a network {@code receive} is what the guest received (the
- * TAP's transmit side). Operation counts, drops and errors have presence bits of their own: a
- * source that does not count them leaves zeros that mean "unknown", which yield no point.
+ * Block and network counters the host keeps for the VM, per device when the registry carries them
+ * (ABI 1.3) and as the VM's sums otherwise. Direction is always the guest's: a disk {@code read} is
+ * the guest reading, a network {@code receive} is what the guest received (the TAP's transmit
+ * side). Operation counts, drops and errors have presence bits of their own: a source that does not
+ * count them leaves zeros that mean "unknown", which yield no point.
  */
 final class HostIoMapping {
 
-    private HostIoMapping() {
-    }
+    private HostIoMapping() {}
 
     static void map(VmRecord r, NamedFields f, VmPoints p) {
         if (r.isPresent(RecordFlags.PRESENT_HOST_BLOCK)) {
@@ -29,8 +28,10 @@ final class HostIoMapping {
 
     private static void mapBlock(VmRecord r, NamedFields f, VmPoints p) {
         boolean ops = r.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS);
-        int disks = f.hasPerDisk() && r.getUnsignedInt(f.disksOmitted) == 0
-                ? (int) Math.min(r.getUnsignedInt(f.disksCount), f.diskName.count()) : 0;
+        int disks =
+                f.hasPerDisk() && r.getUnsignedInt(f.disksOmitted) == 0
+                        ? (int) Math.min(r.getUnsignedInt(f.disksCount), f.diskName.count())
+                        : 0;
         if (disks == 0) {
             p.addLong(OtlpMetric.DISK_IO, Keys.READ, r.getLong(DISK_READ_BYTES));
             p.addLong(OtlpMetric.DISK_IO, Keys.WRITE, r.getLong(DISK_WRITE_BYTES));
@@ -56,8 +57,10 @@ final class HostIoMapping {
     private static void mapNet(VmRecord r, NamedFields f, VmPoints p) {
         boolean drops = r.isPresent(RecordFlags.PRESENT_HOST_NET_DROPS);
         boolean errors = r.isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS);
-        int nics = f.hasPerNic() && r.getUnsignedInt(f.nicsOmitted) == 0
-                ? (int) Math.min(r.getUnsignedInt(f.nicsCount), f.nicName.count()) : 0;
+        int nics =
+                f.hasPerNic() && r.getUnsignedInt(f.nicsOmitted) == 0
+                        ? (int) Math.min(r.getUnsignedInt(f.nicsCount), f.nicName.count())
+                        : 0;
         if (nics == 0) {
             Attributes rx = Keys.RECEIVE;
             Attributes tx = Keys.TRANSMIT;
@@ -77,8 +80,10 @@ final class HostIoMapping {
         }
         for (int i = 0; i < nics; i++) {
             String name = AttributeText.cap(r.getString(f.nicName, i));
-            Attributes rx = Attributes.of(Keys.NETWORK_DIRECTION, "receive", Keys.NETWORK_INTERFACE, name);
-            Attributes tx = Attributes.of(Keys.NETWORK_DIRECTION, "transmit", Keys.NETWORK_INTERFACE, name);
+            Attributes rx =
+                    Attributes.of(Keys.NETWORK_DIRECTION, "receive", Keys.NETWORK_INTERFACE, name);
+            Attributes tx =
+                    Attributes.of(Keys.NETWORK_DIRECTION, "transmit", Keys.NETWORK_INTERFACE, name);
             p.addLong(OtlpMetric.NETWORK_IO, rx, r.getLong(f.nicRxBytes, i));
             p.addLong(OtlpMetric.NETWORK_IO, tx, r.getLong(f.nicTxBytes, i));
             if (f.nicRxPackets != null && f.nicTxPackets != null) {

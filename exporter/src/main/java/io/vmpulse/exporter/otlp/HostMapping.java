@@ -1,10 +1,10 @@
 package io.vmpulse.exporter.otlp;
 
+import static io.vmpulse.registry.layout.RecordFields.*;
+
 import io.opentelemetry.api.common.Attributes;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
-
-import static io.vmpulse.registry.layout.RecordFields.*;
 
 /**
  * What only the host sees of a VM: its vCPU threads, the VMM process, its cgroup and its balloon;
@@ -12,8 +12,7 @@ import static io.vmpulse.registry.layout.RecordFields.*;
  */
 final class HostMapping {
 
-    private HostMapping() {
-    }
+    private HostMapping() {}
 
     static void map(VmRecord r, VmPoints p) {
         Attributes none = Attributes.empty();
@@ -51,7 +50,9 @@ final class HostMapping {
             p.addLong(OtlpMetric.BALLOON_STATS_AVAILABLE, none, r.getLong(BALLOON_AVAILABLE_BYTES));
         }
 
-        boolean fresh = r.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED) && !r.hasFlags(RecordFlags.FLAG_GUEST_STALE);
+        boolean fresh =
+                r.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED)
+                        && !r.hasFlags(RecordFlags.FLAG_GUEST_STALE);
         p.addLong(OtlpMetric.GUEST_UP, none, fresh ? 1 : 0);
         p.addLong(OtlpMetric.GUEST_REJECTED_MESSAGES, none, r.getLong(REJECTED_MESSAGES));
         p.addLong(OtlpMetric.GUEST_RESTARTS, none, r.getLong(GUEST_RESTARTS));

@@ -3,20 +3,20 @@ package io.vmpulse.exporter.otlp;
 import io.vmpulse.registry.layout.FieldType;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.read.FieldDirectory;
-
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * The fields ABI 1.3 added, found by name in the open registry's field directory. A field the
- * writer's version does not have is null here, so a 1.2 registry yields no point for it (its
- * bytes would read as zero, and a zero is not "absent").
+ * writer's version does not have is null here, so a 1.2 registry yields no point for it (its bytes
+ * would read as zero, and a zero is not "absent").
  */
 final class NamedFields {
 
     /** The ten per-CPU modes in /proc/stat order, as {@code cpu.<mode>_ns}. */
-    static final String[] CPU_MODE_FIELDS = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal",
-            "guest", "guest_nice"};
+    static final String[] CPU_MODE_FIELDS = {
+        "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "guest", "guest_nice"
+    };
 
     final RecordField hypervisor;
     final RecordField agentVersion;
@@ -54,7 +54,9 @@ final class NamedFields {
         this(dir::find);
     }
 
-    /** Fields as {@code lookup} finds them by name (a registry's directory, or a test's stand-in). */
+    /**
+     * Fields as {@code lookup} finds them by name (a registry's directory, or a test's stand-in).
+     */
     NamedFields(Function<String, Optional<RecordField>> lookup) {
         hypervisor = find(lookup, "hypervisor", FieldType.UTF8);
         agentVersion = find(lookup, "agent_version", FieldType.UTF8);
@@ -105,15 +107,24 @@ final class NamedFields {
     }
 
     boolean hasPerDisk() {
-        return disksCount != null && disksOmitted != null && diskName != null && diskReadBytes != null && diskWriteBytes != null;
+        return disksCount != null
+                && disksOmitted != null
+                && diskName != null
+                && diskReadBytes != null
+                && diskWriteBytes != null;
     }
 
     boolean hasPerNic() {
-        return nicsCount != null && nicsOmitted != null && nicName != null && nicRxBytes != null && nicTxBytes != null;
+        return nicsCount != null
+                && nicsOmitted != null
+                && nicName != null
+                && nicRxBytes != null
+                && nicTxBytes != null;
     }
 
     /** The field called {@code name} if the registry has it with the expected type, else null. */
-    private static RecordField find(Function<String, Optional<RecordField>> lookup, String name, FieldType type) {
+    private static RecordField find(
+            Function<String, Optional<RecordField>> lookup, String name, FieldType type) {
         return lookup.apply(name).filter(f -> f.type() == type).orElse(null);
     }
 }

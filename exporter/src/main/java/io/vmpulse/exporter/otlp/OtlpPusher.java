@@ -9,7 +9,6 @@ import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
-
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,19 +26,20 @@ import java.util.logging.Logger;
  * thread of its own: {@code new OtlpPusher(registry, settings).start()}, then {@link #close()}.
  *
  * <h2>When the receiver is down</h2>
+ *
  * Each push is attempted up to {@link OtlpSettings#maxAttempts()} times with exponential backoff
- * (the SDK exporter's retry policy), then given up. A push is sent as requests of
- * {@value #VMS_PER_REQUEST} VMs, one after the other; a failed request ends the push (the VMs
- * already sent stay delivered). Nothing is queued: the next push reads the
- * registry afresh, so memory stays at one push's worth however long the receiver is away, and
- * what it missed is only the resolution of cumulative counters, never their totals. At most one
- * push is in flight. A failure of any kind is logged once per change of state
- * ({@link PushHealth}), and no exception leaves the push thread, so the rest of the process (the
- * Prometheus endpoint) never notices.
+ * (the SDK exporter's retry policy), then given up. A push is sent as requests of {@value
+ * #VMS_PER_REQUEST} VMs, one after the other; a failed request ends the push (the VMs already sent
+ * stay delivered). Nothing is queued: the next push reads the registry afresh, so memory stays at
+ * one push's worth however long the receiver is away, and what it missed is only the resolution of
+ * cumulative counters, never their totals. At most one push is in flight. A failure of any kind is
+ * logged once per change of state ({@link PushHealth}), and no exception leaves the push thread, so
+ * the rest of the process (the Prometheus endpoint) never notices.
  */
 public final class OtlpPusher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(OtlpPusher.class.getName());
+
     /**
      * VMs per request. One request of 1,000 VMs is about 12 MB of protobuf (0.6 MB gzipped); the
      * Collector's OTLP/HTTP receiver refuses bodies over 20 MiB by default, and the exporter holds
@@ -47,9 +47,10 @@ public final class OtlpPusher implements AutoCloseable {
      * requests of about 2.4 MB and keep the push's memory flat in the fleet's size.
      */
     static final int VMS_PER_REQUEST = 200;
+
     /**
-     * The SDK exporter logs every failed export; {@link PushHealth} logs the changes instead.
-     * Held here so that the level set on it is not lost with a collected logger.
+     * The SDK exporter logs every failed export; {@link PushHealth} logs the changes instead. Held
+     * here so that the level set on it is not lost with a collected logger.
      */
     private static final Logger SDK_EXPORTER_LOG = Logger.getLogger("io.opentelemetry.exporter");
 
@@ -72,30 +73,35 @@ public final class OtlpPusher implements AutoCloseable {
         this.metrics = new RegistryMetrics(registry);
         this.health = new PushHealth(settings.endpoint().toString());
         this.exporter = newExporter(settings);
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "vmpulse-otlp-push");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "vmpulse-otlp-push");
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
     private static MetricExporter newExporter(OtlpSettings s) {
-        OtlpHttpMetricExporterBuilder b = OtlpHttpMetricExporter.builder()
-                .setEndpoint(s.endpoint().toString())
-                .setTimeout(s.timeout())
-                .setConnectTimeout(s.timeout())
-                .setCompression(s.compression())
-                // One push at a time, so the exporter may reuse its marshalling buffers.
-                .setMemoryMode(MemoryMode.REUSABLE_DATA)
-                // The exporter's own telemetry would need a MeterProvider of its own; not wanted.
-                .setMeterProvider(MeterProvider::noop);
+        OtlpHttpMetricExporterBuilder b =
+                OtlpHttpMetricExporter.builder()
+                        .setEndpoint(s.endpoint().toString())
+                        .setTimeout(s.timeout())
+                        .setConnectTimeout(s.timeout())
+                        .setCompression(s.compression())
+                        // One push at a time, so the exporter may reuse its marshalling buffers.
+                        .setMemoryMode(MemoryMode.REUSABLE_DATA)
+                        // The exporter's own telemetry would need a MeterProvider of its own; not
+                        // wanted.
+                        .setMeterProvider(MeterProvider::noop);
         if (s.maxAttempts() > 1) {
-            b.setRetryPolicy(RetryPolicy.builder()
-                    .setMaxAttempts(s.maxAttempts())
-                    .setInitialBackoff(s.firstBackoff())
-                    .setMaxBackoff(OtlpSettings.MAX_BACKOFF)
-                    .setBackoffMultiplier(2)
-                    .build());
+            b.setRetryPolicy(
+                    RetryPolicy.builder()
+                            .setMaxAttempts(s.maxAttempts())
+                            .setInitialBackoff(s.firstBackoff())
+                            .setMaxBackoff(OtlpSettings.MAX_BACKOFF)
+                            .setBackoffMultiplier(2)
+                            .build());
         } else {
             b.setRetryPolicy(null);
         }
@@ -107,20 +113,29 @@ public final class OtlpPusher implements AutoCloseable {
     public OtlpPusher start() {
         long every = settings.interval().toNanos();
         thread.scheduleWithFixedDelay(this::pushQuietly, 0, every, TimeUnit.NANOSECONDS);
-        LOG.info("OTLP push to " + settings.endpoint() + " every " + settings.interval().toMillis() / 1000.0 + " s ("
-                + settings.compression() + ")");
+        LOG.info(
+                "OTLP push to "
+                        + settings.endpoint()
+                        + " every "
+                        + settings.interval().toMillis() / 1000.0
+                        + " s ("
+                        + settings.compression()
+                        + ")");
         return this;
     }
 
     /**
-     * One push, on the calling thread: reads the registry, exports, waits for the outcome (at
-     * most {@link OtlpSettings#worstCase()}).
+     * One push, on the calling thread: reads the registry, exports, waits for the outcome (at most
+     * {@link OtlpSettings#worstCase()}).
      *
      * @return true when the receiver accepted it
      */
     public synchronized boolean pushOnce() {
         if (inFlight != null && !inFlight.isDone()) {
-            health.failed("the previous push has had no answer for longer than " + settings.worstCase().toSeconds() + " s");
+            health.failed(
+                    "the previous push has had no answer for longer than "
+                            + settings.worstCase().toSeconds()
+                            + " s");
             return false;
         }
         inFlight = null;
@@ -186,7 +201,9 @@ public final class OtlpPusher implements AutoCloseable {
         if (t == null) {
             return "the export failed";
         }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t.getMessage() == null
+                ? t.getClass().getSimpleName()
+                : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     private static long nowUnixNanos() {

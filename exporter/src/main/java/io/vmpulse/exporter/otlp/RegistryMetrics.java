@@ -5,7 +5,6 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,19 +15,21 @@ import java.util.List;
  * reader's seqlock retry), each VM under a Resource of its own.
  *
  * <h2>Why MetricData and not instruments</h2>
+ *
  * An SDK {@code MeterProvider} has one Resource, and a thousand VMs need a thousand. A provider per
  * VM would keep a thousand sets of aggregation state, copies of what the registry already holds,
  * each with its own cardinality limit and a reader to drive. The registry's values are already
  * cumulative and consistent, so this builds the SDK's {@link MetricData} (its public export model)
  * straight from each slot and hands the list to the OTLP exporter, which groups it by Resource.
- * Nothing aggregates, so there is no cardinality limit to fold series into an overflow series,
- * and nothing is kept between pushes: a VM whose slot is gone is simply not in the next one.
+ * Nothing aggregates, so there is no cardinality limit to fold series into an overflow series, and
+ * nothing is kept between pushes: a VM whose slot is gone is simply not in the next one.
  *
  * <p>Not thread-safe: one push at a time.
  */
 public final class RegistryMetrics implements AutoCloseable {
 
-    static final InstrumentationScopeInfo SCOPE = InstrumentationScopeInfo.builder("io.vmpulse.exporter.otlp").build();
+    static final InstrumentationScopeInfo SCOPE =
+            InstrumentationScopeInfo.builder("io.vmpulse.exporter.otlp").build();
 
     private final Path path;
     private final VmPoints points = new VmPoints();
@@ -48,10 +49,13 @@ public final class RegistryMetrics implements AutoCloseable {
      */
     public List<MetricData> collect(long nowUnixNanos) throws IOException {
         List<MetricData> all = new ArrayList<>();
-        collect(nowUnixNanos, Integer.MAX_VALUE, batch -> {
-            all.addAll(batch);
-            return true;
-        });
+        collect(
+                nowUnixNanos,
+                Integer.MAX_VALUE,
+                batch -> {
+                    all.addAll(batch);
+                    return true;
+                });
         return all;
     }
 
@@ -66,12 +70,14 @@ public final class RegistryMetrics implements AutoCloseable {
         RegistryReader r = ensureOpen();
         Batcher b = new Batcher(vmsPerBatch, batch);
         // A slot the writer kept busy through every seqlock attempt is left out of this push only.
-        r.forEachLive(snapshot, s -> {
-            if (b.open) {
-                addVm(s, nowUnixNanos, b.current);
-                b.added();
-            }
-        });
+        r.forEachLive(
+                snapshot,
+                s -> {
+                    if (b.open) {
+                        addVm(s, nowUnixNanos, b.current);
+                        b.added();
+                    }
+                });
         b.flush();
         return b.handed;
     }

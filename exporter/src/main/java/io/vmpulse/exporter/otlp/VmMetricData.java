@@ -10,7 +10,8 @@ import io.opentelemetry.sdk.resources.Resource;
  * One metric of one VM, as the OTLP exporter takes it. The SDK's own implementation is in an
  * internal package; {@link MetricData} is the public contract, so this implements it.
  */
-record VmMetricData(Resource resource, InstrumentationScopeInfo scope, OtlpMetric metric, Data<?> data)
+record VmMetricData(
+        Resource resource, InstrumentationScopeInfo scope, OtlpMetric metric, Data<?> data)
         implements MetricData {
 
     @Override

@@ -12,7 +12,6 @@ import io.opentelemetry.sdk.metrics.data.SumData;
 import io.opentelemetry.sdk.resources.Resource;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.VmRecord;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,21 +21,21 @@ import java.util.List;
  * metric that has any. Each point's times come from where its metric's values come from:
  *
  * <ul>
- *   <li>guest values: observed when the collector received the guest sample
- *       ({@code last_guest_unix_ns}); counters started at the guest's boot
- *       ({@code boot_time_unix_s}), the instant the kernel's counters were zero, and which changes
- *       exactly when they restart;</li>
- *   <li>host values: observed at {@code last_host_unix_ns}; counters started when the VM's slot
- *       was claimed ({@code claimed_unix_ns}), the first instant this registry vouches for them.
- *       A new claim (a new collector, or the VM registered again) is when the collector's own
- *       sums, such as Firecracker's flushed deltas, start again from zero;</li>
- *   <li>the collector's own counts of the VM: at push time, started at the claim.</li>
+ *   <li>guest values: observed when the collector received the guest sample ({@code
+ *       last_guest_unix_ns}); counters started at the guest's boot ({@code boot_time_unix_s}), the
+ *       instant the kernel's counters were zero, and which changes exactly when they restart;
+ *   <li>host values: observed at {@code last_host_unix_ns}; counters started when the VM's slot was
+ *       claimed ({@code claimed_unix_ns}), the first instant this registry vouches for them. A new
+ *       claim (a new collector, or the VM registered again) is when the collector's own sums, such
+ *       as Firecracker's flushed deltas, start again from zero;
+ *   <li>the collector's own counts of the VM: at push time, started at the claim.
  * </ul>
+ *
  * A guest boot time that is absent, or later than its own sample (a guest may lie), falls back to
  * the claim. A start time is never later than its point.
  *
- * <p>Values the registry holds as u64 and that do not fit a signed 64-bit point (only a hostile
- * or broken guest sends those) yield no point.
+ * <p>Values the registry holds as u64 and that do not fit a signed 64-bit point (only a hostile or
+ * broken guest sends those) yield no point.
  */
 final class VmPoints {
 
@@ -54,16 +53,20 @@ final class VmPoints {
     /** Starts a VM: works out its points' times. */
     void begin(VmRecord r, long claimedUnixNanos, long nowUnixNanos) {
         collectorTime = nowUnixNanos;
-        collectorStart = claimedUnixNanos > 0 && claimedUnixNanos <= nowUnixNanos ? claimedUnixNanos : nowUnixNanos;
+        collectorStart =
+                claimedUnixNanos > 0 && claimedUnixNanos <= nowUnixNanos
+                        ? claimedUnixNanos
+                        : nowUnixNanos;
         long lastGuest = r.getLong(RecordFields.LAST_GUEST_UNIX_NS);
         long lastHost = r.getLong(RecordFields.LAST_HOST_UNIX_NS);
         guestTime = lastGuest > 0 ? lastGuest : nowUnixNanos;
         hostTime = lastHost > 0 ? lastHost : nowUnixNanos;
         hostStart = Math.min(collectorStart, hostTime);
         long boot = r.getLong(RecordFields.BOOT_TIME_UNIX_S);
-        guestStart = boot > 0 && boot <= guestTime / NANOS_PER_SECOND
-                ? boot * NANOS_PER_SECOND
-                : Math.min(collectorStart, guestTime);
+        guestStart =
+                boot > 0 && boot <= guestTime / NANOS_PER_SECOND
+                        ? boot * NANOS_PER_SECOND
+                        : Math.min(collectorStart, guestTime);
     }
 
     /** A point of a long metric; a value beyond the signed range yields none. */
@@ -76,7 +79,10 @@ final class VmPoints {
         }
     }
 
-    /** A point of a seconds metric from a nanosecond count; a value beyond the signed range yields none. */
+    /**
+     * A point of a seconds metric from a nanosecond count; a value beyond the signed range yields
+     * none.
+     */
     void addSeconds(OtlpMetric m, Attributes a, long nanos) {
         if (!m.doubles()) {
             throw new IllegalArgumentException(m + " carries longs");
@@ -86,7 +92,10 @@ final class VmPoints {
         }
     }
 
-    /** Hands out one MetricData per metric with points, all under {@code resource}, and forgets them. */
+    /**
+     * Hands out one MetricData per metric with points, all under {@code resource}, and forgets
+     * them.
+     */
     @SuppressWarnings("unchecked")
     void drainTo(Resource resource, InstrumentationScopeInfo scope, List<MetricData> out) {
         for (OtlpMetric m : OtlpMetric.values()) {
@@ -95,15 +104,25 @@ final class VmPoints {
                 continue;
             }
             points.set(m.ordinal(), null);
-            Data<?> data = switch (m.dataType()) {
-                case LONG_SUM -> SumData.createLongSumData(m.kind() == OtlpMetric.Kind.COUNTER,
-                        AggregationTemporality.CUMULATIVE, (List<LongPointData>) (List<?>) p);
-                case DOUBLE_SUM -> SumData.createDoubleSumData(m.kind() == OtlpMetric.Kind.COUNTER,
-                        AggregationTemporality.CUMULATIVE, (List<DoublePointData>) (List<?>) p);
-                case LONG_GAUGE -> GaugeData.createLongGaugeData((List<LongPointData>) (List<?>) p);
-                case DOUBLE_GAUGE -> GaugeData.createDoubleGaugeData((List<DoublePointData>) (List<?>) p);
-                default -> throw new IllegalStateException(m.dataType().toString());
-            };
+            Data<?> data =
+                    switch (m.dataType()) {
+                        case LONG_SUM ->
+                                SumData.createLongSumData(
+                                        m.kind() == OtlpMetric.Kind.COUNTER,
+                                        AggregationTemporality.CUMULATIVE,
+                                        (List<LongPointData>) (List<?>) p);
+                        case DOUBLE_SUM ->
+                                SumData.createDoubleSumData(
+                                        m.kind() == OtlpMetric.Kind.COUNTER,
+                                        AggregationTemporality.CUMULATIVE,
+                                        (List<DoublePointData>) (List<?>) p);
+                        case LONG_GAUGE ->
+                                GaugeData.createLongGaugeData((List<LongPointData>) (List<?>) p);
+                        case DOUBLE_GAUGE ->
+                                GaugeData.createDoubleGaugeData(
+                                        (List<DoublePointData>) (List<?>) p);
+                        default -> throw new IllegalStateException(m.dataType().toString());
+                    };
             out.add(new VmMetricData(resource, scope, m, data));
         }
     }

@@ -8,8 +8,8 @@ import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.VmRecord;
 
 /**
- * The Resource one VM's metrics are reported under: the VM is the host the guest data describes,
- * so {@code host.id} is its VM id. The descriptor's labels (host-trusted) become attributes under
+ * The Resource one VM's metrics are reported under: the VM is the host the guest data describes, so
+ * {@code host.id} is its VM id. The descriptor's labels (host-trusted) become attributes under
  * their own keys; the hypervisor (host-trusted) and the guest's kernel release and agent version
  * (guest-reported, capped) are {@code vmpulse.*} attributes. The guest's boot id is left out on
  * purpose: a resource attribute that changes at every reboot would make every backend start new
@@ -17,8 +17,7 @@ import io.vmpulse.registry.layout.VmRecord;
  */
 final class VmResource {
 
-    private VmResource() {
-    }
+    private VmResource() {}
 
     static Resource of(String vmId, VmRecord r, NamedFields f) {
         AttributesBuilder b = Attributes.builder();
@@ -32,8 +31,8 @@ final class VmResource {
         return Resource.create(b.build());
     }
 
-    private static void putIfSet(AttributesBuilder b, AttributeKey<String> key,
-                                 VmRecord r, RecordField field) {
+    private static void putIfSet(
+            AttributesBuilder b, AttributeKey<String> key, VmRecord r, RecordField field) {
         if (field != null) {
             String v = r.getString(field);
             if (!v.isEmpty()) {

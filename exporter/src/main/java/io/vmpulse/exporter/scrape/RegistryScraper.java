@@ -3,7 +3,6 @@ package io.vmpulse.exporter.scrape;
 import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,20 +13,22 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * Reads the registry for one scrape: every slot that is not free, once, through the seqlock
- * reader. Nothing is cached between scrapes except the copy buffers themselves, so a VM whose
- * slot was freed is simply absent from the next scrape.
+ * Reads the registry for one scrape: every slot that is not free, once, through the seqlock reader.
+ * Nothing is cached between scrapes except the copy buffers themselves, so a VM whose slot was
+ * freed is simply absent from the next scrape.
  *
  * <p>Scrapes are serialised: one at a time reads into the reused copies. Two Prometheus servers
- * scraping at once wait for each other for the few milliseconds a read takes, which costs less
- * than a second set of buffers for every VM.
+ * scraping at once wait for each other for the few milliseconds a read takes, which costs less than
+ * a second set of buffers for every VM.
  */
 public final class RegistryScraper {
 
     private final RegistrySource source;
     private final ReentrantLock lock = new ReentrantLock();
+
     /** Copy buffers, one per VM read in a scrape; grows to the largest scrape seen. */
     private final List<ScrapedVm> pool = new ArrayList<>();
+
     private int poolSampleSize = -1;
 
     public RegistryScraper(Path registry) {
@@ -49,8 +50,8 @@ public final class RegistryScraper {
     }
 
     /**
-     * The registry's header only (open, heartbeat, writer closed), without reading any slot: what
-     * a readiness probe needs.
+     * The registry's header only (open, heartbeat, writer closed), without reading any slot: what a
+     * readiness probe needs.
      */
     public Scrape probe() {
         lock.lock();
@@ -58,10 +59,31 @@ public final class RegistryScraper {
             long now = System.nanoTime();
             RegistryReader reader = source.current();
             if (reader == null) {
-                return new Scrape(source.path(), source.problem(), 0, null, now, 0, false, 0, new int[3], 0, List.of());
+                return new Scrape(
+                        source.path(),
+                        source.problem(),
+                        0,
+                        null,
+                        now,
+                        0,
+                        false,
+                        0,
+                        new int[3],
+                        0,
+                        List.of());
             }
-            return new Scrape(source.path(), null, reader.versionMinor(), reader.directory(), now, reader.heartbeatMonoNanos(),
-                    reader.writerClosed(), reader.writerStartUnixNanos(), new int[3], 0, List.of());
+            return new Scrape(
+                    source.path(),
+                    null,
+                    reader.versionMinor(),
+                    reader.directory(),
+                    now,
+                    reader.heartbeatMonoNanos(),
+                    reader.writerClosed(),
+                    reader.writerStartUnixNanos(),
+                    new int[3],
+                    0,
+                    List.of());
         } finally {
             lock.unlock();
         }
@@ -71,7 +93,18 @@ public final class RegistryScraper {
         long now = System.nanoTime();
         RegistryReader reader = source.current();
         if (reader == null) {
-            return new Scrape(source.path(), source.problem(), 0, null, now, 0, false, 0, new int[3], 0, List.of());
+            return new Scrape(
+                    source.path(),
+                    source.problem(),
+                    0,
+                    null,
+                    now,
+                    0,
+                    false,
+                    0,
+                    new int[3],
+                    0,
+                    List.of());
         }
         try {
             return readSlots(reader, now);
@@ -79,7 +112,18 @@ public final class RegistryScraper {
             // The reader refuses to touch a file cut short under it (RegistryTruncatedException):
             // this scrape says the registry is unreadable, the next one maps the path again.
             source.invalidate("cannot read registry " + source.path() + ": " + e.getMessage());
-            return new Scrape(source.path(), source.problem(), 0, null, now, 0, false, 0, new int[3], 0, List.of());
+            return new Scrape(
+                    source.path(),
+                    source.problem(),
+                    0,
+                    null,
+                    now,
+                    0,
+                    false,
+                    0,
+                    new int[3],
+                    0,
+                    List.of());
         }
     }
 
@@ -128,8 +172,18 @@ public final class RegistryScraper {
         // In id order, every family's data points arrive nearly sorted: the library sorts each
         // family by its labels, and sorting a sorted list is one pass.
         vms.sort(Comparator.comparing(ScrapedVm::vmId));
-        return new Scrape(source.path(), null, minor, reader.directory(), now, reader.heartbeatMonoNanos(),
-                reader.writerClosed(), reader.writerStartUnixNanos(), byState, unreadable, vms);
+        return new Scrape(
+                source.path(),
+                null,
+                minor,
+                reader.directory(),
+                now,
+                reader.heartbeatMonoNanos(),
+                reader.writerClosed(),
+                reader.writerStartUnixNanos(),
+                byState,
+                unreadable,
+                vms);
     }
 
     private static boolean preferred(ScrapedVm a, ScrapedVm b) {

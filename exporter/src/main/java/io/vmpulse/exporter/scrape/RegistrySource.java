@@ -1,7 +1,6 @@
 package io.vmpulse.exporter.scrape;
 
 import io.vmpulse.registry.read.RegistryReader;
-
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,8 +25,8 @@ final class RegistrySource {
 
     /**
      * The reader of the file the path names now, or null (then {@link #problem()} says why). A
-     * collector that restarts renames a new file over the path: the old mapping would never
-     * change again, so it is replaced before every scrape.
+     * collector that restarts renames a new file over the path: the old mapping would never change
+     * again, so it is replaced before every scrape.
      */
     RegistryReader current() {
         try {
@@ -50,7 +49,9 @@ final class RegistrySource {
         return problem;
     }
 
-    /** The mapped file can no longer be read (it was cut short): map it again at the next scrape. */
+    /**
+     * The mapped file can no longer be read (it was cut short): map it again at the next scrape.
+     */
     void invalidate(String why) {
         drop(why);
     }

@@ -13,11 +13,13 @@ import io.vmpulse.registry.read.SlotSnapshot;
 public final class ScrapedVm {
 
     /**
-     * Bits added in 1.2 that narrow a group: a 1.0 or 1.1 writer never set them, so in such a
-     * file the group bit alone decides (docs/shm-abi.md, "Added in 1.2").
+     * Bits added in 1.2 that narrow a group: a 1.0 or 1.1 writer never set them, so in such a file
+     * the group bit alone decides (docs/shm-abi.md, "Added in 1.2").
      */
-    private static final long NARROWING_BITS = RecordFlags.PRESENT_HOST_DISK_OPS
-            | RecordFlags.PRESENT_HOST_NET_DROPS | RecordFlags.PRESENT_HOST_NET_ERRORS;
+    private static final long NARROWING_BITS =
+            RecordFlags.PRESENT_HOST_DISK_OPS
+                    | RecordFlags.PRESENT_HOST_NET_DROPS
+                    | RecordFlags.PRESENT_HOST_NET_ERRORS;
 
     private final SlotSnapshot slot;
     private String vmId;

@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -24,7 +23,10 @@ import javax.net.ssl.SSLParameters;
  */
 public final class ExporterServer implements AutoCloseable {
 
-    /** Scrapes are serialised by the reader anyway; a few threads keep a slow client from blocking the rest. */
+    /**
+     * Scrapes are serialised by the reader anyway; a few threads keep a slow client from blocking
+     * the rest.
+     */
     private static final int THREADS = 4;
 
     private final HttpServer server;
@@ -40,36 +42,50 @@ public final class ExporterServer implements AutoCloseable {
      *
      * @param configFile the web config's path, for messages; null when there is none
      */
-    public static ExporterServer start(InetSocketAddress address, Path configFile, WebConfig config, PrometheusRegistry registry,
-                                       Readiness readiness, String version) throws IOException, InvalidWebConfigException {
+    public static ExporterServer start(
+            InetSocketAddress address,
+            Path configFile,
+            WebConfig config,
+            PrometheusRegistry registry,
+            Readiness readiness,
+            String version)
+            throws IOException, InvalidWebConfigException {
         HttpServer server;
         if (config.tls()) {
             SSLContext ssl = PemTls.context(configFile, config);
             HttpsServer https = HttpsServer.create(address, 0);
-            https.setHttpsConfigurator(new HttpsConfigurator(ssl) {
-                @Override
-                public void configure(HttpsParameters params) {
-                    SSLParameters p = ssl.getDefaultSSLParameters();
-                    p.setProtocols(config.minTls().equals("TLSv1.3") ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"});
-                    params.setSSLParameters(p);
-                }
-            });
+            https.setHttpsConfigurator(
+                    new HttpsConfigurator(ssl) {
+                        @Override
+                        public void configure(HttpsParameters params) {
+                            SSLParameters p = ssl.getDefaultSSLParameters();
+                            p.setProtocols(
+                                    config.minTls().equals("TLSv1.3")
+                                            ? new String[] {"TLSv1.3"}
+                                            : new String[] {"TLSv1.3", "TLSv1.2"});
+                            params.setSSLParameters(p);
+                        }
+                    });
             server = https;
         } else {
             server = HttpServer.create(address, 0);
         }
-        BcryptAuthenticator auth = config.users().isEmpty() ? null : new BcryptAuthenticator(config.users());
+        BcryptAuthenticator auth =
+                config.users().isEmpty() ? null : new BcryptAuthenticator(config.users());
         guard(server.createContext("/", Pages.landing(version)), auth);
         HttpContext metrics = server.createContext("/metrics", new MetricsHandler(registry));
         metrics.getFilters().add(new ChunkedWrites());
         guard(metrics, auth);
         guard(server.createContext("/-/healthy", Pages.healthy()), auth);
         guard(server.createContext("/-/ready", Pages.ready(readiness)), auth);
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "vmpulse-http");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor =
+                Executors.newFixedThreadPool(
+                        THREADS,
+                        r -> {
+                            Thread t = new Thread(r, "vmpulse-http");
+                            t.setDaemon(true);
+                            return t;
+                        });
         server.setExecutor(executor);
         server.start();
         return new ExporterServer(server, executor);

@@ -2,7 +2,6 @@ package io.vmpulse.exporter.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 /** The small pages beside /metrics: the landing page, /-/healthy and /-/ready. */
 final class Pages {
 
-    private Pages() {
-    }
+    private Pages() {}
 
     static HttpHandler landing(String version) {
-        String html = """
+        String html =
+                """
                 <!DOCTYPE html>
                 <html lang="en">
                 <head><meta charset="utf-8"><title>vmpulse exporter</title></head>
@@ -28,7 +27,8 @@ final class Pages {
                 </ul>
                 </body>
                 </html>
-                """.formatted(version);
+                """
+                        .formatted(version);
         return exchange -> {
             if (!exchange.getRequestURI().getPath().equals("/")) {
                 send(exchange, 404, "text/plain; charset=utf-8", "Not found\n");
@@ -53,7 +53,8 @@ final class Pages {
         };
     }
 
-    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+    private static void send(HttpExchange exchange, int status, String type, String body)
+            throws IOException {
         try (exchange) {
             exchange.getRequestBody().readAllBytes();
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);

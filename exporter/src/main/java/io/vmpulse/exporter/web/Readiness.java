@@ -2,7 +2,6 @@ package io.vmpulse.exporter.web;
 
 import io.vmpulse.exporter.scrape.RegistryScraper;
 import io.vmpulse.exporter.scrape.Scrape;
-
 import java.time.Duration;
 
 /**
@@ -29,7 +28,8 @@ public final class Readiness {
             return "the collector closed registry " + s.path() + " (it stopped)";
         }
         if (!s.collectorFresh(staleAfter)) {
-            return String.format("the collector's heartbeat in %s is %.1f s old (limit %.1f s): is the collector hung or dead?",
+            return String.format(
+                    "the collector's heartbeat in %s is %.1f s old (limit %.1f s): is the collector hung or dead?",
                     s.path(), s.heartbeatAgeSeconds(), staleAfter.toMillis() / 1000.0);
         }
         return null;

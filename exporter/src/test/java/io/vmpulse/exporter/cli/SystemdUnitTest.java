@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
 class SystemdUnitTest {
 
     private static final Path ROOT = root();
-    private static final Path UNIT = ROOT.resolve("exporter/src/main/dist/vmpulse-exporter.service");
+    private static final Path UNIT =
+            ROOT.resolve("exporter/src/main/dist/vmpulse-exporter.service");
 
     private static Path root() {
         Path p = Path.of("").toAbsolutePath();
@@ -49,8 +50,13 @@ class SystemdUnitTest {
 
     @Test
     void systemd_accepts_the_unit_without_a_warning() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze is not installed");
-        Process p = new ProcessBuilder("systemd-analyze", "verify", UNIT.toString()).redirectErrorStream(true).start();
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/systemd-analyze")),
+                "systemd-analyze is not installed");
+        Process p =
+                new ProcessBuilder("systemd-analyze", "verify", UNIT.toString())
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
@@ -60,9 +66,13 @@ class SystemdUnitTest {
     @Test
     void the_unit_runs_unprivileged_without_capabilities_on_a_read_only_system() throws Exception {
         Map<String, String> s = settings();
-        assertTrue("yes".equals(s.get("DynamicUser")) || (s.containsKey("User") && !s.get("User").equals("root")), "an unprivileged user");
+        assertTrue(
+                "yes".equals(s.get("DynamicUser"))
+                        || (s.containsKey("User") && !s.get("User").equals("root")),
+                "an unprivileged user");
         assertEquals("yes", s.get("NoNewPrivileges"));
-        assertEquals("", s.get("CapabilityBoundingSet"), "an empty bounding set: no capability at all");
+        assertEquals(
+                "", s.get("CapabilityBoundingSet"), "an empty bounding set: no capability at all");
         assertEquals("", s.getOrDefault("AmbientCapabilities", ""));
         assertEquals("strict", s.get("ProtectSystem"));
         assertFalse(s.containsKey("ReadWritePaths"), "nothing writable");
@@ -70,9 +80,15 @@ class SystemdUnitTest {
     }
 
     @Test
-    void the_unit_reads_the_registry_the_collector_writes_as_a_member_of_its_group() throws Exception {
-        JsonObject collector = JsonParser.parseString(Files.readString(ROOT.resolve("host-collector/src/main/dist/collector.json")))
-                .getAsJsonObject().getAsJsonObject("registry");
+    void the_unit_reads_the_registry_the_collector_writes_as_a_member_of_its_group()
+            throws Exception {
+        JsonObject collector =
+                JsonParser.parseString(
+                                Files.readString(
+                                        ROOT.resolve(
+                                                "host-collector/src/main/dist/collector.json")))
+                        .getAsJsonObject()
+                        .getAsJsonObject("registry");
         Map<String, String> s = settings();
         String exec = s.get("ExecStart");
         assertTrue(exec.contains("--registry " + collector.get("path").getAsString() + " "), exec);

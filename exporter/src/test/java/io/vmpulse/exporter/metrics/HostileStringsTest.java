@@ -33,20 +33,20 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileStringsTest {
 
     /** Text a guest might send: format breakers, terminal escapes, lone surrogates, long text. */
-    private static final List<String> HOSTILE = List.of(
-            "a\nb\nfake_metric{vm_id=\"other\"} 1",
-            "quote\" backslash\\ end\\",
-            "\\n\\\"escaped already\\\"",
-            "tab\tcr\rbell\u0007del\u007fnul-free\u0085",
-            "\u001b[31mred\u001b[0m",
-            "} 1\n# TYPE x counter",
-            "emoji \uD83D\uDE00 lone \uD800 surrogate",
-            "é".repeat(200),
-            "",
-            " ");
+    private static final List<String> HOSTILE =
+            List.of(
+                    "a\nb\nfake_metric{vm_id=\"other\"} 1",
+                    "quote\" backslash\\ end\\",
+                    "\\n\\\"escaped already\\\"",
+                    "tab\tcr\rbell\u0007del\u007fnul-free\u0085",
+                    "\u001b[31mred\u001b[0m",
+                    "} 1\n# TYPE x counter",
+                    "emoji \uD83D\uDE00 lone \uD800 surrogate",
+                    "é".repeat(200),
+                    "",
+                    " ");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void a_scrape_of_hostile_guest_strings_passes_promtool_and_keeps_vms_apart() throws Exception {
@@ -56,39 +56,73 @@ class HostileStringsTest {
                 reg.publish("vm-" + i, r -> hostile(r, s));
             }
             // Invalid UTF-8 straight into the bytes, as a guest-written field could hold it
-            reg.publish("vm-bytes", r -> {
-                hostile(r, "x");
-                byte[] bad = {(byte) 0xff, (byte) 0xfe, 'a', (byte) 0xc3, '\n', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', 0};
-                for (RecordField f : RecordFields.ALL) {
-                    if (f.type() == FieldType.UTF8 && !f.name().equals("labels") && !f.name().equals("hypervisor")) {
-                        for (int k = 0; k < f.count(); k++) {
-                            System.arraycopy(bad, 0, r.bytes(), f.offsetOf(k), Math.min(bad.length, f.size() - 1));
+            reg.publish(
+                    "vm-bytes",
+                    r -> {
+                        hostile(r, "x");
+                        byte[] bad = {
+                            (byte) 0xff,
+                            (byte) 0xfe,
+                            'a',
+                            (byte) 0xc3,
+                            '\n',
+                            (byte) 0xed,
+                            (byte) 0xa0,
+                            (byte) 0x80,
+                            '"',
+                            0
+                        };
+                        for (RecordField f : RecordFields.ALL) {
+                            if (f.type() == FieldType.UTF8
+                                    && !f.name().equals("labels")
+                                    && !f.name().equals("hypervisor")) {
+                                for (int k = 0; k < f.count(); k++) {
+                                    System.arraycopy(
+                                            bad,
+                                            0,
+                                            r.bytes(),
+                                            f.offsetOf(k),
+                                            Math.min(bad.length, f.size() - 1));
+                                }
+                            }
                         }
-                    }
-                }
-            });
+                    });
             String text = new Scrapes(reg.path()).text();
             Promtool.Result verdict = Promtool.checkMetrics(text.getBytes(StandardCharsets.UTF_8));
             assertEquals(0, verdict.exit(), verdict.output());
 
             Exposition e = Exposition.parse(text);
-            assertTrue(e.samples().stream().noneMatch(s -> s.name().equals("fake_metric")), "an injected line became a series");
+            assertTrue(
+                    e.samples().stream().noneMatch(s -> s.name().equals("fake_metric")),
+                    "an injected line became a series");
             for (int i = 0; i < HOSTILE.size(); i++) {
-                // Each VM keeps its own 3 filesystems (names may coincide after cleaning, not across VMs)
+                // Each VM keeps its own 3 filesystems (names may coincide after cleaning, not
+                // across VMs)
                 String id = "vm-" + i;
-                assertEquals(1, e.named("vmpulse_vm_info").stream().filter(s -> id.equals(s.label("vm_id"))).count(), id);
+                assertEquals(
+                        1,
+                        e.named("vmpulse_vm_info").stream()
+                                .filter(s -> id.equals(s.label("vm_id")))
+                                .count(),
+                        id);
             }
             assertTrue(e.has("vmpulse_vm_info", "vm_id", "vm-bytes"));
         }
     }
 
-    /** Every guest string field of a full record set to {@code s} (cut to the field's size by the writer). */
+    /**
+     * Every guest string field of a full record set to {@code s} (cut to the field's size by the
+     * writer).
+     */
     private static void hostile(VmRecord r, String s) {
         Records.full(r, 7, 2, 3, System.nanoTime(), System.currentTimeMillis() * 1_000_000L);
         for (RecordField f : RecordFields.ALL) {
-            if (f.type() == FieldType.UTF8 && !f.name().equals("labels") && !f.name().equals("hypervisor")) {
+            if (f.type() == FieldType.UTF8
+                    && !f.name().equals("labels")
+                    && !f.name().equals("hypervisor")) {
                 for (int k = 0; k < f.count(); k++) {
-                    r.putString(f, k, s + k); // + k: the guest's own entries differ, as a real listing's would
+                    r.putString(f, k, s + k); // + k: the guest's own entries differ, as a real
+                    // listing's would
                 }
             }
         }
@@ -98,7 +132,11 @@ class HostileStringsTest {
     void ten_thousand_hostile_4_kib_label_values_pass_promtool() throws Exception {
         // The registry holds 8 filesystems of 64-byte mount points per VM; what it cannot carry is
         // fed to the label cleaning directly: 10,000 filesystems with 4 KiB hostile names.
-        Family size = Family.gauge("vmpulse_guest_filesystem_size_bytes", "test", io.prometheus.metrics.model.snapshots.Unit.BYTES);
+        Family size =
+                Family.gauge(
+                        "vmpulse_guest_filesystem_size_bytes",
+                        "test",
+                        io.prometheus.metrics.model.snapshots.Unit.BYTES);
         Labels vm = Labels.of("vm_id", "vm-1");
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
@@ -108,13 +146,16 @@ class HostileStringsTest {
             String clean = LabelValues.clean(raw);
             assertTrue(clean.length() <= LabelValues.MAX_CHARS);
             seen.add(clean);
-            size.add(vm.merge(new String[] {"fstype", "mountpoint"}, new String[] {"ext4", clean}), i);
+            size.add(
+                    vm.merge(new String[] {"fstype", "mountpoint"}, new String[] {"ext4", clean}),
+                    i);
         }
         MetricSnapshot s = size.snapshot();
         String text = Scrapes.text(new MetricSnapshots(s));
         Promtool.Result verdict = Promtool.checkMetrics(text.getBytes(StandardCharsets.UTF_8));
         assertEquals(0, verdict.exit(), verdict.output());
-        assertEquals(10_000, Exposition.parse(text).named("vmpulse_guest_filesystem_size_bytes").size());
+        assertEquals(
+                10_000, Exposition.parse(text).named("vmpulse_guest_filesystem_size_bytes").size());
     }
 
     @Test
@@ -127,6 +168,9 @@ class HostileStringsTest {
         assertTrue(plain == LabelValues.clean(plain), "a clean value is returned as it is");
         assertEquals(LabelValues.MAX_CHARS, LabelValues.clean("x".repeat(4096)).length());
         String cutInPair = "x".repeat(LabelValues.MAX_CHARS - 1) + "\uD83D\uDE00";
-        assertEquals(LabelValues.MAX_CHARS - 1, LabelValues.clean(cutInPair).length(), "never half a pair");
+        assertEquals(
+                LabelValues.MAX_CHARS - 1,
+                LabelValues.clean(cutInPair).length(),
+                "never half a pair");
     }
 }

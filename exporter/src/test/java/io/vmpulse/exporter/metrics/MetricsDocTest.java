@@ -22,19 +22,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/metrics.md against what the exporter emits for a registry where every group is present,
- * in both directions: every documented family is emitted with the documented type and labels,
- * and every emitted family is documented.
+ * docs/metrics.md against what the exporter emits for a registry where every group is present, in
+ * both directions: every documented family is emitted with the documented type and labels, and
+ * every emitted family is documented.
  */
 class MetricsDocTest {
 
-    private static final Pattern ROW = Pattern.compile("^\\|\\s*`(vmpulse_[a-z_]+)`\\s*\\|([^|]+)\\|([^|]*)\\|([^|]*)\\|");
+    private static final Pattern ROW =
+            Pattern.compile("^\\|\\s*`(vmpulse_[a-z_]+)`\\s*\\|([^|]+)\\|([^|]*)\\|([^|]*)\\|");
 
-    private record Documented(String type, String unit, Set<String> labels) {
-    }
+    private record Documented(String type, String unit, Set<String> labels) {}
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     static Path doc() {
         Path p = Path.of("").toAbsolutePath();
@@ -42,7 +41,8 @@ class MetricsDocTest {
             p = p.getParent();
         }
         if (p == null) {
-            throw new AssertionError("docs/metrics.md not found above " + Path.of("").toAbsolutePath());
+            throw new AssertionError(
+                    "docs/metrics.md not found above " + Path.of("").toAbsolutePath());
         }
         return p.resolve("docs/metrics.md");
     }
@@ -71,14 +71,31 @@ class MetricsDocTest {
     void docs_metrics_md_lists_exactly_the_families_the_exporter_emits() throws Exception {
         Exposition e;
         try (TestRegistry reg = new TestRegistry(dir.resolve("registry"), 4)) {
-            reg.publish("vm-a", r -> Records.full(r, 1, 2, 3, System.nanoTime(), System.currentTimeMillis() * 1_000_000L));
+            reg.publish(
+                    "vm-a",
+                    r ->
+                            Records.full(
+                                    r,
+                                    1,
+                                    2,
+                                    3,
+                                    System.nanoTime(),
+                                    System.currentTimeMillis() * 1_000_000L));
             e = new Scrapes(reg.path()).parsed();
         }
         Map<String, Documented> docs = documented();
         Map<String, Set<String>> emittedLabels = new TreeMap<>();
-        e.samples().forEach(s -> emittedLabels.computeIfAbsent(s.name(), k -> new TreeSet<>()).addAll(s.labels().keySet()));
+        e.samples()
+                .forEach(
+                        s ->
+                                emittedLabels
+                                        .computeIfAbsent(s.name(), k -> new TreeSet<>())
+                                        .addAll(s.labels().keySet()));
 
-        assertEquals(new TreeSet<>(docs.keySet()), new TreeSet<>(emittedLabels.keySet()), "documented vs emitted families");
+        assertEquals(
+                new TreeSet<>(docs.keySet()),
+                new TreeSet<>(emittedLabels.keySet()),
+                "documented vs emitted families");
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Documented> d : docs.entrySet()) {
             String name = d.getKey();
@@ -95,8 +112,10 @@ class MetricsDocTest {
             if (!labels.equals(doc.labels)) {
                 wrong.add(name + ": documented labels " + doc.labels + ", emitted " + labels);
             }
-            boolean unitInName = !doc.unit.isEmpty() && Arrays.asList(name.split("_")).contains(doc.unit);
-            if (doc.unit.isEmpty() == name.matches(".*_(seconds|bytes)(_total)?$") || (!doc.unit.isEmpty() && !unitInName)) {
+            boolean unitInName =
+                    !doc.unit.isEmpty() && Arrays.asList(name.split("_")).contains(doc.unit);
+            if (doc.unit.isEmpty() == name.matches(".*_(seconds|bytes)(_total)?$")
+                    || (!doc.unit.isEmpty() && !unitInName)) {
                 wrong.add(name + ": documented unit '" + doc.unit + "' does not match the name");
             }
             if (e.helps().getOrDefault(name, "").isBlank()) {

@@ -42,7 +42,9 @@ class RecordFieldsInMetricsDocTest {
         assertTrue(p.stream().anyMatch(x -> x.matcher("cpu_user_ns").matches()));
         assertTrue(p.stream().anyMatch(x -> x.matcher("net_tx_bytes").matches()));
         assertTrue(p.stream().noneMatch(x -> x.matcher("net_rx_packets").matches()));
-        assertTrue(p.stream().noneMatch(x -> x.matcher("checksum").matches()), "a bare * covers nothing");
+        assertTrue(
+                p.stream().noneMatch(x -> x.matcher("checksum").matches()),
+                "a bare * covers nothing");
     }
 
     private static List<Pattern> documentedNames(String doc) {
@@ -52,7 +54,9 @@ class RecordFieldsInMetricsDocTest {
             for (String token : code.group(1).split("[ ;]+|,(?![^{]*})")) {
                 for (String name : expand(token)) {
                     if (name.replace("*", "").length() >= 4) {
-                        out.add(Pattern.compile(Pattern.quote(name).replace("*", "\\E[a-z0-9_.]*\\Q")));
+                        out.add(
+                                Pattern.compile(
+                                        Pattern.quote(name).replace("*", "\\E[a-z0-9_.]*\\Q")));
                     }
                 }
             }

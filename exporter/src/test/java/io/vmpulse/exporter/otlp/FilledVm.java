@@ -1,27 +1,36 @@
 package io.vmpulse.exporter.otlp;
 
+import static io.vmpulse.registry.layout.RecordFields.*;
+
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
-
 import java.util.Map;
 import java.util.TreeMap;
 
-import static io.vmpulse.registry.layout.RecordFields.*;
-
 /**
- * A VM record with every ABI 1.2 group present and values that differ per VM and per field, and
- * the points the OTLP push must make of it, written out field by field from the mapping in
+ * A VM record with every ABI 1.2 group present and values that differ per VM and per field, and the
+ * points the OTLP push must make of it, written out field by field from the mapping in
  * docs/otlp.md.
  */
 final class FilledVm {
 
     static final long GIB = 1L << 30;
-    static final long ALL_PRESENT = RecordFlags.PRESENT_GUEST_CPU | RecordFlags.PRESENT_GUEST_MEMORY
-            | RecordFlags.PRESENT_GUEST_FS | RecordFlags.PRESENT_HOST_VCPU | RecordFlags.PRESENT_HOST_PROCESS
-            | RecordFlags.PRESENT_HOST_CGROUP | RecordFlags.PRESENT_HOST_BLOCK | RecordFlags.PRESENT_HOST_NET
-            | RecordFlags.PRESENT_HOST_BALLOON | RecordFlags.PRESENT_HOST_DISK_OPS | RecordFlags.PRESENT_HOST_NET_DROPS
-            | RecordFlags.PRESENT_HOST_NET_ERRORS;
-    static final String[] MODES = {"user", "nice", "system", "idle", "iowait", "interrupt", "softirq", "steal"};
+    static final long ALL_PRESENT =
+            RecordFlags.PRESENT_GUEST_CPU
+                    | RecordFlags.PRESENT_GUEST_MEMORY
+                    | RecordFlags.PRESENT_GUEST_FS
+                    | RecordFlags.PRESENT_HOST_VCPU
+                    | RecordFlags.PRESENT_HOST_PROCESS
+                    | RecordFlags.PRESENT_HOST_CGROUP
+                    | RecordFlags.PRESENT_HOST_BLOCK
+                    | RecordFlags.PRESENT_HOST_NET
+                    | RecordFlags.PRESENT_HOST_BALLOON
+                    | RecordFlags.PRESENT_HOST_DISK_OPS
+                    | RecordFlags.PRESENT_HOST_NET_DROPS
+                    | RecordFlags.PRESENT_HOST_NET_ERRORS;
+    static final String[] MODES = {
+        "user", "nice", "system", "idle", "iowait", "interrupt", "softirq", "steal"
+    };
 
     final VmRecord record = new VmRecord();
     final long bootUnixS;
@@ -45,8 +54,19 @@ final class FilledVm {
         r.putLong(DROPPED_SAMPLES, 6 + i);
         r.putLong(METRICS_LINES_SKIPPED, 7 + i);
         long[] cpu = cpuNs();
-        var fields = new io.vmpulse.registry.layout.RecordField[]{CPU_USER_NS, CPU_NICE_NS, CPU_SYSTEM_NS, CPU_IDLE_NS,
-                CPU_IOWAIT_NS, CPU_IRQ_NS, CPU_SOFTIRQ_NS, CPU_STEAL_NS, CPU_GUEST_NS, CPU_GUEST_NICE_NS};
+        var fields =
+                new io.vmpulse.registry.layout.RecordField[] {
+                    CPU_USER_NS,
+                    CPU_NICE_NS,
+                    CPU_SYSTEM_NS,
+                    CPU_IDLE_NS,
+                    CPU_IOWAIT_NS,
+                    CPU_IRQ_NS,
+                    CPU_SOFTIRQ_NS,
+                    CPU_STEAL_NS,
+                    CPU_GUEST_NS,
+                    CPU_GUEST_NICE_NS
+                };
         for (int m = 0; m < fields.length; m++) {
             r.putLong(fields[m], cpu[m]);
         }
@@ -115,16 +135,27 @@ final class FilledVm {
         r.putLong(BALLOON_TOTAL_BYTES, 200_000L + i);
         r.putLong(BALLOON_AVAILABLE_BYTES, 150_000L + i);
 
-        // ABI 1.3: identity strings, per-CPU times, per-drive and per-interface counters, fs devices.
+        // ABI 1.3: identity strings, per-CPU times, per-drive and per-interface counters, fs
+        // devices.
         r.putString(HYPERVISOR, "firecracker");
         r.putString(LABELS, "tenant=t" + i + "\nzone=eu-1");
         r.putString(AGENT_VERSION, "0.1." + i);
         r.putString(KERNEL_RELEASE, "6.1.0-" + i + "-amd64");
         r.putLong(MEM_COMMITTED_AS_BYTES, 70_000L + i);
         r.putInt(CPU_COUNT, 2);
-        var each = new io.vmpulse.registry.layout.RecordField[]{CPU_USER_NS_EACH, CPU_NICE_NS_EACH, CPU_SYSTEM_NS_EACH,
-                CPU_IDLE_NS_EACH, CPU_IOWAIT_NS_EACH, CPU_IRQ_NS_EACH, CPU_SOFTIRQ_NS_EACH, CPU_STEAL_NS_EACH,
-                CPU_GUEST_NS_EACH, CPU_GUEST_NICE_NS_EACH};
+        var each =
+                new io.vmpulse.registry.layout.RecordField[] {
+                    CPU_USER_NS_EACH,
+                    CPU_NICE_NS_EACH,
+                    CPU_SYSTEM_NS_EACH,
+                    CPU_IDLE_NS_EACH,
+                    CPU_IOWAIT_NS_EACH,
+                    CPU_IRQ_NS_EACH,
+                    CPU_SOFTIRQ_NS_EACH,
+                    CPU_STEAL_NS_EACH,
+                    CPU_GUEST_NS_EACH,
+                    CPU_GUEST_NICE_NS_EACH
+                };
         for (int c = 0; c < 2; c++) {
             r.putInt(CPU_NUMBER, c, CPU_NUMBERS[c]);
             for (int m = 0; m < each.length; m++) {
@@ -161,8 +192,19 @@ final class FilledVm {
 
     /** The resource the VM must be reported under. */
     Map<String, String> resource(String vmId) {
-        return Map.of("host.id", vmId, "tenant", "t" + i, "zone", "eu-1", "vmpulse.hypervisor", "firecracker",
-                "vmpulse.guest.agent_version", "0.1." + i, "vmpulse.guest.kernel_release", "6.1.0-" + i + "-amd64");
+        return Map.of(
+                "host.id",
+                vmId,
+                "tenant",
+                "t" + i,
+                "zone",
+                "eu-1",
+                "vmpulse.hypervisor",
+                "firecracker",
+                "vmpulse.guest.agent_version",
+                "0.1." + i,
+                "vmpulse.guest.kernel_release",
+                "6.1.0-" + i + "-amd64");
     }
 
     long[] cpuNs() {
@@ -179,10 +221,34 @@ final class FilledVm {
         for (int c = 0; c < 2; c++) {
             String n = "" + CPU_NUMBERS[c];
             for (int m = 0; m < 8; m++) {
-                put(e, "system.cpu.time", "s", cpuEachNs(c, m) / 1e9, "cpu.mode", MODES[m], "cpu.logical_number", n);
+                put(
+                        e,
+                        "system.cpu.time",
+                        "s",
+                        cpuEachNs(c, m) / 1e9,
+                        "cpu.mode",
+                        MODES[m],
+                        "cpu.logical_number",
+                        n);
             }
-            put(e, "vmpulse.guest.cpu.guest.time", "s", cpuEachNs(c, 8) / 1e9, "cpu.mode", "user", "cpu.logical_number", n);
-            put(e, "vmpulse.guest.cpu.guest.time", "s", cpuEachNs(c, 9) / 1e9, "cpu.mode", "nice", "cpu.logical_number", n);
+            put(
+                    e,
+                    "vmpulse.guest.cpu.guest.time",
+                    "s",
+                    cpuEachNs(c, 8) / 1e9,
+                    "cpu.mode",
+                    "user",
+                    "cpu.logical_number",
+                    n);
+            put(
+                    e,
+                    "vmpulse.guest.cpu.guest.time",
+                    "s",
+                    cpuEachNs(c, 9) / 1e9,
+                    "cpu.mode",
+                    "nice",
+                    "cpu.logical_number",
+                    n);
         }
         put(e, "system.cpu.logical.count", "{cpu}", 2L);
         put(e, "system.process.count", "{process}", 3L, "process.state", "running");
@@ -197,7 +263,13 @@ final class FilledVm {
         put(e, "system.memory.limit", "By", 4 * GIB);
         put(e, "system.memory.shared", "By", 40_000L + i);
         put(e, "system.memory.linux.available", "By", 2 * GIB + i);
-        put(e, "system.memory.linux.slab.usage", "By", 30_000L + i, "system.memory.linux.slab.state", "reclaimable");
+        put(
+                e,
+                "system.memory.linux.slab.usage",
+                "By",
+                30_000L + i,
+                "system.memory.linux.slab.state",
+                "reclaimable");
         put(e, "system.paging.usage", "By", GIB - (GIB / 2 + i), "system.paging.state", "used");
         put(e, "system.paging.usage", "By", GIB / 2 + i, "system.paging.state", "free");
         put(e, "vmpulse.guest.memory.dirty", "By", 50_000L + i);
@@ -208,20 +280,64 @@ final class FilledVm {
         put(e, "vmpulse.guest.memory.hugepages.page_size", "By", 2L << 20);
 
         for (int f = 0; f < 3; f++) {
-            String[] id = {"system.device", "/dev/vd" + (char) ('a' + f), "system.filesystem.mode", f == 2 ? "ro" : "rw",
-                    "system.filesystem.mountpoint", f == 0 ? "/" : "/mnt/d" + f,
-                    "system.filesystem.type", f == 2 ? "xfs" : "ext4"};
-            put(e, "system.filesystem.usage", "By", 10 * GIB + f - (4 * GIB + i), with(id, "system.filesystem.state", "used"));
-            put(e, "system.filesystem.usage", "By", 3 * GIB + i, with(id, "system.filesystem.state", "free"));
-            put(e, "system.filesystem.usage", "By", GIB, with(id, "system.filesystem.state", "reserved"));
+            String[] id = {
+                "system.device",
+                "/dev/vd" + (char) ('a' + f),
+                "system.filesystem.mode",
+                f == 2 ? "ro" : "rw",
+                "system.filesystem.mountpoint",
+                f == 0 ? "/" : "/mnt/d" + f,
+                "system.filesystem.type",
+                f == 2 ? "xfs" : "ext4"
+            };
+            put(
+                    e,
+                    "system.filesystem.usage",
+                    "By",
+                    10 * GIB + f - (4 * GIB + i),
+                    with(id, "system.filesystem.state", "used"));
+            put(
+                    e,
+                    "system.filesystem.usage",
+                    "By",
+                    3 * GIB + i,
+                    with(id, "system.filesystem.state", "free"));
+            put(
+                    e,
+                    "system.filesystem.usage",
+                    "By",
+                    GIB,
+                    with(id, "system.filesystem.state", "reserved"));
             put(e, "system.filesystem.limit", "By", 10 * GIB + f, id);
-            put(e, "system.filesystem.inodes.usage", "{inode}", 655_360L - (600_000 + i), with(id, "system.filesystem.state", "used"));
-            put(e, "system.filesystem.inodes.usage", "{inode}", 600_000L + i, with(id, "system.filesystem.state", "free"));
+            put(
+                    e,
+                    "system.filesystem.inodes.usage",
+                    "{inode}",
+                    655_360L - (600_000 + i),
+                    with(id, "system.filesystem.state", "used"));
+            put(
+                    e,
+                    "system.filesystem.inodes.usage",
+                    "{inode}",
+                    600_000L + i,
+                    with(id, "system.filesystem.state", "free"));
         }
 
         for (int v = 0; v < 2; v++) {
-            put(e, "vmpulse.vcpu.time", "s", (7_000_000_000L * (v + 1) + i) / 1e9, "vmpulse.vcpu.number", "" + v);
-            put(e, "vmpulse.vcpu.wait.time", "s", (300_000_000L * (v + 1) + i) / 1e9, "vmpulse.vcpu.number", "" + v);
+            put(
+                    e,
+                    "vmpulse.vcpu.time",
+                    "s",
+                    (7_000_000_000L * (v + 1) + i) / 1e9,
+                    "vmpulse.vcpu.number",
+                    "" + v);
+            put(
+                    e,
+                    "vmpulse.vcpu.wait.time",
+                    "s",
+                    (300_000_000L * (v + 1) + i) / 1e9,
+                    "vmpulse.vcpu.number",
+                    "" + v);
         }
         put(e, "vmpulse.vmm.cpu.time", "s", (25_000_000_000L + i) / 1e9);
         put(e, "vmpulse.vmm.memory.usage", "By", 300L << 20);
@@ -231,18 +347,114 @@ final class FilledVm {
         put(e, "vmpulse.cgroup.memory.usage", "By", 310L << 20);
         put(e, "vmpulse.cgroup.disk.io", "By", 1_111L + i, "disk.io.direction", "read");
         put(e, "vmpulse.cgroup.disk.io", "By", 2_222L + i, "disk.io.direction", "write");
-        put(e, "vmpulse.disk.io", "By", 3_333L + i, "disk.io.direction", "read", "system.device", "rootfs");
-        put(e, "vmpulse.disk.io", "By", 4_444L + i, "disk.io.direction", "write", "system.device", "rootfs");
-        put(e, "vmpulse.disk.operations", "{operation}", 55L + i, "disk.io.direction", "read", "system.device", "rootfs");
-        put(e, "vmpulse.disk.operations", "{operation}", 66L + i, "disk.io.direction", "write", "system.device", "rootfs");
-        put(e, "vmpulse.network.io", "By", 7_777L + i, "network.io.direction", "receive", "network.interface.name", "tap" + i);
-        put(e, "vmpulse.network.io", "By", 8_888L + i, "network.io.direction", "transmit", "network.interface.name", "tap" + i);
-        put(e, "vmpulse.network.packet.count", "{packet}", 77L + i, "network.io.direction", "receive", "network.interface.name", "tap" + i);
-        put(e, "vmpulse.network.packet.count", "{packet}", 88L + i, "network.io.direction", "transmit", "network.interface.name", "tap" + i);
-        put(e, "vmpulse.network.packet.dropped", "{packet}", 1L + i, "network.io.direction", "receive", "network.interface.name", "tap" + i);
-        put(e, "vmpulse.network.packet.dropped", "{packet}", 2L + i, "network.io.direction", "transmit", "network.interface.name", "tap" + i);
-        put(e, "vmpulse.network.errors", "{error}", 3L + i, "network.io.direction", "receive", "network.interface.name", "tap" + i);
-        put(e, "vmpulse.network.errors", "{error}", 4L + i, "network.io.direction", "transmit", "network.interface.name", "tap" + i);
+        put(
+                e,
+                "vmpulse.disk.io",
+                "By",
+                3_333L + i,
+                "disk.io.direction",
+                "read",
+                "system.device",
+                "rootfs");
+        put(
+                e,
+                "vmpulse.disk.io",
+                "By",
+                4_444L + i,
+                "disk.io.direction",
+                "write",
+                "system.device",
+                "rootfs");
+        put(
+                e,
+                "vmpulse.disk.operations",
+                "{operation}",
+                55L + i,
+                "disk.io.direction",
+                "read",
+                "system.device",
+                "rootfs");
+        put(
+                e,
+                "vmpulse.disk.operations",
+                "{operation}",
+                66L + i,
+                "disk.io.direction",
+                "write",
+                "system.device",
+                "rootfs");
+        put(
+                e,
+                "vmpulse.network.io",
+                "By",
+                7_777L + i,
+                "network.io.direction",
+                "receive",
+                "network.interface.name",
+                "tap" + i);
+        put(
+                e,
+                "vmpulse.network.io",
+                "By",
+                8_888L + i,
+                "network.io.direction",
+                "transmit",
+                "network.interface.name",
+                "tap" + i);
+        put(
+                e,
+                "vmpulse.network.packet.count",
+                "{packet}",
+                77L + i,
+                "network.io.direction",
+                "receive",
+                "network.interface.name",
+                "tap" + i);
+        put(
+                e,
+                "vmpulse.network.packet.count",
+                "{packet}",
+                88L + i,
+                "network.io.direction",
+                "transmit",
+                "network.interface.name",
+                "tap" + i);
+        put(
+                e,
+                "vmpulse.network.packet.dropped",
+                "{packet}",
+                1L + i,
+                "network.io.direction",
+                "receive",
+                "network.interface.name",
+                "tap" + i);
+        put(
+                e,
+                "vmpulse.network.packet.dropped",
+                "{packet}",
+                2L + i,
+                "network.io.direction",
+                "transmit",
+                "network.interface.name",
+                "tap" + i);
+        put(
+                e,
+                "vmpulse.network.errors",
+                "{error}",
+                3L + i,
+                "network.io.direction",
+                "receive",
+                "network.interface.name",
+                "tap" + i);
+        put(
+                e,
+                "vmpulse.network.errors",
+                "{error}",
+                4L + i,
+                "network.io.direction",
+                "transmit",
+                "network.interface.name",
+                "tap" + i);
         put(e, "vmpulse.balloon.target", "By", GIB);
         put(e, "vmpulse.balloon.actual", "By", GIB - 4096);
         put(e, "vmpulse.balloon.stats.free", "By", 100_000L + i);
@@ -270,6 +482,6 @@ final class FilledVm {
         for (int k = 0; k < kv.length; k += 2) {
             attrs.put(kv[k], kv[k + 1]);
         }
-        e.put(name + attrs, new Object[]{unit, value});
+        e.put(name + attrs, new Object[] {unit, value});
     }
 }

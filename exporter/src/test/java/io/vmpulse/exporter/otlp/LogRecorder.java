@@ -19,8 +19,13 @@ final class LogRecorder extends Handler implements AutoCloseable {
     }
 
     List<String> lines(String loggerPrefix) {
-        return records.stream().filter(r -> r.getLoggerName() != null && r.getLoggerName().startsWith(loggerPrefix))
-                .map(r -> r.getLevel() + " " + r.getMessage()).toList();
+        return records.stream()
+                .filter(
+                        r ->
+                                r.getLoggerName() != null
+                                        && r.getLoggerName().startsWith(loggerPrefix))
+                .map(r -> r.getLevel() + " " + r.getMessage())
+                .toList();
     }
 
     @Override
@@ -29,8 +34,7 @@ final class LogRecorder extends Handler implements AutoCloseable {
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public void close() {

@@ -1,26 +1,32 @@
 package io.vmpulse.exporter.otlp;
 
+import static io.vmpulse.registry.layout.RecordFields.*;
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static io.vmpulse.registry.layout.RecordFields.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class OtlpHostileStringsTest {
 
     @Test
-    void invalid_utf8_and_control_bytes_from_a_guest_arrive_as_valid_capped_strings() throws Exception {
-        try (TestRegistry reg = new TestRegistry(2); OtlpReceiver rx = new OtlpReceiver();
-             OtlpPusher pusher = new OtlpPusher(reg.path, OtlpSettings.of(rx.endpoint(), Duration.ofHours(1)))) {
+    void invalid_utf8_and_control_bytes_from_a_guest_arrive_as_valid_capped_strings()
+            throws Exception {
+        try (TestRegistry reg = new TestRegistry(2);
+                OtlpReceiver rx = new OtlpReceiver();
+                OtlpPusher pusher =
+                        new OtlpPusher(
+                                reg.path, OtlpSettings.of(rx.endpoint(), Duration.ofHours(1)))) {
             FilledVm vm = new FilledVm(0, System.currentTimeMillis() * 1_000_000L);
             byte[] b = vm.record.bytes();
-            // Raw bytes straight into the record: a lone continuation byte, an overlong NUL, a newline, a quote.
-            byte[] hostile = {'/', (byte) 0x80, (byte) 0xC0, (byte) 0x80, '\n', '"', '\\', (byte) 0xFF};
+            // Raw bytes straight into the record: a lone continuation byte, an overlong NUL, a
+            // newline, a quote.
+            byte[] hostile = {
+                '/', (byte) 0x80, (byte) 0xC0, (byte) 0x80, '\n', '"', '\\', (byte) 0xFF
+            };
             System.arraycopy(hostile, 0, b, FS_MOUNT_POINT.offsetOf(1), hostile.length);
             vm.record.putString(KERNEL_RELEASE, "x".repeat(500));
             reg.publish("vm", vm.record);
@@ -28,10 +34,21 @@ class OtlpHostileStringsTest {
             // parseFrom in the receiver rejects a string field that is not valid UTF-8.
             var got = new ReceivedPoints(List.of(rx.take().request()));
             var keys = got.byVm.get("vm").keySet();
-            assertTrue(keys.stream().anyMatch(k -> k.contains("system.filesystem.mountpoint=/\uFFFD\uFFFD\uFFFD\n\"\\\uFFFD")), keys.toString());
+            assertTrue(
+                    keys.stream()
+                            .anyMatch(
+                                    k ->
+                                            k.contains(
+                                                    "system.filesystem.mountpoint=/\uFFFD\uFFFD\uFFFD\n\"\\\uFFFD")),
+                    keys.toString());
             String kernel = got.resources.get("vm").get("vmpulse.guest.kernel_release");
-            assertTrue(kernel.length() <= AttributeText.MAX_VALUE_CHARS, "kernel release of " + kernel.length() + " chars");
-            assertEquals(KERNEL_RELEASE.size() - 1, kernel.length(), "what the registry kept, since it is under the cap");
+            assertTrue(
+                    kernel.length() <= AttributeText.MAX_VALUE_CHARS,
+                    "kernel release of " + kernel.length() + " chars");
+            assertEquals(
+                    KERNEL_RELEASE.size() - 1,
+                    kernel.length(),
+                    "what the registry kept, since it is under the cap");
         }
     }
 
@@ -48,8 +65,12 @@ class OtlpHostileStringsTest {
     @Test
     void descriptor_labels_with_invalid_keys_or_no_value_are_skipped_and_values_capped() {
         AttributesBuilder b = Attributes.builder();
-        int added = DescriptorLabels.addTo("tenant=a\nhost.id=evil\n=novalue\nnoequals\n9lead=x\nlong=" + "v".repeat(600)
-                + "\nempty=\n", b);
+        int added =
+                DescriptorLabels.addTo(
+                        "tenant=a\nhost.id=evil\n=novalue\nnoequals\n9lead=x\nlong="
+                                + "v".repeat(600)
+                                + "\nempty=\n",
+                        b);
         Map<String, String> m = new java.util.TreeMap<>();
         b.build().forEach((k, v) -> m.put(k.getKey(), (String) v));
         assertEquals(3, added);

@@ -3,7 +3,6 @@ package io.vmpulse.exporter.otlp;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -21,9 +20,13 @@ import java.util.zip.GZIPInputStream;
 final class OtlpReceiver implements AutoCloseable {
 
     /** One request as it arrived. */
-    record Received(ExportMetricsServiceRequest request, int wireBytes, int decodedBytes, String contentType,
-                    String encoding, String apiKey) {
-    }
+    record Received(
+            ExportMetricsServiceRequest request,
+            int wireBytes,
+            int decodedBytes,
+            String contentType,
+            String encoding,
+            String apiKey) {}
 
     private final HttpServer server;
     private final BlockingQueue<Received> requests = new LinkedBlockingQueue<>();
@@ -33,31 +36,43 @@ final class OtlpReceiver implements AutoCloseable {
 
     OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/v1/metrics", ex -> {
-            attempts.incrementAndGet();
-            try (ex) {
-                byte[] wire = ex.getRequestBody().readAllBytes();
-                String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
-                byte[] body = wire;
-                if ("gzip".equals(encoding)) {
-                    try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(wire))) {
-                        body = in.readAllBytes();
+        server.createContext(
+                "/v1/metrics",
+                ex -> {
+                    attempts.incrementAndGet();
+                    try (ex) {
+                        byte[] wire = ex.getRequestBody().readAllBytes();
+                        String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
+                        byte[] body = wire;
+                        if ("gzip".equals(encoding)) {
+                            try (InputStream in =
+                                    new GZIPInputStream(new java.io.ByteArrayInputStream(wire))) {
+                                body = in.readAllBytes();
+                            }
+                        }
+                        int s =
+                                acceptBeforeStatus.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                                        ? 200
+                                        : status;
+                        if (s == 200) {
+                            requests.add(
+                                    new Received(
+                                            ExportMetricsServiceRequest.parseFrom(body),
+                                            wire.length,
+                                            body.length,
+                                            ex.getRequestHeaders().getFirst("Content-Type"),
+                                            encoding,
+                                            ex.getRequestHeaders().getFirst("X-Api-Key")));
+                            byte[] ok =
+                                    ExportMetricsServiceResponse.getDefaultInstance().toByteArray();
+                            ex.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+                            ex.sendResponseHeaders(200, ok.length == 0 ? -1 : ok.length);
+                            ex.getResponseBody().write(ok);
+                        } else {
+                            ex.sendResponseHeaders(s, -1);
+                        }
                     }
-                }
-                int s = acceptBeforeStatus.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 200 : status;
-                if (s == 200) {
-                    requests.add(new Received(ExportMetricsServiceRequest.parseFrom(body), wire.length, body.length,
-                            ex.getRequestHeaders().getFirst("Content-Type"), encoding,
-                            ex.getRequestHeaders().getFirst("X-Api-Key")));
-                    byte[] ok = ExportMetricsServiceResponse.getDefaultInstance().toByteArray();
-                    ex.getResponseHeaders().set("Content-Type", "application/x-protobuf");
-                    ex.sendResponseHeaders(200, ok.length == 0 ? -1 : ok.length);
-                    ex.getResponseBody().write(ok);
-                } else {
-                    ex.sendResponseHeaders(s, -1);
-                }
-            }
-        });
+                });
         server.start();
     }
 
@@ -97,7 +112,10 @@ final class OtlpReceiver implements AutoCloseable {
         return requests.poll();
     }
 
-    /** Every request received and not yet taken (a synchronous push's requests are all in by its end). */
+    /**
+     * Every request received and not yet taken (a synchronous push's requests are all in by its
+     * end).
+     */
     java.util.List<Received> drain() {
         java.util.List<Received> all = new java.util.ArrayList<>();
         requests.drainTo(all);

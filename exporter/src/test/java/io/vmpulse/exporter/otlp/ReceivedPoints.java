@@ -7,7 +7,6 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,8 +15,8 @@ import java.util.TreeMap;
 final class ReceivedPoints {
 
     /** One decoded point with what its metric said about it. */
-    record Point(String unit, String type, boolean monotonic, Object value, long start, long time) {
-    }
+    record Point(
+            String unit, String type, boolean monotonic, Object value, long start, long time) {}
 
     final Map<String, Map<String, String>> resources = new TreeMap<>();
     final Map<String, Map<String, Point>> byVm = new TreeMap<>();
@@ -50,7 +49,8 @@ final class ReceivedPoints {
         switch (m.getDataCase()) {
             case SUM -> {
                 if (m.getSum().getAggregationTemporality()
-                        != io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE) {
+                        != io.opentelemetry.proto.metrics.v1.AggregationTemporality
+                                .AGGREGATION_TEMPORALITY_CUMULATIVE) {
                     throw new AssertionError(m.getName() + " is not cumulative");
                 }
                 pts = m.getSum().getDataPointsList();
@@ -64,9 +64,21 @@ final class ReceivedPoints {
             default -> throw new AssertionError(m.getName() + " is a " + m.getDataCase());
         }
         for (NumberDataPoint p : pts) {
-            Object v = p.getValueCase() == NumberDataPoint.ValueCase.AS_DOUBLE ? (Object) p.getAsDouble() : (Object) p.getAsInt();
+            Object v =
+                    p.getValueCase() == NumberDataPoint.ValueCase.AS_DOUBLE
+                            ? (Object) p.getAsDouble()
+                            : (Object) p.getAsInt();
             String key = m.getName() + attributes(p.getAttributesList());
-            if (out.put(key, new Point(m.getUnit(), type, monotonic, v, p.getStartTimeUnixNano(), p.getTimeUnixNano())) != null) {
+            if (out.put(
+                            key,
+                            new Point(
+                                    m.getUnit(),
+                                    type,
+                                    monotonic,
+                                    v,
+                                    p.getStartTimeUnixNano(),
+                                    p.getTimeUnixNano()))
+                    != null) {
                 throw new AssertionError("two points for " + key);
             }
         }
@@ -76,11 +88,14 @@ final class ReceivedPoints {
         Map<String, String> m = new TreeMap<>();
         for (KeyValue kv : kvs) {
             AnyValue v = kv.getValue();
-            m.put(kv.getKey(), switch (v.getValueCase()) {
-                case STRING_VALUE -> v.getStringValue();
-                case INT_VALUE -> Long.toString(v.getIntValue());
-                default -> throw new AssertionError(kv.getKey() + " is a " + v.getValueCase());
-            });
+            m.put(
+                    kv.getKey(),
+                    switch (v.getValueCase()) {
+                        case STRING_VALUE -> v.getStringValue();
+                        case INT_VALUE -> Long.toString(v.getIntValue());
+                        default ->
+                                throw new AssertionError(kv.getKey() + " is a " + v.getValueCase());
+                    });
         }
         return m;
     }

@@ -75,7 +75,10 @@ public final class Exposition {
             rest = space + 1;
         }
         String value = line.substring(rest).split(" ")[0];
-        return new Sample(name, labels, Double.parseDouble(value.replace("+Inf", "Infinity").replace("-Inf", "-Infinity")));
+        return new Sample(
+                name,
+                labels,
+                Double.parseDouble(value.replace("+Inf", "Infinity").replace("-Inf", "-Infinity")));
     }
 
     public List<Sample> samples() {
@@ -95,11 +98,15 @@ public final class Exposition {
         return samples.stream().filter(s -> s.name.equals(name)).toList();
     }
 
-    /** The one sample of {@code name} whose labels include all of {@code labels} (k, v, k, v...). */
+    /**
+     * The one sample of {@code name} whose labels include all of {@code labels} (k, v, k, v...).
+     */
     public Sample one(String name, String... labels) {
-        List<Sample> found = samples.stream().filter(s -> s.name.equals(name) && matches(s, labels)).toList();
+        List<Sample> found =
+                samples.stream().filter(s -> s.name.equals(name) && matches(s, labels)).toList();
         if (found.size() != 1) {
-            throw new AssertionError(found.size() + " samples of " + name + " " + List.of(labels) + ": " + found);
+            throw new AssertionError(
+                    found.size() + " samples of " + name + " " + List.of(labels) + ": " + found);
         }
         return found.get(0);
     }

@@ -9,21 +9,24 @@ import java.util.concurrent.TimeUnit;
 public final class Promtool {
 
     /** Its verdict: exit code and everything it printed. */
-    public record Result(int exit, String output) {
-    }
+    public record Result(int exit, String output) {}
 
-    private Promtool() {
-    }
+    private Promtool() {}
 
     public static Result checkMetrics(byte[] exposition) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-        Thread feeder = new Thread(() -> {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(exposition);
-            } catch (IOException e) {
-                // promtool stopped reading: its exit code and output say why
-            }
-        });
+        Process p =
+                new ProcessBuilder("promtool", "check", "metrics")
+                        .redirectErrorStream(true)
+                        .start();
+        Thread feeder =
+                new Thread(
+                        () -> {
+                            try (OutputStream in = p.getOutputStream()) {
+                                in.write(exposition);
+                            } catch (IOException e) {
+                                // promtool stopped reading: its exit code and output say why
+                            }
+                        });
         feeder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {

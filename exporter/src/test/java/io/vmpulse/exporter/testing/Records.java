@@ -4,24 +4,32 @@ import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
-
 import java.util.Optional;
 
 /**
- * Records filled the way the collector fills them, with values derived from a seed so that a
- * test can predict every series. Fields are found by name, so that the fields an ABI version
- * lacks are simply left out and the same code fills a 1.2 and a 1.3 record.
+ * Records filled the way the collector fills them, with values derived from a seed so that a test
+ * can predict every series. Fields are found by name, so that the fields an ABI version lacks are
+ * simply left out and the same code fills a 1.2 and a 1.3 record.
  */
 public final class Records {
 
-    public static final long ALL_PRESENT = RecordFlags.PRESENT_GUEST_CPU | RecordFlags.PRESENT_GUEST_MEMORY
-            | RecordFlags.PRESENT_GUEST_FS | RecordFlags.PRESENT_GUEST_RATES | RecordFlags.PRESENT_HOST_VCPU
-            | RecordFlags.PRESENT_HOST_PROCESS | RecordFlags.PRESENT_HOST_CGROUP | RecordFlags.PRESENT_HOST_BLOCK
-            | RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_BALLOON | RecordFlags.PRESENT_HOST_RATES
-            | RecordFlags.PRESENT_HOST_DISK_OPS | RecordFlags.PRESENT_HOST_NET_DROPS | RecordFlags.PRESENT_HOST_NET_ERRORS;
+    public static final long ALL_PRESENT =
+            RecordFlags.PRESENT_GUEST_CPU
+                    | RecordFlags.PRESENT_GUEST_MEMORY
+                    | RecordFlags.PRESENT_GUEST_FS
+                    | RecordFlags.PRESENT_GUEST_RATES
+                    | RecordFlags.PRESENT_HOST_VCPU
+                    | RecordFlags.PRESENT_HOST_PROCESS
+                    | RecordFlags.PRESENT_HOST_CGROUP
+                    | RecordFlags.PRESENT_HOST_BLOCK
+                    | RecordFlags.PRESENT_HOST_NET
+                    | RecordFlags.PRESENT_HOST_BALLOON
+                    | RecordFlags.PRESENT_HOST_RATES
+                    | RecordFlags.PRESENT_HOST_DISK_OPS
+                    | RecordFlags.PRESENT_HOST_NET_DROPS
+                    | RecordFlags.PRESENT_HOST_NET_ERRORS;
 
-    private Records() {
-    }
+    private Records() {}
 
     /** The field called {@code name} in this build's ABI, if it has one. */
     public static Optional<RecordField> field(String name) {
@@ -42,11 +50,12 @@ public final class Records {
 
     /**
      * A VM as the benchmark shape has it: {@code vcpus} vCPUs (per-CPU guest times where the ABI
-     * has them), {@code filesystems} filesystems, one disk and one NIC, every group present,
-     * fresh at {@code nowMono}. Value of field F (element i) = seed * 1000 + a small number per
-     * field, so two seeds never give the same series values.
+     * has them), {@code filesystems} filesystems, one disk and one NIC, every group present, fresh
+     * at {@code nowMono}. Value of field F (element i) = seed * 1000 + a small number per field, so
+     * two seeds never give the same series values.
      */
-    public static void full(VmRecord r, long seed, int vcpus, int filesystems, long nowMono, long nowUnix) {
+    public static void full(
+            VmRecord r, long seed, int vcpus, int filesystems, long nowMono, long nowUnix) {
         r.clear();
         r.putLong(RecordFields.PRESENCE, ALL_PRESENT);
         r.putLong(RecordFields.FLAGS, RecordFlags.FLAG_GUEST_CONNECTED);
@@ -60,7 +69,18 @@ public final class Records {
         r.putLong(RecordFields.COUNTER_RESETS, base + 3);
         r.putLong(RecordFields.DROPPED_SAMPLES, base + 4);
         r.putString(RecordFields.BOOT_ID, "boot-" + seed);
-        String[] modes = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "guest", "guest_nice"};
+        String[] modes = {
+            "user",
+            "nice",
+            "system",
+            "idle",
+            "iowait",
+            "irq",
+            "softirq",
+            "steal",
+            "guest",
+            "guest_nice"
+        };
         for (int m = 0; m < modes.length; m++) {
             putLong(r, "cpu_" + modes[m] + "_ns", 0, (base + 10 + m) * 1_000_000_000L);
         }
@@ -71,9 +91,23 @@ public final class Records {
         r.putInt(RecordFields.PROCS_RUNNING, 2);
         r.putInt(RecordFields.PROCS_BLOCKED, 1);
         r.putLong(RecordFields.BOOT_TIME_UNIX_S, 1_700_000_000L + seed);
-        String[] mem = {"mem_total_bytes", "mem_free_bytes", "mem_available_bytes", "mem_buffers_bytes", "mem_cached_bytes",
-                "mem_sreclaimable_bytes", "mem_shmem_bytes", "swap_total_bytes", "swap_free_bytes", "mem_dirty_bytes",
-                "mem_writeback_bytes", "hugepages_total", "hugepages_free", "hugepage_size_bytes", "mem_committed_as_bytes"};
+        String[] mem = {
+            "mem_total_bytes",
+            "mem_free_bytes",
+            "mem_available_bytes",
+            "mem_buffers_bytes",
+            "mem_cached_bytes",
+            "mem_sreclaimable_bytes",
+            "mem_shmem_bytes",
+            "swap_total_bytes",
+            "swap_free_bytes",
+            "mem_dirty_bytes",
+            "mem_writeback_bytes",
+            "hugepages_total",
+            "hugepages_free",
+            "hugepage_size_bytes",
+            "mem_committed_as_bytes"
+        };
         for (int i = 0; i < mem.length; i++) {
             putLong(r, mem[i], 0, (base + 40 + i) * 1024);
         }
@@ -98,7 +132,11 @@ public final class Records {
         for (int i = 0; i < vcpus && field("cpu.number").isPresent(); i++) {
             putInt(r, "cpu.number", i, i);
             for (int m = 0; m < modes.length; m++) {
-                putLong(r, "cpu." + modes[m] + "_ns", i, (base + 200 + 10L * i + m) * 1_000_000_000L);
+                putLong(
+                        r,
+                        "cpu." + modes[m] + "_ns",
+                        i,
+                        (base + 200 + 10L * i + m) * 1_000_000_000L);
             }
         }
         r.putLong(RecordFields.VMM_CPU_NS, (base + 130) * 1_000_000_000L);
@@ -116,7 +154,16 @@ public final class Records {
         }
         putInt(r, "disk_count", 0, 1);
         putString(r, "disk.name", 0, "rootfs");
-        String[] net = {"rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "rx_drops", "tx_drops", "rx_errors", "tx_errors"};
+        String[] net = {
+            "rx_bytes",
+            "tx_bytes",
+            "rx_packets",
+            "tx_packets",
+            "rx_drops",
+            "tx_drops",
+            "rx_errors",
+            "tx_errors"
+        };
         for (int k = 0; k < net.length; k++) {
             putLong(r, "net_" + net[k], 0, base + 150 + k);
             putLong(r, "nic." + net[k], 0, base + 150 + k);

@@ -5,7 +5,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.vmpulse.exporter.metrics.ExportOptions;
 import io.vmpulse.exporter.metrics.RegistryCollector;
 import io.vmpulse.exporter.scrape.RegistryScraper;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,6 @@ package io.vmpulse.exporter.testing;
 import io.vmpulse.collector.publish.RegistryOptions;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.registry.layout.VmRecord;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

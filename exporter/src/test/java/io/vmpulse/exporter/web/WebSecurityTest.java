@@ -42,8 +42,7 @@ class WebSecurityTest {
 
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private Path cert;
     private Path key;
 
@@ -51,14 +50,31 @@ class WebSecurityTest {
     void certificate() throws Exception {
         cert = dir.resolve("server.crt");
         key = dir.resolve("server.key");
-        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
-                "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+        run(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString(),
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost");
     }
 
     private static void run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
+        assertTrue(
+                p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0,
+                String.join(" ", cmd) + ": " + out);
     }
 
     private Path config(String yaml) throws IOException {
@@ -68,20 +84,25 @@ class WebSecurityTest {
     }
 
     private static String hash(String password) {
-        return new String(BCrypt.with(BCrypt.Version.VERSION_2Y).hash(10, password.toCharArray()), StandardCharsets.US_ASCII);
+        return new String(
+                BCrypt.with(BCrypt.Version.VERSION_2Y).hash(10, password.toCharArray()),
+                StandardCharsets.US_ASCII);
     }
 
     private HttpClient trusting(String... protocols) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(cert)) {
-            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trust.setCertificateEntry(
+                    "server", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
-        HttpClient.Builder b = HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b =
+                HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5));
         if (protocols.length > 0) {
             SSLParameters p = new SSLParameters();
             p.setProtocols(protocols);
@@ -90,56 +111,111 @@ class WebSecurityTest {
         return b.build();
     }
 
-    private static HttpResponse<String> get(HttpClient c, String url, String user, String password) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+    private static HttpResponse<String> get(HttpClient c, String url, String user, String password)
+            throws Exception {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
         if (user != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+            b.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(
+                                            (user + ":" + password)
+                                                    .getBytes(StandardCharsets.UTF_8)));
         }
         return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void https_with_basic_auth_admits_the_right_password_and_refuses_others() throws Exception {
-        Path web = config("""
+        Path web =
+                config(
+                        """
                 tls_server_config:
                   cert_file: server.crt
                   key_file: server.key
                 basic_auth_users:
                   prometheus: %s
-                """.formatted(hash("s3cret pass")));
+                """
+                                .formatted(hash("s3cret pass")));
         try (TestRegistry reg = new TestRegistry(dir.resolve("registry"), 4);
-             ExporterServer s = Exporter.start(reg.path(), LOOPBACK, web, WebConfig.load(web), ExportOptions.defaults())) {
-            reg.publish("vm-a", r -> Records.full(r, 1, 2, 3, System.nanoTime(), System.currentTimeMillis() * 1_000_000L));
+                ExporterServer s =
+                        Exporter.start(
+                                reg.path(),
+                                LOOPBACK,
+                                web,
+                                WebConfig.load(web),
+                                ExportOptions.defaults())) {
+            reg.publish(
+                    "vm-a",
+                    r ->
+                            Records.full(
+                                    r,
+                                    1,
+                                    2,
+                                    3,
+                                    System.nanoTime(),
+                                    System.currentTimeMillis() * 1_000_000L));
             String base = "https://127.0.0.1:" + s.address().getPort();
             HttpClient c = trusting();
 
             HttpResponse<String> ok = get(c, base + "/metrics", "prometheus", "s3cret pass");
             assertEquals(200, ok.statusCode());
-            assertTrue(ok.body().contains("vmpulse_guest_cpu_seconds_total{cpu=\"0\",mode=\"user\",vm_id=\"vm-a\"}"));
-            assertEquals(200, get(c, base + "/metrics", "prometheus", "s3cret pass").statusCode(), "again, from the remembered check");
+            assertTrue(
+                    ok.body()
+                            .contains(
+                                    "vmpulse_guest_cpu_seconds_total{cpu=\"0\",mode=\"user\",vm_id=\"vm-a\"}"));
+            assertEquals(
+                    200,
+                    get(c, base + "/metrics", "prometheus", "s3cret pass").statusCode(),
+                    "again, from the remembered check");
             assertEquals(401, get(c, base + "/metrics", "prometheus", "wrong").statusCode());
             assertEquals(401, get(c, base + "/metrics", "prometheus", "s3cret pass ").statusCode());
             assertEquals(401, get(c, base + "/metrics", "nobody", "s3cret pass").statusCode());
             assertEquals(401, get(c, base + "/metrics", null, null).statusCode());
-            assertEquals(401, get(c, base + "/-/healthy", null, null).statusCode(), "every page is guarded");
+            assertEquals(
+                    401,
+                    get(c, base + "/-/healthy", null, null).statusCode(),
+                    "every page is guarded");
             HttpResponse<String> refused = get(c, base + "/metrics", "prometheus", "wrong");
-            assertTrue(refused.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"));
+            assertTrue(
+                    refused.headers()
+                            .firstValue("WWW-Authenticate")
+                            .orElse("")
+                            .startsWith("Basic"));
 
             HttpClient plain = HttpClient.newHttpClient();
-            assertThrows(IOException.class, () -> get(plain, "http://127.0.0.1:" + s.address().getPort() + "/metrics", "prometheus", "s3cret pass"),
+            assertThrows(
+                    IOException.class,
+                    () ->
+                            get(
+                                    plain,
+                                    "http://127.0.0.1:" + s.address().getPort() + "/metrics",
+                                    "prometheus",
+                                    "s3cret pass"),
                     "plain HTTP to the TLS port");
         }
     }
 
     @Test
     void min_version_tls13_refuses_a_tls12_client() throws Exception {
-        Path web = config("""
+        Path web =
+                config(
+                        """
                 tls_server_config:
                   cert_file: %s
                   key_file: %s
                   min_version: TLS13
-                """.formatted(cert, key));
-        try (ExporterServer s = Exporter.start(dir.resolve("registry"), LOOPBACK, web, WebConfig.load(web), ExportOptions.defaults())) {
+                """
+                                .formatted(cert, key));
+        try (ExporterServer s =
+                Exporter.start(
+                        dir.resolve("registry"),
+                        LOOPBACK,
+                        web,
+                        WebConfig.load(web),
+                        ExportOptions.defaults())) {
             String url = "https://127.0.0.1:" + s.address().getPort() + "/-/healthy";
             assertEquals(200, get(trusting("TLSv1.3"), url, null, null).statusCode());
             assertThrows(IOException.class, () -> get(trusting("TLSv1.2"), url, null, null));
@@ -148,16 +224,32 @@ class WebSecurityTest {
 
     @Test
     void settings_it_cannot_honour_are_refused_with_one_line() throws Exception {
-        for (String[] c : List.of(
-                new String[] {"tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n", "client_auth_type is not supported"},
-                new String[] {"basic_auth_users:\n  u: plaintext\n", "is not a bcrypt hash"},
-                new String[] {"basic_auth_user:\n  u: x\n", "unknown setting 'basic_auth_user'"},
-                new String[] {"tls_server_config:\n  key_file: b\n", "cert_file is required"},
-                new String[] {"tls_server_config: [\n", "not valid YAML"},
-                new String[] {"tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS10\n", "must be TLS12 or TLS13"})) {
+        for (String[] c :
+                List.of(
+                        new String[] {
+                            "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n",
+                            "client_auth_type is not supported"
+                        },
+                        new String[] {
+                            "basic_auth_users:\n  u: plaintext\n", "is not a bcrypt hash"
+                        },
+                        new String[] {
+                            "basic_auth_user:\n  u: x\n", "unknown setting 'basic_auth_user'"
+                        },
+                        new String[] {
+                            "tls_server_config:\n  key_file: b\n", "cert_file is required"
+                        },
+                        new String[] {"tls_server_config: [\n", "not valid YAML"},
+                        new String[] {
+                            "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS10\n",
+                            "must be TLS12 or TLS13"
+                        })) {
             Path f = config(c[0]);
-            InvalidWebConfigException e = assertThrows(InvalidWebConfigException.class, () -> WebConfig.load(f), c[0]);
-            assertTrue(e.getMessage().contains(c[1]) && e.getMessage().startsWith("web config " + f), e.getMessage());
+            InvalidWebConfigException e =
+                    assertThrows(InvalidWebConfigException.class, () -> WebConfig.load(f), c[0]);
+            assertTrue(
+                    e.getMessage().contains(c[1]) && e.getMessage().startsWith("web config " + f),
+                    e.getMessage());
             assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
         }
     }
@@ -167,8 +259,16 @@ class WebSecurityTest {
         Path rsa = dir.resolve("rsa.key");
         run("openssl", "pkey", "-in", key.toString(), "-traditional", "-out", rsa.toString());
         Path web = config("tls_server_config:\n  cert_file: server.crt\n  key_file: rsa.key\n");
-        InvalidWebConfigException e = assertThrows(InvalidWebConfigException.class,
-                () -> Exporter.start(dir.resolve("registry"), LOOPBACK, web, WebConfig.load(web), ExportOptions.defaults()));
+        InvalidWebConfigException e =
+                assertThrows(
+                        InvalidWebConfigException.class,
+                        () ->
+                                Exporter.start(
+                                        dir.resolve("registry"),
+                                        LOOPBACK,
+                                        web,
+                                        WebConfig.load(web),
+                                        ExportOptions.defaults()));
         assertTrue(e.getMessage().contains("openssl pkcs8 -topk8"), e.getMessage());
     }
 }

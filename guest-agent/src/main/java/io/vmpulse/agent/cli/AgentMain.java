@@ -20,8 +20,7 @@ public final class AgentMain {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
 
-    private AgentMain() {
-    }
+    private AgentMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -60,24 +59,38 @@ public final class AgentMain {
 
     private static int report(AgentOptions options) throws InterruptedException {
         GuestSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT);
-        ReportingAgent agent = new ReportingAgent(sampler, options.collector, Duration.ofMillis(options.intervalMs),
-                options.buffer).start();
-        LogLine.info(AgentMain.class, AgentIdentity.NAME + " " + AgentIdentity.VERSION
-                + " sampling every " + options.intervalMs + " ms, reporting to " + options.collector);
+        ReportingAgent agent =
+                new ReportingAgent(
+                                sampler,
+                                options.collector,
+                                Duration.ofMillis(options.intervalMs),
+                                options.buffer)
+                        .start();
+        LogLine.info(
+                AgentMain.class,
+                AgentIdentity.NAME
+                        + " "
+                        + AgentIdentity.VERSION
+                        + " sampling every "
+                        + options.intervalMs
+                        + " ms, reporting to "
+                        + options.collector);
         CountDownLatch stopped = new CountDownLatch(1);
         // A class, not a lambda: the agent's first lambda would spin up java.lang.invoke's
         // metafactory and ASM, ~100 classes (docs/benchmarks.md, "Guest agent: footprint").
-        Runtime.getRuntime().addShutdownHook(new Thread("vmpulse-shutdown") {
-            @Override
-            public void run() {
-                try {
-                    agent.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                stopped.countDown();
-            }
-        });
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread("vmpulse-shutdown") {
+                            @Override
+                            public void run() {
+                                try {
+                                    agent.close();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                stopped.countDown();
+                            }
+                        });
         stopped.await();
         return EXIT_OK;
     }

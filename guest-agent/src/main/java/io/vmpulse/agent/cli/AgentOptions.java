@@ -5,8 +5,8 @@ import io.vmpulse.agent.transport.CollectorAddress;
 
 /**
  * The agent's command line, parsed by hand: five options do not need a parsing library, and one
- * (picocli, with the reflection it uses) was a quarter of the classes the agent loaded, in every
- * VM (docs/benchmarks.md, "Guest agent: footprint"). The messages and the help are picocli's, as
+ * (picocli, with the reflection it uses) was a quarter of the classes the agent loaded, in every VM
+ * (docs/benchmarks.md, "Guest agent: footprint"). The messages and the help are picocli's, as
  * before. Options take their value as {@code --name=value} or {@code --name value}.
  */
 final class AgentOptions {
@@ -16,7 +16,8 @@ final class AgentOptions {
     static final long MAX_INTERVAL_MS = ReportingAgent.MAX_INTERVAL_MS;
     private static final long MS_PER_HOUR = 3_600_000L;
 
-    static final String USAGE = """
+    static final String USAGE =
+            """
             Usage: vmpulse-agent [-hV] [--json] [--once] [--buffer=N] [--collector=URI]
                                  [--interval=DURATION]
             Samples this guest's /proc/stat, /proc/meminfo and filesystems every interval
@@ -77,8 +78,12 @@ final class AgentOptions {
                     } else if (i + 1 < args.length) {
                         value = args[++i];
                     } else {
-                        throw new UsageException("Missing required parameter for option '" + name + "' ("
-                                + label(name) + ")");
+                        throw new UsageException(
+                                "Missing required parameter for option '"
+                                        + name
+                                        + "' ("
+                                        + label(name)
+                                        + ")");
                     }
                     if (name.equals("--collector")) {
                         seenCollector = once(seenCollector, name);
@@ -96,13 +101,17 @@ final class AgentOptions {
                 case "--help" -> o.help = flag(o.help, arg, eq);
                 case "--version" -> o.version = flag(o.version, arg, eq);
                 default -> {
-                    if (arg.length() > 1 && arg.charAt(0) == '-' && arg.charAt(1) != '-' && shortFlags(arg, o)) {
+                    if (arg.length() > 1
+                            && arg.charAt(0) == '-'
+                            && arg.charAt(1) != '-'
+                            && shortFlags(arg, o)) {
                         continue;
                     }
                     if (arg.startsWith("-")) {
                         throw new UsageException("Unknown option: '" + arg + "'");
                     }
-                    throw new UsageException("Unmatched argument at index " + i + ": '" + arg + "'");
+                    throw new UsageException(
+                            "Unmatched argument at index " + i + ": '" + arg + "'");
                 }
             }
         }
@@ -112,7 +121,10 @@ final class AgentOptions {
         return o;
     }
 
-    /** {@code -h}, {@code -V} and their clusters ({@code -hV}); false when {@code arg} is anything else. */
+    /**
+     * {@code -h}, {@code -V} and their clusters ({@code -hV}); false when {@code arg} is anything
+     * else.
+     */
     private static boolean shortFlags(String arg, AgentOptions o) {
         for (int c = 1; c < arg.length(); c++) {
             if (arg.charAt(c) != 'h' && arg.charAt(c) != 'V') {
@@ -131,14 +143,23 @@ final class AgentOptions {
 
     private void validate() throws UsageException {
         if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
-            throw new UsageException("--interval " + intervalMs + "ms is outside " + MIN_INTERVAL_MS + "ms.."
-                    + MAX_INTERVAL_MS / MS_PER_HOUR + "h");
+            throw new UsageException(
+                    "--interval "
+                            + intervalMs
+                            + "ms is outside "
+                            + MIN_INTERVAL_MS
+                            + "ms.."
+                            + MAX_INTERVAL_MS / MS_PER_HOUR
+                            + "h");
         }
         if (buffer < 1 || buffer > MAX_BUFFER) {
             throw new UsageException("--buffer " + buffer + " is outside 1.." + MAX_BUFFER);
         }
         if (once != json) {
-            throw new UsageException(once ? "--once needs an output format: add --json" : "--json applies only to --once");
+            throw new UsageException(
+                    once
+                            ? "--once needs an output format: add --json"
+                            : "--json applies only to --once");
         }
     }
 
@@ -159,7 +180,8 @@ final class AgentOptions {
 
     private static boolean flag(boolean seen, String arg, int eq) throws UsageException {
         if (eq >= 0) {
-            throw new UsageException("option '" + arg.substring(0, eq) + "' takes no value: '" + arg + "'");
+            throw new UsageException(
+                    "option '" + arg.substring(0, eq) + "' takes no value: '" + arg + "'");
         }
         return once(seen, arg);
     }
@@ -176,21 +198,30 @@ final class AgentOptions {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw new UsageException("Invalid value for option '--buffer': '" + text + "' is not an int");
+            throw new UsageException(
+                    "Invalid value for option '--buffer': '" + text + "' is not an int");
         }
     }
 
-    /** A whole number followed by a unit: {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}; in ms. */
+    /**
+     * A whole number followed by a unit: {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}; in ms.
+     */
     static long intervalMs(String text) throws UsageException {
         String prefix = "Invalid value for option '--interval': ";
         int unitStart = 0;
-        while (unitStart < text.length() && text.charAt(unitStart) >= '0' && text.charAt(unitStart) <= '9') {
+        while (unitStart < text.length()
+                && text.charAt(unitStart) >= '0'
+                && text.charAt(unitStart) <= '9') {
             unitStart++;
         }
         String unit = text.substring(unitStart);
         if (unitStart == 0) {
-            throw new UsageException(prefix + "'" + text + "' is not a duration: expected a whole number and a unit, "
-                    + "e.g. 500ms, 1s, 2m");
+            throw new UsageException(
+                    prefix
+                            + "'"
+                            + text
+                            + "' is not a duration: expected a whole number and a unit, "
+                            + "e.g. 500ms, 1s, 2m");
         }
         long msPerUnit;
         switch (unit) {
@@ -198,8 +229,14 @@ final class AgentOptions {
             case "s" -> msPerUnit = 1000;
             case "m" -> msPerUnit = 60_000;
             case "h" -> msPerUnit = MS_PER_HOUR;
-            default -> throw new UsageException(prefix + "'" + text + "' has "
-                    + (unit.isEmpty() ? "no unit" : "unknown unit '" + unit + "'") + ": use ms, s, m or h, e.g. 500ms, 1s, 2m");
+            default ->
+                    throw new UsageException(
+                            prefix
+                                    + "'"
+                                    + text
+                                    + "' has "
+                                    + (unit.isEmpty() ? "no unit" : "unknown unit '" + unit + "'")
+                                    + ": use ms, s, m or h, e.g. 500ms, 1s, 2m");
         }
         try {
             return Math.multiplyExact(Long.parseLong(text.substring(0, unitStart)), msPerUnit);

@@ -8,14 +8,15 @@ public final class AgentIdentity {
 
     public static final String NAME = "vmpulse-guest-agent";
 
-    /** Implementation-Version of the runnable jar's manifest; a placeholder when run from classes. */
+    /**
+     * Implementation-Version of the runnable jar's manifest; a placeholder when run from classes.
+     */
     public static final String VERSION = versionOrPlaceholder();
 
     /** The kernel's generator of random (version 4) UUIDs, one per read. */
     static final Path RANDOM_UUID = Path.of("/proc/sys/kernel/random/uuid");
 
-    private AgentIdentity() {
-    }
+    private AgentIdentity() {}
 
     /**
      * A random UUID naming this agent process in its Hello. Read from the kernel rather than made

@@ -4,14 +4,15 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * Capped exponential backoff with full jitter: attempt n waits a uniform random time in
- * [0, min(cap, initial * 2^n)]. Full jitter spreads the reconnects of many guests whose collector
+ * Capped exponential backoff with full jitter: attempt n waits a uniform random time in [0,
+ * min(cap, initial * 2^n)]. Full jitter spreads the reconnects of many guests whose collector
  * restarted at the same moment, instead of having them all retry in lockstep.
  */
 final class Backoff {
 
     static final Duration INITIAL = Duration.ofMillis(100);
     static final Duration CAP = Duration.ofSeconds(30);
+
     /** 2^MAX_DOUBLINGS * INITIAL is far beyond any sane cap; stops the shift from overflowing. */
     private static final int MAX_DOUBLINGS = 30;
 

@@ -15,8 +15,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The sender: one thread, {@code vmpulse-link}, that keeps one {@code Report} call to the
- * collector open, reconnecting with backoff, and writes the ring into it.
+ * The sender: one thread, {@code vmpulse-link}, that keeps one {@code Report} call to the collector
+ * open, reconnecting with backoff, and writes the ring into it.
  *
  * <pre>
  *   connect --Hello--> awaiting Welcome --Welcome(last_seq)--> streaming --error/end--> backoff --> connect
@@ -29,24 +29,31 @@ import java.util.function.Supplier;
  * window is full, so a slow collector makes samples wait in the ring, never in a transport buffer,
  * and the sampler, which only appends to the ring, is never held up.
  *
- * <p>What the collector says arrives on the call's reader thread ({@code vmpulse-io}): Welcome
- * and end-of-call are handed to this thread through {@link Session}'s fields and the ring's
- * monitor; Acks and SetInterval are applied there directly (both are thread-safe).
+ * <p>What the collector says arrives on the call's reader thread ({@code vmpulse-io}): Welcome and
+ * end-of-call are handed to this thread through {@link Session}'s fields and the ring's monitor;
+ * Acks and SetInterval are applied there directly (both are thread-safe).
  */
 final class CollectorLink implements Runnable {
 
     /** How long a collector may take to answer Hello before the call is dropped and retried. */
     static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(10);
+
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
     /** How long a polite shutdown waits for the collector to end the half-closed call. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+
     static final String METHOD_PATH = "/vmpulse.agent.v1.GuestReport/Report";
+
     /**
      * The collector only sends small control messages (Welcome, Ack, SetInterval): anything bigger
      * is a broken or hostile peer, and the call fails instead of buffering it.
      */
     static final int MAX_INBOUND_MESSAGE_BYTES = 4096;
-    /** Upper bound on a wait for the next sample; ends are signalled, this only bounds a missed one. */
+
+    /**
+     * Upper bound on a wait for the next sample; ends are signalled, this only bounds a missed one.
+     */
     private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final CollectorAddress collector;
@@ -55,16 +62,26 @@ final class CollectorLink implements Runnable {
     private final Supplier<byte[]> hello;
     private final Backoff backoff;
     private final Thread thread = new Thread(this, "vmpulse-link");
-    /** The sample being sent, copied out of the ring so that the ring's lock is not held while writing. */
+
+    /**
+     * The sample being sent, copied out of the ring so that the ring's lock is not held while
+     * writing.
+     */
     private final SampleBuffer outgoing = new SampleBuffer();
+
     private byte[] message = new byte[1024];
     private volatile boolean closed;
     private volatile Session current;
     private boolean unknownMessageLogged;
+
     /** Why the last attempt failed; repeated failures for the same reason are logged once. */
     private String lastFailure;
 
-    CollectorLink(CollectorAddress collector, SampleRing ring, SamplingLoop sampling, Supplier<byte[]> hello,
+    CollectorLink(
+            CollectorAddress collector,
+            SampleRing ring,
+            SamplingLoop sampling,
+            Supplier<byte[]> hello,
             Backoff backoff) {
         this.collector = collector;
         this.ring = ring;
@@ -103,8 +120,11 @@ final class CollectorLink implements Runnable {
             try {
                 session = connect();
                 welcomed = session.awaitWelcome();
-                failure = welcomed ? session.stream() : session.endReason("no Welcome within "
-                        + WELCOME_TIMEOUT.toMillis() + " ms");
+                failure =
+                        welcomed
+                                ? session.stream()
+                                : session.endReason(
+                                        "no Welcome within " + WELCOME_TIMEOUT.toMillis() + " ms");
             } catch (IOException e) {
                 welcomed = session != null && session.welcomed;
                 failure = e.getMessage() != null ? e.getMessage() : e.toString();
@@ -124,8 +144,13 @@ final class CollectorLink implements Runnable {
 
     private Session connect() throws IOException {
         Session session = new Session();
-        session.call = GrpcCall.start(Connections.open(collector, CONNECT_TIMEOUT), authority(collector),
-                METHOD_PATH, session, MAX_INBOUND_MESSAGE_BYTES);
+        session.call =
+                GrpcCall.start(
+                        Connections.open(collector, CONNECT_TIMEOUT),
+                        authority(collector),
+                        METHOD_PATH,
+                        session,
+                        MAX_INBOUND_MESSAGE_BYTES);
         current = session;
         byte[] helloBytes = hello.get();
         try {
@@ -141,10 +166,23 @@ final class CollectorLink implements Runnable {
     private void waitToReconnect(boolean welcomed, String failure) {
         long delay = backoff.nextDelayNanos();
         if (welcomed) {
-            LogLine.warning(CollectorLink.class, "disconnected from " + collector + ": " + failure + "; reconnecting with backoff");
+            LogLine.warning(
+                    CollectorLink.class,
+                    "disconnected from "
+                            + collector
+                            + ": "
+                            + failure
+                            + "; reconnecting with backoff");
         } else if (!failure.equals(lastFailure)) {
-            LogLine.warning(CollectorLink.class, "cannot reach " + collector + ": " + failure + "; retrying with backoff up to "
-                    + Backoff.CAP.toSeconds() + " s");
+            LogLine.warning(
+                    CollectorLink.class,
+                    "cannot reach "
+                            + collector
+                            + ": "
+                            + failure
+                            + "; retrying with backoff up to "
+                            + Backoff.CAP.toSeconds()
+                            + " s");
         }
         lastFailure = welcomed ? null : failure;
         long deadline = System.nanoTime() + delay;
@@ -153,25 +191,30 @@ final class CollectorLink implements Runnable {
         }
     }
 
-    /** One call and what this side knows about it. Fields written by the reader thread are volatile. */
+    /**
+     * One call and what this side knows about it. Fields written by the reader thread are volatile.
+     */
     private final class Session implements GrpcCall.Listener, CollectorMessages.Handler {
         GrpcCall call;
         volatile boolean welcomed;
         volatile long welcomeSeq;
         volatile boolean ended;
         volatile String endedBecause;
+
         /** Made once, as a class: no lambdas in the agent (see AgentMain). */
-        private final BooleanSupplier stopStreaming = new BooleanSupplier() {
-            @Override
-            public boolean getAsBoolean() {
-                return ended || closed;
-            }
-        };
+        private final BooleanSupplier stopStreaming =
+                new BooleanSupplier() {
+                    @Override
+                    public boolean getAsBoolean() {
+                        return ended || closed;
+                    }
+                };
 
         /** Whether a Welcome came before the timeout, the end of the call, or {@link #close()}. */
         synchronized boolean awaitWelcome() throws InterruptedException {
             long deadline = System.nanoTime() + WELCOME_TIMEOUT.toNanos();
-            for (long left = WELCOME_TIMEOUT.toNanos(); !welcomed && !ended && !closed && left > 0;
+            for (long left = WELCOME_TIMEOUT.toNanos();
+                    !welcomed && !ended && !closed && left > 0;
                     left = deadline - System.nanoTime()) {
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
@@ -183,8 +226,15 @@ final class CollectorLink implements Runnable {
             backoff.reset();
             long cursor = welcomeSeq;
             ring.ackUpTo(cursor);
-            LogLine.info(CollectorLink.class, "connected to " + collector + "; it holds samples up to seq " + cursor + ", "
-                    + ring.size() + " buffered to send");
+            LogLine.info(
+                    CollectorLink.class,
+                    "connected to "
+                            + collector
+                            + "; it holds samples up to seq "
+                            + cursor
+                            + ", "
+                            + ring.size()
+                            + " buffered to send");
             while (!ended && !closed) {
                 long dropped = ring.copyAfter(cursor, outgoing);
                 if (dropped < 0) {
@@ -203,14 +253,19 @@ final class CollectorLink implements Runnable {
             return because != null ? because : otherwise;
         }
 
-        /** Half-closes and waits a little for the collector's end when shutting down; then cuts the call. */
+        /**
+         * Half-closes and waits a little for the collector's end when shutting down; then cuts the
+         * call.
+         */
         void finish(boolean polite) {
             if (polite && welcomed && !ended) {
                 try {
                     call.halfClose();
                     synchronized (this) {
                         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
-                        for (long left = CLOSE_GRACE.toNanos(); !ended && left > 0; left = deadline - System.nanoTime()) {
+                        for (long left = CLOSE_GRACE.toNanos();
+                                !ended && left > 0;
+                                left = deadline - System.nanoTime()) {
                             TimeUnit.NANOSECONDS.timedWait(this, left);
                         }
                     }
@@ -273,15 +328,23 @@ final class CollectorLink implements Runnable {
             Duration before = sampling.interval();
             Duration taken = sampling.setInterval(requested);
             if (!taken.equals(before)) {
-                LogLine.info(CollectorLink.class, "sampling interval changed by the collector to " + taken.toMillis() + " ms"
-                        + (taken.equals(requested) ? "" : " (asked " + requested.toMillis() + " ms, clamped)"));
+                LogLine.info(
+                        CollectorLink.class,
+                        "sampling interval changed by the collector to "
+                                + taken.toMillis()
+                                + " ms"
+                                + (taken.equals(requested)
+                                        ? ""
+                                        : " (asked " + requested.toMillis() + " ms, clamped)"));
             }
         }
 
         @Override
         public void unknown() {
             if (!unknownMessageLogged) {
-                LogLine.info(CollectorLink.class, "ignoring a collector message this agent does not know (logged once)");
+                LogLine.info(
+                        CollectorLink.class,
+                        "ignoring a collector message this agent does not know (logged once)");
                 unknownMessageLogged = true;
             }
         }
@@ -290,7 +353,9 @@ final class CollectorLink implements Runnable {
     /** HTTP/2 wants an authority; only TCP has a meaningful one. */
     private static String authority(CollectorAddress address) {
         String uri = address.toString();
-        return address instanceof CollectorAddress.Tcp ? uri.substring("tcp://".length()) : "localhost";
+        return address instanceof CollectorAddress.Tcp
+                ? uri.substring("tcp://".length())
+                : "localhost";
     }
 
     private byte[] message(SampleBuffer sample) {

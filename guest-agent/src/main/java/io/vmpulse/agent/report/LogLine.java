@@ -19,8 +19,7 @@ public final class LogLine {
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
-    private LogLine() {
-    }
+    private LogLine() {}
 
     public static void info(Class<?> source, String message) {
         log("INFO", source, message, null);
@@ -36,14 +35,22 @@ public final class LogLine {
 
     /** One write of the whole record, so that lines of two threads never interleave. */
     private static void log(String level, Class<?> source, String message, Throwable thrown) {
-        System.err.print(format(System.currentTimeMillis(), level, source.getSimpleName(), message, thrown));
+        System.err.print(
+                format(System.currentTimeMillis(), level, source.getSimpleName(), message, thrown));
         System.err.flush();
     }
 
-    static String format(long epochMillis, String level, String source, String message, Throwable thrown) {
+    static String format(
+            long epochMillis, String level, String source, String message, Throwable thrown) {
         StringBuilder b = new StringBuilder(96);
         appendUtc(b, epochMillis);
-        b.append(' ').append(level).append(' ').append(source).append(": ").append(message).append('\n');
+        b.append(' ')
+                .append(level)
+                .append(' ')
+                .append(source)
+                .append(": ")
+                .append(message)
+                .append('\n');
         if (thrown != null) {
             StringWriter trace = new StringWriter();
             thrown.printStackTrace(new PrintWriter(trace));
@@ -56,11 +63,13 @@ public final class LogLine {
     static void appendUtc(StringBuilder b, long epochMillis) {
         long days = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
         long millisOfDay = Math.floorMod(epochMillis, MILLIS_PER_DAY);
-        // Days since 0000-03-01, in 400-year eras of 146,097 days; March first puts the leap day last.
+        // Days since 0000-03-01, in 400-year eras of 146,097 days; March first puts the leap day
+        // last.
         long z = days + 719_468;
         long era = Math.floorDiv(z, 146_097);
         long dayOfEra = z - era * 146_097;
-        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long yearOfEra =
+                (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
         long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
         long monthFromMarch = (5 * dayOfYear + 2) / 153;
         long day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1;

@@ -1,9 +1,9 @@
 package io.vmpulse.agent.report;
 
+import io.vmpulse.agent.sample.GuestIdentity;
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.transport.CollectorAddress;
 import io.vmpulse.agent.wire.AgentMessages;
-import io.vmpulse.agent.sample.GuestIdentity;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 /**
  * The running agent: a sampling thread feeding a bounded ring, and a link draining the ring to the
  * collector. Threads: {@code vmpulse-sampler}, {@code vmpulse-link} (writes to the collector) and,
- * while connected, {@code vmpulse-io} (reads what the collector says); the sampler may add
- * {@code statvfs} guard threads.
+ * while connected, {@code vmpulse-io} (reads what the collector says); the sampler may add {@code
+ * statvfs} guard threads.
  */
 public final class ReportingAgent implements AutoCloseable {
 
@@ -20,6 +20,7 @@ public final class ReportingAgent implements AutoCloseable {
     public static final Duration MAX_INTERVAL = SamplingLoop.MAX_INTERVAL;
     public static final long MIN_INTERVAL_MS = MIN_INTERVAL.toMillis();
     public static final long MAX_INTERVAL_MS = MAX_INTERVAL.toMillis();
+
     /** Ten minutes at the default interval. */
     public static final int DEFAULT_BUFFER = 600;
 
@@ -31,22 +32,33 @@ public final class ReportingAgent implements AutoCloseable {
      * @param interval clamped to [{@link #MIN_INTERVAL}, {@link #MAX_INTERVAL}]
      * @param buffer samples kept while the collector is unreachable; the oldest go first
      */
-    public ReportingAgent(GuestSampler sampler, CollectorAddress collector, Duration interval, int buffer) {
+    public ReportingAgent(
+            GuestSampler sampler, CollectorAddress collector, Duration interval, int buffer) {
         this.sampler = sampler;
         SampleRing ring = new SampleRing(buffer);
         GuestIdentity identity = sampler.identity();
         String instance = AgentIdentity.newInstanceId();
         this.sampling = new SamplingLoop(sampler, ring, interval);
         SamplingLoop loop = sampling;
-        Supplier<byte[]> hello = new Supplier<>() {
-            @Override
-            public byte[] get() {
-                return AgentMessages.hello(AgentIdentity.NAME, AgentIdentity.VERSION, instance,
-                        (int) loop.interval().toMillis(), identity);
-            }
-        };
-        this.link = new CollectorLink(collector, ring, sampling, hello,
-                new Backoff(Backoff.INITIAL, Backoff.CAP, new SplittableRandom()));
+        Supplier<byte[]> hello =
+                new Supplier<>() {
+                    @Override
+                    public byte[] get() {
+                        return AgentMessages.hello(
+                                AgentIdentity.NAME,
+                                AgentIdentity.VERSION,
+                                instance,
+                                (int) loop.interval().toMillis(),
+                                identity);
+                    }
+                };
+        this.link =
+                new CollectorLink(
+                        collector,
+                        ring,
+                        sampling,
+                        hello,
+                        new Backoff(Backoff.INITIAL, Backoff.CAP, new SplittableRandom()));
     }
 
     public ReportingAgent start() {

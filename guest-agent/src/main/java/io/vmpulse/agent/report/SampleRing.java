@@ -57,7 +57,8 @@ final class SampleRing {
     synchronized boolean append(SampleBuffer sample) {
         long expected = headSeq + size;
         if (sample.seq() != expected) {
-            throw new IllegalStateException("sample seq " + sample.seq() + " appended, expected " + expected);
+            throw new IllegalStateException(
+                    "sample seq " + sample.seq() + " appended, expected " + expected);
         }
         boolean dropped = size == slots.length;
         if (dropped) {
@@ -108,11 +109,12 @@ final class SampleRing {
     }
 
     /**
-     * Waits until the ring holds a sample after {@code cursor}, {@code stop} is true, or
-     * {@code timeoutNanos} pass. Whoever makes {@code stop} true calls {@link #wakeWaiters} after;
+     * Waits until the ring holds a sample after {@code cursor}, {@code stop} is true, or {@code
+     * timeoutNanos} pass. Whoever makes {@code stop} true calls {@link #wakeWaiters} after;
      * checking it under the ring's monitor means that wake-up cannot fall between check and wait.
      */
-    synchronized void awaitAfter(long cursor, long timeoutNanos, BooleanSupplier stop) throws InterruptedException {
+    synchronized void awaitAfter(long cursor, long timeoutNanos, BooleanSupplier stop)
+            throws InterruptedException {
         if (headSeq + size - 1 <= cursor && !stop.getAsBoolean()) {
             TimeUnit.NANOSECONDS.timedWait(this, timeoutNanos);
         }

@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The sampling thread: takes a reading every interval at a fixed rate, numbers and encodes it, and
- * appends it to the ring. It never touches the network, so a slow or absent collector cannot delay a sample.
+ * appends it to the ring. It never touches the network, so a slow or absent collector cannot delay
+ * a sample.
  *
  * <p>Fixed rate means sample k is due at start + k * interval, not "interval after the previous one
  * finished". When the thread falls a whole interval behind (the VM was paused), it takes one sample
@@ -23,8 +24,10 @@ final class SamplingLoop implements Runnable {
     private final GuestSampler sampler;
     private final SampleRing ring;
     private final SampleEncoder encoder = new SampleEncoder();
+
     /** Where the reading is encoded; the ring copies it into its own slot. */
     private final SampleBuffer scratch = new SampleBuffer();
+
     private final Thread thread = new Thread(this, "vmpulse-sampler");
     private volatile long intervalNanos;
     private volatile boolean running = true;
@@ -86,10 +89,15 @@ final class SamplingLoop implements Runnable {
 
     private void sampleOnce(long intervalNanos) {
         try {
-            encoder.encode(nextSeq, sampler.read(), (int) TimeUnit.NANOSECONDS.toMillis(intervalNanos), scratch);
+            encoder.encode(
+                    nextSeq,
+                    sampler.read(),
+                    (int) TimeUnit.NANOSECONDS.toMillis(intervalNanos),
+                    scratch);
         } catch (RuntimeException e) {
             if (!failing) {
-                LogLine.warning(SamplingLoop.class, "sampling failed; retrying every interval: " + e, e);
+                LogLine.warning(
+                        SamplingLoop.class, "sampling failed; retrying every interval: " + e, e);
                 failing = true;
             }
             return;
@@ -103,9 +111,17 @@ final class SamplingLoop implements Runnable {
         if (dropped != overflowing) {
             overflowing = dropped;
             if (dropped) {
-                LogLine.warning(SamplingLoop.class, "sample buffer full (" + ring.capacity() + " samples): dropping the oldest");
+                LogLine.warning(
+                        SamplingLoop.class,
+                        "sample buffer full ("
+                                + ring.capacity()
+                                + " samples): dropping the oldest");
             } else {
-                LogLine.info(SamplingLoop.class, "sample buffer has room again; " + ring.droppedTotal() + " samples dropped so far");
+                LogLine.info(
+                        SamplingLoop.class,
+                        "sample buffer has room again; "
+                                + ring.droppedTotal()
+                                + " samples dropped so far");
             }
         }
     }

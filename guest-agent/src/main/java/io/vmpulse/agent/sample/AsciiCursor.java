@@ -79,7 +79,8 @@ final class AsciiCursor {
         long value = 0;
         while (pos < limit && isDigit(text.get(pos))) {
             int digit = text.get(pos) - '0';
-            if (Long.compareUnsigned(value, U64_MAX_DIV_10) > 0 || value == U64_MAX_DIV_10 && digit > U64_MAX_LAST_DIGIT) {
+            if (Long.compareUnsigned(value, U64_MAX_DIV_10) > 0
+                    || value == U64_MAX_DIV_10 && digit > U64_MAX_LAST_DIGIT) {
                 throw error("number larger than 2^64-1");
             }
             value = value * 10 + digit;
@@ -104,8 +105,15 @@ final class AsciiCursor {
         }
         byte[] line = new byte[Math.min(end - lineStart, 200)];
         text.get(lineStart, line);
-        return new ProcFormatException(source + ": " + what + " at column " + (pos - lineStart + 1)
-                + " of line \"" + new String(line, StandardCharsets.US_ASCII) + "\"");
+        return new ProcFormatException(
+                source
+                        + ": "
+                        + what
+                        + " at column "
+                        + (pos - lineStart + 1)
+                        + " of line \""
+                        + new String(line, StandardCharsets.US_ASCII)
+                        + "\"");
     }
 
     static byte[] ascii(String s) {

@@ -8,6 +8,7 @@ import java.util.Arrays;
  * more CPUs appear, so steady-state reads allocate nothing.
  *
  * <p>Per-CPU ticks are one flat array, {@link #MODES} longs per CPU line, in line order:
+ *
  * <pre>
  *   cpuTicks: | cpu line 0: user nice system idle iowait irq softirq steal guest guest_nice | cpu line 1: ... |
  *   cpuIds:   | N of line 0 | N of line 1 | ...   (not contiguous when CPUs are offline)
@@ -25,20 +26,29 @@ public final class CpuSnapshot {
     static final int STEAL = SOFTIRQ + 1;
     static final int GUEST = STEAL + 1;
     static final int GUEST_NICE = GUEST + 1;
+
     /** Modes a CPU line may carry (Linux 2.6.33 and later print all of them). */
     public static final int MODES = GUEST_NICE + 1;
+
     /** The fewest a CPU line has ever had (Linux 2.4: user nice system idle). */
     static final int MIN_MODES = IDLE + 1;
-    /** Per-CPU lines kept; more are counted in {@link #cpuLines} but not kept, to bound a sample. */
+
+    /**
+     * Per-CPU lines kept; more are counted in {@link #cpuLines} but not kept, to bound a sample.
+     */
     static final int MAX_CPUS = 1024;
 
     /** How many values the aggregate line had, capped at {@link #MODES}; the rest are 0. */
     int columns;
+
     final long[] totalTicks = new long[MODES];
+
     /** Number of {@code cpuN} lines, i.e. online CPUs. */
     int cpuLines;
+
     /** Per-CPU lines kept: {@code min(cpuLines, MAX_CPUS)}. */
     int cpuCount;
+
     int[] cpuIds = new int[8];
     long[] cpuTicks = new long[8 * MODES];
     long contextSwitches;
@@ -59,7 +69,10 @@ public final class CpuSnapshot {
         bootTimeSeconds = 0;
     }
 
-    /** Appends a CPU line slot (zeroed) and returns its offset into {@link #cpuTicks}, or -1 past the cap. */
+    /**
+     * Appends a CPU line slot (zeroed) and returns its offset into {@link #cpuTicks}, or -1 past
+     * the cap.
+     */
     int addCpu(int id) {
         cpuLines++;
         if (cpuCount == MAX_CPUS) {
@@ -75,7 +88,10 @@ public final class CpuSnapshot {
         return offset;
     }
 
-    /** Ticks of {@code mode} ({@link #USER} ..) on per-CPU line {@code cpuIndex}, below {@link #cpuCount()}. */
+    /**
+     * Ticks of {@code mode} ({@link #USER} ..) on per-CPU line {@code cpuIndex}, below {@link
+     * #cpuCount()}.
+     */
     public long ticks(int cpuIndex, int mode) {
         return cpuTicks[cpuIndex * MODES + mode];
     }

@@ -11,12 +11,12 @@ import java.util.concurrent.Future;
  * takes a statvfs reading of each.
  *
  * <p>{@code mountinfo} is expensive to generate (tens of microseconds: the kernel formats every
- * mount's path), so it is re-read and parsed only when the kernel flags the mount table as
- * changed by {@code POLLPRI} on the open file (proc(5)). In the steady state a read is one
- * non-blocking {@code poll} plus the statvfs calls.
+ * mount's path), so it is re-read and parsed only when the kernel flags the mount table as changed
+ * by {@code POLLPRI} on the open file (proc(5)). In the steady state a read is one non-blocking
+ * {@code poll} plus the statvfs calls.
  *
- * <p>Mounts whose statvfs cannot hang are stat'ed on the calling thread; the others go through
- * the {@link StatfsGuard}, started first so that they run while the inline ones are done.
+ * <p>Mounts whose statvfs cannot hang are stat'ed on the calling thread; the others go through the
+ * {@link StatfsGuard}, started first so that they run while the inline ones are done.
  */
 final class FilesystemReader implements AutoCloseable {
 

@@ -1,10 +1,10 @@
 package io.vmpulse.agent.sample;
 
 /**
- * One reading of the guest half, as the sampler left it: the moment it was taken, {@code /proc/stat}
- * ({@link #cpu()}), {@code /proc/meminfo} ({@link #memory()}) and one statvfs per reported
- * filesystem. The sampler refills the same reading in place at every read, so it is valid until the
- * next read and belongs to the sampling thread.
+ * One reading of the guest half, as the sampler left it: the moment it was taken, {@code
+ * /proc/stat} ({@link #cpu()}), {@code /proc/meminfo} ({@link #memory()}) and one statvfs per
+ * reported filesystem. The sampler refills the same reading in place at every read, so it is valid
+ * until the next read and belongs to the sampling thread.
  */
 public final class GuestReading {
 

@@ -39,6 +39,7 @@ public final class MemSnapshot {
     private static final Field[] FIELDS = Field.values();
 
     final long[] values = new long[FIELDS.length];
+
     /** Bit {@code f.ordinal()} is set when the line for {@code f} was present. */
     long present;
 
@@ -60,7 +61,9 @@ public final class MemSnapshot {
         return (present & 1L << f.ordinal()) != 0;
     }
 
-    /** Whether the kernel printed no MemAvailable line (before Linux 3.14), so it must be derived. */
+    /**
+     * Whether the kernel printed no MemAvailable line (before Linux 3.14), so it must be derived.
+     */
     public boolean availableDerived() {
         return !has(Field.MEM_AVAILABLE);
     }
@@ -73,7 +76,10 @@ public final class MemSnapshot {
         if (has(Field.MEM_AVAILABLE)) {
             return get(Field.MEM_AVAILABLE);
         }
-        return get(Field.MEM_FREE) + get(Field.ACTIVE_FILE) + get(Field.INACTIVE_FILE) + get(Field.S_RECLAIMABLE);
+        return get(Field.MEM_FREE)
+                + get(Field.ACTIVE_FILE)
+                + get(Field.INACTIVE_FILE)
+                + get(Field.S_RECLAIMABLE);
     }
 
     static Field[] fields() {

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * Parses {@code /proc/meminfo} into a {@link MemSnapshot} without allocating. Lines are found by
  * name, never by position (their order and number change between kernels); unknown lines are
- * skipped. A value followed by {@code kB} is KiB and is stored in bytes; a value with no unit
- * (the HugePages_* counts) is stored as printed; any other unit is a format error.
+ * skipped. A value followed by {@code kB} is KiB and is stored in bytes; a value with no unit (the
+ * HugePages_* counts) is stored as printed; any other unit is a format error.
  */
 final class MeminfoParser {
 

@@ -5,11 +5,11 @@ import java.nio.ByteBuffer;
 /**
  * Parses {@code /proc/stat} (proc(5)) into a {@link CpuSnapshot} without allocating.
  *
- * <p>CPU lines carry 4 to 10 values depending on the kernel (iowait/irq/softirq since 2.6.0,
- * steal 2.6.11, guest 2.6.24, guest_nice 2.6.33); missing ones read as 0 and the aggregate's
- * count is kept in {@link CpuSnapshot#columns}. Offline CPUs have no line, so ids are read from
- * the line, never assumed contiguous. Lines this parser does not know ({@code intr},
- * {@code softirq}, anything newer) are skipped.
+ * <p>CPU lines carry 4 to 10 values depending on the kernel (iowait/irq/softirq since 2.6.0, steal
+ * 2.6.11, guest 2.6.24, guest_nice 2.6.33); missing ones read as 0 and the aggregate's count is
+ * kept in {@link CpuSnapshot#columns}. Offline CPUs have no line, so ids are read from the line,
+ * never assumed contiguous. Lines this parser does not know ({@code intr}, {@code softirq},
+ * anything newer) are skipped.
  */
 final class ProcStatParser {
 
@@ -63,7 +63,10 @@ final class ProcStatParser {
         }
     }
 
-    /** Reads the values of a CPU line into {@code ticks[offset..]}; returns how many it found (at most MODES). */
+    /**
+     * Reads the values of a CPU line into {@code ticks[offset..]}; returns how many it found (at
+     * most MODES).
+     */
     private int readModes(long[] ticks, int offset) {
         int n = 0;
         cursor.skipBlanks();
@@ -76,8 +79,13 @@ final class ProcStatParser {
             cursor.skipBlanks();
         }
         if (n < CpuSnapshot.MIN_MODES) {
-            throw cursor.error("CPU line has " + n + " values, expected " + CpuSnapshot.MIN_MODES
-                    + " to " + CpuSnapshot.MODES);
+            throw cursor.error(
+                    "CPU line has "
+                            + n
+                            + " values, expected "
+                            + CpuSnapshot.MIN_MODES
+                            + " to "
+                            + CpuSnapshot.MODES);
         }
         return Math.min(n, CpuSnapshot.MODES);
     }

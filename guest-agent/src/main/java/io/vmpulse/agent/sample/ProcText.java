@@ -13,8 +13,7 @@ public final class ProcText {
 
     private static final int INITIAL_BYTES = 256;
 
-    private ProcText() {
-    }
+    private ProcText() {}
 
     /**
      * The content of {@code path}, UTF-8, without surrounding white space.

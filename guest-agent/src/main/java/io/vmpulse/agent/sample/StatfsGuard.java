@@ -15,18 +15,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs statvfs of mounts that might hang (NFS, FUSE, ...) on worker threads, so that a dead
- * server costs a sample at most one timeout and then nothing.
+ * Runs statvfs of mounts that might hang (NFS, FUSE, ...) on worker threads, so that a dead server
+ * costs a sample at most one timeout and then nothing.
  *
- * <p>A thread blocked in statvfs cannot be interrupted; it stays blocked until the kernel gives
- * up or the server answers. So the guard never issues a second call to a mount whose previous
- * call has not returned: that mount is reported as still hung, without a new thread. Threads
- * are therefore bounded by the number of hung mounts, and capped at {@link #MAX_THREADS}.
- * Idle threads exit after {@link #IDLE_SECONDS}.
+ * <p>A thread blocked in statvfs cannot be interrupted; it stays blocked until the kernel gives up
+ * or the server answers. So the guard never issues a second call to a mount whose previous call has
+ * not returned: that mount is reported as still hung, without a new thread. Threads are therefore
+ * bounded by the number of hung mounts, and capped at {@link #MAX_THREADS}. Idle threads exit after
+ * {@link #IDLE_SECONDS}.
  *
- * <p>Used by the sampling thread only: {@link #start} all guarded calls, do the inline work,
- * then {@link #finish} each against one deadline, so several hung mounts cost one timeout in
- * total, not one each.
+ * <p>Used by the sampling thread only: {@link #start} all guarded calls, do the inline work, then
+ * {@link #finish} each against one deadline, so several hung mounts cost one timeout in total, not
+ * one each.
  */
 final class StatfsGuard implements AutoCloseable {
 
@@ -38,6 +38,7 @@ final class StatfsGuard implements AutoCloseable {
     private final String stillHung;
     private final String saturated;
     private final ThreadPoolExecutor pool;
+
     /** Calls not yet seen to return, by mount id. */
     private final Map<Integer, Future<String>> unanswered = new HashMap<>();
 
@@ -47,19 +48,27 @@ final class StatfsGuard implements AutoCloseable {
         }
         this.timeoutNanos = timeout.toNanos();
         this.timedOut = "statfs timed out after " + timeout.toMillis() + "ms";
-        this.stillHung = timedOut + " (still hung: the call from an earlier sample has not returned)";
+        this.stillHung =
+                timedOut + " (still hung: the call from an earlier sample has not returned)";
         this.saturated = "statfs not issued: " + MAX_THREADS + " earlier calls have not returned";
         AtomicInteger threads = new AtomicInteger();
-        ThreadFactory daemons = new ThreadFactory() {
-            @Override
-            public Thread newThread(Runnable r) {
-                Thread t = new Thread(r, "vmpulse-statfs-" + threads.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            }
-        };
-        this.pool = new ThreadPoolExecutor(0, MAX_THREADS, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                daemons);
+        ThreadFactory daemons =
+                new ThreadFactory() {
+                    @Override
+                    public Thread newThread(Runnable r) {
+                        Thread t = new Thread(r, "vmpulse-statfs-" + threads.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }
+                };
+        this.pool =
+                new ThreadPoolExecutor(
+                        0,
+                        MAX_THREADS,
+                        IDLE_SECONDS,
+                        TimeUnit.SECONDS,
+                        new SynchronousQueue<>(),
+                        daemons);
     }
 
     long timeoutNanos() {
@@ -83,10 +92,14 @@ final class StatfsGuard implements AutoCloseable {
         }
     }
 
-    /** Waits for {@code call} until {@code deadlineNanos} ({@link System#nanoTime()}) and records the outcome. */
+    /**
+     * Waits for {@code call} until {@code deadlineNanos} ({@link System#nanoTime()}) and records
+     * the outcome.
+     */
     void finish(Statvfs fs, Future<String> call, long deadlineNanos) {
         try {
-            String error = call.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            String error =
+                    call.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             unanswered.remove(fs.mount.mountId());
             fs.settle(error);
         } catch (TimeoutException e) {

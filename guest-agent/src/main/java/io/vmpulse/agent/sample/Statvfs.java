@@ -8,18 +8,20 @@ import java.util.concurrent.Callable;
 
 /**
  * One reported filesystem: its mount, a native {@code struct statvfs} that {@link #call()} fills,
- * and the last reading taken from it. The path and the struct are allocated once per mount, so
- * a reading allocates nothing.
+ * and the last reading taken from it. The path and the struct are allocated once per mount, so a
+ * reading allocates nothing.
  *
  * <p>glibc's {@code struct statvfs} on LP64 Linux (x86_64 and aarch64 are the same), 112 bytes:
+ *
  * <pre>
  *   0        8        16       24       32       40       48       56       64       72       80        88            112
  *   +--------+--------+--------+--------+--------+--------+--------+--------+--------+--------+---------+-------------+
  *   | bsize  | frsize | blocks | bfree  | bavail | files  | ffree  | favail | fsid   | flag   | namemax | spare[6]    |
  *   +--------+--------+--------+--------+--------+--------+--------+--------+--------+--------+---------+-------------+
  * </pre>
- * Block counts are in units of {@code f_frsize}, not {@code f_bsize}: the two differ on
- * virtiofs, FUSE and NFS. {@code f_files} is 0 on filesystems without an inode count.
+ *
+ * Block counts are in units of {@code f_frsize}, not {@code f_bsize}: the two differ on virtiofs,
+ * FUSE and NFS. {@code f_files} is 0 on filesystems without an inode count.
  */
 public final class Statvfs implements Callable<String> {
 
@@ -36,19 +38,30 @@ public final class Statvfs implements Callable<String> {
     static final int F_NAMEMAX_OFFSET = F_FLAG_OFFSET + Long.BYTES;
     static final int F_SPARE_OFFSET = F_NAMEMAX_OFFSET + Long.BYTES;
     static final int SIZE = F_SPARE_OFFSET + 6 * Integer.BYTES;
+
     /** {@code ST_RDONLY} in {@code f_flag}. */
     static final long ST_RDONLY = 1;
 
     final Mount mount;
     final boolean needsTimeout;
-    /** The mount's strings as the wire carries them: {@link ProcfsSampler#bounded}, UTF-8, encoded once per mount. */
+
+    /**
+     * The mount's strings as the wire carries them: {@link ProcfsSampler#bounded}, UTF-8, encoded
+     * once per mount.
+     */
     final byte[] mountPointUtf8;
+
     final byte[] deviceUtf8;
     final byte[] fsTypeUtf8;
-    /** NUL-terminated mount point, and the struct statvfs fills: direct buffers, at these addresses. */
+
+    /**
+     * NUL-terminated mount point, and the struct statvfs fills: direct buffers, at these addresses.
+     */
     private final long path;
+
     private final long struct;
     private final ByteBuffer fields;
+
     /** Holds the path's buffer, whose memory lives as long as the buffer object does. */
     private final ByteBuffer pathBytes;
 
@@ -58,6 +71,7 @@ public final class Statvfs implements Callable<String> {
     long inodesTotal;
     long inodesFree;
     boolean readOnly;
+
     /** Null when the last reading succeeded; else why not, {@link ProcfsSampler#bounded}. */
     String error;
 
@@ -81,7 +95,9 @@ public final class Statvfs implements Callable<String> {
     @Override
     public String call() {
         int result = Libc.statvfs(path, struct);
-        return result < 0 ? "statvfs failed: [" + -result + "] " + NativeLibrary.strerror(-result) : null;
+        return result < 0
+                ? "statvfs failed: [" + -result + "] " + NativeLibrary.strerror(-result)
+                : null;
     }
 
     /** Records the outcome of {@link #call()}: the reading it took, or {@code error}. */
@@ -116,7 +132,10 @@ public final class Statvfs implements Callable<String> {
         error = ProcfsSampler.bounded(why);
     }
 
-    /** As protobuf encodes a string: an unpaired surrogate becomes '?', as {@code String.getBytes} makes it. */
+    /**
+     * As protobuf encodes a string: an unpaired surrogate becomes '?', as {@code String.getBytes}
+     * makes it.
+     */
     private static byte[] utf8(String s) {
         return ProcfsSampler.bounded(s).getBytes(StandardCharsets.UTF_8);
     }

@@ -16,10 +16,10 @@ import java.nio.file.StandardCopyOption;
  * primitives and raw buffer addresses, returning minus errno on failure. Beneath the data path:
  * {@code sample} and {@code transport} bind their calls here.
  *
- * <p>Where the library comes from, first match wins: the path in the system property
- * {@value #PATH_PROPERTY} (the launcher passes the copy installed next to the jar); the copy on
- * the class path, when that is a directory (tests); else the copy in the jar, written to a
- * temporary file that is deleted at exit (a jar run with {@code java -jar}, as some tests do).
+ * <p>Where the library comes from, first match wins: the path in the system property {@value
+ * #PATH_PROPERTY} (the launcher passes the copy installed next to the jar); the copy on the class
+ * path, when that is a directory (tests); else the copy in the jar, written to a temporary file
+ * that is deleted at exit (a jar run with {@code java -jar}, as some tests do).
  */
 public final class NativeLibrary {
 
@@ -27,17 +27,23 @@ public final class NativeLibrary {
     static final String RESOURCE = "libvmpulse-agent.so";
 
     static {
-        if (!"Linux".equals(System.getProperty("os.name")) || !"64".equals(System.getProperty("sun.arch.data.model"))) {
-            throw new UnsupportedOperationException("the vmpulse agent needs 64-bit Linux, not "
-                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+        if (!"Linux".equals(System.getProperty("os.name"))
+                || !"64".equals(System.getProperty("sun.arch.data.model"))) {
+            throw new UnsupportedOperationException(
+                    "the vmpulse agent needs 64-bit Linux, not "
+                            + System.getProperty("os.name")
+                            + "/"
+                            + System.getProperty("os.arch"));
         }
         System.load(locate());
     }
 
-    private NativeLibrary() {
-    }
+    private NativeLibrary() {}
 
-    /** Loads the library (once; later calls do nothing). Call from the static initialiser of a class with natives. */
+    /**
+     * Loads the library (once; later calls do nothing). Call from the static initialiser of a class
+     * with natives.
+     */
     public static void load() {
         // The work is in this class's initialiser, which the JVM runs once.
     }
@@ -63,8 +69,14 @@ public final class NativeLibrary {
         }
         URL url = NativeLibrary.class.getResource(RESOURCE);
         if (url == null) {
-            throw new UnsatisfiedLinkError("no " + RESOURCE + " beside " + NativeLibrary.class.getName()
-                    + " and no -D" + PATH_PROPERTY + "=PATH");
+            throw new UnsatisfiedLinkError(
+                    "no "
+                            + RESOURCE
+                            + " beside "
+                            + NativeLibrary.class.getName()
+                            + " and no -D"
+                            + PATH_PROPERTY
+                            + "=PATH");
         }
         if ("file".equals(url.getProtocol())) {
             try {

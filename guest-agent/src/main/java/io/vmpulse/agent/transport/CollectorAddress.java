@@ -14,21 +14,28 @@ import java.nio.file.Path;
  *   tcp://host:port    development, and test VMs without a vsock device
  * </pre>
  *
- * <p>{@link #parse} rejects anything else with an {@link IllegalArgumentException} whose message
- * is one line naming what is wrong.
+ * <p>{@link #parse} rejects anything else with an {@link IllegalArgumentException} whose message is
+ * one line naming what is wrong.
  */
 public sealed interface CollectorAddress {
 
     /** VMADDR_CID_HOST: the hypervisor's host, where the collector runs. */
     long DEFAULT_VSOCK_CID = 2;
+
     /** The port the collector listens on when the URI names none. */
     long DEFAULT_VSOCK_PORT = 7070;
+
     /** The agent's default target. */
     String DEFAULT_URI = "vsock://" + DEFAULT_VSOCK_CID + ":" + DEFAULT_VSOCK_PORT;
 
-    /** A CID or port is an unsigned 32-bit number; 0xFFFFFFFF means "any" and cannot be connected to. */
+    /**
+     * A CID or port is an unsigned 32-bit number; 0xFFFFFFFF means "any" and cannot be connected
+     * to.
+     */
     long VSOCK_ANY = 0xFFFF_FFFFL;
+
     int TCP_PORT_MAX = 65_535;
+
     /** sun_path holds 108 bytes including the terminating NUL. */
     int UNIX_PATH_MAX_BYTES = 107;
 
@@ -60,8 +67,10 @@ public sealed interface CollectorAddress {
         }
         int schemeEnd = uri.indexOf("://");
         if (schemeEnd < 0) {
-            throw new IllegalArgumentException("collector URI '" + uri
-                    + "' has no scheme: expected vsock://CID:PORT, unix:///path or tcp://host:port");
+            throw new IllegalArgumentException(
+                    "collector URI '"
+                            + uri
+                            + "' has no scheme: expected vsock://CID:PORT, unix:///path or tcp://host:port");
         }
         String scheme = uri.substring(0, schemeEnd);
         String rest = uri.substring(schemeEnd + 3);
@@ -73,8 +82,12 @@ public sealed interface CollectorAddress {
             case "tcp":
                 return parseTcp(uri, rest);
             default:
-                throw new IllegalArgumentException("collector URI '" + uri + "' has unknown scheme '"
-                        + scheme + "': expected vsock, unix or tcp");
+                throw new IllegalArgumentException(
+                        "collector URI '"
+                                + uri
+                                + "' has unknown scheme '"
+                                + scheme
+                                + "': expected vsock, unix or tcp");
         }
     }
 
@@ -93,28 +106,51 @@ public sealed interface CollectorAddress {
         try {
             value = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("vsock " + what + " '" + text + "' in collector URI '" + uri
-                    + "' is not a number");
+            throw new IllegalArgumentException(
+                    "vsock "
+                            + what
+                            + " '"
+                            + text
+                            + "' in collector URI '"
+                            + uri
+                            + "' is not a number");
         }
         if (value < 0 || value >= VSOCK_ANY) {
-            throw new IllegalArgumentException("vsock " + what + " " + text + " in collector URI '" + uri
-                    + "' is out of range 0.." + (VSOCK_ANY - 1));
+            throw new IllegalArgumentException(
+                    "vsock "
+                            + what
+                            + " "
+                            + text
+                            + " in collector URI '"
+                            + uri
+                            + "' is out of range 0.."
+                            + (VSOCK_ANY - 1));
         }
         return value;
     }
 
     private static Unix parseUnix(String uri, String path) {
         if (path.isEmpty()) {
-            throw new IllegalArgumentException("collector URI '" + uri + "' has no socket path: expected unix:///path");
+            throw new IllegalArgumentException(
+                    "collector URI '" + uri + "' has no socket path: expected unix:///path");
         }
         if (!path.startsWith("/")) {
-            throw new IllegalArgumentException("unix socket path '" + path + "' in collector URI '" + uri
-                    + "' is relative: expected unix:///absolute/path");
+            throw new IllegalArgumentException(
+                    "unix socket path '"
+                            + path
+                            + "' in collector URI '"
+                            + uri
+                            + "' is relative: expected unix:///absolute/path");
         }
         int bytes = path.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > UNIX_PATH_MAX_BYTES) {
-            throw new IllegalArgumentException("unix socket path in collector URI '" + uri + "' is " + bytes
-                    + " bytes long; the limit is " + UNIX_PATH_MAX_BYTES);
+            throw new IllegalArgumentException(
+                    "unix socket path in collector URI '"
+                            + uri
+                            + "' is "
+                            + bytes
+                            + " bytes long; the limit is "
+                            + UNIX_PATH_MAX_BYTES);
         }
         return new Unix(Path.of(path));
     }
@@ -126,7 +162,8 @@ public sealed interface CollectorAddress {
         if (authority.startsWith("[")) {
             int close = authority.indexOf(']');
             if (close < 0) {
-                throw new IllegalArgumentException("collector URI '" + uri + "' has an unclosed '[' in its host");
+                throw new IllegalArgumentException(
+                        "collector URI '" + uri + "' has an unclosed '[' in its host");
             }
             host = authority.substring(1, close);
             afterHost = authority.substring(close + 1);
@@ -136,29 +173,42 @@ public sealed interface CollectorAddress {
             afterHost = colon < 0 ? "" : authority.substring(colon);
         }
         if (host.isEmpty()) {
-            throw new IllegalArgumentException("collector URI '" + uri + "' has no host: expected tcp://host:port");
+            throw new IllegalArgumentException(
+                    "collector URI '" + uri + "' has no host: expected tcp://host:port");
         }
         if (!afterHost.startsWith(":") || afterHost.length() == 1) {
-            throw new IllegalArgumentException("collector URI '" + uri + "' has no port: expected tcp://host:port");
+            throw new IllegalArgumentException(
+                    "collector URI '" + uri + "' has no port: expected tcp://host:port");
         }
         String port = afterHost.substring(1);
         int value;
         try {
             value = Integer.parseInt(port);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("tcp port '" + port + "' in collector URI '" + uri + "' is not a number");
+            throw new IllegalArgumentException(
+                    "tcp port '" + port + "' in collector URI '" + uri + "' is not a number");
         }
         if (value < 1 || value > TCP_PORT_MAX) {
-            throw new IllegalArgumentException("tcp port " + port + " in collector URI '" + uri
-                    + "' is out of range 1.." + TCP_PORT_MAX);
+            throw new IllegalArgumentException(
+                    "tcp port "
+                            + port
+                            + " in collector URI '"
+                            + uri
+                            + "' is out of range 1.."
+                            + TCP_PORT_MAX);
         }
         return new Tcp(host, value);
     }
 
     private static void rejectPath(String uri, String authority) {
-        if (authority.indexOf('/') >= 0 || authority.indexOf('?') >= 0 || authority.indexOf('#') >= 0) {
-            throw new IllegalArgumentException("collector URI '" + uri + "' has a path, query or fragment; "
-                    + "vsock and tcp URIs take only an address");
+        if (authority.indexOf('/') >= 0
+                || authority.indexOf('?') >= 0
+                || authority.indexOf('#') >= 0) {
+            throw new IllegalArgumentException(
+                    "collector URI '"
+                            + uri
+                            + "' has a path, query or fragment; "
+                            + "vsock and tcp URIs take only an address");
         }
     }
 }

@@ -11,7 +11,9 @@ import java.io.IOException;
  */
 public interface Connection extends AutoCloseable {
 
-    /** Blocks until at least one byte arrives; returns how many were read, or -1 at end of stream. */
+    /**
+     * Blocks until at least one byte arrives; returns how many were read, or -1 at end of stream.
+     */
     int read(byte[] b, int off, int len) throws IOException;
 
     /** Returns once all {@code len} bytes have been handed to the kernel. */

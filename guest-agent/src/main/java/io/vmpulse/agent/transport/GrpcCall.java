@@ -12,22 +12,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One bidirectional-streaming gRPC call over its own HTTP/2 connection (cleartext, prior knowledge),
- * with blocking I/O and no per-message allocation: stream 1 is the only stream, and the connection
- * ends with the call. Frame layouts are drawn in {@link Http2Frames}.
+ * One bidirectional-streaming gRPC call over its own HTTP/2 connection (cleartext, prior
+ * knowledge), with blocking I/O and no per-message allocation: stream 1 is the only stream, and the
+ * connection ends with the call. Frame layouts are drawn in {@link Http2Frames}.
  *
  * <p>Threading: {@link #start} starts one daemon reader thread, {@value #READER_THREAD_NAME}, which
- * reads every frame, answers SETTINGS and PING, returns flow-control credit to the server, and calls
- * the {@link Listener} (so listener calls are never concurrent); that half is {@link CallReader}.
- * This class keeps the send side and what both halves share: the send windows, the write lock and
- * the ending. {@link #sendMessage} and {@link #halfClose} are for one sender thread (not the reader
- * thread). {@link #isOpen}, {@link #awaitClose}, {@link #cancel} and {@link #close} may be called
- * from any thread.
+ * reads every frame, answers SETTINGS and PING, returns flow-control credit to the server, and
+ * calls the {@link Listener} (so listener calls are never concurrent); that half is {@link
+ * CallReader}. This class keeps the send side and what both halves share: the send windows, the
+ * write lock and the ending. {@link #sendMessage} and {@link #halfClose} are for one sender thread
+ * (not the reader thread). {@link #isOpen}, {@link #awaitClose}, {@link #cancel} and {@link #close}
+ * may be called from any thread.
  *
  * <p>Flow control: the sender spends the server's connection and stream windows, and blocks in
  * {@link #sendMessage} while either is exhausted until a WINDOW_UPDATE or SETTINGS arrives or the
- * call ends. The server gets a {@value #RECEIVE_WINDOW}-byte window on both, which the reader tops up
- * after consuming half of it.
+ * call ends. The server gets a {@value #RECEIVE_WINDOW}-byte window on both, which the reader tops
+ * up after consuming half of it.
  */
 public final class GrpcCall implements AutoCloseable {
 
@@ -43,8 +43,12 @@ public final class GrpcCall implements AutoCloseable {
     public static final String READER_THREAD_NAME = "vmpulse-io";
     static final int RECEIVE_WINDOW = 1 << 20;
     static final int MAX_HEADER_LIST_SIZE = 8192;
-    /** HPACK-coded headers are rarely larger than decoded ones; twice the list bound is generous. */
+
+    /**
+     * HPACK-coded headers are rarely larger than decoded ones; twice the list bound is generous.
+     */
     static final int MAX_HEADER_BLOCK = 2 * MAX_HEADER_LIST_SIZE;
+
     static final String USER_AGENT = "vmpulse-agent";
 
     private final Connection connection;
@@ -52,6 +56,7 @@ public final class GrpcCall implements AutoCloseable {
 
     /** Guards the send windows and the ending; the sender waits on it. */
     private final Object lock = new Object();
+
     private long connectionSendWindow = Http2Frames.DEFAULT_WINDOW;
     private long streamSendWindow = Http2Frames.DEFAULT_WINDOW;
     private int peerInitialWindow = Http2Frames.DEFAULT_WINDOW;
@@ -60,12 +65,16 @@ public final class GrpcCall implements AutoCloseable {
 
     /** Serialises whole frames from the sender, the reader and {@link #cancel}. */
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final byte[] sendFrame = new byte[FRAME_HEADER_LENGTH + Http2Frames.DEFAULT_MAX_FRAME_SIZE];
+
+    private final byte[] sendFrame =
+            new byte[FRAME_HEADER_LENGTH + Http2Frames.DEFAULT_MAX_FRAME_SIZE];
 
     private GrpcCall(Connection connection, Listener listener, int maxInboundMessageBytes) {
         this.connection = connection;
-        this.reader = new Thread(new CallReader(this, connection, listener, maxInboundMessageBytes),
-                READER_THREAD_NAME);
+        this.reader =
+                new Thread(
+                        new CallReader(this, connection, listener, maxInboundMessageBytes),
+                        READER_THREAD_NAME);
         this.reader.setDaemon(true);
     }
 
@@ -76,15 +85,23 @@ public final class GrpcCall implements AutoCloseable {
      * @param authority {@code :authority}, e.g. "localhost"
      * @param path {@code :path}, "/package.Service/Method"
      */
-    public static GrpcCall start(Connection connection, String authority, String path, Listener listener,
-            int maxInboundMessageBytes) throws IOException {
+    public static GrpcCall start(
+            Connection connection,
+            String authority,
+            String path,
+            Listener listener,
+            int maxInboundMessageBytes)
+            throws IOException {
         if (maxInboundMessageBytes < 0) {
             connection.close();
-            throw new IllegalArgumentException("maxInboundMessageBytes is negative: " + maxInboundMessageBytes);
+            throw new IllegalArgumentException(
+                    "maxInboundMessageBytes is negative: " + maxInboundMessageBytes);
         }
         GrpcCall call = new GrpcCall(connection, listener, maxInboundMessageBytes);
         try {
-            byte[] start = Http2Frames.clientStart(authority, path, USER_AGENT, RECEIVE_WINDOW, MAX_HEADER_LIST_SIZE);
+            byte[] start =
+                    Http2Frames.clientStart(
+                            authority, path, USER_AGENT, RECEIVE_WINDOW, MAX_HEADER_LIST_SIZE);
             connection.write(start, 0, start.length);
         } catch (IOException | RuntimeException e) {
             connection.close();
@@ -101,19 +118,24 @@ public final class GrpcCall implements AutoCloseable {
      */
     public void sendMessage(byte[] msg, int off, int len) throws IOException {
         if (off < 0 || len < 0 || off > msg.length - len) {
-            throw new IndexOutOfBoundsException("message range " + off + "+" + len + " of " + msg.length);
+            throw new IndexOutOfBoundsException(
+                    "message range " + off + "+" + len + " of " + msg.length);
         }
         byte[] frame = sendFrame;
         int total = MESSAGE_PREFIX_LENGTH + len;
         int sent = 0;
         while (sent < total) {
-            int chunk = reserveSendWindow(Math.min(total - sent, Http2Frames.DEFAULT_MAX_FRAME_SIZE));
+            int chunk =
+                    reserveSendWindow(Math.min(total - sent, Http2Frames.DEFAULT_MAX_FRAME_SIZE));
             Http2Frames.putFrameHeader(frame, 0, chunk, Http2Frames.TYPE_DATA, 0, STREAM_ID);
             int at = FRAME_HEADER_LENGTH;
             int end = FRAME_HEADER_LENGTH + chunk;
             while (sent < MESSAGE_PREFIX_LENGTH && at < end) {
                 // Byte 0 is the compressed flag (never set); bytes 1..4 the big-endian length.
-                frame[at++] = sent < MESSAGE_LENGTH_OFFSET ? 0 : (byte) (len >>> (8 * (MESSAGE_PREFIX_LENGTH - 1 - sent)));
+                frame[at++] =
+                        sent < MESSAGE_LENGTH_OFFSET
+                                ? 0
+                                : (byte) (len >>> (8 * (MESSAGE_PREFIX_LENGTH - 1 - sent)));
                 sent++;
             }
             // A window smaller than the prefix leaves no room for payload in this frame.
@@ -132,7 +154,8 @@ public final class GrpcCall implements AutoCloseable {
             checkSendable();
             halfClosed = true;
         }
-        Http2Frames.putFrameHeader(sendFrame, 0, 0, Http2Frames.TYPE_DATA, FLAG_END_STREAM, STREAM_ID);
+        Http2Frames.putFrameHeader(
+                sendFrame, 0, 0, Http2Frames.TYPE_DATA, FLAG_END_STREAM, STREAM_ID);
         writeFrame(sendFrame, FRAME_HEADER_LENGTH);
     }
 
@@ -159,19 +182,26 @@ public final class GrpcCall implements AutoCloseable {
     }
 
     /**
-     * Ends the call as CANCELLED unless it has already ended: sends RST_STREAM(CANCEL) if no write is
-     * in progress, and closes the connection, which wakes the reader thread. Does not wait for it.
+     * Ends the call as CANCELLED unless it has already ended: sends RST_STREAM(CANCEL) if no write
+     * is in progress, and closes the connection, which wakes the reader thread. Does not wait for
+     * it.
      */
     public void cancel() {
         if (!end(new GrpcStatus(GrpcStatus.CANCELLED, "cancelled by the client"))) {
             return;
         }
-        // A sender stuck in a write holds the lock; closing the connection matters more than the RST.
+        // A sender stuck in a write holds the lock; closing the connection matters more than the
+        // RST.
         if (writeLock.tryLock()) {
             try {
                 byte[] rst = new byte[FRAME_HEADER_LENGTH + Http2Frames.RST_STREAM_PAYLOAD_LENGTH];
-                Http2Frames.putFrameHeader(rst, 0, Http2Frames.RST_STREAM_PAYLOAD_LENGTH, Http2Frames.TYPE_RST_STREAM,
-                        0, STREAM_ID);
+                Http2Frames.putFrameHeader(
+                        rst,
+                        0,
+                        Http2Frames.RST_STREAM_PAYLOAD_LENGTH,
+                        Http2Frames.TYPE_RST_STREAM,
+                        0,
+                        STREAM_ID);
                 Http2Frames.putInt(rst, FRAME_HEADER_LENGTH, Http2Exception.CANCEL);
                 connection.write(rst, 0, rst.length);
             } catch (IOException ignored) {
@@ -214,8 +244,8 @@ public final class GrpcCall implements AutoCloseable {
                     lock.wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while waiting for flow-control credit from "
-                            + connection);
+                    throw new InterruptedIOException(
+                            "interrupted while waiting for flow-control credit from " + connection);
                 }
             }
         }
@@ -226,7 +256,8 @@ public final class GrpcCall implements AutoCloseable {
             throw new IOException("call to " + connection + " has ended: " + ending);
         }
         if (halfClosed) {
-            throw new IllegalStateException("call to " + connection + " is half-closed; nothing more can be sent");
+            throw new IllegalStateException(
+                    "call to " + connection + " is half-closed; nothing more can be sent");
         }
     }
 
@@ -256,8 +287,9 @@ public final class GrpcCall implements AutoCloseable {
     }
 
     /**
-     * Ends the call with {@code result} unless something ended it first (a {@link #cancel}, a failed
-     * send), closes the connection, and returns the status that won, which is what onClose gets.
+     * Ends the call with {@code result} unless something ended it first (a {@link #cancel}, a
+     * failed send), closes the connection, and returns the status that won, which is what onClose
+     * gets.
      */
     GrpcStatus finish(GrpcStatus result) {
         end(result);
@@ -270,33 +302,44 @@ public final class GrpcCall implements AutoCloseable {
     /** Section 6.9.2: a new initial window shifts every stream window by the difference. */
     void applyInitialWindow(long value) throws Http2Exception {
         if (value > Http2Frames.MAX_WINDOW) {
-            throw new Http2Exception(Http2Exception.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE " + value
-                    + " exceeds 2^31 - 1");
+            throw new Http2Exception(
+                    Http2Exception.FLOW_CONTROL_ERROR,
+                    "SETTINGS_INITIAL_WINDOW_SIZE " + value + " exceeds 2^31 - 1");
         }
         synchronized (lock) {
             streamSendWindow += value - peerInitialWindow;
             peerInitialWindow = (int) value;
             if (streamSendWindow > Http2Frames.MAX_WINDOW) {
-                throw new Http2Exception(Http2Exception.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE " + value
-                        + " overflows the window of stream " + STREAM_ID);
+                throw new Http2Exception(
+                        Http2Exception.FLOW_CONTROL_ERROR,
+                        "SETTINGS_INITIAL_WINDOW_SIZE "
+                                + value
+                                + " overflows the window of stream "
+                                + STREAM_ID);
             }
             lock.notifyAll();
         }
     }
 
-    /** A WINDOW_UPDATE's credit for the connection (stream 0) or the call's stream; others are closed. */
+    /**
+     * A WINDOW_UPDATE's credit for the connection (stream 0) or the call's stream; others are
+     * closed.
+     */
     void addSendCredit(int streamId, int increment) throws Http2Exception {
         synchronized (lock) {
             if (streamId == 0) {
                 connectionSendWindow += increment;
                 if (connectionSendWindow > Http2Frames.MAX_WINDOW) {
-                    throw new Http2Exception(Http2Exception.FLOW_CONTROL_ERROR, "connection window exceeds 2^31 - 1");
+                    throw new Http2Exception(
+                            Http2Exception.FLOW_CONTROL_ERROR,
+                            "connection window exceeds 2^31 - 1");
                 }
             } else if (streamId == STREAM_ID) {
                 streamSendWindow += increment;
                 if (streamSendWindow > Http2Frames.MAX_WINDOW) {
-                    throw new Http2Exception(Http2Exception.FLOW_CONTROL_ERROR, "window of stream " + streamId
-                            + " exceeds 2^31 - 1");
+                    throw new Http2Exception(
+                            Http2Exception.FLOW_CONTROL_ERROR,
+                            "window of stream " + streamId + " exceeds 2^31 - 1");
                 }
             } else {
                 return;

@@ -43,15 +43,67 @@ final class HpackDecoder {
     private static final int HUFFMAN = 0x80;
 
     private static final String[] STATIC_NAMES = {
-        ":authority", ":method", ":method", ":path", ":path", ":scheme", ":scheme", ":status", ":status",
-        ":status", ":status", ":status", ":status", ":status", "accept-charset", "accept-encoding",
-        "accept-language", "accept-ranges", "accept", "access-control-allow-origin", "age", "allow",
-        "authorization", "cache-control", "content-disposition", "content-encoding", "content-language",
-        "content-length", "content-location", "content-range", "content-type", "cookie", "date", "etag",
-        "expect", "expires", "from", "host", "if-match", "if-modified-since", "if-none-match", "if-range",
-        "if-unmodified-since", "last-modified", "link", "location", "max-forwards", "proxy-authenticate",
-        "proxy-authorization", "range", "referer", "refresh", "retry-after", "server", "set-cookie",
-        "strict-transport-security", "transfer-encoding", "user-agent", "vary", "via", "www-authenticate",
+        ":authority",
+        ":method",
+        ":method",
+        ":path",
+        ":path",
+        ":scheme",
+        ":scheme",
+        ":status",
+        ":status",
+        ":status",
+        ":status",
+        ":status",
+        ":status",
+        ":status",
+        "accept-charset",
+        "accept-encoding",
+        "accept-language",
+        "accept-ranges",
+        "accept",
+        "access-control-allow-origin",
+        "age",
+        "allow",
+        "authorization",
+        "cache-control",
+        "content-disposition",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-location",
+        "content-range",
+        "content-type",
+        "cookie",
+        "date",
+        "etag",
+        "expect",
+        "expires",
+        "from",
+        "host",
+        "if-match",
+        "if-modified-since",
+        "if-none-match",
+        "if-range",
+        "if-unmodified-since",
+        "last-modified",
+        "link",
+        "location",
+        "max-forwards",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "range",
+        "referer",
+        "refresh",
+        "retry-after",
+        "server",
+        "set-cookie",
+        "strict-transport-security",
+        "transfer-encoding",
+        "user-agent",
+        "vary",
+        "via",
+        "www-authenticate",
     };
     private static final String[] STATIC_VALUES = new String[STATIC_NAMES.length];
 
@@ -77,14 +129,20 @@ final class HpackDecoder {
 
     /** What we advertised in SETTINGS_HEADER_TABLE_SIZE: the peer may not use more. */
     private final int tableSizeLimit;
+
     private final int maxHeaderListSize;
-    /** Dynamic table as a ring, newest entry at {@link #head}; it can hold at most limit/32 entries. */
+
+    /**
+     * Dynamic table as a ring, newest entry at {@link #head}; it can hold at most limit/32 entries.
+     */
     private final String[] names;
+
     private final String[] values;
     private int head;
     private int length;
     private int tableSize;
     private int maxTableSize;
+
     /** Scratch for one string literal, Huffman-decoded or not. */
     private final byte[] stringBuffer;
 
@@ -128,12 +186,16 @@ final class HpackDecoder {
             } else if ((first & SIZE_UPDATE) != 0) {
                 // Section 4.2: only at the start of a block, before any field.
                 if (fieldSeen) {
-                    throw Http2Exception.compression("HPACK dynamic table size update after a header field");
+                    throw Http2Exception.compression(
+                            "HPACK dynamic table size update after a header field");
                 }
                 int size = readInt(5);
                 if (size > tableSizeLimit) {
-                    throw Http2Exception.compression("HPACK dynamic table size update to " + size
-                            + " exceeds the advertised " + tableSizeLimit);
+                    throw Http2Exception.compression(
+                            "HPACK dynamic table size update to "
+                                    + size
+                                    + " exceeds the advertised "
+                                    + tableSizeLimit);
                 }
                 maxTableSize = size;
                 evictTo(size);
@@ -147,7 +209,8 @@ final class HpackDecoder {
             fieldSeen = true;
             listSize += name.length() + value.length() + ENTRY_OVERHEAD;
             if (listSize > maxHeaderListSize) {
-                throw Http2Exception.compression("HPACK header list exceeds " + maxHeaderListSize + " bytes");
+                throw Http2Exception.compression(
+                        "HPACK header list exceeds " + maxHeaderListSize + " bytes");
             }
             sink.header(name, value);
         }
@@ -179,7 +242,8 @@ final class HpackDecoder {
         int shift = 0;
         while (true) {
             if (pos == end) {
-                throw Http2Exception.compression("HPACK integer is truncated at the end of the header block");
+                throw Http2Exception.compression(
+                        "HPACK integer is truncated at the end of the header block");
             }
             int octet = in[pos++] & 0xFF;
             total += (long) (octet & 0x7F) << shift;
@@ -198,17 +262,25 @@ final class HpackDecoder {
 
     private String readString() throws Http2Exception {
         if (pos == end) {
-            throw Http2Exception.compression("HPACK string literal is missing at the end of the header block");
+            throw Http2Exception.compression(
+                    "HPACK string literal is missing at the end of the header block");
         }
         boolean huffman = (in[pos] & HUFFMAN) != 0;
         int length = readInt(7);
         if (length > maxHeaderListSize) {
-            throw Http2Exception.compression("HPACK string literal of " + length + " bytes exceeds the limit of "
-                    + maxHeaderListSize);
+            throw Http2Exception.compression(
+                    "HPACK string literal of "
+                            + length
+                            + " bytes exceeds the limit of "
+                            + maxHeaderListSize);
         }
         if (length > end - pos) {
-            throw Http2Exception.compression("HPACK string literal of " + length + " bytes is truncated: "
-                    + (end - pos) + " remain in the header block");
+            throw Http2Exception.compression(
+                    "HPACK string literal of "
+                            + length
+                            + " bytes is truncated: "
+                            + (end - pos)
+                            + " remain in the header block");
         }
         String s;
         if (huffman) {
@@ -222,18 +294,26 @@ final class HpackDecoder {
     }
 
     private String name(int index) throws Http2Exception {
-        return index <= STATIC_TABLE_LENGTH ? STATIC_NAMES[index - 1] : names[slot(checkDynamic(index))];
+        return index <= STATIC_TABLE_LENGTH
+                ? STATIC_NAMES[index - 1]
+                : names[slot(checkDynamic(index))];
     }
 
     private String value(int index) throws Http2Exception {
-        return index <= STATIC_TABLE_LENGTH ? STATIC_VALUES[index - 1] : values[slot(checkDynamic(index))];
+        return index <= STATIC_TABLE_LENGTH
+                ? STATIC_VALUES[index - 1]
+                : values[slot(checkDynamic(index))];
     }
 
     private int checkDynamic(int index) throws Http2Exception {
         int dynamicIndex = index - STATIC_TABLE_LENGTH;
         if (dynamicIndex > length) {
-            throw Http2Exception.compression("HPACK index " + index + " is out of range: the tables hold "
-                    + (STATIC_TABLE_LENGTH + length) + " entries");
+            throw Http2Exception.compression(
+                    "HPACK index "
+                            + index
+                            + " is out of range: the tables hold "
+                            + (STATIC_TABLE_LENGTH + length)
+                            + " entries");
         }
         return dynamicIndex;
     }

@@ -66,32 +66,42 @@ final class Http2Frames {
 
     /** Neither side may send a frame larger than this before the other raises it; we never do. */
     static final int DEFAULT_MAX_FRAME_SIZE = 16_384;
+
     static final int MAX_ALLOWED_MAX_FRAME_SIZE = 16_777_215;
-    /** Both windows start here (section 6.9.2); the connection window is changed only by WINDOW_UPDATE. */
+
+    /**
+     * Both windows start here (section 6.9.2); the connection window is changed only by
+     * WINDOW_UPDATE.
+     */
     static final int DEFAULT_WINDOW = 65_535;
+
     static final int MAX_WINDOW = Integer.MAX_VALUE;
+
     /** Same as the HPACK default, so there is no moment when the two sides disagree about it. */
     static final int HEADER_TABLE_SIZE = 4096;
 
     /** The only stream: a connection carries exactly one call. */
     static final int STREAM_ID = 1;
 
-    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PREFACE =
+            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** HPACK static table indexes (RFC 7541 Appendix A) used by the request header block. */
     private static final int INDEXED = 0x80;
+
     private static final int STATIC_AUTHORITY = 1;
     private static final int STATIC_METHOD_POST = 3;
     private static final int STATIC_PATH = 4;
     private static final int STATIC_SCHEME_HTTP = 6;
     private static final int STATIC_CONTENT_TYPE = 31;
     private static final int STATIC_USER_AGENT = 58;
+
     /** "Literal header field without indexing" has a 4-bit index prefix; 0 means a literal name. */
     private static final int LITERAL_NAME_INDEX_BITS = 4;
+
     private static final int STRING_LENGTH_BITS = 7;
 
-    private Http2Frames() {
-    }
+    private Http2Frames() {}
 
     static void putFrameHeader(byte[] b, int at, int length, int type, int flags, int streamId) {
         b[at + LENGTH_OFFSET] = (byte) (length >>> 16);
@@ -110,11 +120,15 @@ final class Http2Frames {
     }
 
     static int getInt(byte[] b, int at) {
-        return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
+        return (b[at] & 0xFF) << 24
+                | (b[at + 1] & 0xFF) << 16
+                | (b[at + 2] & 0xFF) << 8
+                | (b[at + 3] & 0xFF);
     }
 
     static int getLength(byte[] b, int at) {
-        return (b[at + LENGTH_OFFSET] & 0xFF) << 16 | (b[at + LENGTH_OFFSET + 1] & 0xFF) << 8
+        return (b[at + LENGTH_OFFSET] & 0xFF) << 16
+                | (b[at + LENGTH_OFFSET + 1] & 0xFF) << 8
                 | (b[at + LENGTH_OFFSET + 2] & 0xFF);
     }
 
@@ -124,7 +138,11 @@ final class Http2Frames {
      * opening stream 1. The header block uses static-table names and literal values, never the
      * dynamic table nor Huffman, so it needs no encoder state.
      */
-    static byte[] clientStart(String authority, String path, String userAgent, int receiveWindow,
+    static byte[] clientStart(
+            String authority,
+            String path,
+            String userAgent,
+            int receiveWindow,
             int maxHeaderListSize) {
         byte[] block = new byte[DEFAULT_MAX_FRAME_SIZE];
         int n = 0;
@@ -137,10 +155,15 @@ final class Http2Frames {
         n = literal(block, n, STATIC_USER_AGENT, null, "user-agent", userAgent);
 
         int settingsLength = 3 * SETTING_LENGTH;
-        byte[] out = new byte[PREFACE.length
-                + FRAME_HEADER_LENGTH + settingsLength
-                + FRAME_HEADER_LENGTH + WINDOW_UPDATE_PAYLOAD_LENGTH
-                + FRAME_HEADER_LENGTH + n];
+        byte[] out =
+                new byte
+                        [PREFACE.length
+                                + FRAME_HEADER_LENGTH
+                                + settingsLength
+                                + FRAME_HEADER_LENGTH
+                                + WINDOW_UPDATE_PAYLOAD_LENGTH
+                                + FRAME_HEADER_LENGTH
+                                + n];
         int at = 0;
         System.arraycopy(PREFACE, 0, out, at, PREFACE.length);
         at += PREFACE.length;
@@ -164,8 +187,11 @@ final class Http2Frames {
         return at + SETTING_LENGTH;
     }
 
-    /** "Literal header field without indexing", with a static name index or, if 0, a literal name. */
-    private static int literal(byte[] b, int n, int nameIndex, String name, String what, String value) {
+    /**
+     * "Literal header field without indexing", with a static name index or, if 0, a literal name.
+     */
+    private static int literal(
+            byte[] b, int n, int nameIndex, String name, String what, String value) {
         n = putInt(b, n, LITERAL_NAME_INDEX_BITS, 0, nameIndex);
         if (nameIndex == 0) {
             n = putString(b, n, what, name);
@@ -177,13 +203,22 @@ final class Http2Frames {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c > 0x7E) {
-                throw new IllegalArgumentException("request " + what + " '" + s
-                        + "' holds a character that is not printable ASCII at index " + i);
+                throw new IllegalArgumentException(
+                        "request "
+                                + what
+                                + " '"
+                                + s
+                                + "' holds a character that is not printable ASCII at index "
+                                + i);
             }
         }
         if (n + 5 + s.length() > b.length) {
-            throw new IllegalArgumentException("request " + what + " is too long for one HEADERS frame: "
-                    + s.length() + " characters");
+            throw new IllegalArgumentException(
+                    "request "
+                            + what
+                            + " is too long for one HEADERS frame: "
+                            + s.length()
+                            + " characters");
         }
         n = putInt(b, n, STRING_LENGTH_BITS, 0, s.length());
         for (int i = 0; i < s.length(); i++) {

@@ -5,8 +5,8 @@ package io.vmpulse.agent.transport;
  *
  * <p>The code is canonical: codes of one length are consecutive numbers in symbol order, and the
  * first code of each length follows from the counts of shorter ones. So the table below holds only
- * each symbol's code length, and {@link #CODES} is derived from it; a test checks the result against
- * Netty's copy of Appendix B, code for code.
+ * each symbol's code length, and {@link #CODES} is derived from it; a test checks the result
+ * against Netty's copy of Appendix B, code for code.
  *
  * <p>Decoding walks the input one bit at a time, keeping the code read so far and its length; a
  * code of length L is complete when it falls within the L-bit codes. That is slow next to a
@@ -17,6 +17,7 @@ final class Huffman {
     static final int EOS = 256;
     static final int SYMBOLS = EOS + 1;
     static final int MAX_CODE_LENGTH = 30;
+
     /** RFC 7541 section 5.2: padding is the most significant bits of EOS, at most 7 of them. */
     private static final int MAX_PADDING_BITS = 7;
 
@@ -43,10 +44,18 @@ final class Huffman {
 
     /** Appendix B, column "code as hex", derived canonically from {@link #CODE_LENGTHS}. */
     static final int[] CODES = new int[SYMBOLS];
-    /** Symbols ordered by (code length, symbol): the order in which canonical codes are handed out. */
+
+    /**
+     * Symbols ordered by (code length, symbol): the order in which canonical codes are handed out.
+     */
     private static final short[] SORTED_SYMBOLS = new short[SYMBOLS];
-    /** For each length L: the first L-bit code, and where its symbols start in {@link #SORTED_SYMBOLS}. */
+
+    /**
+     * For each length L: the first L-bit code, and where its symbols start in {@link
+     * #SORTED_SYMBOLS}.
+     */
     private static final int[] FIRST_CODE = new int[MAX_CODE_LENGTH + 1];
+
     private static final int[] FIRST_INDEX = new int[MAX_CODE_LENGTH + 1];
     private static final int[] COUNT = new int[MAX_CODE_LENGTH + 1];
 
@@ -71,12 +80,12 @@ final class Huffman {
         }
     }
 
-    private Huffman() {
-    }
+    private Huffman() {}
 
     /**
      * Decodes {@code len} bytes at {@code in[off]} into {@code out} from 0 and returns the decoded
-     * length; throws when the input holds EOS, bad padding, or decodes to more than {@code out} holds.
+     * length; throws when the input holds EOS, bad padding, or decodes to more than {@code out}
+     * holds.
      */
     static int decode(byte[] in, int off, int len, byte[] out) throws Http2Exception {
         int produced = 0;
@@ -94,24 +103,32 @@ final class Huffman {
                         throw Http2Exception.compression("Huffman-coded string contains EOS");
                     }
                     if (produced == out.length) {
-                        throw Http2Exception.compression("Huffman-coded string decodes to more than "
-                                + out.length + " bytes");
+                        throw Http2Exception.compression(
+                                "Huffman-coded string decodes to more than "
+                                        + out.length
+                                        + " bytes");
                     }
                     out[produced++] = (byte) symbol;
                     code = 0;
                     codeLength = 0;
                 } else if (codeLength == MAX_CODE_LENGTH) {
-                    // Unreachable with a complete code such as Appendix B's; keeps the arrays in bounds.
+                    // Unreachable with a complete code such as Appendix B's; keeps the arrays in
+                    // bounds.
                     throw Http2Exception.compression("Huffman-coded string holds an invalid code");
                 }
             }
         }
         if (codeLength > MAX_PADDING_BITS) {
-            throw Http2Exception.compression("Huffman-coded string has " + codeLength
-                    + " bits of padding; at most " + MAX_PADDING_BITS + " are allowed");
+            throw Http2Exception.compression(
+                    "Huffman-coded string has "
+                            + codeLength
+                            + " bits of padding; at most "
+                            + MAX_PADDING_BITS
+                            + " are allowed");
         }
         if (code != (1 << codeLength) - 1) {
-            throw Http2Exception.compression("Huffman-coded string has padding that is not all ones");
+            throw Http2Exception.compression(
+                    "Huffman-coded string has padding that is not all ones");
         }
         return produced;
     }

@@ -56,13 +56,22 @@ final class MessageDeframer {
 
     private void startMessage() throws CallReader.CallException {
         if (prefix[Http2Frames.COMPRESSED_FLAG_OFFSET] != 0) {
-            throw new CallReader.CallException(new GrpcStatus(GrpcStatus.INTERNAL, peer
-                    + " sent a compressed message, and this client supports no compression"));
+            throw new CallReader.CallException(
+                    new GrpcStatus(
+                            GrpcStatus.INTERNAL,
+                            peer
+                                    + " sent a compressed message, and this client supports no compression"));
         }
         long length = Http2Frames.getInt(prefix, MESSAGE_LENGTH_OFFSET) & 0xFFFF_FFFFL;
         if (length > maxMessageBytes) {
-            throw new CallReader.CallException(new GrpcStatus(GrpcStatus.RESOURCE_EXHAUSTED, peer
-                    + " sent a message of " + length + " bytes; the limit is " + maxMessageBytes));
+            throw new CallReader.CallException(
+                    new GrpcStatus(
+                            GrpcStatus.RESOURCE_EXHAUSTED,
+                            peer
+                                    + " sent a message of "
+                                    + length
+                                    + " bytes; the limit is "
+                                    + maxMessageBytes));
         }
         messageLength = (int) length;
         messageFill = 0;

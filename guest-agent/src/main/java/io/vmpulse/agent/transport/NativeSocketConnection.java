@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *  |                     svm_zero[4] = 0                           | 12
  *  +---------------------------------------------------------------+  16
  * </pre>
- * The Unix peer address, {@code struct sockaddr_un}: {@code sun_family} (u16) = 1, then
- * {@code sun_path}, the NUL-terminated path in at most {@link #SUN_PATH_LENGTH} bytes.
+ *
+ * The Unix peer address, {@code struct sockaddr_un}: {@code sun_family} (u16) = 1, then {@code
+ * sun_path}, the NUL-terminated path in at most {@link #SUN_PATH_LENGTH} bytes.
  *
  * <p>Closing: on Linux, {@code close(2)} does not wake a thread blocked in {@code read(2)} on the
  * same descriptor, and a closed number may be reused at once by another open. So {@link #close()}
@@ -55,14 +56,17 @@ final class NativeSocketConnection implements Connection {
 
     /** Larger than one HTTP/2 frame of {@link GrpcCall} (9 + 16384), so a frame is one write(2). */
     static final int WRITE_BUFFER_BYTES = 32 * 1024;
+
     static final int READ_BUFFER_BYTES = 16 * 1024;
 
     private static final int CLOSING = 1 << 30;
 
     private final int fd;
     private final CollectorAddress address;
+
     /** Direct buffers, freed by the garbage collector with this connection. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private final long readAddress = NativeLibrary.address(readBuffer);
     private final long writeAddress = NativeLibrary.address(writeBuffer);
@@ -78,19 +82,29 @@ final class NativeSocketConnection implements Connection {
      * {@code connectTimeout} becomes the socket's {@code SO_VM_SOCKETS_CONNECT_TIMEOUT}, which the
      * kernel applies to a blocking connect (its default is 2 s).
      */
-    static Connection open(CollectorAddress.Vsock address, Duration connectTimeout) throws IOException {
+    static Connection open(CollectorAddress.Vsock address, Duration connectTimeout)
+            throws IOException {
         int fd = newSocket(address);
-        ByteBuffer scratch = ByteBuffer.allocateDirect(Math.max(SOCKADDR_VM_LENGTH, SocketLibc.TIMEVAL_LENGTH))
-                .order(ByteOrder.nativeOrder());
+        ByteBuffer scratch =
+                ByteBuffer.allocateDirect(Math.max(SOCKADDR_VM_LENGTH, SocketLibc.TIMEVAL_LENGTH))
+                        .order(ByteOrder.nativeOrder());
         long scratchAddress = NativeLibrary.address(scratch);
         scratch.putLong(0, connectTimeout.getSeconds());
         scratch.putLong(Long.BYTES, connectTimeout.getNano() / 1000);
-        int result = SocketLibc.setsockopt(fd, SocketLibc.AF_VSOCK, SocketLibc.SO_VM_SOCKETS_CONNECT_TIMEOUT,
-                scratchAddress, SocketLibc.TIMEVAL_LENGTH);
+        int result =
+                SocketLibc.setsockopt(
+                        fd,
+                        SocketLibc.AF_VSOCK,
+                        SocketLibc.SO_VM_SOCKETS_CONNECT_TIMEOUT,
+                        scratchAddress,
+                        SocketLibc.TIMEVAL_LENGTH);
         if (result < 0) {
             NativeLibrary.close(fd);
-            throw new IOException("cannot set the connect timeout of a vsock socket for " + address + ": "
-                    + NativeLibrary.describe(result));
+            throw new IOException(
+                    "cannot set the connect timeout of a vsock socket for "
+                            + address
+                            + ": "
+                            + NativeLibrary.describe(result));
         }
         scratch.put(0, new byte[SOCKADDR_VM_LENGTH]);
         scratch.putShort(SVM_FAMILY_OFFSET, (short) SocketLibc.AF_VSOCK);
@@ -99,7 +113,8 @@ final class NativeSocketConnection implements Connection {
         result = SocketLibc.connect(fd, scratchAddress, SOCKADDR_VM_LENGTH);
         if (result < 0) {
             NativeLibrary.close(fd);
-            throw new IOException("cannot connect to " + address + ": " + NativeLibrary.describe(result));
+            throw new IOException(
+                    "cannot connect to " + address + ": " + NativeLibrary.describe(result));
         }
         return new NativeSocketConnection(fd, address);
     }
@@ -111,20 +126,34 @@ final class NativeSocketConnection implements Connection {
     static Connection open(CollectorAddress.Unix address) throws IOException {
         byte[] path = address.path().toString().getBytes(StandardCharsets.UTF_8);
         if (path.length >= SUN_PATH_LENGTH) {
-            throw new IOException("cannot connect to " + address + ": the path is longer than "
-                    + (SUN_PATH_LENGTH - 1) + " bytes");
+            throw new IOException(
+                    "cannot connect to "
+                            + address
+                            + ": the path is longer than "
+                            + (SUN_PATH_LENGTH - 1)
+                            + " bytes");
         }
-        int fd = SocketLibc.socket(SocketLibc.AF_UNIX, SocketLibc.SOCK_STREAM | SocketLibc.SOCK_CLOEXEC, 0);
+        int fd =
+                SocketLibc.socket(
+                        SocketLibc.AF_UNIX, SocketLibc.SOCK_STREAM | SocketLibc.SOCK_CLOEXEC, 0);
         if (fd < 0) {
-            throw new IOException("cannot create a Unix socket for " + address + ": " + NativeLibrary.describe(fd));
+            throw new IOException(
+                    "cannot create a Unix socket for "
+                            + address
+                            + ": "
+                            + NativeLibrary.describe(fd));
         }
-        ByteBuffer sockaddr = ByteBuffer.allocateDirect(SOCKADDR_UN_LENGTH).order(ByteOrder.nativeOrder());
+        ByteBuffer sockaddr =
+                ByteBuffer.allocateDirect(SOCKADDR_UN_LENGTH).order(ByteOrder.nativeOrder());
         sockaddr.putShort(SUN_FAMILY_OFFSET, (short) SocketLibc.AF_UNIX);
         sockaddr.put(SUN_PATH_OFFSET, path);
-        int result = SocketLibc.connect(fd, NativeLibrary.address(sockaddr), SUN_PATH_OFFSET + path.length + 1);
+        int result =
+                SocketLibc.connect(
+                        fd, NativeLibrary.address(sockaddr), SUN_PATH_OFFSET + path.length + 1);
         if (result < 0) {
             NativeLibrary.close(fd);
-            throw new IOException("cannot connect to " + address + ": " + NativeLibrary.describe(result));
+            throw new IOException(
+                    "cannot connect to " + address + ": " + NativeLibrary.describe(result));
         }
         return new NativeSocketConnection(fd, address);
     }
@@ -139,11 +168,14 @@ final class NativeSocketConnection implements Connection {
     }
 
     private static int newSocket(CollectorAddress.Vsock address) throws IOException {
-        int fd = SocketLibc.socket(SocketLibc.AF_VSOCK, SocketLibc.SOCK_STREAM | SocketLibc.SOCK_CLOEXEC, 0);
+        int fd =
+                SocketLibc.socket(
+                        SocketLibc.AF_VSOCK, SocketLibc.SOCK_STREAM | SocketLibc.SOCK_CLOEXEC, 0);
         if (fd >= 0) {
             return fd;
         }
-        String message = "cannot create a vsock socket for " + address + ": " + NativeLibrary.describe(fd);
+        String message =
+                "cannot create a vsock socket for " + address + ": " + NativeLibrary.describe(fd);
         if (-fd == SocketLibc.EAFNOSUPPORT) {
             throw new VsockUnsupportedException(message);
         }
@@ -167,7 +199,8 @@ final class NativeSocketConnection implements Connection {
                 if ((state.get() & CLOSING) != 0) {
                     return -1;
                 }
-                throw new IOException("reading from " + address + " failed: " + NativeLibrary.describe(n));
+                throw new IOException(
+                        "reading from " + address + " failed: " + NativeLibrary.describe(n));
             }
             if (n == 0) {
                 return -1;
@@ -194,7 +227,8 @@ final class NativeSocketConnection implements Connection {
                     if (n >= 0) {
                         written += (int) n;
                     } else if (n != -SocketLibc.EINTR) {
-                        throw new IOException("writing to " + address + " failed: " + NativeLibrary.describe(n));
+                        throw new IOException(
+                                "writing to " + address + " failed: " + NativeLibrary.describe(n));
                     }
                 }
                 off += chunk;
@@ -215,7 +249,8 @@ final class NativeSocketConnection implements Connection {
             }
         } while (!state.compareAndSet(previous, (previous | CLOSING) + 1));
         // Holding a use of our own keeps the descriptor open (and its number ours) across shutdown.
-        // Fails with ENOTCONN when the peer is already gone: the blocked reader has been woken either way.
+        // Fails with ENOTCONN when the peer is already gone: the blocked reader has been woken
+        // either way.
         SocketLibc.shutdown(fd, SocketLibc.SHUT_RDWR);
         release();
     }

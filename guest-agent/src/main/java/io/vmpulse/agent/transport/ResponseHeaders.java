@@ -3,9 +3,9 @@ package io.vmpulse.agent.transport;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The four response headers a call looks at, and what they say about how it ended; everything
- * else is dropped. One instance per call, cleared before each header block, so decoding allocates
- * only the Strings HPACK hands over.
+ * The four response headers a call looks at, and what they say about how it ended; everything else
+ * is dropped. One instance per call, cleared before each header block, so decoding allocates only
+ * the Strings HPACK hands over.
  */
 final class ResponseHeaders implements HpackDecoder.HeaderSink {
 
@@ -44,8 +44,8 @@ final class ResponseHeaders implements HpackDecoder.HeaderSink {
     }
 
     /**
-     * Judges the first header block: null if the response may go on, else how the call ends.
-     * {@code endsStream} marks a trailers-only response, which carries no content-type to check.
+     * Judges the first header block: null if the response may go on, else how the call ends. {@code
+     * endsStream} marks a trailers-only response, which carries no content-type to check.
      */
     GrpcStatus responseStatus(Object peer, boolean endsStream) {
         if (!"200".equals(status)) {
@@ -54,14 +54,20 @@ final class ResponseHeaders implements HpackDecoder.HeaderSink {
             if (grpcStatus != null) {
                 return trailersStatus(peer);
             }
-            return new GrpcStatus(httpStatusToCode(status), peer + " answered with HTTP status " + status);
+            return new GrpcStatus(
+                    httpStatusToCode(status), peer + " answered with HTTP status " + status);
         }
         if (endsStream) {
             return trailersStatus(peer);
         }
         if (!isGrpcContentType(contentType)) {
-            return new GrpcStatus(GrpcStatus.UNKNOWN, peer + " answered with content-type '" + contentType
-                    + "', not " + GRPC_CONTENT_TYPE);
+            return new GrpcStatus(
+                    GrpcStatus.UNKNOWN,
+                    peer
+                            + " answered with content-type '"
+                            + contentType
+                            + "', not "
+                            + GRPC_CONTENT_TYPE);
         }
         return null;
     }
@@ -75,7 +81,8 @@ final class ResponseHeaders implements HpackDecoder.HeaderSink {
         try {
             code = Integer.parseInt(grpcStatus);
         } catch (NumberFormatException e) {
-            return new GrpcStatus(GrpcStatus.UNKNOWN, peer + " sent grpc-status '" + grpcStatus + "'");
+            return new GrpcStatus(
+                    GrpcStatus.UNKNOWN, peer + " sent grpc-status '" + grpcStatus + "'");
         }
         return new GrpcStatus(code, grpcMessage == null ? "" : percentDecode(grpcMessage));
     }
@@ -86,7 +93,9 @@ final class ResponseHeaders implements HpackDecoder.HeaderSink {
             return false;
         }
         int rest = GRPC_CONTENT_TYPE.length();
-        return contentType.length() == rest || contentType.charAt(rest) == '+' || contentType.charAt(rest) == ';';
+        return contentType.length() == rest
+                || contentType.charAt(rest) == '+'
+                || contentType.charAt(rest) == ';';
     }
 
     /** What grpc-java reports for a non-200 response (its GrpcUtil.httpStatusToGrpcStatus). */

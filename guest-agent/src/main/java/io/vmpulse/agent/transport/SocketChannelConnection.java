@@ -9,8 +9,8 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
 /**
- * A TCP {@link Connection} on a blocking {@link SocketChannel}. Closing the channel from
- * another thread wakes a thread blocked in read (the JDK signals it), so no extra machinery is needed.
+ * A TCP {@link Connection} on a blocking {@link SocketChannel}. Closing the channel from another
+ * thread wakes a thread blocked in read (the JDK signals it), so no extra machinery is needed.
  *
  * <p>Each direction keeps the {@link ByteBuffer} that wraps the caller's array, so a caller that
  * reuses one array (as {@link GrpcCall} does) costs no allocation per read or write.
@@ -28,8 +28,8 @@ final class SocketChannelConnection implements Connection {
     }
 
     /**
-     * TCP connects with the JDK's timed blocking connect ({@code socket().connect(addr, ms)}), which
-     * polls the one socket and so needs no Selector.
+     * TCP connects with the JDK's timed blocking connect ({@code socket().connect(addr, ms)}),
+     * which polls the one socket and so needs no Selector.
      */
     static Connection open(CollectorAddress.Tcp tcp, Duration connectTimeout) throws IOException {
         SocketChannel channel = SocketChannel.open();

@@ -3,9 +3,10 @@ package io.vmpulse.agent.transport;
 import io.vmpulse.agent.sys.NativeLibrary;
 
 /**
- * The system calls a {@link NativeSocketConnection} (AF_VSOCK or AF_UNIX) makes, in the agent's JNI library
- * ({@link NativeLibrary}): primitives and raw addresses of direct buffers go straight through, so a
- * read or write allocates nothing; each returns what the call returns, or minus errno.
+ * The system calls a {@link NativeSocketConnection} (AF_VSOCK or AF_UNIX) makes, in the agent's JNI
+ * library ({@link NativeLibrary}): primitives and raw addresses of direct buffers go straight
+ * through, so a read or write allocates nothing; each returns what the call returns, or minus
+ * errno.
  *
  * <p>Only LP64 Linux (x86_64, aarch64): {@code long} stands for {@code size_t} and {@code ssize_t}.
  */
@@ -14,14 +15,18 @@ final class SocketLibc {
     static final int AF_UNIX = 1;
     static final int AF_VSOCK = 40;
     static final int SOCK_STREAM = 1;
+
     /** {@code 02000000}: the same value on x86_64 and aarch64 (asm-generic). */
     static final int SOCK_CLOEXEC = 0x80000;
+
     static final int SHUT_RDWR = 2;
+
     /**
      * {@code SO_VM_SOCKETS_CONNECT_TIMEOUT} at level {@code AF_VSOCK}: on LP64 the header picks the
      * "old" option number, whose value is a 16-byte {@code struct timeval}.
      */
     static final int SO_VM_SOCKETS_CONNECT_TIMEOUT = 6;
+
     static final int TIMEVAL_LENGTH = 16;
 
     static final int EINTR = 4;
@@ -31,12 +36,14 @@ final class SocketLibc {
         NativeLibrary.load();
     }
 
-    private SocketLibc() {
-    }
+    private SocketLibc() {}
 
     static native int socket(int domain, int type, int protocol);
 
-    /** {@code addr} is the raw address of a {@code struct sockaddr_vm} or {@code sockaddr_un} ({@link NativeSocketConnection}). */
+    /**
+     * {@code addr} is the raw address of a {@code struct sockaddr_vm} or {@code sockaddr_un}
+     * ({@link NativeSocketConnection}).
+     */
     static native int connect(int fd, long addr, int addrLen);
 
     static native int setsockopt(int fd, int level, int name, long value, int valueLen);

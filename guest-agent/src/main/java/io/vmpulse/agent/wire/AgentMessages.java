@@ -9,11 +9,13 @@ import io.vmpulse.agent.sample.GuestIdentity;
  * <p>A sample message wraps the bytes of a {@link SampleBuffer}; {@code dropped_before} is known
  * only when the sample is sent, so it is appended inside the Sample (protobuf reads fields in any
  * order, and 8 is Sample's highest field, so the bytes are still in canonical field order):
+ *
  * <pre>
  *   AgentMessage: | 0x12 | varint len          | Sample bytes (fields 1..7) | 0x40 | varint dropped_before |
  *                  tag 2   covers everything      from SampleBuffer            tag 8   only when > 0
  *                  LEN     to the right
  * </pre>
+ *
  * {@link #writeSample} allocates nothing; {@link #hello} allocates its result, once per connection.
  * Stateless and thread-safe.
  */
@@ -24,13 +26,16 @@ public final class AgentMessages {
     static final int AGENT_SAMPLE_TAG = Varints.lengthDelimitedTag(AGENT_SAMPLE);
     static final int SAMPLE_DROPPED_BEFORE = 8;
     static final int SAMPLE_DROPPED_BEFORE_TAG = Varints.varintTag(SAMPLE_DROPPED_BEFORE);
+
     /** {@code dropped_before} is a uint32: larger counts are reported as this. */
     static final long MAX_DROPPED_BEFORE = 0xFFFF_FFFFL;
+
     static final int MAX_DROPPED_BEFORE_FIELD_LENGTH =
             ProtoWriter.uint32Size(SAMPLE_DROPPED_BEFORE, (int) MAX_DROPPED_BEFORE);
+
     /** The largest {@link #writeSample} output for any sample: size a send buffer with it once. */
-    public static final int MAX_SAMPLE_MESSAGE_LENGTH = sampleMessageLength(SampleBuffer.MAX_LENGTH
-            + MAX_DROPPED_BEFORE_FIELD_LENGTH);
+    public static final int MAX_SAMPLE_MESSAGE_LENGTH =
+            sampleMessageLength(SampleBuffer.MAX_LENGTH + MAX_DROPPED_BEFORE_FIELD_LENGTH);
 
     static final int HELLO_AGENT_NAME = 1;
     static final int HELLO_AGENT_VERSION = 2;
@@ -40,33 +45,42 @@ public final class AgentMessages {
     static final int HELLO_INTERVAL_MS = 6;
     static final int HELLO_USER_HZ = 7;
 
-    private AgentMessages() {
-    }
+    private AgentMessages() {}
 
     /** The length {@link #writeSample} will write for {@code sample} and {@code droppedBefore}. */
     public static int sampleLength(SampleBuffer sample, long droppedBefore) {
         return sampleMessageLength(sample.length() + droppedBeforeFieldLength(droppedBefore));
     }
 
-    /** The most {@link #writeSample} can write for {@code sample}, whatever {@code droppedBefore} is. */
+    /**
+     * The most {@link #writeSample} can write for {@code sample}, whatever {@code droppedBefore}
+     * is.
+     */
     public static int maxSampleLength(SampleBuffer sample) {
         return sampleMessageLength(sample.length() + MAX_DROPPED_BEFORE_FIELD_LENGTH);
     }
 
     /**
-     * Writes {@code AgentMessage{sample = sample + dropped_before}} at {@code out[off]}; a
-     * {@code droppedBefore} of 0 or less writes no {@code dropped_before}, above 2^32-1 writes 2^32-1.
+     * Writes {@code AgentMessage{sample = sample + dropped_before}} at {@code out[off]}; a {@code
+     * droppedBefore} of 0 or less writes no {@code dropped_before}, above 2^32-1 writes 2^32-1.
      *
      * @return the length written, {@link #sampleLength}
-     * @throws IndexOutOfBoundsException when {@code out} has less room after {@code off}, having written nothing
+     * @throws IndexOutOfBoundsException when {@code out} has less room after {@code off}, having
+     *     written nothing
      */
     public static int writeSample(SampleBuffer sample, long droppedBefore, byte[] out, int off) {
         int droppedLength = droppedBeforeFieldLength(droppedBefore);
         int sampleLength = sample.length() + droppedLength;
         int length = sampleMessageLength(sampleLength);
         if (off < 0 || length > out.length - off) {
-            throw new IndexOutOfBoundsException("an AgentMessage of " + length + " bytes does not fit at offset "
-                    + off + " of a " + out.length + "-byte array");
+            throw new IndexOutOfBoundsException(
+                    "an AgentMessage of "
+                            + length
+                            + " bytes does not fit at offset "
+                            + off
+                            + " of a "
+                            + out.length
+                            + "-byte array");
         }
         int pos = Varints.put(AGENT_SAMPLE_TAG, out, off);
         pos = Varints.put(sampleLength, out, pos);
@@ -80,18 +94,23 @@ public final class AgentMessages {
     }
 
     /**
-     * Encodes {@code AgentMessage{hello = Hello{...}}}; empty strings and zero numbers are omitted as
-     * proto3 omits defaults. {@code intervalMs} and the identity's {@code userHz} are uint32.
+     * Encodes {@code AgentMessage{hello = Hello{...}}}; empty strings and zero numbers are omitted
+     * as proto3 omits defaults. {@code intervalMs} and the identity's {@code userHz} are uint32.
      */
-    public static byte[] hello(String agentName, String agentVersion, String agentInstance, int intervalMs,
-                               GuestIdentity guest) {
-        int helloLength = stringSize(HELLO_AGENT_NAME, agentName)
-                + stringSize(HELLO_AGENT_VERSION, agentVersion)
-                + stringSize(HELLO_BOOT_ID, guest.bootId())
-                + stringSize(HELLO_KERNEL_RELEASE, guest.kernelRelease())
-                + stringSize(HELLO_AGENT_INSTANCE, agentInstance)
-                + uint32Size(HELLO_INTERVAL_MS, intervalMs)
-                + uint32Size(HELLO_USER_HZ, guest.userHz());
+    public static byte[] hello(
+            String agentName,
+            String agentVersion,
+            String agentInstance,
+            int intervalMs,
+            GuestIdentity guest) {
+        int helloLength =
+                stringSize(HELLO_AGENT_NAME, agentName)
+                        + stringSize(HELLO_AGENT_VERSION, agentVersion)
+                        + stringSize(HELLO_BOOT_ID, guest.bootId())
+                        + stringSize(HELLO_KERNEL_RELEASE, guest.kernelRelease())
+                        + stringSize(HELLO_AGENT_INSTANCE, agentInstance)
+                        + uint32Size(HELLO_INTERVAL_MS, intervalMs)
+                        + uint32Size(HELLO_USER_HZ, guest.userHz());
         byte[] message = new byte[ProtoWriter.lengthDelimitedSize(AGENT_HELLO, helloLength)];
         ProtoWriter out = new ProtoWriter().reset(message, 0);
         out.writeLengthDelimitedHeader(AGENT_HELLO, helloLength);
@@ -107,7 +126,12 @@ public final class AgentMessages {
             out.writeUInt32(HELLO_USER_HZ, guest.userHz());
         }
         if (out.position() != message.length) {
-            throw new IllegalStateException("Hello sized at " + message.length + " bytes but " + out.position() + " written");
+            throw new IllegalStateException(
+                    "Hello sized at "
+                            + message.length
+                            + " bytes but "
+                            + out.position()
+                            + " written");
         }
         return message;
     }
@@ -117,8 +141,10 @@ public final class AgentMessages {
     }
 
     private static int droppedBeforeFieldLength(long droppedBefore) {
-        return droppedBefore <= 0 ? 0 : ProtoWriter.uint64Size(SAMPLE_DROPPED_BEFORE,
-                Math.min(droppedBefore, MAX_DROPPED_BEFORE));
+        return droppedBefore <= 0
+                ? 0
+                : ProtoWriter.uint64Size(
+                        SAMPLE_DROPPED_BEFORE, Math.min(droppedBefore, MAX_DROPPED_BEFORE));
     }
 
     private static int stringSize(int field, String value) {

@@ -2,9 +2,9 @@ package io.vmpulse.agent.wire;
 
 /**
  * Reading protobuf in place, positions passed and returned as ints: a field's tag and varint, and
- * skipping a value of any wire type, each checked against the end of the message. For
- * {@link CollectorMessages} (what the untrusted collector side may send) and {@link SampleJson}.
- * A malformed message throws {@link MalformedMessageException} saying what is wrong.
+ * skipping a value of any wire type, each checked against the end of the message. For {@link
+ * CollectorMessages} (what the untrusted collector side may send) and {@link SampleJson}. A
+ * malformed message throws {@link MalformedMessageException} saying what is wrong.
  */
 final class ProtoScan {
 
@@ -16,8 +16,7 @@ final class ProtoScan {
     static final int WIRETYPE_FIXED32 = 5;
     static final int WIRE_TYPE_MASK = (1 << Varints.TAG_TYPE_BITS) - 1;
 
-    private ProtoScan() {
-    }
+    private ProtoScan() {}
 
     static int fieldNumber(int tag) {
         return tag >>> Varints.TAG_TYPE_BITS;
@@ -27,8 +26,11 @@ final class ProtoScan {
         return tag & WIRE_TYPE_MASK;
     }
 
-    /** Skips the value of a field with {@code tag} at {@code pos}; returns the position after it. */
-    static int skip(byte[] b, int pos, int limit, int tag, int depth) throws MalformedMessageException {
+    /**
+     * Skips the value of a field with {@code tag} at {@code pos}; returns the position after it.
+     */
+    static int skip(byte[] b, int pos, int limit, int tag, int depth)
+            throws MalformedMessageException {
         return switch (wireType(tag)) {
             case ProtoWriter.WIRETYPE_VARINT -> varintEnd(b, pos, limit);
             case WIRETYPE_FIXED64 -> fixedEnd(pos, limit, Long.BYTES);
@@ -62,8 +64,12 @@ final class ProtoScan {
         int start = varintEnd(b, pos, limit);
         long length = varintAt(b, pos);
         if (length < 0 || length > limit - start) {
-            throw malformed("length " + Long.toUnsignedString(length) + " exceeds the " + (limit - start)
-                    + " bytes left");
+            throw malformed(
+                    "length "
+                            + Long.toUnsignedString(length)
+                            + " exceeds the "
+                            + (limit - start)
+                            + " bytes left");
         }
         return start + (int) length;
     }
@@ -82,7 +88,10 @@ final class ProtoScan {
         return (int) tag;
     }
 
-    /** The position after the varint at {@code pos}, which must end before {@code limit} within 10 bytes. */
+    /**
+     * The position after the varint at {@code pos}, which must end before {@code limit} within 10
+     * bytes.
+     */
     static int varintEnd(byte[] b, int pos, int limit) throws MalformedMessageException {
         for (int i = 0; i < MAX_VARINT_BYTES; i++) {
             if (pos >= limit) {

@@ -4,15 +4,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Protobuf fields written front to back into a byte array the caller has sized, and the sizes to
- * size it with: the part of protobuf-java's {@code CodedOutputStream} the agent uses, byte for
- * byte (tests compare with protobuf-java's own encoding). Why not protobuf-java: its UTF-8 encoder
+ * size it with: the part of protobuf-java's {@code CodedOutputStream} the agent uses, byte for byte
+ * (tests compare with protobuf-java's own encoding). Why not protobuf-java: its UTF-8 encoder
  * initialises streams, lambdas and reflection on first use, ~150 classes in every VM
  * (docs/benchmarks.md, "Guest agent: footprint").
  *
  * <p>Strings are UTF-8 with an unpaired surrogate written as {@code '?'}, as protobuf-java and
- * {@link String#getBytes} write them. Writing past the end throws
- * {@link ArrayIndexOutOfBoundsException}: sizes are computed first, so that is a sizing bug.
- * Not thread-safe; reusable with {@link #reset}.
+ * {@link String#getBytes} write them. Writing past the end throws {@link
+ * ArrayIndexOutOfBoundsException}: sizes are computed first, so that is a sizing bug. Not
+ * thread-safe; reusable with {@link #reset}.
  */
 final class ProtoWriter {
 
@@ -74,7 +74,10 @@ final class ProtoWriter {
         return lengthDelimitedSize(field, utf8Length(value));
     }
 
-    /** The length of {@code s} in UTF-8, an unpaired surrogate counting as the one byte of {@code '?'}. */
+    /**
+     * The length of {@code s} in UTF-8, an unpaired surrogate counting as the one byte of {@code
+     * '?'}.
+     */
     static int utf8Length(String s) {
         int length = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -83,7 +86,9 @@ final class ProtoWriter {
                 length += 1;
             } else if (c < 0x800) {
                 length += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 length += 4;
                 i++;
             } else if (Character.isSurrogate(c)) {

@@ -3,12 +3,14 @@ package io.vmpulse.agent.wire;
 import java.util.Arrays;
 
 /**
- * One encoded {@code vmpulse.agent.v1.Sample} message and its {@code seq}, in a reusable byte
- * array that grows (by doubling) only when a larger sample arrives, up to {@link #MAX_LENGTH}.
+ * One encoded {@code vmpulse.agent.v1.Sample} message and its {@code seq}, in a reusable byte array
+ * that grows (by doubling) only when a larger sample arrives, up to {@link #MAX_LENGTH}.
+ *
  * <pre>
  *   array(): | Sample message bytes, no length prefix ........ | spare capacity |
  *            0                                           length()         array().length
  * </pre>
+ *
  * The message carries {@code seq} as its field 1 too; it is kept beside the bytes so that whoever
  * buffers samples can order and acknowledge them without parsing.
  *
@@ -24,6 +26,7 @@ public final class SampleBuffer {
      * later and stays well under gRPC's default 4 MiB limit on an inbound message.
      */
     public static final int MAX_LENGTH = 512 << 10;
+
     /** Enough for a guest with a few dozen CPUs and filesystems without ever growing. */
     public static final int DEFAULT_CAPACITY = 4 << 10;
 
@@ -37,12 +40,16 @@ public final class SampleBuffer {
 
     public SampleBuffer(int initialCapacity) {
         if (initialCapacity < 0 || initialCapacity > MAX_LENGTH) {
-            throw new IllegalArgumentException("initial capacity " + initialCapacity + " is outside 0.." + MAX_LENGTH);
+            throw new IllegalArgumentException(
+                    "initial capacity " + initialCapacity + " is outside 0.." + MAX_LENGTH);
         }
         this.array = new byte[initialCapacity];
     }
 
-    /** The backing array: the message is {@code array()[0, length())}. Replaced when the buffer grows. */
+    /**
+     * The backing array: the message is {@code array()[0, length())}. Replaced when the buffer
+     * grows.
+     */
     public byte[] array() {
         return array;
     }
@@ -69,30 +76,44 @@ public final class SampleBuffer {
     public void ensureCapacity(int capacity) {
         if (capacity > array.length) {
             if (capacity > MAX_LENGTH) {
-                throw new IllegalArgumentException("a sample of " + capacity + " bytes exceeds the maximum of "
-                        + MAX_LENGTH + " (SampleBuffer.MAX_LENGTH)");
+                throw new IllegalArgumentException(
+                        "a sample of "
+                                + capacity
+                                + " bytes exceeds the maximum of "
+                                + MAX_LENGTH
+                                + " (SampleBuffer.MAX_LENGTH)");
             }
             int grown = (int) Math.min(MAX_LENGTH, Math.max(capacity, 2L * array.length));
             array = Arrays.copyOf(array, grown);
         }
     }
 
-    /** Declares the first {@code length} bytes of {@link #array()}, written there directly, the message. */
+    /**
+     * Declares the first {@code length} bytes of {@link #array()}, written there directly, the
+     * message.
+     */
     void setLength(int length) {
         if (length < 0 || length > array.length) {
-            throw new IllegalArgumentException("length " + length + " is outside 0.." + array.length);
+            throw new IllegalArgumentException(
+                    "length " + length + " is outside 0.." + array.length);
         }
         this.length = length;
     }
 
-    /** Appends {@code len} bytes of {@code src} from {@code off}, growing as {@link #ensureCapacity} does. */
+    /**
+     * Appends {@code len} bytes of {@code src} from {@code off}, growing as {@link #ensureCapacity}
+     * does.
+     */
     public void append(byte[] src, int off, int len) {
         ensureCapacity(length + len);
         System.arraycopy(src, off, array, length, len);
         length += len;
     }
 
-    /** Makes this buffer a copy of {@code other}; allocates only when this one is smaller than its message. */
+    /**
+     * Makes this buffer a copy of {@code other}; allocates only when this one is smaller than its
+     * message.
+     */
     public void copyFrom(SampleBuffer other) {
         length = 0;
         append(other.array, 0, other.length);

@@ -6,9 +6,10 @@ import io.vmpulse.agent.sample.MemSnapshot;
 import io.vmpulse.agent.sample.Statvfs;
 
 /**
- * Encodes one reading ({@link GuestReading}), straight from the sampler's structs, as a {@code vmpulse.agent.v1.Sample}
- * into a {@link SampleBuffer}, allocating nothing once its scratch arrays have grown to the
- * guest's CPU and filesystem counts.
+ * Encodes one reading ({@link GuestReading}), straight from the sampler's structs, as a {@code
+ * vmpulse.agent.v1.Sample} into a {@link SampleBuffer}, allocating nothing once its scratch arrays
+ * have grown to the guest's CPU and filesystem counts.
+ *
  * <pre>
  *   Sample  1 seq  2 wall_time_unix_ns  3 monotonic_ns
  *           4 cpu ──────── Cpu  1 total ─────── CpuTimes 1..10 (ns)
@@ -18,14 +19,15 @@ import io.vmpulse.agent.sample.Statvfs;
  *           6 filesystems × n ── Filesystem 1..10
  *           7 interval_ms                      (8 dropped_before: appended when sent, see AgentMessages)
  * </pre>
- * Protobuf prefixes a nested message with its length, so encoding takes two passes. The sizing
- * pass computes every nested length ({@link ProtoWriter}'s sizes), keeping the
- * repeated ones (and the tick-to-ns conversions) in reused arrays; the writing pass then writes
- * front to back. Back-patching lengths into a reserved gap was the alternative; it needs a gap of
- * the widest varint (not what protobuf writes) or a shift of everything after it. Fields are
- * written in field-number order and proto3 defaults (0, false, "") are omitted, as protobuf-java
- * does, so the bytes equal {@code Sample.toByteArray()} of the same values. Message-typed fields
- * are always written, even when all their values are 0: they are always present in a reading.
+ *
+ * Protobuf prefixes a nested message with its length, so encoding takes two passes. The sizing pass
+ * computes every nested length ({@link ProtoWriter}'s sizes), keeping the repeated ones (and the
+ * tick-to-ns conversions) in reused arrays; the writing pass then writes front to back.
+ * Back-patching lengths into a reserved gap was the alternative; it needs a gap of the widest
+ * varint (not what protobuf writes) or a shift of everything after it. Fields are written in
+ * field-number order and proto3 defaults (0, false, "") are omitted, as protobuf-java does, so the
+ * bytes equal {@code Sample.toByteArray()} of the same values. Message-typed fields are always
+ * written, even when all their values are 0: they are always present in a reading.
  *
  * <p>The size is known and reserved before the first byte, so an oversized reading fails before
  * anything is written; then one reused {@link ProtoWriter} writes straight into the buffer's array.
@@ -42,7 +44,10 @@ public final class SampleEncoder {
     static final int SAMPLE_FILESYSTEMS = 6;
     static final int SAMPLE_INTERVAL_MS = 7;
 
-    /** CpuTimes field of mode m (CpuSnapshot.USER ..) is m + 1: the proto lists them in /proc/stat order. */
+    /**
+     * CpuTimes field of mode m (CpuSnapshot.USER ..) is m + 1: the proto lists them in /proc/stat
+     * order.
+     */
     static final int CPU_TIMES_FIRST_FIELD = 1;
 
     static final int PER_CPU_CPU = 1;
@@ -65,15 +70,16 @@ public final class SampleEncoder {
     static final int MEMORY_BUFFERS_BYTES = 5;
 
     /**
-     * The uint64 Memory fields from buffers_bytes (5) on, in field order: element i is field
-     * 5 + i, read from that meminfo line. A new meminfo field is a new .proto field at the end
-     * and one more element here.
+     * The uint64 Memory fields from buffers_bytes (5) on, in field order: element i is field 5 + i,
+     * read from that meminfo line. A new meminfo field is a new .proto field at the end and one
+     * more element here.
      */
     private static final MemSnapshot.Field[] MEMORY_FIELDS_FROM_BUFFERS = {
         MemSnapshot.Field.BUFFERS, MemSnapshot.Field.CACHED, MemSnapshot.Field.S_RECLAIMABLE,
         MemSnapshot.Field.SHMEM, MemSnapshot.Field.SWAP_TOTAL, MemSnapshot.Field.SWAP_FREE,
         MemSnapshot.Field.DIRTY, MemSnapshot.Field.WRITEBACK, MemSnapshot.Field.HUGE_PAGES_TOTAL,
-        MemSnapshot.Field.HUGE_PAGES_FREE, MemSnapshot.Field.HUGE_PAGE_SIZE, MemSnapshot.Field.COMMITTED_AS,
+        MemSnapshot.Field.HUGE_PAGES_FREE, MemSnapshot.Field.HUGE_PAGE_SIZE,
+                MemSnapshot.Field.COMMITTED_AS,
     };
 
     static final int FS_MOUNT_POINT = 1;
@@ -93,10 +99,13 @@ public final class SampleEncoder {
     private final ProtoWriter out = new ProtoWriter();
     private final long[] totalNanos = new long[CpuSnapshot.MODES];
     private int totalSize;
+
     /** Per-CPU ticks in ns, {@link CpuSnapshot#MODES} per CPU line, in line order. */
     private long[] cpuNanos = new long[0];
+
     /** Length of each per-CPU CpuTimes, then of each PerCpu, by CPU line. */
     private int[] timesSizes = new int[0];
+
     private int[] perCpuSizes = new int[0];
     private int[] filesystemSizes = new int[0];
 
@@ -114,13 +123,14 @@ public final class SampleEncoder {
         MemSnapshot memory = reading.memory();
         int cpuSize = sizeCpu(cpu);
         int memorySize = sizeMemory(memory);
-        int size = uint64Size(SAMPLE_SEQ, seq)
-                + int64Size(SAMPLE_WALL_TIME_UNIX_NS, wallTimeNanos)
-                + int64Size(SAMPLE_MONOTONIC_NS, monotonicNanos)
-                + messageSize(SAMPLE_CPU, cpuSize)
-                + messageSize(SAMPLE_MEMORY, memorySize)
-                + sizeFilesystems(reading)
-                + uint32Size(SAMPLE_INTERVAL_MS, intervalMs);
+        int size =
+                uint64Size(SAMPLE_SEQ, seq)
+                        + int64Size(SAMPLE_WALL_TIME_UNIX_NS, wallTimeNanos)
+                        + int64Size(SAMPLE_MONOTONIC_NS, monotonicNanos)
+                        + messageSize(SAMPLE_CPU, cpuSize)
+                        + messageSize(SAMPLE_MEMORY, memorySize)
+                        + sizeFilesystems(reading)
+                        + uint32Size(SAMPLE_INTERVAL_MS, intervalMs);
         into.clear(seq);
         into.ensureCapacity(size);
         out.reset(into.array(), 0);
@@ -134,7 +144,8 @@ public final class SampleEncoder {
         writeFilesystems(reading);
         writeUInt32(SAMPLE_INTERVAL_MS, intervalMs);
         if (out.position() != size) {
-            throw new IllegalStateException("sized a sample at " + size + " bytes but wrote " + out.position());
+            throw new IllegalStateException(
+                    "sized a sample at " + size + " bytes but wrote " + out.position());
         }
         into.setLength(size);
     }
@@ -158,7 +169,9 @@ public final class SampleEncoder {
         int size = messageSize(CPU_TOTAL, totalSize);
         for (int i = 0; i < n; i++) {
             timesSizes[i] = sizeTimes(cpuNanos, i * CpuSnapshot.MODES);
-            perCpuSizes[i] = uint32Size(PER_CPU_CPU, cpu.cpuId(i)) + messageSize(PER_CPU_TIMES, timesSizes[i]);
+            perCpuSizes[i] =
+                    uint32Size(PER_CPU_CPU, cpu.cpuId(i))
+                            + messageSize(PER_CPU_TIMES, timesSizes[i]);
             size += messageSize(CPU_PER_CPU, perCpuSizes[i]);
         }
         return size
@@ -210,10 +223,11 @@ public final class SampleEncoder {
     }
 
     private static int sizeMemory(MemSnapshot m) {
-        int size = uint64Size(MEMORY_TOTAL_BYTES, m.get(MemSnapshot.Field.MEM_TOTAL))
-                + uint64Size(MEMORY_FREE_BYTES, m.get(MemSnapshot.Field.MEM_FREE))
-                + uint64Size(MEMORY_AVAILABLE_BYTES, m.availableBytes())
-                + boolSize(MEMORY_AVAILABLE_DERIVED, m.availableDerived());
+        int size =
+                uint64Size(MEMORY_TOTAL_BYTES, m.get(MemSnapshot.Field.MEM_TOTAL))
+                        + uint64Size(MEMORY_FREE_BYTES, m.get(MemSnapshot.Field.MEM_FREE))
+                        + uint64Size(MEMORY_AVAILABLE_BYTES, m.availableBytes())
+                        + boolSize(MEMORY_AVAILABLE_DERIVED, m.availableDerived());
         for (int i = 0; i < MEMORY_FIELDS_FROM_BUFFERS.length; i++) {
             size += uint64Size(MEMORY_BUFFERS_BYTES + i, m.get(MEMORY_FIELDS_FROM_BUFFERS[i]));
         }
@@ -238,16 +252,17 @@ public final class SampleEncoder {
         int size = 0;
         for (int i = 0; i < n; i++) {
             Statvfs fs = filesystems.filesystem(i);
-            filesystemSizes[i] = bytesSize(FS_MOUNT_POINT, fs.mountPointUtf8())
-                    + bytesSize(FS_DEVICE, fs.deviceUtf8())
-                    + bytesSize(FS_FS_TYPE, fs.fsTypeUtf8())
-                    + boolSize(FS_READ_ONLY, fs.readOnly())
-                    + uint64Size(FS_SIZE_BYTES, fs.sizeBytes())
-                    + uint64Size(FS_FREE_BYTES, fs.freeBytes())
-                    + uint64Size(FS_AVAILABLE_BYTES, fs.availableBytes())
-                    + uint64Size(FS_INODES_TOTAL, fs.inodesTotal())
-                    + uint64Size(FS_INODES_FREE, fs.inodesFree())
-                    + stringSize(FS_ERROR, fs.error());
+            filesystemSizes[i] =
+                    bytesSize(FS_MOUNT_POINT, fs.mountPointUtf8())
+                            + bytesSize(FS_DEVICE, fs.deviceUtf8())
+                            + bytesSize(FS_FS_TYPE, fs.fsTypeUtf8())
+                            + boolSize(FS_READ_ONLY, fs.readOnly())
+                            + uint64Size(FS_SIZE_BYTES, fs.sizeBytes())
+                            + uint64Size(FS_FREE_BYTES, fs.freeBytes())
+                            + uint64Size(FS_AVAILABLE_BYTES, fs.availableBytes())
+                            + uint64Size(FS_INODES_TOTAL, fs.inodesTotal())
+                            + uint64Size(FS_INODES_FREE, fs.inodesFree())
+                            + stringSize(FS_ERROR, fs.error());
             size += messageSize(SAMPLE_FILESYSTEMS, filesystemSizes[i]);
         }
         return size;

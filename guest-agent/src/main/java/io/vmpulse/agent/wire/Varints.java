@@ -6,16 +6,22 @@ package io.vmpulse.agent.wire;
  */
 final class Varints {
 
-    /** Low bits of a tag that hold the wire type ({@code WireFormat.TAG_TYPE_BITS}, package-private there). */
+    /**
+     * Low bits of a tag that hold the wire type ({@code WireFormat.TAG_TYPE_BITS}, package-private
+     * there).
+     */
     static final int TAG_TYPE_BITS = 3;
+
     static final int PAYLOAD_BITS = 7;
     static final int PAYLOAD_MASK = (1 << PAYLOAD_BITS) - 1;
     static final int CONTINUATION = 1 << PAYLOAD_BITS;
 
-    private Varints() {
-    }
+    private Varints() {}
 
-    /** The tag of field {@code number} with {@code wireType}, as {@code WireFormat.makeTag} makes it. */
+    /**
+     * The tag of field {@code number} with {@code wireType}, as {@code WireFormat.makeTag} makes
+     * it.
+     */
     static int tag(int number, int wireType) {
         return number << TAG_TYPE_BITS | wireType;
     }

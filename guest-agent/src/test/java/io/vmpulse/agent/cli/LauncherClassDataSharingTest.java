@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherClassDataSharingTest {
 
     private static final Path LAUNCHER = Path.of("src/main/dist/vmpulse-agent");
-    private static final String PROGRAM = """
+    private static final String PROGRAM =
+            """
             import java.nio.file.*;
             public class Probe {
                 public static void main(String[] args) throws Exception {
@@ -48,8 +49,7 @@ class LauncherClassDataSharingTest {
             }
             """;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private Path jar;
     private Path archive;
     private Path classList;
@@ -60,7 +60,15 @@ class LauncherClassDataSharingTest {
         Files.createDirectories(src);
         Files.writeString(src.resolve("Probe.java"), PROGRAM);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertEquals(0, javac.run(null, null, null, "-d", src.toString(), src.resolve("Probe.java").toString()));
+        assertEquals(
+                0,
+                javac.run(
+                        null,
+                        null,
+                        null,
+                        "-d",
+                        src.toString(),
+                        src.resolve("Probe.java").toString()));
         jar = dir.resolve("guest-agent.jar");
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -97,7 +105,9 @@ class LauncherClassDataSharingTest {
     void first_run_lists_its_classes_second_start_makes_the_archive_and_maps_it() throws Exception {
         assertEquals("unmapped", launch());
         assertTrue(Files.size(classList) > 0, "no class list recorded");
-        assertTrue(Files.readString(classList).contains("Probe"), "the program's own class is not listed");
+        assertTrue(
+                Files.readString(classList).contains("Probe"),
+                "the program's own class is not listed");
         assertFalse(Files.exists(archive));
 
         assertEquals("mapped", launch());
@@ -105,7 +115,10 @@ class LauncherClassDataSharingTest {
         FileTime made = Files.getLastModifiedTime(archive);
 
         assertEquals("mapped", launch());
-        assertEquals(made, Files.getLastModifiedTime(archive), "archive made again although nothing changed");
+        assertEquals(
+                made,
+                Files.getLastModifiedTime(archive),
+                "archive made again although nothing changed");
     }
 
     @Test
@@ -113,7 +126,9 @@ class LauncherClassDataSharingTest {
         launch();
         assertEquals("mapped", launch());
         // As if the jar had been rebuilt after the archive was made.
-        Files.setLastModifiedTime(archive, FileTime.from(Files.getLastModifiedTime(jar).toInstant().minusSeconds(60)));
+        Files.setLastModifiedTime(
+                archive,
+                FileTime.from(Files.getLastModifiedTime(jar).toInstant().minusSeconds(60)));
 
         assertEquals("unmapped", launch(), "a stale archive was mapped");
         assertFalse(Files.exists(archive));

@@ -28,18 +28,23 @@ import java.util.function.Predicate;
 
 /**
  * A collector stand-in for the tests: a real gRPC server on a Unix socket that behaves as the
- * session protocol says. It answers Hello with Welcome(last seq it holds), stores every sample whose
- * seq is new, counts any it already had as a duplicate, and acknowledges cumulatively. What it has
- * stored survives {@link #stop()} and {@link #start()}, as a collector's store survives a restart.
+ * session protocol says. It answers Hello with Welcome(last seq it holds), stores every sample
+ * whose seq is new, counts any it already had as a duplicate, and acknowledges cumulatively. What
+ * it has stored survives {@link #stop()} and {@link #start()}, as a collector's store survives a
+ * restart.
  */
 final class RecordingCollector implements AutoCloseable {
 
     private final Path socket;
+
     /** Stops reading after the Hello, so that HTTP/2 flow control pushes back on the agent. */
     private final boolean stallAfterHello;
+
     /** A tiny HTTP/2 window when stalling, so that the push-back comes after a few samples. */
     private static final int STALLING_WINDOW_BYTES = 1024;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+
+    private final EventLoopGroup group =
+            new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final List<Sample> samples = new ArrayList<>();
     private final List<Hello> hellos = new ArrayList<>();
     private int duplicates;
@@ -58,18 +63,19 @@ final class RecordingCollector implements AutoCloseable {
 
     RecordingCollector start() throws IOException {
         Files.deleteIfExists(socket);
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()));
+        NettyServerBuilder builder =
+                NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()));
         if (stallAfterHello) {
             builder.flowControlWindow(STALLING_WINDOW_BYTES);
         }
-        server = builder
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(group)
-                .workerEventLoopGroup(group)
-                .directExecutor()
-                .addService(new Service())
-                .build()
-                .start();
+        server =
+                builder.channelType(EpollServerDomainSocketChannel.class)
+                        .bossEventLoopGroup(group)
+                        .workerEventLoopGroup(group)
+                        .directExecutor()
+                        .addService(new Service())
+                        .build()
+                        .start();
         return this;
     }
 
@@ -98,20 +104,29 @@ final class RecordingCollector implements AutoCloseable {
         if (stream == null) {
             return false;
         }
-        stream.onNext(CollectorMessage.newBuilder()
-                .setSetInterval(SetInterval.newBuilder().setIntervalMs(intervalMs)).build());
+        stream.onNext(
+                CollectorMessage.newBuilder()
+                        .setSetInterval(SetInterval.newBuilder().setIntervalMs(intervalMs))
+                        .build());
         return true;
     }
 
-    /** Waits until the stored samples satisfy {@code condition}; fails the test after {@code limit}. */
+    /**
+     * Waits until the stored samples satisfy {@code condition}; fails the test after {@code limit}.
+     */
     synchronized List<Sample> awaitSamples(Predicate<List<Sample>> condition, Duration limit)
             throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.test(samples)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("collector did not get the expected samples within " + limit
-                        + "; it holds " + samples.size() + ", last seq " + lastSeq);
+                throw new AssertionError(
+                        "collector did not get the expected samples within "
+                                + limit
+                                + "; it holds "
+                                + samples.size()
+                                + ", last seq "
+                                + lastSeq);
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
@@ -129,7 +144,10 @@ final class RecordingCollector implements AutoCloseable {
     private synchronized void hello(Hello hello, ServerCallStreamObserver<CollectorMessage> from) {
         hellos.add(hello);
         stream = from;
-        from.onNext(CollectorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLastSeq(lastSeq)).build());
+        from.onNext(
+                CollectorMessage.newBuilder()
+                        .setWelcome(Welcome.newBuilder().setLastSeq(lastSeq))
+                        .build());
     }
 
     private synchronized void sample(Sample sample, StreamObserver<CollectorMessage> from) {
@@ -146,7 +164,8 @@ final class RecordingCollector implements AutoCloseable {
     private final class Service extends GuestReportGrpc.GuestReportImplBase {
         @Override
         public StreamObserver<AgentMessage> report(StreamObserver<CollectorMessage> responses) {
-            ServerCallStreamObserver<CollectorMessage> out = (ServerCallStreamObserver<CollectorMessage>) responses;
+            ServerCallStreamObserver<CollectorMessage> out =
+                    (ServerCallStreamObserver<CollectorMessage>) responses;
             if (stallAfterHello) {
                 out.disableAutoRequest();
                 out.request(1);
@@ -162,8 +181,7 @@ final class RecordingCollector implements AutoCloseable {
                 }
 
                 @Override
-                public void onError(Throwable t) {
-                }
+                public void onError(Throwable t) {}
 
                 @Override
                 public void onCompleted() {

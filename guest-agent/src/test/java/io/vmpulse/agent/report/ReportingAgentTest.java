@@ -22,8 +22,7 @@ class ReportingAgentTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private CollectorAddress collectorAt(Path socket) {
         return CollectorAddress.parse("unix://" + socket);
@@ -44,13 +43,17 @@ class ReportingAgentTest {
     void samples_arrive_in_order_with_seq_increasing_by_one_from_one() throws Exception {
         Path socket = dir.resolve("collector.sock");
         try (RecordingCollector collector = new RecordingCollector(socket).start();
-                ReportingAgent agent = new ReportingAgent(sampler(), collectorAt(socket), Duration.ofMillis(50), 100)
-                        .start()) {
+                ReportingAgent agent =
+                        new ReportingAgent(
+                                        sampler(), collectorAt(socket), Duration.ofMillis(50), 100)
+                                .start()) {
             List<Sample> got = collector.awaitSamples(s -> s.size() >= 20, WAIT);
             assertConsecutive(got, 1);
             assertEquals(50, got.get(0).getIntervalMs());
             for (int i = 1; i < got.size(); i++) {
-                assertTrue(got.get(i).getMonotonicNs() > got.get(i - 1).getMonotonicNs(), "taken in order");
+                assertTrue(
+                        got.get(i).getMonotonicNs() > got.get(i - 1).getMonotonicNs(),
+                        "taken in order");
             }
             List<Hello> hellos = collector.hellos();
             assertEquals(1, hellos.size(), "one stream, one Hello");
@@ -61,29 +64,43 @@ class ReportingAgentTest {
     }
 
     @Test
-    void samples_taken_while_the_collector_is_down_arrive_exactly_once_after_it_restarts() throws Exception {
+    void samples_taken_while_the_collector_is_down_arrive_exactly_once_after_it_restarts()
+            throws Exception {
         Path socket = dir.resolve("collector.sock");
         try (RecordingCollector collector = new RecordingCollector(socket).start();
-                ReportingAgent agent = new ReportingAgent(sampler(), collectorAt(socket), Duration.ofMillis(50), 600)
-                        .start()) {
+                ReportingAgent agent =
+                        new ReportingAgent(
+                                        sampler(), collectorAt(socket), Duration.ofMillis(50), 600)
+                                .start()) {
             collector.awaitSamples(s -> s.size() >= 10, WAIT);
             collector.stop();
             long downFrom = System.nanoTime();
             Thread.sleep(3000);
             long downUntil = System.nanoTime();
             collector.start();
-            List<Sample> got = collector.awaitSamples(
-                    s -> !s.isEmpty() && s.get(s.size() - 1).getMonotonicNs() > downUntil, WAIT);
+            List<Sample> got =
+                    collector.awaitSamples(
+                            s -> !s.isEmpty() && s.get(s.size() - 1).getMonotonicNs() > downUntil,
+                            WAIT);
 
             assertConsecutive(got, 1);
             assertEquals(0, collector.duplicates(), "no sample stored twice");
-            long takenWhileDown = got.stream()
-                    .filter(s -> s.getMonotonicNs() > downFrom && s.getMonotonicNs() < downUntil).count();
-            assertTrue(takenWhileDown >= 40, "3 s at 50 ms is ~60 samples taken while down, got " + takenWhileDown);
+            long takenWhileDown =
+                    got.stream()
+                            .filter(
+                                    s ->
+                                            s.getMonotonicNs() > downFrom
+                                                    && s.getMonotonicNs() < downUntil)
+                            .count();
+            assertTrue(
+                    takenWhileDown >= 40,
+                    "3 s at 50 ms is ~60 samples taken while down, got " + takenWhileDown);
             assertTrue(got.stream().allMatch(s -> s.getDroppedBefore() == 0), "nothing dropped");
             List<Hello> hellos = collector.hellos();
             assertTrue(hellos.size() >= 2, "the agent said Hello again after reconnecting");
-            assertEquals(hellos.get(0).getAgentInstance(), hellos.get(hellos.size() - 1).getAgentInstance(),
+            assertEquals(
+                    hellos.get(0).getAgentInstance(),
+                    hellos.get(hellos.size() - 1).getAgentInstance(),
                     "same agent instance across reconnects");
         }
     }
@@ -92,17 +109,23 @@ class ReportingAgentTest {
     void an_interval_sent_by_the_collector_is_honoured() throws Exception {
         Path socket = dir.resolve("collector.sock");
         try (RecordingCollector collector = new RecordingCollector(socket).start();
-                ReportingAgent agent = new ReportingAgent(sampler(), collectorAt(socket), Duration.ofMillis(400), 100)
-                        .start()) {
+                ReportingAgent agent =
+                        new ReportingAgent(
+                                        sampler(), collectorAt(socket), Duration.ofMillis(400), 100)
+                                .start()) {
             collector.awaitSamples(s -> s.size() >= 2, WAIT);
             assertTrue(collector.setInterval(40));
-            List<Sample> got = collector.awaitSamples(
-                    s -> s.stream().filter(x -> x.getIntervalMs() == 40).count() >= 21, WAIT);
+            List<Sample> got =
+                    collector.awaitSamples(
+                            s -> s.stream().filter(x -> x.getIntervalMs() == 40).count() >= 21,
+                            WAIT);
 
             List<Sample> fast = got.stream().filter(x -> x.getIntervalMs() == 40).toList();
             long spanNs = fast.get(20).getMonotonicNs() - fast.get(0).getMonotonicNs();
             // 20 intervals of 40 ms is 800 ms; at the old 400 ms it would be 8 s.
-            assertTrue(spanNs < TimeUnit.MILLISECONDS.toNanos(2000) && spanNs > TimeUnit.MILLISECONDS.toNanos(700),
+            assertTrue(
+                    spanNs < TimeUnit.MILLISECONDS.toNanos(2000)
+                            && spanNs > TimeUnit.MILLISECONDS.toNanos(700),
                     "20 intervals took " + TimeUnit.NANOSECONDS.toMillis(spanNs) + " ms");
             assertEquals(Duration.ofMillis(40), agent.interval());
             assertConsecutive(got, 1);
@@ -113,8 +136,10 @@ class ReportingAgentTest {
     void an_interval_below_the_minimum_is_clamped_and_reported() throws Exception {
         Path socket = dir.resolve("collector.sock");
         try (RecordingCollector collector = new RecordingCollector(socket).start();
-                ReportingAgent agent = new ReportingAgent(sampler(), collectorAt(socket), Duration.ofMillis(200), 100)
-                        .start()) {
+                ReportingAgent agent =
+                        new ReportingAgent(
+                                        sampler(), collectorAt(socket), Duration.ofMillis(200), 100)
+                                .start()) {
             collector.awaitSamples(s -> !s.isEmpty(), WAIT);
             assertTrue(collector.setInterval(1));
             long min = ReportingAgent.MIN_INTERVAL.toMillis();
@@ -127,16 +152,23 @@ class ReportingAgentTest {
     void a_full_buffer_drops_the_oldest_and_the_next_sent_sample_counts_them() throws Exception {
         Path socket = dir.resolve("collector.sock");
         RecordingCollector collector = new RecordingCollector(socket);
-        try (ReportingAgent agent = new ReportingAgent(sampler(), collectorAt(socket), Duration.ofMillis(20), 5)
-                .start()) {
+        try (ReportingAgent agent =
+                new ReportingAgent(sampler(), collectorAt(socket), Duration.ofMillis(20), 5)
+                        .start()) {
             Thread.sleep(1000); // ~50 samples into a ring of 5, no collector yet
             collector.start();
             List<Sample> got = collector.awaitSamples(s -> s.size() >= 10, WAIT);
             Sample first = got.get(0);
-            assertTrue(first.getSeq() > 5, "the oldest were dropped, first received is seq " + first.getSeq());
-            assertEquals(first.getSeq() - 1, first.getDroppedBefore(), "every earlier sample was dropped");
+            assertTrue(
+                    first.getSeq() > 5,
+                    "the oldest were dropped, first received is seq " + first.getSeq());
+            assertEquals(
+                    first.getSeq() - 1,
+                    first.getDroppedBefore(),
+                    "every earlier sample was dropped");
             assertConsecutive(got, first.getSeq());
-            assertTrue(got.subList(1, got.size()).stream().allMatch(s -> s.getDroppedBefore() == 0));
+            assertTrue(
+                    got.subList(1, got.size()).stream().allMatch(s -> s.getDroppedBefore() == 0));
         } finally {
             collector.close();
         }
@@ -147,8 +179,9 @@ class ReportingAgentTest {
         Path socket = dir.resolve("collector.sock");
         CountingSampler sampler = new CountingSampler();
         try (RecordingCollector collector = new RecordingCollector(socket, true).start();
-                ReportingAgent agent = new ReportingAgent(sampler, collectorAt(socket), Duration.ofMillis(10), 50)
-                        .start()) {
+                ReportingAgent agent =
+                        new ReportingAgent(sampler, collectorAt(socket), Duration.ofMillis(10), 50)
+                                .start()) {
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (collector.hellos().isEmpty()) {
                 assertTrue(System.nanoTime() < deadline, "no Hello within " + WAIT);
@@ -158,8 +191,11 @@ class ReportingAgentTest {
             Thread.sleep(3000);
             long during = sampler.taken() - before;
             // 3 s at 10 ms is 300 samples of ~500 bytes; the 1 KiB window and gRPC's 32 KiB ready
-            // threshold are full after ~70, so most of these were taken while the stream pushed back.
-            assertTrue(during >= 200, "only " + during + " samples in 3 s while the collector was not reading");
+            // threshold are full after ~70, so most of these were taken while the stream pushed
+            // back.
+            assertTrue(
+                    during >= 200,
+                    "only " + during + " samples in 3 s while the collector was not reading");
             assertTrue(collector.samples().isEmpty(), "the collector read nothing after the Hello");
         }
     }

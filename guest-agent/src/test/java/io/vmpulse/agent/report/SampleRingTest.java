@@ -40,10 +40,14 @@ class SampleRingTest {
         SampleRing ring = filled(4, 3);
         assertEquals(0, ring.copyAfter(0, out));
         assertEquals(1, out.seq());
-        assertArrayEquals(Arrays.copyOf(seq(1).array(), seq(1).length()), Arrays.copyOf(out.array(), out.length()));
+        assertArrayEquals(
+                Arrays.copyOf(seq(1).array(), seq(1).length()),
+                Arrays.copyOf(out.array(), out.length()));
         assertEquals(0, ring.copyAfter(2, out));
         assertEquals(3, out.seq());
-        assertArrayEquals(Arrays.copyOf(seq(3).array(), seq(3).length()), Arrays.copyOf(out.array(), out.length()));
+        assertArrayEquals(
+                Arrays.copyOf(seq(3).array(), seq(3).length()),
+                Arrays.copyOf(out.array(), out.length()));
         assertEquals(-1, ring.copyAfter(3, out));
         assertEquals(3, out.seq(), "nothing copied when there is no sample after the cursor");
     }
@@ -93,33 +97,44 @@ class SampleRingTest {
     void a_waiting_sender_wakes_on_append_and_on_its_stop_condition() throws Exception {
         SampleRing ring = filled(3, 1);
         boolean[] stop = {false};
-        Thread appender = new Thread(() -> {
-            sleepQuietly(200);
-            ring.append(seq(2));
-        });
+        Thread appender =
+                new Thread(
+                        () -> {
+                            sleepQuietly(200);
+                            ring.append(seq(2));
+                        });
         appender.start();
         long start = System.nanoTime();
         ring.awaitAfter(1, TimeUnit.SECONDS.toNanos(20), () -> stop[0]);
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "woken by the append, not the timeout");
+        assertTrue(
+                System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10),
+                "woken by the append, not the timeout");
         assertEquals(0, ring.copyAfter(1, out));
         assertEquals(2, out.seq());
         appender.join();
 
-        Thread stopper = new Thread(() -> {
-            sleepQuietly(200);
-            synchronized (stop) {
-                stop[0] = true;
-            }
-            ring.wakeWaiters();
-        });
+        Thread stopper =
+                new Thread(
+                        () -> {
+                            sleepQuietly(200);
+                            synchronized (stop) {
+                                stop[0] = true;
+                            }
+                            ring.wakeWaiters();
+                        });
         stopper.start();
         start = System.nanoTime();
-        ring.awaitAfter(2, TimeUnit.SECONDS.toNanos(20), () -> {
-            synchronized (stop) {
-                return stop[0];
-            }
-        });
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "woken by wakeWaiters, not the timeout");
+        ring.awaitAfter(
+                2,
+                TimeUnit.SECONDS.toNanos(20),
+                () -> {
+                    synchronized (stop) {
+                        return stop[0];
+                    }
+                });
+        assertTrue(
+                System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10),
+                "woken by wakeWaiters, not the timeout");
         stopper.join();
     }
 

@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 /** Runs a command line tool as an independent witness for a test, bounded in time. */
 final class Commands {
 
-    private Commands() {
-    }
+    private Commands() {}
 
     static String run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -18,7 +17,8 @@ final class Commands {
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + p.exitValue() + ": " + out);
+            throw new IOException(
+                    String.join(" ", command) + " exited " + p.exitValue() + ": " + out);
         }
         return out.strip();
     }

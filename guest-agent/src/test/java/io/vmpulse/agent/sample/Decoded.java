@@ -9,10 +9,12 @@ import java.nio.ByteBuffer;
 /** What a sampler encodes, read back with the generated classes: the tests' independent decoder. */
 public final class Decoded {
 
-    private Decoded() {
-    }
+    private Decoded() {}
 
-    /** One sample from {@code sampler}, numbered 1, taken at a 1 s interval, as protobuf-java parses it. */
+    /**
+     * One sample from {@code sampler}, numbered 1, taken at a 1 s interval, as protobuf-java parses
+     * it.
+     */
     public static Sample sample(GuestSampler sampler) {
         SampleBuffer buffer = new SampleBuffer();
         new SampleEncoder().encode(1, sampler.read(), 1000, buffer);

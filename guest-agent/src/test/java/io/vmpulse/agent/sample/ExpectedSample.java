@@ -1,11 +1,11 @@
 package io.vmpulse.agent.sample;
 
+import io.vmpulse.agent.wire.SampleEncoder;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Memory;
 import io.vmpulse.proto.v1.Sample;
-import io.vmpulse.agent.wire.SampleEncoder;
 
 /**
  * The Sample the encoder must produce from a reading, built field by field with the generated
@@ -13,18 +13,25 @@ import io.vmpulse.agent.wire.SampleEncoder;
  */
 final class ExpectedSample {
 
-    private ExpectedSample() {
-    }
+    private ExpectedSample() {}
 
-    static Sample of(long seq, long wallNs, long monoNs, CpuSnapshot cpu, MemSnapshot memory, GuestReading fs,
-                     int intervalMs, long userHz) {
-        Sample.Builder b = Sample.newBuilder()
-                .setSeq(seq)
-                .setWallTimeUnixNs(wallNs)
-                .setMonotonicNs(monoNs)
-                .setCpu(cpu(cpu, userHz))
-                .setMemory(memory(memory))
-                .setIntervalMs(intervalMs);
+    static Sample of(
+            long seq,
+            long wallNs,
+            long monoNs,
+            CpuSnapshot cpu,
+            MemSnapshot memory,
+            GuestReading fs,
+            int intervalMs,
+            long userHz) {
+        Sample.Builder b =
+                Sample.newBuilder()
+                        .setSeq(seq)
+                        .setWallTimeUnixNs(wallNs)
+                        .setMonotonicNs(monoNs)
+                        .setCpu(cpu(cpu, userHz))
+                        .setMemory(memory(memory))
+                        .setIntervalMs(intervalMs);
         for (int i = 0; i < fs.filesystemCount(); i++) {
             b.addFilesystems(filesystem(fs.filesystem(i)));
         }
@@ -32,17 +39,20 @@ final class ExpectedSample {
     }
 
     private static Cpu cpu(CpuSnapshot cpu, long userHz) {
-        Cpu.Builder b = Cpu.newBuilder()
-                .setTotal(times(cpu.totalTicks, 0, userHz))
-                .setOnlineCpus(cpu.cpuLines)
-                .setColumns(cpu.columns)
-                .setContextSwitches(cpu.contextSwitches)
-                .setForks(cpu.forks)
-                .setProcsRunning((int) cpu.procsRunning)
-                .setProcsBlocked((int) cpu.procsBlocked)
-                .setBootTimeUnixS(cpu.bootTimeSeconds);
+        Cpu.Builder b =
+                Cpu.newBuilder()
+                        .setTotal(times(cpu.totalTicks, 0, userHz))
+                        .setOnlineCpus(cpu.cpuLines)
+                        .setColumns(cpu.columns)
+                        .setContextSwitches(cpu.contextSwitches)
+                        .setForks(cpu.forks)
+                        .setProcsRunning((int) cpu.procsRunning)
+                        .setProcsBlocked((int) cpu.procsBlocked)
+                        .setBootTimeUnixS(cpu.bootTimeSeconds);
         for (int i = 0; i < cpu.cpuCount; i++) {
-            b.addPerCpuBuilder().setCpu(cpu.cpuIds[i]).setTimes(times(cpu.cpuTicks, i * CpuSnapshot.MODES, userHz));
+            b.addPerCpuBuilder()
+                    .setCpu(cpu.cpuIds[i])
+                    .setTimes(times(cpu.cpuTicks, i * CpuSnapshot.MODES, userHz));
         }
         return b.build();
     }
@@ -58,7 +68,8 @@ final class ExpectedSample {
                 .setSoftirqNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.SOFTIRQ], hz))
                 .setStealNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.STEAL], hz))
                 .setGuestNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.GUEST], hz))
-                .setGuestNiceNs(SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.GUEST_NICE], hz))
+                .setGuestNiceNs(
+                        SampleEncoder.ticksToNanos(ticks[offset + CpuSnapshot.GUEST_NICE], hz))
                 .build();
     }
 
@@ -84,16 +95,17 @@ final class ExpectedSample {
     }
 
     private static Filesystem filesystem(Statvfs fs) {
-        Filesystem.Builder b = Filesystem.newBuilder()
-                .setMountPoint(ProcfsSampler.bounded(fs.mount.mountPoint()))
-                .setDevice(ProcfsSampler.bounded(fs.mount.source()))
-                .setFsType(ProcfsSampler.bounded(fs.mount.fsType()))
-                .setReadOnly(fs.readOnly)
-                .setSizeBytes(fs.sizeBytes)
-                .setFreeBytes(fs.freeBytes)
-                .setAvailableBytes(fs.availableBytes)
-                .setInodesTotal(fs.inodesTotal)
-                .setInodesFree(fs.inodesFree);
+        Filesystem.Builder b =
+                Filesystem.newBuilder()
+                        .setMountPoint(ProcfsSampler.bounded(fs.mount.mountPoint()))
+                        .setDevice(ProcfsSampler.bounded(fs.mount.source()))
+                        .setFsType(ProcfsSampler.bounded(fs.mount.fsType()))
+                        .setReadOnly(fs.readOnly)
+                        .setSizeBytes(fs.sizeBytes)
+                        .setFreeBytes(fs.freeBytes)
+                        .setAvailableBytes(fs.availableBytes)
+                        .setInodesTotal(fs.inodesTotal)
+                        .setInodesFree(fs.inodesFree);
         if (fs.error != null) {
             b.setError(ProcfsSampler.bounded(fs.error));
         }

@@ -17,8 +17,9 @@ class FilesystemSelectionTest {
 
     private final List<Mount> mounts = parse(Fixtures.bytes("mountinfo-mixed"));
     private final List<FilesystemSelection.Choice> chosen = FilesystemSelection.choose(mounts);
-    private final Map<String, FilesystemSelection.Choice> byMountPoint = chosen.stream()
-            .collect(Collectors.toMap(c -> c.mount().mountPoint(), Function.identity()));
+    private final Map<String, FilesystemSelection.Choice> byMountPoint =
+            chosen.stream()
+                    .collect(Collectors.toMap(c -> c.mount().mountPoint(), Function.identity()));
 
     @Test
     void octal_escapes_in_paths_are_decoded() {
@@ -44,14 +45,24 @@ class FilesystemSelectionTest {
 
     @Test
     void reports_real_filesystems_once_each_in_mount_order() {
-        assertEquals(List.of("/", "/mnt/my disk", "/home", "/home/scratch", "/mnt/ro\\img", "/tmp", "/media/sshfs"),
+        assertEquals(
+                List.of(
+                        "/",
+                        "/mnt/my disk",
+                        "/home",
+                        "/home/scratch",
+                        "/mnt/ro\\img",
+                        "/tmp",
+                        "/media/sshfs"),
                 chosen.stream().map(c -> c.mount().mountPoint()).collect(Collectors.toList()));
     }
 
     @Test
     void pseudo_filesystems_and_autofs_are_never_chosen() {
         for (FilesystemSelection.Choice c : chosen) {
-            assertFalse(FilesystemSelection.SKIPPED_TYPES.contains(c.mount().fsType()), c.mount().toString());
+            assertFalse(
+                    FilesystemSelection.SKIPPED_TYPES.contains(c.mount().fsType()),
+                    c.mount().toString());
         }
         assertFalse(byMountPoint.containsKey("/net"), "autofs");
         assertFalse(byMountPoint.containsKey("/snap/core"), "squashfs image");
@@ -59,14 +70,18 @@ class FilesystemSelectionTest {
 
     @Test
     void of_bind_duplicates_the_mount_of_the_whole_filesystem_is_kept() {
-        assertFalse(byMountPoint.containsKey("/data"), "bind of /var/lib/data from the root device");
+        assertFalse(
+                byMountPoint.containsKey("/data"), "bind of /var/lib/data from the root device");
         assertFalse(byMountPoint.containsKey("/srv/bound"), "bind of /srv from /dev/vdb1");
         assertEquals("/", byMountPoint.get("/mnt/my disk").mount().root());
     }
 
     @Test
     void a_covered_mount_and_what_is_mounted_below_it_are_hidden() {
-        assertEquals(36, byMountPoint.get("/tmp").mount().mountId(), "the later /tmp covers the earlier");
+        assertEquals(
+                36,
+                byMountPoint.get("/tmp").mount().mountId(),
+                "the later /tmp covers the earlier");
         assertFalse(byMountPoint.containsKey("/tmp/inner"), "mounted on the covered /tmp");
     }
 
@@ -82,20 +97,28 @@ class FilesystemSelectionTest {
 
     @Test
     void overlay_is_reported_only_as_the_root() {
-        List<FilesystemSelection.Choice> c = FilesystemSelection.choose(parse(ascii(
-                "1 0 0:30 / / rw - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n"
-                + "2 1 0:31 / /var/lib/containers/x/merged rw - overlay overlay rw,lowerdir=/a\n")));
+        List<FilesystemSelection.Choice> c =
+                FilesystemSelection.choose(
+                        parse(
+                                ascii(
+                                        "1 0 0:30 / / rw - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n"
+                                                + "2 1 0:31 / /var/lib/containers/x/merged rw - overlay overlay rw,lowerdir=/a\n")));
 
         assertEquals(1, c.size());
         assertEquals("/", c.get(0).mount().mountPoint());
-        assertTrue(c.get(0).needsTimeout(), "overlay passes statfs to an upper layer of unknown kind");
+        assertTrue(
+                c.get(0).needsTimeout(), "overlay passes statfs to an upper layer of unknown kind");
     }
 
     @Test
     void no_more_than_the_cap_are_reported() {
         StringBuilder s = new StringBuilder("1 0 8:1 / / rw - ext4 /dev/sda1 rw\n");
         for (int i = 0; i < 100; i++) {
-            s.append(100 + i).append(" 1 0:").append(100 + i).append(" / /run/t").append(i)
+            s.append(100 + i)
+                    .append(" 1 0:")
+                    .append(100 + i)
+                    .append(" / /run/t")
+                    .append(i)
                     .append(" rw - tmpfs tmpfs rw\n");
         }
         List<FilesystemSelection.Choice> c = FilesystemSelection.choose(parse(ascii(s.toString())));
@@ -106,8 +129,10 @@ class FilesystemSelectionTest {
 
     @Test
     void a_line_without_the_separator_is_rejected_naming_the_line() {
-        ProcFormatException e = assertThrows(ProcFormatException.class,
-                () -> parse(ascii("1 0 8:1 / / rw ext4 /dev/sda1 rw\n")));
+        ProcFormatException e =
+                assertThrows(
+                        ProcFormatException.class,
+                        () -> parse(ascii("1 0 8:1 / / rw ext4 /dev/sda1 rw\n")));
 
         assertTrue(e.getMessage().contains("\"1 0 8:1 / / rw ext4 /dev/sda1 rw\""), e.getMessage());
     }

@@ -8,8 +8,7 @@ import java.nio.ByteBuffer;
 /** Fixture files under src/test/resources/io/vmpulse/agent/sample, written after proc(5). */
 final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static byte[] bytes(String name) {
         try (InputStream in = Fixtures.class.getResourceAsStream(name)) {

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A real FUSE mount whose server reports f_bsize 64 KiB and f_frsize 512, as FUSE, NFS and
- * virtiofs may: sizes must be counted in f_frsize units. The statfs goes through the timeout
- * guard (FUSE can hang) and, answered in time, gives a reading. Needs root and /dev/fuse.
+ * A real FUSE mount whose server reports f_bsize 64 KiB and f_frsize 512, as FUSE, NFS and virtiofs
+ * may: sizes must be counted in f_frsize units. The statfs goes through the timeout guard (FUSE can
+ * hang) and, answered in time, gives a reading. Needs root and /dev/fuse.
  */
 @Timeout(60)
 class FuseStatfsTest {
@@ -37,7 +37,9 @@ class FuseStatfsTest {
         Prerequisites.require(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse on this machine");
         dir = Files.createTempDirectory("vmpulse-fuse-statfs");
         try {
-            server = new StatfsFuseServer(dir, new long[] {BLOCKS, BFREE, BAVAIL, FILES, FFREE}, BSIZE, FRSIZE);
+            server =
+                    new StatfsFuseServer(
+                            dir, new long[] {BLOCKS, BFREE, BAVAIL, FILES, FFREE}, BSIZE, FRSIZE);
         } catch (LastErrorException e) {
             Prerequisites.require(false, "cannot mount FUSE here (needs root): " + e.getMessage());
         }
@@ -90,7 +92,12 @@ class FuseStatfsTest {
     }
 
     private Filesystem find(Sample sample) {
-        return sample.getFilesystemsList().stream().filter(f -> f.getMountPoint().equals(dir.toString())).findFirst()
-                .orElseThrow(() -> new AssertionError(dir + " not reported in " + sample.getFilesystemsList()));
+        return sample.getFilesystemsList().stream()
+                .filter(f -> f.getMountPoint().equals(dir.toString()))
+                .findFirst()
+                .orElseThrow(
+                        () ->
+                                new AssertionError(
+                                        dir + " not reported in " + sample.getFilesystemsList()));
     }
 }

@@ -37,7 +37,11 @@ class HungFuseMountTest {
         mountPoint = Files.createTempDirectory("vmpulse-hung-fuse");
         try {
             fuseFd = TestLibc.C.open("/dev/fuse", TestLibc.O_RDWR | Libc.O_CLOEXEC);
-            TestLibc.C.mount("vmpulse-hung", mountPoint.toString(), "fuse", new NativeLong(0),
+            TestLibc.C.mount(
+                    "vmpulse-hung",
+                    mountPoint.toString(),
+                    "fuse",
+                    new NativeLong(0),
                     "fd=" + fuseFd + ",rootmode=40000,user_id=0,group_id=0");
             mounted = true;
         } catch (LastErrorException e) {
@@ -68,7 +72,8 @@ class HungFuseMountTest {
             Filesystem root = find(sample, "/");
             assertEquals("", root.getError());
             assertTrue(root.getSizeBytes() > 0);
-            assertTrue(sample.getCpu().getOnlineCpus() > 0 && sample.getMemory().getTotalBytes() > 0);
+            assertTrue(
+                    sample.getCpu().getOnlineCpus() > 0 && sample.getMemory().getTotalBytes() > 0);
         }
     }
 
@@ -80,12 +85,14 @@ class HungFuseMountTest {
                 Filesystem hung = find(sample(sampler), mountPoint.toString());
                 assertTrue(hung.getError().contains("still hung"), hung.getError());
             }
-            assertEquals(1, sampler.filesystems().guardThreads(), "one thread, stuck in the first call");
+            assertEquals(
+                    1, sampler.filesystems().guardThreads(), "one thread, stuck in the first call");
         }
     }
 
     @Test
-    void once_the_server_goes_away_the_stuck_call_returns_and_the_next_call_reports_the_error() throws Exception {
+    void once_the_server_goes_away_the_stuck_call_returns_and_the_next_call_reports_the_error()
+            throws Exception {
         try (ProcfsSampler sampler = new ProcfsSampler(TIMEOUT)) {
             sample(sampler);
             releaseServer();
@@ -95,7 +102,9 @@ class HungFuseMountTest {
                 after = find(sample(sampler), mountPoint.toString());
             } while (after.getError().contains("still hung"));
 
-            assertTrue(after.getError().startsWith("statvfs failed: ") && after.getError().contains("not connected"),
+            assertTrue(
+                    after.getError().startsWith("statvfs failed: ")
+                            && after.getError().contains("not connected"),
                     after.getError());
         }
     }
@@ -112,8 +121,11 @@ class HungFuseMountTest {
     }
 
     private static Filesystem find(Sample sample, String mountPoint) {
-        Filesystem fs = sample.getFilesystemsList().stream().filter(f -> f.getMountPoint().equals(mountPoint))
-                .findFirst().orElse(null);
+        Filesystem fs =
+                sample.getFilesystemsList().stream()
+                        .filter(f -> f.getMountPoint().equals(mountPoint))
+                        .findFirst()
+                        .orElse(null);
         assertNotNull(fs, mountPoint + " not reported in " + sample.getFilesystemsList());
         return fs;
     }

@@ -43,7 +43,10 @@ class MeminfoParserTest {
         assertEquals(1334712 * KIB, mem.get(MEM_FREE));
         assertEquals(20704 * KIB, mem.get(SHMEM));
         assertEquals(999420 * KIB, mem.get(SWAP_FREE));
-        assertEquals(6392412 * KIB, mem.get(MemSnapshot.Field.COMMITTED_AS), "Committed_AS, as the fixture's line says");
+        assertEquals(
+                6392412 * KIB,
+                mem.get(MemSnapshot.Field.COMMITTED_AS),
+                "Committed_AS, as the fixture's line says");
     }
 
     @Test
@@ -57,7 +60,9 @@ class MeminfoParserTest {
 
     @Test
     void fields_are_found_by_name_in_any_order() {
-        parser.parse(text("Hugepagesize: 4 kB\nMemFree: 2 kB\nSomethingNew: 9 kB\nMemTotal: 3 kB\n"), mem);
+        parser.parse(
+                text("Hugepagesize: 4 kB\nMemFree: 2 kB\nSomethingNew: 9 kB\nMemTotal: 3 kB\n"),
+                mem);
 
         assertEquals(3 * KIB, mem.get(MEM_TOTAL));
         assertEquals(2 * KIB, mem.get(MEM_FREE));
@@ -74,8 +79,10 @@ class MeminfoParserTest {
 
     @Test
     void a_unit_other_than_kb_is_rejected_naming_the_line() {
-        ProcFormatException e = assertThrows(ProcFormatException.class,
-                () -> parser.parse(text("MemTotal: 3 MB\nMemFree: 1 kB\n"), mem));
+        ProcFormatException e =
+                assertThrows(
+                        ProcFormatException.class,
+                        () -> parser.parse(text("MemTotal: 3 MB\nMemFree: 1 kB\n"), mem));
 
         assertTrue(e.getMessage().contains("unit is not kB"), e.getMessage());
         assertTrue(e.getMessage().contains("\"MemTotal: 3 MB\""), e.getMessage());
@@ -83,8 +90,10 @@ class MeminfoParserTest {
 
     @Test
     void a_file_without_memtotal_is_rejected() {
-        ProcFormatException e = assertThrows(ProcFormatException.class,
-                () -> parser.parse(text("MemFree: 1 kB\n"), mem));
+        ProcFormatException e =
+                assertThrows(
+                        ProcFormatException.class,
+                        () -> parser.parse(text("MemFree: 1 kB\n"), mem));
 
         assertTrue(e.getMessage().contains("no MemTotal line"), e.getMessage());
     }

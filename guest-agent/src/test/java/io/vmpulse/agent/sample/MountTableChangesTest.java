@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * mountinfo is re-read only when the kernel flags a change: a real tmpfs mounted and unmounted
- * by the test after the sampler opened it must appear and disappear. Needs root.
+ * mountinfo is re-read only when the kernel flags a change: a real tmpfs mounted and unmounted by
+ * the test after the sampler opened it must appear and disappear. Needs root.
  */
 @Timeout(30)
 class MountTableChangesTest {
@@ -47,7 +47,10 @@ class MountTableChangesTest {
         assertFalse(find(sample()).isPresent());
 
         mountTmpfs("size=1m,nr_inodes=1000,mode=700");
-        Filesystem fs = find(sample()).orElseThrow(() -> new AssertionError(dir + " not reported after mounting"));
+        Filesystem fs =
+                find(sample())
+                        .orElseThrow(
+                                () -> new AssertionError(dir + " not reported after mounting"));
         assertEquals("tmpfs", fs.getFsType());
         assertEquals("vmpulse-test", fs.getDevice());
         assertEquals(1 << 20, fs.getSizeBytes(), "size=1m");
@@ -62,7 +65,12 @@ class MountTableChangesTest {
     @Test
     void a_read_only_mount_is_flagged() {
         mountTmpfs("size=1m");
-        TestLibc.C.mount("vmpulse-test", dir.toString(), null, new NativeLong(MS_REMOUNT | MS_RDONLY), "size=1m");
+        TestLibc.C.mount(
+                "vmpulse-test",
+                dir.toString(),
+                null,
+                new NativeLong(MS_REMOUNT | MS_RDONLY),
+                "size=1m");
 
         assertTrue(find(sample()).orElseThrow().getReadOnly());
     }
@@ -84,6 +92,8 @@ class MountTableChangesTest {
     }
 
     private Optional<Filesystem> find(Sample sample) {
-        return sample.getFilesystemsList().stream().filter(f -> f.getMountPoint().equals(dir.toString())).findFirst();
+        return sample.getFilesystemsList().stream()
+                .filter(f -> f.getMountPoint().equals(dir.toString()))
+                .findFirst();
     }
 }

@@ -23,7 +23,8 @@ class ProcFileTest {
             byte[] first = copy(stat.content());
             parser.parse(stat.content(), before);
 
-            long busyTicksBefore = before.totalTicks[CpuSnapshot.USER] + before.totalTicks[CpuSnapshot.SYSTEM];
+            long busyTicksBefore =
+                    before.totalTicks[CpuSnapshot.USER] + before.totalTicks[CpuSnapshot.SYSTEM];
             long busyTicksAfter;
             long sink = 0;
             do {
@@ -32,11 +33,14 @@ class ProcFileTest {
                 }
                 stat.read();
                 parser.parse(stat.content(), after);
-                busyTicksAfter = after.totalTicks[CpuSnapshot.USER] + after.totalTicks[CpuSnapshot.SYSTEM];
+                busyTicksAfter =
+                        after.totalTicks[CpuSnapshot.USER] + after.totalTicks[CpuSnapshot.SYSTEM];
             } while (busyTicksAfter <= busyTicksBefore + 2);
 
             assertTrue(sink != 1, "keep the work");
-            assertTrue(!ByteBuffer.wrap(first).equals(stat.content()), "second read shows new content");
+            assertTrue(
+                    !ByteBuffer.wrap(first).equals(stat.content()),
+                    "second read shows new content");
             assertTrue(after.contextSwitches >= before.contextSwitches);
         }
     }
@@ -55,8 +59,10 @@ class ProcFileTest {
 
     @Test
     void a_file_that_cannot_be_opened_is_named_in_the_error() {
-        Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
-                () -> new ProcFile(Path.of("/proc/vmpulse-no-such-file"), 16));
+        Exception e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        java.io.UncheckedIOException.class,
+                        () -> new ProcFile(Path.of("/proc/vmpulse-no-such-file"), 16));
         assertTrue(e.getMessage().contains("/proc/vmpulse-no-such-file"), e.getMessage());
     }
 

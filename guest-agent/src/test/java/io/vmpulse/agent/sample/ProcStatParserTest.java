@@ -19,9 +19,11 @@ class ProcStatParserTest {
         parser.parse(Fixtures.text("stat-4-columns-linux-2.4"), cpu);
 
         assertEquals(4, cpu.columns);
-        assertArrayEquals(new long[] {10132153, 290696, 3084719, 46828483, 0, 0, 0, 0, 0, 0}, cpu.totalTicks);
+        assertArrayEquals(
+                new long[] {10132153, 290696, 3084719, 46828483, 0, 0, 0, 0, 0, 0}, cpu.totalTicks);
         assertEquals(2, cpu.cpuLines);
-        assertArrayEquals(new long[] {5066077, 145348, 1542360, 23414242, 0, 0, 0, 0, 0, 0}, ticksOf(1));
+        assertArrayEquals(
+                new long[] {5066077, 145348, 1542360, 23414242, 0, 0, 0, 0, 0, 0}, ticksOf(1));
         assertEquals(115315, cpu.contextSwitches);
         assertEquals(769041601, cpu.bootTimeSeconds);
         assertEquals(86031, cpu.forks);
@@ -33,8 +35,10 @@ class ProcStatParserTest {
         parser.parse(Fixtures.text("stat-7-columns-linux-2.6.0"), cpu);
 
         assertEquals(7, cpu.columns);
-        assertArrayEquals(new long[] {2255, 34, 2290, 22625563, 6290, 127, 456, 0, 0, 0}, cpu.totalTicks);
-        assertArrayEquals(new long[] {1132, 34, 1441, 11311718, 3675, 127, 438, 0, 0, 0}, ticksOf(0));
+        assertArrayEquals(
+                new long[] {2255, 34, 2290, 22625563, 6290, 127, 456, 0, 0, 0}, cpu.totalTicks);
+        assertArrayEquals(
+                new long[] {1132, 34, 1441, 11311718, 3675, 127, 438, 0, 0, 0}, ticksOf(0));
         assertEquals(1, cpu.procsRunning);
         assertEquals(0, cpu.procsBlocked);
     }
@@ -59,8 +63,11 @@ class ProcStatParserTest {
         assertEquals(3, cpu.cpuLines);
         assertEquals(3, cpu.cpuCount);
         assertArrayEquals(new int[] {0, 1, 3}, Arrays.copyOf(cpu.cpuIds, cpu.cpuCount));
-        assertArrayEquals(new long[] {20000, 40, 6000, 1500000, 1100, 0, 200, 150, 2000, 20}, ticksOf(2));
-        assertArrayEquals(new long[] {79800, 120, 23100, 4500000, 3300, 0, 910, 450, 6000, 60}, cpu.totalTicks);
+        assertArrayEquals(
+                new long[] {20000, 40, 6000, 1500000, 1100, 0, 200, 150, 2000, 20}, ticksOf(2));
+        assertArrayEquals(
+                new long[] {79800, 120, 23100, 4500000, 3300, 0, 910, 450, 6000, 60},
+                cpu.totalTicks);
         assertEquals(17455326, cpu.contextSwitches);
         assertEquals(1763824410, cpu.bootTimeSeconds);
         assertEquals(61234, cpu.forks);
@@ -73,7 +80,8 @@ class ProcStatParserTest {
 
         assertEquals(2, cpu.cpuCount);
         assertEquals(7, cpu.columns);
-        assertEquals(0, cpu.totalTicks[CpuSnapshot.GUEST], "stale guest ticks from the previous read");
+        assertEquals(
+                0, cpu.totalTicks[CpuSnapshot.GUEST], "stale guest ticks from the previous read");
     }
 
     @Test
@@ -86,7 +94,8 @@ class ProcStatParserTest {
 
     @Test
     void unknown_lines_are_skipped_even_when_they_start_with_cpu() {
-        parser.parse(text("cpufreq 5 6\ncpu  1 2 3 4\nnewthing x y z\ncpu0 1 2 3 4\nctxt 7\n"), cpu);
+        parser.parse(
+                text("cpufreq 5 6\ncpu  1 2 3 4\nnewthing x y z\ncpu0 1 2 3 4\nctxt 7\n"), cpu);
 
         assertEquals(1, cpu.totalTicks[CpuSnapshot.USER]);
         assertEquals(1, cpu.cpuLines);
@@ -103,8 +112,10 @@ class ProcStatParserTest {
 
     @Test
     void a_cpu_line_with_three_values_is_rejected_naming_the_line() {
-        ProcFormatException e = assertThrows(ProcFormatException.class,
-                () -> parser.parse(text("cpu  1 2 3 4\ncpu0 1 2 3\n"), cpu));
+        ProcFormatException e =
+                assertThrows(
+                        ProcFormatException.class,
+                        () -> parser.parse(text("cpu  1 2 3 4\ncpu0 1 2 3\n"), cpu));
 
         assertTrue(e.getMessage().contains("fixture"), e.getMessage());
         assertTrue(e.getMessage().contains("\"cpu0 1 2 3\""), e.getMessage());
@@ -113,24 +124,29 @@ class ProcStatParserTest {
 
     @Test
     void a_word_where_a_number_belongs_is_rejected_with_its_column() {
-        ProcFormatException e = assertThrows(ProcFormatException.class,
-                () -> parser.parse(text("cpu  1 2 x 4\n"), cpu));
+        ProcFormatException e =
+                assertThrows(
+                        ProcFormatException.class, () -> parser.parse(text("cpu  1 2 x 4\n"), cpu));
 
         assertTrue(e.getMessage().contains("expected a number at column 10"), e.getMessage());
     }
 
     @Test
     void a_number_beyond_64_bits_is_rejected() {
-        ProcFormatException e = assertThrows(ProcFormatException.class,
-                () -> parser.parse(text("cpu  18446744073709551616 0 0 0\n"), cpu));
+        ProcFormatException e =
+                assertThrows(
+                        ProcFormatException.class,
+                        () -> parser.parse(text("cpu  18446744073709551616 0 0 0\n"), cpu));
 
         assertTrue(e.getMessage().contains("larger than 2^64-1"), e.getMessage());
     }
 
     @Test
     void a_file_without_the_aggregate_cpu_line_is_rejected() {
-        ProcFormatException e = assertThrows(ProcFormatException.class,
-                () -> parser.parse(text("cpu0 1 2 3 4\nctxt 5\n"), cpu));
+        ProcFormatException e =
+                assertThrows(
+                        ProcFormatException.class,
+                        () -> parser.parse(text("cpu0 1 2 3 4\nctxt 5\n"), cpu));
 
         assertTrue(e.getMessage().contains("no aggregate \"cpu\" line"), e.getMessage());
     }
@@ -145,11 +161,13 @@ class ProcStatParserTest {
 
         assertEquals(CpuSnapshot.MAX_CPUS + 5, cpu.cpuLines);
         assertEquals(CpuSnapshot.MAX_CPUS, cpu.cpuCount);
-        assertEquals(CpuSnapshot.MAX_CPUS - 1, cpu.ticks(CpuSnapshot.MAX_CPUS - 1, CpuSnapshot.IDLE));
+        assertEquals(
+                CpuSnapshot.MAX_CPUS - 1, cpu.ticks(CpuSnapshot.MAX_CPUS - 1, CpuSnapshot.IDLE));
     }
 
     private long[] ticksOf(int cpuIndex) {
-        return Arrays.copyOfRange(cpu.cpuTicks, cpuIndex * CpuSnapshot.MODES, (cpuIndex + 1) * CpuSnapshot.MODES);
+        return Arrays.copyOfRange(
+                cpu.cpuTicks, cpuIndex * CpuSnapshot.MODES, (cpuIndex + 1) * CpuSnapshot.MODES);
     }
 
     private static java.nio.ByteBuffer text(String s) {

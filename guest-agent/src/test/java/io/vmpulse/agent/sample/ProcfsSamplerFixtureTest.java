@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class ProcfsSamplerFixtureTest {
 
-    @TempDir
-    Path proc;
+    @TempDir Path proc;
 
     @Test
     void ticks_become_nanoseconds_and_guest_time_is_not_added_to_user_time() throws Exception {
@@ -29,13 +28,20 @@ class ProcfsSamplerFixtureTest {
         long nsPerTick = 1_000_000_000L / userHz();
 
         CpuTimes total = sample.getCpu().getTotal();
-        assertEquals(79800 * nsPerTick, total.getUserNs(), "user as printed, guest (6000) already inside");
+        assertEquals(
+                79800 * nsPerTick,
+                total.getUserNs(),
+                "user as printed, guest (6000) already inside");
         assertEquals(6000 * nsPerTick, total.getGuestNs());
         assertEquals(120 * nsPerTick, total.getNiceNs());
         assertEquals(60 * nsPerTick, total.getGuestNiceNs());
         assertEquals(10, sample.getCpu().getColumns());
         assertEquals(3, sample.getCpu().getOnlineCpus());
-        assertEquals(List.of(0, 1, 3), sample.getCpu().getPerCpuList().stream().map(c -> c.getCpu()).collect(Collectors.toList()));
+        assertEquals(
+                List.of(0, 1, 3),
+                sample.getCpu().getPerCpuList().stream()
+                        .map(c -> c.getCpu())
+                        .collect(Collectors.toList()));
         assertEquals(20000 * nsPerTick, sample.getCpu().getPerCpu(2).getTimes().getUserNs());
         assertEquals(17455326, sample.getCpu().getContextSwitches());
         assertEquals(61234, sample.getCpu().getForks());
@@ -46,10 +52,13 @@ class ProcfsSamplerFixtureTest {
 
     @Test
     void missing_memavailable_reaches_the_message_derived_and_flagged() throws Exception {
-        Sample sample = sampleOf("stat-7-columns-linux-2.6.0", "meminfo-linux-2.6.32-no-memavailable");
+        Sample sample =
+                sampleOf("stat-7-columns-linux-2.6.0", "meminfo-linux-2.6.32-no-memavailable");
 
         assertTrue(sample.getMemory().getAvailableDerived());
-        assertEquals((112636L + 648348 + 595072 + 176004) * 1024, sample.getMemory().getAvailableBytes());
+        assertEquals(
+                (112636L + 648348 + 595072 + 176004) * 1024,
+                sample.getMemory().getAvailableBytes());
         assertEquals(1922488L * 1024, sample.getMemory().getTotalBytes());
         assertEquals(176004L * 1024, sample.getMemory().getSreclaimableBytes());
         assertEquals(144L * 1024, sample.getMemory().getDirtyBytes());
@@ -57,7 +66,8 @@ class ProcfsSamplerFixtureTest {
     }
 
     @Test
-    void a_filesystem_that_cannot_be_stated_is_reported_with_the_reason_and_zero_values() throws Exception {
+    void a_filesystem_that_cannot_be_stated_is_reported_with_the_reason_and_zero_values()
+            throws Exception {
         Sample sample = sampleOf("stat-7-columns-linux-2.6.0", "meminfo-linux-6.1");
 
         Filesystem root = sample.getFilesystems(0);
@@ -66,7 +76,9 @@ class ProcfsSamplerFixtureTest {
         assertTrue(root.getSizeBytes() > 0);
         Filesystem gone = sample.getFilesystems(1);
         assertEquals("/vmpulse-no-such-mount point", gone.getMountPoint());
-        assertTrue(gone.getError().startsWith("statvfs failed: ") && gone.getError().contains("No such file"),
+        assertTrue(
+                gone.getError().startsWith("statvfs failed: ")
+                        && gone.getError().contains("No such file"),
                 gone.getError());
         assertEquals(0, gone.getSizeBytes());
         assertTrue(gone.getReadOnly(), "ro from the mount options even without a reading");
@@ -74,19 +86,26 @@ class ProcfsSamplerFixtureTest {
 
     @Test
     void long_strings_are_cut_without_splitting_a_surrogate_pair() {
-        String longPath = "/" + "a".repeat(ProcfsSampler.MAX_STRING_CHARS - 2) + "\uD83D\uDE00" + "tail";
+        String longPath =
+                "/" + "a".repeat(ProcfsSampler.MAX_STRING_CHARS - 2) + "\uD83D\uDE00" + "tail";
         String cut = ProcfsSampler.bounded(longPath);
-        assertEquals(longPath.substring(0, ProcfsSampler.MAX_STRING_CHARS - 1), cut, "the pair would straddle the cut");
-        assertEquals("x".repeat(ProcfsSampler.MAX_STRING_CHARS), ProcfsSampler.bounded("x".repeat(1000)));
+        assertEquals(
+                longPath.substring(0, ProcfsSampler.MAX_STRING_CHARS - 1),
+                cut,
+                "the pair would straddle the cut");
+        assertEquals(
+                "x".repeat(ProcfsSampler.MAX_STRING_CHARS),
+                ProcfsSampler.bounded("x".repeat(1000)));
     }
 
     private Sample sampleOf(String stat, String meminfo) throws Exception {
         Files.write(proc.resolve("stat"), Fixtures.bytes(stat));
         Files.write(proc.resolve("meminfo"), Fixtures.bytes(meminfo));
         Files.createDirectories(proc.resolve("self"));
-        Files.writeString(proc.resolve("self/mountinfo"),
+        Files.writeString(
+                proc.resolve("self/mountinfo"),
                 "1 0 254:0 / / rw - ext4 /dev/vda rw\n"
-                + "2 1 254:99 / /vmpulse-no-such-mount\\040point ro - ext4 /dev/vdz rw\n",
+                        + "2 1 254:99 / /vmpulse-no-such-mount\\040point ro - ext4 /dev/vdz rw\n",
                 StandardCharsets.US_ASCII);
         try (ProcfsSampler sampler = new ProcfsSampler(proc, Duration.ofSeconds(1))) {
             return Decoded.sample(sampler);

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The sampler against this machine's /proc and filesystems, each checked by an independent read. */
+/**
+ * The sampler against this machine's /proc and filesystems, each checked by an independent read.
+ */
 @Timeout(60)
 class ProcfsSamplerOnThisMachineTest {
 
@@ -33,7 +35,8 @@ class ProcfsSamplerOnThisMachineTest {
     }
 
     @Test
-    void cpu_times_match_an_independent_read_of_proc_stat_within_the_ticks_elapsed() throws Exception {
+    void cpu_times_match_an_independent_read_of_proc_stat_within_the_ticks_elapsed()
+            throws Exception {
         long start = System.nanoTime();
         Sample sample = sample();
         List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
@@ -63,14 +66,25 @@ class ProcfsSamplerOnThisMachineTest {
         for (int i = 0; i < cpuIds.size(); i++) {
             PerCpu perCpu = sample.getCpu().getPerCpu(i);
             assertEquals(Integer.parseInt(cpuIds.get(i)), perCpu.getCpu());
-            assertClose("cpu" + perCpu.getCpu(), independent.get("cpu" + perCpu.getCpu()), perCpu.getTimes(), hz, tolerance);
+            assertClose(
+                    "cpu" + perCpu.getCpu(),
+                    independent.get("cpu" + perCpu.getCpu()),
+                    perCpu.getTimes(),
+                    hz,
+                    tolerance);
         }
-        assertClose("cpu", independent.get("cpu"), sample.getCpu().getTotal(), hz, tolerance * cpuIds.size());
+        assertClose(
+                "cpu",
+                independent.get("cpu"),
+                sample.getCpu().getTotal(),
+                hz,
+                tolerance * cpuIds.size());
         assertEquals(valueOf(lines, "btime"), sample.getCpu().getBootTimeUnixS());
         assertTrue(valueOf(lines, "ctxt") >= sample.getCpu().getContextSwitches());
         assertTrue(sample.getCpu().getContextSwitches() > 0);
         assertTrue(valueOf(lines, "processes") >= sample.getCpu().getForks());
-        assertTrue(sample.getCpu().getProcsRunning() >= 1, "the sampling thread itself was running");
+        assertTrue(
+                sample.getCpu().getProcsRunning() >= 1, "the sampling thread itself was running");
     }
 
     @Test
@@ -96,20 +110,29 @@ class ProcfsSamplerOnThisMachineTest {
         assertNotNull(root, "/ is reported");
         for (Filesystem fs : sample.getFilesystemsList()) {
             assertEquals("", fs.getError(), fs.getMountPoint());
-            String[] df = Commands.run("df", "-B1", "--output=size,itotal", fs.getMountPoint()).split("\n")[1]
-                    .trim().split("\\s+");
+            String[] df =
+                    Commands.run("df", "-B1", "--output=size,itotal", fs.getMountPoint())
+                            .split("\n")[1]
+                            .trim()
+                            .split("\\s+");
             assertEquals(Long.parseLong(df[0]), fs.getSizeBytes(), "size of " + fs.getMountPoint());
             long inodes = df[1].equals("-") ? 0 : Long.parseLong(df[1]);
             assertEquals(inodes, fs.getInodesTotal(), "inodes of " + fs.getMountPoint());
-            assertTrue(fs.getAvailableBytes() <= fs.getFreeBytes() && fs.getFreeBytes() <= fs.getSizeBytes(),
+            assertTrue(
+                    fs.getAvailableBytes() <= fs.getFreeBytes()
+                            && fs.getFreeBytes() <= fs.getSizeBytes(),
                     fs.toString());
         }
         String[] stat = Commands.run("stat", "-f", "-c", "%S %b", "/").split(" ");
-        assertEquals(Long.parseLong(stat[0]) * Long.parseLong(stat[1]), root.getSizeBytes(), "f_frsize * f_blocks");
+        assertEquals(
+                Long.parseLong(stat[0]) * Long.parseLong(stat[1]),
+                root.getSizeBytes(),
+                "f_frsize * f_blocks");
     }
 
     @Test
-    void reported_filesystems_are_real_distinct_and_flagged_read_only_as_mounted() throws Exception {
+    void reported_filesystems_are_real_distinct_and_flagged_read_only_as_mounted()
+            throws Exception {
         Sample sample = sample();
         Map<String, String[]> lastMountOf = new HashMap<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
@@ -121,9 +144,15 @@ class ProcfsSamplerOnThisMachineTest {
             String[] mount = lastMountOf.get(fs.getMountPoint());
             assertNotNull(mount, fs.getMountPoint());
             assertEquals(mount[2], fs.getFsType());
-            assertFalse(Set.of("proc", "sysfs", "cgroup", "cgroup2", "devpts", "devtmpfs", "autofs").contains(fs.getFsType()));
-            assertEquals(List.of(mount[3].split(",")).contains("ro"), fs.getReadOnly(), fs.getMountPoint());
-            assertTrue(devices.add(Commands.run("stat", "-c", "%d", fs.getMountPoint())),
+            assertFalse(
+                    Set.of("proc", "sysfs", "cgroup", "cgroup2", "devpts", "devtmpfs", "autofs")
+                            .contains(fs.getFsType()));
+            assertEquals(
+                    List.of(mount[3].split(",")).contains("ro"),
+                    fs.getReadOnly(),
+                    fs.getMountPoint());
+            assertTrue(
+                    devices.add(Commands.run("stat", "-c", "%d", fs.getMountPoint())),
                     "two reported filesystems share the device of " + fs.getMountPoint());
         }
     }
@@ -132,8 +161,12 @@ class ProcfsSamplerOnThisMachineTest {
     void identity_matches_boot_id_uname_and_getconf() throws Exception {
         GuestIdentity identity = sampler.identity();
 
-        assertEquals(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip(), identity.bootId());
-        assertTrue(identity.bootId().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
+        assertEquals(
+                Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip(),
+                identity.bootId());
+        assertTrue(
+                identity.bootId()
+                        .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
         assertEquals(Commands.run("uname", "-r"), identity.kernelRelease());
         assertEquals(Long.parseLong(Commands.run("getconf", "CLK_TCK")), identity.userHz());
     }
@@ -147,7 +180,9 @@ class ProcfsSamplerOnThisMachineTest {
         long wallAfter = (System.currentTimeMillis() + 1) * 1_000_000L;
 
         assertTrue(sample.getMonotonicNs() >= monoBefore && sample.getMonotonicNs() <= monoAfter);
-        assertTrue(sample.getWallTimeUnixNs() >= wallBefore && sample.getWallTimeUnixNs() <= wallAfter);
+        assertTrue(
+                sample.getWallTimeUnixNs() >= wallBefore
+                        && sample.getWallTimeUnixNs() <= wallAfter);
     }
 
     private Sample sample() {
@@ -155,22 +190,47 @@ class ProcfsSamplerOnThisMachineTest {
     }
 
     private static Filesystem find(Sample sample, String mountPoint) {
-        return sample.getFilesystemsList().stream().filter(f -> f.getMountPoint().equals(mountPoint)).findFirst().orElse(null);
+        return sample.getFilesystemsList().stream()
+                .filter(f -> f.getMountPoint().equals(mountPoint))
+                .findFirst()
+                .orElse(null);
     }
 
     private static long valueOf(List<String> lines, String key) {
-        return lines.stream().filter(l -> l.startsWith(key + " ")).mapToLong(l -> Long.parseLong(l.split(" ")[1]))
-                .findFirst().orElseThrow();
+        return lines.stream()
+                .filter(l -> l.startsWith(key + " "))
+                .mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+                .findFirst()
+                .orElseThrow();
     }
 
-    private static void assertClose(String line, long[] ticks, CpuTimes t, long hz, long toleranceTicks) {
-        long[] ns = {t.getUserNs(), t.getNiceNs(), t.getSystemNs(), t.getIdleNs(), t.getIowaitNs(), t.getIrqNs(),
-            t.getSoftirqNs(), t.getStealNs(), t.getGuestNs(), t.getGuestNiceNs()};
+    private static void assertClose(
+            String line, long[] ticks, CpuTimes t, long hz, long toleranceTicks) {
+        long[] ns = {
+            t.getUserNs(),
+            t.getNiceNs(),
+            t.getSystemNs(),
+            t.getIdleNs(),
+            t.getIowaitNs(),
+            t.getIrqNs(),
+            t.getSoftirqNs(),
+            t.getStealNs(),
+            t.getGuestNs(),
+            t.getGuestNiceNs()
+        };
         for (int mode = 0; mode < ns.length; mode++) {
             long expected = mode < ticks.length ? ticks[mode] * (1_000_000_000L / hz) : 0;
             long diff = Math.abs(expected - ns[mode]);
-            assertTrue(diff <= toleranceTicks * (1_000_000_000L / hz),
-                    line + " mode " + mode + ": independent " + expected + " ns, sampler " + ns[mode] + " ns");
+            assertTrue(
+                    diff <= toleranceTicks * (1_000_000_000L / hz),
+                    line
+                            + " mode "
+                            + mode
+                            + ": independent "
+                            + expected
+                            + " ns, sampler "
+                            + ns[mode]
+                            + " ns");
         }
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * rest, so statvfs of the mount point goes through the real FUSE code. Root only.
  *
  * <p>Messages (include/uapi/linux/fuse.h, little-endian on x86_64 and aarch64):
+ *
  * <pre>
  *   request:  fuse_in_header  | len u32 | opcode u32 | unique u64 | nodeid u64 | uid gid pid u32 | extlen pad u16 |  40 bytes
  *   reply:    fuse_out_header | len u32 | error s32 | unique u64 |                                                   16 bytes
@@ -40,7 +41,10 @@ final class StatfsFuseServer implements AutoCloseable {
     private final int frsize;
     private final Thread thread;
 
-    /** Mounts at {@code mountPoint} and serves statfs as blocks, bfree, bavail, files, ffree with the sizes given. */
+    /**
+     * Mounts at {@code mountPoint} and serves statfs as blocks, bfree, bavail, files, ffree with
+     * the sizes given.
+     */
     StatfsFuseServer(Path mountPoint, long[] counts, int bsize, int frsize) {
         this.mountPoint = mountPoint;
         this.counts = counts.clone();
@@ -48,7 +52,11 @@ final class StatfsFuseServer implements AutoCloseable {
         this.frsize = frsize;
         this.fd = TestLibc.C.open("/dev/fuse", TestLibc.O_RDWR | Libc.O_CLOEXEC);
         try {
-            TestLibc.C.mount("vmpulse-statfs", mountPoint.toString(), "fuse", new NativeLong(0),
+            TestLibc.C.mount(
+                    "vmpulse-statfs",
+                    mountPoint.toString(),
+                    "fuse",
+                    new NativeLong(0),
                     "fd=" + fd + ",rootmode=40000,user_id=0,group_id=0");
         } catch (LastErrorException e) {
             TestLibc.C.close(fd);
@@ -76,14 +84,18 @@ final class StatfsFuseServer implements AutoCloseable {
             }
             if (opcode == FUSE_INIT) {
                 ByteBuffer out = reply(unique, 0, INIT_OUT_SIZE);
-                out.putInt(OUT_HEADER_SIZE, 7).putInt(OUT_HEADER_SIZE + 4, 31).putInt(OUT_HEADER_SIZE + 20, 1 << 16);
+                out.putInt(OUT_HEADER_SIZE, 7)
+                        .putInt(OUT_HEADER_SIZE + 4, 31)
+                        .putInt(OUT_HEADER_SIZE + 20, 1 << 16);
                 send(out);
             } else if (opcode == FUSE_STATFS) {
                 ByteBuffer out = reply(unique, 0, KSTATFS_SIZE);
                 for (int i = 0; i < counts.length; i++) {
                     out.putLong(OUT_HEADER_SIZE + i * Long.BYTES, counts[i]);
                 }
-                out.putInt(OUT_HEADER_SIZE + 40, bsize).putInt(OUT_HEADER_SIZE + 44, 255).putInt(OUT_HEADER_SIZE + 48, frsize);
+                out.putInt(OUT_HEADER_SIZE + 40, bsize)
+                        .putInt(OUT_HEADER_SIZE + 44, 255)
+                        .putInt(OUT_HEADER_SIZE + 48, frsize);
                 send(out);
             } else {
                 send(reply(unique, -ENOSYS, 0));
@@ -92,7 +104,8 @@ final class StatfsFuseServer implements AutoCloseable {
     }
 
     private static ByteBuffer reply(long unique, int error, int bodySize) {
-        ByteBuffer out = ByteBuffer.allocate(OUT_HEADER_SIZE + bodySize).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(OUT_HEADER_SIZE + bodySize).order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(0, OUT_HEADER_SIZE + bodySize).putInt(4, error).putLong(8, unique);
         return out;
     }
@@ -101,7 +114,9 @@ final class StatfsFuseServer implements AutoCloseable {
         TestLibc.C.write(fd, out.array(), new NativeLong(out.capacity()));
     }
 
-    /** Unmounts, which ends the connection and so the server's read loop, then closes the device. */
+    /**
+     * Unmounts, which ends the connection and so the server's read loop, then closes the device.
+     */
     @Override
     public void close() throws InterruptedException {
         TestLibc.C.umount2(mountPoint.toString(), TestLibc.MNT_DETACH);

@@ -20,7 +20,8 @@ interface TestLibc extends Library {
 
     NativeLong write(int fd, byte[] buf, NativeLong count) throws LastErrorException;
 
-    int mount(String source, String target, String type, NativeLong flags, String data) throws LastErrorException;
+    int mount(String source, String target, String type, NativeLong flags, String data)
+            throws LastErrorException;
 
     int umount2(String target, int flags) throws LastErrorException;
 }

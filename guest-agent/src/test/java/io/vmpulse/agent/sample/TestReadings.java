@@ -18,12 +18,14 @@ public final class TestReadings {
     public static final int MAX_FILESYSTEMS = FilesystemSelection.MAX_FILESYSTEMS;
     public static final int MAX_STRING_CHARS = ProcfsSampler.MAX_STRING_CHARS;
 
-    private TestReadings() {
-    }
+    private TestReadings() {}
 
-    /** A sampler of fixture files written under {@code proc}: {@code stat}, {@code meminfo}, {@code self/mountinfo}. */
-    public static ProcfsSampler fixtureSampler(Path proc, byte[] stat, byte[] meminfo, String mountinfo)
-            throws Exception {
+    /**
+     * A sampler of fixture files written under {@code proc}: {@code stat}, {@code meminfo}, {@code
+     * self/mountinfo}.
+     */
+    public static ProcfsSampler fixtureSampler(
+            Path proc, byte[] stat, byte[] meminfo, String mountinfo) throws Exception {
         Files.write(proc.resolve("stat"), stat);
         Files.write(proc.resolve("meminfo"), meminfo);
         Files.createDirectories(proc.resolve("self"));
@@ -40,9 +42,13 @@ public final class TestReadings {
         return ProcfsSampler.bounded(s);
     }
 
-    /** The Sample the generated builders make of {@code r} as sample {@code seq} at {@code intervalMs}. */
+    /**
+     * The Sample the generated builders make of {@code r} as sample {@code seq} at {@code
+     * intervalMs}.
+     */
     public static Sample expected(long seq, GuestReading r, int intervalMs) {
-        return ExpectedSample.of(seq, r.wallTimeNanos, r.monotonicNanos, r.cpu, r.memory, r, intervalMs, r.userHz());
+        return ExpectedSample.of(
+                seq, r.wallTimeNanos, r.monotonicNanos, r.cpu, r.memory, r, intervalMs, r.userHz());
     }
 
     public static void setClock(GuestReading r, long wallTimeNanos, long monotonicNanos) {
@@ -50,7 +56,10 @@ public final class TestReadings {
         r.monotonicNanos = monotonicNanos;
     }
 
-    /** Values above the signed maximum of every unsigned field kind, and negative ones in signed fields. */
+    /**
+     * Values above the signed maximum of every unsigned field kind, and negative ones in signed
+     * fields.
+     */
     public static void setUnsignedExtremes(GuestReading r) {
         r.cpu.contextSwitches = -1L;
         r.cpu.forks = Long.MIN_VALUE;
@@ -71,7 +80,10 @@ public final class TestReadings {
         r.filesystem(i).error = error;
     }
 
-    /** Gives every number of the reading a non-zero value derived from {@code v}, and the last filesystem an error. */
+    /**
+     * Gives every number of the reading a non-zero value derived from {@code v}, and the last
+     * filesystem an error.
+     */
     public static void populate(GuestReading r, long v) {
         CpuSnapshot cpu = r.cpu;
         cpu.columns = CpuSnapshot.MODES;

@@ -29,63 +29,79 @@ final class BytesServer implements AutoCloseable {
 
     static final String PATH = "/vmpulse.test.Bytes/Chat";
 
-    enum Transport { UNIX, TCP }
+    enum Transport {
+        UNIX,
+        TCP
+    }
 
     /** Called once per call, on a server thread. */
     interface Handler {
         StreamObserver<byte[]> open(ServerCallStreamObserver<byte[]> responses);
     }
 
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+            new MethodDescriptor.Marshaller<>() {
+                @Override
+                public InputStream stream(byte[] value) {
+                    return new ByteArrayInputStream(value);
+                }
 
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
+                @Override
+                public byte[] parse(InputStream stream) {
+                    try {
+                        return stream.readAllBytes();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
 
-    static final MethodDescriptor<byte[], byte[]> METHOD = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
-            .setFullMethodName(PATH.substring(1))
-            .setRequestMarshaller(BYTES)
-            .setResponseMarshaller(BYTES)
-            .build();
+    static final MethodDescriptor<byte[], byte[]> METHOD =
+            MethodDescriptor.<byte[], byte[]>newBuilder()
+                    .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                    .setFullMethodName(PATH.substring(1))
+                    .setRequestMarshaller(BYTES)
+                    .setResponseMarshaller(BYTES)
+                    .build();
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    private final EventLoopGroup group =
+            new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final Server server;
     private final CollectorAddress address;
 
     /** {@code flowControlWindow} 0 keeps grpc-java's default (auto-tuned) window. */
-    BytesServer(Transport transport, Path dir, int flowControlWindow, Handler handler) throws IOException {
+    BytesServer(Transport transport, Path dir, int flowControlWindow, Handler handler)
+            throws IOException {
         NettyServerBuilder builder;
         if (transport == Transport.UNIX) {
             Path socket = dir.resolve("collector.sock");
-            builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                    .channelType(EpollServerDomainSocketChannel.class);
+            builder =
+                    NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                            .channelType(EpollServerDomainSocketChannel.class);
         } else {
-            builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .channelType(EpollServerSocketChannel.class);
+            builder =
+                    NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                            .channelType(EpollServerSocketChannel.class);
         }
         if (flowControlWindow > 0) {
             builder.flowControlWindow(flowControlWindow);
         }
-        server = builder
-                .bossEventLoopGroup(group)
-                .workerEventLoopGroup(group)
-                .addService(ServerServiceDefinition.builder("vmpulse.test.Bytes")
-                        .addMethod(METHOD, ServerCalls.asyncBidiStreamingCall(
-                                responses -> handler.open((ServerCallStreamObserver<byte[]>) responses)))
-                        .build())
-                .build()
-                .start();
+        server =
+                builder.bossEventLoopGroup(group)
+                        .workerEventLoopGroup(group)
+                        .addService(
+                                ServerServiceDefinition.builder("vmpulse.test.Bytes")
+                                        .addMethod(
+                                                METHOD,
+                                                ServerCalls.asyncBidiStreamingCall(
+                                                        responses ->
+                                                                handler.open(
+                                                                        (ServerCallStreamObserver<
+                                                                                        byte[]>)
+                                                                                responses)))
+                                        .build())
+                        .build()
+                        .start();
         if (transport == Transport.UNIX) {
             address = CollectorAddress.parse("unix://" + dir.resolve("collector.sock"));
         } else {

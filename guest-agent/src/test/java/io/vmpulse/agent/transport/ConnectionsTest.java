@@ -34,8 +34,7 @@ class ConnectionsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** libc calls the vsock descriptor tests need, through ordinary JNA (tests may allocate). */
     interface TestSockets extends Library {
@@ -57,24 +56,31 @@ class ConnectionsTest {
     }
 
     @Test
-    void a_unix_connection_carries_bytes_both_ways_and_close_wakes_a_blocked_reader() throws Exception {
+    void a_unix_connection_carries_bytes_both_ways_and_close_wakes_a_blocked_reader()
+            throws Exception {
         Path socket = dir.resolve("s.sock");
         try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             listener.bind(UnixDomainSocketAddress.of(socket));
-            exchange(Connections.open(CollectorAddress.parse("unix://" + socket), TIMEOUT), listener);
+            exchange(
+                    Connections.open(CollectorAddress.parse("unix://" + socket), TIMEOUT),
+                    listener);
         }
     }
 
     @Test
-    void a_tcp_connection_carries_bytes_both_ways_and_close_wakes_a_blocked_reader() throws Exception {
+    void a_tcp_connection_carries_bytes_both_ways_and_close_wakes_a_blocked_reader()
+            throws Exception {
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            exchange(Connections.open(CollectorAddress.parse("tcp://127.0.0.1:" + port), TIMEOUT), listener);
+            exchange(
+                    Connections.open(CollectorAddress.parse("tcp://127.0.0.1:" + port), TIMEOUT),
+                    listener);
         }
     }
 
-    private static void exchange(Connection connection, ServerSocketChannel listener) throws Exception {
+    private static void exchange(Connection connection, ServerSocketChannel listener)
+            throws Exception {
         try (SocketChannel peer = listener.accept()) {
             byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
             connection.write(hello, 0, hello.length);
@@ -98,15 +104,19 @@ class ConnectionsTest {
 
     private static void assertBlockedReadEndsOnClose(Connection connection) throws Exception {
         CompletableFuture<Object> result = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try {
-                result.complete(connection.read(new byte[8], 0, 8));
-            } catch (IOException e) {
-                result.complete(e);
-            }
-        }, "test-reader");
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try {
+                                result.complete(connection.read(new byte[8], 0, 8));
+                            } catch (IOException e) {
+                                result.complete(e);
+                            }
+                        },
+                        "test-reader");
         reader.start();
-        while (reader.getState() == Thread.State.NEW || reader.getState() == Thread.State.RUNNABLE && !isInRead(reader)) {
+        while (reader.getState() == Thread.State.NEW
+                || reader.getState() == Thread.State.RUNNABLE && !isInRead(reader)) {
             Thread.sleep(10);
         }
         connection.close();
@@ -129,9 +139,15 @@ class ConnectionsTest {
     @Test
     void a_missing_unix_socket_fails_naming_the_address() {
         Path socket = dir.resolve("nobody.sock");
-        IOException e = assertThrows(IOException.class,
-                () -> Connections.open(CollectorAddress.parse("unix://" + socket), TIMEOUT));
-        assertTrue(e.getMessage().startsWith("cannot connect to unix://" + socket + ": "), e.getMessage());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                Connections.open(
+                                        CollectorAddress.parse("unix://" + socket), TIMEOUT));
+        assertTrue(
+                e.getMessage().startsWith("cannot connect to unix://" + socket + ": "),
+                e.getMessage());
     }
 
     @Test
@@ -141,9 +157,16 @@ class ConnectionsTest {
             listener.bind(new InetSocketAddress("127.0.0.1", 0));
             port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
         }
-        IOException e = assertThrows(IOException.class,
-                () -> Connections.open(CollectorAddress.parse("tcp://127.0.0.1:" + port), TIMEOUT));
-        assertTrue(e.getMessage().startsWith("cannot connect to tcp://127.0.0.1:" + port + ": "), e.getMessage());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                Connections.open(
+                                        CollectorAddress.parse("tcp://127.0.0.1:" + port),
+                                        TIMEOUT));
+        assertTrue(
+                e.getMessage().startsWith("cannot connect to tcp://127.0.0.1:" + port + ": "),
+                e.getMessage());
     }
 
     @Test
@@ -151,17 +174,23 @@ class ConnectionsTest {
         // VMADDR_CID_LOCAL: this machine has no vsock loopback, so nothing answers. Never CID 2.
         CollectorAddress address = CollectorAddress.parse("vsock://1:49152");
         IOException e = assertThrows(IOException.class, () -> Connections.open(address, TIMEOUT));
-        Prerequisites.require(!(e instanceof NativeSocketConnection.VsockUnsupportedException), "this kernel has no AF_VSOCK");
-        assertTrue(e.getMessage().startsWith("cannot connect to vsock://1:49152: "), e.getMessage());
+        Prerequisites.require(
+                !(e instanceof NativeSocketConnection.VsockUnsupportedException),
+                "this kernel has no AF_VSOCK");
+        assertTrue(
+                e.getMessage().startsWith("cannot connect to vsock://1:49152: "), e.getMessage());
         assertTrue(e.getMessage().matches(".*: .+ \\(errno \\d+\\)"), e.getMessage());
     }
 
     @Test
-    void the_vsock_descriptor_is_shut_down_to_wake_a_reader_and_closed_once_unused() throws Exception {
-        // The descriptor logic is the same for any stream socket; a socketpair stands in for a vsock peer.
+    void the_vsock_descriptor_is_shut_down_to_wake_a_reader_and_closed_once_unused()
+            throws Exception {
+        // The descriptor logic is the same for any stream socket; a socketpair stands in for a
+        // vsock peer.
         int[] pair = new int[2];
         TestSockets.C.socketpair(TestSockets.AF_UNIX, TestSockets.SOCK_STREAM, 0, pair);
-        Connection connection = new NativeSocketConnection(pair[0], new CollectorAddress.Vsock(3, 1234));
+        Connection connection =
+                new NativeSocketConnection(pair[0], new CollectorAddress.Vsock(3, 1234));
         try {
             byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
             connection.write(hello, 0, hello.length);
@@ -174,9 +203,12 @@ class ConnectionsTest {
             assertEquals("world", new String(in, 2, 5, StandardCharsets.US_ASCII));
 
             assertBlockedReadEndsOnClose(connection);
-            LastErrorException closed = assertThrows(LastErrorException.class,
-                    () -> TestSockets.C.fcntl(pair[0], TestSockets.F_GETFD));
-            assertEquals(TestSockets.EBADF, closed.getErrorCode(), "the descriptor itself is closed");
+            LastErrorException closed =
+                    assertThrows(
+                            LastErrorException.class,
+                            () -> TestSockets.C.fcntl(pair[0], TestSockets.F_GETFD));
+            assertEquals(
+                    TestSockets.EBADF, closed.getErrorCode(), "the descriptor itself is closed");
             assertFalse(Thread.interrupted());
         } finally {
             TestSockets.C.close(pair[1]);

@@ -38,8 +38,7 @@ class GrpcCallProtocolTest {
 
     private static final int MAX_INBOUND = 4096;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private RawHttp2Server server;
     private GrpcCall call;
     private final RecordingListener listener = new RecordingListener();
@@ -49,8 +48,13 @@ class GrpcCallProtocolTest {
     void open() throws IOException {
         server = new RawHttp2Server(dir);
         peer = server.address().toString();
-        call = GrpcCall.start(Connections.open(server.address(), Duration.ofSeconds(5)), "localhost", "/t.S/M",
-                listener, MAX_INBOUND);
+        call =
+                GrpcCall.start(
+                        Connections.open(server.address(), Duration.ofSeconds(5)),
+                        "localhost",
+                        "/t.S/M",
+                        listener,
+                        MAX_INBOUND);
         server.handshake();
     }
 
@@ -85,7 +89,8 @@ class GrpcCallProtocolTest {
     @Test
     void a_frame_over_the_max_frame_size_is_a_connection_error() throws Exception {
         byte[] header = new byte[Http2Frames.FRAME_HEADER_LENGTH];
-        Http2Frames.putFrameHeader(header, 0, Http2Frames.DEFAULT_MAX_FRAME_SIZE + 1, TYPE_DATA, 0, STREAM_ID);
+        Http2Frames.putFrameHeader(
+                header, 0, Http2Frames.DEFAULT_MAX_FRAME_SIZE + 1, TYPE_DATA, 0, STREAM_ID);
         server.send(header);
         assertProtocolError("frame type 0 on stream 1 is 16385 bytes; the limit is 16384");
         assertGoAway(Http2Exception.FRAME_SIZE_ERROR);
@@ -95,36 +100,65 @@ class GrpcCallProtocolTest {
     void push_promise_is_a_protocol_error_as_push_is_disabled() throws Exception {
         server.sendResponseHeaders();
         byte[] promisedStream = ByteBuffer.allocate(Integer.BYTES).putInt(2).array();
-        server.send(frame(Http2Frames.TYPE_PUSH_PROMISE, FLAG_END_HEADERS, STREAM_ID,
-                concat(promisedStream, block(":method", "GET", ":path", "/pushed"))));
+        server.send(
+                frame(
+                        Http2Frames.TYPE_PUSH_PROMISE,
+                        FLAG_END_HEADERS,
+                        STREAM_ID,
+                        concat(promisedStream, block(":method", "GET", ":path", "/pushed"))));
         assertProtocolError("PUSH_PROMISE on stream 1 although push is disabled");
         assertGoAway(Http2Exception.PROTOCOL_ERROR);
     }
 
     @ParameterizedTest
     @CsvSource({"8, 1", "7, 14", "2, 13", "0, 13"})
-    void rst_stream_ends_the_call_with_the_status_its_error_code_maps_to(int errorCode, int grpcCode)
-            throws Exception {
+    void rst_stream_ends_the_call_with_the_status_its_error_code_maps_to(
+            int errorCode, int grpcCode) throws Exception {
         server.sendResponseHeaders();
-        server.send(frame(Http2Frames.TYPE_RST_STREAM, 0, STREAM_ID,
-                ByteBuffer.allocate(Integer.BYTES).putInt(errorCode).array()));
+        server.send(
+                frame(
+                        Http2Frames.TYPE_RST_STREAM,
+                        0,
+                        STREAM_ID,
+                        ByteBuffer.allocate(Integer.BYTES).putInt(errorCode).array()));
         assertClosedWith(grpcCode, peer + " reset stream 1 with HTTP/2 error code " + errorCode);
     }
 
     @Test
     void header_blocks_split_over_continuation_frames_are_decoded_whole() throws Exception {
-        byte[] response = block(":status", "200", "content-type", "application/grpc", "x-padding", "z".repeat(100));
+        byte[] response =
+                block(
+                        ":status",
+                        "200",
+                        "content-type",
+                        "application/grpc",
+                        "x-padding",
+                        "z".repeat(100));
         server.send(frame(TYPE_HEADERS, 0, STREAM_ID, Arrays.copyOfRange(response, 0, 7)));
-        server.send(frame(TYPE_CONTINUATION, FLAG_END_HEADERS, STREAM_ID,
-                Arrays.copyOfRange(response, 7, response.length)));
+        server.send(
+                frame(
+                        TYPE_CONTINUATION,
+                        FLAG_END_HEADERS,
+                        STREAM_ID,
+                        Arrays.copyOfRange(response, 7, response.length)));
         server.send(frame(TYPE_DATA, 0, STREAM_ID, message(new byte[] {1, 2, 3})));
-        assertArrayEquals(new byte[] {1, 2, 3}, listener.awaitMessages(1, Duration.ofSeconds(10)).get(0));
+        assertArrayEquals(
+                new byte[] {1, 2, 3}, listener.awaitMessages(1, Duration.ofSeconds(10)).get(0));
 
         byte[] trailers = block("grpc-status", "5", "grpc-message", "vm 42 is gone");
-        server.send(frame(TYPE_HEADERS, FLAG_END_STREAM, STREAM_ID, Arrays.copyOfRange(trailers, 0, 1)));
+        server.send(
+                frame(
+                        TYPE_HEADERS,
+                        FLAG_END_STREAM,
+                        STREAM_ID,
+                        Arrays.copyOfRange(trailers, 0, 1)));
         server.send(frame(TYPE_CONTINUATION, 0, STREAM_ID, Arrays.copyOfRange(trailers, 1, 20)));
-        server.send(frame(TYPE_CONTINUATION, FLAG_END_HEADERS, STREAM_ID,
-                Arrays.copyOfRange(trailers, 20, trailers.length)));
+        server.send(
+                frame(
+                        TYPE_CONTINUATION,
+                        FLAG_END_HEADERS,
+                        STREAM_ID,
+                        Arrays.copyOfRange(trailers, 20, trailers.length)));
         assertClosedWith(GrpcStatus.NOT_FOUND, "vm 42 is gone");
         assertEquals(1, listener.messages().size());
     }
@@ -133,7 +167,12 @@ class GrpcCallProtocolTest {
     void a_continuation_on_another_stream_is_a_protocol_error() throws Exception {
         byte[] response = block(":status", "200", "content-type", "application/grpc");
         server.send(frame(TYPE_HEADERS, 0, STREAM_ID, Arrays.copyOfRange(response, 0, 5)));
-        server.send(frame(TYPE_CONTINUATION, FLAG_END_HEADERS, 3, Arrays.copyOfRange(response, 5, response.length)));
+        server.send(
+                frame(
+                        TYPE_CONTINUATION,
+                        FLAG_END_HEADERS,
+                        3,
+                        Arrays.copyOfRange(response, 5, response.length)));
         assertProtocolError("frame type 9 on stream 3 interrupts a header block on stream 1");
         assertGoAway(Http2Exception.PROTOCOL_ERROR);
     }
@@ -147,7 +186,10 @@ class GrpcCallProtocolTest {
         assertGoAway(Http2Exception.PROTOCOL_ERROR);
     }
 
-    /** Pad length octet, content, then {@code padding} bytes of 0x55 that must never be read as content. */
+    /**
+     * Pad length octet, content, then {@code padding} bytes of 0x55 that must never be read as
+     * content.
+     */
     private static byte[] padded(byte[] content, int padding) {
         byte[] pad = new byte[padding];
         Arrays.fill(pad, (byte) 0x55);
@@ -156,12 +198,25 @@ class GrpcCallProtocolTest {
 
     @Test
     void padded_data_and_headers_deliver_exactly_their_content() throws Exception {
-        server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS | FLAG_PADDED, STREAM_ID,
-                padded(block(":status", "200", "content-type", "application/grpc"), 9)));
-        server.send(frame(TYPE_DATA, FLAG_PADDED, STREAM_ID, padded(message(new byte[] {10, 20, 30, 40}), 200)));
+        server.send(
+                frame(
+                        TYPE_HEADERS,
+                        FLAG_END_HEADERS | FLAG_PADDED,
+                        STREAM_ID,
+                        padded(block(":status", "200", "content-type", "application/grpc"), 9)));
+        server.send(
+                frame(
+                        TYPE_DATA,
+                        FLAG_PADDED,
+                        STREAM_ID,
+                        padded(message(new byte[] {10, 20, 30, 40}), 200)));
         server.send(frame(TYPE_DATA, FLAG_PADDED, STREAM_ID, padded(message(new byte[0]), 0)));
-        server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM | FLAG_PADDED, STREAM_ID,
-                padded(block("grpc-status", "0"), 255)));
+        server.send(
+                frame(
+                        TYPE_HEADERS,
+                        FLAG_END_HEADERS | FLAG_END_STREAM | FLAG_PADDED,
+                        STREAM_ID,
+                        padded(block("grpc-status", "0"), 255)));
         assertClosedWith(GrpcStatus.OK, "");
         List<byte[]> got = listener.messages();
         assertEquals(2, got.size());
@@ -185,46 +240,90 @@ class GrpcCallProtocolTest {
         byte[] payload = padded(block(":status", "200"), 3);
         payload[0] = (byte) 200;
         server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS | FLAG_PADDED, STREAM_ID, payload));
-        assertProtocolError("HEADERS on stream 1 has padding or priority fields longer than its payload of "
-                + payload.length + " bytes");
+        assertProtocolError(
+                "HEADERS on stream 1 has padding or priority fields longer than its payload of "
+                        + payload.length
+                        + " bytes");
         assertGoAway(Http2Exception.PROTOCOL_ERROR);
     }
 
     @Test
-    void http_503_without_grpc_status_ends_the_call_unavailable_naming_the_status() throws Exception {
-        server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, STREAM_ID,
-                block(":status", "503", "content-type", "text/plain")));
+    void http_503_without_grpc_status_ends_the_call_unavailable_naming_the_status()
+            throws Exception {
+        server.send(
+                frame(
+                        TYPE_HEADERS,
+                        FLAG_END_HEADERS | FLAG_END_STREAM,
+                        STREAM_ID,
+                        block(":status", "503", "content-type", "text/plain")));
         assertClosedWith(GrpcStatus.UNAVAILABLE, peer + " answered with HTTP status 503");
     }
 
     @Test
     void a_non_200_response_carrying_grpc_status_ends_the_call_with_that_status() throws Exception {
-        server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, STREAM_ID, block(":status", "503",
-                "content-type", "application/grpc", "grpc-status", "8", "grpc-message", "collector overloaded")));
+        server.send(
+                frame(
+                        TYPE_HEADERS,
+                        FLAG_END_HEADERS | FLAG_END_STREAM,
+                        STREAM_ID,
+                        block(
+                                ":status",
+                                "503",
+                                "content-type",
+                                "application/grpc",
+                                "grpc-status",
+                                "8",
+                                "grpc-message",
+                                "collector overloaded")));
         assertClosedWith(GrpcStatus.RESOURCE_EXHAUSTED, "collector overloaded");
     }
 
     @Test
-    void a_200_with_a_non_grpc_content_type_ends_the_call_naming_the_content_type() throws Exception {
-        server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS, STREAM_ID, block(":status", "200", "content-type",
-                "text/html")));
-        assertClosedWith(GrpcStatus.UNKNOWN, peer + " answered with content-type 'text/html', not application/grpc");
+    void a_200_with_a_non_grpc_content_type_ends_the_call_naming_the_content_type()
+            throws Exception {
+        server.send(
+                frame(
+                        TYPE_HEADERS,
+                        FLAG_END_HEADERS,
+                        STREAM_ID,
+                        block(":status", "200", "content-type", "text/html")));
+        assertClosedWith(
+                GrpcStatus.UNKNOWN,
+                peer + " answered with content-type 'text/html', not application/grpc");
     }
 
     @Test
     void a_trailers_only_response_ends_the_call_with_its_status() throws Exception {
-        server.send(frame(TYPE_HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, STREAM_ID, block(":status", "200",
-                "content-type", "application/grpc", "grpc-status", "7", "grpc-message", "vm%2042%3A denied")));
+        server.send(
+                frame(
+                        TYPE_HEADERS,
+                        FLAG_END_HEADERS | FLAG_END_STREAM,
+                        STREAM_ID,
+                        block(
+                                ":status",
+                                "200",
+                                "content-type",
+                                "application/grpc",
+                                "grpc-status",
+                                "7",
+                                "grpc-message",
+                                "vm%2042%3A denied")));
         assertClosedWith(GrpcStatus.PERMISSION_DENIED, "vm 42: denied");
         assertEquals(0, listener.messages().size());
     }
 
     private static byte[] setting(int id, int value) {
-        return ByteBuffer.allocate(Http2Frames.SETTING_LENGTH).putShort((short) id).putInt(value).array();
+        return ByteBuffer.allocate(Http2Frames.SETTING_LENGTH)
+                .putShort((short) id)
+                .putInt(value)
+                .array();
     }
 
     private static byte[] windowUpdate(int streamId, int increment) {
-        return frame(Http2Frames.TYPE_WINDOW_UPDATE, 0, streamId,
+        return frame(
+                Http2Frames.TYPE_WINDOW_UPDATE,
+                0,
+                streamId,
                 ByteBuffer.allocate(Integer.BYTES).putInt(increment).array());
     }
 
@@ -236,25 +335,35 @@ class GrpcCallProtocolTest {
     }
 
     @Test
-    void a_lowered_initial_window_blocks_the_sender_until_window_updates_make_it_positive() throws Exception {
+    void a_lowered_initial_window_blocks_the_sender_until_window_updates_make_it_positive()
+            throws Exception {
         server.sendResponseHeaders();
         call.sendMessage(new byte[1000], 0, 1000);
         assertEquals(1005, server.awaitFrame(TYPE_DATA).payload.length);
-        // 65535 - 1005 spent; an initial window of 0 leaves the stream window at -1005 (RFC 9113 6.9.2).
-        server.send(frame(Http2Frames.TYPE_SETTINGS, 0, 0, setting(Http2Frames.SETTINGS_INITIAL_WINDOW_SIZE, 0)));
+        // 65535 - 1005 spent; an initial window of 0 leaves the stream window at -1005 (RFC 9113
+        // 6.9.2).
+        server.send(
+                frame(
+                        Http2Frames.TYPE_SETTINGS,
+                        0,
+                        0,
+                        setting(Http2Frames.SETTINGS_INITIAL_WINDOW_SIZE, 0)));
         RawHttp2Server.Frame ack = server.awaitFrame(Http2Frames.TYPE_SETTINGS);
         assertEquals(Http2Frames.FLAG_ACK, ack.flags);
 
         byte[] m = new byte[100];
         Arrays.fill(m, (byte) 7);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread sender = new Thread(() -> {
-            try {
-                call.sendMessage(m, 0, m.length);
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "test-sender");
+        Thread sender =
+                new Thread(
+                        () -> {
+                            try {
+                                call.sendMessage(m, 0, m.length);
+                            } catch (Throwable t) {
+                                failure.set(t);
+                            }
+                        },
+                        "test-sender");
         sender.start();
         awaitWaiting(sender);
         server.send(windowUpdate(STREAM_ID, 1005));
@@ -263,7 +372,10 @@ class GrpcCallProtocolTest {
         awaitWaiting(sender);
         server.send(windowUpdate(STREAM_ID, 40));
         RawHttp2Server.Frame first = server.awaitFrame(TYPE_DATA);
-        assertEquals(40, first.payload.length, "the first DATA after the updates spends exactly the 40 granted");
+        assertEquals(
+                40,
+                first.payload.length,
+                "the first DATA after the updates spends exactly the 40 granted");
         server.send(windowUpdate(STREAM_ID, 65));
         RawHttp2Server.Frame second = server.awaitFrame(TYPE_DATA);
         assertEquals(65, second.payload.length);

@@ -29,15 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The minimal client against a real grpc-java server, over a Unix socket and over TCP on 127.0.0.1. */
+/**
+ * The minimal client against a real grpc-java server, over a Unix socket and over TCP on 127.0.0.1.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GrpcCallTest {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_INBOUND = 4096;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private BytesServer server;
     private GrpcCall call;
 
@@ -53,8 +54,13 @@ class GrpcCallTest {
     }
 
     private GrpcCall open(RecordingListener listener) throws IOException {
-        call = GrpcCall.start(Connections.open(server.address(), CONNECT_TIMEOUT), "localhost", BytesServer.PATH,
-                listener, MAX_INBOUND);
+        call =
+                GrpcCall.start(
+                        Connections.open(server.address(), CONNECT_TIMEOUT),
+                        "localhost",
+                        BytesServer.PATH,
+                        listener,
+                        MAX_INBOUND);
         return call;
     }
 
@@ -77,8 +83,7 @@ class GrpcCallTest {
             }
 
             @Override
-            public void onError(Throwable t) {
-            }
+            public void onError(Throwable t) {}
 
             @Override
             public void onCompleted() {
@@ -96,7 +101,8 @@ class GrpcCallTest {
 
     @ParameterizedTest
     @EnumSource(BytesServer.Transport.class)
-    void ten_thousand_messages_go_both_ways_in_order(BytesServer.Transport transport) throws Exception {
+    void ten_thousand_messages_go_both_ways_in_order(BytesServer.Transport transport)
+            throws Exception {
         server = new BytesServer(transport, dir, 0, GrpcCallTest::echo);
         RecordingListener listener = new RecordingListener();
         open(listener);
@@ -126,8 +132,7 @@ class GrpcCallTest {
             }
 
             @Override
-            public void onError(Throwable t) {
-            }
+            public void onError(Throwable t) {}
 
             @Override
             public void onCompleted() {
@@ -144,8 +149,8 @@ class GrpcCallTest {
 
     @ParameterizedTest
     @EnumSource(BytesServer.Transport.class)
-    void messages_larger_than_a_frame_and_than_the_window_arrive_whole(BytesServer.Transport transport)
-            throws Exception {
+    void messages_larger_than_a_frame_and_than_the_window_arrive_whole(
+            BytesServer.Transport transport) throws Exception {
         // A 1 KiB window on the server: every large message waits for WINDOW_UPDATEs many times.
         server = new BytesServer(transport, dir, 1024, GrpcCallTest::digest);
         RecordingListener listener = new RecordingListener();
@@ -163,14 +168,19 @@ class GrpcCallTest {
         call.halfClose();
         List<byte[]> got = listener.awaitMessages(sizes.length, Duration.ofSeconds(30));
         for (int i = 0; i < sizes.length; i++) {
-            assertArrayEquals(expected.get(i), got.get(i), "digest of the " + sizes[i] + "-byte message");
+            assertArrayEquals(
+                    expected.get(i), got.get(i), "digest of the " + sizes[i] + "-byte message");
         }
         assertEquals(GrpcStatus.OK, listener.awaitClose().code());
     }
 
-    /** Reads nothing until the test calls {@code request}, so flow control pushes back on the client. */
+    /**
+     * Reads nothing until the test calls {@code request}, so flow control pushes back on the
+     * client.
+     */
     private static final class Withholding {
-        final CompletableFuture<ServerCallStreamObserver<byte[]>> responses = new CompletableFuture<>();
+        final CompletableFuture<ServerCallStreamObserver<byte[]>> responses =
+                new CompletableFuture<>();
         final List<byte[]> received = new ArrayList<>();
 
         StreamObserver<byte[]> open(ServerCallStreamObserver<byte[]> out) {
@@ -185,8 +195,7 @@ class GrpcCallTest {
                 }
 
                 @Override
-                public void onError(Throwable t) {
-                }
+                public void onError(Throwable t) {}
 
                 @Override
                 public void onCompleted() {
@@ -267,23 +276,27 @@ class GrpcCallTest {
     void a_server_sending_megabytes_never_stalls_on_the_client_window() throws Exception {
         int count = 5000;
         int size = 1024;
-        server = new BytesServer(BytesServer.Transport.UNIX, dir, 0, responses -> new StreamObserver<>() {
-            @Override
-            public void onNext(byte[] go) {
-                for (int i = 0; i < count; i++) {
-                    responses.onNext(numbered(i, size));
-                }
-                responses.onCompleted();
-            }
+        server =
+                new BytesServer(
+                        BytesServer.Transport.UNIX,
+                        dir,
+                        0,
+                        responses ->
+                                new StreamObserver<>() {
+                                    @Override
+                                    public void onNext(byte[] go) {
+                                        for (int i = 0; i < count; i++) {
+                                            responses.onNext(numbered(i, size));
+                                        }
+                                        responses.onCompleted();
+                                    }
 
-            @Override
-            public void onError(Throwable t) {
-            }
+                                    @Override
+                                    public void onError(Throwable t) {}
 
-            @Override
-            public void onCompleted() {
-            }
-        });
+                                    @Override
+                                    public void onCompleted() {}
+                                });
         RecordingListener listener = new RecordingListener();
         open(listener);
         call.sendMessage(new byte[1], 0, 1);
@@ -298,23 +311,30 @@ class GrpcCallTest {
     private static final String AWKWARD_MESSAGE = "quota über 100% — 日本 ✓ %41 \"done\"\n";
 
     private void failWith(boolean sendFirst) throws IOException {
-        server = new BytesServer(BytesServer.Transport.UNIX, dir, 0, responses -> new StreamObserver<>() {
-            @Override
-            public void onNext(byte[] message) {
-                if (sendFirst) {
-                    responses.onNext(new byte[] {42});
-                }
-                responses.onError(Status.FAILED_PRECONDITION.withDescription(AWKWARD_MESSAGE).asRuntimeException());
-            }
+        server =
+                new BytesServer(
+                        BytesServer.Transport.UNIX,
+                        dir,
+                        0,
+                        responses ->
+                                new StreamObserver<>() {
+                                    @Override
+                                    public void onNext(byte[] message) {
+                                        if (sendFirst) {
+                                            responses.onNext(new byte[] {42});
+                                        }
+                                        responses.onError(
+                                                Status.FAILED_PRECONDITION
+                                                        .withDescription(AWKWARD_MESSAGE)
+                                                        .asRuntimeException());
+                                    }
 
-            @Override
-            public void onError(Throwable t) {
-            }
+                                    @Override
+                                    public void onError(Throwable t) {}
 
-            @Override
-            public void onCompleted() {
-            }
-        });
+                                    @Override
+                                    public void onCompleted() {}
+                                });
     }
 
     @Test
@@ -358,13 +378,17 @@ class GrpcCallTest {
         sender.join(TimeUnit.SECONDS.toMillis(10));
         assertFalse(sender.isAlive(), "the blocked sender returned");
         IOException thrown = assertInstanceOf(IOException.class, sender.failure.get());
-        assertTrue(thrown.getMessage().startsWith("call to " + server.address() + " has ended: "), thrown.getMessage());
+        assertTrue(
+                thrown.getMessage().startsWith("call to " + server.address() + " has ended: "),
+                thrown.getMessage());
         GrpcStatus status = listener.awaitClose();
         assertNotEquals(GrpcStatus.OK, status.code(), status.toString());
         assertFalse(call.isOpen());
         call.close();
         assertEquals(1, listener.closes.get());
-        assertTrue(thrown.getMessage().endsWith(status.toString()), thrown.getMessage() + " vs " + status);
+        assertTrue(
+                thrown.getMessage().endsWith(status.toString()),
+                thrown.getMessage() + " vs " + status);
     }
 
     /** Answers a message holding a size with a message of that size. */
@@ -376,8 +400,7 @@ class GrpcCallTest {
             }
 
             @Override
-            public void onError(Throwable t) {
-            }
+            public void onError(Throwable t) {}
 
             @Override
             public void onCompleted() {
@@ -396,7 +419,9 @@ class GrpcCallTest {
         call.sendMessage(ByteBuffer.allocate(4).putInt(MAX_INBOUND + 1).array(), 0, 4);
         GrpcStatus status = listener.awaitClose();
         assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, status.code());
-        assertEquals(server.address() + " sent a message of 4097 bytes; the limit is 4096", status.message());
+        assertEquals(
+                server.address() + " sent a message of 4097 bytes; the limit is 4096",
+                status.message());
         assertEquals(1, listener.messages().size());
     }
 
@@ -432,7 +457,8 @@ class GrpcCallTest {
         for (int i = 0; i < 20_000; i++) {
             call.sendMessage(m, 0, m.length);
         }
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(thread);
         for (int i = 0; i < 10_000; i++) {
@@ -447,12 +473,10 @@ class GrpcCallTest {
     private static StreamObserver<byte[]> echoNothing(ServerCallStreamObserver<byte[]> responses) {
         return new StreamObserver<>() {
             @Override
-            public void onNext(byte[] message) {
-            }
+            public void onNext(byte[] message) {}
 
             @Override
-            public void onError(Throwable t) {
-            }
+            public void onError(Throwable t) {}
 
             @Override
             public void onCompleted() {

@@ -5,11 +5,11 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's HPACK decoder and its HTTP/2 frame reader fed arbitrary bytes, as a hostile or
- * broken collector would send them. The decoder either decodes or throws Http2Exception; the
- * reader ends the call with a status of its own (protocol error, unavailable), never through an
- * unexpected exception (which it would report as "call listener failed"), and never hangs.
- * `mvn verify` replays the corpus in src/test/resources; docs/fuzzing.md says how to fuzz.
+ * The agent's HPACK decoder and its HTTP/2 frame reader fed arbitrary bytes, as a hostile or broken
+ * collector would send them. The decoder either decodes or throws Http2Exception; the reader ends
+ * the call with a status of its own (protocol error, unavailable), never through an unexpected
+ * exception (which it would report as "call listener failed"), and never hangs. `mvn verify`
+ * replays the corpus in src/test/resources; docs/fuzzing.md says how to fuzz.
  */
 class Http2ReaderFuzzTest {
 
@@ -17,9 +17,9 @@ class Http2ReaderFuzzTest {
     void hpack_decodes_or_reports_a_protocol_error(byte[] block) {
         HpackDecoder decoder = new HpackDecoder(4096, 8192);
         try {
-            decoder.decode(block, 0, block.length, (name, value) -> { });
+            decoder.decode(block, 0, block.length, (name, value) -> {});
             // The same decoder again: the dynamic table the first block left must stay consistent.
-            decoder.decode(block, 0, block.length, (name, value) -> { });
+            decoder.decode(block, 0, block.length, (name, value) -> {});
         } catch (Http2Exception e) {
             // the documented failure
         }
@@ -28,7 +28,9 @@ class Http2ReaderFuzzTest {
     @FuzzTest(maxDuration = "3h")
     void the_frame_reader_ends_the_call_with_its_own_status(byte[] fromServer) throws Exception {
         RecordingListener listener = new RecordingListener();
-        GrpcCall call = GrpcCall.start(new ScriptedConnection(fromServer), "localhost", "/t.S/M", listener, 4096);
+        GrpcCall call =
+                GrpcCall.start(
+                        new ScriptedConnection(fromServer), "localhost", "/t.S/M", listener, 4096);
         GrpcStatus status;
         try {
             status = listener.closed.get(10, TimeUnit.SECONDS);
@@ -61,12 +63,10 @@ class Http2ReaderFuzzTest {
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-        }
+        public void write(byte[] b, int off, int len) throws IOException {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         @Override
         public String toString() {

@@ -17,11 +17,13 @@ import java.nio.file.Path;
 /**
  * A hand-driven HTTP/2 server on a Unix socket for one connection: the test scripts every frame it
  * sends, so it can send what no real server would. Frames go out one byte per write, so the client
- * sees every frame cut at every point. Header blocks are HPACK literals without indexing or Huffman.
+ * sees every frame cut at every point. Header blocks are HPACK literals without indexing or
+ * Huffman.
  */
 final class RawHttp2Server implements AutoCloseable {
 
-    static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] PREFACE =
+            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** One frame read from the client. */
     static final class Frame {
@@ -89,24 +91,41 @@ final class RawHttp2Server implements AutoCloseable {
 
     /** Response HEADERS for a healthy call: 200 and application/grpc. */
     void sendResponseHeaders() throws IOException {
-        send(frame(Http2Frames.TYPE_HEADERS, Http2Frames.FLAG_END_HEADERS, Http2Frames.STREAM_ID,
-                block(":status", "200", "content-type", "application/grpc")));
+        send(
+                frame(
+                        Http2Frames.TYPE_HEADERS,
+                        Http2Frames.FLAG_END_HEADERS,
+                        Http2Frames.STREAM_ID,
+                        block(":status", "200", "content-type", "application/grpc")));
     }
 
     void sendTrailers(int grpcStatus, String grpcMessage) throws IOException {
-        send(frame(Http2Frames.TYPE_HEADERS, Http2Frames.FLAG_END_HEADERS | Http2Frames.FLAG_END_STREAM,
-                Http2Frames.STREAM_ID, block("grpc-status", Integer.toString(grpcStatus), "grpc-message", grpcMessage)));
+        send(
+                frame(
+                        Http2Frames.TYPE_HEADERS,
+                        Http2Frames.FLAG_END_HEADERS | Http2Frames.FLAG_END_STREAM,
+                        Http2Frames.STREAM_ID,
+                        block(
+                                "grpc-status",
+                                Integer.toString(grpcStatus),
+                                "grpc-message",
+                                grpcMessage)));
     }
 
     Frame readFrame() throws IOException {
         byte[] header = readFully(Http2Frames.FRAME_HEADER_LENGTH);
         int length = Http2Frames.getLength(header, 0);
         int streamId = Http2Frames.getInt(header, Http2Frames.STREAM_ID_OFFSET) & Integer.MAX_VALUE;
-        return new Frame(header[Http2Frames.TYPE_OFFSET] & 0xFF, header[Http2Frames.FLAGS_OFFSET] & 0xFF, streamId,
+        return new Frame(
+                header[Http2Frames.TYPE_OFFSET] & 0xFF,
+                header[Http2Frames.FLAGS_OFFSET] & 0xFF,
+                streamId,
                 readFully(length));
     }
 
-    /** Reads up to the next frame of {@code type}, skipping others (SETTINGS ACKs, WINDOW_UPDATEs). */
+    /**
+     * Reads up to the next frame of {@code type}, skipping others (SETTINGS ACKs, WINDOW_UPDATEs).
+     */
     Frame awaitFrame(int type) throws IOException {
         while (true) {
             Frame f = readFrame();
@@ -120,7 +139,12 @@ final class RawHttp2Server implements AutoCloseable {
         ByteBuffer buf = ByteBuffer.allocate(n);
         while (buf.hasRemaining()) {
             if (peer.read(buf) < 0) {
-                throw new EOFException("client closed the connection after " + buf.position() + " of " + n + " bytes");
+                throw new EOFException(
+                        "client closed the connection after "
+                                + buf.position()
+                                + " of "
+                                + n
+                                + " bytes");
             }
         }
         return buf.array();
@@ -135,13 +159,16 @@ final class RawHttp2Server implements AutoCloseable {
 
     /** A DATA payload holding one uncompressed gRPC message. */
     static byte[] message(byte[] m) {
-        return ByteBuffer.allocate(Http2Frames.MESSAGE_PREFIX_LENGTH + m.length).put((byte) 0).putInt(m.length).put(m)
+        return ByteBuffer.allocate(Http2Frames.MESSAGE_PREFIX_LENGTH + m.length)
+                .put((byte) 0)
+                .putInt(m.length)
+                .put(m)
                 .array();
     }
 
     /**
-     * An HPACK block of "literal header field without indexing, new name" fields (RFC 7541
-     * section 6.2.2): a zero octet, then name and value as plain strings, each behind a 7-bit length.
+     * An HPACK block of "literal header field without indexing, new name" fields (RFC 7541 section
+     * 6.2.2): a zero octet, then name and value as plain strings, each behind a 7-bit length.
      */
     static byte[] block(String... namesAndValues) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

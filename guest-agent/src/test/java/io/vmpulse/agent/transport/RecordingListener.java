@@ -36,8 +36,15 @@ final class RecordingListener implements GrpcCall.Listener {
         while (messages.size() < count) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || closed.isDone()) {
-                throw new AssertionError("got " + messages.size() + " of " + count + " messages; call "
-                        + (closed.isDone() ? "ended: " + closed.getNow(null) : "still open"));
+                throw new AssertionError(
+                        "got "
+                                + messages.size()
+                                + " of "
+                                + count
+                                + " messages; call "
+                                + (closed.isDone()
+                                        ? "ended: " + closed.getNow(null)
+                                        : "still open"));
             }
             TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
         }

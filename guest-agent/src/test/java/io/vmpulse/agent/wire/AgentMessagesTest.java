@@ -17,9 +17,15 @@ import org.junit.jupiter.api.Test;
 
 class AgentMessagesTest {
 
-    private static final Sample SAMPLE = Sample.newBuilder().setSeq(12).setWallTimeUnixNs(-3).setMonotonicNs(99)
-            .setCpu(Cpu.newBuilder().setOnlineCpus(2)).addFilesystems(Filesystem.newBuilder().setMountPoint("/"))
-            .setIntervalMs(1000).build();
+    private static final Sample SAMPLE =
+            Sample.newBuilder()
+                    .setSeq(12)
+                    .setWallTimeUnixNs(-3)
+                    .setMonotonicNs(99)
+                    .setCpu(Cpu.newBuilder().setOnlineCpus(2))
+                    .addFilesystems(Filesystem.newBuilder().setMountPoint("/"))
+                    .setIntervalMs(1000)
+                    .build();
 
     @Test
     void dropped_before_appended_inside_the_sample_is_read_by_protobuf() throws Exception {
@@ -27,22 +33,33 @@ class AgentMessagesTest {
             byte[] out = new byte[AgentMessages.maxSampleLength(buffer(SAMPLE))];
             int length = AgentMessages.writeSample(buffer(SAMPLE), dropped, out, 0);
 
-            AgentMessage expected = AgentMessage.newBuilder().setSample(SAMPLE.toBuilder().setDroppedBefore((int) dropped))
-                    .build();
+            AgentMessage expected =
+                    AgentMessage.newBuilder()
+                            .setSample(SAMPLE.toBuilder().setDroppedBefore((int) dropped))
+                            .build();
             assertEquals(expected, AgentMessage.parseFrom(ByteBuffer.wrap(out, 0, length)));
-            assertArrayEquals(expected.toByteArray(), Arrays.copyOf(out, length), "field 8 is last, so canonical order");
+            assertArrayEquals(
+                    expected.toByteArray(),
+                    Arrays.copyOf(out, length),
+                    "field 8 is last, so canonical order");
             assertEquals(AgentMessages.sampleLength(buffer(SAMPLE), dropped), length);
         }
     }
 
     @Test
     void dropped_before_is_clamped_to_uint32_and_left_out_when_not_positive() throws Exception {
-        assertEquals(0xFFFF_FFFFL, Integer.toUnsignedLong(written(Long.MAX_VALUE).getSample().getDroppedBefore()));
-        assertEquals(0xFFFF_FFFFL, Integer.toUnsignedLong(written(1L << 32).getSample().getDroppedBefore()));
+        assertEquals(
+                0xFFFF_FFFFL,
+                Integer.toUnsignedLong(written(Long.MAX_VALUE).getSample().getDroppedBefore()));
+        assertEquals(
+                0xFFFF_FFFFL,
+                Integer.toUnsignedLong(written(1L << 32).getSample().getDroppedBefore()));
         for (long none : new long[] {0, -1, Long.MIN_VALUE}) {
             byte[] out = new byte[AgentMessages.maxSampleLength(buffer(SAMPLE))];
             int length = AgentMessages.writeSample(buffer(SAMPLE), none, out, 0);
-            assertArrayEquals(AgentMessage.newBuilder().setSample(SAMPLE).build().toByteArray(), Arrays.copyOf(out, length));
+            assertArrayEquals(
+                    AgentMessage.newBuilder().setSample(SAMPLE).build().toByteArray(),
+                    Arrays.copyOf(out, length));
         }
     }
 
@@ -52,14 +69,22 @@ class AgentMessagesTest {
         int length = AgentMessages.sampleLength(sample, 5);
         byte[] out = new byte[7 + length];
         assertEquals(length, AgentMessages.writeSample(sample, 5, out, 7));
-        assertEquals(5, AgentMessage.parseFrom(ByteBuffer.wrap(out, 7, length)).getSample().getDroppedBefore());
+        assertEquals(
+                5,
+                AgentMessage.parseFrom(ByteBuffer.wrap(out, 7, length))
+                        .getSample()
+                        .getDroppedBefore());
 
         byte[] small = new byte[length - 1];
-        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
-                () -> AgentMessages.writeSample(sample, 5, small, 0));
+        IndexOutOfBoundsException e =
+                assertThrows(
+                        IndexOutOfBoundsException.class,
+                        () -> AgentMessages.writeSample(sample, 5, small, 0));
         assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
         assertArrayEquals(new byte[small.length], small, "nothing written");
-        assertTrue(AgentMessages.maxSampleLength(sample) >= AgentMessages.sampleLength(sample, Long.MAX_VALUE));
+        assertTrue(
+                AgentMessages.maxSampleLength(sample)
+                        >= AgentMessages.sampleLength(sample, Long.MAX_VALUE));
     }
 
     @Test
@@ -67,22 +92,41 @@ class AgentMessagesTest {
         SampleBuffer largest = new SampleBuffer();
         largest.ensureCapacity(SampleBuffer.MAX_LENGTH);
         largest.append(new byte[SampleBuffer.MAX_LENGTH], 0, SampleBuffer.MAX_LENGTH);
-        assertEquals(AgentMessages.maxSampleLength(largest), AgentMessages.MAX_SAMPLE_MESSAGE_LENGTH);
+        assertEquals(
+                AgentMessages.maxSampleLength(largest), AgentMessages.MAX_SAMPLE_MESSAGE_LENGTH);
     }
 
     @Test
     void hello_equals_the_generated_encoding_and_omits_defaults() throws Exception {
-        byte[] hello = AgentMessages.hello("vmpulse-guest-agent", "1.2.3", "f0e1-instance", -1,
-                new GuestIdentity("2c1e8d5a-boot", "6.1.0-ärm64", 100));
-        AgentMessage expected = AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentName("vmpulse-guest-agent")
-                .setAgentVersion("1.2.3").setAgentInstance("f0e1-instance").setIntervalMs(-1).setBootId("2c1e8d5a-boot")
-                .setKernelRelease("6.1.0-ärm64").setUserHz(100)).build();
+        byte[] hello =
+                AgentMessages.hello(
+                        "vmpulse-guest-agent",
+                        "1.2.3",
+                        "f0e1-instance",
+                        -1,
+                        new GuestIdentity("2c1e8d5a-boot", "6.1.0-ärm64", 100));
+        AgentMessage expected =
+                AgentMessage.newBuilder()
+                        .setHello(
+                                Hello.newBuilder()
+                                        .setAgentName("vmpulse-guest-agent")
+                                        .setAgentVersion("1.2.3")
+                                        .setAgentInstance("f0e1-instance")
+                                        .setIntervalMs(-1)
+                                        .setBootId("2c1e8d5a-boot")
+                                        .setKernelRelease("6.1.0-ärm64")
+                                        .setUserHz(100))
+                        .build();
         assertArrayEquals(expected.toByteArray(), hello);
         assertEquals(expected, AgentMessage.parseFrom(hello));
 
         byte[] sparse = AgentMessages.hello("a", "", "", 0, new GuestIdentity("", "k", 0));
-        assertArrayEquals(AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentName("a").setKernelRelease("k"))
-                .build().toByteArray(), sparse);
+        assertArrayEquals(
+                AgentMessage.newBuilder()
+                        .setHello(Hello.newBuilder().setAgentName("a").setKernelRelease("k"))
+                        .build()
+                        .toByteArray(),
+                sparse);
     }
 
     private static AgentMessage written(long dropped) throws Exception {

@@ -19,7 +19,8 @@ class SampleBufferTest {
         copy.copyFrom(source);
         assertSame(array, copy.array());
         assertEquals(9, copy.seq());
-        assertArrayEquals(Arrays.copyOf(source.array(), 100), Arrays.copyOf(copy.array(), copy.length()));
+        assertArrayEquals(
+                Arrays.copyOf(source.array(), 100), Arrays.copyOf(copy.array(), copy.length()));
 
         SampleBuffer larger = filled(300, 10);
         copy.copyFrom(larger);
@@ -33,12 +34,23 @@ class SampleBufferTest {
         SampleBuffer b = filled(10, 1);
         b.ensureCapacity(SampleBuffer.MAX_LENGTH / 2 + 1);
         b.ensureCapacity(SampleBuffer.MAX_LENGTH / 2 + 2);
-        assertEquals(SampleBuffer.MAX_LENGTH, b.array().length, "doubling is capped at the maximum");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> b.append(new byte[SampleBuffer.MAX_LENGTH], 0, SampleBuffer.MAX_LENGTH));
-        assertTrue(e.getMessage().contains("exceeds the maximum of " + SampleBuffer.MAX_LENGTH), e.getMessage());
+        assertEquals(
+                SampleBuffer.MAX_LENGTH, b.array().length, "doubling is capped at the maximum");
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                b.append(
+                                        new byte[SampleBuffer.MAX_LENGTH],
+                                        0,
+                                        SampleBuffer.MAX_LENGTH));
+        assertTrue(
+                e.getMessage().contains("exceeds the maximum of " + SampleBuffer.MAX_LENGTH),
+                e.getMessage());
         assertEquals(10, b.length());
-        assertThrows(IllegalArgumentException.class, () -> new SampleBuffer(SampleBuffer.MAX_LENGTH + 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new SampleBuffer(SampleBuffer.MAX_LENGTH + 1));
     }
 
     private static SampleBuffer filled(int length, long seq) {

@@ -10,7 +10,9 @@ public final class CatalogException extends Exception {
         ENDPOINT_TAKEN,
         /** No VM has the id. */
         NOT_FOUND,
-        /** The VM belongs to another source (a file, or the API); only that source may change it. */
+        /**
+         * The VM belongs to another source (a file, or the API); only that source may change it.
+         */
         OWNED_ELSEWHERE
     }
 

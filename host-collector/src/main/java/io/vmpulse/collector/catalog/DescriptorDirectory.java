@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystemException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -30,55 +30,61 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps the {@link VmCatalog} in step with a directory of descriptor files, one VM per
- * {@code *.json} file: creating a file registers its VM, modifying it updates the VM, deleting it
- * unregisters the VM. Names starting with a dot are ignored, so an orchestrator can write
- * {@code .vm-7.json.tmp} and rename it into place atomically.
+ * Keeps the {@link VmCatalog} in step with a directory of descriptor files, one VM per {@code
+ * *.json} file: creating a file registers its VM, modifying it updates the VM, deleting it
+ * unregisters the VM. Names starting with a dot are ignored, so an orchestrator can write {@code
+ * .vm-7.json.tmp} and rename it into place atomically.
  *
- * <p>{@link #start()} loads every file already there (the directory outlives the collector),
- * then a daemon thread follows {@link WatchService} events and, as a safety net for lost events
- * (the kernel queue can overflow), rescans the whole directory every {@code rescanInterval}.
- * A rescan re-reads only files whose modification time, size or inode changed.
+ * <p>{@link #start()} loads every file already there (the directory outlives the collector), then a
+ * daemon thread follows {@link WatchService} events and, as a safety net for lost events (the
+ * kernel queue can overflow), rescans the whole directory every {@code rescanInterval}. A rescan
+ * re-reads only files whose modification time, size or inode changed.
  *
- * <p>A rejected file is reported (logged once per distinct error, and listed by
- * {@link #rejected()}) with its path and the field at fault; other files are unaffected. If a file
- * that was loaded becomes invalid, its VM stays registered as last loaded until the file is
- * fixed or deleted: a half-written file must not tear down a running VM's ingest. A file
- * rejected because its id or endpoint was taken is retried whenever another file goes away.
+ * <p>A rejected file is reported (logged once per distinct error, and listed by {@link
+ * #rejected()}) with its path and the field at fault; other files are unaffected. If a file that
+ * was loaded becomes invalid, its VM stays registered as last loaded until the file is fixed or
+ * deleted: a half-written file must not tear down a running VM's ingest. A file rejected because
+ * its id or endpoint was taken is retried whenever another file goes away.
  */
 public final class DescriptorDirectory implements AutoCloseable {
     /** Descriptors are a few hundred bytes; anything this large is not one. */
     static final int MAX_FILE_BYTES = 64 * 1024;
+
     /** Events arriving this close together are handled as one batch (an editor's save, a copy). */
     private static final long SETTLE_MILLIS = 20;
+
     private static final long MAX_BATCH_MILLIS = 500;
     private static final String SUFFIX = ".json";
     private static final System.Logger LOG = System.getLogger(DescriptorDirectory.class.getName());
 
-    /** @param notRegular why the entry cannot be a descriptor (a symlink, a FIFO, a device), or null */
-    private record Stamp(FileTime modified, long size, Object fileKey, String notRegular) {
-    }
+    /**
+     * @param notRegular why the entry cannot be a descriptor (a symlink, a FIFO, a device), or null
+     */
+    private record Stamp(FileTime modified, long size, Object fileKey, String notRegular) {}
 
     /**
      * What the directory last saw of one file.
      *
-     * @param vmId  the id this file registered, if any (may be older than the file's content)
+     * @param vmId the id this file registered, if any (may be older than the file's content)
      * @param error why the current content is rejected, or null
-     * @param retry the rejection may clear without the file changing (a taken id or endpoint, an I/O error)
+     * @param retry the rejection may clear without the file changing (a taken id or endpoint, an
+     *     I/O error)
      */
-    private record FileState(Stamp stamp, String vmId, String error, boolean retry) {
-    }
+    private record FileState(Stamp stamp, String vmId, String error, boolean retry) {}
 
     private final Path directory;
     private final VmCatalog registry;
     private final Duration rescanInterval;
+
     /** Touched only by the thread that started the directory, then by the watcher thread. */
     private final Map<Path, FileState> files = new HashMap<>();
+
     private final Map<Path, String> rejected = new ConcurrentHashMap<>();
     private WatchService watchService;
     private Thread thread;
 
-    public DescriptorDirectory(final Path directory, final VmCatalog registry, final Duration rescanInterval) {
+    public DescriptorDirectory(
+            final Path directory, final VmCatalog registry, final Duration rescanInterval) {
         this.directory = directory.toAbsolutePath().normalize();
         this.registry = registry;
         this.rescanInterval = rescanInterval;
@@ -91,10 +97,14 @@ public final class DescriptorDirectory implements AutoCloseable {
         }
         Files.createDirectories(directory);
         refuseIfWritableByOthers(directory);
-        // Watch before the first scan, so that a file written during the scan still raises an event.
+        // Watch before the first scan, so that a file written during the scan still raises an
+        // event.
         watchService = directory.getFileSystem().newWatchService();
-        directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+        directory.register(
+                watchService,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_DELETE,
+                StandardWatchEventKinds.ENTRY_MODIFY);
         rescan();
         thread = new Thread(this::watch, "vm-descriptor-dir " + directory);
         thread.setDaemon(true);
@@ -107,8 +117,13 @@ public final class DescriptorDirectory implements AutoCloseable {
      */
     private static void refuseIfWritableByOthers(final Path dir) throws IOException {
         if (Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IOException("descriptor directory " + dir + " is writable by every user, who could then register VMs;"
-                    + " remove that permission (chmod o-w " + dir + ")");
+            throw new IOException(
+                    "descriptor directory "
+                            + dir
+                            + " is writable by every user, who could then register VMs;"
+                            + " remove that permission (chmod o-w "
+                            + dir
+                            + ")");
         }
     }
 
@@ -131,7 +146,10 @@ public final class DescriptorDirectory implements AutoCloseable {
                 try {
                     watchService.close();
                 } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "closing the watch on " + directory + " failed", e);
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "closing the watch on " + directory + " failed",
+                            e);
                 }
             }
         }
@@ -150,7 +168,8 @@ public final class DescriptorDirectory implements AutoCloseable {
             long nextRescan = System.nanoTime() + rescanInterval.toNanos();
             while (true) {
                 final long wait = nextRescan - System.nanoTime();
-                final WatchKey first = wait > 0 ? watchService.poll(wait, TimeUnit.NANOSECONDS) : null;
+                final WatchKey first =
+                        wait > 0 ? watchService.poll(wait, TimeUnit.NANOSECONDS) : null;
                 final boolean eventsComplete = first == null || handleEvents(first);
                 // A steady stream of events must not postpone the safety-net rescan for ever.
                 if (first == null || !eventsComplete || System.nanoTime() - nextRescan >= 0) {
@@ -184,12 +203,18 @@ public final class DescriptorDirectory implements AutoCloseable {
                 }
             }
             if (!key.reset()) {
-                LOG.log(System.Logger.Level.ERROR, "descriptor directory " + directory
-                        + " is gone; the VMs it registered are kept until it reappears");
+                LOG.log(
+                        System.Logger.Level.ERROR,
+                        "descriptor directory "
+                                + directory
+                                + " is gone; the VMs it registered are kept until it reappears");
                 waitForDirectory();
                 return false;
             }
-            key = System.nanoTime() - batchEnd < 0 ? watchService.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS) : null;
+            key =
+                    System.nanoTime() - batchEnd < 0
+                            ? watchService.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS)
+                            : null;
         }
         if (complete) {
             changed.forEach(this::reconcile);
@@ -201,8 +226,11 @@ public final class DescriptorDirectory implements AutoCloseable {
     private void waitForDirectory() throws InterruptedException {
         while (true) {
             try {
-                directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                        StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+                directory.register(
+                        watchService,
+                        StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE,
+                        StandardWatchEventKinds.ENTRY_MODIFY);
                 return;
             } catch (IOException e) {
                 Thread.sleep(rescanInterval.toMillis());
@@ -217,7 +245,9 @@ public final class DescriptorDirectory implements AutoCloseable {
             entries.forEach(all::add);
         } catch (IOException e) {
             // A vanished directory is not an instruction to unregister every VM it described.
-            LOG.log(System.Logger.Level.ERROR, "cannot list descriptor directory " + directory + ": " + e);
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "cannot list descriptor directory " + directory + ": " + e);
             return;
         }
         all.forEach(this::reconcile);
@@ -225,7 +255,11 @@ public final class DescriptorDirectory implements AutoCloseable {
     }
 
     private void retryPending() {
-        files.entrySet().stream().filter(e -> e.getValue().retry()).map(Map.Entry::getKey).sorted().toList()
+        files.entrySet().stream()
+                .filter(e -> e.getValue().retry())
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList()
                 .forEach(this::reconcile);
     }
 
@@ -245,7 +279,13 @@ public final class DescriptorDirectory implements AutoCloseable {
         }
         final String previousId = before == null ? null : before.vmId();
         if (stamp.get().notRegular() != null) {
-            reject(file, new FileState(stamp.get(), previousId, file + ": " + stamp.get().notRegular(), false));
+            reject(
+                    file,
+                    new FileState(
+                            stamp.get(),
+                            previousId,
+                            file + ": " + stamp.get().notRegular(),
+                            false));
             return;
         }
         final Vm vm;
@@ -253,16 +293,23 @@ public final class DescriptorDirectory implements AutoCloseable {
             vm = VmDescriptors.toVm(DescriptorJson.parse(read(file)));
         } catch (RuntimeException e) {
             // A bug in the checks must cost one file, not the watcher (nor, at startup, serve).
-            reject(file, new FileState(stamp.get(), previousId, file + ": cannot be checked: " + e, false));
+            reject(
+                    file,
+                    new FileState(
+                            stamp.get(), previousId, file + ": cannot be checked: " + e, false));
             return;
         } catch (InvalidDescriptorException e) {
-            reject(file, new FileState(stamp.get(), previousId, file + ": " + e.getMessage(), false));
+            reject(
+                    file,
+                    new FileState(stamp.get(), previousId, file + ": " + e.getMessage(), false));
             return;
         } catch (NoSuchFileException e) {
             forget(file, before);
             return;
         } catch (IOException e) {
-            reject(file, new FileState(stamp.get(), previousId, file + ": cannot read: " + e, true));
+            reject(
+                    file,
+                    new FileState(stamp.get(), previousId, file + ": cannot read: " + e, true));
             return;
         }
         final VmSource source = new VmSource.DescriptorFile(file);
@@ -279,8 +326,13 @@ public final class DescriptorDirectory implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "registered vm " + vm.id() + " from " + file);
             }
         } catch (CatalogException e) {
-            reject(file, new FileState(stamp.get(), vm.id().equals(previousId) ? previousId : null,
-                    file + ": field " + e.field() + ": " + e.getMessage(), true));
+            reject(
+                    file,
+                    new FileState(
+                            stamp.get(),
+                            vm.id().equals(previousId) ? previousId : null,
+                            file + ": field " + e.field() + ": " + e.getMessage(),
+                            true));
             return;
         }
         files.put(file, new FileState(stamp.get(), vm.id(), null, false));
@@ -303,8 +355,12 @@ public final class DescriptorDirectory implements AutoCloseable {
             registry.unregister(id, new VmSource.DescriptorFile(file));
             LOG.log(System.Logger.Level.INFO, "unregistered vm " + id + " (" + file + ")");
         } catch (CatalogException e) {
-            // Only this directory registers with a file source, so this is a bug; the watch goes on.
-            LOG.log(System.Logger.Level.ERROR, "vm " + id + " of " + file + " was not in the registry", e);
+            // Only this directory registers with a file source, so this is a bug; the watch goes
+            // on.
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "vm " + id + " of " + file + " was not in the registry",
+                    e);
         }
     }
 
@@ -312,8 +368,14 @@ public final class DescriptorDirectory implements AutoCloseable {
         final FileState before = files.put(file, state);
         rejected.put(file, state.error());
         if (before == null || !state.error().equals(before.error())) {
-            LOG.log(System.Logger.Level.WARNING, state.error()
-                    + (state.vmId() == null ? "" : " (vm " + state.vmId() + " stays registered as last loaded)"));
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    state.error()
+                            + (state.vmId() == null
+                                    ? ""
+                                    : " (vm "
+                                            + state.vmId()
+                                            + " stays registered as last loaded)"));
         }
     }
 
@@ -321,36 +383,73 @@ public final class DescriptorDirectory implements AutoCloseable {
      * Kernel pseudo-filesystems: their files claim to be regular, yet a read may never return
      * ({@code /proc/kmsg}) or have effects. A symbolic link into one is refused.
      */
-    private static final Set<String> PSEUDO_FILESYSTEMS = Set.of("proc", "sysfs", "debugfs", "tracefs",
-            "securityfs", "configfs", "cgroup", "cgroup2", "devtmpfs", "devpts", "bpf", "efivarfs", "pstore",
-            "fusectl", "hugetlbfs", "mqueue", "binfmt_misc", "autofs", "rpc_pipefs", "nsfs", "pipefs", "sockfs");
+    private static final Set<String> PSEUDO_FILESYSTEMS =
+            Set.of(
+                    "proc",
+                    "sysfs",
+                    "debugfs",
+                    "tracefs",
+                    "securityfs",
+                    "configfs",
+                    "cgroup",
+                    "cgroup2",
+                    "devtmpfs",
+                    "devpts",
+                    "bpf",
+                    "efivarfs",
+                    "pstore",
+                    "fusectl",
+                    "hugetlbfs",
+                    "mqueue",
+                    "binfmt_misc",
+                    "autofs",
+                    "rpc_pipefs",
+                    "nsfs",
+                    "pipefs",
+                    "sockfs");
 
     /**
-     * The file a descriptor entry names, and why it cannot be read as one, if it cannot. A
-     * symbolic link is followed (operators keep descriptors elsewhere and link them in), but
-     * must end at a regular file outside the kernel's pseudo-filesystems; a loop is refused. A
-     * FIFO would block the watcher's read for ever, /proc/kmsg likewise.
+     * The file a descriptor entry names, and why it cannot be read as one, if it cannot. A symbolic
+     * link is followed (operators keep descriptors elsewhere and link them in), but must end at a
+     * regular file outside the kernel's pseudo-filesystems; a loop is refused. A FIFO would block
+     * the watcher's read for ever, /proc/kmsg likewise.
      */
     private static Optional<Stamp> stamp(final Path file) {
         try {
-            final BasicFileAttributes entry = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            final BasicFileAttributes entry =
+                    Files.readAttributes(
+                            file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!entry.isSymbolicLink()) {
-                return Optional.of(stampOf(entry, entry.isRegularFile() ? null : notRegular(entry)));
+                return Optional.of(
+                        stampOf(entry, entry.isRegularFile() ? null : notRegular(entry)));
             }
             final BasicFileAttributes target;
             try {
                 target = Files.readAttributes(file, BasicFileAttributes.class);
             } catch (NoSuchFileException e) {
-                return Optional.empty(); // a dangling link describes nothing, as a deleted file does
+                return Optional
+                        .empty(); // a dangling link describes nothing, as a deleted file does
             } catch (FileSystemException e) {
-                return Optional.of(stampOf(entry, "is a symbolic link that cannot be followed: " + e.getReason()));
+                return Optional.of(
+                        stampOf(
+                                entry,
+                                "is a symbolic link that cannot be followed: " + e.getReason()));
             }
             if (!target.isRegularFile()) {
-                return Optional.of(stampOf(target, "is a symbolic link to something that " + notRegular(target)));
+                return Optional.of(
+                        stampOf(
+                                target,
+                                "is a symbolic link to something that " + notRegular(target)));
             }
             final String type = Files.getFileStore(file.toRealPath()).type();
-            return Optional.of(stampOf(target, PSEUDO_FILESYSTEMS.contains(type)
-                    ? "is a symbolic link into " + type + ", a kernel pseudo-filesystem" : null));
+            return Optional.of(
+                    stampOf(
+                            target,
+                            PSEUDO_FILESYSTEMS.contains(type)
+                                    ? "is a symbolic link into "
+                                            + type
+                                            + ", a kernel pseudo-filesystem"
+                                    : null));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -361,7 +460,9 @@ public final class DescriptorDirectory implements AutoCloseable {
     }
 
     private static String notRegular(final BasicFileAttributes a) {
-        return a.isDirectory() ? "is a directory" : "is not a regular file (a FIFO, socket or device)";
+        return a.isDirectory()
+                ? "is a directory"
+                : "is not a regular file (a FIFO, socket or device)";
     }
 
     /**
@@ -374,8 +475,12 @@ public final class DescriptorDirectory implements AutoCloseable {
             bytes = in.readNBytes(MAX_FILE_BYTES + 1);
         }
         if (bytes.length > MAX_FILE_BYTES) {
-            throw new InvalidDescriptorException("", "file is over " + MAX_FILE_BYTES + " bytes; a descriptor is at most "
-                    + MAX_FILE_BYTES);
+            throw new InvalidDescriptorException(
+                    "",
+                    "file is over "
+                            + MAX_FILE_BYTES
+                            + " bytes; a descriptor is at most "
+                            + MAX_FILE_BYTES);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();

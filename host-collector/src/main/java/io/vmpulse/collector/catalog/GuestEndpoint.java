@@ -35,7 +35,10 @@ public sealed interface GuestEndpoint {
         }
     }
 
-    /** QEMU vhost-vsock: the guest's CID, seen as the peer address on the collector's AF_VSOCK listener. */
+    /**
+     * QEMU vhost-vsock: the guest's CID, seen as the peer address on the collector's AF_VSOCK
+     * listener.
+     */
     record VsockCid(int cid) implements GuestEndpoint {
         @Override
         public String claim() {

@@ -12,14 +12,13 @@ import java.util.Optional;
  * The VMs this collector serves, each with the {@link VmSource} that registered it.
  *
  * <p>Invariants: ids are unique, and no two VMs share a {@link GuestEndpoint#claim()} (a listen
- * path, a CID, a TCP address), because the endpoint is what identifies a guest on ingest. Only
- * the source that registered a VM may update or unregister it, so deleting a descriptor file
- * removes only what that file added, and the API cannot override a file.
+ * path, a CID, a TCP address), because the endpoint is what identifies a guest on ingest. Only the
+ * source that registered a VM may update or unregister it, so deleting a descriptor file removes
+ * only what that file added, and the API cannot override a file.
  *
- * <p>Thread-safe. {@link Listener}s are called while the registry's lock is held, in the order
- * of the changes, so a listener never sees {@code vmRemoved} before the matching
- * {@code vmAdded}; they must return quickly and must not wait for another thread that uses
- * this registry.
+ * <p>Thread-safe. {@link Listener}s are called while the registry's lock is held, in the order of
+ * the changes, so a listener never sees {@code vmRemoved} before the matching {@code vmAdded}; they
+ * must return quickly and must not wait for another thread that uses this registry.
  */
 public final class VmCatalog {
 
@@ -32,8 +31,7 @@ public final class VmCatalog {
         void vmRemoved(Vm vm);
     }
 
-    public record Entry(Vm vm, VmSource source) {
-    }
+    public record Entry(Vm vm, VmSource source) {}
 
     private static final System.Logger LOG = System.getLogger(VmCatalog.class.getName());
 
@@ -57,8 +55,13 @@ public final class VmCatalog {
     public synchronized void register(final Vm vm, final VmSource source) throws CatalogException {
         final Entry existing = byId.get(vm.id());
         if (existing != null) {
-            throw new CatalogException(CatalogException.Reason.ID_TAKEN, "id",
-                    "vm \"" + vm.id() + "\" is already registered by " + existing.source().describe());
+            throw new CatalogException(
+                    CatalogException.Reason.ID_TAKEN,
+                    "id",
+                    "vm \""
+                            + vm.id()
+                            + "\" is already registered by "
+                            + existing.source().describe());
         }
         checkEndpointFree(vm, null);
         byId.put(vm.id(), new Entry(vm, source));
@@ -84,8 +87,11 @@ public final class VmCatalog {
         return before;
     }
 
-    /** @return the VM that was removed */
-    public synchronized Vm unregister(final String id, final VmSource source) throws CatalogException {
+    /**
+     * @return the VM that was removed
+     */
+    public synchronized Vm unregister(final String id, final VmSource source)
+            throws CatalogException {
         final Vm vm = owned(id, source).vm();
         byId.remove(id);
         idByClaim.remove(vm.guest().claim());
@@ -107,11 +113,17 @@ public final class VmCatalog {
     private Entry owned(final String id, final VmSource source) throws CatalogException {
         final Entry entry = byId.get(id);
         if (entry == null) {
-            throw new CatalogException(CatalogException.Reason.NOT_FOUND, "id", "no vm \"" + id + "\" is registered");
+            throw new CatalogException(
+                    CatalogException.Reason.NOT_FOUND, "id", "no vm \"" + id + "\" is registered");
         }
         if (!entry.source().equals(source)) {
-            throw new CatalogException(CatalogException.Reason.OWNED_ELSEWHERE, "id",
-                    "vm \"" + id + "\" was registered by " + entry.source().describe()
+            throw new CatalogException(
+                    CatalogException.Reason.OWNED_ELSEWHERE,
+                    "id",
+                    "vm \""
+                            + id
+                            + "\" was registered by "
+                            + entry.source().describe()
                             + "; only that source may change or remove it");
         }
         return entry;
@@ -120,14 +132,22 @@ public final class VmCatalog {
     private void checkEndpointFree(final Vm vm, final String exceptId) throws CatalogException {
         final String holder = idByClaim.get(vm.guest().claim());
         if (holder != null && !holder.equals(exceptId)) {
-            throw new CatalogException(CatalogException.Reason.ENDPOINT_TAKEN, "guest",
-                    "guest endpoint " + vm.guest().claim() + " is already used by vm \"" + holder
-                            + "\" (registered by " + byId.get(holder).source().describe() + ")");
+            throw new CatalogException(
+                    CatalogException.Reason.ENDPOINT_TAKEN,
+                    "guest",
+                    "guest endpoint "
+                            + vm.guest().claim()
+                            + " is already used by vm \""
+                            + holder
+                            + "\" (registered by "
+                            + byId.get(holder).source().describe()
+                            + ")");
         }
     }
 
     /** One failing listener must not keep the others, or the registry, from going on. */
-    private static void notify(final Listener listener, final java.util.function.Consumer<Listener> call) {
+    private static void notify(
+            final Listener listener, final java.util.function.Consumer<Listener> call) {
         try {
             call.accept(listener);
         } catch (RuntimeException e) {

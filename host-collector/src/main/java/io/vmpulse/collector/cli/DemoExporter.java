@@ -13,20 +13,26 @@ import java.util.regex.Pattern;
 /** The demo's exporter: a separate process on the demo's registry, as an install runs it. */
 final class DemoExporter {
 
-    /** The exporter's first line names where it serves: "... serving http://HOST:PORT/metrics from ...". */
+    /**
+     * The exporter's first line names where it serves: "... serving http://HOST:PORT/metrics from
+     * ...".
+     */
     private static final Pattern SERVING = Pattern.compile("serving (https?://\\S+/metrics)");
 
-    private DemoExporter() {
-    }
+    private DemoExporter() {}
 
     static List<String> command(Path launcher, Path registry, String listen) {
-        return List.of(launcher.toString(), "--registry", registry.toString(), "--web.listen-address", listen);
+        return List.of(
+                launcher.toString(),
+                "--registry",
+                registry.toString(),
+                "--web.listen-address",
+                listen);
     }
 
     static Process start(List<String> command, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", Siblings.javaHome());
         return pb.start();
     }
@@ -34,9 +40,11 @@ final class DemoExporter {
     /**
      * The URL the exporter says it serves, once it says so.
      *
-     * @throws IOException when it exits first or says nothing within {@code timeout}, naming its log
+     * @throws IOException when it exits first or says nothing within {@code timeout}, naming its
+     *     log
      */
-    static String awaitUrl(Process exporter, Path log, Duration timeout) throws IOException, InterruptedException {
+    static String awaitUrl(Process exporter, Path log, Duration timeout)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String text;
@@ -50,10 +58,18 @@ final class DemoExporter {
                 return m.group(1);
             }
             if (!exporter.isAlive()) {
-                throw new IOException("the exporter exited with " + exporter.exitValue() + " before serving; see " + log);
+                throw new IOException(
+                        "the exporter exited with "
+                                + exporter.exitValue()
+                                + " before serving; see "
+                                + log);
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IOException("the exporter did not start serving within " + timeout.toSeconds() + " s; see " + log);
+                throw new IOException(
+                        "the exporter did not start serving within "
+                                + timeout.toSeconds()
+                                + " s; see "
+                                + log);
             }
             Thread.sleep(100);
         }

@@ -15,7 +15,9 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         Matcher m = FORM.matcher(value.trim());
         if (!m.matches()) {
             throw new CommandLine.TypeConversionException(
-                    "'" + value + "' is not a duration; use a number and a unit: 500ms, 10s, 2m, 1h");
+                    "'"
+                            + value
+                            + "' is not a duration; use a number and a unit: 500ms, 10s, 2m, 1h");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

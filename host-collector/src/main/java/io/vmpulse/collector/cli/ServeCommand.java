@@ -1,8 +1,8 @@
 package io.vmpulse.collector.cli;
 
+import io.vmpulse.collector.publish.RegistryInUseException;
 import io.vmpulse.collector.session.CollectorDaemon;
 import io.vmpulse.collector.session.CollectorSettings;
-import io.vmpulse.collector.publish.RegistryInUseException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,19 +12,29 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the collector as a daemon: ingest every registered VM's guest agent, read its "
-                + "host side, and publish unified samples into the shared-memory registry.",
-        footer = {"", "The configuration file is JSON; {} gives every default. See docs/operations.md.",
-            "", "Exit codes: 0 stopped by a signal; 1 cannot start (registry in use, socket busy, ...);",
-            "2 usage error; 3 bad configuration file (the message names the file and field)."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run the collector as a daemon: ingest every registered VM's guest agent, read its "
+                        + "host side, and publish unified samples into the shared-memory registry.",
+        footer = {
+            "",
+            "The configuration file is JSON; {} gives every default. See docs/operations.md.",
+            "",
+            "Exit codes: 0 stopped by a signal; 1 cannot start (registry in use, socket busy, ...);",
+            "2 usage error; 3 bad configuration file (the message names the file and field)."
+        })
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Configuration file (JSON).")
+    @Option(
+            names = "--config",
+            required = true,
+            paramLabel = "FILE",
+            description = "Configuration file (JSON).")
     Path config;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -46,14 +56,24 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         CompletableFuture<String> stopped = new CompletableFuture<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            stopped.complete(null);
-        }, "vmpulse-shutdown"));
-        // Whichever comes first: a signal, or the data path failing (its heartbeat already stopped).
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    daemon.close();
+                                    stopped.complete(null);
+                                },
+                                "vmpulse-shutdown"));
+        // Whichever comes first: a signal, or the data path failing (its heartbeat already
+        // stopped).
         String failure = stopped.applyToEither(daemon.collector().failure(), f -> f).join();
         if (failure != null) {
-            spec.commandLine().getErr().println("error: " + failure + "; exiting so that a restart rebuilds the registry");
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "error: "
+                                    + failure
+                                    + "; exiting so that a restart rebuilds the registry");
             return 1;
         }
         return 0;

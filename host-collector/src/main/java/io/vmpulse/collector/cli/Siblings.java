@@ -4,14 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The other vmpulse programs as installed: each launcher lies next to this program's jar
- * ({@code /usr/lib/vmpulse/}, or {@code dist/target/vmpulse/} of a build), so the demo starts
- * exactly what an install runs, with the launcher's JVM flags.
+ * The other vmpulse programs as installed: each launcher lies next to this program's jar ({@code
+ * /usr/lib/vmpulse/}, or {@code dist/target/vmpulse/} of a build), so the demo starts exactly what
+ * an install runs, with the launcher's JVM flags.
  */
 final class Siblings {
 
-    private Siblings() {
-    }
+    private Siblings() {}
 
     /**
      * The launcher called {@code name}: {@code override} if given, else the one next to this
@@ -32,7 +31,13 @@ final class Siblings {
     /** Where this program's jar is, or null when it runs from classes (tests, an IDE). */
     static Path installDir() {
         try {
-            Path self = Path.of(Siblings.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path self =
+                    Path.of(
+                            Siblings.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
             return Files.isRegularFile(self) ? self.getParent() : null;
         } catch (Exception e) {
             return null;

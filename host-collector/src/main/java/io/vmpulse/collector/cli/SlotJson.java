@@ -1,36 +1,40 @@
 package io.vmpulse.collector.cli;
 
+import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RegistryLayout;
+import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.FieldDirectory;
 import io.vmpulse.registry.read.SlotSnapshot;
 import io.vmpulse.registry.read.TerminalText;
 
-import io.vmpulse.registry.layout.RecordField;
-import io.vmpulse.registry.layout.VmRecord;
-
 /**
- * One slot as JSON, in the shape the C ({@code vmpulse_dump --json}) and Python
- * ({@code vmpulse_shm.py --json}) readers print, so that every reader's output compares as is:
+ * One slot as JSON, in the shape the C ({@code vmpulse_dump --json}) and Python ({@code
+ * vmpulse_shm.py --json}) readers print, so that every reader's output compares as is:
+ *
  * <pre>
  * {"slot": 0, "vm_id": "...", "generation": 1, "state": "live", "seq": 42, "checksum_ok": true,
  *  "fields": {"checksum": ..., "fs.mount_point": ["/", ...], ...}}
  * </pre>
- * Fields come from the file's directory, arrays in full. u64 values print unsigned; a
- * non-finite f64 prints as {@code null}. Control characters in text (C0, DEL, C1) are escaped
- * as {@code &#92;u00NN}, so the output is valid JSON and safe on a terminal.
+ *
+ * Fields come from the file's directory, arrays in full. u64 values print unsigned; a non-finite
+ * f64 prints as {@code null}. Control characters in text (C0, DEL, C1) are escaped as {@code
+ * &#92;u00NN}, so the output is valid JSON and safe on a terminal.
  */
 public final class SlotJson {
 
-    private SlotJson() {
-    }
+    private SlotJson() {}
 
     public static void append(StringBuilder out, FieldDirectory directory, SlotSnapshot s) {
         out.append("{\"slot\": ").append(s.slot()).append(", \"vm_id\": ");
         string(out, s.vmId());
-        out.append(", \"generation\": ").append(Long.toUnsignedString(s.generation()))
-                .append(", \"state\": \"").append(RegistryLayout.stateName(s.state()))
-                .append("\", \"seq\": ").append(Long.toUnsignedString(s.seq()))
-                .append(", \"checksum_ok\": ").append(s.checksumMatches())
+        out.append(", \"generation\": ")
+                .append(Long.toUnsignedString(s.generation()))
+                .append(", \"state\": \"")
+                .append(RegistryLayout.stateName(s.state()))
+                .append("\", \"seq\": ")
+                .append(Long.toUnsignedString(s.seq()))
+                .append(", \"checksum_ok\": ")
+                .append(s.checksumMatches())
                 .append(", \"fields\": {");
         String sep = "";
         for (RecordField f : directory.fields()) {

@@ -8,17 +8,21 @@ import java.util.List;
 
 /**
  * `dump`'s text form: one line per field, found by walking the registry's field directory, so it
- * prints every field the writer defined, including fields of a newer minor version. Text is
- * escaped ({@link TerminalText}): guest text never reaches the terminal raw.
+ * prints every field the writer defined, including fields of a newer minor version. Text is escaped
+ * ({@link TerminalText}): guest text never reaches the terminal raw.
  */
 final class SlotText {
 
-    private SlotText() {
-    }
+    private SlotText() {}
 
     static void append(StringBuilder b, List<RecordField> fields, SlotSnapshot s) {
-        b.append("slot ").append(s.slot()).append("  vm ").append(TerminalText.escape(s.vmId()))
-                .append("  generation ").append(s.generation()).append('\n');
+        b.append("slot ")
+                .append(s.slot())
+                .append("  vm ")
+                .append(TerminalText.escape(s.vmId()))
+                .append("  generation ")
+                .append(s.generation())
+                .append('\n');
         VmRecord u = s.sample();
         for (RecordField f : fields) {
             for (int i = 0; i < f.count(); i++) {

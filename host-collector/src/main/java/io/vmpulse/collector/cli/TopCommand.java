@@ -13,24 +13,36 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "top", mixinStandardHelpOptions = true,
+@Command(
+        name = "top",
+        mixinStandardHelpOptions = true,
         description = "A live table of every VM in the registry, refreshed every second.",
-        footer = {"", "Columns: guest CPU busy %, host vCPU % (100 = one busy vCPU), guest memory used/total,",
+        footer = {
+            "",
+            "Columns: guest CPU busy %, host vCPU % (100 = one busy vCPU), guest memory used/total,",
             "fullest guest filesystem %, disk and network rates (network from the guest's point of view),",
             "and the age of the last guest sample ('!' = stale, no sample for 3 intervals).",
-            "", "A registry deleted or replaced under it is reopened (the last frame stays until then);",
+            "",
+            "A registry deleted or replaced under it is reopened (the last frame stays until then);",
             "one truncated under it ends it with exit 1.",
-            "", "Exit codes: 0 stopped; 1 the registry cannot be read; 2 usage error."})
+            "",
+            "Exit codes: 0 stopped; 1 the registry cannot be read; 2 usage error."
+        })
 final class TopCommand implements Callable<Integer> {
 
-    @Option(names = "--shm", paramLabel = "PATH", description = "Registry file (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--shm",
+            paramLabel = "PATH",
+            description = "Registry file (default: ${DEFAULT-VALUE}).")
     Path shm = CollectorMain.DEFAULT_SHM;
 
-    @Option(names = "--iterations", paramLabel = "N", description = "Stop after N frames (default: run until interrupted).")
+    @Option(
+            names = "--iterations",
+            paramLabel = "N",
+            description = "Stop after N frames (default: run until interrupted).")
     long iterations = Long.MAX_VALUE;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -41,7 +53,9 @@ final class TopCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            spec.commandLine().getErr().println("error: " + CollectorMain.describeOpenFailure(shm, e));
+            spec.commandLine()
+                    .getErr()
+                    .println("error: " + CollectorMain.describeOpenFailure(shm, e));
             return 1;
         }
     }

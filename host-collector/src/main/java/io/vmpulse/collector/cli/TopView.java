@@ -1,7 +1,5 @@
 package io.vmpulse.collector.cli;
 
-import io.vmpulse.registry.layout.RecordFields;
-
 import static io.vmpulse.registry.layout.RecordFields.*;
 
 import io.vmpulse.registry.layout.RecordFlags;
@@ -14,20 +12,32 @@ import java.util.Locale;
 /** One frame of `host-collector top`: a table of every live slot, rendered to text. */
 final class TopView {
 
-    static final String HEADER = String.format(Locale.ROOT, "%-20s %7s %8s %17s %6s %21s %21s %7s",
-            "VM", "GUEST%", "VCPU%", "MEM USED/TOTAL", "FS%", "DISK R/W", "NET RX/TX", "AGE");
+    static final String HEADER =
+            String.format(
+                    Locale.ROOT,
+                    "%-20s %7s %8s %17s %6s %21s %21s %7s",
+                    "VM",
+                    "GUEST%",
+                    "VCPU%",
+                    "MEM USED/TOTAL",
+                    "FS%",
+                    "DISK R/W",
+                    "NET RX/TX",
+                    "AGE");
 
-    private TopView() {
-    }
+    private TopView() {}
 
     static String render(RegistryReader r, SlotSnapshot scratch, long nowUnixNanos) {
         StringBuilder b = new StringBuilder(256);
         b.append(HEADER).append('\n');
         int[] live = {0};
-        r.forEachLive(scratch, s -> {
-            live[0]++;
-            b.append(row(TerminalText.escape(s.vmId()), s.sample(), nowUnixNanos)).append('\n');
-        });
+        r.forEachLive(
+                scratch,
+                s -> {
+                    live[0]++;
+                    b.append(row(TerminalText.escape(s.vmId()), s.sample(), nowUnixNanos))
+                            .append('\n');
+                });
         if (live[0] == 0) {
             b.append("(no VMs registered)\n");
         }
@@ -39,25 +49,38 @@ final class TopView {
         boolean mem = u.isPresent(RecordFlags.PRESENT_GUEST_MEMORY);
         boolean hostRates = u.isPresent(RecordFlags.PRESENT_HOST_RATES);
         long lastGuest = u.getLong(LAST_GUEST_UNIX_NS);
-        String memText = mem
-                ? bytes(u.getLong(MEM_TOTAL_BYTES) - u.getLong(MEM_AVAILABLE_BYTES)) + "/" + bytes(u.getLong(MEM_TOTAL_BYTES))
-                : "-";
+        String memText =
+                mem
+                        ? bytes(u.getLong(MEM_TOTAL_BYTES) - u.getLong(MEM_AVAILABLE_BYTES))
+                                + "/"
+                                + bytes(u.getLong(MEM_TOTAL_BYTES))
+                        : "-";
         String age = lastGuest == 0 ? "never" : seconds(nowUnixNanos - lastGuest);
         if (u.hasFlags(RecordFlags.FLAG_FINAL)) {
             age = "gone";
         } else if (u.hasFlags(RecordFlags.FLAG_GUEST_STALE) && lastGuest != 0) {
             age += "!";
         }
-        return String.format(Locale.ROOT, "%-20s %7s %8s %17s %6s %21s %21s %7s",
+        return String.format(
+                Locale.ROOT,
+                "%-20s %7s %8s %17s %6s %21s %21s %7s",
                 vm.length() > 20 ? vm.substring(0, 19) + "~" : vm,
                 guestRates ? pct(u.getDouble(GUEST_CPU_BUSY_PCT)) : "-",
-                hostRates && u.isPresent(RecordFlags.PRESENT_HOST_VCPU) ? pct(u.getDouble(HOST_VCPU_PCT)) : "-",
+                hostRates && u.isPresent(RecordFlags.PRESENT_HOST_VCPU)
+                        ? pct(u.getDouble(HOST_VCPU_PCT))
+                        : "-",
                 memText,
                 u.isPresent(RecordFlags.PRESENT_GUEST_FS) ? pct(u.getDouble(FS_USED_MAX_PCT)) : "-",
                 hostRates && u.isPresent(RecordFlags.PRESENT_HOST_BLOCK)
-                        ? rate(u.getDouble(DISK_READ_BYTES_PER_S)) + "/" + rate(u.getDouble(DISK_WRITE_BYTES_PER_S)) : "-",
+                        ? rate(u.getDouble(DISK_READ_BYTES_PER_S))
+                                + "/"
+                                + rate(u.getDouble(DISK_WRITE_BYTES_PER_S))
+                        : "-",
                 hostRates && u.isPresent(RecordFlags.PRESENT_HOST_NET)
-                        ? rate(u.getDouble(NET_RX_BYTES_PER_S)) + "/" + rate(u.getDouble(NET_TX_BYTES_PER_S)) : "-",
+                        ? rate(u.getDouble(NET_RX_BYTES_PER_S))
+                                + "/"
+                                + rate(u.getDouble(NET_TX_BYTES_PER_S))
+                        : "-",
                 age);
     }
 

@@ -2,10 +2,10 @@ package io.vmpulse.collector.control;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.vmpulse.collector.catalog.InvalidDescriptorException;
 import io.vmpulse.collector.catalog.CatalogException;
-import io.vmpulse.collector.catalog.VmDescriptors;
+import io.vmpulse.collector.catalog.InvalidDescriptorException;
 import io.vmpulse.collector.catalog.VmCatalog;
+import io.vmpulse.collector.catalog.VmDescriptors;
 import io.vmpulse.collector.catalog.VmSource;
 import io.vmpulse.proto.control.v1.ListRequest;
 import io.vmpulse.proto.control.v1.ListResponse;
@@ -18,14 +18,13 @@ import io.vmpulse.proto.control.v1.UnregisterResponse;
 import io.vmpulse.proto.control.v1.UpdateRequest;
 import io.vmpulse.proto.control.v1.UpdateResponse;
 import io.vmpulse.proto.control.v1.VmControlGrpc;
-
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The control API over the {@link VmCatalog}. Everything registered here has the source
- * {@link VmSource#API}, so it can neither touch nor be touched by a descriptor file.
+ * The control API over the {@link VmCatalog}. Everything registered here has the source {@link
+ * VmSource#API}, so it can neither touch nor be touched by a descriptor file.
  *
  * <p>Refusals map to gRPC codes: a bad descriptor is INVALID_ARGUMENT (the message names the
  * field), a taken id or endpoint is ALREADY_EXISTS, an unknown id NOT_FOUND, and a VM owned by a
@@ -35,14 +34,19 @@ public final class VmControlService extends VmControlGrpc.VmControlImplBase {
     private final VmCatalog registry;
     private final Supplier<Map<Path, String>> rejectedFiles;
 
-    /** @param rejectedFiles the descriptor files currently rejected, e.g. {@code DescriptorDirectory::rejected} */
-    public VmControlService(final VmCatalog registry, final Supplier<Map<Path, String>> rejectedFiles) {
+    /**
+     * @param rejectedFiles the descriptor files currently rejected, e.g. {@code
+     *     DescriptorDirectory::rejected}
+     */
+    public VmControlService(
+            final VmCatalog registry, final Supplier<Map<Path, String>> rejectedFiles) {
         this.registry = registry;
         this.rejectedFiles = rejectedFiles;
     }
 
     @Override
-    public void register(final RegisterRequest request, final StreamObserver<RegisterResponse> response) {
+    public void register(
+            final RegisterRequest request, final StreamObserver<RegisterResponse> response) {
         try {
             registry.register(VmDescriptors.toVm(request.getVm()), VmSource.API);
             reply(response, RegisterResponse.getDefaultInstance());
@@ -62,7 +66,8 @@ public final class VmControlService extends VmControlGrpc.VmControlImplBase {
     }
 
     @Override
-    public void unregister(final UnregisterRequest request, final StreamObserver<UnregisterResponse> response) {
+    public void unregister(
+            final UnregisterRequest request, final StreamObserver<UnregisterResponse> response) {
         try {
             registry.unregister(request.getId(), VmSource.API);
             reply(response, UnregisterResponse.getDefaultInstance());
@@ -74,11 +79,21 @@ public final class VmControlService extends VmControlGrpc.VmControlImplBase {
     @Override
     public void list(final ListRequest request, final StreamObserver<ListResponse> response) {
         final ListResponse.Builder list = ListResponse.newBuilder();
-        registry.list().forEach(e -> list.addVms(RegisteredVm.newBuilder()
-                .setVm(VmDescriptors.toDescriptor(e.vm()))
-                .setSource(e.source().describe())));
-        rejectedFiles.get().forEach((file, error) -> list.addRejected(
-                RejectedDescriptor.newBuilder().setFile(file.toString()).setError(error)));
+        registry.list()
+                .forEach(
+                        e ->
+                                list.addVms(
+                                        RegisteredVm.newBuilder()
+                                                .setVm(VmDescriptors.toDescriptor(e.vm()))
+                                                .setSource(e.source().describe())));
+        rejectedFiles
+                .get()
+                .forEach(
+                        (file, error) ->
+                                list.addRejected(
+                                        RejectedDescriptor.newBuilder()
+                                                .setFile(file.toString())
+                                                .setError(error)));
         reply(response, list.build());
     }
 
@@ -89,11 +104,12 @@ public final class VmControlService extends VmControlGrpc.VmControlImplBase {
 
     private static Status status(final Exception e) {
         if (e instanceof CatalogException r) {
-            final Status code = switch (r.reason()) {
-                case ID_TAKEN, ENDPOINT_TAKEN -> Status.ALREADY_EXISTS;
-                case NOT_FOUND -> Status.NOT_FOUND;
-                case OWNED_ELSEWHERE -> Status.FAILED_PRECONDITION;
-            };
+            final Status code =
+                    switch (r.reason()) {
+                        case ID_TAKEN, ENDPOINT_TAKEN -> Status.ALREADY_EXISTS;
+                        case NOT_FOUND -> Status.NOT_FOUND;
+                        case OWNED_ELSEWHERE -> Status.FAILED_PRECONDITION;
+                    };
             return code.withDescription("field " + r.field() + ": " + r.getMessage());
         }
         return Status.INVALID_ARGUMENT.withDescription(e.getMessage());

@@ -12,8 +12,8 @@ import java.util.List;
  *
  * <p>The totals are kept apart from the devices because a source may give totals without devices
  * (Firecracker's aggregate {@code block} object, from a Firecracker without per-device metrics).
- * Device entries are reused across {@link #clear()}, so a reader that clears one instance per
- * line allocates nothing once it has seen every device.
+ * Device entries are reused across {@link #clear()}, so a reader that clears one instance per line
+ * allocates nothing once it has seen every device.
  */
 public final class DeviceCounters {
 
@@ -52,8 +52,12 @@ public final class DeviceCounters {
     public long writeOps;
 
     public boolean hasNet;
-    /** Whether the VMM counts network errors at all (Firecracker does, Cloud Hypervisor does not). */
+
+    /**
+     * Whether the VMM counts network errors at all (Firecracker does, Cloud Hypervisor does not).
+     */
     public boolean hasNetErrors;
+
     public long rxBytes;
     public long txBytes;
     public long rxPackets;
@@ -89,7 +93,10 @@ public final class DeviceCounters {
         return d;
     }
 
-    /** The entry of network device {@code name}, added with zero counters if this is its first mention. */
+    /**
+     * The entry of network device {@code name}, added with zero counters if this is its first
+     * mention.
+     */
     public Nic nic(String name) {
         for (int i = 0; i < nicCount; i++) {
             if (nics.get(i).name.equals(name)) {
@@ -160,7 +167,10 @@ public final class DeviceCounters {
         }
     }
 
-    /** Copies the block totals and drives into {@code into} and marks {@link Source#BLOCK}: failed if no drive was seen. */
+    /**
+     * Copies the block totals and drives into {@code into} and marks {@link Source#BLOCK}: failed
+     * if no drive was seen.
+     */
     public void copyBlockInto(HostReading into) {
         if (!hasBlock) {
             into.markFailed(Source.BLOCK, "no counters for the VM's drives");
@@ -195,8 +205,16 @@ public final class DeviceCounters {
         into.netRxDropped = into.netTxDropped = HostReading.ABSENT;
         for (int i = 0; i < nicCount; i++) {
             Nic n = nics.get(i);
-            into.addNic(n.name, n.rxBytes, n.txBytes, n.rxPackets, n.txPackets, HostReading.ABSENT, HostReading.ABSENT,
-                    hasNetErrors ? n.rxErrors : HostReading.ABSENT, hasNetErrors ? n.txErrors : HostReading.ABSENT);
+            into.addNic(
+                    n.name,
+                    n.rxBytes,
+                    n.txBytes,
+                    n.rxPackets,
+                    n.txPackets,
+                    HostReading.ABSENT,
+                    HostReading.ABSENT,
+                    hasNetErrors ? n.rxErrors : HostReading.ABSENT,
+                    hasNetErrors ? n.txErrors : HostReading.ABSENT);
         }
         into.netFromTap = false;
         into.markPresent(Source.NET);

@@ -1,8 +1,5 @@
 package io.vmpulse.collector.host;
 
-import io.vmpulse.collector.merge.HostReading;
-import io.vmpulse.collector.merge.Source;
-
 import io.vmpulse.collector.host.cgroup.CgroupReader;
 import io.vmpulse.collector.host.cloudhypervisor.ChCounters;
 import io.vmpulse.collector.host.firecracker.Balloon;
@@ -17,6 +14,8 @@ import io.vmpulse.collector.host.uds.UnixHttpClient;
 import io.vmpulse.collector.host.vcpu.ThreadFinder;
 import io.vmpulse.collector.host.vcpu.ThreadNames;
 import io.vmpulse.collector.host.vcpu.VcpuReader;
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,14 +29,15 @@ import java.util.concurrent.Executor;
  *
  * <p>Files ({@code /proc}, sysfs, cgroup, the metrics file or FIFO) are read in {@link #read}
  * itself: none of them can block. Socket exchanges (Firecracker's FlushMetrics and balloon
- * statistics, Cloud Hypervisor's vm.counters, QEMU's QMP) can: each is bounded by
- * {@link Options#socketTimeout}, a socket that timed out is left alone for ten timeouts, and,
- * given a {@link Options#socketExecutor}, they run there, one round per read at most one in
- * flight, while {@link #read} uses the round that finished last (see {@link LatestOutcome}). So
- * a read never waits on a VMM, and a hung one delays no other VM. Without an executor the round
- * runs inside {@link #read} and its answers are current.
+ * statistics, Cloud Hypervisor's vm.counters, QEMU's QMP) can: each is bounded by {@link
+ * Options#socketTimeout}, a socket that timed out is left alone for ten timeouts, and, given a
+ * {@link Options#socketExecutor}, they run there, one round per read at most one in flight, while
+ * {@link #read} uses the round that finished last (see {@link LatestOutcome}). So a read never
+ * waits on a VMM, and a hung one delays no other VM. Without an executor the round runs inside
+ * {@link #read} and its answers are current.
  *
  * <p>Which source gives what:
+ *
  * <pre>
  *   vCPU      /proc/PID/task/TID/schedstat of the threads found by name or by QMP
  *   process   /proc/PID/stat, /proc/PID/smaps_rollup
@@ -53,44 +53,88 @@ import java.util.concurrent.Executor;
 public final class HostSampler implements AutoCloseable {
 
     /**
-     * @param procRoot        normally /proc
-     * @param sysfsRoot       normally /sys; a sysfs mounted in the VM's network namespace otherwise
-     * @param socketTimeout   bound on each API or QMP exchange (connect, write, read)
-     * @param flushInterval   how often Firecracker is asked to flush its metrics (the collector's
-     *                        {@code firecracker_flush_ms}); the first read always flushes
+     * @param procRoot normally /proc
+     * @param sysfsRoot normally /sys; a sysfs mounted in the VM's network namespace otherwise
+     * @param socketTimeout bound on each API or QMP exchange (connect, write, read)
+     * @param flushInterval how often Firecracker is asked to flush its metrics (the collector's
+     *     {@code firecracker_flush_ms}); the first read always flushes
      * @param vcpuRescanEvery reads between two searches for vCPU threads (hotplug)
-     * @param pssEvery        reads between two reads of smaps_rollup
-     * @param socketExecutor  where socket exchanges run, shared by all VMs; null runs them inside {@link #read}
+     * @param pssEvery reads between two reads of smaps_rollup
+     * @param socketExecutor where socket exchanges run, shared by all VMs; null runs them inside
+     *     {@link #read}
      */
-    public record Options(Path procRoot, Path sysfsRoot, Duration socketTimeout, Duration flushInterval,
-                          int vcpuRescanEvery, int pssEvery, Executor socketExecutor) {
+    public record Options(
+            Path procRoot,
+            Path sysfsRoot,
+            Duration socketTimeout,
+            Duration flushInterval,
+            int vcpuRescanEvery,
+            int pssEvery,
+            Executor socketExecutor) {
 
         public static Options defaults() {
-            return new Options(Path.of("/proc"), Path.of("/sys"), Duration.ofMillis(200), Duration.ofSeconds(1), 10, 10,
+            return new Options(
+                    Path.of("/proc"),
+                    Path.of("/sys"),
+                    Duration.ofMillis(200),
+                    Duration.ofSeconds(1),
+                    10,
+                    10,
                     null);
         }
 
         public Options withSysfsRoot(Path root) {
-            return new Options(procRoot, root, socketTimeout, flushInterval, vcpuRescanEvery, pssEvery, socketExecutor);
+            return new Options(
+                    procRoot,
+                    root,
+                    socketTimeout,
+                    flushInterval,
+                    vcpuRescanEvery,
+                    pssEvery,
+                    socketExecutor);
         }
 
         public Options withSocketTimeout(Duration timeout) {
-            return new Options(procRoot, sysfsRoot, timeout, flushInterval, vcpuRescanEvery, pssEvery, socketExecutor);
+            return new Options(
+                    procRoot,
+                    sysfsRoot,
+                    timeout,
+                    flushInterval,
+                    vcpuRescanEvery,
+                    pssEvery,
+                    socketExecutor);
         }
 
         public Options withFlushInterval(Duration interval) {
-            return new Options(procRoot, sysfsRoot, socketTimeout, interval, vcpuRescanEvery, pssEvery, socketExecutor);
+            return new Options(
+                    procRoot,
+                    sysfsRoot,
+                    socketTimeout,
+                    interval,
+                    vcpuRescanEvery,
+                    pssEvery,
+                    socketExecutor);
         }
 
         public Options withSocketExecutor(Executor executor) {
-            return new Options(procRoot, sysfsRoot, socketTimeout, flushInterval, vcpuRescanEvery, pssEvery, executor);
+            return new Options(
+                    procRoot,
+                    sysfsRoot,
+                    socketTimeout,
+                    flushInterval,
+                    vcpuRescanEvery,
+                    pssEvery,
+                    executor);
         }
     }
 
     /** What one round of socket exchanges found; a failure field is set where its value is null. */
-    private record Round(IOException flushFailure, DeviceCounters device, Exception deviceFailure,
-                         Balloon balloon, Exception balloonFailure) {
-    }
+    private record Round(
+            IOException flushFailure,
+            DeviceCounters device,
+            Exception deviceFailure,
+            Balloon balloon,
+            Exception balloonFailure) {}
 
     private final HostTargets targets;
     private final long flushIntervalNanos;
@@ -106,11 +150,13 @@ public final class HostSampler implements AutoCloseable {
     // Touched only by rounds, which never overlap.
     private long lastFlushNanos;
     private boolean flushedOnce;
+
     /**
-     * Why the last FlushMetrics failed, null after one that worked. Kept for the rounds between
-     * two flushes: the totals stay as stale as that failure made them until a flush works.
+     * Why the last FlushMetrics failed, null after one that worked. Kept for the rounds between two
+     * flushes: the totals stay as stale as that failure made them until a flush works.
      */
     private IOException lastFlushFailure;
+
     /** Why this reading's Firecracker totals are incomplete (lines skipped), or null. */
     private String metricsIncomplete;
 
@@ -119,47 +165,78 @@ public final class HostSampler implements AutoCloseable {
         this.flushIntervalNanos = options.flushInterval().toNanos();
         int pid = targets.vmmPid();
         HypervisorKind kind = targets.hypervisor();
-        UnixHttpClient api = targets.apiSocket() == null ? null
-                : new UnixHttpClient(targets.apiSocket(), options.socketTimeout());
-        this.fcApi = kind == HypervisorKind.FIRECRACKER && api != null ? new FirecrackerApi(api) : null;
-        this.fcMetrics = kind == HypervisorKind.FIRECRACKER && targets.metricsPath() != null
-                ? new FirecrackerMetrics(targets.metricsPath(), targets.driveIds()) : null;
-        this.chCounters = kind == HypervisorKind.CLOUD_HYPERVISOR && api != null
-                ? new ChCounters(api, targets.driveIds()) : null;
+        UnixHttpClient api =
+                targets.apiSocket() == null
+                        ? null
+                        : new UnixHttpClient(targets.apiSocket(), options.socketTimeout());
+        this.fcApi =
+                kind == HypervisorKind.FIRECRACKER && api != null ? new FirecrackerApi(api) : null;
+        this.fcMetrics =
+                kind == HypervisorKind.FIRECRACKER && targets.metricsPath() != null
+                        ? new FirecrackerMetrics(targets.metricsPath(), targets.driveIds())
+                        : null;
+        this.chCounters =
+                kind == HypervisorKind.CLOUD_HYPERVISOR && api != null
+                        ? new ChCounters(api, targets.driveIds())
+                        : null;
         ThreadFinder byName = new ThreadNames(options.procRoot(), kind);
-        this.qemu = kind == HypervisorKind.QEMU && targets.qmpSocket() != null
-                ? new QemuReader(new QmpClient(targets.qmpSocket(), options.socketTimeout()), targets.driveIds(), byName)
-                : null;
-        Executor executor = options.socketExecutor() == null ? Runnable::run : options.socketExecutor();
-        this.sockets = fcApi != null || chCounters != null || qemu != null
-                ? new LatestOutcome<>(executor, () -> {
-                    if (qemu != null) {
-                        qemu.close();
-                    }
-                    if (api != null) {
-                        api.close();
-                    }
-                })
-                : null;
+        this.qemu =
+                kind == HypervisorKind.QEMU && targets.qmpSocket() != null
+                        ? new QemuReader(
+                                new QmpClient(targets.qmpSocket(), options.socketTimeout()),
+                                targets.driveIds(),
+                                byName)
+                        : null;
+        Executor executor =
+                options.socketExecutor() == null ? Runnable::run : options.socketExecutor();
+        this.sockets =
+                fcApi != null || chCounters != null || qemu != null
+                        ? new LatestOutcome<>(
+                                executor,
+                                () -> {
+                                    if (qemu != null) {
+                                        qemu.close();
+                                    }
+                                    if (api != null) {
+                                        api.close();
+                                    }
+                                })
+                        : null;
         boolean hasVcpuNames = kind != HypervisorKind.NONE;
-        this.vcpu = pid > 0 && hasVcpuNames
-                ? new VcpuReader(options.procRoot(), pid, qemu != null ? qemu : byName, options.vcpuRescanEvery()) : null;
-        this.process = pid > 0 ? new ProcessReader(options.procRoot(), pid, options.pssEvery()) : null;
-        this.cgroup = pid > 0 || targets.cgroupPath() != null
-                ? new CgroupReader(options.procRoot(), pid, targets.cgroupPath()) : null;
-        this.taps = targets.tapNames().isEmpty() ? null : new TapReader(options.sysfsRoot(), targets.tapNames());
+        this.vcpu =
+                pid > 0 && hasVcpuNames
+                        ? new VcpuReader(
+                                options.procRoot(),
+                                pid,
+                                qemu != null ? qemu : byName,
+                                options.vcpuRescanEvery())
+                        : null;
+        this.process =
+                pid > 0 ? new ProcessReader(options.procRoot(), pid, options.pssEvery()) : null;
+        this.cgroup =
+                pid > 0 || targets.cgroupPath() != null
+                        ? new CgroupReader(options.procRoot(), pid, targets.cgroupPath())
+                        : null;
+        this.taps =
+                targets.tapNames().isEmpty()
+                        ? null
+                        : new TapReader(options.sysfsRoot(), targets.tapNames());
     }
 
     public HostTargets targets() {
         return targets;
     }
 
-    /** Reads every source into {@code into}, clearing it first. Never throws, never waits on a socket given an executor. */
+    /**
+     * Reads every source into {@code into}, clearing it first. Never throws, never waits on a
+     * socket given an executor.
+     */
     public void read(HostReading into) {
         into.clear();
         into.readStartNanos = System.nanoTime();
         metricsIncomplete = null;
-        // First, so that a QEMU round run inline has found the vCPU threads the scan below asks for.
+        // First, so that a QEMU round run inline has found the vCPU threads the scan below asks
+        // for.
         Round round = sockets == null ? null : sockets.latest(this::exchange);
         if (vcpu != null) {
             vcpu.readInto(into);
@@ -178,7 +255,9 @@ public final class HostSampler implements AutoCloseable {
     /** One round of this VM's socket exchanges; never throws. */
     private Round exchange() {
         long now = System.nanoTime();
-        if (fcApi != null && fcMetrics != null && (!flushedOnce || now - lastFlushNanos >= flushIntervalNanos)) {
+        if (fcApi != null
+                && fcMetrics != null
+                && (!flushedOnce || now - lastFlushNanos >= flushIntervalNanos)) {
             lastFlushNanos = now;
             flushedOnce = true;
             try {
@@ -256,8 +335,12 @@ public final class HostSampler implements AutoCloseable {
         into.metricsLinesSkipped = fcMetrics.linesSkipped();
         if (skipped > 0) {
             // The skipped lines held deltas that are now lost: totals from here on are short.
-            metricsIncomplete = skipped + (skipped == 1 ? " metrics line" : " metrics lines")
-                    + " skipped in this reading (" + targets.metricsPath() + ")";
+            metricsIncomplete =
+                    skipped
+                            + (skipped == 1 ? " metrics line" : " metrics lines")
+                            + " skipped in this reading ("
+                            + targets.metricsPath()
+                            + ")";
             into.markFailed(Source.BLOCK, metricsIncomplete);
         }
         return fcMetrics.totals();

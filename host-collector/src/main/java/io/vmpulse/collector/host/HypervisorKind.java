@@ -17,7 +17,10 @@ public enum HypervisorKind {
     QEMU("qemu"),
     /** vCPU threads {@code fc_vcpu N} (libkrun reuses Firecracker's devices); no API. */
     LIBKRUN("libkrun"),
-    /** No VMM to ask (a test VM, or the local machine in the demo): only the process, its cgroup and TAPs. */
+    /**
+     * No VMM to ask (a test VM, or the local machine in the demo): only the process, its cgroup and
+     * TAPs.
+     */
     NONE("none");
 
     private final String descriptorName;
@@ -37,6 +40,8 @@ public enum HypervisorKind {
 
     /** {@code firecracker, cloud-hypervisor, qemu, libkrun, none}: for error messages and help. */
     public static String allDescriptorNames() {
-        return Arrays.stream(values()).map(HypervisorKind::descriptorName).collect(Collectors.joining(", "));
+        return Arrays.stream(values())
+                .map(HypervisorKind::descriptorName)
+                .collect(Collectors.joining(", "));
     }
 }

@@ -10,21 +10,22 @@ import java.io.InputStream;
 
 /**
  * Turns a guest's message bytes into an {@link AgentMessage} without ever throwing: bytes that are
- * not a valid message become {@link #MALFORMED}, which the stream counts as a reject like any
- * other bad message. gRPC's own marshaller throws instead, and gRPC answers that by failing the
- * call and logging the exception with its whole stack trace, once per message, without a limit.
+ * not a valid message become {@link #MALFORMED}, which the stream counts as a reject like any other
+ * bad message. gRPC's own marshaller throws instead, and gRPC answers that by failing the call and
+ * logging the exception with its whole stack trace, once per message, without a limit.
  *
  * <p>Unknown fields are dropped while parsing rather than kept: a message of many tiny unknown
- * fields would otherwise become one object per field, several times its size on the heap.
- * Parsing is bounded by the transport's size limit, which gRPC checks against the length prefix
- * before it buffers anything ({@link GuestLimits#maxMessageBytes}).
+ * fields would otherwise become one object per field, several times its size on the heap. Parsing
+ * is bounded by the transport's size limit, which gRPC checks against the length prefix before it
+ * buffers anything ({@link GuestLimits#maxMessageBytes}).
  */
 final class AgentMessageMarshaller implements MethodDescriptor.Marshaller<AgentMessage> {
 
     /** Stands for "these bytes were not an AgentMessage"; compared by identity. */
     static final AgentMessage MALFORMED = AgentMessage.newBuilder().build();
 
-    private static final Parser<AgentMessage> PARSER = DiscardUnknownFieldsParser.wrap(AgentMessage.parser());
+    private static final Parser<AgentMessage> PARSER =
+            DiscardUnknownFieldsParser.wrap(AgentMessage.parser());
 
     static boolean isMalformed(AgentMessage m) {
         return m == MALFORMED;

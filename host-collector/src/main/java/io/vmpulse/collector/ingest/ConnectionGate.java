@@ -9,29 +9,29 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.PeerCredentials;
-import java.io.IOException;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Admits or refuses each accepted connection before any of its bytes are read: a VM may hold
- * {@link IngestBounds#connectionsPerVm} connections, all guests together
- * {@link IngestBounds#connectionsTotal}. A refused connection is closed at once and counted
- * against its VM. Without this, one VM opening idle connections would use up the collector's
- * file descriptors and starve every other VM.
+ * Admits or refuses each accepted connection before any of its bytes are read: a VM may hold {@link
+ * IngestBounds#connectionsPerVm} connections, all guests together {@link
+ * IngestBounds#connectionsTotal}. A refused connection is closed at once and counted against its
+ * VM. Without this, one VM opening idle connections would use up the collector's file descriptors
+ * and starve every other VM.
  *
  * <p>gRPC has no hook at accept time, so this sits where it lets one be added: it is the
- * connection's protocol negotiator, which does the plaintext negotiation gRPC would have done
- * once the connection is admitted.
+ * connection's protocol negotiator, which does the plaintext negotiation gRPC would have done once
+ * the connection is admitted.
  */
 final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotiator {
 
     /**
      * The connection whose bytes the I/O thread is handling right now. gRPC starts a call on the
-     * I/O thread while it reads the call's HEADERS (the server runs callbacks directExecutor), so
-     * a stream opened now belongs to this connection: that is how a stream that never says hello
-     * can close the connection it holds, which gRPC gives the service no handle on.
+     * I/O thread while it reads the call's HEADERS (the server runs callbacks directExecutor), so a
+     * stream opened now belongs to this connection: that is how a stream that never says hello can
+     * close the connection it holds, which gRPC gives the service no handle on.
      */
     private static final ThreadLocal<Channel> READING = new ThreadLocal<>();
 
@@ -40,18 +40,24 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
         return READING.get();
     }
 
-    private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
+    private final InternalProtocolNegotiator.ProtocolNegotiator plaintext =
+            InternalProtocolNegotiators.serverPlaintext();
     private final IngestBounds bounds;
     private final AtomicInteger total;
     private final Function<Channel, GuestLink> linkOf;
     private final PeerRule peers;
 
     /**
-     * @param total  the connections open across every listener of the collector
-     * @param linkOf the VM a connection belongs to, from its channel; null when none (refused later)
-     * @param peers  who may connect, judged by SO_PEERCRED (Unix sockets only)
+     * @param total the connections open across every listener of the collector
+     * @param linkOf the VM a connection belongs to, from its channel; null when none (refused
+     *     later)
+     * @param peers who may connect, judged by SO_PEERCRED (Unix sockets only)
      */
-    ConnectionGate(IngestBounds bounds, AtomicInteger total, Function<Channel, GuestLink> linkOf, PeerRule peers) {
+    ConnectionGate(
+            IngestBounds bounds,
+            AtomicInteger total,
+            Function<Channel, GuestLink> linkOf,
+            PeerRule peers) {
         this.bounds = bounds;
         this.total = total;
         this.linkOf = linkOf;
@@ -103,10 +109,13 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
                     ctx.pipeline().remove(this);
                     return;
                 }
-                ctx.channel().closeFuture().addListener(f -> {
-                    link.connectionClosed();
-                    total.decrementAndGet();
-                });
+                ctx.channel()
+                        .closeFuture()
+                        .addListener(
+                                f -> {
+                                    link.connectionClosed();
+                                    total.decrementAndGet();
+                                });
             }
             ctx.pipeline().addAfter(ctx.name(), null, next);
         }
@@ -121,7 +130,10 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
             }
         }
 
-        /** Checks the peer, then takes a place in both budgets, or none; null on success, else why not. */
+        /**
+         * Checks the peer, then takes a place in both budgets, or none; null on success, else why
+         * not.
+         */
         private String admit(Channel ch, GuestLink link) {
             String stranger = peerRefused(ch);
             if (stranger != null) {
@@ -130,11 +142,14 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
             if (total.incrementAndGet() > bounds.connectionsTotal()) {
                 total.decrementAndGet();
                 return "connection refused: all guests together hold the collector's budget of "
-                        + bounds.connectionsTotal() + " connections";
+                        + bounds.connectionsTotal()
+                        + " connections";
             }
             if (!link.connectionOpened(bounds.connectionsPerVm())) {
                 total.decrementAndGet();
-                return "connection refused: the VM already holds " + bounds.connectionsPerVm() + " connections";
+                return "connection refused: the VM already holds "
+                        + bounds.connectionsPerVm()
+                        + " connections";
             }
             return null;
         }

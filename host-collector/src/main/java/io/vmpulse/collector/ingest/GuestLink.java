@@ -1,11 +1,9 @@
 package io.vmpulse.collector.ingest;
 
-import io.vmpulse.collector.merge.Continuity;
-
-import io.vmpulse.collector.merge.IngestCounts;
-
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.vmpulse.collector.merge.Continuity;
+import io.vmpulse.collector.merge.IngestCounts;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.proto.v1.Hello;
@@ -18,14 +16,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * The ingest side of one VM: its rate limit, its counters, the stream its guest has open now,
- * and what the collector already holds from it, so that a reconnecting agent resends nothing
- * twice.
+ * The ingest side of one VM: its rate limit, its counters, the stream its guest has open now, and
+ * what the collector already holds from it, so that a reconnecting agent resends nothing twice.
  *
- * <p>Identity is fixed when the link is made: the listener that accepted the stream belongs to
- * this VM, so nothing in a message can point it at another VM's state. One stream at a time: a
- * new stream from the same VM replaces the old one (the usual cause is a half-open connection
- * the guest has already given up on).
+ * <p>Identity is fixed when the link is made: the listener that accepted the stream belongs to this
+ * VM, so nothing in a message can point it at another VM's state. One stream at a time: a new
+ * stream from the same VM replaces the old one (the usual cause is a half-open connection the guest
+ * has already given up on).
  */
 public final class GuestLink {
 
@@ -58,8 +55,12 @@ public final class GuestLink {
     private int desiredIntervalMs;
     private boolean closed;
 
-    public GuestLink(String vmId, GuestLimits limits, Duration helloDeadline, GuestSink sink,
-                     ScheduledExecutorService scheduler) {
+    public GuestLink(
+            String vmId,
+            GuestLimits limits,
+            Duration helloDeadline,
+            GuestSink sink,
+            ScheduledExecutorService scheduler) {
         this.vmId = vmId;
         this.helloDeadline = helloDeadline;
         this.limits = limits;
@@ -73,7 +74,9 @@ public final class GuestLink {
         return vmId;
     }
 
-    /** Starts serving a stream that the VM's listener accepted. Call from the gRPC service method. */
+    /**
+     * Starts serving a stream that the VM's listener accepted. Call from the gRPC service method.
+     */
     public StreamObserver<AgentMessage> open(ServerCallStreamObserver<CollectorMessage> out) {
         GuestStream stream = new GuestStream(this, out, ConnectionGate.reading());
         GuestStream old;
@@ -138,7 +141,8 @@ public final class GuestLink {
 
     /**
      * Takes a token of the VM's rate limit for the next message: 0 when one was free, else the
-     * nanoseconds until one is (the message waits in the transport meanwhile, counted as throttled).
+     * nanoseconds until one is (the message waits in the transport meanwhile, counted as
+     * throttled).
      */
     long admit(long nowNanos) {
         if (bucket.tryTake(nowNanos)) {
@@ -156,7 +160,9 @@ public final class GuestLink {
         return helloDeadline.toNanos();
     }
 
-    /** Takes one of the VM's {@code cap} connections; false (and nothing taken) when all are held. */
+    /**
+     * Takes one of the VM's {@code cap} connections; false (and nothing taken) when all are held.
+     */
     boolean connectionOpened(int cap) {
         while (true) {
             int n = connections.get();
@@ -173,7 +179,10 @@ public final class GuestLink {
         connections.decrementAndGet();
     }
 
-    /** A connection of this VM's was closed unread: counted as a reject, logged within the VM's limit. */
+    /**
+     * A connection of this VM's was closed unread: counted as a reject, logged within the VM's
+     * limit.
+     */
     void connectionRefused(String why) {
         countReject(System.nanoTime(), why);
     }
@@ -181,13 +190,26 @@ public final class GuestLink {
     /** gRPC refused a message of this VM's over the transport limit and ended its stream. */
     void transportRejected(String grpcDescription) {
         rejected.incrementAndGet();
-        rejectLog.warn(System.nanoTime(), "vm " + vmId + ": rejected a message over the limit of "
-                + limits.maxMessageBytes() + " bytes (" + grpcDescription + "); its stream was ended");
+        rejectLog.warn(
+                System.nanoTime(),
+                "vm "
+                        + vmId
+                        + ": rejected a message over the limit of "
+                        + limits.maxMessageBytes()
+                        + " bytes ("
+                        + grpcDescription
+                        + "); its stream was ended");
     }
 
     public IngestCounts stats() {
-        return new IngestCounts(accepted.get(), rejected.get(), duplicates.get(), throttled.get(),
-                restarts.get(), resets.get(), isConnected());
+        return new IngestCounts(
+                accepted.get(),
+                rejected.get(),
+                duplicates.get(),
+                throttled.get(),
+                restarts.get(),
+                resets.get(),
+                isConnected());
     }
 
     synchronized boolean isConnected() {
@@ -196,7 +218,9 @@ public final class GuestLink {
 
     /** The seq to tell a connecting agent about: what we hold from this very agent instance. */
     synchronized long lastSeqFor(Hello hello) {
-        return hello.getBootId().equals(bootId) && hello.getAgentInstance().equals(instance) ? lastSeq : 0;
+        return hello.getBootId().equals(bootId) && hello.getAgentInstance().equals(instance)
+                ? lastSeq
+                : 0;
     }
 
     synchronized int desiredIntervalMs() {
@@ -206,14 +230,15 @@ public final class GuestLink {
     /**
      * Accepts a shape-checked sample unless it is a duplicate, and returns the cumulative seq the
      * guest may be told is stored (0 when the stream has been replaced and must not ack). The sink
-     * is called under the link's lock so that samples reach it in seq order even while an old and
-     * a new stream overlap.
+     * is called under the link's lock so that samples reach it in seq order even while an old and a
+     * new stream overlap.
      */
     synchronized long accept(GuestStream from, Hello hello, Sample sample, long nowNanos) {
         if (from != current) {
             return 0;
         }
-        boolean sameAgent = hello.getBootId().equals(bootId) && hello.getAgentInstance().equals(instance);
+        boolean sameAgent =
+                hello.getBootId().equals(bootId) && hello.getAgentInstance().equals(instance);
         if (sameAgent && Long.compareUnsigned(sample.getSeq(), lastSeq) <= 0) {
             duplicates.incrementAndGet();
             return lastSeq;

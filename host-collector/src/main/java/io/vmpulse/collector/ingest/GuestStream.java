@@ -11,19 +11,19 @@ import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 import io.vmpulse.proto.v1.SetInterval;
 import io.vmpulse.proto.v1.Welcome;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One gRPC stream from a guest, served with manual flow control: the next message is requested
- * only when the VM's token bucket has a token, so a flooding guest is slowed at the transport
- * (its HTTP/2 window fills) instead of costing the collector CPU or memory.
+ * One gRPC stream from a guest, served with manual flow control: the next message is requested only
+ * when the VM's token bucket has a token, so a flooding guest is slowed at the transport (its
+ * HTTP/2 window fills) instead of costing the collector CPU or memory.
  *
  * <p>Outbound, only the latest cumulative Ack matters. It is sent once per {@link #ACK_EVERY}
  * samples or, at the next sample, once {@link #ACK_AFTER_NANOS} have passed: at a thousand VMs an
  * Ack per sample was a third of ingest's CPU, while the agent only needs Acks to free its buffer.
- * Samples it still holds unacknowledged are safe: on a reconnect the Welcome tells it what is
- * here, and a guest that half-closes the stream gets the pending Ack before the stream ends. And an Ack is sent only while the stream is ready, so a guest that never reads cannot make
- * the collector queue Acks without bound.
+ * Samples it still holds unacknowledged are safe: on a reconnect the Welcome tells it what is here,
+ * and a guest that half-closes the stream gets the pending Ack before the stream ends. And an Ack
+ * is sent only while the stream is ready, so a guest that never reads cannot make the collector
+ * queue Acks without bound.
  */
 final class GuestStream implements StreamObserver<AgentMessage> {
 
@@ -44,8 +44,11 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     private long ackSent;
     private long ackSentNanos = System.nanoTime();
 
-    /** @param connection the connection the stream came on; null when unknown */
-    GuestStream(GuestLink link, ServerCallStreamObserver<CollectorMessage> out, Channel connection) {
+    /**
+     * @param connection the connection the stream came on; null when unknown
+     */
+    GuestStream(
+            GuestLink link, ServerCallStreamObserver<CollectorMessage> out, Channel connection) {
         this.link = link;
         this.out = out;
         this.connection = connection;
@@ -60,13 +63,16 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     }
 
     /**
-     * A stream that never says hello would hold its connection forever: it is ended, and so is
-     * its connection, since a guest that never half-closes keeps an ended stream open in HTTP/2.
+     * A stream that never says hello would hold its connection forever: it is ended, and so is its
+     * connection, since a guest that never half-closes keeps an ended stream open in HTTP/2.
      */
     private void helloDeadline() {
         if (hello == null && !isDone()) {
-            link.countReject(System.nanoTime(), "no hello within " + link.helloDeadlineNanos() / 1_000_000
-                    + " ms; closing its connection");
+            link.countReject(
+                    System.nanoTime(),
+                    "no hello within "
+                            + link.helloDeadlineNanos() / 1_000_000
+                            + " ms; closing its connection");
             fail(Status.DEADLINE_EXCEEDED.withDescription("no hello in time"));
             if (connection != null) {
                 connection.close();
@@ -113,8 +119,10 @@ final class GuestStream implements StreamObserver<AgentMessage> {
         }
         hello = h;
         rejectsInARow = 0;
-        send(CollectorMessage.newBuilder()
-                .setWelcome(Welcome.newBuilder().setLastSeq(link.lastSeqFor(h))).build());
+        send(
+                CollectorMessage.newBuilder()
+                        .setWelcome(Welcome.newBuilder().setLastSeq(link.lastSeqFor(h)))
+                        .build());
         int interval = link.desiredIntervalMs();
         if (interval != 0 && interval != h.getIntervalMs()) {
             sendInterval(interval);
@@ -143,7 +151,9 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     private void reject(long now, String reason) {
         link.countReject(now, "rejected " + reason);
         if (++rejectsInARow >= link.rejectsBeforeAbuse()) {
-            fail(Status.RESOURCE_EXHAUSTED.withDescription(rejectsInARow + " invalid messages in a row"));
+            fail(
+                    Status.RESOURCE_EXHAUSTED.withDescription(
+                            rejectsInARow + " invalid messages in a row"));
         }
     }
 
@@ -176,7 +186,10 @@ final class GuestStream implements StreamObserver<AgentMessage> {
             if (done || ackPending == 0 || !out.isReady()) {
                 return;
             }
-            out.onNext(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(ackPending)).build());
+            out.onNext(
+                    CollectorMessage.newBuilder()
+                            .setAck(Ack.newBuilder().setSeq(ackPending))
+                            .build());
             ackSent = ackPending;
             ackSentNanos = System.nanoTime();
             ackPending = 0;
@@ -184,7 +197,10 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     }
 
     void sendInterval(int ms) {
-        send(CollectorMessage.newBuilder().setSetInterval(SetInterval.newBuilder().setIntervalMs(ms)).build());
+        send(
+                CollectorMessage.newBuilder()
+                        .setSetInterval(SetInterval.newBuilder().setIntervalMs(ms))
+                        .build());
     }
 
     private void send(CollectorMessage m) {
@@ -220,7 +236,10 @@ final class GuestStream implements StreamObserver<AgentMessage> {
         end(Status.fromThrowable(t).toString());
     }
 
-    /** The guest half-closed (an agent shutting down): it learns what is stored before the stream ends. */
+    /**
+     * The guest half-closed (an agent shutting down): it learns what is stored before the stream
+     * ends.
+     */
     @Override
     public void onCompleted() {
         flushAck();

@@ -24,13 +24,13 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.vmpulse.collector.ingest.vsock.EpollVsockServerChannel;
 import io.vmpulse.collector.socket.SocketAccess;
 import io.vmpulse.collector.socket.UnixSocketFiles;
 import io.vmpulse.collector.threads.DaemonThreads;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.proto.v1.GuestReportGrpc;
-import io.vmpulse.collector.ingest.vsock.EpollVsockServerChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -45,8 +45,8 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
- * The gRPC listeners that guests connect to. Each VM gets a listener of its own (a Unix socket
- * for hybrid vsock and libkrun, or a TCP port for test VMs), so the listener a stream arrives on
+ * The gRPC listeners that guests connect to. Each VM gets a listener of its own (a Unix socket for
+ * hybrid vsock and libkrun, or a TCP port for test VMs), so the listener a stream arrives on
  * <em>is</em> the VM's identity; nothing in the payload can claim another VM.
  *
  * <p>QEMU's vhost-vsock is the exception: all its guests share one {@code AF_VSOCK} listener, and
@@ -55,23 +55,31 @@ import java.util.function.IntFunction;
  * <p>All listeners share one boss thread and one I/O thread: a VM costs a socket and a little
  * state, not threads. The I/O thread collects readiness events every {@link #IO_BATCH_WINDOW}
  * rather than waking for each sample (BatchingSelectStrategy). Stream callbacks run on the I/O
- * thread itself ({@code directExecutor}): they never block (check the message, hand the sample to the VM's pipeline, queue an Ack), so
- * handing each message to a callback pool would only add two thread wake-ups per sample, which
- * at a thousand VMs was a third of the collector's CPU.
+ * thread itself ({@code directExecutor}): they never block (check the message, hand the sample to
+ * the VM's pipeline, queue an Ack), so handing each message to a callback pool would only add two
+ * thread wake-ups per sample, which at a thousand VMs was a third of the collector's CPU.
  */
 public final class IngestServer implements AutoCloseable {
 
-    /** How long readiness events gather before the I/O thread reads them (BatchingSelectStrategy). */
+    /**
+     * How long readiness events gather before the I/O thread reads them (BatchingSelectStrategy).
+     */
     private static final Duration IO_BATCH_WINDOW = Duration.ofMillis(10);
 
     private final GuestLimits limits;
     private final IngestBounds bounds;
     private final SocketAccess socketAccess;
+
     /** Guests' connections open now, across every listener. */
     private final AtomicInteger connections = new AtomicInteger();
-    private final EventLoopGroup boss = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-accept"));
-    private final EventLoopGroup workers = new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-io"),
-            BatchingSelectStrategy.factory(IO_BATCH_WINDOW));
+
+    private final EventLoopGroup boss =
+            new EpollEventLoopGroup(1, DaemonThreads.named("vmpulse-ingest-accept"));
+    private final EventLoopGroup workers =
+            new EpollEventLoopGroup(
+                    1,
+                    DaemonThreads.named("vmpulse-ingest-io"),
+                    BatchingSelectStrategy.factory(IO_BATCH_WINDOW));
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-ingest-timer"));
 
@@ -79,7 +87,9 @@ public final class IngestServer implements AutoCloseable {
         this(limits, IngestBounds.forThisProcess(), SocketAccess.OWNER_AND_GROUP);
     }
 
-    /** @param socketAccess mode and group of every per-VM Unix socket, so the VMM's user can connect */
+    /**
+     * @param socketAccess mode and group of every per-VM Unix socket, so the VMM's user can connect
+     */
     public IngestServer(GuestLimits limits, IngestBounds bounds, SocketAccess socketAccess) {
         TransportLog.install();
         this.limits = limits;
@@ -98,23 +108,28 @@ public final class IngestServer implements AutoCloseable {
 
     /**
      * Listens on a Unix socket for one VM. A socket file left by a previous collector is replaced
-     * only when nothing answers on it, so two collectors never steal each other's guests. The
-     * bound socket gets the configured mode and group, which is what lets the VMM connect to it.
+     * only when nothing answers on it, so two collectors never steal each other's guests. The bound
+     * socket gets the configured mode and group, which is what lets the VMM connect to it.
      */
     public Server listenUnix(Path path, GuestLink link) throws IOException {
         return listenUnix(path, link, PeerRule.ANY);
     }
 
-    /** As {@link #listenUnix(Path, GuestLink)}, admitting only connections from peers {@code peers} allows. */
+    /**
+     * As {@link #listenUnix(Path, GuestLink)}, admitting only connections from peers {@code peers}
+     * allows.
+     */
     public Server listenUnix(Path path, GuestLink link, PeerRule peers) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
         UnixSocketFiles.removeStale(path, "guest socket");
-        Server server = builder(new DomainSocketAddress(path.toString()), link, peers)
-                .channelType(EpollServerDomainSocketChannel.class)
-                // gRPC asks for TCP keepalive, which a Unix socket does not have; netty would warn per connection.
-                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
-                .build()
-                .start();
+        Server server =
+                builder(new DomainSocketAddress(path.toString()), link, peers)
+                        .channelType(EpollServerDomainSocketChannel.class)
+                        // gRPC asks for TCP keepalive, which a Unix socket does not have; netty
+                        // would warn per connection.
+                        .withChildOption(ChannelOption.SO_KEEPALIVE, null)
+                        .build()
+                        .start();
         try {
             socketAccess.applyTo(path);
         } catch (IOException | RuntimeException e) {
@@ -134,18 +149,28 @@ public final class IngestServer implements AutoCloseable {
 
     /**
      * Listens on {@code AF_VSOCK} for QEMU vhost-vsock guests, all VMs on one port: the kernel
-     * stamps each connection with the guest's CID, and {@code linkByCid} maps that CID to its VM.
-     * A CID that no VM was registered with is refused.
+     * stamps each connection with the guest's CID, and {@code linkByCid} maps that CID to its VM. A
+     * CID that no VM was registered with is refused.
      */
     public Server listenVsock(int port, IntFunction<GuestLink> linkByCid) throws IOException {
-        return common(NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)),
-                        ch -> ch.remoteAddress() instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null,
+        return common(
+                        NettyServerBuilder.forAddress(
+                                new VSockAddress(VSockAddress.VMADDR_CID_ANY, port)),
+                        ch ->
+                                ch.remoteAddress() instanceof VSockAddress v
+                                        ? linkByCid.apply(v.getCid())
+                                        : null,
                         PeerRule.ANY)
-                .addStreamTracerFactory(new TransportRejects(call ->
-                        call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof VSockAddress v
-                                ? linkByCid.apply(v.getCid()) : null))
+                .addStreamTracerFactory(
+                        new TransportRejects(
+                                call ->
+                                        call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)
+                                                        instanceof VSockAddress v
+                                                ? linkByCid.apply(v.getCid())
+                                                : null))
                 .channelType(EpollVsockServerChannel.class)
-                .addService(ServerInterceptors.intercept(vsockService(linkByCid), new PeerAddress()))
+                .addService(
+                        ServerInterceptors.intercept(vsockService(linkByCid), new PeerAddress()))
                 .build()
                 .start();
     }
@@ -162,10 +187,11 @@ public final class IngestServer implements AutoCloseable {
      * (netty also cuts off a CONTINUATION flood of small frames), and gRPC's keepalive policy,
      * which answers a ping flood with GOAWAY: the agent never pings, it only answers.
      */
-    private NettyServerBuilder common(NettyServerBuilder b, Function<Channel, GuestLink> linkOf, PeerRule peers) {
-        return b
-                .protocolNegotiator(new ConnectionGate(bounds, connections, linkOf, peers))
-                .maxRstFramesPerWindow(bounds.resetsPerWindow(), (int) bounds.resetWindow().toSeconds())
+    private NettyServerBuilder common(
+            NettyServerBuilder b, Function<Channel, GuestLink> linkOf, PeerRule peers) {
+        return b.protocolNegotiator(new ConnectionGate(bounds, connections, linkOf, peers))
+                .maxRstFramesPerWindow(
+                        bounds.resetsPerWindow(), (int) bounds.resetWindow().toSeconds())
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .directExecutor()
@@ -178,9 +204,9 @@ public final class IngestServer implements AutoCloseable {
 
     /**
      * HTTP/2 flow-control window of each stream and connection: one whole message fits, so a
-     * well-behaved guest is never held up, and no guest can have more than that in flight.
-     * gRPC's default (1 MiB, growing with measured bandwidth) would let each connection park
-     * megabytes in the collector.
+     * well-behaved guest is never held up, and no guest can have more than that in flight. gRPC's
+     * default (1 MiB, growing with measured bandwidth) would let each connection park megabytes in
+     * the collector.
      */
     static int flowControlWindow(GuestLimits limits) {
         return Math.max(65_535, limits.maxMessageBytes() + 5);
@@ -191,45 +217,54 @@ public final class IngestServer implements AutoCloseable {
     }
 
     private static ServerServiceDefinition vsockService(IntFunction<GuestLink> linkByCid) {
-        return service(out -> {
-            SocketAddress peer = PeerAddress.KEY.get();
-            GuestLink link = peer instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null;
-            if (link == null) {
-                out.onError(Status.PERMISSION_DENIED.withDescription("no VM is registered for " + peer)
-                        .asRuntimeException());
-                return new Ignored();
-            }
-            return link.open(out);
-        });
+        return service(
+                out -> {
+                    SocketAddress peer = PeerAddress.KEY.get();
+                    GuestLink link =
+                            peer instanceof VSockAddress v ? linkByCid.apply(v.getCid()) : null;
+                    if (link == null) {
+                        out.onError(
+                                Status.PERMISSION_DENIED
+                                        .withDescription("no VM is registered for " + peer)
+                                        .asRuntimeException());
+                        return new Ignored();
+                    }
+                    return link.open(out);
+                });
     }
 
     /**
-     * The GuestReport service with the collector's own request marshaller, which never throws on
-     * a guest's bytes (see {@link AgentMessageMarshaller}); hence built by hand rather than from
-     * the generated base class.
+     * The GuestReport service with the collector's own request marshaller, which never throws on a
+     * guest's bytes (see {@link AgentMessageMarshaller}); hence built by hand rather than from the
+     * generated base class.
      */
     private static ServerServiceDefinition service(
-            Function<ServerCallStreamObserver<CollectorMessage>, StreamObserver<AgentMessage>> open) {
-        MethodDescriptor<AgentMessage, CollectorMessage> report = GuestReportGrpc.getReportMethod().toBuilder(
-                new AgentMessageMarshaller(), GuestReportGrpc.getReportMethod().getResponseMarshaller()).build();
+            Function<ServerCallStreamObserver<CollectorMessage>, StreamObserver<AgentMessage>>
+                    open) {
+        MethodDescriptor<AgentMessage, CollectorMessage> report =
+                GuestReportGrpc.getReportMethod().toBuilder(
+                                new AgentMessageMarshaller(),
+                                GuestReportGrpc.getReportMethod().getResponseMarshaller())
+                        .build();
         return ServerServiceDefinition.builder(GuestReportGrpc.SERVICE_NAME)
-                .addMethod(report, ServerCalls.asyncBidiStreamingCall(
-                        out -> open.apply((ServerCallStreamObserver<CollectorMessage>) out)))
+                .addMethod(
+                        report,
+                        ServerCalls.asyncBidiStreamingCall(
+                                out ->
+                                        open.apply(
+                                                (ServerCallStreamObserver<CollectorMessage>) out)))
                 .build();
     }
 
     private static final class Ignored implements StreamObserver<AgentMessage> {
         @Override
-        public void onNext(AgentMessage value) {
-        }
+        public void onNext(AgentMessage value) {}
 
         @Override
-        public void onError(Throwable t) {
-        }
+        public void onError(Throwable t) {}
 
         @Override
-        public void onCompleted() {
-        }
+        public void onCompleted() {}
     }
 
     /** Puts the transport's peer address into the call's context, where the service can see it. */
@@ -237,9 +272,12 @@ public final class IngestServer implements AutoCloseable {
         static final Context.Key<SocketAddress> KEY = Context.key("vmpulse-peer-address");
 
         @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                           ServerCallHandler<Q, R> next) {
-            Context ctx = Context.current().withValue(KEY, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            Context ctx =
+                    Context.current()
+                            .withValue(
+                                    KEY, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
             return Contexts.interceptCall(ctx, call, headers, next);
         }
     }

@@ -1,18 +1,17 @@
 package io.vmpulse.collector.ingest;
 
 /**
- * Makes text that came from a guest safe to put in a log line: control characters (newlines,
- * ANSI escapes, NUL), backslashes, quotes and anything outside printable ASCII are written as
- * hex escapes (backslash, x or u, the code in hex), and long text is cut, so that a guest can neither forge a log
- * line nor repaint an operator's terminal, and one line stays one line.
+ * Makes text that came from a guest safe to put in a log line: control characters (newlines, ANSI
+ * escapes, NUL), backslashes, quotes and anything outside printable ASCII are written as hex
+ * escapes (backslash, x or u, the code in hex), and long text is cut, so that a guest can neither
+ * forge a log line nor repaint an operator's terminal, and one line stays one line.
  */
 public final class LogText {
 
     /** Longest part of a guest's text kept in one log line. */
     static final int MAX_CHARS = 128;
 
-    private LogText() {
-    }
+    private LogText() {}
 
     /** {@code s} quoted and escaped; at most {@link #MAX_CHARS} of it, then a count of the rest. */
     public static String quote(String s) {

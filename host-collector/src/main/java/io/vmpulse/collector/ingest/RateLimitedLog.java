@@ -4,8 +4,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Logs at most one line per period, counting what it held back, so that a guest sending garbage
- * in a loop cannot fill the host's disk with the collector's log.
+ * Logs at most one line per period, counting what it held back, so that a guest sending garbage in
+ * a loop cannot fill the host's disk with the collector's log.
  */
 public final class RateLimitedLog {
 

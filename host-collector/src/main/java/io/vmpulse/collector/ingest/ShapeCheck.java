@@ -7,12 +7,12 @@ import io.vmpulse.proto.v1.PerCpu;
 import io.vmpulse.proto.v1.Sample;
 
 /**
- * Checks that a guest message stays within {@link GuestLimits}: sizes, counts, string lengths
- * and values that cannot be true of any kernel. It looks at one message alone; whether counters
- * move forward between messages is {@link CounterContinuity}'s job.
+ * Checks that a guest message stays within {@link GuestLimits}: sizes, counts, string lengths and
+ * values that cannot be true of any kernel. It looks at one message alone; whether counters move
+ * forward between messages is {@link CounterContinuity}'s job.
  *
- * <p>Each method returns {@code null} when the message is acceptable, otherwise a short reason
- * that is safe to log (it never echoes guest strings).
+ * <p>Each method returns {@code null} when the message is acceptable, otherwise a short reason that
+ * is safe to log (it never echoes guest strings).
  */
 final class ShapeCheck {
 
@@ -27,8 +27,14 @@ final class ShapeCheck {
     }
 
     String hello(Hello h) {
-        String s = firstLongString(limits.maxStringBytes(),
-                h.getAgentName(), h.getAgentVersion(), h.getBootId(), h.getKernelRelease(), h.getAgentInstance());
+        String s =
+                firstLongString(
+                        limits.maxStringBytes(),
+                        h.getAgentName(),
+                        h.getAgentVersion(),
+                        h.getBootId(),
+                        h.getKernelRelease(),
+                        h.getAgentInstance());
         if (s != null) {
             return "hello " + s;
         }
@@ -67,11 +73,18 @@ final class ShapeCheck {
             }
         }
         if (s.getFilesystemsCount() > limits.maxFilesystems()) {
-            return s.getFilesystemsCount() + " filesystems, over the limit of " + limits.maxFilesystems();
+            return s.getFilesystemsCount()
+                    + " filesystems, over the limit of "
+                    + limits.maxFilesystems();
         }
         for (Filesystem f : s.getFilesystemsList()) {
-            String bad = firstLongString(limits.maxStringBytes(),
-                    f.getMountPoint(), f.getDevice(), f.getFsType(), f.getError());
+            String bad =
+                    firstLongString(
+                            limits.maxStringBytes(),
+                            f.getMountPoint(),
+                            f.getDevice(),
+                            f.getFsType(),
+                            f.getError());
             if (bad != null) {
                 return "filesystem " + bad;
             }
@@ -89,8 +102,8 @@ final class ShapeCheck {
 
     /**
      * Measures strings as the parser left them. proto3 string fields are parsed with UTF-8
-     * required, so a message with a string that is not UTF-8 never gets here (gRPC fails the
-     * call with an error); asking for the {@code ...Bytes()} form instead would re-encode each string
+     * required, so a message with a string that is not UTF-8 never gets here (gRPC fails the call
+     * with an error); asking for the {@code ...Bytes()} form instead would re-encode each string
      * and make the later plain getter decode it again, three copies per string per sample.
      */
     private static String firstLongString(int max, String... values) {
@@ -103,7 +116,10 @@ final class ShapeCheck {
         return null;
     }
 
-    /** The length of {@code s} in UTF-8 (an unpaired surrogate, which the parser never yields, as 3). */
+    /**
+     * The length of {@code s} in UTF-8 (an unpaired surrogate, which the parser never yields, as
+     * 3).
+     */
     static int utf8Length(String s) {
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -112,7 +128,9 @@ final class ShapeCheck {
                 n += 1;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
             } else {

@@ -1,9 +1,9 @@
 package io.vmpulse.collector.ingest;
 
 /**
- * A token bucket on a caller-supplied nanosecond clock. One per VM: a guest that sends faster
- * than its budget is throttled (its next read is delayed), which slows only that guest's stream
- * because HTTP/2 flow control pushes the backlog back into the guest.
+ * A token bucket on a caller-supplied nanosecond clock. One per VM: a guest that sends faster than
+ * its budget is throttled (its next read is delayed), which slows only that guest's stream because
+ * HTTP/2 flow control pushes the backlog back into the guest.
  */
 final class TokenBucket {
 

@@ -1,9 +1,5 @@
 package io.vmpulse.collector.merge;
 
-import io.vmpulse.registry.layout.RecordFields;
-import io.vmpulse.registry.layout.RecordFlags;
-import io.vmpulse.registry.layout.VmRecord;
-
 import static io.vmpulse.registry.layout.RecordFields.*;
 
 import io.vmpulse.proto.v1.Cpu;
@@ -13,6 +9,9 @@ import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Memory;
 import io.vmpulse.proto.v1.PerCpu;
 import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
 
 /**
  * Copies a guest {@link Sample} (already validated by ingest) and the {@link Hello} of its stream
@@ -23,19 +22,18 @@ import io.vmpulse.proto.v1.Sample;
  * <p>Bounds the untrusted input to the slot's fixed sizes: text is cut to its field; filesystems
  * beyond {@link RecordFields#MAX_FILESYSTEMS} and CPUs beyond {@link RecordFields#MAX_GUEST_CPUS}
  * are counted in {@code fs_omitted} and {@code cpu_omitted}, not stored; entries a previous sample
- * filled and this one does not are zeroed. Guest text is stored with
- * {@link VmRecord#putPrintable}: control characters become U+FFFD (docs/shm-abi.md, "Text").
- * Memory fields are copied by {@link WireFields}, from their declarations.
+ * filled and this one does not are zeroed. Guest text is stored with {@link VmRecord#putPrintable}:
+ * control characters become U+FFFD (docs/shm-abi.md, "Text"). Memory fields are copied by {@link
+ * WireFields}, from their declarations.
  */
 public final class GuestHalf {
 
-    private GuestHalf() {
-    }
+    private GuestHalf() {}
 
     /**
-     * Resolves the wire paths of the declared guest fields now, so that a declaration that does
-     * not match the .proto stops the collector as it starts (IllegalStateException naming the
-     * field and path) instead of failing its first guest sample.
+     * Resolves the wire paths of the declared guest fields now, so that a declaration that does not
+     * match the .proto stops the collector as it starts (IllegalStateException naming the field and
+     * path) instead of failing its first guest sample.
      */
     public static void resolveWirePaths() {
         WireFields.DECLARED.fields();
@@ -81,9 +79,9 @@ public final class GuestHalf {
 
     /**
      * The first {@link RecordFields#MAX_GUEST_CPUS} "cpuN" lines, in the guest's order. Entries
-     * past {@code cpu_count} are always zero, so only those the previous sample filled and this
-     * one does not are cleared: most guests have a few CPUs, and zeroing all 32 entries of 88
-     * bytes on every sample was most of this copy's time (GuestHalfBenchmark).
+     * past {@code cpu_count} are always zero, so only those the previous sample filled and this one
+     * does not are cleared: most guests have a few CPUs, and zeroing all 32 entries of 88 bytes on
+     * every sample was most of this copy's time (GuestHalfBenchmark).
      */
     private static void copyPerCpu(Cpu cpu, VmRecord out) {
         int reported = cpu.getPerCpuCount();
@@ -119,12 +117,17 @@ public final class GuestHalf {
         Memory m = in.getMemory();
         WireFields.DECLARED.copy(in, out);
         out.putInt(MEM_AVAILABLE_DERIVED, m.getAvailableDerived() ? 1 : 0);
-        out.putDouble(MEM_USED_PCT, usedPct(m.getTotalBytes() - Math.min(m.getAvailableBytes(), m.getTotalBytes()), m.getTotalBytes()));
+        out.putDouble(
+                MEM_USED_PCT,
+                usedPct(
+                        m.getTotalBytes() - Math.min(m.getAvailableBytes(), m.getTotalBytes()),
+                        m.getTotalBytes()));
     }
 
     private static void copyFilesystems(Sample in, VmRecord out) {
         int n = Math.min(in.getFilesystemsCount(), MAX_FILESYSTEMS);
-        // As for cpu[]: entries past fs_count are zero, so only the previous sample's extra ones are cleared.
+        // As for cpu[]: entries past fs_count are zero, so only the previous sample's extra ones
+        // are cleared.
         int end = Math.max(n, (int) Math.min(out.getUnsignedInt(FS_COUNT), MAX_FILESYSTEMS));
         out.putInt(FS_COUNT, n);
         out.putInt(FS_OMITTED, in.getFilesystemsCount() - n);
@@ -139,7 +142,11 @@ public final class GuestHalf {
             out.putLong(FS_AVAILABLE_BYTES, i, f.getAvailableBytes());
             out.putLong(FS_INODES_TOTAL, i, f.getInodesTotal());
             out.putLong(FS_INODES_FREE, i, f.getInodesFree());
-            out.putInt(FS_FLAGS, i, (f.getError().isEmpty() ? 0 : RecordFlags.FS_ERROR) | (f.getReadOnly() ? RecordFlags.FS_READ_ONLY : 0));
+            out.putInt(
+                    FS_FLAGS,
+                    i,
+                    (f.getError().isEmpty() ? 0 : RecordFlags.FS_ERROR)
+                            | (f.getReadOnly() ? RecordFlags.FS_READ_ONLY : 0));
             double pct = fsUsedPct(f);
             out.putDouble(FS_USED_PCT, i, pct);
             max = Math.max(max, pct);
@@ -149,7 +156,8 @@ public final class GuestHalf {
 
     /** As df computes Use%: used / (used + available), where used = size - free. */
     static double fsUsedPct(Filesystem f) {
-        if (!f.getError().isEmpty() || Long.compareUnsigned(f.getFreeBytes(), f.getSizeBytes()) > 0) {
+        if (!f.getError().isEmpty()
+                || Long.compareUnsigned(f.getFreeBytes(), f.getSizeBytes()) > 0) {
             return 0;
         }
         long used = f.getSizeBytes() - f.getFreeBytes();

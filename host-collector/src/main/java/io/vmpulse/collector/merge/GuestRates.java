@@ -3,11 +3,11 @@ package io.vmpulse.collector.merge;
 import io.vmpulse.proto.v1.CpuTimes;
 
 /**
- * Guest CPU percentages over the interval between two samples of one boot. With
- * {@code total = user + nice + system + idle + iowait + irq + softirq + steal} (guest time is
- * already inside user and nice, so it is not added again): busy = user + nice + system + irq +
- * softirq; idle, iowait and steal are themselves; each is a percentage of total, so the four add
- * up to 100. A mode that went backwards (idle and iowait may, see DESIGN.md) counts as zero.
+ * Guest CPU percentages over the interval between two samples of one boot. With {@code total = user
+ * + nice + system + idle + iowait + irq + softirq + steal} (guest time is already inside user and
+ * nice, so it is not added again): busy = user + nice + system + irq + softirq; idle, iowait and
+ * steal are themselves; each is a percentage of total, so the four add up to 100. A mode that went
+ * backwards (idle and iowait may, see DESIGN.md) counts as zero.
  */
 public final class GuestRates {
 
@@ -16,15 +16,15 @@ public final class GuestRates {
         static final CpuPct NONE = new CpuPct(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
-    private GuestRates() {
-    }
+    private GuestRates() {}
 
     public static CpuPct cpu(CpuTimes before, CpuTimes after) {
-        double busy = (double) delta(before.getUserNs(), after.getUserNs())
-                + delta(before.getNiceNs(), after.getNiceNs())
-                + delta(before.getSystemNs(), after.getSystemNs())
-                + delta(before.getIrqNs(), after.getIrqNs())
-                + delta(before.getSoftirqNs(), after.getSoftirqNs());
+        double busy =
+                (double) delta(before.getUserNs(), after.getUserNs())
+                        + delta(before.getNiceNs(), after.getNiceNs())
+                        + delta(before.getSystemNs(), after.getSystemNs())
+                        + delta(before.getIrqNs(), after.getIrqNs())
+                        + delta(before.getSoftirqNs(), after.getSoftirqNs());
         double idle = delta(before.getIdleNs(), after.getIdleNs());
         double iowait = delta(before.getIowaitNs(), after.getIowaitNs());
         double steal = delta(before.getStealNs(), after.getStealNs());
@@ -32,7 +32,8 @@ public final class GuestRates {
         if (total <= 0) {
             return CpuPct.NONE;
         }
-        return new CpuPct(100 * busy / total, 100 * idle / total, 100 * iowait / total, 100 * steal / total);
+        return new CpuPct(
+                100 * busy / total, 100 * idle / total, 100 * iowait / total, 100 * steal / total);
     }
 
     /** Forward difference of a cumulative counter; a step backwards counts as no progress. */

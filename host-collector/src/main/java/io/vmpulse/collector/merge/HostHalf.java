@@ -1,34 +1,33 @@
 package io.vmpulse.collector.merge;
 
-import io.vmpulse.registry.layout.RecordFields;
-
 import static io.vmpulse.registry.layout.RecordFields.*;
 
-import io.vmpulse.collector.merge.HostReading;
-import io.vmpulse.collector.merge.Source;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 
 /**
- * Copies a {@link HostReading} into the host half of a {@link VmRecord}: values of present
- * sources, zero for absent or failed ones (the presence bit tells them apart from a real zero), and
- * one failing flag per source.
+ * Copies a {@link HostReading} into the host half of a {@link VmRecord}: values of present sources,
+ * zero for absent or failed ones (the presence bit tells them apart from a real zero), and one
+ * failing flag per source.
  */
 final class HostHalf {
 
     private static final Source[] SOURCES = Source.values();
     private static final long[] PRESENT_BIT = {
-        RecordFlags.PRESENT_HOST_VCPU, RecordFlags.PRESENT_HOST_PROCESS, RecordFlags.PRESENT_HOST_CGROUP,
-        RecordFlags.PRESENT_HOST_BLOCK, RecordFlags.PRESENT_HOST_NET, RecordFlags.PRESENT_HOST_BALLOON,
+        RecordFlags.PRESENT_HOST_VCPU, RecordFlags.PRESENT_HOST_PROCESS,
+                RecordFlags.PRESENT_HOST_CGROUP,
+        RecordFlags.PRESENT_HOST_BLOCK, RecordFlags.PRESENT_HOST_NET,
+                RecordFlags.PRESENT_HOST_BALLOON,
     };
     private static final long[] FAILING_BIT = {
-        RecordFlags.FLAG_VCPU_FAILING, RecordFlags.FLAG_PROCESS_FAILING, RecordFlags.FLAG_CGROUP_FAILING,
-        RecordFlags.FLAG_BLOCK_FAILING, RecordFlags.FLAG_NET_FAILING, RecordFlags.FLAG_BALLOON_FAILING,
+        RecordFlags.FLAG_VCPU_FAILING, RecordFlags.FLAG_PROCESS_FAILING,
+                RecordFlags.FLAG_CGROUP_FAILING,
+        RecordFlags.FLAG_BLOCK_FAILING, RecordFlags.FLAG_NET_FAILING,
+                RecordFlags.FLAG_BALLOON_FAILING,
     };
 
-    private HostHalf() {
-    }
+    private HostHalf() {}
 
     static void copy(HostReading r, VmRecord out) {
         for (int i = 0; i < SOURCES.length; i++) {
@@ -78,9 +77,11 @@ final class HostHalf {
         put(out, NET_TX_ERRORS, net, r.netTxErrors);
         boolean diskOps = block && hasDiskOps(r);
         out.setPresent(RecordFlags.PRESENT_HOST_DISK_OPS, diskOps);
-        boolean drops = net && r.netRxDropped != HostReading.ABSENT && r.netTxDropped != HostReading.ABSENT;
+        boolean drops =
+                net && r.netRxDropped != HostReading.ABSENT && r.netTxDropped != HostReading.ABSENT;
         out.setPresent(RecordFlags.PRESENT_HOST_NET_DROPS, drops);
-        boolean errors = net && r.netRxErrors != HostReading.ABSENT && r.netTxErrors != HostReading.ABSENT;
+        boolean errors =
+                net && r.netRxErrors != HostReading.ABSENT && r.netTxErrors != HostReading.ABSENT;
         out.setPresent(RecordFlags.PRESENT_HOST_NET_ERRORS, errors);
         copyDisks(r, block, out);
         copyNics(r, net, out);
@@ -96,8 +97,8 @@ final class HostHalf {
     /**
      * One entry per drive while block is present. Entries past {@code disk_count} are always zero,
      * so only those the previous reading filled and this one does not are cleared (the same for
-     * {@link #copyNics}): a VM has one or two devices, and rewriting all eight on every reading
-     * was most of this copy's added time (HostHalfBenchmark).
+     * {@link #copyNics}): a VM has one or two devices, and rewriting all eight on every reading was
+     * most of this copy's added time (HostHalfBenchmark).
      */
     private static void copyDisks(HostReading r, boolean block, VmRecord out) {
         int n = block ? r.diskCount : 0;
@@ -138,7 +139,9 @@ final class HostHalf {
         out.putLong(f, i, has && values[i] != HostReading.ABSENT ? values[i] : 0);
     }
 
-    /** Whether the block source counted operations, not only bytes ({@code /proc/PID/io} does not). */
+    /**
+     * Whether the block source counted operations, not only bytes ({@code /proc/PID/io} does not).
+     */
     static boolean hasDiskOps(HostReading r) {
         return r.diskReadOps != HostReading.ABSENT && r.diskWriteOps != HostReading.ABSENT;
     }

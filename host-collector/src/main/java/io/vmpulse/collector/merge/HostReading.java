@@ -14,8 +14,8 @@ import java.util.Arrays;
  * received, which is the TAP's {@code tx_bytes}.
  *
  * <p>Each {@link Source} is in one of three states: absent (not configured for this VM or not
- * applicable), present, or failed with a short reason. A failed source leaves its fields at
- * {@link #ABSENT}.
+ * applicable), present, or failed with a short reason. A failed source leaves its fields at {@link
+ * #ABSENT}.
  */
 public final class HostReading {
 
@@ -34,11 +34,15 @@ public final class HostReading {
     public int vcpuCount;
     public long vcpuRunNs;
     public long vcpuWaitNs;
+
     /** Length {@link #vcpuSlots} is used; a vCPU number with no thread found holds ABSENT. */
     public long[] vcpuRunNsByIndex = new long[0];
+
     public long[] vcpuWaitNsByIndex = new long[0];
+
     /** The thread behind each vCPU number (0: none), so that rates compare a thread with itself. */
     public int[] vcpuTidByIndex = new int[0];
+
     public int vcpuSlots;
 
     // VMM process.
@@ -58,17 +62,28 @@ public final class HostReading {
     public long diskWriteBytes;
     public long diskReadOps;
     public long diskWriteOps;
-    /** Drives with an entry below, at most {@code MAX_DISKS}, in the source's order; the totals above cover every drive. */
+
+    /**
+     * Drives with an entry below, at most {@code MAX_DISKS}, in the source's order; the totals
+     * above cover every drive.
+     */
     public int diskCount;
+
     /** Drives beyond {@code MAX_DISKS}: in the totals only. */
     public int diskOmitted;
+
     public final String[] diskName = new String[MAX_DISKS];
     public final long[] diskReadBytesEach = new long[MAX_DISKS];
     public final long[] diskWriteBytesEach = new long[MAX_DISKS];
+
     /** ABSENT where the source counts no operations, as in the totals. */
     public final long[] diskReadOpsEach = new long[MAX_DISKS];
+
     public final long[] diskWriteOpsEach = new long[MAX_DISKS];
-    /** Firecracker metrics lines that could not be parsed and were skipped, since the sampler began. */
+
+    /**
+     * Firecracker metrics lines that could not be parsed and were skipped, since the sampler began.
+     */
     public long metricsLinesSkipped;
 
     // Network, guest's point of view, summed over the VM's interfaces.
@@ -80,22 +95,36 @@ public final class HostReading {
     public long netTxDropped;
     public long netRxErrors;
     public long netTxErrors;
-    /** Interfaces with an entry below, at most {@code MAX_NICS}, in the source's order, guest's point of view as the totals. */
+
+    /**
+     * Interfaces with an entry below, at most {@code MAX_NICS}, in the source's order, guest's
+     * point of view as the totals.
+     */
     public int nicCount;
+
     /** Interfaces beyond {@code MAX_NICS}: in the totals only. */
     public int nicOmitted;
+
     public final String[] nicName = new String[MAX_NICS];
     public final long[] nicRxBytesEach = new long[MAX_NICS];
     public final long[] nicTxBytesEach = new long[MAX_NICS];
     public final long[] nicRxPacketsEach = new long[MAX_NICS];
     public final long[] nicTxPacketsEach = new long[MAX_NICS];
+
     /** ABSENT where the source counts no drops (only TAPs do), as in the totals. */
     public final long[] nicRxDropsEach = new long[MAX_NICS];
+
     public final long[] nicTxDropsEach = new long[MAX_NICS];
+
     /** ABSENT where the source counts no errors (Cloud Hypervisor), as in the totals. */
     public final long[] nicRxErrorsEach = new long[MAX_NICS];
+
     public final long[] nicTxErrorsEach = new long[MAX_NICS];
-    /** True when the network fields come from TAP counters, false when from the VMM's device counters. */
+
+    /**
+     * True when the network fields come from TAP counters, false when from the VMM's device
+     * counters.
+     */
     public boolean netFromTap;
 
     // Balloon, Firecracker's GET /balloon/statistics.
@@ -135,7 +164,10 @@ public final class HostReading {
         Arrays.fill(errors, null);
     }
 
-    /** Adds one drive's cumulative counters (ops ABSENT where the source has none); beyond the room, counts it omitted. */
+    /**
+     * Adds one drive's cumulative counters (ops ABSENT where the source has none); beyond the room,
+     * counts it omitted.
+     */
     public void addDisk(String name, long readBytes, long writeBytes, long readOps, long writeOps) {
         if (diskCount == MAX_DISKS) {
             diskOmitted++;
@@ -153,8 +185,16 @@ public final class HostReading {
      * Adds one interface's cumulative counters from the guest's point of view (rx: what the guest
      * received), ABSENT where the source has none; beyond the room, counts it omitted.
      */
-    public void addNic(String name, long rxBytes, long txBytes, long rxPackets, long txPackets,
-                       long rxDrops, long txDrops, long rxErrors, long txErrors) {
+    public void addNic(
+            String name,
+            long rxBytes,
+            long txBytes,
+            long rxPackets,
+            long txPackets,
+            long rxDrops,
+            long txDrops,
+            long rxErrors,
+            long txErrors) {
         if (nicCount == MAX_NICS) {
             nicOmitted++;
             return;
@@ -195,7 +235,10 @@ public final class HostReading {
         errors[source.ordinal()] = reason;
     }
 
-    /** Marks {@code source} failed with the kind and message of {@code cause}, cut to a short reason. */
+    /**
+     * Marks {@code source} failed with the kind and message of {@code cause}, cut to a short
+     * reason.
+     */
     public void markFailed(Source source, Throwable cause) {
         String m = cause.getMessage();
         String reason = cause.getClass().getSimpleName() + (m == null ? "" : ": " + m);

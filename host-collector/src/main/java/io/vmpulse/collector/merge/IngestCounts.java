@@ -8,5 +8,4 @@ public record IngestCounts(
         long throttled,
         long guestRestarts,
         long counterResets,
-        boolean connected) {
-}
+        boolean connected) {}

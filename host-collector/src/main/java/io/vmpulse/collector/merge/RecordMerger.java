@@ -1,25 +1,19 @@
 package io.vmpulse.collector.merge;
 
-import io.vmpulse.registry.layout.RecordFields;
-
 import static io.vmpulse.registry.layout.RecordFields.*;
 
-import io.vmpulse.collector.merge.HostReading;
-import io.vmpulse.collector.merge.Source;
-import io.vmpulse.collector.merge.IngestCounts;
-import io.vmpulse.collector.merge.GuestHalf;
-import io.vmpulse.registry.layout.RecordField;
-import io.vmpulse.registry.layout.RecordFlags;
-import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
 
 /**
- * Builds one VM's unified sample from what arrives: guest samples, host readings, ingest
- * counters. Keeps the previous reading of each half to derive rates, and keeps the last guest
- * half in place while the guest is silent, so host metrics keep flowing next to a guest half that
- * is marked stale.
+ * Builds one VM's unified sample from what arrives: guest samples, host readings, ingest counters.
+ * Keeps the previous reading of each half to derive rates, and keeps the last guest half in place
+ * while the guest is silent, so host metrics keep flowing next to a guest half that is marked
+ * stale.
  *
  * <p>Rates are over the interval between two readings of the same half, measured on the host's
  * monotonic clock for the host half, and between two samples of the same guest boot for the guest
@@ -33,8 +27,13 @@ public final class RecordMerger {
     private final VmRecord out = new VmRecord();
     private HostReading previousHost = new HostReading();
     private boolean havePreviousHost;
-    /** Only the CPU times of the previous guest sample: holding the whole sample would keep it alive a whole interval. */
+
+    /**
+     * Only the CPU times of the previous guest sample: holding the whole sample would keep it alive
+     * a whole interval.
+     */
     private CpuTimes previousGuestCpu;
+
     private long hostWaitAtPreviousGuest = HostReading.ABSENT;
     private long droppedSamples;
     private long lastGuestMonoNanos;
@@ -54,8 +53,13 @@ public final class RecordMerger {
      * A guest sample arrived; {@code host} was read at its arrival (it may be null when host reads
      * are not wanted). Returns the reading the caller may reuse for the next read.
      */
-    public HostReading guestArrived(Sample s, Hello hello, Continuity verdict,
-                                    long receivedMonoNanos, long receivedUnixNanos, HostReading host) {
+    public HostReading guestArrived(
+            Sample s,
+            Hello hello,
+            Continuity verdict,
+            long receivedMonoNanos,
+            long receivedUnixNanos,
+            HostReading host) {
         GuestHalf.copy(s, hello, out);
         droppedSamples += s.getDroppedBefore();
         out.putLong(DROPPED_SAMPLES, droppedSamples);
@@ -74,13 +78,17 @@ public final class RecordMerger {
         out.putDouble(GUEST_CPU_IOWAIT_PCT, rates ? pct.iowait() : 0);
         out.putDouble(GUEST_CPU_STEAL_PCT, rates ? pct.steal() : 0);
 
-        long guestSteal = continues ? GuestRates.delta(previousGuestCpu.getStealNs(), cpu.getStealNs()) : 0;
+        long guestSteal =
+                continues ? GuestRates.delta(previousGuestCpu.getStealNs(), cpu.getStealNs()) : 0;
         previousGuestCpu = cpu;
         if (host == null) {
             return null;
         }
         long wait = host.isPresent(Source.VCPU) ? host.vcpuWaitNs : HostReading.ABSENT;
-        boolean cross = continues && wait != HostReading.ABSENT && hostWaitAtPreviousGuest != HostReading.ABSENT;
+        boolean cross =
+                continues
+                        && wait != HostReading.ABSENT
+                        && hostWaitAtPreviousGuest != HostReading.ABSENT;
         long hostWait = cross ? GuestRates.delta(hostWaitAtPreviousGuest, wait) : 0;
         out.putLong(STEAL_GUEST_DELTA_NS, cross ? guestSteal : 0);
         out.putLong(STEAL_HOST_DELTA_NS, hostWait);
@@ -109,7 +117,8 @@ public final class RecordMerger {
         boolean disk = rates && both(before, host, Source.BLOCK);
         perSecond(DISK_READ_BYTES_PER_S, disk, before.diskReadBytes, host.diskReadBytes, dt);
         perSecond(DISK_WRITE_BYTES_PER_S, disk, before.diskWriteBytes, host.diskWriteBytes, dt);
-        // A rate of an ABSENT counter would read as 0 ops/s: absent in either reading, the rate is absent.
+        // A rate of an ABSENT counter would read as 0 ops/s: absent in either reading, the rate is
+        // absent.
         boolean ops = disk && HostHalf.hasDiskOps(before) && HostHalf.hasDiskOps(host);
         perSecond(DISK_READ_OPS_PER_S, ops, before.diskReadOps, host.diskReadOps, dt);
         perSecond(DISK_WRITE_OPS_PER_S, ops, before.diskWriteOps, host.diskWriteOps, dt);
@@ -126,12 +135,15 @@ public final class RecordMerger {
     }
 
     /** Stamps counters and freshness flags; call right before publishing. */
-    public VmRecord seal(IngestCounts stats, long nowMonoNanos, long staleAfterNanos, boolean last) {
+    public VmRecord seal(
+            IngestCounts stats, long nowMonoNanos, long staleAfterNanos, boolean last) {
         out.putLong(REJECTED_MESSAGES, stats.rejected());
         out.putLong(GUEST_RESTARTS, stats.guestRestarts());
         out.putLong(COUNTER_RESETS, stats.counterResets());
         out.setFlags(RecordFlags.FLAG_GUEST_CONNECTED, stats.connected() && !last);
-        out.setFlags(RecordFlags.FLAG_GUEST_STALE, !haveGuest || nowMonoNanos - lastGuestMonoNanos > staleAfterNanos);
+        out.setFlags(
+                RecordFlags.FLAG_GUEST_STALE,
+                !haveGuest || nowMonoNanos - lastGuestMonoNanos > staleAfterNanos);
         out.setFlags(RecordFlags.FLAG_FINAL, last);
         return out;
     }
@@ -147,9 +159,12 @@ public final class RecordMerger {
         int threads = 0;
         for (int i = 0; i < Math.min(before.vcpuSlots, after.vcpuSlots); i++) {
             int tid = after.vcpuTidByIndex[i];
-            if (tid != 0 && tid == before.vcpuTidByIndex[i] && before.vcpuRunNsByIndex[i] != HostReading.ABSENT
+            if (tid != 0
+                    && tid == before.vcpuTidByIndex[i]
+                    && before.vcpuRunNsByIndex[i] != HostReading.ABSENT
                     && after.vcpuRunNsByIndex[i] != HostReading.ABSENT) {
-                vcpuRunDeltaNs += GuestRates.delta(before.vcpuRunNsByIndex[i], after.vcpuRunNsByIndex[i]);
+                vcpuRunDeltaNs +=
+                        GuestRates.delta(before.vcpuRunNsByIndex[i], after.vcpuRunNsByIndex[i]);
                 threads++;
             }
         }

@@ -12,11 +12,11 @@ import java.util.TreeMap;
 /**
  * What the VM's descriptor says about the VM itself: its hypervisor and its labels, as the record
  * carries them. Labels are "key=value" lines joined by '\n', sorted by key so that the same labels
- * always give the same bytes; a label that does not fit after the ones before it is left out
- * whole (never cut, a cut value would be a wrong value) and counted in {@code labels_omitted}.
- * Both come from the host's operator and were validated with the descriptor (keys are
- * identifiers, values hold no control characters), so '\n' and '=' separate them unambiguously
- * up to the first '=' of a line.
+ * always give the same bytes; a label that does not fit after the ones before it is left out whole
+ * (never cut, a cut value would be a wrong value) and counted in {@code labels_omitted}. Both come
+ * from the host's operator and were validated with the descriptor (keys are identifiers, values
+ * hold no control characters), so '\n' and '=' separate them unambiguously up to the first '=' of a
+ * line.
  *
  * <p>Immutable; built when a VM is registered or updated, written into every record after.
  */

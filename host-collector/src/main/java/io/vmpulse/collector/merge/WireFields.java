@@ -18,10 +18,10 @@ import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
- * The guest fields copied as they are: every {@link RecordField} that declares a {@link RecordField#wire()}
- * path into {@link Sample}, paired with the generated getters that path names. Adding such a field
- * then takes the .proto field, the agent's sampler and the one declaration in {@link RecordFields};
- * nothing here changes.
+ * The guest fields copied as they are: every {@link RecordField} that declares a {@link
+ * RecordField#wire()} path into {@link Sample}, paired with the generated getters that path names.
+ * Adding such a field then takes the .proto field, the agent's sampler and the one declaration in
+ * {@link RecordFields}; nothing here changes.
  *
  * <p>Resolved once, at class initialisation, against the protobuf descriptor: a path whose field
  * does not exist, is repeated, or whose type does not fit the record field's fails the collector's
@@ -57,7 +57,10 @@ final class WireFields {
         }
     }
 
-    /** Resolves the wire path of every field of {@code all} that has one, against {@code root} (a {@link Sample}). */
+    /**
+     * Resolves the wire path of every field of {@code all} that has one, against {@code root} (a
+     * {@link Sample}).
+     */
     @SuppressWarnings("unchecked")
     static WireFields resolve(List<RecordField> all, Descriptor root) {
         List<RecordField> fields = new ArrayList<>();
@@ -68,7 +71,8 @@ final class WireFields {
                 getters.add(getter(f, root));
             }
         }
-        return new WireFields(fields.toArray(RecordField[]::new), getters.toArray(ToLongFunction[]::new));
+        return new WireFields(
+                fields.toArray(RecordField[]::new), getters.toArray(ToLongFunction[]::new));
     }
 
     private static ToLongFunction<Sample> getter(RecordField f, Descriptor root) {
@@ -87,7 +91,12 @@ final class WireFields {
             boolean last = i == steps.length - 1;
             if (!last) {
                 if (d.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
-                    throw broken(f, d.getFullName() + " is not a message, so it has no field '" + steps[i + 1] + "'");
+                    throw broken(
+                            f,
+                            d.getFullName()
+                                    + " is not a message, so it has no field '"
+                                    + steps[i + 1]
+                                    + "'");
                 }
                 Method m = method(f, javaType, d);
                 path.add(lambda(Function.class, "apply", m));
@@ -95,14 +104,16 @@ final class WireFields {
                 javaType = m.getReturnType();
             } else {
                 checkType(f, d);
-                ToLongFunction<Object> leaf = lambda(ToLongFunction.class, "applyAsLong", method(f, javaType, d));
+                ToLongFunction<Object> leaf =
+                        lambda(ToLongFunction.class, "applyAsLong", method(f, javaType, d));
                 return compose(path, leaf);
             }
         }
         throw broken(f, "empty path");
     }
 
-    private static ToLongFunction<Sample> compose(List<Function<Object, Object>> path, ToLongFunction<Object> leaf) {
+    private static ToLongFunction<Sample> compose(
+            List<Function<Object, Object>> path, ToLongFunction<Object> leaf) {
         return switch (path.size()) {
             case 0 -> leaf::applyAsLong;
             case 1 -> {
@@ -125,19 +136,33 @@ final class WireFields {
     /** The record's integer type must hold the protobuf field's values exactly. */
     private static void checkType(RecordField f, FieldDescriptor d) {
         FieldDescriptor.Type t = d.getType();
-        boolean fits = switch (f.type()) {
-            case U64 -> t == FieldDescriptor.Type.UINT64 || t == FieldDescriptor.Type.FIXED64;
-            case I64 -> t == FieldDescriptor.Type.INT64 || t == FieldDescriptor.Type.SINT64
-                    || t == FieldDescriptor.Type.SFIXED64;
-            case U32 -> t == FieldDescriptor.Type.UINT32 || t == FieldDescriptor.Type.FIXED32;
-            default -> false;
-        };
+        boolean fits =
+                switch (f.type()) {
+                    case U64 ->
+                            t == FieldDescriptor.Type.UINT64 || t == FieldDescriptor.Type.FIXED64;
+                    case I64 ->
+                            t == FieldDescriptor.Type.INT64
+                                    || t == FieldDescriptor.Type.SINT64
+                                    || t == FieldDescriptor.Type.SFIXED64;
+                    case U32 ->
+                            t == FieldDescriptor.Type.UINT32 || t == FieldDescriptor.Type.FIXED32;
+                    default -> false;
+                };
         if (!fits) {
-            throw broken(f, d.getFullName() + " is " + t.name().toLowerCase() + ", which a " + f.type() + " field cannot hold");
+            throw broken(
+                    f,
+                    d.getFullName()
+                            + " is "
+                            + t.name().toLowerCase()
+                            + ", which a "
+                            + f.type()
+                            + " field cannot hold");
         }
     }
 
-    /** The generated getter of {@code d}: protobuf-java capitalises the letter after '_' or a digit. */
+    /**
+     * The generated getter of {@code d}: protobuf-java capitalises the letter after '_' or a digit.
+     */
     private static Method method(RecordField f, Class<?> owner, FieldDescriptor d) {
         StringBuilder name = new StringBuilder("get");
         boolean upper = true;
@@ -160,18 +185,32 @@ final class WireFields {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             MethodHandle target = lookup.unreflect(getter);
-            MethodType erased = iface == ToLongFunction.class
-                    ? MethodType.methodType(long.class, Object.class)
-                    : MethodType.methodType(Object.class, Object.class);
-            return iface.cast(LambdaMetafactory.metafactory(lookup, name, MethodType.methodType(iface), erased, target,
-                    target.type()).getTarget().invoke());
+            MethodType erased =
+                    iface == ToLongFunction.class
+                            ? MethodType.methodType(long.class, Object.class)
+                            : MethodType.methodType(Object.class, Object.class);
+            return iface.cast(
+                    LambdaMetafactory.metafactory(
+                                    lookup,
+                                    name,
+                                    MethodType.methodType(iface),
+                                    erased,
+                                    target,
+                                    target.type())
+                            .getTarget()
+                            .invoke());
         } catch (Throwable e) {
             throw new IllegalStateException("cannot bind " + getter + ": " + e, e);
         }
     }
 
     private static IllegalStateException broken(RecordField f, String why) {
-        return new IllegalStateException("record field " + f.name() + " declares wire path '" + f.wire()
-                + "' in vmpulse.agent.v1.Sample, which does not resolve: " + why);
+        return new IllegalStateException(
+                "record field "
+                        + f.name()
+                        + " declares wire path '"
+                        + f.wire()
+                        + "' in vmpulse.agent.v1.Sample, which does not resolve: "
+                        + why);
     }
 }

@@ -5,21 +5,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Who holds an flock, as the kernel says in /proc/locks: the pid that actually holds the lock
- * now, never a pid remembered in a file (which may be a collector long dead).
+ * Who holds an flock, as the kernel says in /proc/locks: the pid that actually holds the lock now,
+ * never a pid remembered in a file (which may be a collector long dead).
  *
  * <pre>
  * 1: FLOCK  ADVISORY  WRITE 4242 00:19:1234 0 EOF
  *    type   kind      mode  pid  major:minor:inode (device numbers in hex)
  * </pre>
+ *
  * Waiting lockers are listed as {@code 1: -> FLOCK ...} and are skipped.
  */
 final class LockHolders {
 
-    private LockHolders() {
-    }
+    private LockHolders() {}
 
-    /** The pid holding an flock on the file with device {@code dev} (st_dev) and inode {@code ino}, or 0. */
+    /**
+     * The pid holding an flock on the file with device {@code dev} (st_dev) and inode {@code ino},
+     * or 0.
+     */
     static long pidHolding(long dev, long ino) {
         String want = String.format("%02x:%02x:%d", major(dev), minor(dev), ino);
         try {

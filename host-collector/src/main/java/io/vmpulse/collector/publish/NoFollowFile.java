@@ -2,23 +2,21 @@ package io.vmpulse.collector.publish;
 
 import com.sun.jna.LastErrorException;
 import io.vmpulse.collector.sys.LibC;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A descriptor of a file the collector opened itself, never through a symbolic link
- * ({@code LibC.O_NOFOLLOW}), and checked to be a regular file of the collector's own user.
+ * A descriptor of a file the collector opened itself, never through a symbolic link ({@code
+ * LibC.O_NOFOLLOW}), and checked to be a regular file of the collector's own user.
  *
- * <p>Why flock and not {@link java.nio.channels.FileChannel#tryLock()}: the JDK takes POSIX
- * record locks ({@code fcntl}), which the kernel drops as soon as the process closes <em>any</em>
- * descriptor of the file. An flock belongs to the open file description, lives exactly as long
- * as this descriptor, and is dropped by the kernel when the process dies, which is how a stale
+ * <p>Why flock and not {@link java.nio.channels.FileChannel#tryLock()}: the JDK takes POSIX record
+ * locks ({@code fcntl}), which the kernel drops as soon as the process closes <em>any</em>
+ * descriptor of the file. An flock belongs to the open file description, lives exactly as long as
+ * this descriptor, and is dropped by the kernel when the process dies, which is how a stale
  * registry is told apart from a live one.
  */
 final class NoFollowFile implements AutoCloseable {
-
 
     private final int fd;
     private final Path path;
@@ -34,22 +32,32 @@ final class NoFollowFile implements AutoCloseable {
         return LibC.geteuid();
     }
 
-    /** Opens {@code path}, creating it with {@code mode} if missing; {@code what} names it in errors. */
+    /**
+     * Opens {@code path}, creating it with {@code mode} if missing; {@code what} names it in
+     * errors.
+     */
     static NoFollowFile openOrCreate(Path path, int mode, String what) throws IOException {
-        return open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode, what);
+        return open(
+                path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode, what);
     }
 
     /** Creates {@code path}, which must not exist yet (not even as a dangling symbolic link). */
     static NoFollowFile createNew(Path path, int mode, String what) throws IOException {
-        return open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode, what);
+        return open(
+                path,
+                LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC,
+                mode,
+                what);
     }
 
-    private static NoFollowFile open(Path path, int flags, int mode, String what) throws IOException {
+    private static NoFollowFile open(Path path, int flags, int mode, String what)
+            throws IOException {
         int fd;
         try {
             fd = LibC.open(path.toString(), flags, mode);
         } catch (LastErrorException e) {
-            throw new IOException("cannot open " + what + " " + path + ": " + describe(e.getErrorCode()), e);
+            throw new IOException(
+                    "cannot open " + what + " " + path + ": " + describe(e.getErrorCode()), e);
         }
         NoFollowFile f = new NoFollowFile(fd, path);
         try {
@@ -61,7 +69,9 @@ final class NoFollowFile implements AutoCloseable {
         return f;
     }
 
-    /** Takes an exclusive flock without waiting; false when another open file description holds it. */
+    /**
+     * Takes an exclusive flock without waiting; false when another open file description holds it.
+     */
     boolean tryLock() throws IOException {
         try {
             LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB);
@@ -103,7 +113,10 @@ final class NoFollowFile implements AutoCloseable {
         return ((Number) Files.getAttribute(procPath(), "unix:dev")).longValue();
     }
 
-    /** Size of the open file now (fstat through the descriptor, so a renamed or deleted file still answers). */
+    /**
+     * Size of the open file now (fstat through the descriptor, so a renamed or deleted file still
+     * answers).
+     */
     long size() throws IOException {
         return Files.size(procPath());
     }

@@ -9,10 +9,16 @@ public final class RegistryInUseException extends IOException {
     private final long holderPid;
 
     RegistryInUseException(Path path, Path lockFile, long holderPid) {
-        super("registry " + path + " is in use by "
-                + (holderPid > 0 ? "pid " + holderPid + " (" + LockHolders.command(holderPid) + ")" : "another process")
-                + ", which holds its lock file " + lockFile
-                + "; stop it or give this collector another registry path");
+        super(
+                "registry "
+                        + path
+                        + " is in use by "
+                        + (holderPid > 0
+                                ? "pid " + holderPid + " (" + LockHolders.command(holderPid) + ")"
+                                : "another process")
+                        + ", which holds its lock file "
+                        + lockFile
+                        + "; stop it or give this collector another registry path");
         this.holderPid = holderPid;
     }
 

@@ -1,16 +1,13 @@
 package io.vmpulse.collector.publish;
 
-import io.vmpulse.registry.layout.RegistryLayout;
-import io.vmpulse.registry.layout.ShmBuffer;
-import io.vmpulse.registry.read.RegistryReader;
-
 import static io.vmpulse.registry.layout.RegistryLayout.*;
 
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.ShmBuffer;
 import io.vmpulse.registry.layout.VmRecord;
-
+import io.vmpulse.registry.read.RegistryReader;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -35,39 +32,44 @@ import java.util.Map;
  * The collector's side of the shared-memory registry: the only process that writes it.
  *
  * <h2>Starting</h2>
- * The registry's directory must be the collector's own ({@link FileOwner}: created 0750 if
- * missing; a symbolic link, another user's directory or a non-sticky world-writable one is
- * refused). {@link #create} then locks {@code .NAME.lock} beside the registry with {@code flock}:
- * a file of mode 0600 that readers cannot even open, so no reader can ever block a collector
- * from starting. If another process holds the lock, {@link RegistryInUseException} names the pid
- * the kernel lists as its holder. Otherwise any registry at the path was left by a collector that
- * is gone: after refusing a symbolic link or a file of another user there, a fresh registry is
- * built in a new file next to it ({@code O_EXCL|O_NOFOLLOW}: header, directory, {@code ready}
- * last) and renamed over the path, so a reader opening the path never sees a half-built file,
- * and a reader still mapping the old file keeps valid memory and notices the replacement
- * ({@link RegistryReader#isStale()}).
+ *
+ * The registry's directory must be the collector's own ({@link FileOwner}: created 0750 if missing;
+ * a symbolic link, another user's directory or a non-sticky world-writable one is refused). {@link
+ * #create} then locks {@code .NAME.lock} beside the registry with {@code flock}: a file of mode
+ * 0600 that readers cannot even open, so no reader can ever block a collector from starting. If
+ * another process holds the lock, {@link RegistryInUseException} names the pid the kernel lists as
+ * its holder. Otherwise any registry at the path was left by a collector that is gone: after
+ * refusing a symbolic link or a file of another user there, a fresh registry is built in a new file
+ * next to it ({@code O_EXCL|O_NOFOLLOW}: header, directory, {@code ready} last) and renamed over
+ * the path, so a reader opening the path never sees a half-built file, and a reader still mapping
+ * the old file keeps valid memory and notices the replacement ({@link RegistryReader#isStale()}).
  *
  * <h2>A file damaged under the writer</h2>
+ *
  * Nothing but this writer should touch the file, but root can. {@link #fileProblem()} (the
  * collector's timer asks before every heartbeat) tells when the path no longer names the file, or
  * the file is shorter than its slots: the writer is then broken for good, stops touching the
- * mapping (which would raise SIGBUS past the end) and every call throws; the collector stops
- * its heartbeat and exits, and a restart builds a new registry.
+ * mapping (which would raise SIGBUS past the end) and every call throws; the collector stops its
+ * heartbeat and exits, and a restart builds a new registry.
  *
  * <h2>Publishing: the seqlock</h2>
+ *
  * Every change to a slot runs between two increments of its {@code seq}:
+ *
  * <pre>
  *   seq = s + 1          opaque store: odd, "writing"
  *   releaseFence         the odd seq becomes visible before any body store (StoreStore)
  *   body stores          plain copy of the slot fields and the sample
  *   seq = s + 2          release store: every body store is visible before the even seq
  * </pre>
+ *
  * A reader that sees the same even seq before and after its copy (see {@link RegistryReader})
- * therefore copied no byte of a concurrent write. x86 would keep stores in order anyway; the
- * fences are what makes this correct on weakly ordered CPUs such as arm64, where they compile to
- * {@code dmb ish} barriers / {@code stlr}.
+ * therefore copied no byte of a concurrent write. x86 would keep stores in order anyway; the fences
+ * are what makes this correct on weakly ordered CPUs such as arm64, where they compile to {@code
+ * dmb ish} barriers / {@code stlr}.
  *
  * <h2>Threads</h2>
+ *
  * {@link #claim}, {@link #markFinal}, {@link #release} and {@link #heartbeat} may be called from
  * any thread. {@link #publish} is lock-free: the caller guarantees that one slot is published by
  * one thread at a time, between its claim and its release (one VM, one pipeline).
@@ -95,11 +97,19 @@ public final class RegistryWriter implements AutoCloseable {
     private int nextFree;
     private long heartbeats;
     private volatile boolean closed;
+
     /** Why the file can no longer be written (deleted, replaced, truncated), once it is so. */
     private volatile String broken;
 
-    private RegistryWriter(Path path, NoFollowFile lock, NoFollowFile file, ShmBuffer buf, int slotCount,
-                           long startUnixNanos, boolean replacedStale) throws IOException {
+    private RegistryWriter(
+            Path path,
+            NoFollowFile lock,
+            NoFollowFile file,
+            ShmBuffer buf,
+            int slotCount,
+            long startUnixNanos,
+            boolean replacedStale)
+            throws IOException {
         this.path = path;
         this.lock = lock;
         this.file = file;
@@ -118,19 +128,21 @@ public final class RegistryWriter implements AutoCloseable {
      * Creates the registry, replacing a stale one.
      *
      * @throws RegistryInUseException when a live process holds the registry's lock file
-     * @throws IOException            naming the path and the reason: a foreign or symbolic-link
-     *                                directory, file or lock file, a missing parent directory
+     * @throws IOException naming the path and the reason: a foreign or symbolic-link directory,
+     *     file or lock file, a missing parent directory
      */
     public static RegistryWriter create(RegistryOptions options) throws IOException {
         Path path = options.path().toAbsolutePath();
         FileOwner.prepareDirectory(path.getParent(), options.directoryMode(), options.group());
         Path lockPath = lockFileOf(path);
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-            NoFollowFile lock = NoFollowFile.openOrCreate(lockPath, LOCK_MODE, "registry lock file");
+            NoFollowFile lock =
+                    NoFollowFile.openOrCreate(lockPath, LOCK_MODE, "registry lock file");
             boolean kept = false;
             try {
                 if (!lock.tryLock()) {
-                    throw new RegistryInUseException(path, lockPath, LockHolders.pidHolding(lock.device(), lock.inode()));
+                    throw new RegistryInUseException(
+                            path, lockPath, LockHolders.pidHolding(lock.device(), lock.inode()));
                 }
                 // Another starter may have replaced the lock file between our open and our lock
                 // (it never does, but a person may remove it): then we locked a dead inode.
@@ -147,7 +159,10 @@ public final class RegistryWriter implements AutoCloseable {
                 }
             }
         }
-        throw new IOException("registry lock file " + lockPath + " keeps being replaced while this collector starts; is another one starting?");
+        throw new IOException(
+                "registry lock file "
+                        + lockPath
+                        + " keeps being replaced while this collector starts; is another one starting?");
     }
 
     /** {@code .NAME.lock} beside the registry: what the writer locks (readers cannot open it). */
@@ -155,13 +170,16 @@ public final class RegistryWriter implements AutoCloseable {
         return registry.resolveSibling("." + registry.getFileName() + ".lock");
     }
 
-    private static RegistryWriter initialise(Path path, RegistryOptions options, NoFollowFile lock) throws IOException {
+    private static RegistryWriter initialise(Path path, RegistryOptions options, NoFollowFile lock)
+            throws IOException {
         FileOwner.refuseForeign(path, "registry");
         boolean stale = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
         String tmpPrefix = "." + path.getFileName() + ".init-";
         // Holding the lock means no other collector is initialising, so any temporary file left
-        // here is from one that died while starting (in /dev/shm it would hold memory until reboot).
-        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(path.getParent(), tmpPrefix + "*")) {
+        // here is from one that died while starting (in /dev/shm it would hold memory until
+        // reboot).
+        try (DirectoryStream<Path> leftovers =
+                Files.newDirectoryStream(path.getParent(), tmpPrefix + "*")) {
             for (Path p : leftovers) {
                 Files.deleteIfExists(p);
             }
@@ -173,15 +191,22 @@ public final class RegistryWriter implements AutoCloseable {
             int dirCount = RecordFields.ALL.size();
             long size = slotsOffset(dirCount) + (long) options.slotCount() * SLOT_SIZE;
             ByteBuffer mapped;
-            try (FileChannel ch = FileChannel.open(fresh.procPath(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, size); // grows the file; the mapping outlives the channel
+            try (FileChannel ch =
+                    FileChannel.open(
+                            fresh.procPath(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                mapped =
+                        ch.map(
+                                FileChannel.MapMode.READ_WRITE,
+                                0,
+                                size); // grows the file; the mapping outlives the channel
             }
             ShmBuffer buf = new ShmBuffer(mapped);
             long start = nowUnixNanos();
             writeHeader(buf, options.slotCount(), start);
             writeDirectory(buf);
             buf.putLongRelease(READY_OFFSET, READY);
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return new RegistryWriter(path, lock, fresh, buf, options.slotCount(), start, stale);
         } catch (IOException | RuntimeException | Error e) {
             fresh.close();
@@ -235,7 +260,10 @@ public final class RegistryWriter implements AutoCloseable {
         if (group != null) {
             GroupPrincipal g;
             try {
-                g = file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+                g =
+                        file.getFileSystem()
+                                .getUserPrincipalLookupService()
+                                .lookupPrincipalByGroupName(group);
             } catch (UserPrincipalNotFoundException e) {
                 throw new IOException("registry group '" + group + "' does not exist", e);
             }
@@ -246,13 +274,13 @@ public final class RegistryWriter implements AutoCloseable {
     // ---- slots ------------------------------------------------------------------------------
 
     /**
-     * Gives {@code vmId} a free slot: a new generation, state live, an empty sample (no
-     * presence bits).
+     * Gives {@code vmId} a free slot: a new generation, state live, an empty sample (no presence
+     * bits).
      *
      * @return the slot index
      * @throws IllegalStateException when every slot is taken
      * @throws IllegalArgumentException when the id is empty, longer than 63 UTF-8 bytes, contains
-     *                                  NUL, or already holds a slot
+     *     NUL, or already holds a slot
      */
     public synchronized int claim(String vmId) {
         ensureOpen();
@@ -268,7 +296,9 @@ public final class RegistryWriter implements AutoCloseable {
                 nextFree = (slot + 1) % slotCount;
                 int base = slotBase(slot);
                 long seq = beginWrite(base);
-                buf.putLong(base + SLOT_GENERATION_OFFSET, buf.getLong(base + SLOT_GENERATION_OFFSET) + 1);
+                buf.putLong(
+                        base + SLOT_GENERATION_OFFSET,
+                        buf.getLong(base + SLOT_GENERATION_OFFSET) + 1);
                 buf.putInt(base + SLOT_STATE_OFFSET, STATE_LIVE);
                 buf.putLong(base + SLOT_CLAIMED_UNIX_NS_OFFSET, nowUnixNanos());
                 buf.putBytes(base + SLOT_VM_ID_OFFSET, id, 0, VM_ID_BYTES);
@@ -279,7 +309,8 @@ public final class RegistryWriter implements AutoCloseable {
                 return slot;
             }
         }
-        throw new IllegalStateException("registry " + path + " is full: all " + slotCount + " slots are in use");
+        throw new IllegalStateException(
+                "registry " + path + " is full: all " + slotCount + " slots are in use");
     }
 
     /**
@@ -292,7 +323,8 @@ public final class RegistryWriter implements AutoCloseable {
         int base = slotBase(slot);
         int state = buf.getInt(base + SLOT_STATE_OFFSET);
         if (state != STATE_LIVE) {
-            throw new IllegalStateException("slot " + slot + " is " + stateName(state) + ", not live");
+            throw new IllegalStateException(
+                    "slot " + slot + " is " + stateName(state) + ", not live");
         }
         seal(sample);
         long seq = beginWrite(base);
@@ -310,7 +342,8 @@ public final class RegistryWriter implements AutoCloseable {
         int base = slotBase(slot);
         int state = buf.getInt(base + SLOT_STATE_OFFSET);
         if (state != STATE_LIVE) {
-            throw new IllegalStateException("slot " + slot + " is " + stateName(state) + ", not live");
+            throw new IllegalStateException(
+                    "slot " + slot + " is " + stateName(state) + ", not live");
         }
         sample.setFlags(RecordFlags.FLAG_FINAL, true);
         seal(sample);
@@ -342,7 +375,7 @@ public final class RegistryWriter implements AutoCloseable {
      * while the data path that publishes works: a heartbeat must never outlive it.
      *
      * @throws IllegalStateException when the registry file was deleted, replaced or truncated
-     *                               ({@link #fileProblem()}): no heartbeat then
+     *     ({@link #fileProblem()}): no heartbeat then
      */
     public synchronized void heartbeat() {
         ensureOpen();
@@ -368,7 +401,14 @@ public final class RegistryWriter implements AutoCloseable {
         try {
             long size = file.size();
             if (size < fileSize) {
-                why = "registry " + path + " was truncated to " + size + " bytes under the collector (it needs " + fileSize + ")";
+                why =
+                        "registry "
+                                + path
+                                + " was truncated to "
+                                + size
+                                + " bytes under the collector (it needs "
+                                + fileSize
+                                + ")";
             } else if (RegistryReader.inodeOf(path) != fileInode) {
                 why = "registry " + path + " was replaced by another file under the collector";
             }
@@ -462,10 +502,20 @@ public final class RegistryWriter implements AutoCloseable {
 
     private static byte[] vmIdBytes(String vmId) {
         byte[] utf8 = vmId.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length == 0 || utf8.length >= VM_ID_BYTES || vmId.codePoints().anyMatch(VmRecord::isControl)) {
-            throw new IllegalArgumentException("vm id must be 1.." + (VM_ID_BYTES - 1) + " UTF-8 bytes without control characters: '"
-                    + vmId.codePoints().map(c -> VmRecord.isControl(c) ? '?' : c)
-                            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "'");
+        if (utf8.length == 0
+                || utf8.length >= VM_ID_BYTES
+                || vmId.codePoints().anyMatch(VmRecord::isControl)) {
+            throw new IllegalArgumentException(
+                    "vm id must be 1.."
+                            + (VM_ID_BYTES - 1)
+                            + " UTF-8 bytes without control characters: '"
+                            + vmId.codePoints()
+                                    .map(c -> VmRecord.isControl(c) ? '?' : c)
+                                    .collect(
+                                            StringBuilder::new,
+                                            StringBuilder::appendCodePoint,
+                                            StringBuilder::append)
+                            + "'");
         }
         byte[] padded = new byte[VM_ID_BYTES];
         System.arraycopy(utf8, 0, padded, 0, utf8.length);

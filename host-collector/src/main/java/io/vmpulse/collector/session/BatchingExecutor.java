@@ -17,10 +17,10 @@ import java.util.logging.Logger;
  * never makes a system call to hand work over.
  *
  * <p>Why: a thousand VMs at 1 Hz hand a thousand guest samples a second to the merge workers,
- * spread evenly, so a classic pool finds its workers asleep every time and pays a futex wake-up
- * per sample (and often a second one on the lock the woken worker then contends). Polling every
- * few milliseconds turns that into a fixed {@code threads / period} wake-ups a second, whatever
- * the number of VMs, for at most {@code period} of added delay before a sample is published. The
+ * spread evenly, so a classic pool finds its workers asleep every time and pays a futex wake-up per
+ * sample (and often a second one on the lock the woken worker then contends). Polling every few
+ * milliseconds turns that into a fixed {@code threads / period} wake-ups a second, whatever the
+ * number of VMs, for at most {@code period} of added delay before a sample is published. The
  * sample's arrival time is taken on arrival, so no rate or freshness figure moves.
  *
  * <p>Tasks run in submission order per worker; a task that throws an exception is logged and the
@@ -40,8 +40,11 @@ final class BatchingExecutor implements Executor, AutoCloseable {
 
     BatchingExecutor(int threads, Duration period, ThreadFactory factory) {
         if (threads < 1 || period.isNegative() || period.isZero()) {
-            throw new IllegalArgumentException("need at least one thread and a positive period, got "
-                    + threads + " and " + period);
+            throw new IllegalArgumentException(
+                    "need at least one thread and a positive period, got "
+                            + threads
+                            + " and "
+                            + period);
         }
         this.periodNanos = period.toNanos();
         for (int i = 0; i < threads; i++) {

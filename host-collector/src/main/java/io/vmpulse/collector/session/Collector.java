@@ -1,20 +1,20 @@
 package io.vmpulse.collector.session;
 
 import io.grpc.Server;
-import io.vmpulse.collector.host.HostSampler;
-import io.vmpulse.collector.host.HostTargets;
-import io.vmpulse.collector.merge.GuestHalf;
-import io.vmpulse.collector.merge.VmInfo;
-import io.vmpulse.collector.ingest.GuestLink;
-import io.vmpulse.collector.ingest.IngestBounds;
-import io.vmpulse.collector.ingest.PeerRule;
-import io.vmpulse.collector.ingest.IngestServer;
-import io.vmpulse.collector.publish.RegistryWriter;
-import io.vmpulse.collector.threads.DaemonThreads;
-import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.collector.catalog.GuestEndpoint;
 import io.vmpulse.collector.catalog.Vm;
 import io.vmpulse.collector.catalog.VmCatalog;
+import io.vmpulse.collector.host.HostSampler;
+import io.vmpulse.collector.host.HostTargets;
+import io.vmpulse.collector.ingest.GuestLink;
+import io.vmpulse.collector.ingest.IngestBounds;
+import io.vmpulse.collector.ingest.IngestServer;
+import io.vmpulse.collector.ingest.PeerRule;
+import io.vmpulse.collector.merge.GuestHalf;
+import io.vmpulse.collector.merge.VmInfo;
+import io.vmpulse.collector.publish.RegistryWriter;
+import io.vmpulse.collector.threads.DaemonThreads;
+import io.vmpulse.registry.layout.RegistryLayout;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -30,13 +30,13 @@ import java.util.logging.Logger;
 
 /**
  * The host collector: for every VM in a {@link VmCatalog}, a listener for its guest, a host-side
- * sampler, a merger and a slot in the shared-memory registry; and one timer that keeps host
- * metrics flowing for VMs whose guest is silent, and advances the registry heartbeat.
+ * sampler, a merger and a slot in the shared-memory registry; and one timer that keeps host metrics
+ * flowing for VMs whose guest is silent, and advances the registry heartbeat.
  *
  * <p>The heartbeat never outlives the data path: the timer advances it only while every merge
- * thread is alive and the registry file is intact (not deleted, replaced or truncated). When
- * either fails, the heartbeat stops for good and {@link #failure()} completes with the reason;
- * {@code serve} then exits with it, and a restart builds everything anew.
+ * thread is alive and the registry file is intact (not deleted, replaced or truncated). When either
+ * fails, the heartbeat stops for good and {@link #failure()} completes with the reason; {@code
+ * serve} then exits with it, and a restart builds everything anew.
  *
  * <p>VM lifecycle changes are applied in order on one thread of their own, so a registry callback
  * returns at once and a slow teardown (the final host read) never holds up ingest.
@@ -51,45 +51,68 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
     private final RegistryWriter registry;
     private final IngestServer ingest;
     private final HostSampler.Options hostOptions;
-    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(DaemonThreads.named("vmpulse-lifecycle"));
-    /** Merges and publishes; picks up guest arrivals every few ms rather than being woken for each. */
-    private final BatchingExecutor pool = new BatchingExecutor(2, MERGE_PICKUP, DaemonThreads.named("vmpulse-merge"));
+    private final ExecutorService lifecycle =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("vmpulse-lifecycle"));
+
+    /**
+     * Merges and publishes; picks up guest arrivals every few ms rather than being woken for each.
+     */
+    private final BatchingExecutor pool =
+            new BatchingExecutor(2, MERGE_PICKUP, DaemonThreads.named("vmpulse-merge"));
+
     /**
      * Host-side socket exchanges of every VM (see HostSampler): a VMM that hangs holds one of these
      * threads for a socket timeout per backoff period, never a merge thread. Four ride out dozens
      * of hung VMMs at once (each costs 0.1 thread with the default timeout and backoff).
      */
-    private final ExecutorService sockets = Executors.newFixedThreadPool(SOCKET_THREADS, DaemonThreads.named("vmpulse-socket"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
+    private final ExecutorService sockets =
+            Executors.newFixedThreadPool(SOCKET_THREADS, DaemonThreads.named("vmpulse-socket"));
+
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vmpulse-timer"));
     private final Map<String, VmSession> pipelines = new ConcurrentHashMap<>();
     private final Map<Integer, GuestLink> linksByCid = new ConcurrentHashMap<>();
+
     /**
      * Finished sessions whose slot still shows the VM's final record, by VM id; compared by
-     * identity, so a VM removed twice ends only its latest grace. Only the lifecycle thread
-     * touches it.
+     * identity, so a VM removed twice ends only its latest grace. Only the lifecycle thread touches
+     * it.
      */
     private final Map<String, VmSession> inGrace = new HashMap<>();
+
     private Server vsock;
     private final long intervalNanos;
     private final CompletableFuture<String> failure = new CompletableFuture<>();
 
-    private Collector(CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
+    private Collector(
+            CollectorSettings settings, RegistryWriter registry, HostSampler.Options hostOptions) {
         this.settings = settings;
         this.registry = registry;
-        this.ingest = new IngestServer(settings.guestLimits(),
-                IngestBounds.forThisProcess(), settings.ingestSockets());
-        // The flush interval is the operator's (configuration); the options given describe the machine.
+        this.ingest =
+                new IngestServer(
+                        settings.guestLimits(),
+                        IngestBounds.forThisProcess(),
+                        settings.ingestSockets());
+        // The flush interval is the operator's (configuration); the options given describe the
+        // machine.
         HostSampler.Options configured = hostOptions.withFlushInterval(settings.firecrackerFlush());
-        this.hostOptions = configured.socketExecutor() != null ? configured : configured.withSocketExecutor(sockets);
+        this.hostOptions =
+                configured.socketExecutor() != null
+                        ? configured
+                        : configured.withSocketExecutor(sockets);
         this.intervalNanos = settings.interval().toNanos();
     }
 
     /** Creates the registry (refusing one a live collector holds) and starts the timer. */
-    public static Collector start(CollectorSettings settings, HostSampler.Options hostOptions) throws IOException {
+    public static Collector start(CollectorSettings settings, HostSampler.Options hostOptions)
+            throws IOException {
         GuestHalf.resolveWirePaths();
         RegistryWriter registry = RegistryWriter.create(settings.registryOptions());
         if (registry.replacedStaleFile()) {
-            LOG.warning("registry " + settings.registryPath() + " was left by a collector that is gone; reinitialised it");
+            LOG.warning(
+                    "registry "
+                            + settings.registryPath()
+                            + " was left by a collector that is gone; reinitialised it");
         }
         Collector c = new Collector(settings, registry, hostOptions);
         if (settings.vsockPort() != 0) {
@@ -97,12 +120,19 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
                 c.vsock = c.ingest.listenVsock(settings.vsockPort(), c.linksByCid::get);
             } catch (IOException | RuntimeException e) {
                 c.close();
-                throw new IOException("cannot listen on AF_VSOCK port " + Integer.toUnsignedString(settings.vsockPort())
-                        + ": " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot listen on AF_VSOCK port "
+                                + Integer.toUnsignedString(settings.vsockPort())
+                                + ": "
+                                + e.getMessage(),
+                        e);
             }
         }
         // A quarter interval, and never less often than readers are told to expect a heartbeat.
-        long period = Math.min(RegistryLayout.HEARTBEAT_PERIOD_MS, Math.max(1, settings.interval().toMillis() / 4));
+        long period =
+                Math.min(
+                        RegistryLayout.HEARTBEAT_PERIOD_MS,
+                        Math.max(1, settings.interval().toMillis() / 4));
         c.timer.scheduleAtFixedRate(c::tick, period, period, TimeUnit.MILLISECONDS);
         return c;
     }
@@ -162,17 +192,18 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
      */
     @Override
     public void vmUpdated(Vm before, Vm after) {
-        lifecycle.execute(() -> {
-            VmSession p = pipelines.get(before.id());
-            if (p != null && before.guest().equals(after.guest())) {
-                p.describe(info(after));
-                p.replaceHost(new HostSampler(targets(after), hostOptions));
-                LOG.info(() -> "vm " + after.id() + ": host-side targets updated");
-                return;
-            }
-            remove(before);
-            add(after);
-        });
+        lifecycle.execute(
+                () -> {
+                    VmSession p = pipelines.get(before.id());
+                    if (p != null && before.guest().equals(after.guest())) {
+                        p.describe(info(after));
+                        p.replaceHost(new HostSampler(targets(after), hostOptions));
+                        LOG.info(() -> "vm " + after.id() + ": host-side targets updated");
+                        return;
+                    }
+                    remove(before);
+                    add(after);
+                });
     }
 
     @Override
@@ -195,24 +226,44 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
             return;
         }
         HostSampler host = new HostSampler(targets(vm), hostOptions);
-        VmSession p = new VmSession(vm.id(), slot, registry, host, pool, intervalNanos, ingest, settings.interval());
+        VmSession p =
+                new VmSession(
+                        vm.id(),
+                        slot,
+                        registry,
+                        host,
+                        pool,
+                        intervalNanos,
+                        ingest,
+                        settings.interval());
         p.describe(info(vm));
         try {
             p.listening(listen(vm, p.link()));
         } catch (IOException | RuntimeException e) {
-            LOG.severe("vm " + vm.id() + ": cannot listen for its guest: " + e.getMessage()
-                    + "; publishing its host half only");
+            LOG.severe(
+                    "vm "
+                            + vm.id()
+                            + ": cannot listen for its guest: "
+                            + e.getMessage()
+                            + "; publishing its host half only");
         }
         pipelines.put(vm.id(), p);
         p.tick(System.nanoTime());
         LOG.info(() -> "vm " + vm.id() + ": registered in slot " + slot);
     }
 
-    /** The VM's own listener, or null for a vsock guest: those share the collector's AF_VSOCK listener. */
+    /**
+     * The VM's own listener, or null for a vsock guest: those share the collector's AF_VSOCK
+     * listener.
+     */
     private Server listen(Vm vm, GuestLink link) throws IOException {
         GuestEndpoint g = vm.guest();
-        // The VMM connects on its guest's behalf: only its user may speak for the VM (docs/operations.md).
-        PeerRule peers = vm.vmmPid().isPresent() ? PeerRule.sameUserAs(vm.vmmPid().getAsInt()) : PeerRule.ANY;
+        // The VMM connects on its guest's behalf: only its user may speak for the VM
+        // (docs/operations.md).
+        PeerRule peers =
+                vm.vmmPid().isPresent()
+                        ? PeerRule.sameUserAs(vm.vmmPid().getAsInt())
+                        : PeerRule.ANY;
         if (g instanceof GuestEndpoint.HybridVsock h) {
             return ingest.listenUnix(h.listenPath(), link, peers);
         }
@@ -221,14 +272,17 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
         }
         if (g instanceof GuestEndpoint.Tcp t) {
             if (!settings.tcpEnabled()) {
-                throw new IOException("its descriptor asks for TCP, which this collector has turned off (tcp_enabled)");
+                throw new IOException(
+                        "its descriptor asks for TCP, which this collector has turned off (tcp_enabled)");
             }
             return ingest.listenTcp(t.host(), t.port(), link);
         }
         GuestEndpoint.VsockCid v = (GuestEndpoint.VsockCid) g;
         if (vsock == null) {
-            throw new IOException("its guest uses AF_VSOCK (CID " + Integer.toUnsignedString(v.cid())
-                    + "), and this collector has no vsock_port configured");
+            throw new IOException(
+                    "its guest uses AF_VSOCK (CID "
+                            + Integer.toUnsignedString(v.cid())
+                            + "), and this collector has no vsock_port configured");
         }
         linksByCid.put(v.cid(), link);
         return null;
@@ -243,20 +297,31 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
             linksByCid.remove(v.cid(), p.link());
         }
         p.finish();
-        LOG.info(() -> "vm " + vm.id() + ": unregistered; final sample published, slot " + p.slot
-                + " freed in " + settings.grace().toMillis() + " ms");
+        LOG.info(
+                () ->
+                        "vm "
+                                + vm.id()
+                                + ": unregistered; final sample published, slot "
+                                + p.slot
+                                + " freed in "
+                                + settings.grace().toMillis()
+                                + " ms");
         inGrace.put(vm.id(), p);
-        timer.schedule(() -> endGrace(vm.id(), p), settings.grace().toMillis(), TimeUnit.MILLISECONDS);
+        timer.schedule(
+                () -> endGrace(vm.id(), p), settings.grace().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Frees the slot on the lifecycle thread, so it never races a VM coming back in {@link #add}. */
+    /**
+     * Frees the slot on the lifecycle thread, so it never races a VM coming back in {@link #add}.
+     */
     private void endGrace(String vmId, VmSession finished) {
         try {
-            lifecycle.execute(() -> {
-                if (inGrace.remove(vmId, finished)) {
-                    finished.reclaim();
-                }
-            });
+            lifecycle.execute(
+                    () -> {
+                        if (inGrace.remove(vmId, finished)) {
+                            finished.reclaim();
+                        }
+                    });
         } catch (RejectedExecutionException e) {
             // closing: the registry is marked closed as a whole
         }
@@ -279,7 +344,9 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
                 vm.cgroup().orElse(null));
     }
 
-    /** Publishes a final sample for every VM and closes the registry with its writer-closed mark. */
+    /**
+     * Publishes a final sample for every VM and closes the registry with its writer-closed mark.
+     */
     @Override
     public void close() {
         lifecycle.shutdown();

@@ -1,10 +1,10 @@
 package io.vmpulse.collector.session;
 
+import io.vmpulse.collector.catalog.DescriptorDirectory;
+import io.vmpulse.collector.catalog.VmCatalog;
 import io.vmpulse.collector.control.ControlServer;
 import io.vmpulse.collector.control.VmControlService;
 import io.vmpulse.collector.host.HostSampler;
-import io.vmpulse.collector.catalog.DescriptorDirectory;
-import io.vmpulse.collector.catalog.VmCatalog;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -29,16 +29,21 @@ public final class CollectorDaemon implements AutoCloseable {
     }
 
     public static CollectorDaemon start(CollectorSettings settings) throws IOException {
-        CollectorDaemon d = new CollectorDaemon(Collector.start(settings, HostSampler.Options.defaults()));
+        CollectorDaemon d =
+                new CollectorDaemon(Collector.start(settings, HostSampler.Options.defaults()));
         try {
             d.vms.addListener(d.collector);
             if (settings.descriptorDir().isPresent()) {
-                d.directory = new DescriptorDirectory(settings.descriptorDir().get(), d.vms, RESCAN);
+                d.directory =
+                        new DescriptorDirectory(settings.descriptorDir().get(), d.vms, RESCAN);
                 d.directory.start();
             }
             if (settings.controlSocket().isPresent()) {
-                d.control = ControlServer.start(settings.controlSocket().get(), Optional.ofNullable(settings.controlGroup()),
-                        new VmControlService(d.vms, d::rejectedDescriptors));
+                d.control =
+                        ControlServer.start(
+                                settings.controlSocket().get(),
+                                Optional.ofNullable(settings.controlGroup()),
+                                new VmControlService(d.vms, d::rejectedDescriptors));
             }
         } catch (IOException | RuntimeException e) {
             d.close();

@@ -42,9 +42,15 @@ public record CollectorSettings(
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/vmpulse/control.sock");
     public static final int DEFAULT_SLOTS = 1024;
     public static final int MAX_SLOTS = 65_536;
-    public static final Duration DEFAULT_FIRECRACKER_FLUSH = HostSampler.Options.defaults().flushInterval();
-    /** Firecracker writes a metrics line every 60 s on its own: a longer interval would flush nothing. */
+    public static final Duration DEFAULT_FIRECRACKER_FLUSH =
+            HostSampler.Options.defaults().flushInterval();
+
+    /**
+     * Firecracker writes a metrics line every 60 s on its own: a longer interval would flush
+     * nothing.
+     */
     private static final int MAX_FIRECRACKER_FLUSH_MS = 60_000;
+
     /** How much faster than it samples a guest must be allowed to send. */
     static final double CATCH_UP_FACTOR = 2.0;
 
@@ -54,11 +60,27 @@ public record CollectorSettings(
      * sockets are mode 0660 in the collector's group, Firecracker VMs are flushed at the default
      * interval.
      */
-    public static CollectorSettings registryOnly(Path registryPath, int slots, Duration interval, Duration grace,
-                                                 GuestLimits guestLimits) {
-        return new CollectorSettings(registryPath, slots, null, RegistryOptions.DEFAULT_DIRECTORY_MODE,
-                Optional.empty(), Optional.empty(), null, 0, false,
-                interval, grace, guestLimits, SocketAccess.OWNER_AND_GROUP, DEFAULT_FIRECRACKER_FLUSH);
+    public static CollectorSettings registryOnly(
+            Path registryPath,
+            int slots,
+            Duration interval,
+            Duration grace,
+            GuestLimits guestLimits) {
+        return new CollectorSettings(
+                registryPath,
+                slots,
+                null,
+                RegistryOptions.DEFAULT_DIRECTORY_MODE,
+                Optional.empty(),
+                Optional.empty(),
+                null,
+                0,
+                false,
+                interval,
+                grace,
+                guestLimits,
+                SocketAccess.OWNER_AND_GROUP,
+                DEFAULT_FIRECRACKER_FLUSH);
     }
 
     /** Thrown for a configuration that cannot be used; the message names the file and field. */
@@ -78,7 +100,9 @@ public record CollectorSettings(
         return parse(json, file.toString());
     }
 
-    /** The settings in {@code json}, a configuration file's text; {@code origin} names it in errors. */
+    /**
+     * The settings in {@code json}, a configuration file's text; {@code origin} names it in errors.
+     */
     public static CollectorSettings parse(String json, String origin) throws ConfigException {
         CollectorConfig.Builder b = CollectorConfig.newBuilder();
         try {
@@ -92,32 +116,52 @@ public record CollectorSettings(
     public static CollectorSettings from(CollectorConfig c, String origin) throws ConfigException {
         int slots = c.getRegistry().getSlots() == 0 ? DEFAULT_SLOTS : c.getRegistry().getSlots();
         if (slots > MAX_SLOTS) {
-            throw new ConfigException(origin + ": field registry.slots: " + slots + " is over " + MAX_SLOTS);
+            throw new ConfigException(
+                    origin + ": field registry.slots: " + slots + " is over " + MAX_SLOTS);
         }
         if (c.getVsockPort() == -1) {
-            throw new ConfigException(origin + ": field vsock_port: 4294967295 is VMADDR_PORT_ANY, not a port");
+            throw new ConfigException(
+                    origin + ": field vsock_port: 4294967295 is VMADDR_PORT_ANY, not a port");
         }
         int intervalMs = c.getIntervalMs() == 0 ? 1000 : c.getIntervalMs();
         if (intervalMs < 10 || intervalMs > 3_600_000) {
-            throw new ConfigException(origin + ": field interval_ms: " + intervalMs + " is outside 10..3600000");
+            throw new ConfigException(
+                    origin + ": field interval_ms: " + intervalMs + " is outside 10..3600000");
         }
         int graceMs = c.getGraceMs() == 0 ? 10_000 : c.getGraceMs();
-        long flushMs = c.getFirecrackerFlushMs() == 0 ? DEFAULT_FIRECRACKER_FLUSH.toMillis()
-                : Integer.toUnsignedLong(c.getFirecrackerFlushMs());
+        long flushMs =
+                c.getFirecrackerFlushMs() == 0
+                        ? DEFAULT_FIRECRACKER_FLUSH.toMillis()
+                        : Integer.toUnsignedLong(c.getFirecrackerFlushMs());
         if (flushMs < 10 || flushMs > MAX_FIRECRACKER_FLUSH_MS) {
-            throw new ConfigException(origin + ": field firecracker_flush_ms: " + flushMs + " is outside 10.."
-                    + MAX_FIRECRACKER_FLUSH_MS + " (Firecracker flushes its metrics every 60 s on its own)");
+            throw new ConfigException(
+                    origin
+                            + ": field firecracker_flush_ms: "
+                            + flushMs
+                            + " is outside 10.."
+                            + MAX_FIRECRACKER_FLUSH_MS
+                            + " (Firecracker flushes its metrics every 60 s on its own)");
         }
         GuestLimits limits = limits(c.getGuestLimits(), origin);
         checkRateFitsInterval(limits, intervalMs, origin);
         return new CollectorSettings(
-                c.getRegistry().getPath().isEmpty() ? DEFAULT_REGISTRY : path("registry.path", c.getRegistry().getPath(), origin),
+                c.getRegistry().getPath().isEmpty()
+                        ? DEFAULT_REGISTRY
+                        : path("registry.path", c.getRegistry().getPath(), origin),
                 slots,
                 c.getRegistry().getGroup().isEmpty() ? null : c.getRegistry().getGroup(),
                 directoryMode(c.getRegistry().getDirectoryMode(), origin),
-                optionalPath("descriptor_dir", c.hasDescriptorDir() ? c.getDescriptorDir() : DEFAULT_DESCRIPTOR_DIR.toString(),
+                optionalPath(
+                        "descriptor_dir",
+                        c.hasDescriptorDir()
+                                ? c.getDescriptorDir()
+                                : DEFAULT_DESCRIPTOR_DIR.toString(),
                         origin),
-                optionalPath("control_socket", c.hasControlSocket() ? c.getControlSocket() : DEFAULT_CONTROL_SOCKET.toString(),
+                optionalPath(
+                        "control_socket",
+                        c.hasControlSocket()
+                                ? c.getControlSocket()
+                                : DEFAULT_CONTROL_SOCKET.toString(),
                         origin),
                 c.getControlSocketGroup().isEmpty() ? null : c.getControlSocketGroup(),
                 c.getVsockPort(),
@@ -143,32 +187,50 @@ public record CollectorSettings(
             new RegistryOptions(DEFAULT_REGISTRY, 1, null, mode);
             return mode;
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(origin + ": field registry.directory_mode: '" + octal + "': "
-                    + (e instanceof NumberFormatException ? "not an octal mode" : e.getMessage()));
+            throw new ConfigException(
+                    origin
+                            + ": field registry.directory_mode: '"
+                            + octal
+                            + "': "
+                            + (e instanceof NumberFormatException
+                                    ? "not an octal mode"
+                                    : e.getMessage()));
         }
     }
 
     /**
-     * Every guest samples at {@code interval_ms} and is read at most at
-     * {@code guest_limits.samples_per_second}. A guest must be allowed at least twice its sampling
-     * rate, or it can never catch up on what it buffered while disconnected, and a limit below
-     * the sampling rate itself makes it fall further behind every second (a 20 ms interval with
-     * the default 20 samples/s lagged 36 s after a few minutes), silently.
+     * Every guest samples at {@code interval_ms} and is read at most at {@code
+     * guest_limits.samples_per_second}. A guest must be allowed at least twice its sampling rate,
+     * or it can never catch up on what it buffered while disconnected, and a limit below the
+     * sampling rate itself makes it fall further behind every second (a 20 ms interval with the
+     * default 20 samples/s lagged 36 s after a few minutes), silently.
      */
-    private static void checkRateFitsInterval(GuestLimits limits, int intervalMs, String origin) throws ConfigException {
+    private static void checkRateFitsInterval(GuestLimits limits, int intervalMs, String origin)
+            throws ConfigException {
         double sampling = 1000.0 / intervalMs;
         if (limits.samplesPerSecond() < CATCH_UP_FACTOR * sampling) {
             long neededRate = (long) Math.ceil(CATCH_UP_FACTOR * sampling);
-            long neededInterval = (long) Math.ceil(CATCH_UP_FACTOR * 1000.0 / limits.samplesPerSecond());
-            throw new ConfigException(origin + ": interval_ms " + intervalMs + " has every guest send "
-                    + String.format("%.4g", sampling) + " samples/s, but guest_limits.samples_per_second is "
-                    + limits.samplesPerSecond() + ": guests would fall behind. Set guest_limits.samples_per_second to at"
-                    + " least " + neededRate + " (twice the sampling rate, to catch up after a reconnect), or"
-                    + " interval_ms to at least " + neededInterval);
+            long neededInterval =
+                    (long) Math.ceil(CATCH_UP_FACTOR * 1000.0 / limits.samplesPerSecond());
+            throw new ConfigException(
+                    origin
+                            + ": interval_ms "
+                            + intervalMs
+                            + " has every guest send "
+                            + String.format("%.4g", sampling)
+                            + " samples/s, but guest_limits.samples_per_second is "
+                            + limits.samplesPerSecond()
+                            + ": guests would fall behind. Set guest_limits.samples_per_second to at"
+                            + " least "
+                            + neededRate
+                            + " (twice the sampling rate, to catch up after a reconnect), or"
+                            + " interval_ms to at least "
+                            + neededInterval);
         }
     }
 
-    private static SocketAccess ingestSockets(IngestSocketsConfig s, String origin) throws ConfigException {
+    private static SocketAccess ingestSockets(IngestSocketsConfig s, String origin)
+            throws ConfigException {
         try {
             return SocketAccess.parse(s.getMode().isEmpty() ? "0660" : s.getMode(), s.getGroup());
         } catch (IllegalArgumentException e) {
@@ -193,16 +255,21 @@ public record CollectorSettings(
         }
     }
 
-    private static Optional<Path> optionalPath(String field, String s, String origin) throws ConfigException {
+    private static Optional<Path> optionalPath(String field, String s, String origin)
+            throws ConfigException {
         return s.isEmpty() ? Optional.empty() : Optional.of(path(field, s, origin));
     }
 
-    /** A path from the file; one the OS cannot take (a NUL byte) is a configuration error like any other. */
+    /**
+     * A path from the file; one the OS cannot take (a NUL byte) is a configuration error like any
+     * other.
+     */
     private static Path path(String field, String s, String origin) throws ConfigException {
         try {
             return Path.of(s);
         } catch (InvalidPathException e) {
-            throw new ConfigException(origin + ": field " + field + ": not a path: " + e.getReason());
+            throw new ConfigException(
+                    origin + ": field " + field + ": not a path: " + e.getReason());
         }
     }
 }

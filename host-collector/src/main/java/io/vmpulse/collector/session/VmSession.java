@@ -1,44 +1,48 @@
 package io.vmpulse.collector.session;
 
-import io.vmpulse.collector.merge.Continuity;
-
 import io.grpc.Server;
-import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.host.HostSampler;
-import io.vmpulse.collector.ingest.CounterContinuity;
 import io.vmpulse.collector.ingest.GuestLink;
 import io.vmpulse.collector.ingest.GuestSink;
+import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.ingest.LogText;
 import io.vmpulse.collector.ingest.RateLimitedLog;
+import io.vmpulse.collector.merge.Continuity;
+import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.RecordMerger;
 import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
-import io.vmpulse.collector.ingest.IngestServer;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * One VM's path from arrival to shared memory, and its state from the guest's first connection
- * to the slot's reclaim: its ingest link and listener, its host-side sampler, its merger and its
+ * One VM's path from arrival to shared memory, and its state from the guest's first connection to
+ * the slot's reclaim: its ingest link and listener, its host-side sampler, its merger and its
  * registry slot.
  *
  * <p>Work for one VM runs on a shared pool but never on two threads at once, and never on the
  * ingest thread: a guest sample is handed over and the ingest thread returns at once. Host reads
- * never wait on a VMM's socket here: those exchanges run on the collector's socket executor
- * (see HostSampler), so a hung QMP or API socket holds up no merge.
- * Arrivals coalesce: while one merge runs, only the newest waiting guest sample is kept. Every
- * sample was already accepted and acknowledged by ingest; the registry shows the latest.
+ * never wait on a VMM's socket here: those exchanges run on the collector's socket executor (see
+ * HostSampler), so a hung QMP or API socket holds up no merge. Arrivals coalesce: while one merge
+ * runs, only the newest waiting guest sample is kept. Every sample was already accepted and
+ * acknowledged by ingest; the registry shows the latest.
  */
 final class VmSession implements GuestSink {
 
     private static final Logger LOG = Logger.getLogger(VmSession.class.getName());
-    /** A guest reconnecting in a loop must not fill the log: its connect lines are limited per VM. */
-    private final RateLimitedLog connectLog = new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
-    private final RateLimitedLog disconnectLog = new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
+
+    /**
+     * A guest reconnecting in a loop must not fill the log: its connect lines are limited per VM.
+     */
+    private final RateLimitedLog connectLog =
+            new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
+
+    private final RateLimitedLog disconnectLog =
+            new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
 
     final String vmId;
     final int slot;
@@ -49,7 +53,11 @@ final class VmSession implements GuestSink {
     private final RecordMerger merger = new RecordMerger();
     private HostReading reading = new HostReading();
     private final GuestLink link;
-    /** The VM's own listener; null for a vsock guest (the collector's shared listener) or none. Guarded by this. */
+
+    /**
+     * The VM's own listener; null for a vsock guest (the collector's shared listener) or none.
+     * Guarded by this.
+     */
     private Server listener;
 
     // Guarded by this.
@@ -61,23 +69,30 @@ final class VmSession implements GuestSink {
     private boolean finished;
     private long lastWorkNanos;
 
-    private record Arrival(Hello hello, Sample sample, Continuity verdict, long monoNanos,
-                           long unixNanos) {
-    }
+    private record Arrival(
+            Hello hello, Sample sample, Continuity verdict, long monoNanos, long unixNanos) {}
 
     /**
      * Opens the VM's ingest link: {@code ingest} starts handing this session the guest's traffic
      * once a listener accepts a stream for it ({@link #listening}).
      */
-    VmSession(String vmId, int slot, RegistryWriter registry, HostSampler host, Executor pool, long intervalNanos,
-              IngestServer ingest, Duration interval) {
+    VmSession(
+            String vmId,
+            int slot,
+            RegistryWriter registry,
+            HostSampler host,
+            Executor pool,
+            long intervalNanos,
+            IngestServer ingest,
+            Duration interval) {
         this.vmId = vmId;
         this.slot = slot;
         this.registry = registry;
         this.host = host;
         this.pool = pool;
         this.intervalNanos = intervalNanos;
-        // No stream can reach this sink before a listener exists, so handing out 'this' here is safe.
+        // No stream can reach this sink before a listener exists, so handing out 'this' here is
+        // safe.
         this.link = ingest.link(vmId, this);
         link.requestInterval(interval);
     }
@@ -93,9 +108,17 @@ final class VmSession implements GuestSink {
 
     @Override
     public void guestConnected(Hello hello) {
-        connectLog.info(System.nanoTime(), "vm " + vmId + ": guest agent " + LogText.quote(hello.getAgentName())
-                + " " + LogText.quote(hello.getAgentVersion()) + " connected (kernel "
-                + LogText.quote(hello.getKernelRelease()) + ")");
+        connectLog.info(
+                System.nanoTime(),
+                "vm "
+                        + vmId
+                        + ": guest agent "
+                        + LogText.quote(hello.getAgentName())
+                        + " "
+                        + LogText.quote(hello.getAgentVersion())
+                        + " connected (kernel "
+                        + LogText.quote(hello.getKernelRelease())
+                        + ")");
     }
 
     @Override
@@ -109,10 +132,14 @@ final class VmSession implements GuestSink {
 
     @Override
     public void guestDisconnected(String reason) {
-        disconnectLog.info(System.nanoTime(), "vm " + vmId + ": guest agent disconnected: " + LogText.quote(reason));
+        disconnectLog.info(
+                System.nanoTime(),
+                "vm " + vmId + ": guest agent disconnected: " + LogText.quote(reason));
     }
 
-    /** The collector's timer: publishes the host half when the guest has been quiet for an interval. */
+    /**
+     * The collector's timer: publishes the host half when the guest has been quiet for an interval.
+     */
     void tick(long nowNanos) {
         synchronized (this) {
             if (nowNanos - lastWorkNanos < intervalNanos) {
@@ -133,7 +160,10 @@ final class VmSession implements GuestSink {
         pool.execute(this::drain);
     }
 
-    /** What the VM's descriptor says about it (hypervisor, labels): in every record from the next merge on. */
+    /**
+     * What the VM's descriptor says about it (hypervisor, labels): in every record from the next
+     * merge on.
+     */
     void describe(VmInfo next) {
         synchronized (this) {
             info = next;
@@ -142,8 +172,8 @@ final class VmSession implements GuestSink {
 
     /**
      * The VM's host-side targets changed (a descriptor update that kept its guest endpoint): the
-     * next merge reads through {@code next}, and the old sampler is closed by the thread that
-     * used it, so the two never overlap.
+     * next merge reads through {@code next}, and the old sampler is closed by the thread that used
+     * it, so the two never overlap.
      */
     void replaceHost(HostSampler next) {
         HostSampler unused;
@@ -186,7 +216,8 @@ final class VmSession implements GuestSink {
             } catch (RuntimeException e) {
                 LOG.warning("vm " + vmId + ": publishing failed: " + e);
             } catch (Error e) {
-                // The worker dies of it (and takes the heartbeat down); finish() must not wait for it.
+                // The worker dies of it (and takes the heartbeat down); finish() must not wait for
+                // it.
                 synchronized (this) {
                     scheduled = false;
                 }
@@ -206,8 +237,14 @@ final class VmSession implements GuestSink {
         }
         host.read(reading);
         if (a != null) {
-            reading = merger.guestArrived(a.sample(), a.hello(), a.verdict(), a.monoNanos(),
-                    a.unixNanos(), reading);
+            reading =
+                    merger.guestArrived(
+                            a.sample(),
+                            a.hello(),
+                            a.verdict(),
+                            a.monoNanos(),
+                            a.unixNanos(),
+                            reading);
         } else {
             reading = merger.hostRead(reading, unixNanos());
         }
@@ -219,7 +256,10 @@ final class VmSession implements GuestSink {
         }
     }
 
-    /** The grace after {@link #finish} is over: the slot is freed, readers see a new generation when it is reused. */
+    /**
+     * The grace after {@link #finish} is over: the slot is freed, readers see a new generation when
+     * it is reused.
+     */
     void reclaim() {
         registry.release(slot);
     }

@@ -1,8 +1,8 @@
 package io.vmpulse.collector.socket;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -16,7 +16,7 @@ import java.util.Set;
  * group. Connecting to a Unix socket needs write permission on it, so a VMM that runs as another
  * user (the Firecracker jailer's uid) needs group write on its VM's ingest socket.
  *
- * @param mode  permission bits, no more than 0777
+ * @param mode permission bits, no more than 0777
  * @param group group name, or empty for the collector's own group
  */
 public record SocketAccess(int mode, Optional<String> group) {
@@ -26,7 +26,8 @@ public record SocketAccess(int mode, Optional<String> group) {
 
     public SocketAccess {
         if (mode < 0 || mode > 0777) {
-            throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + " is not within 0..0777");
+            throw new IllegalArgumentException(
+                    "mode " + Integer.toOctalString(mode) + " is not within 0..0777");
         }
     }
 
@@ -36,29 +37,45 @@ public record SocketAccess(int mode, Optional<String> group) {
      */
     public static SocketAccess parse(String octalMode, String group) {
         if (!octalMode.matches("0?[0-7]{3}")) {
-            throw new IllegalArgumentException("mode '" + octalMode + "' is not an octal mode such as \"0660\"");
+            throw new IllegalArgumentException(
+                    "mode '" + octalMode + "' is not an octal mode such as \"0660\"");
         }
         if (!group.isEmpty()) {
             try {
-                FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+                FileSystems.getDefault()
+                        .getUserPrincipalLookupService()
+                        .lookupPrincipalByGroupName(group);
             } catch (UserPrincipalNotFoundException e) {
                 throw new IllegalArgumentException("group '" + group + "' does not exist");
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot look up group '" + group + "': " + e.getMessage());
+                throw new IllegalArgumentException(
+                        "cannot look up group '" + group + "': " + e.getMessage());
             }
         }
-        return new SocketAccess(Integer.parseInt(octalMode, 8), group.isEmpty() ? Optional.empty() : Optional.of(group));
+        return new SocketAccess(
+                Integer.parseInt(octalMode, 8),
+                group.isEmpty() ? Optional.empty() : Optional.of(group));
     }
 
     /** Sets the mode and group of the bound socket {@code socket}. */
     public void applyTo(Path socket) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(socket, PosixFileAttributeView.class);
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(socket, PosixFileAttributeView.class);
         view.setPermissions(permissions());
         if (group.isPresent()) {
             try {
-                view.setGroup(socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group.get()));
+                view.setGroup(
+                        socket.getFileSystem()
+                                .getUserPrincipalLookupService()
+                                .lookupPrincipalByGroupName(group.get()));
             } catch (UserPrincipalNotFoundException e) {
-                throw new IOException("cannot give socket " + socket + " to group '" + group.get() + "': no such group", e);
+                throw new IOException(
+                        "cannot give socket "
+                                + socket
+                                + " to group '"
+                                + group.get()
+                                + "': no such group",
+                        e);
             }
         }
     }

@@ -14,8 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 /** The socket files the collector listens on: what may be cleared away before binding. */
 public final class UnixSocketFiles {
 
-    private UnixSocketFiles() {
-    }
+    private UnixSocketFiles() {}
 
     /**
      * Makes room to bind {@code path}: a socket left by a dead process is removed. A socket that
@@ -25,12 +24,15 @@ public final class UnixSocketFiles {
     public static void removeStale(Path path, String what) throws IOException {
         BasicFileAttributes attributes;
         try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            attributes =
+                    Files.readAttributes(
+                            path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return;
         }
         if (!attributes.isOther()) {
-            throw new IOException(path + " exists and is not a socket; refusing to replace it with the " + what);
+            throw new IOException(
+                    path + " exists and is not a socket; refusing to replace it with the " + what);
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(path));

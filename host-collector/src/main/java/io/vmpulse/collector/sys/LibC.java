@@ -13,19 +13,25 @@ public final class LibC {
 
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
+
     /** Same value on x86-64 and arm64. */
     public static final int O_NONBLOCK = 0x800;
+
     public static final int O_CLOEXEC = 0x80000;
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;
     public static final int O_NOFOLLOW = 0400000;
     public static final int EAGAIN = 11;
+
     /** flock's "held elsewhere", the same number as EAGAIN on Linux. */
     public static final int EWOULDBLOCK = 11;
+
     public static final int LOCK_EX = 2;
     public static final int LOCK_NB = 4;
+
     /** lseek on a FIFO. */
     public static final int ESPIPE = 29;
+
     public static final int SEEK_SET = 0;
     public static final int SEEK_END = 2;
 
@@ -38,10 +44,10 @@ public final class LibC {
 
     /** {@code sysconf(_SC_CLK_TCK)}: the unit of utime/stime in {@code /proc/PID/stat}. */
     public static final long CLK_TCK = sysconf(SC_CLK_TCK);
+
     public static final long PAGE_SIZE = sysconf(SC_PAGESIZE);
 
-    private LibC() {
-    }
+    private LibC() {}
 
     /** {@code open(2)}; {@code mode} matters only with {@link #O_CREAT}. */
     public static native int open(String path, int flags, int mode) throws LastErrorException;

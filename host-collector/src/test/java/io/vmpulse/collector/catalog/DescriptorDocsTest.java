@@ -1,6 +1,6 @@
 package io.vmpulse.collector.catalog;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-/** docs/vm-descriptors.md shows descriptors; each must be one this collector accepts, and match its fixture. */
+/**
+ * docs/vm-descriptors.md shows descriptors; each must be one this collector accepts, and match its
+ * fixture.
+ */
 class DescriptorDocsTest {
     private static final Path DOC = Path.of("..", "docs", "vm-descriptors.md");
     private static final Pattern JSON_BLOCK = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL);

@@ -1,11 +1,11 @@
 package io.vmpulse.collector.catalog;
 
-import io.vmpulse.proto.control.v1.VmDescriptor;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmpulse.proto.control.v1.VmDescriptor;
+import org.junit.jupiter.api.Test;
 
 class DescriptorJsonTest {
 
@@ -23,7 +23,8 @@ class DescriptorJsonTest {
 
     @Test
     void printed_json_uses_the_proto_field_names() throws Exception {
-        final String printed = DescriptorJson.print(DescriptorJson.parse(Fixtures.text("good/fc-1.json")));
+        final String printed =
+                DescriptorJson.print(DescriptorJson.parse(Fixtures.text("good/fc-1.json")));
         assertTrue(printed.contains("\"uds_path\""), printed);
         assertTrue(printed.contains("\"vmm_pid\""), printed);
     }
@@ -32,7 +33,11 @@ class DescriptorJsonTest {
     void unknown_field_is_named_with_its_path() {
         final InvalidDescriptorException e = rejected(Fixtures.text("bad/unknown-field.json"));
         assertEquals("guest.tcp.prot", e.field());
-        assertTrue(e.getMessage().startsWith("field guest.tcp.prot: unknown field; TcpEndpoint has host, port"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "field guest.tcp.prot: unknown field; TcpEndpoint has host, port"),
+                e.getMessage());
     }
 
     @Test
@@ -46,7 +51,9 @@ class DescriptorJsonTest {
     void malformed_json_reports_line_and_column() {
         final InvalidDescriptorException e = rejected(Fixtures.text("bad/malformed.json"));
         assertEquals("", e.field());
-        assertTrue(e.getMessage().startsWith("malformed JSON:") && e.getMessage().contains("line 3"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("malformed JSON:") && e.getMessage().contains("line 3"),
+                e.getMessage());
     }
 
     @Test
@@ -79,7 +86,8 @@ class DescriptorJsonTest {
     void integers_must_be_whole_and_in_the_field_type_range() {
         assertEquals("guest.tcp.port", rejected("{\"guest\": {\"tcp\": {\"port\": 1.5}}}").field());
         assertEquals("guest.vsock_cid", rejected("{\"guest\": {\"vsock_cid\": -1}}").field());
-        assertEquals("guest.vsock_cid", rejected("{\"guest\": {\"vsock_cid\": 4294967296}}").field());
+        assertEquals(
+                "guest.vsock_cid", rejected("{\"guest\": {\"vsock_cid\": 4294967296}}").field());
         assertEquals("vmm_pid", rejected("{\"vmm_pid\": 2147483648}").field());
     }
 
@@ -91,9 +99,15 @@ class DescriptorJsonTest {
 
     @Test
     void labels_are_an_object_of_strings_with_each_key_once() throws Exception {
-        final String head = "{\"id\":\"a\",\"hypervisor\":\"none\",\"guest\":{\"tcp\":{\"host\":\"127.0.0.1\",\"port\":1}},";
-        assertEquals("acme", DescriptorJson.parse(head + "\"labels\":{\"tenant\":\"acme\"}}").getLabelsMap().get("tenant"));
-        assertEquals("field labels: key \"tenant\" appears twice",
+        final String head =
+                "{\"id\":\"a\",\"hypervisor\":\"none\",\"guest\":{\"tcp\":{\"host\":\"127.0.0.1\",\"port\":1}},";
+        assertEquals(
+                "acme",
+                DescriptorJson.parse(head + "\"labels\":{\"tenant\":\"acme\"}}")
+                        .getLabelsMap()
+                        .get("tenant"));
+        assertEquals(
+                "field labels: key \"tenant\" appears twice",
                 rejected(head + "\"labels\":{\"tenant\":\"a\",\"tenant\":\"b\"}}").getMessage());
         assertEquals("labels.tenant", rejected(head + "\"labels\":{\"tenant\":7}}").field());
         assertEquals("labels", rejected(head + "\"labels\":[\"tenant\"]}").field());

@@ -1,5 +1,7 @@
 package io.vmpulse.collector.catalog;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,16 +12,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-/** Descriptor fixtures under src/test/resources/catalog, and a bounded wait for asynchronous effects. */
+/**
+ * Descriptor fixtures under src/test/resources/catalog, and a bounded wait for asynchronous
+ * effects.
+ */
 public final class Fixtures {
     /** The valid descriptors, one per hypervisor kind. */
-    public static final List<String> GOOD = List.of("good/fc-1.json", "good/ch-1.json", "good/qemu-1.json",
-            "good/krun-1.json", "good/test-1.json");
+    public static final List<String> GOOD =
+            List.of(
+                    "good/fc-1.json",
+                    "good/ch-1.json",
+                    "good/qemu-1.json",
+                    "good/krun-1.json",
+                    "good/test-1.json");
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static String text(final String name) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/catalog/" + name)) {
@@ -32,8 +39,11 @@ public final class Fixtures {
         }
     }
 
-    /** Copies a fixture into {@code dir}, atomically (temp file + rename) as an orchestrator should. */
-    public static Path install(final String name, final Path dir, final String as) throws IOException {
+    /**
+     * Copies a fixture into {@code dir}, atomically (temp file + rename) as an orchestrator should.
+     */
+    public static Path install(final String name, final Path dir, final String as)
+            throws IOException {
         final Path tmp = dir.resolve("." + as + ".tmp");
         Files.writeString(tmp, text(name));
         return Files.move(tmp, dir.resolve(as), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -43,8 +53,12 @@ public final class Fixtures {
         return VmDescriptors.toVm(DescriptorJson.parse(text(name)));
     }
 
-    /** Waits up to 10 s for {@code condition}; the watcher reacts in milliseconds, so this only bounds a failure. */
-    public static void eventually(final String what, final BooleanSupplier condition) throws InterruptedException {
+    /**
+     * Waits up to 10 s for {@code condition}; the watcher reacts in milliseconds, so this only
+     * bounds a failure.
+     */
+    public static void eventually(final String what, final BooleanSupplier condition)
+            throws InterruptedException {
         final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

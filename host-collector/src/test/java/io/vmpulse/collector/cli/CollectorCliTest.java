@@ -3,28 +3,25 @@ package io.vmpulse.collector.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vmpulse.collector.testing.TestJson;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The `host-collector` command line as an operator meets it: dump, top, serve's errors (the demo: it/DemoTest). */
+/**
+ * The `host-collector` command line as an operator meets it: dump, top, serve's errors (the demo:
+ * it/DemoTest).
+ */
 @Timeout(120)
 class CollectorCliTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -46,7 +43,10 @@ class CollectorCliTest {
 
     @Test
     void top_of_a_file_that_is_not_a_registry_exits_1() throws Exception {
-        Path junk = Files.writeString(dir.resolve("junk"), "not a registry, just text that is long enough".repeat(100));
+        Path junk =
+                Files.writeString(
+                        dir.resolve("junk"),
+                        "not a registry, just text that is long enough".repeat(100));
         Run r = run("top", "--iterations", "1", "--shm", junk.toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("error: "), r.err());
@@ -54,7 +54,8 @@ class CollectorCliTest {
 
     @Test
     void serve_with_a_misspelt_field_names_the_file_and_field_and_exits_3() throws Exception {
-        Path config = Files.writeString(dir.resolve("collector.json"), "{\"registry\": {\"slotz\": 4}}");
+        Path config =
+                Files.writeString(dir.resolve("collector.json"), "{\"registry\": {\"slotz\": 4}}");
         Run r = run("serve", "--config", config.toString());
         assertEquals(3, r.exit());
         assertTrue(r.err().contains(config.toString()) && r.err().contains("slotz"), r.err());
@@ -72,7 +73,10 @@ class CollectorCliTest {
     void unknown_option_prints_the_usage_and_exits_2() {
         Run r = run("dump", "--bogus");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("Unknown option: '--bogus'") && r.err().contains("Usage: host-collector dump"), r.err());
+        assertTrue(
+                r.err().contains("Unknown option: '--bogus'")
+                        && r.err().contains("Usage: host-collector dump"),
+                r.err());
     }
 
     @Test

@@ -28,35 +28,73 @@ class DefaultRegistryPathTest {
 
     @Test
     void every_default_registry_path_is_the_one_in_the_registry_layout() throws Exception {
-        assertEquals(Path.of(DEFAULT), CollectorSettings.from(CollectorConfig.getDefaultInstance(), "{}").registryPath());
+        assertEquals(
+                Path.of(DEFAULT),
+                CollectorSettings.from(CollectorConfig.getDefaultInstance(), "{}").registryPath());
         assertEquals(Path.of(DEFAULT), RegistryOptions.DEFAULT_PATH);
         assertEquals(Path.of(DEFAULT), new DumpCommand().shm);
         assertEquals(Path.of(DEFAULT), new TopCommand().shm);
 
         @SuppressWarnings("unchecked")
-        Map<String, Object> shipped = (Map<String, Object>) TestJson.parse(
-                Files.readString(Tools.ROOT.resolve("host-collector/src/main/dist/collector.json")));
+        Map<String, Object> shipped =
+                (Map<String, Object>)
+                        TestJson.parse(
+                                Files.readString(
+                                        Tools.ROOT.resolve(
+                                                "host-collector/src/main/dist/collector.json")));
         @SuppressWarnings("unchecked")
         Map<String, Object> registry = (Map<String, Object>) shipped.get("registry");
         assertEquals(DEFAULT, registry.get("path"), "the configuration the systemd unit runs with");
-        String unit = Files.readString(Tools.ROOT.resolve("host-collector/src/main/dist/vmpulse-collector.service"));
+        String unit =
+                Files.readString(
+                        Tools.ROOT.resolve(
+                                "host-collector/src/main/dist/vmpulse-collector.service"));
         Matcher runtime = Pattern.compile("(?m)^RuntimeDirectory=(\\S+)$").matcher(unit);
         assertTrue(runtime.find());
-        assertEquals(Path.of(DEFAULT).getParent(), Path.of("/run", runtime.group(1)),
+        assertEquals(
+                Path.of(DEFAULT).getParent(),
+                Path.of("/run", runtime.group(1)),
                 "systemd makes the default registry's directory");
 
-        assertEquals(List.of(DEFAULT), quoted(Tools.C_DIR.resolve("vmpulse_shm.h"), "#define VMPULSE_DEFAULT_PATH \"([^\"]+)\""));
-        assertTrue(Files.readString(Tools.C_DIR.resolve("vmpulse_dump.c")).contains("path = VMPULSE_DEFAULT_PATH;"));
-        assertEquals(List.of(DEFAULT), quoted(Tools.PYTHON_READER, "(?m)^DEFAULT_PATH = \"([^\"]+)\"$"));
+        assertEquals(
+                List.of(DEFAULT),
+                quoted(
+                        Tools.C_DIR.resolve("vmpulse_shm.h"),
+                        "#define VMPULSE_DEFAULT_PATH \"([^\"]+)\""));
+        assertTrue(
+                Files.readString(Tools.C_DIR.resolve("vmpulse_dump.c"))
+                        .contains("path = VMPULSE_DEFAULT_PATH;"));
+        assertEquals(
+                List.of(DEFAULT), quoted(Tools.PYTHON_READER, "(?m)^DEFAULT_PATH = \"([^\"]+)\"$"));
         assertTrue(Files.readString(Tools.PYTHON_READER).contains("default=DEFAULT_PATH"));
 
-        assertEquals(List.of(DEFAULT), quoted(Tools.ROOT.resolve("docs/operations.md"), "(?m)^\\| `registry.path` \\| `([^`]+)`"));
-        assertEquals(List.of(DEFAULT), quoted(Tools.ROOT.resolve("docs/shm-abi.md"), "(?m)^\\| default path \\| `([^`]+)`"));
-        assertEquals(List.of(DEFAULT), quoted(Tools.ROOT.resolve("proto/src/main/proto/vmpulse/collector/v1/config.proto"),
-                "string path = 1; +// default (\\S+)"));
-        for (String doc : List.of("README.md", "docs/shm-abi.md", "docs/operations.md", "registry/c/vmpulse_shm.h",
-                "registry/c/vmpulse_dump.c", "registry/python/vmpulse_shm.py")) {
-            assertTrue(!Files.readString(Tools.ROOT.resolve(doc)).matches("(?s).*/dev/shm/vmpulse(?![-\\w]).*"),
+        assertEquals(
+                List.of(DEFAULT),
+                quoted(
+                        Tools.ROOT.resolve("docs/operations.md"),
+                        "(?m)^\\| `registry.path` \\| `([^`]+)`"));
+        assertEquals(
+                List.of(DEFAULT),
+                quoted(
+                        Tools.ROOT.resolve("docs/shm-abi.md"),
+                        "(?m)^\\| default path \\| `([^`]+)`"));
+        assertEquals(
+                List.of(DEFAULT),
+                quoted(
+                        Tools.ROOT.resolve(
+                                "proto/src/main/proto/vmpulse/collector/v1/config.proto"),
+                        "string path = 1; +// default (\\S+)"));
+        for (String doc :
+                List.of(
+                        "README.md",
+                        "docs/shm-abi.md",
+                        "docs/operations.md",
+                        "registry/c/vmpulse_shm.h",
+                        "registry/c/vmpulse_dump.c",
+                        "registry/python/vmpulse_shm.py")) {
+            assertTrue(
+                    !Files.readString(Tools.ROOT.resolve(doc))
+                            .matches("(?s).*/dev/shm/vmpulse(?![-\\w]).*"),
                     doc + " still names the old default /dev/shm/vmpulse");
         }
     }

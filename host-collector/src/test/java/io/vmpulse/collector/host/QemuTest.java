@@ -1,13 +1,11 @@
 package io.vmpulse.collector.host;
 
-import io.vmpulse.collector.merge.HostReading;
-import io.vmpulse.collector.merge.Source;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.vcpu.ThreadNames;
-import io.vmpulse.collector.host.HypervisorKind;
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,16 +19,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real QEMU (Debian package qemu-system-x86, software emulation) with two vCPUs, a QMP socket
- * and a virtio disk. The disk's boot sector is a loop that reads 8 sectors and writes 1 through
- * the BIOS, forever: SeaBIOS boots it, so vCPU 0 runs and the virtio disk's counters grow with
- * no guest kernel.
+ * A real QEMU (Debian package qemu-system-x86, software emulation) with two vCPUs, a QMP socket and
+ * a virtio disk. The disk's boot sector is a loop that reads 8 sectors and writes 1 through the
+ * BIOS, forever: SeaBIOS boots it, so vCPU 0 runs and the virtio disk's counters grow with no guest
+ * kernel.
  */
 @Timeout(120)
 class QemuTest {
 
     /**
      * Real-mode code at 0x7c00:
+     *
      * <pre>
      *   31 C0     xor ax,ax          8E C0     mov es,ax        89 D6     mov si,dx   (boot drive)
      * loop:
@@ -42,14 +41,12 @@ class QemuTest {
      * </pre>
      */
     private static final int[] BOOT_CODE = {
-        0x31, 0xC0, 0x8E, 0xC0, 0x89, 0xD6,
-        0x89, 0xF2, 0xB8, 0x08, 0x02, 0xB9, 0x02, 0x00, 0xBB, 0x00, 0x80, 0xCD, 0x13,
-        0x89, 0xF2, 0xB8, 0x01, 0x03, 0xB9, 0x0A, 0x00, 0xBB, 0x00, 0x80, 0xCD, 0x13,
-        0xEB, 0xE4,
+        0x31, 0xC0, 0x8E, 0xC0, 0x89, 0xD6, 0x89, 0xF2, 0xB8, 0x08, 0x02, 0xB9, 0x02, 0x00, 0xBB,
+        0x00, 0x80, 0xCD, 0x13, 0x89, 0xF2, 0xB8, 0x01, 0x03, 0xB9, 0x0A, 0x00, 0xBB, 0x00, 0x80,
+        0xCD, 0x13, 0xEB, 0xE4,
     };
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Process qemu;
 
@@ -62,18 +59,38 @@ class QemuTest {
         disk[511] = (byte) 0xAA;
         Path image = Files.write(dir.resolve("disk.img"), disk);
         Path qmp = dir.resolve("qmp.sock");
-        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
-                "-smp", "2", "-m", "128", "-nodefaults", "-no-user-config", "-display", "none",
-                "-qmp", "unix:" + qmp + ",server=on,wait=off",
-                "-drive", "file=" + image + ",if=virtio,format=raw,id=drive0"));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                "qemu-system-x86_64",
+                                "-machine",
+                                "q35",
+                                "-accel",
+                                "tcg",
+                                "-smp",
+                                "2",
+                                "-m",
+                                "128",
+                                "-nodefaults",
+                                "-no-user-config",
+                                "-display",
+                                "none",
+                                "-qmp",
+                                "unix:" + qmp + ",server=on,wait=off",
+                                "-drive",
+                                "file=" + image + ",if=virtio,format=raw,id=drive0"));
         if (threadNames) {
             cmd.addAll(List.of("-name", "vmpulse-test,debug-threads=on"));
         }
         try {
-            qemu = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("qemu.log").toFile()).start();
+            qemu =
+                    new ProcessBuilder(cmd)
+                            .redirectErrorStream(true)
+                            .redirectOutput(dir.resolve("qemu.log").toFile())
+                            .start();
         } catch (IOException e) {
-            throw new AssertionError("qemu-system-x86_64 is needed (Debian package qemu-system-x86)", e);
+            throw new AssertionError(
+                    "qemu-system-x86_64 is needed (Debian package qemu-system-x86)", e);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!Files.exists(qmp)) {
@@ -108,7 +125,9 @@ class QemuTest {
                 return;
             }
             assertTrue(qemu.isAlive(), () -> "QEMU exited: " + log());
-            assertTrue(System.nanoTime() < deadline, "QEMU named " + named + " vCPU threads in 20 s, not " + count);
+            assertTrue(
+                    System.nanoTime() < deadline,
+                    "QEMU named " + named + " vCPU threads in 20 s, not " + count);
             Thread.sleep(50);
         }
     }
@@ -130,14 +149,28 @@ class QemuTest {
     }
 
     private HostSampler sampler(Path qmp) {
-        return new HostSampler(new HostTargets(HypervisorKind.QEMU, (int) qemu.pid(), List.of(), List.of("drive0"),
-                null, qmp, null, false, null), HostSampler.Options.defaults().withSocketTimeout(Duration.ofSeconds(2)));
+        return new HostSampler(
+                new HostTargets(
+                        HypervisorKind.QEMU,
+                        (int) qemu.pid(),
+                        List.of(),
+                        List.of("drive0"),
+                        null,
+                        qmp,
+                        null,
+                        false,
+                        null),
+                HostSampler.Options.defaults().withSocketTimeout(Duration.ofSeconds(2)));
     }
 
     @Test
     void vcpu_threads_from_qmp_and_block_stats_grow_while_the_guest_runs() throws Exception {
         Path qmp = startQemu(false);
-        assertEquals(0, new ThreadNames(Path.of("/proc"), HypervisorKind.QEMU).find((int) qemu.pid()).size(),
+        assertEquals(
+                0,
+                new ThreadNames(Path.of("/proc"), HypervisorKind.QEMU)
+                        .find((int) qemu.pid())
+                        .size(),
                 "without debug-threads the vCPU threads have no names: only QMP can find them");
         try (HostSampler sampler = sampler(qmp)) {
             HostReading first = new HostReading();
@@ -150,19 +183,25 @@ class QemuTest {
             do {
                 Thread.sleep(300);
                 sampler.read(later);
-            } while ((later.diskReadOps <= first.diskReadOps || later.diskWriteOps <= first.diskWriteOps)
+            } while ((later.diskReadOps <= first.diskReadOps
+                            || later.diskWriteOps <= first.diskWriteOps)
                     && System.nanoTime() < deadline);
 
             assertTrue(later.isPresent(Source.VCPU), () -> later.error(Source.VCPU));
             assertEquals(2, later.vcpuCount);
             assertEquals(2, later.vcpuSlots);
             assertTrue(later.vcpuRunNs > first.vcpuRunNs, "vCPU threads ran");
-            assertTrue(later.vcpuRunNsByIndex[0] > first.vcpuRunNsByIndex[0], "vCPU 0 runs the boot loop");
+            assertTrue(
+                    later.vcpuRunNsByIndex[0] > first.vcpuRunNsByIndex[0],
+                    "vCPU 0 runs the boot loop");
             assertTrue(later.isPresent(Source.BLOCK), () -> later.error(Source.BLOCK));
             assertTrue(later.diskReadOps > first.diskReadOps, "the loop reads the virtio disk");
             assertTrue(later.diskReadBytes > first.diskReadBytes);
             assertTrue(later.diskWriteOps > first.diskWriteOps, "and writes it");
-            assertEquals(later.diskWriteBytes, later.diskWriteOps * 512, "one 512-byte sector per write");
+            assertEquals(
+                    later.diskWriteBytes,
+                    later.diskWriteOps * 512,
+                    "one 512-byte sector per write");
             assertEquals(1, later.diskCount, "one entry for the one drive");
             assertEquals("drive0", later.diskName[0], "query-blockstats names it by its -drive id");
             assertEquals(later.diskReadBytes, later.diskReadBytesEach[0]);

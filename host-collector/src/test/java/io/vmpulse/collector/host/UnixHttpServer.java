@@ -16,15 +16,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A VMM API stand-in for tests: an HTTP/1.1 server on a real Unix socket, one connection at a
- * time, answering each request with what {@link Handler} returns. It records every request and
- * counts connections. By default it closes a connection after one answer; with keep-alive it
- * serves request after request on it until the client closes it, as micro_http does.
+ * A VMM API stand-in for tests: an HTTP/1.1 server on a real Unix socket, one connection at a time,
+ * answering each request with what {@link Handler} returns. It records every request and counts
+ * connections. By default it closes a connection after one answer; with keep-alive it serves
+ * request after request on it until the client closes it, as micro_http does.
  */
 public final class UnixHttpServer implements AutoCloseable {
 
-    public record Request(String method, String target, String body) {
-    }
+    public record Request(String method, String target, String body) {}
 
     /** A raw answer: the exact bytes to write, so that tests can frame it as they need. */
     @FunctionalInterface
@@ -55,8 +54,14 @@ public final class UnixHttpServer implements AutoCloseable {
 
     public static byte[] json(int status, String body) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        return concat(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + b.length
-                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), b);
+        return concat(
+                ("HTTP/1.1 "
+                                + status
+                                + " X\r\nContent-Type: application/json\r\nContent-Length: "
+                                + b.length
+                                + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII),
+                b);
     }
 
     public static byte[] noContent() {
@@ -65,10 +70,15 @@ public final class UnixHttpServer implements AutoCloseable {
 
     /** The body in chunks of {@code size} bytes, Transfer-Encoding: chunked. */
     public static byte[] chunked(int status, String body, int size) {
-        StringBuilder sb = new StringBuilder("HTTP/1.1 " + status + " X\r\nTransfer-Encoding: chunked\r\n\r\n");
+        StringBuilder sb =
+                new StringBuilder(
+                        "HTTP/1.1 " + status + " X\r\nTransfer-Encoding: chunked\r\n\r\n");
         for (int i = 0; i < body.length(); i += size) {
             String part = body.substring(i, Math.min(body.length(), i + size));
-            sb.append(Integer.toHexString(part.length())).append("\r\n").append(part).append("\r\n");
+            sb.append(Integer.toHexString(part.length()))
+                    .append("\r\n")
+                    .append(part)
+                    .append("\r\n");
         }
         return sb.append("0\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }

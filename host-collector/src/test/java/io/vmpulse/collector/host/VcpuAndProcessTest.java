@@ -1,15 +1,13 @@
 package io.vmpulse.collector.host;
 
-import io.vmpulse.collector.merge.HostReading;
-import io.vmpulse.collector.merge.Source;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.host.vcpu.ThreadNames;
+import io.vmpulse.collector.merge.HostReading;
+import io.vmpulse.collector.merge.Source;
 import io.vmpulse.collector.testing.NativeHelper;
-import io.vmpulse.collector.host.HypervisorKind;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,7 +24,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** vCPU thread scan and VMM process reading against a real child process with VMM-like thread names. */
+/**
+ * vCPU thread scan and VMM process reading against a real child process with VMM-like thread names.
+ */
 @Timeout(60)
 class VcpuAndProcessTest {
 
@@ -34,17 +34,28 @@ class VcpuAndProcessTest {
     private BufferedReader childOut;
     private Writer childIn;
 
-    private HostSampler start(HypervisorKind kind, int rescanEvery, String... threadNames) throws Exception {
+    private HostSampler start(HypervisorKind kind, int rescanEvery, String... threadNames)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(NativeHelper.compile("named_threads").toString());
         cmd.addAll(List.of(threadNames));
         child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        childOut = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        childOut =
+                new BufferedReader(
+                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         childIn = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
         assertEquals("ready", childOut.readLine());
         HostSampler.Options o = HostSampler.Options.defaults();
-        return new HostSampler(HostTargets.ofProcess(kind, (int) child.pid()),
-                new HostSampler.Options(o.procRoot(), o.sysfsRoot(), o.socketTimeout(), o.flushInterval(), rescanEvery, 1, null));
+        return new HostSampler(
+                HostTargets.ofProcess(kind, (int) child.pid()),
+                new HostSampler.Options(
+                        o.procRoot(),
+                        o.sysfsRoot(),
+                        o.socketTimeout(),
+                        o.flushInterval(),
+                        rescanEvery,
+                        1,
+                        null));
     }
 
     private String command(String line) throws IOException {
@@ -53,8 +64,12 @@ class VcpuAndProcessTest {
         return childOut.readLine();
     }
 
-    /** Reads every 100 ms until {@code done} holds or 10 s have passed (a loaded machine may delay the threads). */
-    private static void readUntil(HostSampler sampler, HostReading into, Predicate<HostReading> done)
+    /**
+     * Reads every 100 ms until {@code done} holds or 10 s have passed (a loaded machine may delay
+     * the threads).
+     */
+    private static void readUntil(
+            HostSampler sampler, HostReading into, Predicate<HostReading> done)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         do {
@@ -73,18 +88,32 @@ class VcpuAndProcessTest {
 
     @Test
     void firecracker_vcpu_threads_are_found_by_name_and_their_run_time_grows() throws Exception {
-        try (HostSampler sampler = start(HypervisorKind.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_api", "vcpu0")) {
+        try (HostSampler sampler =
+                start(
+                        HypervisorKind.FIRECRACKER,
+                        10,
+                        "fc_vcpu 0",
+                        "fc_vcpu 1",
+                        "fc_api",
+                        "vcpu0")) {
             HostReading first = new HostReading();
             sampler.read(first);
             HostReading second = new HostReading();
-            readUntil(sampler, second, r -> r.vcpuRunNsByIndex[0] > first.vcpuRunNsByIndex[0]
-                    && r.vcpuRunNsByIndex[1] > first.vcpuRunNsByIndex[1]);
+            readUntil(
+                    sampler,
+                    second,
+                    r ->
+                            r.vcpuRunNsByIndex[0] > first.vcpuRunNsByIndex[0]
+                                    && r.vcpuRunNsByIndex[1] > first.vcpuRunNsByIndex[1]);
 
-            assertTrue(second.isPresent(Source.VCPU), () -> String.valueOf(second.error(Source.VCPU)));
+            assertTrue(
+                    second.isPresent(Source.VCPU), () -> String.valueOf(second.error(Source.VCPU)));
             assertEquals(2, second.vcpuCount, "fc_api and vcpu0 are not Firecracker vCPU threads");
             assertEquals(2, second.vcpuSlots);
             for (int i = 0; i < 2; i++) {
-                assertTrue(second.vcpuRunNsByIndex[i] > first.vcpuRunNsByIndex[i], "vCPU " + i + " ran");
+                assertTrue(
+                        second.vcpuRunNsByIndex[i] > first.vcpuRunNsByIndex[i],
+                        "vCPU " + i + " ran");
             }
             assertEquals(second.vcpuRunNsByIndex[0] + second.vcpuRunNsByIndex[1], second.vcpuRunNs);
             assertTrue(second.vcpuWaitNs >= 0);
@@ -93,7 +122,14 @@ class VcpuAndProcessTest {
 
     @Test
     void cloud_hypervisor_vcpu_names_are_vcpuN() throws Exception {
-        try (HostSampler sampler = start(HypervisorKind.CLOUD_HYPERVISOR, 10, "vcpu0", "vcpu2", "fc_vcpu 1", "vcpu_x")) {
+        try (HostSampler sampler =
+                start(
+                        HypervisorKind.CLOUD_HYPERVISOR,
+                        10,
+                        "vcpu0",
+                        "vcpu2",
+                        "fc_vcpu 1",
+                        "vcpu_x")) {
             HostReading r = new HostReading();
             sampler.read(r);
             assertTrue(r.isPresent(Source.VCPU));
@@ -106,7 +142,8 @@ class VcpuAndProcessTest {
 
     @Test
     void process_cpu_rss_pss_and_thread_count_are_read() throws Exception {
-        try (HostSampler sampler = start(HypervisorKind.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_vcpu 2")) {
+        try (HostSampler sampler =
+                start(HypervisorKind.FIRECRACKER, 10, "fc_vcpu 0", "fc_vcpu 1", "fc_vcpu 2")) {
             HostReading first = new HostReading();
             sampler.read(first);
             HostReading r = new HostReading();
@@ -115,12 +152,15 @@ class VcpuAndProcessTest {
             assertEquals(4, r.vmmThreads, "main thread and three vCPU threads");
             assertTrue(r.vmmCpuNs > first.vmmCpuNs, "three threads burning 20% each use CPU time");
             assertTrue(r.vmmRssBytes > 0);
-            assertTrue(r.vmmPssBytes > 0 && r.vmmPssBytes <= r.vmmRssBytes, "PSS " + r.vmmPssBytes + " RSS " + r.vmmRssBytes);
+            assertTrue(
+                    r.vmmPssBytes > 0 && r.vmmPssBytes <= r.vmmRssBytes,
+                    "PSS " + r.vmmPssBytes + " RSS " + r.vmmRssBytes);
         }
     }
 
     @Test
-    void a_vanished_vcpu_thread_is_dropped_and_a_hotplugged_one_found_by_the_periodic_rescan() throws Exception {
+    void a_vanished_vcpu_thread_is_dropped_and_a_hotplugged_one_found_by_the_periodic_rescan()
+            throws Exception {
         try (HostSampler sampler = start(HypervisorKind.FIRECRACKER, 3, "fc_vcpu 0", "fc_vcpu 1")) {
             HostReading r = new HostReading();
             sampler.read(r);
@@ -152,7 +192,9 @@ class VcpuAndProcessTest {
             sampler.read(r);
             assertTrue(r.isPresent(Source.VCPU));
             assertTrue(r.isPresent(Source.PROCESS));
-            assertTrue(r.isPresent(Source.BLOCK), "libkrun has no device counters: /proc/PID/io is read");
+            assertTrue(
+                    r.isPresent(Source.BLOCK),
+                    "libkrun has no device counters: /proc/PID/io is read");
 
             child.destroyForcibly();
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
@@ -168,7 +210,8 @@ class VcpuAndProcessTest {
     }
 
     @Test
-    void a_vmm_still_starting_has_no_vcpu_threads_and_they_are_found_as_soon_as_they_appear() throws Exception {
+    void a_vmm_still_starting_has_no_vcpu_threads_and_they_are_found_as_soon_as_they_appear()
+            throws Exception {
         try (HostSampler sampler = start(HypervisorKind.FIRECRACKER, 1000, "fc_api")) {
             HostReading r = new HostReading();
             sampler.read(r);
@@ -184,22 +227,37 @@ class VcpuAndProcessTest {
 
     @Test
     void a_vmm_that_exited_but_was_not_reaped_is_not_reported_running() throws Exception {
-        // The helper exits at once (stdin is /dev/null); its parent becomes sleep, which never reaps it.
-        Process parent = new ProcessBuilder("sh", "-c",
-                NativeHelper.compile("named_threads") + " 'fc_vcpu 0' </dev/null & echo $!; exec sleep 30").start();
+        // The helper exits at once (stdin is /dev/null); its parent becomes sleep, which never
+        // reaps it.
+        Process parent =
+                new ProcessBuilder(
+                                "sh",
+                                "-c",
+                                NativeHelper.compile("named_threads")
+                                        + " 'fc_vcpu 0' </dev/null & echo $!; exec sleep 30")
+                        .start();
         try {
-            int zombie = Integer.parseInt(new BufferedReader(new InputStreamReader(parent.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine().strip());
+            int zombie =
+                    Integer.parseInt(
+                            new BufferedReader(
+                                            new InputStreamReader(
+                                                    parent.getInputStream(),
+                                                    StandardCharsets.UTF_8))
+                                    .readLine()
+                                    .strip());
             Path stat = Path.of("/proc", Integer.toString(zombie), "stat");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             // Zombie leader first, then its other threads finish exiting: wait for both, since a
             // thread that is still on its way out is rightly seen as a vCPU thread.
             Path tasks = Path.of("/proc", Integer.toString(zombie), "task");
-            while ((!Files.readString(stat).contains(") Z ") || taskCount(tasks) > 1) && System.nanoTime() < deadline) {
+            while ((!Files.readString(stat).contains(") Z ") || taskCount(tasks) > 1)
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            try (HostSampler sampler = new HostSampler(HostTargets.ofProcess(HypervisorKind.FIRECRACKER, zombie),
-                    HostSampler.Options.defaults())) {
+            try (HostSampler sampler =
+                    new HostSampler(
+                            HostTargets.ofProcess(HypervisorKind.FIRECRACKER, zombie),
+                            HostSampler.Options.defaults())) {
                 HostReading r = new HostReading();
                 sampler.read(r);
                 assertTrue(r.isFailed(Source.PROCESS));

@@ -36,7 +36,9 @@ class BatchingSelectStrategyTest {
         Poll poll = new Poll(0);
         long start = System.nanoTime();
         assertEquals(0, strategy.calculateStrategy(poll, true));
-        assertTrue(System.nanoTime() - start < WINDOW.toNanos(), "tasks waited for the batching window");
+        assertTrue(
+                System.nanoTime() - start < WINDOW.toNanos(),
+                "tasks waited for the batching window");
         assertEquals(1, poll.calls.get());
     }
 
@@ -46,19 +48,26 @@ class BatchingSelectStrategyTest {
         Poll poll = new Poll(7);
         long start = System.nanoTime();
         assertEquals(7, strategy.calculateStrategy(poll, false));
-        assertTrue(System.nanoTime() - start >= WINDOW.toNanos(), "polled before the window had passed");
+        assertTrue(
+                System.nanoTime() - start >= WINDOW.toNanos(),
+                "polled before the window had passed");
         assertEquals(1, poll.calls.get());
     }
 
     @Test
-    void nothing_ready_after_the_window_blocks_in_select_so_the_next_event_is_read_at_once() throws Exception {
+    void nothing_ready_after_the_window_blocks_in_select_so_the_next_event_is_read_at_once()
+            throws Exception {
         SelectStrategy strategy = BatchingSelectStrategy.factory(WINDOW).newSelectStrategy();
         assertEquals(SelectStrategy.SELECT, strategy.calculateStrategy(new Poll(0), false));
     }
 
     @Test
     void window_must_be_positive() {
-        assertThrows(IllegalArgumentException.class, () -> BatchingSelectStrategy.factory(Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> BatchingSelectStrategy.factory(Duration.ofMillis(-1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BatchingSelectStrategy.factory(Duration.ZERO));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BatchingSelectStrategy.factory(Duration.ofMillis(-1)));
     }
 }

@@ -1,7 +1,5 @@
 package io.vmpulse.collector.ingest;
 
-import io.vmpulse.collector.merge.Continuity;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +11,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.StreamObserver;
+import io.vmpulse.collector.merge.Continuity;
 import io.vmpulse.collector.testing.LogCapture;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
@@ -44,11 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class HostileGuestTest {
 
-    private static final GuestLimits LIMITS = new GuestLimits(
-            16 * 1024, 64, 8, 64, 50.0, 20, 5, Duration.ofMillis(10));
+    private static final GuestLimits LIMITS =
+            new GuestLimits(16 * 1024, 64, 8, 64, 50.0, 20, 5, Duration.ofMillis(10));
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private IngestServer ingest;
     private final List<Server> servers = new ArrayList<>();
@@ -73,7 +71,8 @@ class HostileGuestTest {
     }
 
     @Test
-    void a_message_one_byte_over_the_limit_ends_the_stream_and_is_counted_and_logged_as_rejected() throws Exception {
+    void a_message_one_byte_over_the_limit_ends_the_stream_and_is_counted_and_logged_as_rejected()
+            throws Exception {
         try (LogCapture lines = LogCapture.on(GuestLink.class.getName());
                 LogCapture grpc = LogCapture.on(TransportRejects.GRPC_DEFRAME_LOG)) {
             Vm vm = vm("huge");
@@ -81,13 +80,30 @@ class HostileGuestTest {
             g.send(sample(1, 100));
             assertEquals(1, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
             Sample.Builder b = sample(2, 200).toBuilder();
-            int pad = LIMITS.maxMessageBytes() - AgentMessage.newBuilder().setSample(b).build().getSerializedSize() - 8;
-            Sample tooBig = b.addFilesystems(Filesystem.newBuilder().setDeviceBytes(ByteString.copyFrom(new byte[pad])))
-                    .build();
+            int pad =
+                    LIMITS.maxMessageBytes()
+                            - AgentMessage.newBuilder().setSample(b).build().getSerializedSize()
+                            - 8;
+            Sample tooBig =
+                    b.addFilesystems(
+                                    Filesystem.newBuilder()
+                                            .setDeviceBytes(ByteString.copyFrom(new byte[pad])))
+                            .build();
             int wireBytes = AgentMessage.newBuilder().setSample(tooBig).build().getSerializedSize();
             while (wireBytes <= LIMITS.maxMessageBytes()) {
-                tooBig = tooBig.toBuilder().setFilesystems(0, tooBig.getFilesystems(0).toBuilder().setDeviceBytes(
-                        ByteString.copyFrom(new byte[tooBig.getFilesystems(0).getDeviceBytes().size() + 1]))).build();
+                tooBig =
+                        tooBig.toBuilder()
+                                .setFilesystems(
+                                        0,
+                                        tooBig.getFilesystems(0).toBuilder()
+                                                .setDeviceBytes(
+                                                        ByteString.copyFrom(
+                                                                new byte
+                                                                        [tooBig.getFilesystems(0)
+                                                                                        .getDeviceBytes()
+                                                                                        .size()
+                                                                                + 1])))
+                                .build();
                 wireBytes = AgentMessage.newBuilder().setSample(tooBig).build().getSerializedSize();
             }
             assertEquals(LIMITS.maxMessageBytes() + 1, wireBytes, "one byte over the limit");
@@ -97,20 +113,39 @@ class HostileGuestTest {
             while (vm.link.stats().rejected() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertEquals(1, vm.link.stats().rejected(), "the message gRPC refused is counted against its VM");
-            assertEquals(List.of(), grpc.records(), "gRPC's own unthrottled warning with a stack trace is filtered out");
-            assertEquals(List.of("vm huge: rejected a message over the limit of 16384 bytes (gRPC message "
-                    + "exceeds maximum size 16384: " + wireBytes + "); its stream was ended"), lines.messages());
+            assertEquals(
+                    1,
+                    vm.link.stats().rejected(),
+                    "the message gRPC refused is counted against its VM");
+            assertEquals(
+                    List.of(),
+                    grpc.records(),
+                    "gRPC's own unthrottled warning with a stack trace is filtered out");
+            assertEquals(
+                    List.of(
+                            "vm huge: rejected a message over the limit of 16384 bytes (gRPC message "
+                                    + "exceeds maximum size 16384: "
+                                    + wireBytes
+                                    + "); its stream was ended"),
+                    lines.messages());
 
-            // The VM is not banned, and a later stream's own RESOURCE_EXHAUSTED end is not counted twice.
+            // The VM is not banned, and a later stream's own RESOURCE_EXHAUSTED end is not counted
+            // twice.
             Guest again = vm.connect("boot-1", "inst-1");
             again.send(sample(3, 300));
             assertEquals(3, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
             for (int i = 0; i < LIMITS.rejectsBeforeAbuse(); i++) {
-                again.send(sample(4 + i, 400).toBuilder().addFilesystems(Filesystem.newBuilder()
-                        .setMountPoint("x".repeat(LIMITS.maxStringBytes() + 1))).build());
+                again.send(
+                        sample(4 + i, 400).toBuilder()
+                                .addFilesystems(
+                                        Filesystem.newBuilder()
+                                                .setMountPoint(
+                                                        "x".repeat(LIMITS.maxStringBytes() + 1)))
+                                .build());
             }
-            assertTrue(again.closed.await(10, TimeUnit.SECONDS), "too many rejects in a row end the stream");
+            assertTrue(
+                    again.closed.await(10, TimeUnit.SECONDS),
+                    "too many rejects in a row end the stream");
             Thread.sleep(200);
             assertEquals(1 + LIMITS.rejectsBeforeAbuse(), vm.link.stats().rejected());
         }
@@ -130,10 +165,14 @@ class HostileGuestTest {
             manyFs.addFilesystems(Filesystem.newBuilder().setMountPoint("/m" + i));
         }
         g.send(manyFs.build());
-        g.send(sample(3, 100).toBuilder()
-                .addFilesystems(Filesystem.newBuilder().setMountPoint("x".repeat(65))).build());
-        g.send(sample(4, 100).toBuilder()
-                .addFilesystems(Filesystem.newBuilder().setSizeBytes(10).setFreeBytes(11)).build());
+        g.send(
+                sample(3, 100).toBuilder()
+                        .addFilesystems(Filesystem.newBuilder().setMountPoint("x".repeat(65)))
+                        .build());
+        g.send(
+                sample(4, 100).toBuilder()
+                        .addFilesystems(Filesystem.newBuilder().setSizeBytes(10).setFreeBytes(11))
+                        .build());
         g.send(sample(5, 300));
         assertEquals(5, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
         assertEquals(4, vm.link.stats().rejected());
@@ -141,15 +180,15 @@ class HostileGuestTest {
     }
 
     @Test
-    void counters_going_backwards_are_recorded_as_reset_not_passed_as_continuing() throws Exception {
+    void counters_going_backwards_are_recorded_as_reset_not_passed_as_continuing()
+            throws Exception {
         Vm vm = vm("reset");
         Guest g = vm.connect("boot-1", "inst-1");
         g.send(sample(1, 5_000));
         g.send(sample(2, 1_000));
         vm.sink.samples.poll(10, TimeUnit.SECONDS);
         vm.sink.samples.poll(10, TimeUnit.SECONDS);
-        assertEquals(List.of(Continuity.CONTINUES, Continuity.COUNTERS_RESET),
-                vm.sink.verdicts);
+        assertEquals(List.of(Continuity.CONTINUES, Continuity.COUNTERS_RESET), vm.sink.verdicts);
         assertEquals(1, vm.link.stats().counterResets());
     }
 
@@ -185,7 +224,10 @@ class HostileGuestTest {
         assertEquals(GuestStream.ACK_EVERY, vm.link.stats().accepted());
         assertEquals(2, vm.link.stats().duplicates());
         Guest again = vm.connect("boot-1", "inst-1");
-        assertEquals(GuestStream.ACK_EVERY, again.welcomeSeq(), "a reconnecting agent learns what is already held");
+        assertEquals(
+                GuestStream.ACK_EVERY,
+                again.welcomeSeq(),
+                "a reconnecting agent learns what is already held");
     }
 
     @Test
@@ -198,7 +240,10 @@ class HostileGuestTest {
         for (int i = 2; i <= GuestStream.ACK_EVERY; i++) {
             g.send(sample(i, 100L * i));
         }
-        assertEquals(GuestStream.ACK_EVERY, g.awaitAck(GuestStream.ACK_EVERY), "acks still reach the agent");
+        assertEquals(
+                GuestStream.ACK_EVERY,
+                g.awaitAck(GuestStream.ACK_EVERY),
+                "acks still reach the agent");
         assertEquals(2, vm.link.stats().rejected());
         assertEquals(GuestStream.ACK_EVERY, vm.link.stats().accepted());
     }
@@ -211,7 +256,10 @@ class HostileGuestTest {
             g.send(sample(i, 100L * i));
         }
         assertEquals(2 * GuestStream.ACK_EVERY, g.awaitAck(2 * GuestStream.ACK_EVERY));
-        assertEquals(2, g.acksSeen, "one Ack per " + GuestStream.ACK_EVERY + " samples, not one per sample");
+        assertEquals(
+                2,
+                g.acksSeen,
+                "one Ack per " + GuestStream.ACK_EVERY + " samples, not one per sample");
     }
 
     @Test
@@ -260,11 +308,20 @@ class HostileGuestTest {
         double elapsedS = (System.nanoTime() - start) / 1e9;
         long accepted = flooder.link.stats().accepted();
         double allowed = LIMITS.burst() + LIMITS.samplesPerSecond() * elapsedS;
-        assertTrue(accepted <= allowed + 1,
-                "flooder got " + accepted + " samples through in " + elapsedS + " s; budget " + allowed);
+        assertTrue(
+                accepted <= allowed + 1,
+                "flooder got "
+                        + accepted
+                        + " samples through in "
+                        + elapsedS
+                        + " s; budget "
+                        + allowed);
         assertTrue(flooder.link.stats().throttled() > 0, "the flood was throttled");
-        long worstGapMs = quietGaps.stream().mapToLong(Long::longValue).max().orElseThrow() / 1_000_000;
-        assertTrue(worstGapMs < 1_000, "quiet VM waited " + worstGapMs + " ms for one sample during the flood");
+        long worstGapMs =
+                quietGaps.stream().mapToLong(Long::longValue).max().orElseThrow() / 1_000_000;
+        assertTrue(
+                worstGapMs < 1_000,
+                "quiet VM waited " + worstGapMs + " ms for one sample during the flood");
     }
 
     // ---- harness ------------------------------------------------------------------------
@@ -291,19 +348,26 @@ class HostileGuestTest {
 
         Guest connect(String bootId, String instance) throws Exception {
             Guest g = connectWithoutHello();
-            g.out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder()
-                    .setAgentName("test").setBootId(bootId).setAgentInstance(instance).setIntervalMs(1000))
-                    .build());
+            g.out.onNext(
+                    AgentMessage.newBuilder()
+                            .setHello(
+                                    Hello.newBuilder()
+                                            .setAgentName("test")
+                                            .setBootId(bootId)
+                                            .setAgentInstance(instance)
+                                            .setIntervalMs(1000))
+                            .build());
             g.welcomeSeq();
             return g;
         }
 
         Guest connectWithoutHello() {
-            ManagedChannel ch = NettyChannelBuilder.forAddress(new DomainSocketAddress(sock.toString()))
-                    .eventLoopGroup(clientLoop)
-                    .channelType(EpollDomainSocketChannel.class)
-                    .usePlaintext()
-                    .build();
+            ManagedChannel ch =
+                    NettyChannelBuilder.forAddress(new DomainSocketAddress(sock.toString()))
+                            .eventLoopGroup(clientLoop)
+                            .channelType(EpollDomainSocketChannel.class)
+                            .usePlaintext()
+                            .build();
             channels.add(ch);
             Guest g = new Guest();
             g.out = GuestReportGrpc.newStub(ch).report(g);
@@ -314,7 +378,8 @@ class HostileGuestTest {
     private static final class Guest implements StreamObserver<CollectorMessage> {
         StreamObserver<AgentMessage> out;
         final LinkedBlockingQueue<CollectorMessage> in = new LinkedBlockingQueue<>();
-        final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch closed =
+                new java.util.concurrent.CountDownLatch(1);
         private Long welcome;
         int acksSeen;
 
@@ -367,24 +432,26 @@ class HostileGuestTest {
         final List<Continuity> verdicts = new CopyOnWriteArrayList<>();
 
         @Override
-        public void guestConnected(Hello hello) {
-        }
+        public void guestConnected(Hello hello) {}
 
         @Override
-        public void guestSample(Hello hello, Sample sample, Continuity verdict, long receivedNanos) {
+        public void guestSample(
+                Hello hello, Sample sample, Continuity verdict, long receivedNanos) {
             verdicts.add(verdict);
             samples.add(sample);
         }
 
         @Override
-        public void guestDisconnected(String reason) {
-        }
+        public void guestDisconnected(String reason) {}
     }
 
     private static Sample sample(long seq, long userNs) {
         return Sample.newBuilder()
                 .setSeq(seq)
-                .setCpu(Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(userNs)).setBootTimeUnixS(1000))
+                .setCpu(
+                        Cpu.newBuilder()
+                                .setTotal(CpuTimes.newBuilder().setUserNs(userNs))
+                                .setBootTimeUnixS(1000))
                 .build();
     }
 }

@@ -28,12 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class Http2AbuseTest {
 
-    private static final GuestLimits LIMITS = new GuestLimits(
-            16 * 1024, 64, 8, 64, 50.0, 20, 5, Duration.ofMillis(10));
+    private static final GuestLimits LIMITS =
+            new GuestLimits(16 * 1024, 64, 8, 64, 50.0, 20, 5, Duration.ofMillis(10));
     private static final int ENHANCE_YOUR_CALM = 0xb;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private IngestServer ingest;
     private final List<Server> servers = new ArrayList<>();
@@ -55,7 +54,8 @@ class Http2AbuseTest {
     }
 
     @Test
-    void random_bytes_instead_of_http2_cut_the_connection_with_one_line_and_no_trace() throws Exception {
+    void random_bytes_instead_of_http2_cut_the_connection_with_one_line_and_no_trace()
+            throws Exception {
         vm("garbage");
         byte[] junk = new byte[4096];
         new java.util.Random(13).nextBytes(junk);
@@ -70,12 +70,16 @@ class Http2AbuseTest {
         Thread.sleep(300);
         assertNoTraces();
         List<String> lines = all.messages();
-        assertEquals(1, lines.size(), "one line for 20 broken connections within the log period: " + lines);
+        assertEquals(
+                1,
+                lines.size(),
+                "one line for 20 broken connections within the log period: " + lines);
         assertTrue(lines.get(0).startsWith("guest connection ended: "), lines.get(0));
     }
 
     @Test
-    void a_malformed_message_is_a_counted_reject_with_one_line_per_period_and_no_trace() throws Exception {
+    void a_malformed_message_is_a_counted_reject_with_one_line_per_period_and_no_trace()
+            throws Exception {
         GuestLink link = vm("malformed");
         byte[] msg = new byte[105];
         System.arraycopy(RawHttp2Guest.grpcPrefix(100), 0, msg, 0, 5);
@@ -92,7 +96,9 @@ class Http2AbuseTest {
         }
         assertEquals(3, link.stats().rejected());
         assertNoTraces();
-        assertEquals(List.of("vm malformed: rejected malformed message (not a valid AgentMessage)"), all.messages());
+        assertEquals(
+                List.of("vm malformed: rejected malformed message (not a valid AgentMessage)"),
+                all.messages());
     }
 
     @Test
@@ -100,7 +106,9 @@ class Http2AbuseTest {
         vm("reset");
         int streams = 0;
         try (RawHttp2Guest g = new RawHttp2Guest(dir.resolve("reset.sock"))) {
-            for (int id = 1; streams < 100_000 && !g.wasCutOff(0, TimeUnit.SECONDS); id += 2, streams++) {
+            for (int id = 1;
+                    streams < 100_000 && !g.wasCutOff(0, TimeUnit.SECONDS);
+                    id += 2, streams++) {
                 g.openCall(id);
                 g.frame(RawHttp2Guest.RST_STREAM, 0, id, new byte[] {0, 0, 0, 8});
             }
@@ -110,7 +118,9 @@ class Http2AbuseTest {
             // the server closed while the guest was still writing: cut off all the same
         }
         IngestBounds b = IngestBounds.forThisProcess();
-        assertTrue(streams < 20 * b.resetsPerWindow(), streams + " streams opened and reset before the cut-off");
+        assertTrue(
+                streams < 20 * b.resetsPerWindow(),
+                streams + " streams opened and reset before the cut-off");
         assertNoTraces();
     }
 
@@ -143,7 +153,9 @@ class Http2AbuseTest {
         } catch (IOException e) {
             cut = true;
         }
-        assertTrue(cut, "the server closed the connection before " + frames + " unanswerable SETTINGS");
+        assertTrue(
+                cut,
+                "the server closed the connection before " + frames + " unanswerable SETTINGS");
         Thread.sleep(300);
         assertNoTraces();
         assertTrue(all.messages().size() <= 1, all.messages().toString());
@@ -195,7 +207,10 @@ class Http2AbuseTest {
 
     private void assertNoTraces() {
         for (LogRecord r : all.records()) {
-            assertEquals(null, r.getThrown(), "a stack trace was logged: " + r.getLoggerName() + " " + r.getMessage());
+            assertEquals(
+                    null,
+                    r.getThrown(),
+                    "a stack trace was logged: " + r.getLoggerName() + " " + r.getMessage());
             assertTrue(!r.getMessage().contains("\n"), "one line: " + r.getMessage());
         }
     }

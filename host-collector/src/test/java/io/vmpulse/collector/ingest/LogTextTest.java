@@ -9,7 +9,8 @@ class LogTextTest {
     @Test
     void newlines_and_ansi_escapes_from_a_guest_cannot_forge_a_log_line() {
         String forged = "agent\nWARNING: vm other: rejected\u001b[2J\r";
-        assertEquals("\"agent\\x0aWARNING: vm other: rejected\\x1b[2J\\x0d\"", LogText.quote(forged));
+        assertEquals(
+                "\"agent\\x0aWARNING: vm other: rejected\\x1b[2J\\x0d\"", LogText.quote(forged));
     }
 
     @Test
@@ -19,7 +20,8 @@ class LogTextTest {
 
     @Test
     void long_text_is_cut_with_a_count_of_the_rest() {
-        assertEquals("\"" + "x".repeat(LogText.MAX_CHARS) + "\"...(72 more chars)",
+        assertEquals(
+                "\"" + "x".repeat(LogText.MAX_CHARS) + "\"...(72 more chars)",
                 LogText.quote("x".repeat(LogText.MAX_CHARS + 72)));
     }
 }

@@ -30,11 +30,16 @@ class RateLimitedLogTest {
             log.warn(start + i * step, "rejected message " + i);
         }
 
-        // Lines at 0 s, 10 s (message 400) and 20 s (message 800); the 199 after 20 s wait for the next.
-        assertEquals(List.of("rejected message 0",
+        // Lines at 0 s, 10 s (message 400) and 20 s (message 800); the 199 after 20 s wait for the
+        // next.
+        assertEquals(
+                List.of(
+                        "rejected message 0",
                         "rejected message 400 (399 similar lines suppressed)",
                         "rejected message 800 (399 similar lines suppressed)"),
                 records.messages());
-        assertEquals(List.of(Level.WARNING, Level.WARNING, Level.WARNING), records.records().stream().map(LogRecord::getLevel).toList());
+        assertEquals(
+                List.of(Level.WARNING, Level.WARNING, Level.WARNING),
+                records.records().stream().map(LogRecord::getLevel).toList());
     }
 }

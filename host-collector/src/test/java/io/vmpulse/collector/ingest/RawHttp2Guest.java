@@ -13,18 +13,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A hostile guest that speaks HTTP/2 by hand over a real Unix socket, frame by frame, so it can
- * do what no well-behaved gRPC client would: announce a message larger than any limit and stream
- * it, reset streams as fast as it opens them, flood pings and settings, send endless CONTINUATION
- * frames or oversized headers. A reader thread answers the server's SETTINGS and keeps the
- * send windows, and records how the server cut it off.
+ * A hostile guest that speaks HTTP/2 by hand over a real Unix socket, frame by frame, so it can do
+ * what no well-behaved gRPC client would: announce a message larger than any limit and stream it,
+ * reset streams as fast as it opens them, flood pings and settings, send endless CONTINUATION
+ * frames or oversized headers. A reader thread answers the server's SETTINGS and keeps the send
+ * windows, and records how the server cut it off.
  */
 final class RawHttp2Guest implements AutoCloseable {
 
-    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7,
-            WINDOW_UPDATE = 8, CONTINUATION = 9;
+    static final int DATA = 0,
+            HEADERS = 1,
+            RST_STREAM = 3,
+            SETTINGS = 4,
+            PING = 6,
+            GOAWAY = 7,
+            WINDOW_UPDATE = 8,
+            CONTINUATION = 9;
     static final int END_STREAM = 0x1, END_HEADERS = 0x4, ACK = 0x1;
-    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PREFACE =
+            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_FRAME = 16_384;
 
     private final SocketChannel ch;
@@ -32,8 +39,13 @@ final class RawHttp2Guest implements AutoCloseable {
     final CountDownLatch closed = new CountDownLatch(1);
     final AtomicLong goaways = new AtomicLong();
     final AtomicLong resets = new AtomicLong();
-    /** HEADERS frames from the server that end their stream: trailers, or a refusal such as HTTP 431. */
+
+    /**
+     * HEADERS frames from the server that end their stream: trailers, or a refusal such as HTTP
+     * 431.
+     */
     final AtomicLong streamsEnded = new AtomicLong();
+
     volatile int goawayError = -1;
     volatile String goawayDebug = "";
     private final Object windowLock = new Object();
@@ -46,13 +58,15 @@ final class RawHttp2Guest implements AutoCloseable {
         this(socket, true);
     }
 
-    /** @param reading false: never read what the server sends (a guest that lets replies pile up) */
+    /**
+     * @param reading false: never read what the server sends (a guest that lets replies pile up)
+     */
     RawHttp2Guest(Path socket, boolean reading) throws IOException {
         ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));
         write(ByteBuffer.wrap(PREFACE));
         frame(SETTINGS, 0, 0, new byte[0]);
-        reader = new Thread(reading ? this::readLoop : () -> { }, "raw-h2-reader");
+        reader = new Thread(reading ? this::readLoop : () -> {}, "raw-h2-reader");
         reader.setDaemon(true);
         reader.start();
     }
@@ -106,14 +120,17 @@ final class RawHttp2Guest implements AutoCloseable {
 
     /** The 5-byte gRPC message prefix: not compressed, then the length. */
     static byte[] grpcPrefix(long length) {
-        return new byte[] {0, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
+        return new byte[] {
+            0, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length
+        };
     }
 
     /**
      * Sends {@code payload} as DATA on {@code stream}, obeying flow control, and stops early when
      * the server resets the stream or the connection. Returns the payload bytes the server let in.
      */
-    long sendData(int stream, byte[] payload, long waitMillis) throws IOException, InterruptedException {
+    long sendData(int stream, byte[] payload, long waitMillis)
+            throws IOException, InterruptedException {
         long sent = 0;
         while (sent < payload.length) {
             int n;
@@ -129,7 +146,11 @@ final class RawHttp2Guest implements AutoCloseable {
                 if (isCut(stream)) {
                     return sent;
                 }
-                n = (int) Math.min(Math.min(MAX_FRAME, payload.length - sent), Math.min(connectionWindow, streamWindow));
+                n =
+                        (int)
+                                Math.min(
+                                        Math.min(MAX_FRAME, payload.length - sent),
+                                        Math.min(connectionWindow, streamWindow));
                 connectionWindow -= n;
                 streamWindow -= n;
             }
@@ -145,8 +166,11 @@ final class RawHttp2Guest implements AutoCloseable {
         return sent;
     }
 
-    /** Streams {@code total} bytes of one message (prefix included) without holding them in memory. */
-    long streamMessage(int stream, long total, long waitMillis) throws IOException, InterruptedException {
+    /**
+     * Streams {@code total} bytes of one message (prefix included) without holding them in memory.
+     */
+    long streamMessage(int stream, long total, long waitMillis)
+            throws IOException, InterruptedException {
         byte[] chunk = new byte[MAX_FRAME];
         byte[] prefix = grpcPrefix(total - 5);
         System.arraycopy(prefix, 0, chunk, 0, 5);
@@ -183,7 +207,9 @@ final class RawHttp2Guest implements AutoCloseable {
 
     synchronized void frame(int type, int flags, int stream, byte[] payload) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
-        b.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length);
+        b.put((byte) (payload.length >>> 16))
+                .put((byte) (payload.length >>> 8))
+                .put((byte) payload.length);
         b.put((byte) type).put((byte) flags).putInt(stream & 0x7fffffff).put(payload).flip();
         write(b);
     }
@@ -201,7 +227,10 @@ final class RawHttp2Guest implements AutoCloseable {
                 head.clear();
                 readFully(head);
                 head.flip();
-                int len = ((head.get() & 0xff) << 16) | ((head.get() & 0xff) << 8) | (head.get() & 0xff);
+                int len =
+                        ((head.get() & 0xff) << 16)
+                                | ((head.get() & 0xff) << 8)
+                                | (head.get() & 0xff);
                 int type = head.get() & 0xff;
                 int flags = head.get() & 0xff;
                 int stream = head.getInt() & 0x7fffffff;
@@ -222,7 +251,16 @@ final class RawHttp2Guest implements AutoCloseable {
 
     private void onFrame(int type, int flags, int stream, ByteBuffer body) throws IOException {
         if (Boolean.getBoolean("rawh2.debug")) {
-            System.out.println(System.nanoTime() / 1_000_000 + " frame type " + type + " flags " + flags + " stream " + stream + " len " + body.remaining());
+            System.out.println(
+                    System.nanoTime() / 1_000_000
+                            + " frame type "
+                            + type
+                            + " flags "
+                            + flags
+                            + " stream "
+                            + stream
+                            + " len "
+                            + body.remaining());
         }
         switch (type) {
             case SETTINGS -> {
@@ -275,8 +313,7 @@ final class RawHttp2Guest implements AutoCloseable {
                     windowLock.notifyAll();
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 

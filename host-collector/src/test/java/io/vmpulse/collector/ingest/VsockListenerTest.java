@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The collector's AF_VSOCK listener binds and listens for real. Nothing can connect to it on this
- * machine (no vsock loopback transport, no vhost-vsock guest; CID 2 is the host of this machine
- * and is never contacted), so the CID-to-VM lookup is exercised only as far as the listener.
+ * machine (no vsock loopback transport, no vhost-vsock guest; CID 2 is the host of this machine and
+ * is never contacted), so the CID-to-VM lookup is exercised only as far as the listener.
  */
 @Timeout(30)
 class VsockListenerTest {
@@ -29,9 +29,14 @@ class VsockListenerTest {
                 VSockAddress bound = (VSockAddress) server.getListenSockets().get(0);
                 assertEquals(port, bound.getPort());
                 assertEquals(VSockAddress.VMADDR_CID_ANY, bound.getCid());
-                IOException second = assertThrows(IOException.class, () -> ingest.listenVsock(port, cid -> null));
-                assertTrue(String.valueOf(second.getCause()).contains("Address already in use")
-                        || String.valueOf(second.getMessage()).contains("Address already in use"), second.toString());
+                IOException second =
+                        assertThrows(
+                                IOException.class, () -> ingest.listenVsock(port, cid -> null));
+                assertTrue(
+                        String.valueOf(second.getCause()).contains("Address already in use")
+                                || String.valueOf(second.getMessage())
+                                        .contains("Address already in use"),
+                        second.toString());
             } finally {
                 server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -1,38 +1,48 @@
 package io.vmpulse.collector.merge;
 
-import io.vmpulse.registry.layout.RecordFields;
-import io.vmpulse.registry.layout.RecordFlags;
-import io.vmpulse.registry.layout.VmRecord;
-
 import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Memory;
 import io.vmpulse.proto.v1.PerCpu;
-import io.vmpulse.registry.layout.RecordField;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.vmpulse.proto.v1.Sample;
-
+import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
 import org.junit.jupiter.api.Test;
 
 class GuestHalfTest {
 
     private static Hello hello(String bootId) {
-        return Hello.newBuilder().setBootId(bootId).setAgentVersion("1.3.0").setKernelRelease("6.1.0-27-amd64")
-                .setAgentInstance("i").build();
+        return Hello.newBuilder()
+                .setBootId(bootId)
+                .setAgentVersion("1.3.0")
+                .setKernelRelease("6.1.0-27-amd64")
+                .setAgentInstance("i")
+                .build();
     }
 
     private static CpuTimes times(long k) {
-        return CpuTimes.newBuilder().setUserNs(k + 1).setNiceNs(k + 2).setSystemNs(k + 3).setIdleNs(k + 4)
-                .setIowaitNs(k + 5).setIrqNs(k + 6).setSoftirqNs(k + 7).setStealNs(k + 8).setGuestNs(k + 9)
-                .setGuestNiceNs(k + 10).build();
+        return CpuTimes.newBuilder()
+                .setUserNs(k + 1)
+                .setNiceNs(k + 2)
+                .setSystemNs(k + 3)
+                .setIdleNs(k + 4)
+                .setIowaitNs(k + 5)
+                .setIrqNs(k + 6)
+                .setSoftirqNs(k + 7)
+                .setStealNs(k + 8)
+                .setGuestNs(k + 9)
+                .setGuestNiceNs(k + 10)
+                .build();
     }
 
     private static Sample cpus(int... numbers) {
@@ -49,14 +59,26 @@ class GuestHalfTest {
         GuestHalf.copy(cpus(0, 1, 3), hello("b"), u); // cpu2 offline: no line
         assertEquals(3, u.getUnsignedInt(CPU_COUNT));
         assertEquals(0, u.getUnsignedInt(CPU_OMITTED));
-        RecordField[] modes = {CPU_USER_NS_EACH, CPU_NICE_NS_EACH, CPU_SYSTEM_NS_EACH, CPU_IDLE_NS_EACH,
-            CPU_IOWAIT_NS_EACH, CPU_IRQ_NS_EACH, CPU_SOFTIRQ_NS_EACH, CPU_STEAL_NS_EACH, CPU_GUEST_NS_EACH,
-            CPU_GUEST_NICE_NS_EACH};
+        RecordField[] modes = {
+            CPU_USER_NS_EACH,
+            CPU_NICE_NS_EACH,
+            CPU_SYSTEM_NS_EACH,
+            CPU_IDLE_NS_EACH,
+            CPU_IOWAIT_NS_EACH,
+            CPU_IRQ_NS_EACH,
+            CPU_SOFTIRQ_NS_EACH,
+            CPU_STEAL_NS_EACH,
+            CPU_GUEST_NS_EACH,
+            CPU_GUEST_NICE_NS_EACH
+        };
         int[] numbers = {0, 1, 3};
         for (int i = 0; i < numbers.length; i++) {
             assertEquals(numbers[i], u.getUnsignedInt(CPU_NUMBER, i));
             for (int m = 0; m < modes.length; m++) {
-                assertEquals(1000L * numbers[i] + m + 1, u.getLong(modes[m], i), modes[m].name() + "[" + i + "]");
+                assertEquals(
+                        1000L * numbers[i] + m + 1,
+                        u.getLong(modes[m], i),
+                        modes[m].name() + "[" + i + "]");
             }
         }
         assertEquals(0, u.getLong(CPU_USER_NS_EACH, 3), "no fourth entry");
@@ -73,7 +95,8 @@ class GuestHalfTest {
         assertEquals(MAX_GUEST_CPUS, u.getUnsignedInt(CPU_COUNT));
         assertEquals(5, u.getUnsignedInt(CPU_OMITTED));
         assertEquals(MAX_GUEST_CPUS - 1, u.getUnsignedInt(CPU_NUMBER, MAX_GUEST_CPUS - 1));
-        assertEquals(1000L * (MAX_GUEST_CPUS - 1) + 8, u.getLong(CPU_STEAL_NS_EACH, MAX_GUEST_CPUS - 1));
+        assertEquals(
+                1000L * (MAX_GUEST_CPUS - 1) + 8, u.getLong(CPU_STEAL_NS_EACH, MAX_GUEST_CPUS - 1));
 
         GuestHalf.copy(cpus(4, 5), hello("b"), u);
         assertEquals(2, u.getUnsignedInt(CPU_COUNT));
@@ -89,18 +112,28 @@ class GuestHalfTest {
     @Test
     void fs_device_is_the_mount_source_at_the_same_index_and_is_cleared_with_its_filesystem() {
         VmRecord u = new VmRecord();
-        GuestHalf.copy(Sample.newBuilder()
-                .addFilesystems(fs("/", 10, 5, 5).toBuilder().setDevice("/dev/vda"))
-                .addFilesystems(fs("/data", 10, 5, 5).toBuilder().setDevice("/dev/vdb1"))
-                .build(), hello("b"), u);
+        GuestHalf.copy(
+                Sample.newBuilder()
+                        .addFilesystems(fs("/", 10, 5, 5).toBuilder().setDevice("/dev/vda"))
+                        .addFilesystems(fs("/data", 10, 5, 5).toBuilder().setDevice("/dev/vdb1"))
+                        .build(),
+                hello("b"),
+                u);
         assertEquals("/dev/vda", u.getString(FS_DEVICE, 0));
         assertEquals("/dev/vdb1", u.getString(FS_DEVICE, 1));
         assertEquals("/data", u.getString(FS_MOUNT_POINT, 1));
 
-        GuestHalf.copy(Sample.newBuilder().addFilesystems(fs("/", 10, 5, 5).toBuilder().setDevice("/dev/vdc")).build(),
-                hello("b"), u);
+        GuestHalf.copy(
+                Sample.newBuilder()
+                        .addFilesystems(fs("/", 10, 5, 5).toBuilder().setDevice("/dev/vdc"))
+                        .build(),
+                hello("b"),
+                u);
         assertEquals("/dev/vdc", u.getString(FS_DEVICE, 0));
-        assertEquals("", u.getString(FS_DEVICE, 1), "the second filesystem is gone, and so is its device");
+        assertEquals(
+                "",
+                u.getString(FS_DEVICE, 1),
+                "the second filesystem is gone, and so is its device");
     }
 
     @Test
@@ -121,28 +154,59 @@ class GuestHalfTest {
         String loneSurrogate = "x\ud800y\udc00z";
         String longValue = "é".repeat(300); // 600 UTF-8 bytes, over every text field
         VmRecord u = new VmRecord();
-        Hello h = Hello.newBuilder().setBootId(loneSurrogate).setAgentVersion(quotes).setKernelRelease(newline)
-                .setAgentInstance("i").build();
-        GuestHalf.copy(Sample.newBuilder()
-                .addFilesystems(Filesystem.newBuilder().setMountPoint(ansi).setFsType(c1).setDevice(longValue))
-                .build(), h, u);
+        Hello h =
+                Hello.newBuilder()
+                        .setBootId(loneSurrogate)
+                        .setAgentVersion(quotes)
+                        .setKernelRelease(newline)
+                        .setAgentInstance("i")
+                        .build();
+        GuestHalf.copy(
+                Sample.newBuilder()
+                        .addFilesystems(
+                                Filesystem.newBuilder()
+                                        .setMountPoint(ansi)
+                                        .setFsType(c1)
+                                        .setDevice(longValue))
+                        .build(),
+                h,
+                u);
 
         assertEquals("6.1\ufffdvmpulse_vm_up 1", u.getString(KERNEL_RELEASE));
         assertEquals("\ufffd[2J\ufffd[31mred\ufffd", u.getString(FS_MOUNT_POINT, 0));
-        assertEquals(quotes, u.getString(AGENT_VERSION), "quotes and backslashes are printable: kept as they are");
-        assertEquals("a\ufffd\ufffd", u.getString(FS_TYPE, 0), "C1 and DEL replaced; an embedded NUL ends the text, as VmRecord.putString documents");
+        assertEquals(
+                quotes,
+                u.getString(AGENT_VERSION),
+                "quotes and backslashes are printable: kept as they are");
+        assertEquals(
+                "a\ufffd\ufffd",
+                u.getString(FS_TYPE, 0),
+                "C1 and DEL replaced; an embedded NUL ends the text, as VmRecord.putString documents");
         assertEquals("x\ufffdy\ufffdz", u.getString(BOOT_ID));
-        assertEquals("é".repeat((FS_DEVICE_BYTES - 1) / 2), u.getString(FS_DEVICE, 0),
+        assertEquals(
+                "é".repeat((FS_DEVICE_BYTES - 1) / 2),
+                u.getString(FS_DEVICE, 0),
                 "cut at a character boundary to the field's size");
-        for (RecordField f : new RecordField[] {KERNEL_RELEASE, FS_MOUNT_POINT, FS_TYPE, FS_DEVICE, BOOT_ID, AGENT_VERSION}) {
-            assertTrue(u.getString(f, 0).codePoints().noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f)),
+        for (RecordField f :
+                new RecordField[] {
+                    KERNEL_RELEASE, FS_MOUNT_POINT, FS_TYPE, FS_DEVICE, BOOT_ID, AGENT_VERSION
+                }) {
+            assertTrue(
+                    u.getString(f, 0)
+                            .codePoints()
+                            .noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f)),
                     f.name() + " holds a control character");
         }
     }
 
     @Test
     void invalid_utf8_from_a_guest_never_reaches_the_merge_because_the_parser_rejects_it() {
-        byte[] valid = Hello.newBuilder().setKernelRelease("6.1").setAgentInstance("i").build().toByteArray();
+        byte[] valid =
+                Hello.newBuilder()
+                        .setKernelRelease("6.1")
+                        .setAgentInstance("i")
+                        .build()
+                        .toByteArray();
         byte[] broken = valid.clone();
         int at = indexOf(broken, "6.1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         broken[at] = (byte) 0xC3; // a lead byte followed by '.', not a continuation byte
@@ -164,21 +228,52 @@ class GuestHalfTest {
     }
 
     private static Filesystem fs(String mount, long size, long free, long avail) {
-        return Filesystem.newBuilder().setMountPoint(mount).setFsType("ext4").setSizeBytes(size)
-                .setFreeBytes(free).setAvailableBytes(avail).setInodesTotal(1000).setInodesFree(600).build();
+        return Filesystem.newBuilder()
+                .setMountPoint(mount)
+                .setFsType("ext4")
+                .setSizeBytes(size)
+                .setFreeBytes(free)
+                .setAvailableBytes(avail)
+                .setInodesTotal(1000)
+                .setInodesFree(600)
+                .build();
     }
 
     @Test
     void guest_fields_are_copied_with_presence_and_single_sample_percentages() {
-        Sample in = Sample.newBuilder().setSeq(42).setWallTimeUnixNs(1_700_000_000_000_000_000L).setMonotonicNs(5_000)
-                .setIntervalMs(1000)
-                .setCpu(Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(10).setStealNs(3).setGuestNiceNs(1))
-                        .setOnlineCpus(4).setColumns(10).setContextSwitches(777).setForks(55).setProcsRunning(2)
-                        .setProcsBlocked(1).setBootTimeUnixS(1_699_999_000L))
-                .setMemory(Memory.newBuilder().setTotalBytes(1000).setAvailableBytes(250).setAvailableDerived(true).setHugepageSizeBytes(2 << 20))
-                .addFilesystems(fs("/", 1000, 400, 300))
-                .addFilesystems(Filesystem.newBuilder().setMountPoint("/nfs").setError("statvfs timed out").setReadOnly(true))
-                .build();
+        Sample in =
+                Sample.newBuilder()
+                        .setSeq(42)
+                        .setWallTimeUnixNs(1_700_000_000_000_000_000L)
+                        .setMonotonicNs(5_000)
+                        .setIntervalMs(1000)
+                        .setCpu(
+                                Cpu.newBuilder()
+                                        .setTotal(
+                                                CpuTimes.newBuilder()
+                                                        .setUserNs(10)
+                                                        .setStealNs(3)
+                                                        .setGuestNiceNs(1))
+                                        .setOnlineCpus(4)
+                                        .setColumns(10)
+                                        .setContextSwitches(777)
+                                        .setForks(55)
+                                        .setProcsRunning(2)
+                                        .setProcsBlocked(1)
+                                        .setBootTimeUnixS(1_699_999_000L))
+                        .setMemory(
+                                Memory.newBuilder()
+                                        .setTotalBytes(1000)
+                                        .setAvailableBytes(250)
+                                        .setAvailableDerived(true)
+                                        .setHugepageSizeBytes(2 << 20))
+                        .addFilesystems(fs("/", 1000, 400, 300))
+                        .addFilesystems(
+                                Filesystem.newBuilder()
+                                        .setMountPoint("/nfs")
+                                        .setError("statvfs timed out")
+                                        .setReadOnly(true))
+                        .build();
         VmRecord u = new VmRecord();
         GuestHalf.copy(in, hello("0f3e-boot"), u);
 
@@ -195,10 +290,18 @@ class GuestHalfTest {
         assertEquals(2, u.getUnsignedInt(FS_COUNT));
         // df: used = 1000 - 400 = 600, Use% = 600 / (600 + 300) = 66.67
         assertEquals(600.0 / 900.0 * 100, u.getDouble(FS_USED_PCT, 0), 1e-9);
-        assertEquals(RecordFlags.FS_ERROR | RecordFlags.FS_READ_ONLY, u.getUnsignedInt(FS_FLAGS, 1));
-        assertEquals(0.0, u.getDouble(FS_USED_PCT, 1), "an unreadable filesystem is not reported as empty or full");
+        assertEquals(
+                RecordFlags.FS_ERROR | RecordFlags.FS_READ_ONLY, u.getUnsignedInt(FS_FLAGS, 1));
+        assertEquals(
+                0.0,
+                u.getDouble(FS_USED_PCT, 1),
+                "an unreadable filesystem is not reported as empty or full");
         assertEquals(u.getDouble(FS_USED_PCT, 0), u.getDouble(FS_USED_MAX_PCT));
-        assertTrue(u.isPresent(RecordFlags.PRESENT_GUEST_CPU | RecordFlags.PRESENT_GUEST_MEMORY | RecordFlags.PRESENT_GUEST_FS));
+        assertTrue(
+                u.isPresent(
+                        RecordFlags.PRESENT_GUEST_CPU
+                                | RecordFlags.PRESENT_GUEST_MEMORY
+                                | RecordFlags.PRESENT_GUEST_FS));
         assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_VCPU));
     }
 
@@ -212,13 +315,19 @@ class GuestHalfTest {
         GuestHalf.copy(many.build(), hello("b"), u);
         assertEquals(MAX_FILESYSTEMS, u.getUnsignedInt(FS_COUNT));
         assertEquals(2, u.getUnsignedInt(FS_OMITTED));
-        assertEquals(FS_MOUNT_POINT_BYTES - 1, u.getString(FS_MOUNT_POINT, 0).length(), "mount point cut to its field");
+        assertEquals(
+                FS_MOUNT_POINT_BYTES - 1,
+                u.getString(FS_MOUNT_POINT, 0).length(),
+                "mount point cut to its field");
 
-        GuestHalf.copy(Sample.newBuilder().addFilesystems(fs("/", 10, 5, 5)).build(), hello("b"), u);
+        GuestHalf.copy(
+                Sample.newBuilder().addFilesystems(fs("/", 10, 5, 5)).build(), hello("b"), u);
         assertEquals(1, u.getUnsignedInt(FS_COUNT));
         assertEquals(0, u.getUnsignedInt(FS_OMITTED));
         assertEquals("", u.getString(FS_MOUNT_POINT, 1));
         assertEquals(0, u.getLong(FS_SIZE_BYTES, 7));
-        assertFalse(u.isPresent(RecordFlags.PRESENT_GUEST_CPU), "a sample without cpu clears the cpu presence bit");
+        assertFalse(
+                u.isPresent(RecordFlags.PRESENT_GUEST_CPU),
+                "a sample without cpu clears the cpu presence bit");
     }
 }

@@ -10,10 +10,23 @@ class GuestRatesTest {
 
     @Test
     void cpu_percentages_split_the_interval_and_add_up_to_100() {
-        CpuTimes a = CpuTimes.newBuilder().setUserNs(100).setSystemNs(50).setIdleNs(1000).setIowaitNs(5)
-                .setStealNs(10).build();
-        CpuTimes b = CpuTimes.newBuilder().setUserNs(400).setSystemNs(150).setIdleNs(1400).setIowaitNs(105)
-                .setStealNs(110).setGuestNs(200).build();
+        CpuTimes a =
+                CpuTimes.newBuilder()
+                        .setUserNs(100)
+                        .setSystemNs(50)
+                        .setIdleNs(1000)
+                        .setIowaitNs(5)
+                        .setStealNs(10)
+                        .build();
+        CpuTimes b =
+                CpuTimes.newBuilder()
+                        .setUserNs(400)
+                        .setSystemNs(150)
+                        .setIdleNs(1400)
+                        .setIowaitNs(105)
+                        .setStealNs(110)
+                        .setGuestNs(200)
+                        .build();
         GuestRates.CpuPct p = GuestRates.cpu(a, b);
         // busy 300 + 100 = 400, idle 400, iowait 100, steal 100: total 1000. Guest time is inside
         // user already; adding it again would make busy 600.

@@ -42,7 +42,9 @@ class HostHalfDevicesTest {
         assertEquals(40, out.getLong(NIC_TX_PACKETS_EACH, 0));
         assertEquals(0, out.getLong(NIC_RX_DROPS_EACH, 0), "ABSENT is stored as 0");
         assertEquals(2, out.getLong(NIC_TX_ERRORS_EACH, 0));
-        assertFalse(out.isPresent(RecordFlags.PRESENT_HOST_NET_DROPS), "no drops in the totals, none per interface");
+        assertFalse(
+                out.isPresent(RecordFlags.PRESENT_HOST_NET_DROPS),
+                "no drops in the totals, none per interface");
         assertTrue(out.isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS));
     }
 

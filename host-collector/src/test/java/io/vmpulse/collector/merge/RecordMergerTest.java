@@ -1,28 +1,24 @@
 package io.vmpulse.collector.merge;
 
-import io.vmpulse.registry.layout.RecordFields;
-
 import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vmpulse.collector.merge.HostReading;
-import io.vmpulse.collector.merge.Source;
-import io.vmpulse.collector.merge.IngestCounts;
-import io.vmpulse.registry.layout.RecordFlags;
-import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
-import io.vmpulse.proto.v1.Sample;
 import io.vmpulse.proto.v1.Hello;
+import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class RecordMergerTest {
 
-    private static final Hello HELLO = Hello.newBuilder().setBootId("boot").setAgentInstance("i").build();
+    private static final Hello HELLO =
+            Hello.newBuilder().setBootId("boot").setAgentInstance("i").build();
 
     private static final long SECOND = 1_000_000_000L;
     private static final IngestCounts CONNECTED = new IngestCounts(5, 2, 0, 0, 1, 3, true);
@@ -39,7 +35,11 @@ class RecordMergerTest {
         VmRecord u = merger.sample();
         assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_RATES));
         assertEquals(2 * SECOND, u.getLong(RATE_INTERVAL_NS));
-        assertEquals(50.0, u.getDouble(HOST_VCPU_PCT), 1e-9, "1 s of vCPU time in 2 s: half of one vCPU");
+        assertEquals(
+                50.0,
+                u.getDouble(HOST_VCPU_PCT),
+                1e-9,
+                "1 s of vCPU time in 2 s: half of one vCPU");
         assertEquals(25.0, u.getDouble(HOST_VCPU_PCT_NORM), 1e-9, "over 2 vCPUs");
         assertEquals(1_000_000.0, u.getDouble(NET_TX_BYTES_PER_S), 1e-6);
         assertEquals(4_096.0, u.getDouble(DISK_READ_BYTES_PER_S), 1e-6);
@@ -49,23 +49,48 @@ class RecordMergerTest {
 
     @Test
     void host_vcpu_pct_counts_only_threads_present_in_both_readings_across_hotplug() {
-        HostReading r = vcpus(0, new int[] {100, 101, 0}, new long[] {3 * SECOND, 5 * SECOND, HostReading.ABSENT});
+        HostReading r =
+                vcpus(
+                        0,
+                        new int[] {100, 101, 0},
+                        new long[] {3 * SECOND, 5 * SECOND, HostReading.ABSENT});
         HostReading next = merger.hostRead(r, 0);
         // vCPU 1 unplugged, vCPU 2 plugged with 40 s already run, vCPU 0 gained 1.5 s in 2 s.
-        copyVcpus(next, vcpus(2 * SECOND, new int[] {100, 0, 102},
-                new long[] {4_500_000_000L, HostReading.ABSENT, 40 * SECOND}));
+        copyVcpus(
+                next,
+                vcpus(
+                        2 * SECOND,
+                        new int[] {100, 0, 102},
+                        new long[] {4_500_000_000L, HostReading.ABSENT, 40 * SECOND}));
         merger.hostRead(next, 0);
-        assertEquals(75.0, merger.sample().getDouble(HOST_VCPU_PCT), "1.5 s over 2 s, vCPU 0 alone");
-        assertEquals(75.0, merger.sample().getDouble(HOST_VCPU_PCT_NORM), "over the one thread it covers");
+        assertEquals(
+                75.0, merger.sample().getDouble(HOST_VCPU_PCT), "1.5 s over 2 s, vCPU 0 alone");
+        assertEquals(
+                75.0,
+                merger.sample().getDouble(HOST_VCPU_PCT_NORM),
+                "over the one thread it covers");
 
-        merger.hostRead(vcpus(3 * SECOND, new int[] {100, 0, 102},
-                new long[] {5 * SECOND, HostReading.ABSENT, 40_250_000_000L}), 0);
+        merger.hostRead(
+                vcpus(
+                        3 * SECOND,
+                        new int[] {100, 0, 102},
+                        new long[] {5 * SECOND, HostReading.ABSENT, 40_250_000_000L}),
+                0);
         assertEquals(75.0, merger.sample().getDouble(HOST_VCPU_PCT), "(0.5 + 0.25) s over 1 s");
         assertEquals(37.5, merger.sample().getDouble(HOST_VCPU_PCT_NORM));
 
         // A vCPU number whose thread was replaced (a new tid) is a different thread.
-        merger.hostRead(vcpus(4 * SECOND, new int[] {100, 0, 103}, new long[] {5_100_000_000L, HostReading.ABSENT, 1}), 0);
-        assertEquals(10.0, merger.sample().getDouble(HOST_VCPU_PCT), 1e-9, "0.1 s over 1 s, vCPU 0 alone");
+        merger.hostRead(
+                vcpus(
+                        4 * SECOND,
+                        new int[] {100, 0, 103},
+                        new long[] {5_100_000_000L, HostReading.ABSENT, 1}),
+                0);
+        assertEquals(
+                10.0,
+                merger.sample().getDouble(HOST_VCPU_PCT),
+                1e-9,
+                "0.1 s over 1 s, vCPU 0 alone");
     }
 
     private static HostReading vcpus(long t, int[] tids, long[] runNs) {
@@ -126,7 +151,8 @@ class RecordMergerTest {
 
     @Test
     void counters_a_source_does_not_count_are_absent_not_zero_and_so_are_their_rates() {
-        // Block from /proc/PID/io (bytes, no operations), net from Cloud Hypervisor (no drops, no errors).
+        // Block from /proc/PID/io (bytes, no operations), net from Cloud Hypervisor (no drops, no
+        // errors).
         HostReading r = reading(0, 1, 0, 1_000, 4_096, HostReading.ABSENT);
         r.diskWriteOps = HostReading.ABSENT;
         HostReading next = merger.hostRead(r, 0);
@@ -145,7 +171,10 @@ class RecordMergerTest {
         assertEquals(8_192.0, u.getDouble(DISK_READ_BYTES_PER_S), "bytes have a rate");
         assertEquals(2_000.0, u.getDouble(NET_TX_BYTES_PER_S));
         assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS), "the ops rates are absent too");
-        assertEquals(0.0, u.getDouble(DISK_READ_OPS_PER_S), "an absent rate is 0, never ABSENT's -1 turned into a rate");
+        assertEquals(
+                0.0,
+                u.getDouble(DISK_READ_OPS_PER_S),
+                "an absent rate is 0, never ABSENT's -1 turned into a rate");
         assertEquals(0.0, u.getDouble(DISK_WRITE_OPS_PER_S));
         assertEquals(0, u.getLong(DISK_READ_OPS));
         assertEquals(0, u.getLong(NET_RX_DROPS));
@@ -159,7 +188,8 @@ class RecordMergerTest {
         r.netTxErrors = 7;
         HostReading next = merger.hostRead(r, 0);
         VmRecord u = merger.sample();
-        assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS), "0 operations counted is a real 0");
+        assertTrue(
+                u.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS), "0 operations counted is a real 0");
         assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_NET_DROPS));
         assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS));
         assertEquals(7, u.getLong(NET_TX_ERRORS));
@@ -167,7 +197,9 @@ class RecordMergerTest {
         fill(next, 2 * SECOND, 1, 0, 0, 0, 10);
         merger.hostRead(next, 0);
         assertEquals(5.0, merger.sample().getDouble(DISK_READ_OPS_PER_S), "10 operations in 2 s");
-        assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS), "this reading has none");
+        assertFalse(
+                merger.sample().isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS),
+                "this reading has none");
     }
 
     @Test
@@ -251,23 +283,39 @@ class RecordMergerTest {
         assertTrue(old.hasFlags(RecordFlags.FLAG_GUEST_STALE));
         VmRecord last = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, true);
         assertTrue(last.hasFlags(RecordFlags.FLAG_FINAL));
-        assertFalse(last.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED), "a final sample is never 'connected'");
+        assertFalse(
+                last.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED),
+                "a final sample is never 'connected'");
     }
 
     private static Sample guest(long seq, long userNs, long idleNs, long stealNs) {
-        return Sample.newBuilder().setSeq(seq)
-                .setCpu(Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(userNs).setIdleNs(idleNs)
-                        .setStealNs(stealNs)))
+        return Sample.newBuilder()
+                .setSeq(seq)
+                .setCpu(
+                        Cpu.newBuilder()
+                                .setTotal(
+                                        CpuTimes.newBuilder()
+                                                .setUserNs(userNs)
+                                                .setIdleNs(idleNs)
+                                                .setStealNs(stealNs)))
                 .build();
     }
 
-    private static HostReading reading(long t, int vcpus, long runNs, long txBytes, long readBytes, long readOps) {
+    private static HostReading reading(
+            long t, int vcpus, long runNs, long txBytes, long readBytes, long readOps) {
         HostReading r = new HostReading();
         fill(r, t, vcpus, runNs, txBytes, readBytes, readOps);
         return r;
     }
 
-    private static void fill(HostReading r, long t, int vcpus, long runNs, long txBytes, long readBytes, long readOps) {
+    private static void fill(
+            HostReading r,
+            long t,
+            int vcpus,
+            long runNs,
+            long txBytes,
+            long readBytes,
+            long readOps) {
         r.clear();
         r.readStartNanos = t;
         r.vcpuCount = vcpus;

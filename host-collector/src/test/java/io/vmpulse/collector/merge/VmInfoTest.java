@@ -24,7 +24,8 @@ class VmInfoTest {
         VmRecord out = new VmRecord();
         new VmInfo("firecracker", labels).writeInto(out);
         assertEquals("firecracker", out.getString(HYPERVISOR));
-        assertEquals("Tenant=Acme \"quoted\" \\ é\napp=web=front\nzone=eu-1", out.getString(LABELS));
+        assertEquals(
+                "Tenant=Acme \"quoted\" \\ é\napp=web=front\nzone=eu-1", out.getString(LABELS));
         assertEquals(0, out.getUnsignedInt(LABELS_OMITTED));
     }
 
@@ -32,7 +33,9 @@ class VmInfoTest {
     void labels_that_do_not_fit_are_left_out_whole_and_counted() {
         Map<String, String> labels = new LinkedHashMap<>();
         for (int i = 0; i < 32; i++) {
-            labels.put(String.format("k%02d", i), "v".repeat(100)); // 104 bytes a line: four fit in 511
+            labels.put(
+                    String.format("k%02d", i),
+                    "v".repeat(100)); // 104 bytes a line: four fit in 511
         }
         VmInfo info = new VmInfo("qemu", labels);
         VmRecord out = new VmRecord();
@@ -43,7 +46,8 @@ class VmInfoTest {
         assertEquals("k00=" + "v".repeat(100), lines[0]);
         assertEquals("k03=" + "v".repeat(100), lines[3]);
         assertEquals(28, out.getUnsignedInt(LABELS_OMITTED));
-        assertTrue(text.getBytes(StandardCharsets.UTF_8).length < LABELS_BYTES, "the NUL still fits");
+        assertTrue(
+                text.getBytes(StandardCharsets.UTF_8).length < LABELS_BYTES, "the NUL still fits");
         for (String line : lines) {
             assertEquals(104, line.length(), "no label is cut");
         }

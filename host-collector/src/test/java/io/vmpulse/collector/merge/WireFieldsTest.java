@@ -26,8 +26,12 @@ class WireFieldsTest {
 
     @Test
     void every_declared_wire_path_resolves_and_its_value_lands_in_its_own_record_field() {
-        List<RecordField> declared = RecordFields.ALL.stream().filter(f -> !f.wire().isEmpty()).toList();
-        assertEquals(declared, WireFields.DECLARED.fields(), "the table holds every declared path, in layout order");
+        List<RecordField> declared =
+                RecordFields.ALL.stream().filter(f -> !f.wire().isEmpty()).toList();
+        assertEquals(
+                declared,
+                WireFields.DECLARED.fields(),
+                "the table holds every declared path, in layout order");
         assertTrue(declared.contains(RecordFields.MEM_COMMITTED_AS_BYTES));
 
         Sample.Builder b = Sample.newBuilder();
@@ -47,10 +51,12 @@ class WireFieldsTest {
 
     @Test
     void every_uint64_memory_field_of_the_wire_contract_is_declared_by_a_record_field() {
-        Set<String> declared = RecordFields.ALL.stream().map(RecordField::wire).collect(Collectors.toSet());
+        Set<String> declared =
+                RecordFields.ALL.stream().map(RecordField::wire).collect(Collectors.toSet());
         List<String> missing = new ArrayList<>();
         for (FieldDescriptor d : Memory.getDescriptor().getFields()) {
-            if (d.getType() == FieldDescriptor.Type.UINT64 && !declared.contains("memory." + d.getName())) {
+            if (d.getType() == FieldDescriptor.Type.UINT64
+                    && !declared.contains("memory." + d.getName())) {
                 missing.add(d.getName());
             }
         }
@@ -61,7 +67,9 @@ class WireFieldsTest {
     void a_committed_as_from_an_agent_that_predates_it_is_stored_as_zero() {
         VmRecord out = new VmRecord();
         out.putLong(RecordFields.MEM_COMMITTED_AS_BYTES, 99);
-        WireFields.DECLARED.copy(Sample.newBuilder().setMemory(Memory.newBuilder().setTotalBytes(1 << 30)).build(), out);
+        WireFields.DECLARED.copy(
+                Sample.newBuilder().setMemory(Memory.newBuilder().setTotalBytes(1 << 30)).build(),
+                out);
         assertEquals(0, out.getLong(RecordFields.MEM_COMMITTED_AS_BYTES));
         assertEquals(1 << 30, out.getLong(RecordFields.MEM_TOTAL_BYTES));
     }
@@ -94,10 +102,17 @@ class WireFieldsTest {
     }
 
     private static void assertBroken(String path, FieldType type, String why) {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> WireFields.resolve(List.of(field(path, type)), Sample.getDescriptor()));
-        assertTrue(e.getMessage().contains("'" + path + "'") && e.getMessage().contains(why)
-                && e.getMessage().contains("test_field"), e.getMessage());
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class,
+                        () ->
+                                WireFields.resolve(
+                                        List.of(field(path, type)), Sample.getDescriptor()));
+        assertTrue(
+                e.getMessage().contains("'" + path + "'")
+                        && e.getMessage().contains(why)
+                        && e.getMessage().contains("test_field"),
+                e.getMessage());
     }
 
     /** A field over bytes the layout gives mem_total_bytes, so copies land somewhere real. */
@@ -108,7 +123,8 @@ class WireFieldsTest {
         } else if (wire.startsWith("wall")) {
             offset = RecordFields.MEM_CACHED_BYTES.offset();
         }
-        return new RecordField("test_field", type, "count", offset, 8, 1, 8, 0, RecordSource.GUEST, wire);
+        return new RecordField(
+                "test_field", type, "count", offset, 8, 1, 8, 0, RecordSource.GUEST, wire);
     }
 
     private static void set(Message.Builder b, String path, long value) {

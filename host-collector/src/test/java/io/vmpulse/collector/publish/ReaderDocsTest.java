@@ -43,7 +43,9 @@ class ReaderDocsTest {
                 }
             }
         }
-        assertTrue(named >= 4, "the docs name the readers' replaced-file checks, found " + named + " names");
+        assertTrue(
+                named >= 4,
+                "the docs name the readers' replaced-file checks, found " + named + " names");
         assertEquals(List.of(), missing);
     }
 }

@@ -31,11 +31,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The registry file cut short or deleted while a reader is in the middle of reading it, each
- * reader as a real separate process: the C dump tool and the Python reader in their --check loop
- * (which reads every live slot over and over), the Java reader as `host-collector top`. Touching
- * a truncated page would kill them with SIGBUS; each must instead stop with a clear message (or,
- * for a deleted file, which stays readable, go on or stop cleanly).
+ * The registry file cut short or deleted while a reader is in the middle of reading it, each reader
+ * as a real separate process: the C dump tool and the Python reader in their --check loop (which
+ * reads every live slot over and over), the Java reader as `host-collector top`. Touching a
+ * truncated page would kill them with SIGBUS; each must instead stop with a clear message (or, for
+ * a deleted file, which stays readable, go on or stop cleanly).
  */
 @Timeout(180)
 class ReaderTruncationTest {
@@ -43,10 +43,13 @@ class ReaderTruncationTest {
     /** The exit status Java reports for a process killed by SIGBUS. */
     private static final int KILLED_BY_SIGBUS = 128 + 7;
 
-    enum Reader { C, PYTHON, JAVA }
+    enum Reader {
+        C,
+        PYTHON,
+        JAVA
+    }
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path registry;
     private RegistryWriter writer;
@@ -74,18 +77,35 @@ class ReaderTruncationTest {
 
     /** Starts the reader reading in a loop; returns once it has read the file at least once. */
     private Process startReading(Reader reader) throws Exception {
-        List<String> cmd = switch (reader) {
-            case C -> List.of(Tools.cDump(dir).toString(), "--check", "100", registry.toString());
-            case PYTHON -> Tools.python("--check", "100", registry.toString());
-            case JAVA -> List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), CollectorMain.class.getName(), "top", "--shm",
-                    registry.toString(), "--iterations", "100");
-        };
+        List<String> cmd =
+                switch (reader) {
+                    case C ->
+                            List.of(
+                                    Tools.cDump(dir).toString(),
+                                    "--check",
+                                    "100",
+                                    registry.toString());
+                    case PYTHON -> Tools.python("--check", "100", registry.toString());
+                    case JAVA ->
+                            List.of(
+                                    Path.of(System.getProperty("java.home"), "bin", "java")
+                                            .toString(),
+                                    "-cp",
+                                    System.getProperty("java.class.path"),
+                                    CollectorMain.class.getName(),
+                                    "top",
+                                    "--shm",
+                                    registry.toString(),
+                                    "--iterations",
+                                    "100");
+                };
         Process p = new ProcessBuilder(cmd).start();
         processes.add(p);
         if (reader == Reader.JAVA) {
             // The first frame is drawn: the reader has mapped the file and read its slots.
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(
+                            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = out.readLine()) != null && !line.contains("vm-b")) {
                 // header lines first
@@ -101,7 +121,8 @@ class ReaderTruncationTest {
 
     @ParameterizedTest
     @EnumSource(Reader.class)
-    void a_registry_truncated_mid_read_ends_the_reader_with_a_clear_error_not_sigbus(Reader reader) throws Exception {
+    void a_registry_truncated_mid_read_ends_the_reader_with_a_clear_error_not_sigbus(Reader reader)
+            throws Exception {
         Process p = startReading(reader);
         try (FileChannel ch = FileChannel.open(registry, StandardOpenOption.WRITE)) {
             ch.truncate(RegistryLayout.PAGE_SIZE);
@@ -110,13 +131,20 @@ class ReaderTruncationTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.exitValue() != KILLED_BY_SIGBUS, reader + " was killed by SIGBUS: " + err);
         assertEquals(1, p.exitValue(), err);
-        assertTrue(err.contains("registry " + registry + " was truncated to " + RegistryLayout.PAGE_SIZE
-                + " bytes while being read"), reader + " said: " + err);
+        assertTrue(
+                err.contains(
+                        "registry "
+                                + registry
+                                + " was truncated to "
+                                + RegistryLayout.PAGE_SIZE
+                                + " bytes while being read"),
+                reader + " said: " + err);
     }
 
     @ParameterizedTest
     @EnumSource(Reader.class)
-    void a_registry_deleted_mid_read_is_reported_and_never_crashes_the_reader(Reader reader) throws Exception {
+    void a_registry_deleted_mid_read_is_reported_and_never_crashes_the_reader(Reader reader)
+            throws Exception {
         Process p = startReading(reader);
         Files.delete(registry);
         if (reader == Reader.JAVA) {
@@ -130,7 +158,9 @@ class ReaderTruncationTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), reader + " stopped");
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, p.exitValue(), err);
-        assertTrue(err.contains("registry " + registry + " was deleted or replaced while being read"), reader + " said: " + err);
+        assertTrue(
+                err.contains("registry " + registry + " was deleted or replaced while being read"),
+                reader + " said: " + err);
     }
 
     @Test
@@ -142,24 +172,32 @@ class ReaderTruncationTest {
             try (FileChannel ch = FileChannel.open(registry, StandardOpenOption.WRITE)) {
                 ch.truncate(size - RegistryLayout.SLOT_SIZE);
             }
-            RegistryTruncatedException e = assertThrows(RegistryTruncatedException.class, () -> r.read(0, s));
-            assertEquals("registry " + registry + " was truncated to " + (size - RegistryLayout.SLOT_SIZE)
-                    + " bytes while being read (it needs " + size + "); it is damaged: reopen it once a collector has rebuilt it",
+            RegistryTruncatedException e =
+                    assertThrows(RegistryTruncatedException.class, () -> r.read(0, s));
+            assertEquals(
+                    "registry "
+                            + registry
+                            + " was truncated to "
+                            + (size - RegistryLayout.SLOT_SIZE)
+                            + " bytes while being read (it needs "
+                            + size
+                            + "); it is damaged: reopen it once a collector has rebuilt it",
                     e.getMessage());
-            assertThrows(RegistryTruncatedException.class, () -> r.forEachLive(s, x -> { }));
+            assertThrows(RegistryTruncatedException.class, () -> r.forEachLive(s, x -> {}));
         }
     }
 
     /** Keeps reading a child's stdout so that it never blocks on a full pipe. */
     private static void drain(BufferedReader out) {
-        CompletableFuture.runAsync(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // discard
-                }
-            } catch (Exception e) {
-                // the process ended
-            }
-        });
+        CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        while (out.readLine() != null) {
+                            // discard
+                        }
+                    } catch (Exception e) {
+                        // the process ended
+                    }
+                });
     }
 }

@@ -8,6 +8,8 @@ import io.vmpulse.collector.merge.IngestCounts;
 import io.vmpulse.collector.merge.RecordMerger;
 import io.vmpulse.collector.merge.Source;
 import io.vmpulse.collector.merge.VmInfo;
+import io.vmpulse.collector.testing.ReaderJson;
+import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Filesystem;
@@ -17,8 +19,6 @@ import io.vmpulse.proto.v1.PerCpu;
 import io.vmpulse.proto.v1.Sample;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.VmRecord;
-import io.vmpulse.collector.testing.ReaderJson;
-import io.vmpulse.collector.testing.Tools;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,23 +33,49 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class ReadersAgreeTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    /** A record as the collector builds it, with every kind of 1.3 value filled and hostile text in it. */
+    /**
+     * A record as the collector builds it, with every kind of 1.3 value filled and hostile text in
+     * it.
+     */
     private static VmRecord mergedRecord() {
         RecordMerger merger = new RecordMerger();
         merger.describe(new VmInfo("firecracker", Map.of("tenant", "a\"b\\c", "env", "prod")));
-        Cpu.Builder cpu = Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(30)).setOnlineCpus(2);
-        cpu.addPerCpu(PerCpu.newBuilder().setCpu(0).setTimes(CpuTimes.newBuilder().setUserNs(10).setIdleNs(90)));
-        cpu.addPerCpu(PerCpu.newBuilder().setCpu(1).setTimes(CpuTimes.newBuilder().setUserNs(20).setStealNs(5)));
-        Sample sample = Sample.newBuilder().setSeq(1).setCpu(cpu)
-                .setMemory(Memory.newBuilder().setTotalBytes(1 << 30).setCommittedAsBytes(123_456_789L))
-                .addFilesystems(Filesystem.newBuilder().setMountPoint("/").setDevice("/dev/vda").setFsType("ext4")
-                        .setSizeBytes(100).setFreeBytes(50).setAvailableBytes(40))
-                .build();
-        Hello hello = Hello.newBuilder().setBootId("b00t").setAgentVersion("1.3.0 \"rc\"")
-                .setKernelRelease("6.1.0\u001b[31m").setAgentInstance("i").build();
+        Cpu.Builder cpu =
+                Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(30)).setOnlineCpus(2);
+        cpu.addPerCpu(
+                PerCpu.newBuilder()
+                        .setCpu(0)
+                        .setTimes(CpuTimes.newBuilder().setUserNs(10).setIdleNs(90)));
+        cpu.addPerCpu(
+                PerCpu.newBuilder()
+                        .setCpu(1)
+                        .setTimes(CpuTimes.newBuilder().setUserNs(20).setStealNs(5)));
+        Sample sample =
+                Sample.newBuilder()
+                        .setSeq(1)
+                        .setCpu(cpu)
+                        .setMemory(
+                                Memory.newBuilder()
+                                        .setTotalBytes(1 << 30)
+                                        .setCommittedAsBytes(123_456_789L))
+                        .addFilesystems(
+                                Filesystem.newBuilder()
+                                        .setMountPoint("/")
+                                        .setDevice("/dev/vda")
+                                        .setFsType("ext4")
+                                        .setSizeBytes(100)
+                                        .setFreeBytes(50)
+                                        .setAvailableBytes(40))
+                        .build();
+        Hello hello =
+                Hello.newBuilder()
+                        .setBootId("b00t")
+                        .setAgentVersion("1.3.0 \"rc\"")
+                        .setKernelRelease("6.1.0\u001b[31m")
+                        .setAgentInstance("i")
+                        .build();
         HostReading host = new HostReading();
         host.readStartNanos = 1;
         host.diskReadBytes = host.diskWriteBytes = host.diskReadOps = host.diskWriteOps = 7;
@@ -64,8 +90,10 @@ class ReadersAgreeTest {
     }
 
     @Test
-    void java_c_and_python_readers_read_the_same_value_for_every_field_of_every_live_slot() throws Exception {
-        try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 6, null))) {
+    void java_c_and_python_readers_read_the_same_value_for_every_field_of_every_live_slot()
+            throws Exception {
+        try (RegistryWriter w =
+                RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 6, null))) {
             VmRecord s = new VmRecord();
             for (String vm : List.of("alpha", "beta", "gamma", "δέλτα")) {
                 int slot = w.claim(vm);
@@ -82,10 +110,15 @@ class ReadersAgreeTest {
             w.markFinal(2, s); // gamma: final, listed by everybody
 
             List<Map<String, Object>> java = ReaderJson.parse(ReaderJson.javaJson(w.path()));
-            assertEquals(List.of("alpha", "gamma", "δέλτα", "merged"), java.stream().map(m -> m.get("vm_id")).toList());
+            assertEquals(
+                    List.of("alpha", "gamma", "δέλτα", "merged"),
+                    java.stream().map(m -> m.get("vm_id")).toList());
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) java.get(3).get("fields");
-            assertEquals(2L, ((Number) m.get("cpu_count")).longValue(), "real 1.3 values reach the readers: " + m);
+            assertEquals(
+                    2L,
+                    ((Number) m.get("cpu_count")).longValue(),
+                    "real 1.3 values reach the readers: " + m);
             assertEquals("env=prod\ntenant=a\"b\\c", m.get("labels"));
             assertEquals("6.1.0\ufffd[31m", m.get("kernel_release"));
             assertEquals("/dev/vda", ((List<?>) m.get("fs_device")).get(0));

@@ -1,15 +1,13 @@
 package io.vmpulse.collector.publish;
 
-import io.vmpulse.registry.layout.RegistryLayout;
-import io.vmpulse.registry.read.RegistryFormatException;
-import io.vmpulse.registry.read.RegistryReader;
-
 import static io.vmpulse.registry.layout.RegistryLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.collector.testing.Tools;
+import io.vmpulse.registry.read.RegistryFormatException;
+import io.vmpulse.registry.read.RegistryReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,19 +29,26 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class RegistryFileTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void registry_file_is_mode_0640_and_owned_by_the_configured_group() throws Exception {
         // "daemon" exists on every Debian system; the test runs as root, which may chown to it.
         String group = "daemon";
-        try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, group))) {
+        try (RegistryWriter w =
+                RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, group))) {
             PosixFileAttributes a = Files.readAttributes(w.path(), PosixFileAttributes.class);
             assertEquals("rw-r-----", PosixFilePermissions.toString(a.permissions()));
-            GroupPrincipal expected = w.path().getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            GroupPrincipal expected =
+                    w.path()
+                            .getFileSystem()
+                            .getUserPrincipalLookupService()
+                            .lookupPrincipalByGroupName(group);
             assertEquals(expected, a.group());
-            assertEquals(List.of(".registry.lock", "registry"), listNames(), "no temporary file is left next to the registry");
+            assertEquals(
+                    List.of(".registry.lock", "registry"),
+                    listNames(),
+                    "no temporary file is left next to the registry");
         }
     }
 
@@ -51,32 +56,49 @@ class RegistryFileTest {
     void temporary_file_left_by_a_collector_that_died_while_starting_is_removed() throws Exception {
         Path leftover = dir.resolve(".registry.init-999999");
         Files.write(leftover, new byte[4096]);
-        try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, null))) {
+        try (RegistryWriter w =
+                RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, null))) {
             assertEquals(List.of(".registry.lock", "registry"), listNames());
         }
     }
 
     @Test
     void unknown_group_is_a_clear_error_and_leaves_no_file() throws Exception {
-        IOException e = assertThrows(IOException.class,
-                () -> RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), 2, "no-such-group-vmpulse")));
-        assertTrue(e.getMessage().contains("group 'no-such-group-vmpulse' does not exist"), e.getMessage());
-        assertTrue(listNames().stream().noneMatch(n -> n.contains(".init-")), "temporary file removed: " + listNames());
-        assertTrue(Files.notExists(dir.resolve("registry")), "readers never see a file at the path that is not complete");
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                RegistryWriter.create(
+                                        new RegistryOptions(
+                                                dir.resolve("registry"),
+                                                2,
+                                                "no-such-group-vmpulse")));
+        assertTrue(
+                e.getMessage().contains("group 'no-such-group-vmpulse' does not exist"),
+                e.getMessage());
+        assertTrue(
+                listNames().stream().noneMatch(n -> n.contains(".init-")),
+                "temporary file removed: " + listNames());
+        assertTrue(
+                Files.notExists(dir.resolve("registry")),
+                "readers never see a file at the path that is not complete");
     }
 
     @Test
     void registry_path_only_ever_names_a_complete_file_while_a_collector_starts() throws Exception {
         Path p = dir.resolve("registry");
-        Thread starter = new Thread(() -> {
-            for (int i = 0; i < 200; i++) {
-                try (RegistryWriter w = RegistryWriter.create(new RegistryOptions(p, 2, null))) {
-                    // started: a complete file replaced the last one
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        });
+        Thread starter =
+                new Thread(
+                        () -> {
+                            for (int i = 0; i < 200; i++) {
+                                try (RegistryWriter w =
+                                        RegistryWriter.create(new RegistryOptions(p, 2, null))) {
+                                    // started: a complete file replaced the last one
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }
+                        });
         starter.start();
         int opened = 0;
         while (starter.isAlive()) {
@@ -93,9 +115,17 @@ class RegistryFileTest {
     @Test
     void registry_whose_directory_has_no_parent_is_a_clear_error() {
         Path p = dir.resolve("no-such-dir/sub/registry");
-        IOException e = assertThrows(IOException.class, () -> RegistryWriter.create(new RegistryOptions(p, 2, null)));
-        assertEquals("registry directory " + p.getParent() + " cannot be created: " + dir.resolve("no-such-dir")
-                + " does not exist", e.getMessage());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> RegistryWriter.create(new RegistryOptions(p, 2, null)));
+        assertEquals(
+                "registry directory "
+                        + p.getParent()
+                        + " cannot be created: "
+                        + dir.resolve("no-such-dir")
+                        + " does not exist",
+                e.getMessage());
     }
 
     @Test
@@ -114,7 +144,15 @@ class RegistryFileTest {
     void newer_major_version_is_refused_naming_both_versions() throws Exception {
         Path p = validRegistry();
         patchShort(p, VERSION_MAJOR_OFFSET, (short) (VERSION_MAJOR + 1));
-        assertReaderError(p, "ABI major version " + (VERSION_MAJOR + 1) + "." + VERSION_MINOR + " is not supported by this reader (it reads major " + VERSION_MAJOR + ")");
+        assertReaderError(
+                p,
+                "ABI major version "
+                        + (VERSION_MAJOR + 1)
+                        + "."
+                        + VERSION_MINOR
+                        + " is not supported by this reader (it reads major "
+                        + VERSION_MAJOR
+                        + ")");
     }
 
     @Test
@@ -124,7 +162,8 @@ class RegistryFileTest {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
             ch.truncate(full - SLOT_SIZE);
         }
-        assertReaderError(p, "truncated: " + (full - SLOT_SIZE) + " bytes, the header describes " + full);
+        assertReaderError(
+                p, "truncated: " + (full - SLOT_SIZE) + " bytes, the header describes " + full);
 
         Path tiny = dir.resolve("tiny");
         Files.write(tiny, new byte[10]);
@@ -155,7 +194,10 @@ class RegistryFileTest {
         Files.copy(validRegistry(), major);
         patchShort(major, VERSION_MAJOR_OFFSET, (short) 9);
         for (Path p : List.of(magic, major)) {
-            String expect = p == magic ? "bad magic" : "ABI major version 9." + VERSION_MINOR + " is not supported";
+            String expect =
+                    p == magic
+                            ? "bad magic"
+                            : "ABI major version 9." + VERSION_MINOR + " is not supported";
             Tools.Result c = Tools.run(List.of(bin.toString(), p.toString()), 30);
             assertEquals(1, c.exit());
             assertTrue(c.stderr().contains(expect), c.stderr());
@@ -175,9 +217,12 @@ class RegistryFileTest {
     }
 
     private void assertReaderError(Path p, String expected) {
-        RegistryFormatException e = assertThrows(RegistryFormatException.class, () -> RegistryReader.open(p));
+        RegistryFormatException e =
+                assertThrows(RegistryFormatException.class, () -> RegistryReader.open(p));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
-        assertTrue(e.getMessage().contains(p.toString()), "the message names the file: " + e.getMessage());
+        assertTrue(
+                e.getMessage().contains(p.toString()),
+                "the message names the file: " + e.getMessage());
     }
 
     private List<String> listNames() throws IOException {

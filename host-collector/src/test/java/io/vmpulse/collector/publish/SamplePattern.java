@@ -6,14 +6,16 @@ import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.VmRecord;
 import java.util.List;
 
-/** Fills every field of a sample with a value derived from (k, field, element), so that two different k give different bytes everywhere. */
+/**
+ * Fills every field of a sample with a value derived from (k, field, element), so that two
+ * different k give different bytes everywhere.
+ */
 final class SamplePattern {
 
     /** Fields the writer stamps itself; the pattern leaves them alone. */
     private static final List<RecordField> STAMPED = List.of(RecordFields.CHECKSUM);
 
-    private SamplePattern() {
-    }
+    private SamplePattern() {}
 
     static void fillNumbers(VmRecord s, long k) {
         int fi = 0;
@@ -28,7 +30,7 @@ final class SamplePattern {
                     case U64, I64 -> s.putLong(f, i, v);
                     case U32 -> s.putInt(f, i, (int) v);
                     case F64 -> s.putDouble(f, i, v / 7.0);
-                    case UTF8 -> { }
+                    case UTF8 -> {}
                 }
             }
         }

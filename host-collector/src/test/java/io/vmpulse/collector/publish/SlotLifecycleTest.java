@@ -1,9 +1,5 @@
 package io.vmpulse.collector.publish;
 
-import io.vmpulse.registry.layout.RegistryLayout;
-import io.vmpulse.registry.read.RegistryReader;
-import io.vmpulse.registry.read.SlotSnapshot;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class SlotLifecycleTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private RegistryWriter writer(int slots) throws Exception {
         return RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), slots, null));
@@ -32,7 +30,8 @@ class SlotLifecycleTest {
 
     @Test
     void claimed_slot_is_live_with_the_vm_id_and_an_empty_sample() throws Exception {
-        try (RegistryWriter w = writer(4); RegistryReader r = RegistryReader.open(w.path())) {
+        try (RegistryWriter w = writer(4);
+                RegistryReader r = RegistryReader.open(w.path())) {
             int slot = w.claim("vm-a");
             SlotSnapshot s = r.newSnapshot();
             assertTrue(r.read(slot, s));
@@ -46,7 +45,8 @@ class SlotLifecycleTest {
 
     @Test
     void published_values_are_read_back() throws Exception {
-        try (RegistryWriter w = writer(4); RegistryReader r = RegistryReader.open(w.path())) {
+        try (RegistryWriter w = writer(4);
+                RegistryReader r = RegistryReader.open(w.path())) {
             int slot = w.claim("vm-a");
             VmRecord u = new VmRecord();
             u.putLong(RecordFields.MEM_TOTAL_BYTES, 8L << 30);
@@ -60,14 +60,17 @@ class SlotLifecycleTest {
             assertEquals("/var/lib", s.sample().getString(RecordFields.FS_MOUNT_POINT, 2));
             assertEquals(37.5, s.sample().getDouble(RecordFields.GUEST_CPU_BUSY_PCT));
             assertTrue(s.sample().isPresent(RecordFlags.PRESENT_GUEST_MEMORY));
-            assertFalse(s.sample().isPresent(RecordFlags.PRESENT_HOST_VCPU), "host half stays absent");
+            assertFalse(
+                    s.sample().isPresent(RecordFlags.PRESENT_HOST_VCPU), "host half stays absent");
             assertTrue(s.checksumMatches());
         }
     }
 
     @Test
-    void reused_slot_gets_a_new_generation_and_a_reader_holding_the_old_one_notices() throws Exception {
-        try (RegistryWriter w = writer(1); RegistryReader r = RegistryReader.open(w.path())) {
+    void reused_slot_gets_a_new_generation_and_a_reader_holding_the_old_one_notices()
+            throws Exception {
+        try (RegistryWriter w = writer(1);
+                RegistryReader r = RegistryReader.open(w.path())) {
             int slot = w.claim("vm-old");
             SlotSnapshot s = r.newSnapshot();
             assertTrue(r.read(slot, s));
@@ -87,7 +90,8 @@ class SlotLifecycleTest {
 
     @Test
     void final_sample_carries_the_final_flag_and_blocks_further_publishing() throws Exception {
-        try (RegistryWriter w = writer(2); RegistryReader r = RegistryReader.open(w.path())) {
+        try (RegistryWriter w = writer(2);
+                RegistryReader r = RegistryReader.open(w.path())) {
             int slot = w.claim("vm-a");
             VmRecord u = new VmRecord();
             u.putLong(RecordFields.GUEST_SEQ, 99);
@@ -97,18 +101,25 @@ class SlotLifecycleTest {
             assertEquals(RegistryLayout.STATE_FINAL, s.state());
             assertTrue(s.sample().hasFlags(RecordFlags.FLAG_FINAL));
             assertEquals(99, s.sample().getLong(RecordFields.GUEST_SEQ));
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.publish(slot, u));
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> w.publish(slot, u));
             assertTrue(e.getMessage().contains("final"), e.getMessage());
 
             List<String> seen = new ArrayList<>();
-            r.forEachLive(r.newSnapshot(), snap -> seen.add(snap.vmId() + ":" + RegistryLayout.stateName(snap.state())));
-            assertEquals(List.of("vm-a:final"), seen, "a final slot is still listed until it is released");
+            r.forEachLive(
+                    r.newSnapshot(),
+                    snap -> seen.add(snap.vmId() + ":" + RegistryLayout.stateName(snap.state())));
+            assertEquals(
+                    List.of("vm-a:final"),
+                    seen,
+                    "a final slot is still listed until it is released");
         }
     }
 
     @Test
     void for_each_live_visits_claimed_slots_only() throws Exception {
-        try (RegistryWriter w = writer(8); RegistryReader r = RegistryReader.open(w.path())) {
+        try (RegistryWriter w = writer(8);
+                RegistryReader r = RegistryReader.open(w.path())) {
             w.claim("a");
             int b = w.claim("b");
             w.claim("c");
@@ -121,19 +132,23 @@ class SlotLifecycleTest {
     }
 
     @Test
-    void full_registry_duplicate_ids_bad_ids_and_freed_slots_are_refused_clearly() throws Exception {
+    void full_registry_duplicate_ids_bad_ids_and_freed_slots_are_refused_clearly()
+            throws Exception {
         try (RegistryWriter w = writer(2)) {
             w.claim("a");
-            IllegalArgumentException dup = assertThrows(IllegalArgumentException.class, () -> w.claim("a"));
+            IllegalArgumentException dup =
+                    assertThrows(IllegalArgumentException.class, () -> w.claim("a"));
             assertTrue(dup.getMessage().contains("already holds slot"), dup.getMessage());
             w.claim("b");
-            IllegalStateException full = assertThrows(IllegalStateException.class, () -> w.claim("c"));
+            IllegalStateException full =
+                    assertThrows(IllegalStateException.class, () -> w.claim("c"));
             assertTrue(full.getMessage().contains("full"), full.getMessage());
             assertThrows(IllegalArgumentException.class, () -> w.claim(""));
             assertThrows(IllegalArgumentException.class, () -> w.claim("x".repeat(64)));
             int b = 1;
             w.release(b);
-            IllegalStateException freed = assertThrows(IllegalStateException.class, () -> w.publish(b, new VmRecord()));
+            IllegalStateException freed =
+                    assertThrows(IllegalStateException.class, () -> w.publish(b, new VmRecord()));
             assertTrue(freed.getMessage().contains("free"), freed.getMessage());
         }
     }

@@ -1,16 +1,15 @@
 package io.vmpulse.collector.publish;
 
-import io.vmpulse.registry.layout.RegistryLayout;
-import io.vmpulse.registry.read.RegistryReader;
-import io.vmpulse.registry.read.SlotSnapshot;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.registry.layout.RecordChecksum;
 import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.registry.layout.VmRecord;
-import io.vmpulse.collector.testing.Tools;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -36,10 +35,12 @@ class TornReadTest {
     private static final int SLOTS = 2;
     private static final int READ_SECONDS = 5;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    /** Publishes into every claimed slot in turn, with new values everywhere each time, until stopped. */
+    /**
+     * Publishes into every claimed slot in turn, with new values everywhere each time, until
+     * stopped.
+     */
     private static final class Writer extends Thread {
         final RegistryWriter registry;
         final AtomicBoolean stop = new AtomicBoolean();
@@ -63,7 +64,8 @@ class TornReadTest {
     }
 
     private Writer startWriter() throws Exception {
-        RegistryWriter w = RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), SLOTS, null));
+        RegistryWriter w =
+                RegistryWriter.create(new RegistryOptions(dir.resolve("registry"), SLOTS, null));
         for (int i = 0; i < SLOTS; i++) {
             w.claim("vm-" + i);
         }
@@ -73,12 +75,21 @@ class TornReadTest {
     }
 
     @Test
-    void no_torn_sample_is_ever_accepted_by_java_threads_a_c_process_or_a_python_process() throws Exception {
+    void no_torn_sample_is_ever_accepted_by_java_threads_a_c_process_or_a_python_process()
+            throws Exception {
         Path bin = Tools.cDump(dir);
         Writer writer = startWriter();
         Path path = writer.registry.path();
-        Process c = Tools.start(List.of(bin.toString(), "--check", Integer.toString(READ_SECONDS), path.toString()));
-        Process py = Tools.start(Tools.python("--check", Integer.toString(READ_SECONDS), path.toString()));
+        Process c =
+                Tools.start(
+                        List.of(
+                                bin.toString(),
+                                "--check",
+                                Integer.toString(READ_SECONDS),
+                                path.toString()));
+        Process py =
+                Tools.start(
+                        Tools.python("--check", Integer.toString(READ_SECONDS), path.toString()));
 
         AtomicLong accepted = new AtomicLong();
         AtomicLong torn = new AtomicLong();
@@ -86,21 +97,23 @@ class TornReadTest {
         List<Thread> readers = new ArrayList<>();
         try (RegistryReader r = RegistryReader.open(path)) {
             for (int t = 0; t < 2; t++) {
-                Thread th = new Thread(() -> {
-                    SlotSnapshot s = r.newSnapshot();
-                    long end = System.nanoTime() + READ_SECONDS * 1_000_000_000L;
-                    while (System.nanoTime() < end) {
-                        for (int slot = 0; slot < SLOTS; slot++) {
-                            if (r.read(slot, s)) {
-                                accepted.incrementAndGet();
-                                retries.addAndGet(s.attempts() - 1);
-                                if (!s.checksumMatches()) {
-                                    torn.incrementAndGet();
-                                }
-                            }
-                        }
-                    }
-                });
+                Thread th =
+                        new Thread(
+                                () -> {
+                                    SlotSnapshot s = r.newSnapshot();
+                                    long end = System.nanoTime() + READ_SECONDS * 1_000_000_000L;
+                                    while (System.nanoTime() < end) {
+                                        for (int slot = 0; slot < SLOTS; slot++) {
+                                            if (r.read(slot, s)) {
+                                                accepted.incrementAndGet();
+                                                retries.addAndGet(s.attempts() - 1);
+                                                if (!s.checksumMatches()) {
+                                                    torn.incrementAndGet();
+                                                }
+                                            }
+                                        }
+                                    }
+                                });
                 th.start();
                 readers.add(th);
             }
@@ -114,9 +127,17 @@ class TornReadTest {
         writer.join();
         writer.registry.close();
 
-        System.out.printf("published=%d java accepted=%d torn=%d retries=%d | C %s | python %s%n",
-                writer.published.get(), accepted.get(), torn.get(), retries.get(), cr.stdout().trim(), pr.stdout().trim());
-        assertTrue(writer.published.get() > 10_000, "the writer ran at speed: " + writer.published.get());
+        System.out.printf(
+                "published=%d java accepted=%d torn=%d retries=%d | C %s | python %s%n",
+                writer.published.get(),
+                accepted.get(),
+                torn.get(),
+                retries.get(),
+                cr.stdout().trim(),
+                pr.stdout().trim());
+        assertTrue(
+                writer.published.get() > 10_000,
+                "the writer ran at speed: " + writer.published.get());
         assertTrue(accepted.get() > 0);
         assertEquals(0, torn.get(), "Java accepted a torn sample");
         assertCheck("C", cr);
@@ -129,8 +150,12 @@ class TornReadTest {
         long torn = 0;
         long copies = 0;
         try (FileChannel ch = FileChannel.open(writer.registry.path(), StandardOpenOption.READ)) {
-            ByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.LITTLE_ENDIAN);
-            int sample = RegistryLayout.slotsOffset(RecordFields.ALL.size()) + RegistryLayout.SAMPLE_OFFSET;
+            ByteBuffer map =
+                    ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size())
+                            .order(ByteOrder.LITTLE_ENDIAN);
+            int sample =
+                    RegistryLayout.slotsOffset(RecordFields.ALL.size())
+                            + RegistryLayout.SAMPLE_OFFSET;
             byte[] copy = new byte[RecordFields.SIZE];
             long end = System.nanoTime() + 60_000_000_000L;
             while (torn == 0 && System.nanoTime() < end) {
@@ -147,7 +172,11 @@ class TornReadTest {
             writer.registry.close();
         }
         System.out.printf("unchecked copies=%d until the first torn one%n", copies);
-        assertTrue(torn > 0, "no torn copy seen in " + copies + " unchecked copies: the checksum would prove nothing");
+        assertTrue(
+                torn > 0,
+                "no torn copy seen in "
+                        + copies
+                        + " unchecked copies: the checksum would prove nothing");
     }
 
     private static void assertCheck(String who, Tools.Result r) {

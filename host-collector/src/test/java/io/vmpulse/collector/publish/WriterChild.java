@@ -9,8 +9,7 @@ import java.nio.file.Path;
  */
 public final class WriterChild {
 
-    private WriterChild() {
-    }
+    private WriterChild() {}
 
     public static void main(String[] args) throws Exception {
         RegistryWriter w = RegistryWriter.create(new RegistryOptions(Path.of(args[0]), 4, null));

@@ -30,17 +30,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The registry's heartbeat tells readers the collector works: it must stop when the data path
- * does. A merge thread that dies, and a registry file deleted or truncated under the collector,
- * each stop the heartbeat and fail the collector with the reason ({@code serve} exits with it).
+ * The registry's heartbeat tells readers the collector works: it must stop when the data path does.
+ * A merge thread that dies, and a registry file deleted or truncated under the collector, each stop
+ * the heartbeat and fail the collector with the reason ({@code serve} exits with it).
  */
 @Timeout(60)
 class CollectorHealthTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(100);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Collector collector;
     private Path registry;
@@ -48,14 +47,27 @@ class CollectorHealthTest {
     @BeforeEach
     void start() throws Exception {
         registry = dir.resolve("registry");
-        collector = Collector.start(CollectorSettings.registryOnly(registry, 2, INTERVAL, Duration.ofSeconds(1),
-                GuestLimits.DEFAULT), HostSampler.Options.defaults());
+        collector =
+                Collector.start(
+                        CollectorSettings.registryOnly(
+                                registry, 2, INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT),
+                        HostSampler.Options.defaults());
         VmCatalog vms = new VmCatalog();
         vms.addListener(collector);
-        // A VM with no guest and no host sources: the timer publishes its (empty) host half every interval.
-        vms.register(new Vm("quiet", HypervisorKind.NONE, OptionalInt.empty(),
-                new GuestEndpoint.HybridVsock(dir.resolve("quiet.vsock"), 1024), List.of(), List.of(),
-                HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
+        // A VM with no guest and no host sources: the timer publishes its (empty) host half every
+        // interval.
+        vms.register(
+                new Vm(
+                        "quiet",
+                        HypervisorKind.NONE,
+                        OptionalInt.empty(),
+                        new GuestEndpoint.HybridVsock(dir.resolve("quiet.vsock"), 1024),
+                        List.of(),
+                        List.of(),
+                        HostEndpoints.NONE,
+                        false,
+                        Optional.empty()),
+                VmSource.API);
         long first = heartbeat();
         awaitTrue(() -> heartbeat() > first + 2, "the heartbeat advances while all is well");
     }
@@ -67,23 +79,38 @@ class CollectorHealthTest {
 
     @Test
     void a_merge_thread_that_dies_stops_the_heartbeat_and_fails_the_collector() throws Exception {
-        collector.mergePool().execute(() -> {
-            throw new InternalError("a fault occurred in an unsafe memory access operation (test)");
-        });
+        collector
+                .mergePool()
+                .execute(
+                        () -> {
+                            throw new InternalError(
+                                    "a fault occurred in an unsafe memory access operation (test)");
+                        });
         String why = collector.failure().get(10, TimeUnit.SECONDS);
-        assertTrue(why.matches("thread vmpulse-merge-\\d+ died: java.lang.InternalError: a fault occurred.*"), why);
+        assertTrue(
+                why.matches(
+                        "thread vmpulse-merge-\\d+ died: java.lang.InternalError: a fault occurred.*"),
+                why);
         assertHeartbeatStopped();
     }
 
     @Test
-    void a_registry_truncated_under_the_collector_stops_the_heartbeat_and_fails_it() throws Exception {
+    void a_registry_truncated_under_the_collector_stops_the_heartbeat_and_fails_it()
+            throws Exception {
         long size = Files.size(registry);
         try (FileChannel ch = FileChannel.open(registry, StandardOpenOption.WRITE)) {
             ch.truncate(RegistryLayout.PAGE_SIZE); // the header stays readable; the slots are gone
         }
         String why = collector.failure().get(10, TimeUnit.SECONDS);
-        assertEquals("registry " + registry + " was truncated to " + RegistryLayout.PAGE_SIZE
-                + " bytes under the collector (it needs " + size + ")", why);
+        assertEquals(
+                "registry "
+                        + registry
+                        + " was truncated to "
+                        + RegistryLayout.PAGE_SIZE
+                        + " bytes under the collector (it needs "
+                        + size
+                        + ")",
+                why);
         assertHeartbeatStopped();
     }
 
@@ -118,7 +145,8 @@ class CollectorHealthTest {
         return b.getLong(0);
     }
 
-    private static void awaitTrue(java.util.concurrent.Callable<Boolean> c, String what) throws Exception {
+    private static void awaitTrue(java.util.concurrent.Callable<Boolean> c, String what)
+            throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < end) {
             if (c.call()) {

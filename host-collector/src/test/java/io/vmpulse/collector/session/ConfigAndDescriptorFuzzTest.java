@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Arbitrary text as a VM descriptor and as the collector's configuration: each is accepted or
- * refused with the parser's own exception (naming the field), never another exception and never
- * a long stall (Jazzer reports an input that runs over its time limit). `mvn verify` replays the
+ * refused with the parser's own exception (naming the field), never another exception and never a
+ * long stall (Jazzer reports an input that runs over its time limit). `mvn verify` replays the
  * corpus in src/test/resources; docs/fuzzing.md says how to fuzz.
  */
 class ConfigAndDescriptorFuzzTest {

@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A guest driven by hand over a real Unix socket: it says hello, then sends whatever the test
- * tells it to, and records how the collector ended its stream.
+ * A guest driven by hand over a real Unix socket: it says hello, then sends whatever the test tells
+ * it to, and records how the collector ended its stream.
  */
 final class GuestClient implements StreamObserver<CollectorMessage>, AutoCloseable {
 
@@ -30,21 +30,32 @@ final class GuestClient implements StreamObserver<CollectorMessage>, AutoCloseab
     private final CompletableFuture<Status> ended = new CompletableFuture<>();
 
     GuestClient(Path socket, EventLoopGroup loop, String bootId, String instance) {
-        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .eventLoopGroup(loop)
-                .channelType(EpollDomainSocketChannel.class)
-                .usePlaintext()
-                .build();
+        channel =
+                NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                        .eventLoopGroup(loop)
+                        .channelType(EpollDomainSocketChannel.class)
+                        .usePlaintext()
+                        .build();
         out = GuestReportGrpc.newStub(channel).report(this);
-        out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentName("hand-driven")
-                .setBootId(bootId).setAgentInstance(instance).setIntervalMs(100)).build());
+        out.onNext(
+                AgentMessage.newBuilder()
+                        .setHello(
+                                Hello.newBuilder()
+                                        .setAgentName("hand-driven")
+                                        .setBootId(bootId)
+                                        .setAgentInstance(instance)
+                                        .setIntervalMs(100))
+                        .build());
     }
 
     /** A well-formed sample whose CPU counters stand at {@code userNs}. */
     static Sample sample(long seq, long userNs) {
         return Sample.newBuilder()
                 .setSeq(seq)
-                .setCpu(Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(userNs)).setBootTimeUnixS(1000))
+                .setCpu(
+                        Cpu.newBuilder()
+                                .setTotal(CpuTimes.newBuilder().setUserNs(userNs))
+                                .setBootTimeUnixS(1000))
                 .build();
     }
 
@@ -62,8 +73,7 @@ final class GuestClient implements StreamObserver<CollectorMessage>, AutoCloseab
     }
 
     @Override
-    public void onNext(CollectorMessage m) {
-    }
+    public void onNext(CollectorMessage m) {}
 
     @Override
     public void onError(Throwable t) {

@@ -41,33 +41,57 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class GuestTextInRegistryTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void control_characters_in_guest_text_are_replaced_before_they_are_stored() throws Exception {
         Path registry = dir.resolve("registry");
         EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
-        try (Collector collector = Collector.start(CollectorSettings.registryOnly(registry, 2, Duration.ofMillis(100),
-                Duration.ofSeconds(1), GuestLimits.DEFAULT), HostSampler.Options.defaults())) {
+        try (Collector collector =
+                Collector.start(
+                        CollectorSettings.registryOnly(
+                                registry,
+                                2,
+                                Duration.ofMillis(100),
+                                Duration.ofSeconds(1),
+                                GuestLimits.DEFAULT),
+                        HostSampler.Options.defaults())) {
             VmCatalog vms = new VmCatalog();
             vms.addListener(collector);
-            vms.register(new Vm("vm", HypervisorKind.NONE, OptionalInt.empty(),
-                    new GuestEndpoint.HybridVsock(dir.resolve("vm.vsock"), 1024), List.of(), List.of(),
-                    HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
+            vms.register(
+                    new Vm(
+                            "vm",
+                            HypervisorKind.NONE,
+                            OptionalInt.empty(),
+                            new GuestEndpoint.HybridVsock(dir.resolve("vm.vsock"), 1024),
+                            List.of(),
+                            List.of(),
+                            HostEndpoints.NONE,
+                            false,
+                            Optional.empty()),
+                    VmSource.API);
             Thread.sleep(300);
-            try (GuestClient guest = new GuestClient(dir.resolve("vm.vsock_1024"), loop, "boot\u001b[2J\u0007", "i")) {
-                guest.send(sample(1, 1000).toBuilder()
-                        .addFilesystems(Filesystem.newBuilder().setMountPoint("/mnt\u001b[2J\u001b]0;owned\u0007\n")
-                                .setFsType("ext4\u009b31m\u007f"))
-                        .build());
+            try (GuestClient guest =
+                    new GuestClient(
+                            dir.resolve("vm.vsock_1024"), loop, "boot\u001b[2J\u0007", "i")) {
+                guest.send(
+                        sample(1, 1000).toBuilder()
+                                .addFilesystems(
+                                        Filesystem.newBuilder()
+                                                .setMountPoint(
+                                                        "/mnt\u001b[2J\u001b]0;owned\u0007\n")
+                                                .setFsType("ext4\u009b31m\u007f"))
+                                .build());
                 VmRecord r = await(registry);
                 assertEquals(1, r.getUnsignedInt(FS_COUNT));
-                assertEquals("/mnt\uFFFD[2J\uFFFD]0;owned\uFFFD\uFFFD", r.getString(FS_MOUNT_POINT, 0));
+                assertEquals(
+                        "/mnt\uFFFD[2J\uFFFD]0;owned\uFFFD\uFFFD", r.getString(FS_MOUNT_POINT, 0));
                 assertEquals("ext4\uFFFD31m\uFFFD", r.getString(FS_TYPE, 0));
                 assertEquals("boot\uFFFD[2J\uFFFD", r.getString(BOOT_ID));
                 for (RecordField f : List.of(FS_MOUNT_POINT, FS_TYPE, BOOT_ID)) {
-                    assertTrue(r.getString(f, 0).codePoints().noneMatch(VmRecord::isControl), f.name());
+                    assertTrue(
+                            r.getString(f, 0).codePoints().noneMatch(VmRecord::isControl),
+                            f.name());
                 }
             }
         } finally {
@@ -81,7 +105,9 @@ class GuestTextInRegistryTest {
             SlotSnapshot s = reader.newSnapshot();
             while (System.nanoTime() < end) {
                 for (int i = 0; i < reader.slotCount(); i++) {
-                    if (reader.read(i, s) && "vm".equals(s.vmId()) && s.sample().getLong(GUEST_SEQ) == 1) {
+                    if (reader.read(i, s)
+                            && "vm".equals(s.vmId())
+                            && s.sample().getLong(GUEST_SEQ) == 1) {
                         return s.sample();
                     }
                 }

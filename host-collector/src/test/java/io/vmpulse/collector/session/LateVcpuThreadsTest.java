@@ -1,25 +1,23 @@
 package io.vmpulse.collector.session;
 
-import io.vmpulse.registry.layout.RecordFields;
-
 import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vmpulse.collector.catalog.GuestEndpoint;
+import io.vmpulse.collector.catalog.HostEndpoints;
+import io.vmpulse.collector.catalog.Vm;
+import io.vmpulse.collector.catalog.VmCatalog;
+import io.vmpulse.collector.catalog.VmSource;
 import io.vmpulse.collector.host.HostSampler;
+import io.vmpulse.collector.host.HypervisorKind;
 import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
-import io.vmpulse.collector.testing.NativeHelper;
-import io.vmpulse.collector.catalog.GuestEndpoint;
-import io.vmpulse.collector.catalog.HostEndpoints;
-import io.vmpulse.collector.host.HypervisorKind;
-import io.vmpulse.collector.catalog.Vm;
-import io.vmpulse.collector.catalog.VmCatalog;
-import io.vmpulse.collector.catalog.VmSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -39,16 +37,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A Firecracker VM registered before its VMM has named its vCPU threads, through the whole
  * collector: its slot must say "vCPU failing" (count 0, not present) while no thread is named,
- * never "present with 0 vCPUs", and must publish the exact count once the threads are named,
- * a second thread named later included (found by the periodic rescan).
+ * never "present with 0 vCPUs", and must publish the exact count once the threads are named, a
+ * second thread named later included (found by the periodic rescan).
  */
 @Timeout(60)
 class LateVcpuThreadsTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(100);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Collector collector;
     private Process child;
@@ -64,22 +61,41 @@ class LateVcpuThreadsTest {
     }
 
     @Test
-    void vcpu_source_fails_until_the_threads_are_named_then_publishes_their_exact_count() throws Exception {
+    void vcpu_source_fails_until_the_threads_are_named_then_publishes_their_exact_count()
+            throws Exception {
         // Two threads that keep the process's name: created, not named yet.
-        child = new ProcessBuilder(NativeHelper.compile("named_threads").toString(), "-", "-")
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        child =
+                new ProcessBuilder(NativeHelper.compile("named_threads").toString(), "-", "-")
+                        .redirectErrorStream(true)
+                        .start();
+        BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         Writer in = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
         assertEquals("ready", out.readLine());
 
-        CollectorSettings settings = CollectorSettings.registryOnly(dir.resolve("registry"), 2,
-                INTERVAL, Duration.ofSeconds(1), GuestLimits.DEFAULT);
+        CollectorSettings settings =
+                CollectorSettings.registryOnly(
+                        dir.resolve("registry"),
+                        2,
+                        INTERVAL,
+                        Duration.ofSeconds(1),
+                        GuestLimits.DEFAULT);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmCatalog vms = new VmCatalog();
         vms.addListener(collector);
-        vms.register(new Vm("fc", HypervisorKind.FIRECRACKER, OptionalInt.of((int) child.pid()),
-                new GuestEndpoint.HybridVsock(dir.resolve("fc.vsock"), 1024), List.of(), List.of(),
-                HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
+        vms.register(
+                new Vm(
+                        "fc",
+                        HypervisorKind.FIRECRACKER,
+                        OptionalInt.of((int) child.pid()),
+                        new GuestEndpoint.HybridVsock(dir.resolve("fc.vsock"), 1024),
+                        List.of(),
+                        List.of(),
+                        HostEndpoints.NONE,
+                        false,
+                        Optional.empty()),
+                VmSource.API);
 
         try (RegistryReader reader = RegistryReader.open(dir.resolve("registry"))) {
             // Well past the rescan period (10 reads): every one of these samples must say failing.
@@ -91,8 +107,12 @@ class LateVcpuThreadsTest {
                 if (s.getLong(LAST_HOST_MONO_NS) != lastRead) {
                     lastRead = s.getLong(LAST_HOST_MONO_NS);
                     seen++;
-                    assertFalse(s.isPresent(RecordFlags.PRESENT_HOST_VCPU), "no vCPU thread is named yet");
-                    assertTrue(s.hasFlags(RecordFlags.FLAG_VCPU_FAILING), "a VM without vCPU threads is failing");
+                    assertFalse(
+                            s.isPresent(RecordFlags.PRESENT_HOST_VCPU),
+                            "no vCPU thread is named yet");
+                    assertTrue(
+                            s.hasFlags(RecordFlags.FLAG_VCPU_FAILING),
+                            "a VM without vCPU threads is failing");
                     assertEquals(0, s.getUnsignedInt(VCPU_COUNT));
                 }
                 Thread.sleep(10);
@@ -101,17 +121,26 @@ class LateVcpuThreadsTest {
 
             assertEquals("named 0", command(in, out, "name 0 fc_vcpu 0"));
             VmRecord one = await(reader, u -> u.isPresent(RecordFlags.PRESENT_HOST_VCPU));
-            assertEquals(1, one.getUnsignedInt(VCPU_COUNT), "found at the next read: the reader looks at once");
+            assertEquals(
+                    1,
+                    one.getUnsignedInt(VCPU_COUNT),
+                    "found at the next read: the reader looks at once");
             assertFalse(one.hasFlags(RecordFlags.FLAG_VCPU_FAILING));
 
             assertEquals("named 1", command(in, out, "name 1 fc_vcpu 1"));
             VmRecord two = await(reader, u -> u.getUnsignedInt(VCPU_COUNT) != 1);
-            assertEquals(2, two.getUnsignedInt(VCPU_COUNT), "the second thread found by the periodic rescan");
+            assertEquals(
+                    2,
+                    two.getUnsignedInt(VCPU_COUNT),
+                    "the second thread found by the periodic rescan");
             assertTrue(two.isPresent(RecordFlags.PRESENT_HOST_VCPU));
             assertFalse(two.hasFlags(RecordFlags.FLAG_VCPU_FAILING));
-            assertTrue(two.getLong(VCPU_RUN_NS_EACH, 0) > 0 && two.getLong(VCPU_RUN_NS_EACH, 1) > 0,
+            assertTrue(
+                    two.getLong(VCPU_RUN_NS_EACH, 0) > 0 && two.getLong(VCPU_RUN_NS_EACH, 1) > 0,
                     "both threads burn CPU");
-            assertEquals(two.getLong(VCPU_RUN_NS_EACH, 0) + two.getLong(VCPU_RUN_NS_EACH, 1), two.getLong(VCPU_RUN_NS));
+            assertEquals(
+                    two.getLong(VCPU_RUN_NS_EACH, 0) + two.getLong(VCPU_RUN_NS_EACH, 1),
+                    two.getLong(VCPU_RUN_NS));
         }
     }
 
@@ -121,7 +150,8 @@ class LateVcpuThreadsTest {
         return out.readLine();
     }
 
-    private static VmRecord await(RegistryReader r, Predicate<VmRecord> ok) throws InterruptedException {
+    private static VmRecord await(RegistryReader r, Predicate<VmRecord> ok)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         SlotSnapshot s = r.newSnapshot();
         while (System.nanoTime() < deadline) {
@@ -130,8 +160,12 @@ class LateVcpuThreadsTest {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("slot of fc never reached the expected state within 20 s; last: vCPU present "
-                + s.sample().isPresent(RecordFlags.PRESENT_HOST_VCPU) + ", failing "
-                + s.sample().hasFlags(RecordFlags.FLAG_VCPU_FAILING) + ", count " + s.sample().getUnsignedInt(VCPU_COUNT));
+        throw new AssertionError(
+                "slot of fc never reached the expected state within 20 s; last: vCPU present "
+                        + s.sample().isPresent(RecordFlags.PRESENT_HOST_VCPU)
+                        + ", failing "
+                        + s.sample().hasFlags(RecordFlags.FLAG_VCPU_FAILING)
+                        + ", count "
+                        + s.sample().getUnsignedInt(VCPU_COUNT));
     }
 }

@@ -1,25 +1,23 @@
 package io.vmpulse.collector.session;
 
-import io.vmpulse.registry.layout.RecordFields;
-
 import static io.vmpulse.registry.layout.RecordFields.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vmpulse.collector.catalog.GuestEndpoint;
+import io.vmpulse.collector.catalog.HostEndpoints;
+import io.vmpulse.collector.catalog.Vm;
+import io.vmpulse.collector.catalog.VmCatalog;
+import io.vmpulse.collector.catalog.VmSource;
 import io.vmpulse.collector.host.HostSampler;
+import io.vmpulse.collector.host.HypervisorKind;
 import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.collector.testing.NativeHelper;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
-import io.vmpulse.collector.testing.NativeHelper;
-import io.vmpulse.collector.catalog.GuestEndpoint;
-import io.vmpulse.collector.catalog.HostEndpoints;
-import io.vmpulse.collector.host.HypervisorKind;
-import io.vmpulse.collector.catalog.Vm;
-import io.vmpulse.collector.catalog.VmCatalog;
-import io.vmpulse.collector.catalog.VmSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -38,9 +36,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The block fallback for a VMM that offers no device counters (libkrun): {@code /proc/PID/io} of
- * a real child that moves known bytes through a real file with O_DIRECT, read by the whole
- * collector and checked in the registry against the same file read independently.
+ * The block fallback for a VMM that offers no device counters (libkrun): {@code /proc/PID/io} of a
+ * real child that moves known bytes through a real file with O_DIRECT, read by the whole collector
+ * and checked in the registry against the same file read independently.
  */
 @Timeout(60)
 class ProcIoFallbackTest {
@@ -48,11 +46,13 @@ class ProcIoFallbackTest {
     private static final long WRITTEN = 4L << 20;
     private static final long READ = 2L << 20;
 
-    /** Inside the module's target directory: a disk-backed filesystem, where O_DIRECT reaches storage. */
+    /**
+     * Inside the module's target directory: a disk-backed filesystem, where O_DIRECT reaches
+     * storage.
+     */
     private final Path dir = Path.of("target", "proc-io-test").toAbsolutePath();
 
-    @TempDir
-    Path sockets;
+    @TempDir Path sockets;
 
     private Collector collector;
     private Process child;
@@ -69,45 +69,84 @@ class ProcIoFallbackTest {
     }
 
     @Test
-    void storage_bytes_of_a_real_vmm_are_published_from_proc_pid_io_and_its_operation_counts_as_absent()
-            throws Exception {
+    void
+            storage_bytes_of_a_real_vmm_are_published_from_proc_pid_io_and_its_operation_counts_as_absent()
+                    throws Exception {
         Files.createDirectories(dir);
-        child = new ProcessBuilder(NativeHelper.compile("direct_io").toString()).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        child =
+                new ProcessBuilder(NativeHelper.compile("direct_io").toString())
+                        .redirectErrorStream(true)
+                        .start();
+        BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         Writer in = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
         assertEquals("ready", out.readLine());
 
-        CollectorSettings settings = CollectorSettings.registryOnly(sockets.resolve("registry"), 2,
-                Duration.ofMillis(100), Duration.ofSeconds(1), GuestLimits.DEFAULT);
+        CollectorSettings settings =
+                CollectorSettings.registryOnly(
+                        sockets.resolve("registry"),
+                        2,
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(1),
+                        GuestLimits.DEFAULT);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmCatalog vms = new VmCatalog();
         vms.addListener(collector);
-        vms.register(new Vm("krun", HypervisorKind.LIBKRUN, OptionalInt.of((int) child.pid()),
-                new GuestEndpoint.LibkrunSocket(sockets.resolve("krun.sock")), List.of(), List.of(),
-                HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
+        vms.register(
+                new Vm(
+                        "krun",
+                        HypervisorKind.LIBKRUN,
+                        OptionalInt.of((int) child.pid()),
+                        new GuestEndpoint.LibkrunSocket(sockets.resolve("krun.sock")),
+                        List.of(),
+                        List.of(),
+                        HostEndpoints.NONE,
+                        false,
+                        Optional.empty()),
+                VmSource.API);
 
         try (RegistryReader reader = RegistryReader.open(sockets.resolve("registry"))) {
             long[] before = procIo(child.pid());
-            VmRecord s = await(reader, u -> u.isPresent(RecordFlags.PRESENT_HOST_BLOCK)
-                    && u.getLong(DISK_READ_BYTES) == before[0] && u.getLong(DISK_WRITE_BYTES) == before[1]);
+            VmRecord s =
+                    await(
+                            reader,
+                            u ->
+                                    u.isPresent(RecordFlags.PRESENT_HOST_BLOCK)
+                                            && u.getLong(DISK_READ_BYTES) == before[0]
+                                            && u.getLong(DISK_WRITE_BYTES) == before[1]);
 
             command(in, out, "write " + dir.resolve("data") + " " + WRITTEN);
             command(in, out, "read " + dir.resolve("data") + " " + READ);
             long[] after = procIo(child.pid());
-            assertTrue(after[0] - before[0] >= READ, "read_bytes grew by what was read: " + (after[0] - before[0]));
-            assertTrue(after[1] - before[1] >= WRITTEN, "write_bytes grew by what was written: " + (after[1] - before[1]));
+            assertTrue(
+                    after[0] - before[0] >= READ,
+                    "read_bytes grew by what was read: " + (after[0] - before[0]));
+            assertTrue(
+                    after[1] - before[1] >= WRITTEN,
+                    "write_bytes grew by what was written: " + (after[1] - before[1]));
 
             // The child is idle now: the published counters must equal /proc/PID/io exactly.
-            s = await(reader, u -> u.getLong(DISK_READ_BYTES) == after[0] && u.getLong(DISK_WRITE_BYTES) == after[1]
-                    && u.getDouble(DISK_READ_BYTES_PER_S) == 0.0);
+            s =
+                    await(
+                            reader,
+                            u ->
+                                    u.getLong(DISK_READ_BYTES) == after[0]
+                                            && u.getLong(DISK_WRITE_BYTES) == after[1]
+                                            && u.getDouble(DISK_READ_BYTES_PER_S) == 0.0);
             assertTrue(s.isPresent(RecordFlags.PRESENT_HOST_BLOCK));
             assertFalse(s.hasFlags(RecordFlags.FLAG_BLOCK_FAILING));
-            assertFalse(s.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS), "/proc/PID/io counts no block operations");
+            assertFalse(
+                    s.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS),
+                    "/proc/PID/io counts no block operations");
             assertEquals(0, s.getLong(DISK_READ_OPS));
             assertEquals(0, s.getLong(DISK_WRITE_OPS));
             assertEquals(0.0, s.getDouble(DISK_READ_OPS_PER_S));
             assertEquals(0.0, s.getDouble(DISK_WRITE_OPS_PER_S));
-            assertEquals(0, s.getUnsignedInt(DISK_COUNT), "the VMM process's I/O is no one drive's: no per-drive entry");
+            assertEquals(
+                    0,
+                    s.getUnsignedInt(DISK_COUNT),
+                    "the VMM process's I/O is no one drive's: no per-drive entry");
             assertEquals("", s.getString(DISK_NAME, 0));
         }
     }
@@ -142,8 +181,12 @@ class ProcIoFallbackTest {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("slot of krun never reached the expected state within 20 s; last: block present "
-                + s.sample().isPresent(RecordFlags.PRESENT_HOST_BLOCK) + ", read " + s.sample().getLong(DISK_READ_BYTES)
-                + ", written " + s.sample().getLong(DISK_WRITE_BYTES));
+        throw new AssertionError(
+                "slot of krun never reached the expected state within 20 s; last: block present "
+                        + s.sample().isPresent(RecordFlags.PRESENT_HOST_BLOCK)
+                        + ", read "
+                        + s.sample().getLong(DISK_READ_BYTES)
+                        + ", written "
+                        + s.sample().getLong(DISK_WRITE_BYTES));
     }
 }

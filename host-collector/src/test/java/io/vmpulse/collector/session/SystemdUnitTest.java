@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class SystemdUnitTest {
 
-    private static final Path UNIT = Tools.ROOT.resolve("host-collector/src/main/dist/vmpulse-collector.service");
+    private static final Path UNIT =
+            Tools.ROOT.resolve("host-collector/src/main/dist/vmpulse-collector.service");
 
     @Test
     void systemd_accepts_the_unit_without_a_warning() throws Exception {
@@ -34,22 +35,35 @@ class SystemdUnitTest {
     }
 
     @Test
-    void the_collector_may_bind_its_ingest_socket_next_to_every_documented_vmm_socket() throws Exception {
+    void the_collector_may_bind_its_ingest_socket_next_to_every_documented_vmm_socket()
+            throws Exception {
         Map<Path, Boolean> sandbox = sandbox(Files.readAllLines(UNIT));
         List<Path> sockets = documentedIngestSockets();
-        assertEquals(4, sockets.size(), "Firecracker, Cloud Hypervisor, libkrun and the jailer layout: " + sockets);
+        assertEquals(
+                4,
+                sockets.size(),
+                "Firecracker, Cloud Hypervisor, libkrun and the jailer layout: " + sockets);
         for (Path socket : sockets) {
-            assertTrue(writable(sandbox, socket.getParent()), "the unit's sandbox keeps " + socket.getParent()
-                    + " read-only or private, so the collector cannot bind " + socket);
+            assertTrue(
+                    writable(sandbox, socket.getParent()),
+                    "the unit's sandbox keeps "
+                            + socket.getParent()
+                            + " read-only or private, so the collector cannot bind "
+                            + socket);
         }
     }
 
-    /** Listen paths of the JSON examples in vm-descriptors.md, and the jailer chroot in operations.md. */
+    /**
+     * Listen paths of the JSON examples in vm-descriptors.md, and the jailer chroot in
+     * operations.md.
+     */
     private static List<Path> documentedIngestSockets() throws Exception {
         String descriptors = Files.readString(Tools.ROOT.resolve("docs/vm-descriptors.md"));
         String operations = Files.readString(Tools.ROOT.resolve("docs/operations.md"));
         List<Path> out = new ArrayList<>();
-        Matcher m = Pattern.compile("\"uds_path\": \"([^\"]+)\", \"port\": (\\d+)").matcher(descriptors);
+        Matcher m =
+                Pattern.compile("\"uds_path\": \"([^\"]+)\", \"port\": (\\d+)")
+                        .matcher(descriptors);
         while (m.find()) {
             out.add(Path.of(m.group(1) + "_" + m.group(2)));
         }
@@ -64,7 +78,10 @@ class SystemdUnitTest {
         return out;
     }
 
-    /** Path → whether the service can write there and the VMM sees the same file (false: read-only, hidden or private). */
+    /**
+     * Path → whether the service can write there and the VMM sees the same file (false: read-only,
+     * hidden or private).
+     */
     private static Map<Path, Boolean> sandbox(List<String> unit) {
         Map<Path, Boolean> rules = new LinkedHashMap<>();
         for (String line : unit) {
@@ -79,7 +96,7 @@ class SystemdUnitTest {
                         case "strict" -> put(rules, false, "/").put(Path.of("/dev"), true);
                         case "full" -> put(rules, false, "/usr", "/boot", "/efi", "/etc");
                         case "yes", "true" -> put(rules, false, "/usr", "/boot", "/efi");
-                        default -> { }
+                        default -> {}
                     }
                 }
                 case "ProtectHome" -> {
@@ -94,18 +111,22 @@ class SystemdUnitTest {
                 }
                 case "ReadWritePaths" -> put(rules, true, paths(value));
                 case "ReadOnlyPaths", "InaccessiblePaths" -> put(rules, false, paths(value));
-                default -> { }
+                default -> {}
             }
         }
         return rules;
     }
 
     private static String[] paths(String value) {
-        // A leading "-" (ignore if missing) or "+" (relative to the root directory) is not part of the path.
-        return java.util.Arrays.stream(value.split("\\s+")).map(p -> p.replaceFirst("^[-+]+", "")).toArray(String[]::new);
+        // A leading "-" (ignore if missing) or "+" (relative to the root directory) is not part of
+        // the path.
+        return java.util.Arrays.stream(value.split("\\s+"))
+                .map(p -> p.replaceFirst("^[-+]+", ""))
+                .toArray(String[]::new);
     }
 
-    private static Map<Path, Boolean> put(Map<Path, Boolean> rules, boolean writable, String... paths) {
+    private static Map<Path, Boolean> put(
+            Map<Path, Boolean> rules, boolean writable, String... paths) {
         for (String p : paths) {
             rules.put(Path.of(p), writable);
         }
@@ -115,7 +136,8 @@ class SystemdUnitTest {
     private static boolean writable(Map<Path, Boolean> rules, Path dir) {
         Path deepest = null;
         for (Path p : rules.keySet()) {
-            if (dir.startsWith(p) && (deepest == null || p.getNameCount() > deepest.getNameCount())) {
+            if (dir.startsWith(p)
+                    && (deepest == null || p.getNameCount() > deepest.getNameCount())) {
                 deepest = p;
             }
         }

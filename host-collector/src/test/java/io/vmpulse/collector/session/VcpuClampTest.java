@@ -43,26 +43,47 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class VcpuClampTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void vcpus_past_32_are_counted_in_vcpu_omitted_and_in_the_totals() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(NativeHelper.compile("named_threads").toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of(NativeHelper.compile("named_threads").toString()));
         for (int i = 0; i < 40; i++) {
             cmd.add("fc_vcpu " + i);
         }
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
         b.environment().put("NAMED_THREADS_IDLE", "1"); // 40 threads, not 40 threads' worth of CPU
         Process vmm = b.start();
-        try (Collector collector = Collector.start(CollectorSettings.registryOnly(dir.resolve("registry"), 2,
-                Duration.ofMillis(100), Duration.ofSeconds(1), GuestLimits.DEFAULT), HostSampler.Options.defaults())) {
-            assertEquals("ready", new BufferedReader(new InputStreamReader(vmm.getInputStream(), StandardCharsets.UTF_8)).readLine());
+        try (Collector collector =
+                Collector.start(
+                        CollectorSettings.registryOnly(
+                                dir.resolve("registry"),
+                                2,
+                                Duration.ofMillis(100),
+                                Duration.ofSeconds(1),
+                                GuestLimits.DEFAULT),
+                        HostSampler.Options.defaults())) {
+            assertEquals(
+                    "ready",
+                    new BufferedReader(
+                                    new InputStreamReader(
+                                            vmm.getInputStream(), StandardCharsets.UTF_8))
+                            .readLine());
             VmCatalog vms = new VmCatalog();
             vms.addListener(collector);
-            vms.register(new Vm("big", HypervisorKind.FIRECRACKER, OptionalInt.of((int) vmm.pid()),
-                    new GuestEndpoint.HybridVsock(dir.resolve("big.vsock"), 1024), List.of(), List.of(),
-                    HostEndpoints.NONE, false, Optional.empty()), VmSource.API);
+            vms.register(
+                    new Vm(
+                            "big",
+                            HypervisorKind.FIRECRACKER,
+                            OptionalInt.of((int) vmm.pid()),
+                            new GuestEndpoint.HybridVsock(dir.resolve("big.vsock"), 1024),
+                            List.of(),
+                            List.of(),
+                            HostEndpoints.NONE,
+                            false,
+                            Optional.empty()),
+                    VmSource.API);
             VmRecord r = awaitVcpus(dir.resolve("registry"));
             assertEquals(40, r.getUnsignedInt(VCPU_COUNT));
             assertEquals(8, r.getUnsignedInt(VCPU_OMITTED));
@@ -83,11 +104,18 @@ class VcpuClampTest {
             SlotSnapshot s = reader.newSnapshot();
             while (System.nanoTime() < end) {
                 if (reader.read(0, s)) {
-                    if (s.sample().isPresent(RecordFlags.PRESENT_HOST_VCPU) && s.sample().getUnsignedInt(VCPU_COUNT) == 40) {
+                    if (s.sample().isPresent(RecordFlags.PRESENT_HOST_VCPU)
+                            && s.sample().getUnsignedInt(VCPU_COUNT) == 40) {
                         return s.sample();
                     }
-                    last = s.vmId() + " vcpu_count " + s.sample().getUnsignedInt(VCPU_COUNT) + " presence "
-                            + Long.toHexString(s.sample().presence()) + " flags " + Long.toHexString(s.sample().flags());
+                    last =
+                            s.vmId()
+                                    + " vcpu_count "
+                                    + s.sample().getUnsignedInt(VCPU_COUNT)
+                                    + " presence "
+                                    + Long.toHexString(s.sample().presence())
+                                    + " flags "
+                                    + Long.toHexString(s.sample().flags());
                 }
                 Thread.sleep(20);
             }

@@ -41,7 +41,10 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     /** The messages of the records at exactly {@code level}, in order. */
     public List<String> messages(Level level) {
-        return records.stream().filter(r -> r.getLevel() == level).map(LogRecord::getMessage).toList();
+        return records.stream()
+                .filter(r -> r.getLevel() == level)
+                .map(LogRecord::getMessage)
+                .toList();
     }
 
     @Override
@@ -50,8 +53,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public void close() {

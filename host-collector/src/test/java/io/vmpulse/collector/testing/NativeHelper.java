@@ -13,8 +13,7 @@ public final class NativeHelper {
 
     private static Path dir;
 
-    private NativeHelper() {
-    }
+    private NativeHelper() {}
 
     public static synchronized Path compile(String name) throws IOException, InterruptedException {
         if (dir == null) {
@@ -32,12 +31,25 @@ public final class NativeHelper {
             }
             Files.copy(in, source);
         }
-        run(List.of("gcc", "-O2", "-Wall", "-o", binary.toString(), source.toString(), "-pthread"), 60);
+        run(
+                List.of(
+                        "gcc",
+                        "-O2",
+                        "-Wall",
+                        "-o",
+                        binary.toString(),
+                        source.toString(),
+                        "-pthread"),
+                60);
         return binary;
     }
 
-    /** Runs a command to completion and returns its output; fails with that output if it exits non-zero. */
-    public static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    /**
+     * Runs a command to completion and returns its output; fails with that output if it exits
+     * non-zero.
+     */
+    public static String run(List<String> command, int timeoutSeconds)
+            throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -11,8 +11,7 @@ public final class RegistrySlots {
 
     private static final long POLL_MILLIS = 20;
 
-    private RegistrySlots() {
-    }
+    private RegistrySlots() {}
 
     /** The live slot of {@code vmId} as read now, or null when no live slot holds it. */
     public static SlotSnapshot find(RegistryReader reader, String vmId) {
@@ -25,8 +24,12 @@ public final class RegistrySlots {
         return null;
     }
 
-    /** The first sample of {@code vmId} that satisfies {@code ok}; fails the test after {@code limit}. */
-    public static VmRecord await(RegistryReader reader, String vmId, Duration limit, Predicate<VmRecord> ok)
+    /**
+     * The first sample of {@code vmId} that satisfies {@code ok}; fails the test after {@code
+     * limit}.
+     */
+    public static VmRecord await(
+            RegistryReader reader, String vmId, Duration limit, Predicate<VmRecord> ok)
             throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
@@ -36,6 +39,11 @@ public final class RegistrySlots {
             }
             Thread.sleep(POLL_MILLIS);
         }
-        throw new AssertionError("slot of " + vmId + " never reached the expected state within " + limit.toSeconds() + " s");
+        throw new AssertionError(
+                "slot of "
+                        + vmId
+                        + " never reached the expected state within "
+                        + limit.toSeconds()
+                        + " s");
     }
 }

@@ -7,10 +7,10 @@ import com.google.gson.ToNumberPolicy;
 /** JSON as plain maps, lists and exact numbers (BigDecimal: u64 values keep every digit). */
 public final class TestJson {
 
-    private static final Gson GSON = new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.BIG_DECIMAL).create();
+    private static final Gson GSON =
+            new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.BIG_DECIMAL).create();
 
-    private TestJson() {
-    }
+    private TestJson() {}
 
     /** A JSON object as a Map, an array as a List, a number as a BigDecimal, null as null. */
     public static Object parse(String json) {

@@ -17,18 +17,35 @@ import java.util.concurrent.TimeUnit;
 public final class Tools {
 
     /** The repository root (surefire runs in the module directory). */
-    public static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+    public static final Path ROOT =
+            Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+
     public static final Path C_DIR = ROOT.resolve("registry/c");
     public static final Path PYTHON_READER = ROOT.resolve("registry/python/vmpulse_shm.py");
 
-    private Tools() {
-    }
+    private Tools() {}
 
-    /** Compiles {@code source} (with registry/c on the include path) into {@code dir}; returns the binary. */
+    /**
+     * Compiles {@code source} (with registry/c on the include path) into {@code dir}; returns the
+     * binary.
+     */
     public static Path gcc(Path source, Path dir) throws Exception {
         Path out = dir.resolve(source.getFileName().toString().replace(".c", ""));
-        Result r = run(List.of("gcc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-I", C_DIR.toString(),
-                "-o", out.toString(), source.toString()), 120);
+        Result r =
+                run(
+                        List.of(
+                                "gcc",
+                                "-std=gnu11",
+                                "-O2",
+                                "-Wall",
+                                "-Wextra",
+                                "-Werror",
+                                "-I",
+                                C_DIR.toString(),
+                                "-o",
+                                out.toString(),
+                                source.toString()),
+                        120);
         assertEquals(0, r.exit, () -> "gcc failed:\n" + r.stderr);
         return out;
     }
@@ -43,10 +60,10 @@ public final class Tools {
         return cmd;
     }
 
-    public record Result(int exit, String stdout, String stderr) {
-    }
+    public record Result(int exit, String stdout, String stderr) {}
 
-    public static Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Result run(List<String> command, long timeoutSeconds)
+            throws IOException, InterruptedException {
         Process p = start(command);
         return finish(p, timeoutSeconds);
     }
@@ -55,7 +72,8 @@ public final class Tools {
         return new ProcessBuilder(command).start();
     }
 
-    public static Result finish(Process p, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Result finish(Process p, long timeoutSeconds)
+            throws IOException, InterruptedException {
         // Drain both pipes while waiting so a chatty child never blocks on a full pipe.
         var out = new CompletableFuture<String>();
         var err = new CompletableFuture<String>();
@@ -67,7 +85,12 @@ public final class Tools {
         if (!done) {
             p.destroyForcibly();
         }
-        assertTrue(done, "process did not finish within " + timeoutSeconds + " s: " + p.info().commandLine().orElse("?"));
+        assertTrue(
+                done,
+                "process did not finish within "
+                        + timeoutSeconds
+                        + " s: "
+                        + p.info().commandLine().orElse("?"));
         return new Result(p.exitValue(), out.join(), err.join());
     }
 

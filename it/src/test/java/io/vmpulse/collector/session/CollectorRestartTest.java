@@ -1,7 +1,5 @@
 package io.vmpulse.collector.session;
 
-import io.vmpulse.registry.layout.RecordFields;
-
 import static io.vmpulse.registry.layout.RecordFields.GUEST_SEQ;
 import static io.vmpulse.registry.layout.RecordFields.MEM_TOTAL_BYTES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class CollectorRestartTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final List<Process> processes = new ArrayList<>();
 
@@ -43,21 +40,44 @@ class CollectorRestartTest {
     }
 
     @Test
-    void second_collector_is_refused_and_kill_9_then_restart_recovers_registry_readers_and_agent() throws Exception {
+    void second_collector_is_refused_and_kill_9_then_restart_recovers_registry_readers_and_agent()
+            throws Exception {
         Path registry = dir.resolve("registry");
         Path vms = Files.createDirectory(dir.resolve("vms.d"));
-        Path config = Files.writeString(dir.resolve("collector.json"), "{\"registry\": {\"path\": \"" + registry
-                + "\", \"slots\": 4}, \"descriptorDir\": \"" + vms + "\", \"controlSocket\": \"" + dir.resolve("control.sock")
-                + "\", \"intervalMs\": 200}");
-        Files.writeString(vms.resolve("vm1.json"), "{\"id\": \"vm1\", \"hypervisor\": \"none\", \"guest\": "
-                + "{\"hybridVsock\": {\"udsPath\": \"" + dir.resolve("vm1.vsock") + "\", \"port\": 1024}}}");
+        Path config =
+                Files.writeString(
+                        dir.resolve("collector.json"),
+                        "{\"registry\": {\"path\": \""
+                                + registry
+                                + "\", \"slots\": 4}, \"descriptorDir\": \""
+                                + vms
+                                + "\", \"controlSocket\": \""
+                                + dir.resolve("control.sock")
+                                + "\", \"intervalMs\": 200}");
+        Files.writeString(
+                vms.resolve("vm1.json"),
+                "{\"id\": \"vm1\", \"hypervisor\": \"none\", \"guest\": "
+                        + "{\"hybridVsock\": {\"udsPath\": \""
+                        + dir.resolve("vm1.vsock")
+                        + "\", \"port\": 1024}}}");
 
         Process first = serve(config, "first");
-        awaitTrue(() -> Files.exists(registry) && Files.exists(dir.resolve("vm1.vsock_1024")), "collector up");
+        awaitTrue(
+                () -> Files.exists(registry) && Files.exists(dir.resolve("vm1.vsock_1024")),
+                "collector up");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        processes.add(new ProcessBuilder(java, "-jar", EndToEndTest.AGENT_JAR.toString(),
-                "--collector", "unix://" + dir.resolve("vm1.vsock_1024"), "--interval", "200ms")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start());
+        processes.add(
+                new ProcessBuilder(
+                                java,
+                                "-jar",
+                                EndToEndTest.AGENT_JAR.toString(),
+                                "--collector",
+                                "unix://" + dir.resolve("vm1.vsock_1024"),
+                                "--interval",
+                                "200ms")
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("agent.log").toFile())
+                        .start());
 
         try (RegistryReader reader = RegistryReader.open(registry)) {
             long seqBefore = awaitSeq(reader, 3);
@@ -82,9 +102,18 @@ class CollectorRestartTest {
 
     private Process serve(Path config, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CollectorMain.class.getName(), "serve", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        Process p =
+                new ProcessBuilder(
+                                java,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                CollectorMain.class.getName(),
+                                "serve",
+                                "--config",
+                                config.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(name + ".log").toFile())
+                        .start();
         processes.add(p);
         return p;
     }
@@ -93,19 +122,24 @@ class CollectorRestartTest {
     private static long awaitSeq(RegistryReader reader, long atLeast) throws Exception {
         SlotSnapshot s = reader.newSnapshot();
         long[] seq = {0};
-        awaitTrue(() -> {
-            for (int i = 0; i < reader.slotCount(); i++) {
-                if (reader.read(i, s) && "vm1".equals(s.vmId()) && s.sample().getLong(GUEST_SEQ) >= atLeast) {
-                    seq[0] = s.sample().getLong(GUEST_SEQ);
-                    return true;
-                }
-            }
-            return false;
-        }, "vm1 reaches seq " + atLeast);
+        awaitTrue(
+                () -> {
+                    for (int i = 0; i < reader.slotCount(); i++) {
+                        if (reader.read(i, s)
+                                && "vm1".equals(s.vmId())
+                                && s.sample().getLong(GUEST_SEQ) >= atLeast) {
+                            seq[0] = s.sample().getLong(GUEST_SEQ);
+                            return true;
+                        }
+                    }
+                    return false;
+                },
+                "vm1 reaches seq " + atLeast);
         return seq[0];
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier ok, String what) throws Exception {
+    private static void awaitTrue(java.util.function.BooleanSupplier ok, String what)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!ok.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -1,7 +1,5 @@
 package io.vmpulse.collector.session;
 
-import io.vmpulse.registry.layout.RecordFields;
-
 import static io.vmpulse.collector.session.GuestClient.sample;
 import static io.vmpulse.registry.layout.RecordFields.COUNTER_RESETS;
 import static io.vmpulse.registry.layout.RecordFields.GUEST_SEQ;
@@ -14,23 +12,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.vmpulse.collector.host.HostSampler;
-import io.vmpulse.collector.ingest.GuestLimits;
-import io.vmpulse.registry.layout.RecordFlags;
-import io.vmpulse.registry.layout.VmRecord;
-import io.vmpulse.registry.read.RegistryReader;
-import io.vmpulse.registry.read.SlotSnapshot;
-import io.vmpulse.collector.testing.LogCapture;
 import io.vmpulse.collector.catalog.GuestEndpoint;
 import io.vmpulse.collector.catalog.HostEndpoints;
-import io.vmpulse.collector.host.HypervisorKind;
 import io.vmpulse.collector.catalog.Vm;
 import io.vmpulse.collector.catalog.VmCatalog;
 import io.vmpulse.collector.catalog.VmSource;
+import io.vmpulse.collector.host.HostSampler;
+import io.vmpulse.collector.host.HypervisorKind;
+import io.vmpulse.collector.ingest.GuestLimits;
+import io.vmpulse.collector.testing.LogCapture;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.Filesystem;
 import io.vmpulse.proto.v1.PerCpu;
 import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.VmRecord;
+import io.vmpulse.registry.read.RegistryReader;
+import io.vmpulse.registry.read.SlotSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,14 +55,15 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileGuestInRegistryTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(100);
+
     /** "On time": the collector calls a guest stale after 3 intervals without a sample. */
     private static final Duration ON_TIME = INTERVAL.multipliedBy(3);
-    private static final Duration PHASE = Duration.ofMillis(1500);
-    private static final GuestLimits LIMITS = new GuestLimits(
-            128 * 1024, 1024, 64, 256, 20.0, 40, 5, Duration.ofMillis(10));
 
-    @TempDir
-    Path dir;
+    private static final Duration PHASE = Duration.ofMillis(1500);
+    private static final GuestLimits LIMITS =
+            new GuestLimits(128 * 1024, 1024, 64, 256, 20.0, 40, 5, Duration.ofMillis(10));
+
+    @TempDir Path dir;
 
     private Collector collector;
     private RegistryReader reader;
@@ -76,17 +75,27 @@ class HostileGuestInRegistryTest {
     @BeforeEach
     void start() throws Exception {
         rejectLog = LogCapture.on("io.vmpulse.collector.ingest.GuestLink");
-        CollectorSettings settings = CollectorSettings.registryOnly(dir.resolve("registry"), 4,
-                INTERVAL, Duration.ofSeconds(10), LIMITS);
+        CollectorSettings settings =
+                CollectorSettings.registryOnly(
+                        dir.resolve("registry"), 4, INTERVAL, Duration.ofSeconds(10), LIMITS);
         collector = Collector.start(settings, HostSampler.Options.defaults());
         VmCatalog vms = new VmCatalog();
         vms.addListener(collector);
         vms.register(vm("good"), VmSource.API);
         vms.register(vm("evil"), VmSource.API);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        agent = new ProcessBuilder(java, "-jar", EndToEndTest.AGENT_JAR.toString(), "--collector",
-                "unix://" + socket("good"), "--interval", INTERVAL.toMillis() + "ms")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
+        agent =
+                new ProcessBuilder(
+                                java,
+                                "-jar",
+                                EndToEndTest.AGENT_JAR.toString(),
+                                "--collector",
+                                "unix://" + socket("good"),
+                                "--interval",
+                                INTERVAL.toMillis() + "ms")
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("agent.log").toFile())
+                        .start();
         reader = RegistryReader.open(settings.registryPath());
         await("good", u -> u.getLong(GUEST_SEQ) >= 5);
         watch = new GoodVmWatch();
@@ -109,8 +118,9 @@ class HostileGuestInRegistryTest {
     }
 
     @Test
-    void each_abuse_is_rejected_or_throttled_while_another_vm_keeps_flowing_into_the_registry_on_time()
-            throws Exception {
+    void
+            each_abuse_is_rejected_or_throttled_while_another_vm_keeps_flowing_into_the_registry_on_time()
+                    throws Exception {
         long seq = 0;
         long user = 1_000;
         try (GuestClient evil = new GuestClient(socket("evil"), clientLoop, "boot-e", "inst-e")) {
@@ -160,13 +170,23 @@ class HostileGuestInRegistryTest {
             long through = find("evil").sample().getLong(GUEST_SEQ) - before;
             double elapsedS = (System.nanoTime() - start) / 1e9;
             double budget = LIMITS.burst() + LIMITS.samplesPerSecond() * elapsedS;
-            assertTrue(through <= budget, through + " flood samples got through in " + elapsedS + " s; budget " + budget);
+            assertTrue(
+                    through <= budget,
+                    through + " flood samples got through in " + elapsedS + " s; budget " + budget);
             assertFalse(flood.hasEnded(), "a flood is throttled, not cut off");
         }
 
         for (String phase : List.of("counters backwards", "absurd counts", "flood")) {
-            assertTrue(watch.worst(phase) <= ON_TIME.toNanos(), "during '" + phase + "' the good VM's sample in the "
-                    + "registry was " + watch.worst(phase) / 1_000_000 + " ms old, over " + ON_TIME.toMillis() + " ms");
+            assertTrue(
+                    watch.worst(phase) <= ON_TIME.toNanos(),
+                    "during '"
+                            + phase
+                            + "' the good VM's sample in the "
+                            + "registry was "
+                            + watch.worst(phase) / 1_000_000
+                            + " ms old, over "
+                            + ON_TIME.toMillis()
+                            + " ms");
         }
     }
 
@@ -182,21 +202,45 @@ class HostileGuestInRegistryTest {
             }
             Status end = evil.awaitEnd(Duration.ofSeconds(10));
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, end.getCode(), end.toString());
-            assertEquals(LIMITS.rejectsBeforeAbuse() + " invalid messages in a row", end.getDescription());
-            // The slot is disconnected before the stream is first seen too: wait for the accepted seq 1.
-            VmRecord s = await("evil", u -> u.getLong(GUEST_SEQ) == 1 && !u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
+            assertEquals(
+                    LIMITS.rejectsBeforeAbuse() + " invalid messages in a row",
+                    end.getDescription());
+            // The slot is disconnected before the stream is first seen too: wait for the accepted
+            // seq 1.
+            VmRecord s =
+                    await(
+                            "evil",
+                            u ->
+                                    u.getLong(GUEST_SEQ) == 1
+                                            && !u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
             assertEquals(LIMITS.rejectsBeforeAbuse(), s.getLong(REJECTED_MESSAGES));
         }
-        long firstRejections = rejectLog.messages(Level.WARNING).stream().filter(m -> m.contains("vm evil: rejected ")).count();
+        long firstRejections =
+                rejectLog.messages(Level.WARNING).stream()
+                        .filter(m -> m.contains("vm evil: rejected "))
+                        .count();
 
         try (GuestClient evil = new GuestClient(socket("evil"), clientLoop, "boot-e", "inst-e")) {
             watch.phase("over the message limit");
             evil.send(sample(++seq, 2_000));
             long accepted = seq;
-            await("evil", u -> u.getLong(GUEST_SEQ) == accepted && u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
-            evil.send(sample(++seq, 3_000).toBuilder().addFilesystems(Filesystem.newBuilder()
-                    .setDeviceBytes(ByteString.copyFrom(new byte[LIMITS.maxMessageBytes() + 1]))).build());
-            // gRPC refuses it before the collector sees it and resets the HTTP/2 stream, so the guest
+            await(
+                    "evil",
+                    u ->
+                            u.getLong(GUEST_SEQ) == accepted
+                                    && u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
+            evil.send(
+                    sample(++seq, 3_000).toBuilder()
+                            .addFilesystems(
+                                    Filesystem.newBuilder()
+                                            .setDeviceBytes(
+                                                    ByteString.copyFrom(
+                                                            new byte
+                                                                    [LIMITS.maxMessageBytes()
+                                                                            + 1])))
+                            .build());
+            // gRPC refuses it before the collector sees it and resets the HTTP/2 stream, so the
+            // guest
             // sees a cancellation rather than a status of the collector's.
             Status end = evil.awaitEnd(Duration.ofSeconds(10));
             assertFalse(end.isOk(), end.toString());
@@ -207,18 +251,36 @@ class HostileGuestInRegistryTest {
         try (GuestClient again = new GuestClient(socket("evil"), clientLoop, "boot-e", "inst-e")) {
             again.send(sample(++seq, 4_000));
             long last = seq;
-            await("evil", u -> u.getLong(GUEST_SEQ) == last && u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
+            await(
+                    "evil",
+                    u ->
+                            u.getLong(GUEST_SEQ) == last
+                                    && u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
         }
-        assertEquals(1, firstRejections, LIMITS.rejectsBeforeAbuse() + " rejections within the log period make one line");
+        assertEquals(
+                1,
+                firstRejections,
+                LIMITS.rejectsBeforeAbuse() + " rejections within the log period make one line");
         for (String phase : List.of("rejects in a row", "over the message limit")) {
-            assertTrue(watch.worst(phase) <= ON_TIME.toNanos(), "during '" + phase + "' the good VM's sample in the "
-                    + "registry was " + watch.worst(phase) / 1_000_000 + " ms old, over " + ON_TIME.toMillis() + " ms");
+            assertTrue(
+                    watch.worst(phase) <= ON_TIME.toNanos(),
+                    "during '"
+                            + phase
+                            + "' the good VM's sample in the "
+                            + "registry was "
+                            + watch.worst(phase) / 1_000_000
+                            + " ms old, over "
+                            + ON_TIME.toMillis()
+                            + " ms");
         }
     }
 
     // ---- harness ------------------------------------------------------------------------
 
-    /** A sample that breaks one bound: too many CPUs (0), too many filesystems (1), too long a string (2). */
+    /**
+     * A sample that breaks one bound: too many CPUs (0), too many filesystems (1), too long a
+     * string (2).
+     */
     private static Sample absurd(long seq, long user, int kind) {
         Sample.Builder b = sample(seq, user).toBuilder();
         switch (kind) {
@@ -234,14 +296,25 @@ class HostileGuestInRegistryTest {
                     b.addFilesystems(Filesystem.newBuilder().setMountPoint("/m" + i));
                 }
             }
-            default -> b.addFilesystems(Filesystem.newBuilder().setMountPoint("x".repeat(LIMITS.maxStringBytes() + 1)));
+            default ->
+                    b.addFilesystems(
+                            Filesystem.newBuilder()
+                                    .setMountPoint("x".repeat(LIMITS.maxStringBytes() + 1)));
         }
         return b.build();
     }
 
     private Vm vm(String id) {
-        return new Vm(id, HypervisorKind.NONE, OptionalInt.empty(), new GuestEndpoint.HybridVsock(dir.resolve(id + ".vsock"), 1024),
-                List.of(), List.of(), HostEndpoints.NONE, false, Optional.empty());
+        return new Vm(
+                id,
+                HypervisorKind.NONE,
+                OptionalInt.empty(),
+                new GuestEndpoint.HybridVsock(dir.resolve(id + ".vsock"), 1024),
+                List.of(),
+                List.of(),
+                HostEndpoints.NONE,
+                false,
+                Optional.empty());
     }
 
     private Path socket(String id) {
@@ -272,8 +345,11 @@ class HostileGuestInRegistryTest {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("vm " + vm + " never reached the expected state within 30 s; last guest_seq "
-                + (last == null ? "none" : last.getLong(GUEST_SEQ)));
+        throw new AssertionError(
+                "vm "
+                        + vm
+                        + " never reached the expected state within 30 s; last guest_seq "
+                        + (last == null ? "none" : last.getLong(GUEST_SEQ)));
     }
 
     /**

@@ -17,24 +17,24 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code images/bake.sh} on real ext4 images made here with mkfs.ext4 and on the image of
- * build.sh: refusals leave the file byte for byte as it was, a bake leaves a file system that
- * e2fsck finds clean with the agent in it, and a second bake changes nothing.
+ * {@code images/bake.sh} on real ext4 images made here with mkfs.ext4 and on the image of build.sh:
+ * refusals leave the file byte for byte as it was, a bake leaves a file system that e2fsck finds
+ * clean with the agent in it, and a second bake changes nothing.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class BakeScriptTest {
 
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private record Result(int exit, String output) {
-    }
+    private record Result(int exit, String output) {}
 
     private static Result bake(Path image) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(REPO.resolve("images/bake.sh").toString(), image.toString())
-                .redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(REPO.resolve("images/bake.sh").toString(), image.toString())
+                        .redirectErrorStream(true)
+                        .start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), "bake.sh finishes");
@@ -53,7 +53,8 @@ class BakeScriptTest {
     }
 
     private static String freeBlocksAndInodes(Path image) throws Exception {
-        return Exec.run(List.of("dumpe2fs", "-h", image.toString()), 30).lines()
+        return Exec.run(List.of("dumpe2fs", "-h", image.toString()), 30)
+                .lines()
                 .filter(l -> l.startsWith("Free blocks:") || l.startsWith("Free inodes:"))
                 .reduce("", (a, b) -> a + b + "\n");
     }
@@ -102,7 +103,10 @@ class BakeScriptTest {
         Result second = bake(image);
         assertEquals(0, second.exit(), second.output());
         assertClean(image);
-        assertEquals(afterFirst, freeBlocksAndInodes(image), "the second bake replaced the files in the same room");
+        assertEquals(
+                afterFirst,
+                freeBlocksAndInodes(image),
+                "the second bake replaced the files in the same room");
     }
 
     @Test
@@ -113,21 +117,34 @@ class BakeScriptTest {
         Files.createDirectories(tree.resolve("etc/default"));
         Files.writeString(tree.resolve("usr/lib/systemd/systemd"), "");
         Files.writeString(tree.resolve("sbin/openrc-run"), "");
-        Files.writeString(tree.resolve("etc/default/vmpulse-agent"), "VMPULSE_COLLECTOR=vsock://2:9999\n");
+        Files.writeString(
+                tree.resolve("etc/default/vmpulse-agent"), "VMPULSE_COLLECTOR=vsock://2:9999\n");
         Path image = dir.resolve("distro.ext4");
-        Exec.run(List.of("mkfs.ext4", "-q", "-F", "-d", tree.toString(), image.toString(), "96M"), 30);
+        Exec.run(
+                List.of("mkfs.ext4", "-q", "-F", "-d", tree.toString(), image.toString(), "96M"),
+                30);
 
         Result r = bake(image);
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("started by: systemd OpenRC"), r.output());
         assertClean(image);
-        assertTrue(debugfs(image, "cat /etc/systemd/system/vmpulse-agent.service").contains("Restart=always"));
-        assertTrue(debugfs(image, "stat /etc/systemd/system/multi-user.target.wants/vmpulse-agent.service")
-                .contains("Type: symlink"), "the unit is enabled");
+        assertTrue(
+                debugfs(image, "cat /etc/systemd/system/vmpulse-agent.service")
+                        .contains("Restart=always"));
+        assertTrue(
+                debugfs(
+                                image,
+                                "stat /etc/systemd/system/multi-user.target.wants/vmpulse-agent.service")
+                        .contains("Type: symlink"),
+                "the unit is enabled");
         assertTrue(debugfs(image, "cat /etc/init.d/vmpulse-agent").contains("supervise-daemon"));
-        assertTrue(debugfs(image, "stat /etc/runlevels/default/vmpulse-agent").contains("Type: symlink"),
+        assertTrue(
+                debugfs(image, "stat /etc/runlevels/default/vmpulse-agent")
+                        .contains("Type: symlink"),
                 "the OpenRC service is in the default runlevel");
-        assertTrue(debugfs(image, "cat /etc/default/vmpulse-agent").contains("VMPULSE_COLLECTOR=vsock://2:9999"),
+        assertTrue(
+                debugfs(image, "cat /etc/default/vmpulse-agent")
+                        .contains("VMPULSE_COLLECTOR=vsock://2:9999"),
                 "the user's settings are kept");
     }
 
@@ -140,6 +157,9 @@ class BakeScriptTest {
         assertTrue(r.output().contains("busybox-init"), r.output());
         assertClean(image);
         String inittab = debugfs(image, "cat /etc/inittab");
-        assertEquals(1, inittab.lines().filter(l -> l.contains("vmpulse-agent-service")).count(), inittab);
+        assertEquals(
+                1,
+                inittab.lines().filter(l -> l.contains("vmpulse-agent-service")).count(),
+                inittab);
     }
 }

@@ -1,34 +1,31 @@
 package io.vmpulse.collector.vmtest;
 
-import io.vmpulse.registry.layout.RecordFields;
-import io.vmpulse.registry.layout.RecordFlags;
-
 import static io.vmpulse.registry.layout.RecordFields.AGENT_VERSION;
 import static io.vmpulse.registry.layout.RecordFields.BOOT_ID;
 import static io.vmpulse.registry.layout.RecordFields.CPU_COUNT;
 import static io.vmpulse.registry.layout.RecordFields.CPU_IDLE_NS_EACH;
 import static io.vmpulse.registry.layout.RecordFields.CPU_NUMBER;
+import static io.vmpulse.registry.layout.RecordFields.CPU_ONLINE;
 import static io.vmpulse.registry.layout.RecordFields.DISK_COUNT;
 import static io.vmpulse.registry.layout.RecordFields.DISK_NAME;
-import static io.vmpulse.registry.layout.RecordFields.DISK_READ_BYTES_EACH;
-import static io.vmpulse.registry.layout.RecordFields.FS_DEVICE;
-import static io.vmpulse.registry.layout.RecordFields.HYPERVISOR;
-import static io.vmpulse.registry.layout.RecordFields.KERNEL_RELEASE;
-import static io.vmpulse.registry.layout.RecordFields.NIC_COUNT;
-import static io.vmpulse.registry.layout.RecordFields.NIC_NAME;
-import static io.vmpulse.registry.layout.RecordFields.NIC_RX_BYTES_EACH;
-import static io.vmpulse.registry.layout.RecordFields.CPU_ONLINE;
 import static io.vmpulse.registry.layout.RecordFields.DISK_READ_BYTES;
+import static io.vmpulse.registry.layout.RecordFields.DISK_READ_BYTES_EACH;
 import static io.vmpulse.registry.layout.RecordFields.FS_COUNT;
+import static io.vmpulse.registry.layout.RecordFields.FS_DEVICE;
 import static io.vmpulse.registry.layout.RecordFields.FS_MOUNT_POINT;
 import static io.vmpulse.registry.layout.RecordFields.FS_SIZE_BYTES;
 import static io.vmpulse.registry.layout.RecordFields.FS_TYPE;
 import static io.vmpulse.registry.layout.RecordFields.GUEST_MONO_NS;
 import static io.vmpulse.registry.layout.RecordFields.GUEST_SEQ;
+import static io.vmpulse.registry.layout.RecordFields.HYPERVISOR;
+import static io.vmpulse.registry.layout.RecordFields.KERNEL_RELEASE;
 import static io.vmpulse.registry.layout.RecordFields.LAST_GUEST_UNIX_NS;
 import static io.vmpulse.registry.layout.RecordFields.MEM_TOTAL_BYTES;
 import static io.vmpulse.registry.layout.RecordFields.NET_RX_BYTES;
 import static io.vmpulse.registry.layout.RecordFields.NET_TX_BYTES;
+import static io.vmpulse.registry.layout.RecordFields.NIC_COUNT;
+import static io.vmpulse.registry.layout.RecordFields.NIC_NAME;
+import static io.vmpulse.registry.layout.RecordFields.NIC_RX_BYTES_EACH;
 import static io.vmpulse.registry.layout.RecordFields.VCPU_RUN_NS;
 import static io.vmpulse.registry.layout.RecordFlags.FLAG_FINAL;
 import static io.vmpulse.registry.layout.RecordFlags.FLAG_GUEST_CONNECTED;
@@ -56,17 +53,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole chain in a real VM: the image that {@code images/build.sh} makes (built here if it
- * is missing or older than the agent jar) boots in QEMU (software emulation, 2 vCPUs, 256 MiB,
- * virtio disk, virtio-net on a TAP in a network namespace this test creates), busybox init
- * starts the agent, the agent streams over TCP through the TAP to a collector that runs in the
- * same namespace (so it reads that namespace's TAP counters), and the published slot is checked
- * against what the VM really is and does.
+ * The whole chain in a real VM: the image that {@code images/build.sh} makes (built here if it is
+ * missing or older than the agent jar) boots in QEMU (software emulation, 2 vCPUs, 256 MiB, virtio
+ * disk, virtio-net on a TAP in a network namespace this test creates), busybox init starts the
+ * agent, the agent streams over TCP through the TAP to a collector that runs in the same namespace
+ * (so it reads that namespace's TAP counters), and the published slot is checked against what the
+ * VM really is and does.
  *
- * <p>The test writes an {@code /etc/rc.local} into its copy of the image (debugfs, no mount)
- * that reports the agent's RSS and eth0's transmitted bytes on the console every 2 s and, once
- * the agent is connected, reads 16 MiB of its disk with the page cache dropped and then kills
- * the agent, which busybox init must start again.
+ * <p>The test writes an {@code /etc/rc.local} into its copy of the image (debugfs, no mount) that
+ * reports the agent's RSS and eth0's transmitted bytes on the console every 2 s and, once the agent
+ * is connected, reads 16 MiB of its disk with the page cache dropped and then kills the agent,
+ * which busybox init must start again.
  *
  * <p>Needs root, qemu-system-x86, iproute2, e2fsprogs (and what build.sh installs).
  */
@@ -81,7 +78,8 @@ class GuestImageVmTest {
     private static final int MEMORY_MIB = 256;
     private static final long DISK_READ_BYTES_BY_GUEST = 16L << 20;
 
-    private static final String RC_LOCAL = """
+    private static final String RC_LOCAL =
+            """
             #!/bin/sh
             # vmtest: agent RSS and eth0 tx on the console every 2 s; once the agent is connected to
             # port 7070 (0x1B9E; the JVM's sockets are IPv6 ones, so the connection is in tcp6), one
@@ -114,10 +112,10 @@ class GuestImageVmTest {
 
     private static final Pattern REPORT = Pattern.compile("vmtest: rss_kb=(\\d+) eth0_tx=(\\d+)");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private final String ns = "vmpulse-vm-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
+    private final String ns =
+            "vmpulse-vm-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
     private final List<Process> processes = new ArrayList<>();
     private boolean nsCreated;
 
@@ -133,107 +131,227 @@ class GuestImageVmTest {
         createNamespaceAndTap();
         Path registry = Path.of("/dev/shm", "vmpulse-" + ns);
         Path descriptors = Files.createDirectory(dir.resolve("vms.d"));
-        Path config = Files.writeString(dir.resolve("collector.json"), """
+        Path config =
+                Files.writeString(
+                        dir.resolve("collector.json"),
+                        """
                 { "registry": { "path": "%s", "slots": 8 }, "descriptorDir": "%s", "controlSocket": "",
                   "tcpEnabled": true, "intervalMs": 1000, "graceMs": 2000 }
-                """.formatted(registry, descriptors));
+                """
+                                .formatted(registry, descriptors));
         try {
-            start("collector.log", List.of("ip", "netns", "exec", ns, javaBinary(), "-cp",
-                    System.getProperty("java.class.path"), "io.vmpulse.collector.cli.CollectorMain", "serve",
-                    "--config", config.toString()));
+            start(
+                    "collector.log",
+                    List.of(
+                            "ip",
+                            "netns",
+                            "exec",
+                            ns,
+                            javaBinary(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            "io.vmpulse.collector.cli.CollectorMain",
+                            "serve",
+                            "--config",
+                            config.toString()));
             Path qmp = dir.resolve("qmp.sock");
             Path console = dir.resolve("console.log");
             long qemuStart = System.nanoTime();
-            Process qemu = start("qemu.log", List.of("ip", "netns", "exec", ns, "qemu-system-x86_64",
-                    "-machine", "q35", "-accel", "tcg", "-smp", "2", "-m", Integer.toString(MEMORY_MIB),
-                    "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-                    "-kernel", out.resolve("vmlinuz").toString(), "-initrd", out.resolve("initrd.img").toString(),
-                    "-append", "console=ttyS0 root=/dev/vda rw quiet panic=-1 vmpulse.ip=" + GUEST_IP + "/24"
-                            + " vmpulse.collector=tcp://" + HOST_IP + ":" + PORT,
-                    "-drive", "file=" + image + ",if=virtio,format=raw,id=root",
-                    "-netdev", "tap,id=net0,ifname=" + TAP + ",script=no,downscript=no",
-                    "-device", "virtio-net-pci,netdev=net0",
-                    "-qmp", "unix:" + qmp + ",server=on,wait=off",
-                    "-serial", "file:" + console));
+            Process qemu =
+                    start(
+                            "qemu.log",
+                            List.of(
+                                    "ip",
+                                    "netns",
+                                    "exec",
+                                    ns,
+                                    "qemu-system-x86_64",
+                                    "-machine",
+                                    "q35",
+                                    "-accel",
+                                    "tcg",
+                                    "-smp",
+                                    "2",
+                                    "-m",
+                                    Integer.toString(MEMORY_MIB),
+                                    "-nodefaults",
+                                    "-no-user-config",
+                                    "-display",
+                                    "none",
+                                    "-no-reboot",
+                                    "-kernel",
+                                    out.resolve("vmlinuz").toString(),
+                                    "-initrd",
+                                    out.resolve("initrd.img").toString(),
+                                    "-append",
+                                    "console=ttyS0 root=/dev/vda rw quiet panic=-1 vmpulse.ip="
+                                            + GUEST_IP
+                                            + "/24"
+                                            + " vmpulse.collector=tcp://"
+                                            + HOST_IP
+                                            + ":"
+                                            + PORT,
+                                    "-drive",
+                                    "file=" + image + ",if=virtio,format=raw,id=root",
+                                    "-netdev",
+                                    "tap,id=net0,ifname=" + TAP + ",script=no,downscript=no",
+                                    "-device",
+                                    "virtio-net-pci,netdev=net0",
+                                    "-qmp",
+                                    "unix:" + qmp + ",server=on,wait=off",
+                                    "-serial",
+                                    "file:" + console));
             Path descriptor = descriptors.resolve(VM_ID + ".json");
-            writeAtomically(descriptor, """
+            writeAtomically(
+                    descriptor,
+                    """
                     { "id": "%s", "hypervisor": "qemu", "vmm_pid": %d,
                       "guest": { "tcp": { "host": "%s", "port": %d } },
                       "taps": ["%s"], "block_devices": ["root"], "host": { "qmp_socket": "%s" } }
-                    """.formatted(VM_ID, qemu.pid(), HOST_IP, PORT, TAP, qmp));
+                    """
+                            .formatted(VM_ID, qemu.pid(), HOST_IP, PORT, TAP, qmp));
 
             try (Slots slots = Slots.open(registry, VM_ID, console)) {
-                VmRecord first = slots.await("a guest sample", 240,
-                        s -> s.hasFlags(FLAG_GUEST_CONNECTED) && s.getLong(GUEST_SEQ) > 0);
+                VmRecord first =
+                        slots.await(
+                                "a guest sample",
+                                240,
+                                s -> s.hasFlags(FLAG_GUEST_CONNECTED) && s.getLong(GUEST_SEQ) > 0);
                 double toFirstSample = (System.nanoTime() - qemuStart) / 1e9;
 
                 assertEquals(2, first.getUnsignedInt(CPU_ONLINE), "the guest sees -smp 2");
                 long memTotal = first.getLong(MEM_TOTAL_BYTES);
-                // The kernel keeps its code, page tables and reserved ranges: Debian's, about 50 MiB.
-                assertTrue(memTotal <= (long) MEMORY_MIB << 20 && memTotal >= ((long) MEMORY_MIB << 20) * 3 / 4,
-                        () -> "MemTotal " + memTotal + " is -m " + MEMORY_MIB + " MiB less what the kernel keeps");
-                assertEquals(usableBytes, rootFilesystemSize(first),
+                // The kernel keeps its code, page tables and reserved ranges: Debian's, about 50
+                // MiB.
+                assertTrue(
+                        memTotal <= (long) MEMORY_MIB << 20
+                                && memTotal >= ((long) MEMORY_MIB << 20) * 3 / 4,
+                        () ->
+                                "MemTotal "
+                                        + memTotal
+                                        + " is -m "
+                                        + MEMORY_MIB
+                                        + " MiB less what the kernel keeps");
+                assertEquals(
+                        usableBytes,
+                        rootFilesystemSize(first),
                         "statfs of / is the image's blocks less ext4's overhead (inode tables, journal, ...)");
 
                 // ABI 1.3 from a real guest and a real QEMU.
-                assertEquals(2, first.getUnsignedInt(CPU_COUNT), "one cpu[] entry per vCPU of -smp 2");
-                assertEquals(List.of(0L, 1L), List.of(first.getUnsignedInt(CPU_NUMBER, 0), first.getUnsignedInt(CPU_NUMBER, 1)));
-                assertTrue(first.getLong(CPU_IDLE_NS_EACH, 0) > 0 && first.getLong(CPU_IDLE_NS_EACH, 1) > 0);
-                assertEquals(kernelVersion(out.resolve("vmlinuz")), first.getString(KERNEL_RELEASE),
+                assertEquals(
+                        2, first.getUnsignedInt(CPU_COUNT), "one cpu[] entry per vCPU of -smp 2");
+                assertEquals(
+                        List.of(0L, 1L),
+                        List.of(
+                                first.getUnsignedInt(CPU_NUMBER, 0),
+                                first.getUnsignedInt(CPU_NUMBER, 1)));
+                assertTrue(
+                        first.getLong(CPU_IDLE_NS_EACH, 0) > 0
+                                && first.getLong(CPU_IDLE_NS_EACH, 1) > 0);
+                assertEquals(
+                        kernelVersion(out.resolve("vmlinuz")),
+                        first.getString(KERNEL_RELEASE),
                         "the Hello's kernel_release is the version in the booted bzImage's header");
                 assertTrue(!first.getString(AGENT_VERSION).isEmpty(), "the Hello's agent_version");
-                assertEquals("/dev/vda", first.getString(FS_DEVICE, rootIndex(first)), "root=/dev/vda");
+                assertEquals(
+                        "/dev/vda", first.getString(FS_DEVICE, rootIndex(first)), "root=/dev/vda");
                 assertEquals("qemu", first.getString(HYPERVISOR));
-                VmRecord devices = slots.await("per-device host counters", 60,
-                        s -> s.getUnsignedInt(DISK_COUNT) == 1 && s.getUnsignedInt(NIC_COUNT) == 1);
-                assertEquals("root", devices.getString(DISK_NAME, 0), "the -drive id, from query-blockstats");
-                assertEquals(devices.getLong(DISK_READ_BYTES), devices.getLong(DISK_READ_BYTES_EACH, 0), "one drive: all of it");
+                VmRecord devices =
+                        slots.await(
+                                "per-device host counters",
+                                60,
+                                s ->
+                                        s.getUnsignedInt(DISK_COUNT) == 1
+                                                && s.getUnsignedInt(NIC_COUNT) == 1);
+                assertEquals(
+                        "root",
+                        devices.getString(DISK_NAME, 0),
+                        "the -drive id, from query-blockstats");
+                assertEquals(
+                        devices.getLong(DISK_READ_BYTES),
+                        devices.getLong(DISK_READ_BYTES_EACH, 0),
+                        "one drive: all of it");
                 assertEquals(TAP, devices.getString(NIC_NAME, 0));
-                assertEquals(devices.getLong(NET_RX_BYTES), devices.getLong(NIC_RX_BYTES_EACH, 0), "one TAP: all of it");
+                assertEquals(
+                        devices.getLong(NET_RX_BYTES),
+                        devices.getLong(NIC_RX_BYTES_EACH, 0),
+                        "one TAP: all of it");
 
                 slots.console.await("vmtest: disk read in 3 s", 120);
                 VmRecord before = slots.latest();
                 slots.console.await("vmtest: disk read done", 120);
                 long sentAfterRead = slots.console.lastTxAfter(slots.console.length());
-                // QMP is read on the collector's socket pool, a round behind the merge (HostSampler):
+                // QMP is read on the collector's socket pool, a round behind the merge
+                // (HostSampler):
                 // the first sample after the read may still carry the round before it.
                 VmRecord newer = slots.awaitNewer(before, 2500);
-                for (int round = 0; round < 3
-                        && newer.getLong(DISK_READ_BYTES) - before.getLong(DISK_READ_BYTES) < DISK_READ_BYTES_BY_GUEST;
+                for (int round = 0;
+                        round < 3
+                                && newer.getLong(DISK_READ_BYTES) - before.getLong(DISK_READ_BYTES)
+                                        < DISK_READ_BYTES_BY_GUEST;
                         round++) {
                     newer = slots.awaitNewer(newer, 2500);
                 }
                 VmRecord after = newer;
                 long readByGuest = after.getLong(DISK_READ_BYTES) - before.getLong(DISK_READ_BYTES);
-                assertTrue(readByGuest >= DISK_READ_BYTES_BY_GUEST,
-                        () -> "QMP counts " + readByGuest + " bytes read while the guest read 16 MiB");
-                assertTrue(after.getLong(VCPU_RUN_NS) > before.getLong(VCPU_RUN_NS), "vCPU threads ran");
-                assertTrue(after.getLong(NET_TX_BYTES) >= sentAfterRead,
-                        () -> "the TAP saw " + after.getLong(NET_TX_BYTES) + " bytes from the guest, whose eth0 had sent "
-                                + sentAfterRead + " bytes before");
-                assertTrue(after.getLong(NET_TX_BYTES) > after.getLong(NET_RX_BYTES),
+                assertTrue(
+                        readByGuest >= DISK_READ_BYTES_BY_GUEST,
+                        () ->
+                                "QMP counts "
+                                        + readByGuest
+                                        + " bytes read while the guest read 16 MiB");
+                assertTrue(
+                        after.getLong(VCPU_RUN_NS) > before.getLong(VCPU_RUN_NS),
+                        "vCPU threads ran");
+                assertTrue(
+                        after.getLong(NET_TX_BYTES) >= sentAfterRead,
+                        () ->
+                                "the TAP saw "
+                                        + after.getLong(NET_TX_BYTES)
+                                        + " bytes from the guest, whose eth0 had sent "
+                                        + sentAfterRead
+                                        + " bytes before");
+                assertTrue(
+                        after.getLong(NET_TX_BYTES) > after.getLong(NET_RX_BYTES),
                         "the guest streams samples up and gets acknowledgements back: more up than down");
-                assertTrue(after.getLong(GUEST_SEQ) > first.getLong(GUEST_SEQ), "samples keep coming");
+                assertTrue(
+                        after.getLong(GUEST_SEQ) > first.getLong(GUEST_SEQ), "samples keep coming");
 
                 long rssKb = slots.console.lastRssKb();
-                System.out.printf("vmtest: kernel start to first guest sample in the agent %.1f s (guest clock),"
+                System.out.printf(
+                        "vmtest: kernel start to first guest sample in the agent %.1f s (guest clock),"
                                 + " QEMU start to first sample in the registry %.1f s, agent RSS %d KiB,"
                                 + " guest sent %d bytes for %d samples%n",
-                        first.getLong(GUEST_MONO_NS) / 1e9, toFirstSample, rssKb,
-                        after.getLong(NET_TX_BYTES), after.getLong(GUEST_SEQ));
+                        first.getLong(GUEST_MONO_NS) / 1e9,
+                        toFirstSample,
+                        rssKb,
+                        after.getLong(NET_TX_BYTES),
+                        after.getLong(GUEST_SEQ));
 
                 slots.console.await(" killed", 120);
                 long killedUnixNs = System.currentTimeMillis() * 1_000_000L;
-                VmRecord respawned = slots.await("a sample from the respawned agent", 240,
-                        s -> s.hasFlags(FLAG_GUEST_CONNECTED) && s.getLong(LAST_GUEST_UNIX_NS) > killedUnixNs);
-                assertEquals(2, slots.console.count("AgentMain: vmpulse-guest-agent"), "init started the agent twice");
+                VmRecord respawned =
+                        slots.await(
+                                "a sample from the respawned agent",
+                                240,
+                                s ->
+                                        s.hasFlags(FLAG_GUEST_CONNECTED)
+                                                && s.getLong(LAST_GUEST_UNIX_NS) > killedUnixNs);
+                assertEquals(
+                        2,
+                        slots.console.count("AgentMain: vmpulse-guest-agent"),
+                        "init started the agent twice");
 
                 qemu.destroyForcibly();
                 assertTrue(qemu.waitFor(20, TimeUnit.SECONDS), "QEMU exits when killed");
                 Files.delete(descriptor);
                 VmRecord last = slots.await("the final sample", 30, s -> s.hasFlags(FLAG_FINAL));
-                assertEquals(respawned.getString(BOOT_ID), last.getString(BOOT_ID), "the final sample keeps the last guest data");
-                assertTrue(last.getLong(LAST_GUEST_UNIX_NS) >= respawned.getLong(LAST_GUEST_UNIX_NS));
+                assertEquals(
+                        respawned.getString(BOOT_ID),
+                        last.getString(BOOT_ID),
+                        "the final sample keeps the last guest data");
+                assertTrue(
+                        last.getLong(LAST_GUEST_UNIX_NS) >= respawned.getLong(LAST_GUEST_UNIX_NS));
                 slots.awaitFreed(30);
             }
         } finally {
@@ -263,7 +381,8 @@ class GuestImageVmTest {
         while (b[end] != 0) {
             end++;
         }
-        return new String(b, at, end - at, java.nio.charset.StandardCharsets.US_ASCII).split(" ")[0];
+        return new String(b, at, end - at, java.nio.charset.StandardCharsets.US_ASCII)
+                .split(" ")[0];
     }
 
     /** The size the guest reports for "/", which must be there and be ext4. */
@@ -277,10 +396,14 @@ class GuestImageVmTest {
         throw new AssertionError("the guest reports no / filesystem");
     }
 
-    /** What statfs reports as the size of the file system in IMAGE: (block count - overhead) x block size. */
+    /**
+     * What statfs reports as the size of the file system in IMAGE: (block count - overhead) x block
+     * size.
+     */
     private static long usableBytes(Path image) throws Exception {
         String header = Exec.run(List.of("dumpe2fs", "-h", image.toString()), 30);
-        return (superblockField(header, "Block count") - superblockField(header, "Overhead clusters"))
+        return (superblockField(header, "Block count")
+                        - superblockField(header, "Overhead clusters"))
                 * superblockField(header, "Block size");
     }
 
@@ -292,8 +415,10 @@ class GuestImageVmTest {
 
     private void addRcLocal(Path image) throws Exception {
         Path rc = Files.writeString(dir.resolve("rc.local"), RC_LOCAL);
-        Path commands = Files.writeString(dir.resolve("debugfs.cmd"),
-                "write " + rc + " /etc/rc.local\nsif /etc/rc.local mode 0100755\n");
+        Path commands =
+                Files.writeString(
+                        dir.resolve("debugfs.cmd"),
+                        "write " + rc + " /etc/rc.local\nsif /etc/rc.local mode 0100755\n");
         Exec.run(List.of("debugfs", "-w", "-f", commands.toString(), image.toString()), 30);
     }
 
@@ -301,8 +426,17 @@ class GuestImageVmTest {
         Exec.run(List.of("ip", "netns", "add", ns), 10);
         nsCreated = true;
         // No IPv6: its autoconfiguration would add traffic of its own to the TAP's counters.
-        Exec.run(List.of("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                "net.ipv6.conf.default.disable_ipv6=1"), 10);
+        Exec.run(
+                List.of(
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns,
+                        "sysctl",
+                        "-qw",
+                        "net.ipv6.conf.all.disable_ipv6=1",
+                        "net.ipv6.conf.default.disable_ipv6=1"),
+                10);
         Exec.run(List.of("ip", "-n", ns, "link", "set", "lo", "up"), 10);
         Exec.run(List.of("ip", "-n", ns, "tuntap", "add", "dev", TAP, "mode", "tap"), 10);
         Exec.run(List.of("ip", "-n", ns, "addr", "add", HOST_IP + "/24", "dev", TAP), 10);
@@ -310,8 +444,11 @@ class GuestImageVmTest {
     }
 
     private Process start(String log, List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(log).toFile()).start();
+        Process p =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(log).toFile())
+                        .start();
         processes.add(p);
         return p;
     }
@@ -326,7 +463,10 @@ class GuestImageVmTest {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Kills what the test started (ip netns exec execs, so these are QEMU and the collector) and the namespace. */
+    /**
+     * Kills what the test started (ip netns exec execs, so these are QEMU and the collector) and
+     * the namespace.
+     */
     @AfterEach
     void cleanUp() throws Exception {
         for (Process p : processes) {
@@ -344,9 +484,18 @@ class GuestImageVmTest {
         for (String log : List.of("console.log", "collector.log", "qemu.log")) {
             Path f = dir.resolve(log);
             if (Files.exists(f)) {
-                Files.copy(f, Path.of("target", "GuestImageVmTest-" + log), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(
+                        f,
+                        Path.of("target", "GuestImageVmTest-" + log),
+                        StandardCopyOption.REPLACE_EXISTING);
                 String text = Files.readString(f, StandardCharsets.ISO_8859_1);
-                System.out.println("---- " + log + " (last 3000 chars; all of it in target/GuestImageVmTest-" + log + ")\n" + text.substring(Math.max(0, text.length() - 3000)));
+                System.out.println(
+                        "---- "
+                                + log
+                                + " (last 3000 chars; all of it in target/GuestImageVmTest-"
+                                + log
+                                + ")\n"
+                                + text.substring(Math.max(0, text.length() - 3000)));
             }
         }
     }
@@ -373,7 +522,9 @@ class GuestImageVmTest {
                 try {
                     return new Slots(RegistryReader.open(registry), vmId, new Console(console));
                 } catch (IOException e) { // not there yet, or still being laid out
-                    assertTrue(System.nanoTime() < deadline, () -> "the collector made no registry in 60 s: " + e);
+                    assertTrue(
+                            System.nanoTime() < deadline,
+                            () -> "the collector made no registry in 60 s: " + e);
                     Thread.sleep(100);
                 }
             }
@@ -383,11 +534,13 @@ class GuestImageVmTest {
         VmRecord current() {
             if (slot < 0) {
                 int[] found = {-1};
-                reader.forEachLive(scratch, s -> {
-                    if (vmId.equals(s.vmId())) {
-                        found[0] = s.slot();
-                    }
-                });
+                reader.forEachLive(
+                        scratch,
+                        s -> {
+                            if (vmId.equals(s.vmId())) {
+                                found[0] = s.slot();
+                            }
+                        });
                 if (found[0] < 0) {
                     return null;
                 }
@@ -416,8 +569,9 @@ class GuestImageVmTest {
                 if (s != null && test.test(s)) {
                     return s;
                 }
-                assertTrue(System.nanoTime() < deadline, () -> "no " + what + " in " + seconds + " s; console:\n"
-                        + console.tail());
+                assertTrue(
+                        System.nanoTime() < deadline,
+                        () -> "no " + what + " in " + seconds + " s; console:\n" + console.tail());
                 Thread.sleep(200);
             }
         }
@@ -430,8 +584,12 @@ class GuestImageVmTest {
 
         void awaitFreed(int seconds) throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (reader.read(slot, scratch) && !scratch.isFree() && scratch.generation() == generation) {
-                assertTrue(System.nanoTime() < deadline, "the slot is still taken " + seconds + " s after the VM left");
+            while (reader.read(slot, scratch)
+                    && !scratch.isFree()
+                    && scratch.generation() == generation) {
+                assertTrue(
+                        System.nanoTime() < deadline,
+                        "the slot is still taken " + seconds + " s after the VM left");
                 Thread.sleep(200);
             }
         }
@@ -452,7 +610,9 @@ class GuestImageVmTest {
 
         String text() {
             try {
-                return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
+                return Files.exists(file)
+                        ? Files.readString(file, StandardCharsets.ISO_8859_1)
+                        : "";
             } catch (IOException e) {
                 return "";
             }
@@ -470,8 +630,15 @@ class GuestImageVmTest {
         void await(String line, int seconds) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (!text().contains(line)) {
-                assertTrue(System.nanoTime() < deadline, () -> "no \"" + line + "\" on the console in " + seconds
-                        + " s:\n" + tail());
+                assertTrue(
+                        System.nanoTime() < deadline,
+                        () ->
+                                "no \""
+                                        + line
+                                        + "\" on the console in "
+                                        + seconds
+                                        + " s:\n"
+                                        + tail());
                 Thread.sleep(200);
             }
         }

@@ -1,11 +1,14 @@
 package io.vmpulse.registry.layout;
 
 /**
- * The value types a registry field can have. The numeric code is what the field directory
- * stores, so codes are part of the ABI and are never reused. All numbers are little-endian.
+ * The value types a registry field can have. The numeric code is what the field directory stores,
+ * so codes are part of the ABI and are never reused. All numbers are little-endian.
  */
 public enum FieldType {
-    /** Unsigned 64-bit integer (Java sees it as a {@code long}; compare with {@code Long.compareUnsigned}). */
+    /**
+     * Unsigned 64-bit integer (Java sees it as a {@code long}; compare with {@code
+     * Long.compareUnsigned}).
+     */
     U64(1, 8),
     /** Signed 64-bit integer. */
     I64(2, 8),

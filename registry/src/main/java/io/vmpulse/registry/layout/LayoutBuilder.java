@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Lays fields out one after another, so that every offset is derived from the field before it
- * and no offset is ever typed by hand. Arrays of structs are declared with their stride; the
- * builder checks that the members fill the stride exactly.
+ * Lays fields out one after another, so that every offset is derived from the field before it and
+ * no offset is ever typed by hand. Arrays of structs are declared with their stride; the builder
+ * checks that the members fill the stride exactly.
  */
 final class LayoutBuilder {
 
@@ -22,8 +22,8 @@ final class LayoutBuilder {
     private int arrayStride;
 
     /**
-     * Fields declared from here on come from {@code source} and hold a value only while every
-     * bit of {@code presence} is set in the record's presence field.
+     * Fields declared from here on come from {@code source} and hold a value only while every bit
+     * of {@code presence} is set in the record's presence field.
      */
     void group(RecordSource source, long presence) {
         this.source = source;
@@ -58,12 +58,26 @@ final class LayoutBuilder {
         return add(name, FieldType.UTF8, "text", bytes, "");
     }
 
-    /** An array of {@code count} texts of {@code bytes} each (not of structs, so no member name). */
+    /**
+     * An array of {@code count} texts of {@code bytes} each (not of structs, so no member name).
+     */
     RecordField utf8Array(String name, int count, int bytes) {
         if (arrayName != null || bytes % 8 != 0 || next % 8 != 0) {
-            throw new IllegalStateException(name + ": text arrays start 8-aligned, outside a struct array");
+            throw new IllegalStateException(
+                    name + ": text arrays start 8-aligned, outside a struct array");
         }
-        RecordField f = new RecordField(name, FieldType.UTF8, "text", next, bytes, count, bytes, presence, source, "");
+        RecordField f =
+                new RecordField(
+                        name,
+                        FieldType.UTF8,
+                        "text",
+                        next,
+                        bytes,
+                        count,
+                        bytes,
+                        presence,
+                        source,
+                        "");
         fields.add(f);
         next += count * bytes;
         return f;
@@ -76,7 +90,8 @@ final class LayoutBuilder {
 
     void beginArray(String name, int count, int stride) {
         if (arrayName != null || next % 8 != 0) {
-            throw new IllegalStateException("array " + name + " must start 8-aligned, outside another array");
+            throw new IllegalStateException(
+                    "array " + name + " must start 8-aligned, outside another array");
         }
         arrayName = name;
         arrayBase = next;
@@ -87,7 +102,13 @@ final class LayoutBuilder {
 
     void endArray() {
         if (next != arrayStride) {
-            throw new IllegalStateException("members of " + arrayName + " fill " + next + " bytes, stride is " + arrayStride);
+            throw new IllegalStateException(
+                    "members of "
+                            + arrayName
+                            + " fill "
+                            + next
+                            + " bytes, stride is "
+                            + arrayStride);
         }
         next = arrayBase + arrayCount * arrayStride;
         arrayName = null;
@@ -107,10 +128,21 @@ final class LayoutBuilder {
     }
 
     private RecordField add(String name, FieldType type, String unit, int size, String wire) {
-        RecordField f = arrayName == null
-                ? new RecordField(name, type, unit, next, size, 1, size, presence, source, wire)
-                : new RecordField(arrayName + "." + name, type, unit, arrayBase + next, size, arrayCount, arrayStride,
-                        presence, source, wire);
+        RecordField f =
+                arrayName == null
+                        ? new RecordField(
+                                name, type, unit, next, size, 1, size, presence, source, wire)
+                        : new RecordField(
+                                arrayName + "." + name,
+                                type,
+                                unit,
+                                arrayBase + next,
+                                size,
+                                arrayCount,
+                                arrayStride,
+                                presence,
+                                source,
+                                wire);
         fields.add(f);
         next += size;
         return f;

@@ -5,13 +5,13 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The 64-bit hash stored in each sample's {@code checksum} field, so that a reader can tell a
- * torn copy from a consistent one independently of the seqlock.
+ * The 64-bit hash stored in each sample's {@code checksum} field, so that a reader can tell a torn
+ * copy from a consistent one independently of the seqlock.
  *
- * <p>Input: the sample bytes after the checksum field, {@code [8, length)}, taken as
- * little-endian 64-bit words {@code w[0..n)}. Word {@code i} belongs to lane {@code i % 8};
- * each lane absorbs its words two at a time, so that one multiplication covers two words and
- * eight independent lanes keep the multiplier busy (the writer hashes on every publish):
+ * <p>Input: the sample bytes after the checksum field, {@code [8, length)}, taken as little-endian
+ * 64-bit words {@code w[0..n)}. Word {@code i} belongs to lane {@code i % 8}; each lane absorbs its
+ * words two at a time, so that one multiplication covers two words and eight independent lanes keep
+ * the multiplier busy (the writer hashes on every publish):
  *
  * <pre>
  *   h[l] = SEED + l                                      for l in 0..7
@@ -22,21 +22,22 @@ import java.nio.ByteOrder;
  *   checksum = r ^ (r >>> 32)                            (all arithmetic mod 2^64)
  * </pre>
  *
- * Every step is a bijection of each word for the others fixed, so two inputs that differ in
- * exactly one word always hash differently; other differences collide with probability about
- * 2^-64. It is not a cryptographic hash and does not need to be.
+ * Every step is a bijection of each word for the others fixed, so two inputs that differ in exactly
+ * one word always hash differently; other differences collide with probability about 2^-64. It is
+ * not a cryptographic hash and does not need to be.
  */
 public final class RecordChecksum {
 
     public static final long SEED = 0x243F6A8885A308D3L;
     public static final long PRIME = 0x9E3779B97F4A7C15L;
+
     /** Bytes of one block: 8 lanes x 2 words. */
     private static final int BLOCK = 8 * 2 * 8;
 
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private RecordChecksum() {
-    }
+    private RecordChecksum() {}
 
     /** Hash of {@code sample[8, length)}; {@code length} is a multiple of 8. */
     public static long of(byte[] sample, int length) {

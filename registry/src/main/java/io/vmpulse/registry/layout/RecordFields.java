@@ -3,10 +3,11 @@ package io.vmpulse.registry.layout;
 import java.util.List;
 
 /**
- * Every field of a VM's record, in ABI order. This class is the one declaration of each
- * field (name, type, unit, presence group, source) and of the record layout: offsets are derived in declaration order by {@link LayoutBuilder}, the registry
- * writes {@link #ALL} into its field directory, and {@code registry/c/vmpulse_shm.h} and
- * {@code docs/shm-abi.md} are checked against it by tests.
+ * Every field of a VM's record, in ABI order. This class is the one declaration of each field
+ * (name, type, unit, presence group, source) and of the record layout: offsets are derived in
+ * declaration order by {@link LayoutBuilder}, the registry writes {@link #ALL} into its field
+ * directory, and {@code registry/c/vmpulse_shm.h} and {@code docs/shm-abi.md} are checked against
+ * it by tests.
  *
  * <pre>
  *  offset  size  group
@@ -42,16 +43,16 @@ import java.util.List;
  *  7544          SIZE
  * </pre>
  *
- * Rules that keep this an ABI: every 8-byte field is 8-aligned and every field is little-endian;
- * a new field is only ever appended at the end (a minor version); a field never moves, changes
- * type or changes meaning (that would be a new major version).
+ * Rules that keep this an ABI: every 8-byte field is 8-aligned and every field is little-endian; a
+ * new field is only ever appended at the end (a minor version); a field never moves, changes type
+ * or changes meaning (that would be a new major version).
  *
  * <p>Units: {@code ns} nanoseconds, {@code s} seconds, {@code ms} milliseconds, {@code bytes},
  * {@code count}, {@code pct} percent (100 = all), {@code bytes/s}, {@code ops/s}, {@code pkts/s},
- * {@code bits} (see {@link RecordFlags}). Host clock readings are {@code _unix_ns}
- * (CLOCK_REALTIME) or {@code _mono_ns} (CLOCK_MONOTONIC, comparable across processes of one
- * boot, which is what a reader should use for ages). Network counters are from the guest's
- * point of view: {@code net_rx_*} is what the guest received (the TAP's tx).
+ * {@code bits} (see {@link RecordFlags}). Host clock readings are {@code _unix_ns} (CLOCK_REALTIME)
+ * or {@code _mono_ns} (CLOCK_MONOTONIC, comparable across processes of one boot, which is what a
+ * reader should use for ages). Network counters are from the guest's point of view: {@code
+ * net_rx_*} is what the guest received (the TAP's tx).
  */
 public final class RecordFields {
 
@@ -81,26 +82,37 @@ public final class RecordFields {
     // ---- meta -------------------------------------------------------------------------------
     /** Hash of the sample bytes after this field ({@link RecordChecksum}); set by the writer. */
     public static final RecordField CHECKSUM = B.u64("checksum", "hash");
+
     /** {@link RecordFlags} FLAG_* bits. */
     public static final RecordField FLAGS = B.u64("flags", "bits");
+
     /** {@link RecordFlags} PRESENT_* bits: which groups hold real values. */
     public static final RecordField PRESENCE = B.u64("presence", "bits");
+
     /** Host CLOCK_REALTIME when the last guest sample arrived (0: never). */
     public static final RecordField LAST_GUEST_UNIX_NS = B.i64("last_guest_unix_ns", "ns");
+
     /** Host CLOCK_MONOTONIC when the last guest sample arrived (0: never). */
     public static final RecordField LAST_GUEST_MONO_NS = B.i64("last_guest_mono_ns", "ns");
+
     /** Host CLOCK_REALTIME of the last host-side reading (0: never). */
     public static final RecordField LAST_HOST_UNIX_NS = B.i64("last_host_unix_ns", "ns");
+
     /** Host CLOCK_MONOTONIC of the last host-side reading (0: never). */
     public static final RecordField LAST_HOST_MONO_NS = B.i64("last_host_mono_ns", "ns");
+
     /** Host time between the two readings the rates were derived from. */
     public static final RecordField RATE_INTERVAL_NS = B.u64("rate_interval_ns", "ns");
+
     /** Guest messages rejected by validation since the VM was registered. */
     public static final RecordField REJECTED_MESSAGES = B.u64("rejected_messages", "count");
+
     /** Guest agent restarts or reboots seen (new boot id or agent instance). */
     public static final RecordField GUEST_RESTARTS = B.u64("guest_restarts", "count");
+
     /** Guest counters that went backwards (recorded as a reset, never as a negative rate). */
     public static final RecordField COUNTER_RESETS = B.u64("counter_resets", "count");
+
     /** Guest samples lost: dropped by the agent's buffer or by the collector's rate limit. */
     public static final RecordField DROPPED_SAMPLES = B.u64("dropped_samples", "count");
 
@@ -108,15 +120,21 @@ public final class RecordFields {
     static {
         B.group(RecordSource.GUEST, 0);
     }
+
     public static final RecordField GUEST_SEQ = B.u64("guest_seq", "count");
+
     /** Guest CLOCK_REALTIME: for display only, never trusted for ordering. */
     public static final RecordField GUEST_WALL_UNIX_NS = B.i64("guest_wall_unix_ns", "ns");
+
     public static final RecordField GUEST_MONO_NS = B.i64("guest_mono_ns", "ns");
+
     /** /proc/sys/kernel/random/boot_id of the guest. */
     public static final RecordField BOOT_ID = B.utf8("boot_id", BOOT_ID_BYTES);
+
     static {
         B.group(RecordSource.GUEST, RecordFlags.PRESENT_GUEST_CPU);
     }
+
     public static final RecordField CPU_USER_NS = B.u64("cpu_user_ns", "ns");
     public static final RecordField CPU_NICE_NS = B.u64("cpu_nice_ns", "ns");
     public static final RecordField CPU_SYSTEM_NS = B.u64("cpu_system_ns", "ns");
@@ -125,49 +143,76 @@ public final class RecordFields {
     public static final RecordField CPU_IRQ_NS = B.u64("cpu_irq_ns", "ns");
     public static final RecordField CPU_SOFTIRQ_NS = B.u64("cpu_softirq_ns", "ns");
     public static final RecordField CPU_STEAL_NS = B.u64("cpu_steal_ns", "ns");
+
     /** Already included in {@link #CPU_USER_NS}, as in the kernel. */
     public static final RecordField CPU_GUEST_NS = B.u64("cpu_guest_ns", "ns");
+
     /** Already included in {@link #CPU_NICE_NS}, as in the kernel. */
     public static final RecordField CPU_GUEST_NICE_NS = B.u64("cpu_guest_nice_ns", "ns");
+
     public static final RecordField CPU_ONLINE = B.u32("cpu_online", "count");
+
     /** How many of the ten modes the guest kernel printed (4..10); the rest are 0. */
     public static final RecordField CPU_COLUMNS = B.u32("cpu_columns", "count");
+
     public static final RecordField CPU_CTXT = B.u64("cpu_ctxt", "count");
     public static final RecordField CPU_FORKS = B.u64("cpu_forks", "count");
     public static final RecordField PROCS_RUNNING = B.u32("procs_running", "count");
     public static final RecordField PROCS_BLOCKED = B.u32("procs_blocked", "count");
     public static final RecordField BOOT_TIME_UNIX_S = B.i64("boot_time_unix_s", "s");
+
     static {
         B.group(RecordSource.GUEST, 0);
     }
+
     public static final RecordField GUEST_INTERVAL_MS = B.u32("guest_interval_ms", "ms");
+
     static {
         B.group(RecordSource.GUEST, RecordFlags.PRESENT_GUEST_MEMORY);
     }
+
     /** 1 when the guest had no MemAvailable and mem_available_bytes was estimated. */
     public static final RecordField MEM_AVAILABLE_DERIVED = B.u32("mem_available_derived", "bool");
-    public static final RecordField MEM_TOTAL_BYTES = B.u64("mem_total_bytes", "bytes", "memory.total_bytes");
-    public static final RecordField MEM_FREE_BYTES = B.u64("mem_free_bytes", "bytes", "memory.free_bytes");
-    public static final RecordField MEM_AVAILABLE_BYTES = B.u64("mem_available_bytes", "bytes", "memory.available_bytes");
-    public static final RecordField MEM_BUFFERS_BYTES = B.u64("mem_buffers_bytes", "bytes", "memory.buffers_bytes");
-    public static final RecordField MEM_CACHED_BYTES = B.u64("mem_cached_bytes", "bytes", "memory.cached_bytes");
-    public static final RecordField MEM_SRECLAIMABLE_BYTES = B.u64("mem_sreclaimable_bytes", "bytes", "memory.sreclaimable_bytes");
-    public static final RecordField MEM_SHMEM_BYTES = B.u64("mem_shmem_bytes", "bytes", "memory.shmem_bytes");
-    public static final RecordField SWAP_TOTAL_BYTES = B.u64("swap_total_bytes", "bytes", "memory.swap_total_bytes");
-    public static final RecordField SWAP_FREE_BYTES = B.u64("swap_free_bytes", "bytes", "memory.swap_free_bytes");
-    public static final RecordField MEM_DIRTY_BYTES = B.u64("mem_dirty_bytes", "bytes", "memory.dirty_bytes");
-    public static final RecordField MEM_WRITEBACK_BYTES = B.u64("mem_writeback_bytes", "bytes", "memory.writeback_bytes");
-    public static final RecordField HUGEPAGES_TOTAL = B.u64("hugepages_total", "count", "memory.hugepages_total");
-    public static final RecordField HUGEPAGES_FREE = B.u64("hugepages_free", "count", "memory.hugepages_free");
-    public static final RecordField HUGEPAGE_SIZE_BYTES = B.u64("hugepage_size_bytes", "bytes", "memory.hugepage_size_bytes");
+
+    public static final RecordField MEM_TOTAL_BYTES =
+            B.u64("mem_total_bytes", "bytes", "memory.total_bytes");
+    public static final RecordField MEM_FREE_BYTES =
+            B.u64("mem_free_bytes", "bytes", "memory.free_bytes");
+    public static final RecordField MEM_AVAILABLE_BYTES =
+            B.u64("mem_available_bytes", "bytes", "memory.available_bytes");
+    public static final RecordField MEM_BUFFERS_BYTES =
+            B.u64("mem_buffers_bytes", "bytes", "memory.buffers_bytes");
+    public static final RecordField MEM_CACHED_BYTES =
+            B.u64("mem_cached_bytes", "bytes", "memory.cached_bytes");
+    public static final RecordField MEM_SRECLAIMABLE_BYTES =
+            B.u64("mem_sreclaimable_bytes", "bytes", "memory.sreclaimable_bytes");
+    public static final RecordField MEM_SHMEM_BYTES =
+            B.u64("mem_shmem_bytes", "bytes", "memory.shmem_bytes");
+    public static final RecordField SWAP_TOTAL_BYTES =
+            B.u64("swap_total_bytes", "bytes", "memory.swap_total_bytes");
+    public static final RecordField SWAP_FREE_BYTES =
+            B.u64("swap_free_bytes", "bytes", "memory.swap_free_bytes");
+    public static final RecordField MEM_DIRTY_BYTES =
+            B.u64("mem_dirty_bytes", "bytes", "memory.dirty_bytes");
+    public static final RecordField MEM_WRITEBACK_BYTES =
+            B.u64("mem_writeback_bytes", "bytes", "memory.writeback_bytes");
+    public static final RecordField HUGEPAGES_TOTAL =
+            B.u64("hugepages_total", "count", "memory.hugepages_total");
+    public static final RecordField HUGEPAGES_FREE =
+            B.u64("hugepages_free", "count", "memory.hugepages_free");
+    public static final RecordField HUGEPAGE_SIZE_BYTES =
+            B.u64("hugepage_size_bytes", "bytes", "memory.hugepage_size_bytes");
 
     static {
         B.group(RecordSource.GUEST, RecordFlags.PRESENT_GUEST_FS);
     }
+
     /** Filesystems present in {@code fs[]} (at most {@link #MAX_FILESYSTEMS}). */
     public static final RecordField FS_COUNT = B.u32("fs_count", "count");
+
     /** Filesystems the guest reported beyond {@link #MAX_FILESYSTEMS}, left out. */
     public static final RecordField FS_OMITTED = B.u32("fs_omitted", "count");
+
     public static final RecordField FS_MOUNT_POINT;
     public static final RecordField FS_TYPE;
     public static final RecordField FS_SIZE_BYTES;
@@ -175,8 +220,10 @@ public final class RecordFields {
     public static final RecordField FS_AVAILABLE_BYTES;
     public static final RecordField FS_INODES_TOTAL;
     public static final RecordField FS_INODES_FREE;
+
     /** used / (used + available) * 100 with used = size - free: the Use% of {@code df}. */
     public static final RecordField FS_USED_PCT;
+
     /** {@link RecordFlags} FS_* bits. */
     public static final RecordField FS_FLAGS;
 
@@ -199,14 +246,19 @@ public final class RecordFields {
     static {
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_VCPU);
     }
+
     public static final RecordField VCPU_COUNT = B.u32("vcpu_count", "count");
+
     static {
         B.pad(4);
     }
+
     /** Sum over all vCPU threads of time on a CPU (schedstat field 1). */
     public static final RecordField VCPU_RUN_NS = B.u64("vcpu_run_ns", "ns");
+
     /** Sum over all vCPU threads of time waiting on a run queue (what the guest sees as steal). */
     public static final RecordField VCPU_WAIT_NS = B.u64("vcpu_wait_ns", "ns");
+
     public static final RecordField VCPU_RUN_NS_EACH;
     public static final RecordField VCPU_WAIT_NS_EACH;
 
@@ -220,96 +272,144 @@ public final class RecordFields {
     static {
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_PROCESS);
     }
+
     public static final RecordField VMM_CPU_NS = B.u64("vmm_cpu_ns", "ns");
     public static final RecordField VMM_RSS_BYTES = B.u64("vmm_rss_bytes", "bytes");
     public static final RecordField VMM_PSS_BYTES = B.u64("vmm_pss_bytes", "bytes");
     public static final RecordField VMM_THREADS = B.u64("vmm_threads", "count");
+
     static {
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_CGROUP);
     }
+
     public static final RecordField CGROUP_CPU_NS = B.u64("cgroup_cpu_ns", "ns");
     public static final RecordField CGROUP_MEMORY_BYTES = B.u64("cgroup_memory_bytes", "bytes");
     public static final RecordField CGROUP_IO_READ_BYTES = B.u64("cgroup_io_read_bytes", "bytes");
     public static final RecordField CGROUP_IO_WRITE_BYTES = B.u64("cgroup_io_write_bytes", "bytes");
+
     static {
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_BLOCK);
     }
+
     public static final RecordField DISK_READ_BYTES = B.u64("disk_read_bytes", "bytes");
     public static final RecordField DISK_WRITE_BYTES = B.u64("disk_write_bytes", "bytes");
+
     static {
-        B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_BLOCK | RecordFlags.PRESENT_HOST_DISK_OPS);
+        B.group(
+                RecordSource.HOST,
+                RecordFlags.PRESENT_HOST_BLOCK | RecordFlags.PRESENT_HOST_DISK_OPS);
     }
+
     public static final RecordField DISK_READ_OPS = B.u64("disk_read_ops", "count");
     public static final RecordField DISK_WRITE_OPS = B.u64("disk_write_ops", "count");
+
     static {
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_NET);
     }
+
     public static final RecordField NET_RX_BYTES = B.u64("net_rx_bytes", "bytes");
     public static final RecordField NET_TX_BYTES = B.u64("net_tx_bytes", "bytes");
     public static final RecordField NET_RX_PACKETS = B.u64("net_rx_packets", "count");
     public static final RecordField NET_TX_PACKETS = B.u64("net_tx_packets", "count");
+
     static {
-        B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_NET_DROPS);
+        B.group(
+                RecordSource.HOST,
+                RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_NET_DROPS);
     }
+
     public static final RecordField NET_RX_DROPS = B.u64("net_rx_drops", "count");
     public static final RecordField NET_TX_DROPS = B.u64("net_tx_drops", "count");
+
     static {
-        B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_NET_ERRORS);
+        B.group(
+                RecordSource.HOST,
+                RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_NET_ERRORS);
     }
+
     public static final RecordField NET_RX_ERRORS = B.u64("net_rx_errors", "count");
     public static final RecordField NET_TX_ERRORS = B.u64("net_tx_errors", "count");
+
     static {
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_BALLOON);
     }
+
     public static final RecordField BALLOON_TARGET_BYTES = B.u64("balloon_target_bytes", "bytes");
     public static final RecordField BALLOON_ACTUAL_BYTES = B.u64("balloon_actual_bytes", "bytes");
     public static final RecordField BALLOON_FREE_BYTES = B.u64("balloon_free_bytes", "bytes");
     public static final RecordField BALLOON_TOTAL_BYTES = B.u64("balloon_total_bytes", "bytes");
-    public static final RecordField BALLOON_AVAILABLE_BYTES = B.u64("balloon_available_bytes", "bytes");
+    public static final RecordField BALLOON_AVAILABLE_BYTES =
+            B.u64("balloon_available_bytes", "bytes");
 
     // ---- rates over the last interval (host-derived) ----------------------------------------
     static {
         B.group(RecordSource.DERIVED, RecordFlags.PRESENT_GUEST_RATES);
     }
+
     public static final RecordField GUEST_CPU_BUSY_PCT = B.f64("guest_cpu_busy_pct", "pct");
     public static final RecordField GUEST_CPU_STEAL_PCT = B.f64("guest_cpu_steal_pct", "pct");
     public static final RecordField GUEST_CPU_IDLE_PCT = B.f64("guest_cpu_idle_pct", "pct");
     public static final RecordField GUEST_CPU_IOWAIT_PCT = B.f64("guest_cpu_iowait_pct", "pct");
+
     static {
         B.group(RecordSource.DERIVED, RecordFlags.PRESENT_GUEST_MEMORY);
     }
+
     /** (total - available) / total * 100. */
     public static final RecordField MEM_USED_PCT = B.f64("mem_used_pct", "pct");
+
     static {
         B.group(RecordSource.DERIVED, RecordFlags.PRESENT_GUEST_FS);
     }
+
     /** The highest {@code fs.used_pct}. */
     public static final RecordField FS_USED_MAX_PCT = B.f64("fs_used_max_pct", "pct");
+
     static {
         B.group(RecordSource.DERIVED, RecordFlags.PRESENT_HOST_RATES);
     }
-    /** Run time gained by the vCPU threads present in both readings, over wall time; 100 = one busy vCPU. */
+
+    /**
+     * Run time gained by the vCPU threads present in both readings, over wall time; 100 = one busy
+     * vCPU.
+     */
     public static final RecordField HOST_VCPU_PCT = B.f64("host_vcpu_pct", "pct");
-    /** {@link #HOST_VCPU_PCT} divided by the vCPU threads it covers (present in both readings); 100 = every vCPU busy. */
+
+    /**
+     * {@link #HOST_VCPU_PCT} divided by the vCPU threads it covers (present in both readings); 100
+     * = every vCPU busy.
+     */
     public static final RecordField HOST_VCPU_PCT_NORM = B.f64("host_vcpu_pct_norm", "pct");
-    public static final RecordField DISK_READ_BYTES_PER_S = B.f64("disk_read_bytes_per_s", "bytes/s");
-    public static final RecordField DISK_WRITE_BYTES_PER_S = B.f64("disk_write_bytes_per_s", "bytes/s");
+
+    public static final RecordField DISK_READ_BYTES_PER_S =
+            B.f64("disk_read_bytes_per_s", "bytes/s");
+    public static final RecordField DISK_WRITE_BYTES_PER_S =
+            B.f64("disk_write_bytes_per_s", "bytes/s");
+
     static {
-        B.group(RecordSource.DERIVED, RecordFlags.PRESENT_HOST_RATES | RecordFlags.PRESENT_HOST_DISK_OPS);
+        B.group(
+                RecordSource.DERIVED,
+                RecordFlags.PRESENT_HOST_RATES | RecordFlags.PRESENT_HOST_DISK_OPS);
     }
+
     public static final RecordField DISK_READ_OPS_PER_S = B.f64("disk_read_ops_per_s", "ops/s");
     public static final RecordField DISK_WRITE_OPS_PER_S = B.f64("disk_write_ops_per_s", "ops/s");
+
     static {
         B.group(RecordSource.DERIVED, RecordFlags.PRESENT_HOST_RATES);
     }
+
     public static final RecordField NET_RX_BYTES_PER_S = B.f64("net_rx_bytes_per_s", "bytes/s");
     public static final RecordField NET_TX_BYTES_PER_S = B.f64("net_tx_bytes_per_s", "bytes/s");
     public static final RecordField NET_RX_PACKETS_PER_S = B.f64("net_rx_packets_per_s", "pkts/s");
     public static final RecordField NET_TX_PACKETS_PER_S = B.f64("net_tx_packets_per_s", "pkts/s");
+
     /** Guest cpu_steal_ns gained over the interval. */
     public static final RecordField STEAL_GUEST_DELTA_NS = B.u64("steal_guest_delta_ns", "ns");
+
     /** Host vcpu_wait_ns gained over the interval: should roughly match the guest's steal. */
     public static final RecordField STEAL_HOST_DELTA_NS = B.u64("steal_host_delta_ns", "ns");
+
     /** steal_guest_delta_ns / steal_host_delta_ns (0 when the host delta is 0). */
     public static final RecordField STEAL_RATIO = B.f64("steal_ratio", "ratio");
 
@@ -317,26 +417,29 @@ public final class RecordFields {
     static {
         B.group(RecordSource.HOST, 0);
     }
+
     /**
      * Firecracker metrics lines that could not be parsed and were skipped (their deltas are lost),
-     * since the VM's host-side targets were last set; 0 for a VM without a metrics file. Not in
-     * any presence group: a count of failures is meaningful whatever the block source's state.
+     * since the VM's host-side targets were last set; 0 for a VM without a metrics file. Not in any
+     * presence group: a count of failures is meaningful whatever the block source's state.
      */
     public static final RecordField METRICS_LINES_SKIPPED = B.u64("metrics_lines_skipped", "count");
-
 
     // ---- added in 1.3 -----------------------------------------------------------------------
     static {
         B.group(RecordSource.HOST, 0);
     }
+
     /** The VM descriptor's hypervisor: firecracker, cloud-hypervisor, qemu, libkrun or none. */
     public static final RecordField HYPERVISOR = B.utf8("hypervisor", HYPERVISOR_BYTES);
+
     /**
-     * The VM descriptor's labels, "key=value" entries joined by '\n', sorted by key.
-     * Keys match [a-zA-Z_][a-zA-Z0-9_]{0,62}, values hold no control characters; labels that do not fit
-     * are left out whole (never cut) and counted in {@link #LABELS_OMITTED}.
+     * The VM descriptor's labels, "key=value" entries joined by '\n', sorted by key. Keys match
+     * [a-zA-Z_][a-zA-Z0-9_]{0,62}, values hold no control characters; labels that do not fit are
+     * left out whole (never cut) and counted in {@link #LABELS_OMITTED}.
      */
     public static final RecordField LABELS = B.utf8("labels", LABELS_BYTES);
+
     public static final RecordField LABELS_OMITTED = B.u32("labels_omitted", "count");
 
     static {
@@ -346,26 +449,40 @@ public final class RecordFields {
     static {
         B.group(RecordSource.GUEST, 0);
     }
+
     /** The agent's Hello: its version (empty until a guest said hello). */
     public static final RecordField AGENT_VERSION = B.utf8("agent_version", AGENT_VERSION_BYTES);
+
     /** The agent's Hello: the guest kernel's {@code uname -r} (empty until a guest said hello). */
     public static final RecordField KERNEL_RELEASE = B.utf8("kernel_release", KERNEL_RELEASE_BYTES);
 
     static {
         B.group(RecordSource.GUEST, RecordFlags.PRESENT_GUEST_MEMORY);
     }
+
     /** /proc/meminfo Committed_AS: memory the guest's processes have been promised. */
-    public static final RecordField MEM_COMMITTED_AS_BYTES = B.u64("mem_committed_as_bytes", "bytes", "memory.committed_as_bytes");
+    public static final RecordField MEM_COMMITTED_AS_BYTES =
+            B.u64("mem_committed_as_bytes", "bytes", "memory.committed_as_bytes");
 
     static {
         B.group(RecordSource.GUEST, RecordFlags.PRESENT_GUEST_CPU);
     }
-    /** Entries of {@code cpu[]} that hold a guest CPU ("cpuN" lines), at most {@link #MAX_GUEST_CPUS}. */
+
+    /**
+     * Entries of {@code cpu[]} that hold a guest CPU ("cpuN" lines), at most {@link
+     * #MAX_GUEST_CPUS}.
+     */
     public static final RecordField CPU_COUNT = B.u32("cpu_count", "count");
-    /** "cpuN" lines the guest reported beyond {@link #MAX_GUEST_CPUS}, left out (the aggregate counts them). */
+
+    /**
+     * "cpuN" lines the guest reported beyond {@link #MAX_GUEST_CPUS}, left out (the aggregate
+     * counts them).
+     */
     public static final RecordField CPU_OMITTED = B.u32("cpu_omitted", "count");
+
     /** N of the guest's "cpuN" line (offline CPUs have none, so numbers can skip). */
     public static final RecordField CPU_NUMBER;
+
     public static final RecordField CPU_USER_NS_EACH;
     public static final RecordField CPU_NICE_NS_EACH;
     public static final RecordField CPU_SYSTEM_NS_EACH;
@@ -397,18 +514,33 @@ public final class RecordFields {
     static {
         B.group(RecordSource.GUEST, RecordFlags.PRESENT_GUEST_FS);
     }
-    /** {@code fs_device[i]}: the mount source of {@code fs[i]} (e.g. /dev/vda); {@code fs_count} of them are meaningful. */
-    public static final RecordField FS_DEVICE = B.utf8Array("fs_device", MAX_FILESYSTEMS, FS_DEVICE_BYTES);
+
+    /**
+     * {@code fs_device[i]}: the mount source of {@code fs[i]} (e.g. /dev/vda); {@code fs_count} of
+     * them are meaningful.
+     */
+    public static final RecordField FS_DEVICE =
+            B.utf8Array("fs_device", MAX_FILESYSTEMS, FS_DEVICE_BYTES);
 
     static {
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_BLOCK);
     }
-    /** Entries of {@code disk[]} in use, at most {@link #MAX_DISKS}; the disk_* totals cover every drive. */
+
+    /**
+     * Entries of {@code disk[]} in use, at most {@link #MAX_DISKS}; the disk_* totals cover every
+     * drive.
+     */
     public static final RecordField DISK_COUNT = B.u32("disk_count", "count");
+
     /** Drives beyond {@link #MAX_DISKS}: in the totals, not in {@code disk[]}. */
     public static final RecordField DISK_OMITTED = B.u32("disk_omitted", "count");
-    /** The hypervisor's id of the drive (Firecracker drive_id, Cloud Hypervisor disk id, QEMU device). */
+
+    /**
+     * The hypervisor's id of the drive (Firecracker drive_id, Cloud Hypervisor disk id, QEMU
+     * device).
+     */
     public static final RecordField DISK_NAME;
+
     public static final RecordField DISK_READ_BYTES_EACH;
     public static final RecordField DISK_WRITE_BYTES_EACH;
     public static final RecordField DISK_READ_OPS_EACH;
@@ -419,23 +551,33 @@ public final class RecordFields {
         DISK_NAME = B.utf8("name", DISK_NAME_BYTES);
         DISK_READ_BYTES_EACH = B.u64("read_bytes", "bytes");
         DISK_WRITE_BYTES_EACH = B.u64("write_bytes", "bytes");
-        B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_BLOCK | RecordFlags.PRESENT_HOST_DISK_OPS);
+        B.group(
+                RecordSource.HOST,
+                RecordFlags.PRESENT_HOST_BLOCK | RecordFlags.PRESENT_HOST_DISK_OPS);
         DISK_READ_OPS_EACH = B.u64("read_ops", "count");
         DISK_WRITE_OPS_EACH = B.u64("write_ops", "count");
         B.endArray();
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_NET);
     }
 
-    /** Entries of {@code nic[]} in use, at most {@link #MAX_NICS}; the net_* totals cover every interface. */
+    /**
+     * Entries of {@code nic[]} in use, at most {@link #MAX_NICS}; the net_* totals cover every
+     * interface.
+     */
     public static final RecordField NIC_COUNT = B.u32("nic_count", "count");
+
     /** Interfaces beyond {@link #MAX_NICS}: in the totals, not in {@code nic[]}. */
     public static final RecordField NIC_OMITTED = B.u32("nic_omitted", "count");
+
     /** The host TAP's name, or the VMM's interface id where counters come from the VMM. */
     public static final RecordField NIC_NAME;
+
     /** What the guest received on this interface (a TAP's tx). */
     public static final RecordField NIC_RX_BYTES_EACH;
+
     /** What the guest sent on this interface (a TAP's rx). */
     public static final RecordField NIC_TX_BYTES_EACH;
+
     public static final RecordField NIC_RX_PACKETS_EACH;
     public static final RecordField NIC_TX_PACKETS_EACH;
     public static final RecordField NIC_RX_DROPS_EACH;
@@ -450,10 +592,14 @@ public final class RecordFields {
         NIC_TX_BYTES_EACH = B.u64("tx_bytes", "bytes");
         NIC_RX_PACKETS_EACH = B.u64("rx_packets", "count");
         NIC_TX_PACKETS_EACH = B.u64("tx_packets", "count");
-        B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_NET_DROPS);
+        B.group(
+                RecordSource.HOST,
+                RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_NET_DROPS);
         NIC_RX_DROPS_EACH = B.u64("rx_drops", "count");
         NIC_TX_DROPS_EACH = B.u64("tx_drops", "count");
-        B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_NET_ERRORS);
+        B.group(
+                RecordSource.HOST,
+                RecordFlags.PRESENT_HOST_NET | RecordFlags.PRESENT_HOST_NET_ERRORS);
         NIC_RX_ERRORS_EACH = B.u64("rx_errors", "count");
         NIC_TX_ERRORS_EACH = B.u64("tx_errors", "count");
         B.endArray();
@@ -462,9 +608,10 @@ public final class RecordFields {
     static {
         B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_VCPU);
     }
+
     /**
-     * vCPU threads numbered {@link #MAX_VCPUS} or above: counted in {@code vcpu_count},
-     * {@code vcpu_run_ns} and {@code vcpu_wait_ns}, but with no {@code vcpu[]} entry.
+     * vCPU threads numbered {@link #MAX_VCPUS} or above: counted in {@code vcpu_count}, {@code
+     * vcpu_run_ns} and {@code vcpu_wait_ns}, but with no {@code vcpu[]} entry.
      */
     public static final RecordField VCPU_OMITTED = B.u32("vcpu_omitted", "count");
 
@@ -474,6 +621,5 @@ public final class RecordFields {
     /** Every field, in layout order: what the registry writes into its field directory. */
     public static final List<RecordField> ALL = B.fields();
 
-    private RecordFields() {
-    }
+    private RecordFields() {}
 }

@@ -55,9 +55,11 @@ public final class RegistryLayout {
 
     /** "VMPULSE\0" read as a little-endian u64. */
     public static final long MAGIC = 0x0045534C55504D56L;
+
     public static final int VERSION_MAJOR = 1;
     public static final int VERSION_MINOR = 3;
     public static final long READY = 1;
+
     /** writer_flags: the writer closed the registry cleanly; nothing will be published any more. */
     public static final long WRITER_CLOSED = 1;
 
@@ -93,8 +95,13 @@ public final class RegistryLayout {
     public static final int DIR_FIELD_OFFSET_OFFSET = DIR_SIZE_OFFSET + 4;
     public static final int DIR_COUNT_FIELD_OFFSET = DIR_FIELD_OFFSET_OFFSET + 4;
     public static final int DIR_STRIDE_OFFSET = DIR_COUNT_FIELD_OFFSET + 4;
-    /** 1.3: the PRESENT_* bits that must be set for the field to hold a value (0: always, or not stated before 1.3). */
+
+    /**
+     * 1.3: the PRESENT_* bits that must be set for the field to hold a value (0: always, or not
+     * stated before 1.3).
+     */
     public static final int DIR_PRESENCE_OFFSET = DIR_STRIDE_OFFSET + 4;
+
     public static final int DIR_ENTRY_SIZE = DIR_PRESENCE_OFFSET + 4;
 
     public static final int SLOT_SEQ_OFFSET = 0;
@@ -105,6 +112,7 @@ public final class RegistryLayout {
     public static final int VM_ID_BYTES = 64;
     public static final int SLOT_HEADER_SIZE = SLOT_VM_ID_OFFSET + VM_ID_BYTES;
     public static final int SAMPLE_OFFSET = SLOT_HEADER_SIZE;
+
     /**
      * Two pages since 1.3 (one before): room for minor versions to append fields without moving
      * anything. Readers step by the header's slot_size, never by this constant.
@@ -113,6 +121,7 @@ public final class RegistryLayout {
 
     public static final int STATE_FREE = 0;
     public static final int STATE_LIVE = 1;
+
     /** The VM is gone; the slot holds its final sample until the writer frees it. */
     public static final int STATE_FINAL = 2;
 
@@ -121,14 +130,20 @@ public final class RegistryLayout {
      * interval, and never less often than this), while its data path works.
      */
     public static final int HEARTBEAT_PERIOD_MS = 250;
+
     /**
      * A reader calls the writer dead (hung, crashed, or its data path stopped) when the heartbeat
      * has not advanced for this long: eight missed heartbeats.
      */
     public static final int WRITER_DEAD_AFTER_MS = 8 * HEARTBEAT_PERIOD_MS;
+
     /** Seqlock attempts a reader makes on one slot before it gives up on it (for this pass). */
     public static final int READ_ATTEMPTS = 1000;
-    /** The first attempts retry at once (a writer's copy takes well under a microsecond); later ones yield the CPU first. */
+
+    /**
+     * The first attempts retry at once (a writer's copy takes well under a microsecond); later ones
+     * yield the CPU first.
+     */
     public static final int READ_SPINS = 64;
 
     public static final int PAGE_SIZE = 4096;
@@ -140,8 +155,7 @@ public final class RegistryLayout {
         }
     }
 
-    private RegistryLayout() {
-    }
+    private RegistryLayout() {}
 
     /** Where slot 0 starts for a directory of {@code dirCount} entries: the next page boundary. */
     public static int slotsOffset(int dirCount) {

@@ -10,22 +10,25 @@ import java.util.Arrays;
  * Everything one VM's registry slot publishes: the guest half, the host half, the rates derived
  * over the last interval and the freshness of each half.
  *
- * <p>A flyweight over its own byte array, laid out exactly as the registry ABI
- * ({@link RecordFields}, little-endian). Fields are read and written by their
- * {@link RecordField} constant, which names the field as the ABI does:
- * {@code s.putLong(RecordFields.MEM_TOTAL_BYTES, v)}. Publishing copies the array as it is, so a
- * sample is filled in place, reused forever and never allocates.
+ * <p>A flyweight over its own byte array, laid out exactly as the registry ABI ({@link
+ * RecordFields}, little-endian). Fields are read and written by their {@link RecordField} constant,
+ * which names the field as the ABI does: {@code s.putLong(RecordFields.MEM_TOTAL_BYTES, v)}.
+ * Publishing copies the array as it is, so a sample is filled in place, reused forever and never
+ * allocates.
  *
- * <p>Absent values: a group whose {@link RecordFlags} PRESENT_* bit is clear is all zero. The
- * host half stays absent until the host-side sources fill it.
+ * <p>Absent values: a group whose {@link RecordFlags} PRESENT_* bit is clear is all zero. The host
+ * half stays absent until the host-side sources fill it.
  *
  * <p>Not thread-safe: one thread fills a sample, then hands it to the registry writer.
  */
 public final class VmRecord {
 
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle DOUBLE =
+            MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[] bytes;
 
@@ -40,7 +43,8 @@ public final class VmRecord {
      */
     public VmRecord(int capacity) {
         if (capacity < RecordFields.SIZE || capacity % 8 != 0) {
-            throw new IllegalArgumentException("capacity " + capacity + " must be a multiple of 8 >= " + RecordFields.SIZE);
+            throw new IllegalArgumentException(
+                    "capacity " + capacity + " must be a multiple of 8 >= " + RecordFields.SIZE);
         }
         bytes = new byte[capacity];
     }
@@ -80,7 +84,8 @@ public final class VmRecord {
     }
 
     public long getUnsignedInt(RecordField f, int index) {
-        return Integer.toUnsignedLong((int) INT.get(bytes, offset(f, index, FieldType.U32, FieldType.U32)));
+        return Integer.toUnsignedLong(
+                (int) INT.get(bytes, offset(f, index, FieldType.U32, FieldType.U32)));
     }
 
     public void putInt(RecordField f, int value) {
@@ -130,14 +135,14 @@ public final class VmRecord {
 
     /**
      * Stores {@code value} as UTF-8, NUL-padded. Text longer than {@code size - 1} bytes is cut at
-     * a character boundary (the field always keeps a terminating NUL for C readers). Text stops
-     * at an embedded NUL. Encodes in place without allocating.
+     * a character boundary (the field always keeps a terminating NUL for C readers). Text stops at
+     * an embedded NUL. Encodes in place without allocating.
      *
      * <p>Guest text reaches terminals through every reader, so nothing that steers a terminal is
-     * stored: each control character (C0, DEL and C1, which covers ESC of CSI and OSC sequences
-     * and the 8-bit CSI) and each unpaired surrogate becomes U+FFFD. The one exception is
-     * {@link RecordFields#LABELS}, whose entries the writer itself joins with {@code '\n'}. What
-     * is stored is therefore always valid UTF-8 without control characters.
+     * stored: each control character (C0, DEL and C1, which covers ESC of CSI and OSC sequences and
+     * the 8-bit CSI) and each unpaired surrogate becomes U+FFFD. The one exception is {@link
+     * RecordFields#LABELS}, whose entries the writer itself joins with {@code '\n'}. What is stored
+     * is therefore always valid UTF-8 without control characters.
      *
      * @return false when the value was cut or a character replaced
      */
@@ -149,10 +154,12 @@ public final class VmRecord {
         boolean whole = true;
         for (int i = 0; i < value.length(); i++) {
             int cp = value.charAt(i);
-            if (Character.isHighSurrogate((char) cp) && i + 1 < value.length()
+            if (Character.isHighSurrogate((char) cp)
+                    && i + 1 < value.length()
                     && Character.isLowSurrogate(value.charAt(i + 1))) {
                 cp = Character.toCodePoint((char) cp, value.charAt(i + 1));
-            } else if (Character.isSurrogate((char) cp) || (isControl(cp) && cp != 0 && !(newlines && cp == '\n'))) {
+            } else if (Character.isSurrogate((char) cp)
+                    || (isControl(cp) && cp != 0 && !(newlines && cp == '\n'))) {
                 cp = REPLACEMENT;
                 whole = false;
             }
@@ -208,7 +215,9 @@ public final class VmRecord {
 
     // ---- checksum ---------------------------------------------------------------------------
 
-    /** Computes and stores the checksum of the first {@code length} bytes (the writer does this). */
+    /**
+     * Computes and stores the checksum of the first {@code length} bytes (the writer does this).
+     */
     public void sealChecksum(int length) {
         putLong(RecordFields.CHECKSUM, RecordChecksum.of(bytes, length));
     }

@@ -1,12 +1,10 @@
 package io.vmpulse.registry.read;
 
-import io.vmpulse.registry.layout.RegistryLayout;
-
 import static io.vmpulse.registry.layout.RegistryLayout.*;
 
 import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.registry.layout.ShmBuffer;
-
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -19,10 +17,11 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * Reads a registry that a collector (possibly another process) is writing, lock-free and without
- * a system call per value.
+ * Reads a registry that a collector (possibly another process) is writing, lock-free and without a
+ * system call per value.
  *
  * <h2>The read side of the seqlock</h2>
+ *
  * <pre>
  *   s1 = seq                acquire load: nothing below is read before it
  *   if s1 is odd            the writer is inside a write: retry
@@ -31,26 +30,28 @@ import java.util.function.Consumer;
  *   s2 = seq                (opaque load)
  *   accept iff s1 == s2
  * </pre>
+ *
  * Paired with the writer (see the collector's RegistryWriter): if any copied byte came from a write
- * that had begun, that write's odd seq (or a later value) is visible to the {@code s2} load,
- * so {@code s2 != s1}. Without the acquire load and the fence, a weakly ordered CPU (arm64)
- * could perform some copy loads after the {@code s2} load and accept a torn copy; x86 never
- * reorders loads with loads, which is why a missing fence goes unnoticed there.
+ * that had begun, that write's odd seq (or a later value) is visible to the {@code s2} load, so
+ * {@code s2 != s1}. Without the acquire load and the fence, a weakly ordered CPU (arm64) could
+ * perform some copy loads after the {@code s2} load and accept a torn copy; x86 never reorders
+ * loads with loads, which is why a missing fence goes unnoticed there.
  *
  * <p>A slot whose writer died between the two increments stays odd: reads of it fail (after a
  * bounded number of attempts) until a new collector replaces the file.
  *
  * <h2>A file cut short under the reader</h2>
- * Touching a page of the mapping past the end of a truncated file raises SIGBUS (the JVM turns it
- * into an InternalError at some later point). So every {@link #read} and every
- * {@link #forEachLive} pass first asks the kernel for the file's size (one {@code fstat} on the
- * descriptor kept open), and throws {@link RegistryTruncatedException} instead of touching a
- * slot that is gone; an InternalError from a truncation that races the check is turned into the
- * same exception. A file that is deleted stays mapped and readable ({@link #isStale()} says so).
  *
- * <p>Thread-safety: {@link #read} and {@link #forEachLive} may run on many threads at once,
- * each with its own {@link SlotSnapshot}. {@link #reopenIfReplaced()} must not run concurrently
- * with them.
+ * Touching a page of the mapping past the end of a truncated file raises SIGBUS (the JVM turns it
+ * into an InternalError at some later point). So every {@link #read} and every {@link #forEachLive}
+ * pass first asks the kernel for the file's size (one {@code fstat} on the descriptor kept open),
+ * and throws {@link RegistryTruncatedException} instead of touching a slot that is gone; an
+ * InternalError from a truncation that races the check is turned into the same exception. A file
+ * that is deleted stays mapped and readable ({@link #isStale()} says so).
+ *
+ * <p>Thread-safety: {@link #read} and {@link #forEachLive} may run on many threads at once, each
+ * with its own {@link SlotSnapshot}. {@link #reopenIfReplaced()} must not run concurrently with
+ * them.
  */
 public final class RegistryReader implements AutoCloseable {
 
@@ -69,8 +70,8 @@ public final class RegistryReader implements AutoCloseable {
      * Maps and validates the registry at {@code path}.
      *
      * @throws RegistryFormatException naming the check that failed (magic, version, sizes,
-     *                                 directory, not ready, truncated)
-     * @throws NoSuchFileException     when there is no registry (no collector has run)
+     *     directory, not ready, truncated)
+     * @throws NoSuchFileException when there is no registry (no collector has run)
      */
     public static RegistryReader open(Path path) throws IOException {
         return new RegistryReader(path, Mapping.open(path));
@@ -132,15 +133,20 @@ public final class RegistryReader implements AutoCloseable {
     /**
      * Copies slot {@code slot} consistently into {@code into}.
      *
-     * @return false when no consistent copy was obtained within {@link #MAX_ATTEMPTS} attempts
-     *         (the writer kept writing this slot, or died while writing it)
+     * @return false when no consistent copy was obtained within {@link #MAX_ATTEMPTS} attempts (the
+     *     writer kept writing this slot, or died while writing it)
      */
     public boolean read(int slot, SlotSnapshot into) {
         Mapping m = this.m;
         byte[] header = into.headerBytes();
         byte[] sample = into.sample().bytes();
         if (sample.length < m.sampleSize) {
-            throw new IllegalArgumentException("snapshot holds " + sample.length + " sample bytes, this registry needs " + m.sampleSize + ": take a newSnapshot()");
+            throw new IllegalArgumentException(
+                    "snapshot holds "
+                            + sample.length
+                            + " sample bytes, this registry needs "
+                            + m.sampleSize
+                            + ": take a newSnapshot()");
         }
         m.checkSize(path);
         return copy(m, slot, into, header, sample);
@@ -157,7 +163,8 @@ public final class RegistryReader implements AutoCloseable {
         }
     }
 
-    private static boolean copySlot(Mapping m, int slot, int base, SlotSnapshot into, byte[] header, byte[] sample) {
+    private static boolean copySlot(
+            Mapping m, int slot, int base, SlotSnapshot into, byte[] header, byte[] sample) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             long s1 = m.buf.getLongAcquire(base + SLOT_SEQ_OFFSET);
             if ((s1 & 1) == 0) {
@@ -202,7 +209,12 @@ public final class RegistryReader implements AutoCloseable {
         Mapping m = this.m;
         m.checkSize(path);
         if (scratch.sample().bytes().length < m.sampleSize) {
-            throw new IllegalArgumentException("snapshot holds " + scratch.sample().bytes().length + " sample bytes, this registry needs " + m.sampleSize + ": take a newSnapshot()");
+            throw new IllegalArgumentException(
+                    "snapshot holds "
+                            + scratch.sample().bytes().length
+                            + " sample bytes, this registry needs "
+                            + m.sampleSize
+                            + ": take a newSnapshot()");
         }
         int skipped = 0;
         for (int slot = 0; slot < m.slotCount; slot++) {
@@ -226,8 +238,8 @@ public final class RegistryReader implements AutoCloseable {
     }
 
     /**
-     * True when the path no longer names the file this reader maps: a new collector replaced it
-     * (or it was removed). The mapped file stays readable but will never change again.
+     * True when the path no longer names the file this reader maps: a new collector replaced it (or
+     * it was removed). The mapped file stays readable but will never change again.
      */
     public boolean isStale() {
         try {
@@ -243,8 +255,8 @@ public final class RegistryReader implements AutoCloseable {
     }
 
     /**
-     * Maps the file the path names now if it replaced this one. Snapshots from
-     * {@link #newSnapshot()} must be renewed when {@link #sampleSize()} grew.
+     * Maps the file the path names now if it replaced this one. Snapshots from {@link
+     * #newSnapshot()} must be renewed when {@link #sampleSize()} grew.
      *
      * @return true when a new file is now mapped
      */
@@ -259,8 +271,8 @@ public final class RegistryReader implements AutoCloseable {
     }
 
     /**
-     * Drops this reader's view; the mapping itself is unmapped by the garbage collector. The
-     * reader must not be used afterwards.
+     * Drops this reader's view; the mapping itself is unmapped by the garbage collector. The reader
+     * must not be used afterwards.
      */
     @Override
     public void close() {
@@ -283,28 +295,50 @@ public final class RegistryReader implements AutoCloseable {
         final long writerPid;
         final long writerStart;
         final FieldDirectory directory;
+
         /** Kept open for the size check before each read; the mapping would outlive it anyway. */
         final FileChannel channel;
+
         final long needed;
 
-        private Mapping(Path path, ShmBuffer buf, long inode, FileChannel channel) throws RegistryFormatException {
+        private Mapping(Path path, ShmBuffer buf, long inode, FileChannel channel)
+                throws RegistryFormatException {
             this.buf = buf;
             this.inode = inode;
             this.channel = channel;
             if (buf.capacity() < HEADER_SIZE) {
-                throw new RegistryFormatException(path, "truncated: " + buf.capacity() + " bytes, smaller than the " + HEADER_SIZE + "-byte header");
+                throw new RegistryFormatException(
+                        path,
+                        "truncated: "
+                                + buf.capacity()
+                                + " bytes, smaller than the "
+                                + HEADER_SIZE
+                                + "-byte header");
             }
             long magic = buf.getLong(MAGIC_OFFSET);
             if (magic != MAGIC) {
-                throw new RegistryFormatException(path, String.format("bad magic 0x%016x (expected 0x%016x, \"VMPULSE\\0\"): not a vmpulse registry", magic, MAGIC));
+                throw new RegistryFormatException(
+                        path,
+                        String.format(
+                                "bad magic 0x%016x (expected 0x%016x, \"VMPULSE\\0\"): not a vmpulse registry",
+                                magic, MAGIC));
             }
             int major = Short.toUnsignedInt(buf.getShort(VERSION_MAJOR_OFFSET));
             minor = Short.toUnsignedInt(buf.getShort(VERSION_MINOR_OFFSET));
             if (major != VERSION_MAJOR) {
-                throw new RegistryFormatException(path, "ABI major version " + major + "." + minor + " is not supported by this reader (it reads major " + VERSION_MAJOR + ")");
+                throw new RegistryFormatException(
+                        path,
+                        "ABI major version "
+                                + major
+                                + "."
+                                + minor
+                                + " is not supported by this reader (it reads major "
+                                + VERSION_MAJOR
+                                + ")");
             }
             if (buf.getLongAcquire(READY_OFFSET) != READY) {
-                throw new RegistryFormatException(path, "not ready: the writer has not finished initialising it");
+                throw new RegistryFormatException(
+                        path, "not ready: the writer has not finished initialising it");
             }
             int headerSize = buf.getInt(HEADER_SIZE_OFFSET);
             slotSize = buf.getInt(SLOT_SIZE_OFFSET);
@@ -315,20 +349,44 @@ public final class RegistryReader implements AutoCloseable {
             int dirEntrySize = buf.getInt(DIR_ENTRY_SIZE_OFFSET);
             sampleOffset = buf.getInt(SAMPLE_OFFSET_OFFSET);
             sampleSize = buf.getInt(SAMPLE_SIZE_OFFSET);
-            require(path, headerSize >= HEADER_SIZE, "header_size " + headerSize + " < " + HEADER_SIZE);
-            require(path, sampleOffset >= SLOT_HEADER_SIZE && sampleOffset % 8 == 0, "sample_offset " + sampleOffset + " is invalid");
-            require(path, sampleSize >= 8 && sampleSize % 8 == 0, "sample_size " + sampleSize + " is invalid");
-            require(path, slotSize % 8 == 0 && (long) sampleOffset + sampleSize <= slotSize, "slot_size " + slotSize + " cannot hold a " + sampleSize + "-byte sample");
-            require(path, slotCount >= 0 && slotCount <= MAX_SLOT_COUNT, "slot_count " + slotCount + " is out of range");
-            require(path, dirOffset >= headerSize && dirCount >= 0 && dirEntrySize > 0
-                    && (long) dirOffset + (long) dirCount * dirEntrySize <= slots, "field directory overlaps the slots");
+            require(
+                    path,
+                    headerSize >= HEADER_SIZE,
+                    "header_size " + headerSize + " < " + HEADER_SIZE);
+            require(
+                    path,
+                    sampleOffset >= SLOT_HEADER_SIZE && sampleOffset % 8 == 0,
+                    "sample_offset " + sampleOffset + " is invalid");
+            require(
+                    path,
+                    sampleSize >= 8 && sampleSize % 8 == 0,
+                    "sample_size " + sampleSize + " is invalid");
+            require(
+                    path,
+                    slotSize % 8 == 0 && (long) sampleOffset + sampleSize <= slotSize,
+                    "slot_size " + slotSize + " cannot hold a " + sampleSize + "-byte sample");
+            require(
+                    path,
+                    slotCount >= 0 && slotCount <= MAX_SLOT_COUNT,
+                    "slot_count " + slotCount + " is out of range");
+            require(
+                    path,
+                    dirOffset >= headerSize
+                            && dirCount >= 0
+                            && dirEntrySize > 0
+                            && (long) dirOffset + (long) dirCount * dirEntrySize <= slots,
+                    "field directory overlaps the slots");
             require(path, slots % 8 == 0, "slots_offset " + slots + " is not 8-aligned");
             needed = slots + (long) slotCount * slotSize;
-            require(path, buf.capacity() >= needed, "truncated: " + buf.capacity() + " bytes, the header describes " + needed);
+            require(
+                    path,
+                    buf.capacity() >= needed,
+                    "truncated: " + buf.capacity() + " bytes, the header describes " + needed);
             slotsOffset = (int) slots;
             writerPid = Integer.toUnsignedLong(buf.getInt(WRITER_PID_OFFSET));
             writerStart = buf.getLong(WRITER_START_UNIX_NS_OFFSET);
-            directory = FieldDirectory.parse(path, buf, dirOffset, dirCount, dirEntrySize, sampleSize);
+            directory =
+                    FieldDirectory.parse(path, buf, dirOffset, dirCount, dirEntrySize, sampleSize);
             directory.checkAgainst(path, RecordFields.ALL);
         }
 
@@ -341,7 +399,8 @@ public final class RegistryReader implements AutoCloseable {
                 try {
                     long size = ch.size();
                     if (size > Integer.MAX_VALUE) {
-                        throw new RegistryFormatException(path, "file of " + size + " bytes is larger than any registry");
+                        throw new RegistryFormatException(
+                                path, "file of " + size + " bytes is larger than any registry");
                     }
                     ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
                     if (inodeOf(path) == inode || attempt == 3) {
@@ -383,7 +442,8 @@ public final class RegistryReader implements AutoCloseable {
             return slotsOffset + slot * slotSize;
         }
 
-        private static void require(Path path, boolean ok, String what) throws RegistryFormatException {
+        private static void require(Path path, boolean ok, String what)
+                throws RegistryFormatException {
             if (!ok) {
                 throw new RegistryFormatException(path, what);
             }

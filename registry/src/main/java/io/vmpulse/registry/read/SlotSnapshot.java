@@ -1,12 +1,9 @@
 package io.vmpulse.registry.read;
 
-import io.vmpulse.registry.layout.RegistryLayout;
-
 import static io.vmpulse.registry.layout.RegistryLayout.*;
 
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.VmRecord;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SlotSnapshot {
 
-    private final ByteBuffer header = ByteBuffer.allocate(SLOT_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer header =
+            ByteBuffer.allocate(SLOT_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private final VmRecord sample;
     private int sampleSize;
     private int slot = -1;
@@ -52,7 +50,10 @@ public final class SlotSnapshot {
         return seq;
     }
 
-    /** Copies tried before this one was consistent (1 = no retry); after a failed read, how many were tried. */
+    /**
+     * Copies tried before this one was consistent (1 = no retry); after a failed read, how many
+     * were tried.
+     */
     public int attempts() {
         return attempts;
     }
@@ -88,8 +89,8 @@ public final class SlotSnapshot {
     }
 
     /**
-     * True when the sample's stored checksum matches its bytes. Meaningful for live and final
-     * slots (a free slot is all zero). With the seqlock this is always true; it exists so that
+     * True when the sample's stored checksum matches its bytes. Meaningful for live and final slots
+     * (a free slot is all zero). With the seqlock this is always true; it exists so that
      * consistency can be checked independently of it.
      */
     public boolean checksumMatches() {

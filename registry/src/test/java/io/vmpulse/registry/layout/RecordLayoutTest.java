@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-
 import org.junit.jupiter.api.Test;
 
 class RecordLayoutTest {
@@ -25,9 +24,15 @@ class RecordLayoutTest {
         for (RecordField f : RecordFields.ALL) {
             for (int i = 0; i < f.count(); i++) {
                 int at = f.offsetOf(i);
-                assertTrue(at + f.size() <= RecordFields.SIZE, f.name() + " ends beyond the sample");
-                assertEquals(0, at % Math.min(8, f.type() == FieldType.UTF8 ? 8 : f.size()), f.name() + " misaligned");
-                assertTrue(used.get(at, at + f.size()).isEmpty(), f.name() + "[" + i + "] overlaps another field");
+                assertTrue(
+                        at + f.size() <= RecordFields.SIZE, f.name() + " ends beyond the sample");
+                assertEquals(
+                        0,
+                        at % Math.min(8, f.type() == FieldType.UTF8 ? 8 : f.size()),
+                        f.name() + " misaligned");
+                assertTrue(
+                        used.get(at, at + f.size()).isEmpty(),
+                        f.name() + "[" + i + "] overlaps another field");
                 used.set(at, at + f.size());
             }
         }
@@ -55,11 +60,15 @@ class RecordLayoutTest {
         for (int off = 8; off < RecordFields.SIZE; off += 8) {
             byte old = s.bytes()[off + 3];
             s.bytes()[off + 3] ^= 0x10;
-            assertNotEquals(base, RecordChecksum.of(s.bytes(), RecordFields.SIZE), "word at " + off);
+            assertNotEquals(
+                    base, RecordChecksum.of(s.bytes(), RecordFields.SIZE), "word at " + off);
             s.bytes()[off + 3] = old;
         }
         s.bytes()[0] ^= 1;
-        assertEquals(base, RecordChecksum.of(s.bytes(), RecordFields.SIZE), "the checksum field itself is not hashed");
+        assertEquals(
+                base,
+                RecordChecksum.of(s.bytes(), RecordFields.SIZE),
+                "the checksum field itself is not hashed");
     }
 
     @Test
@@ -127,10 +136,16 @@ class RecordLayoutTest {
     @Test
     void accessors_refuse_the_wrong_type_and_out_of_range_elements() {
         VmRecord s = new VmRecord();
-        assertThrows(IllegalArgumentException.class, () -> s.putDouble(RecordFields.MEM_TOTAL_BYTES, 1.0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> s.putDouble(RecordFields.MEM_TOTAL_BYTES, 1.0));
         assertThrows(IllegalArgumentException.class, () -> s.getLong(RecordFields.CPU_ONLINE));
-        assertThrows(IndexOutOfBoundsException.class, () -> s.putLong(RecordFields.FS_SIZE_BYTES, RecordFields.MAX_FILESYSTEMS, 1));
-        assertThrows(IndexOutOfBoundsException.class, () -> s.getLong(RecordFields.VCPU_RUN_NS_EACH, -1));
+        assertThrows(
+                IndexOutOfBoundsException.class,
+                () -> s.putLong(RecordFields.FS_SIZE_BYTES, RecordFields.MAX_FILESYSTEMS, 1));
+        assertThrows(
+                IndexOutOfBoundsException.class,
+                () -> s.getLong(RecordFields.VCPU_RUN_NS_EACH, -1));
     }
 
     @Test

@@ -9,13 +9,16 @@ import java.nio.file.Path;
 /**
  * Arbitrary bytes as a registry file: opening either refuses them with an IOException (a
  * RegistryFormatException naming the check) or gives a reader whose every read stays inside the
- * mapping. Anything else (an index out of bounds, a negative size, a hang) is a finding.
- * `mvn verify` replays the corpus in src/test/resources; docs/fuzzing.md says how to fuzz.
+ * mapping. Anything else (an index out of bounds, a negative size, a hang) is a finding. `mvn
+ * verify` replays the corpus in src/test/resources; docs/fuzzing.md says how to fuzz.
  */
 class RegistryReaderFuzzTest {
 
-    /** Slots read per input: enough to reach past the first, bounded so an odd seqlock costs little. */
+    /**
+     * Slots read per input: enough to reach past the first, bounded so an odd seqlock costs little.
+     */
     private static final int MAX_SLOTS_READ = 4;
+
     private static final Path FILE = tempFile();
 
     private static Path tempFile() {
@@ -28,7 +31,10 @@ class RegistryReaderFuzzTest {
         }
     }
 
-    /** Every field the file's own directory declares, at every index: offsets come from the file too. */
+    /**
+     * Every field the file's own directory declares, at every index: offsets come from the file
+     * too.
+     */
     private static void readEveryField(RegistryReader reader, SlotSnapshot snap) {
         for (RecordField f : reader.directory().fields()) {
             for (int i = 0; i < Math.min(f.count(), 64); i++) {
@@ -42,7 +48,8 @@ class RegistryReaderFuzzTest {
     }
 
     @FuzzTest(maxDuration = "3h")
-    void arbitrary_bytes_as_a_registry_file_are_refused_or_read_within_bounds(byte[] data) throws IOException {
+    void arbitrary_bytes_as_a_registry_file_are_refused_or_read_within_bounds(byte[] data)
+            throws IOException {
         Files.write(FILE, data);
         RegistryReader reader;
         try {

@@ -1,24 +1,24 @@
 package io.vmpulse.collector.host.cgroup;
 
+import io.vmpulse.collector.host.proc.KernelFile;
 import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.Source;
-import io.vmpulse.collector.host.proc.KernelFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads the cgroup v2 of a VM when it has one of its own (as under Firecracker's jailer):
- * {@code cpu.stat} {@code usage_usec}, {@code memory.current}, and the bytes of {@code io.stat}
- * summed over devices (its operation counts are not read: the sample has no field for them, and
- * the VMM's own block counters give the guest's operations where the cgroup's would not).
+ * Reads the cgroup v2 of a VM when it has one of its own (as under Firecracker's jailer): {@code
+ * cpu.stat} {@code usage_usec}, {@code memory.current}, and the bytes of {@code io.stat} summed
+ * over devices (its operation counts are not read: the sample has no field for them, and the VMM's
+ * own block counters give the guest's operations where the cgroup's would not).
  *
  * <p>The cgroup is taken from {@link #CgroupReader(Path, int, Path) the given path} or from the
  * {@code 0::} line of {@code /proc/PID/cgroup}. The root cgroup and the collector's own cgroup are
- * shared with other processes, so they say nothing about the VM: the source is then absent.
- * {@code memory.current} and {@code io.stat} exist only where their controller is enabled; when
- * missing they are reported ABSENT while {@code cpu.stat} (always there) keeps the source present.
+ * shared with other processes, so they say nothing about the VM: the source is then absent. {@code
+ * memory.current} and {@code io.stat} exist only where their controller is enabled; when missing
+ * they are reported ABSENT while {@code cpu.stat} (always there) keeps the source present.
  */
 public final class CgroupReader implements AutoCloseable {
 
@@ -34,14 +34,20 @@ public final class CgroupReader implements AutoCloseable {
     private KernelFile memoryCurrent;
     private KernelFile ioStat;
 
-    /** @param cgroupPath the VM's cgroup directory, or null to derive it from {@code /proc/PID/cgroup} */
+    /**
+     * @param cgroupPath the VM's cgroup directory, or null to derive it from {@code
+     *     /proc/PID/cgroup}
+     */
     public CgroupReader(Path procRoot, int pid, Path cgroupPath) {
         this.procRoot = procRoot;
         this.pid = pid;
         this.givenPath = cgroupPath;
     }
 
-    /** Fills the cgroup fields of {@code into}; leaves {@link Source#CGROUP} absent if the VM has no cgroup of its own. */
+    /**
+     * Fills the cgroup fields of {@code into}; leaves {@link Source#CGROUP} absent if the VM has no
+     * cgroup of its own.
+     */
     public void readInto(HostReading into) {
         try {
             if (!resolved) {
@@ -72,7 +78,10 @@ public final class CgroupReader implements AutoCloseable {
         }
     }
 
-    /** io.stat: one line per device, {@code MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N}. */
+    /**
+     * io.stat: one line per device, {@code MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N
+     * dios=N}.
+     */
     private void readIoStat(HostReading into) throws IOException {
         ioStat.read();
         long rbytes = 0;
@@ -103,7 +112,9 @@ public final class CgroupReader implements AutoCloseable {
     /** The VM's own cgroup directory, or null when it shares the root or the collector's cgroup. */
     private Path derive() throws IOException {
         String vm = unifiedPath(procRoot.resolve(Integer.toString(pid)).resolve("cgroup"));
-        if (vm == null || vm.equals("/") || vm.equals(unifiedPath(procRoot.resolve("self").resolve("cgroup")))) {
+        if (vm == null
+                || vm.equals("/")
+                || vm.equals(unifiedPath(procRoot.resolve("self").resolve("cgroup")))) {
             return null;
         }
         Path mount = cgroup2Mount(procRoot.resolve("self").resolve("mountinfo"));
@@ -120,7 +131,10 @@ public final class CgroupReader implements AutoCloseable {
         return null;
     }
 
-    /** The mount point of the cgroup2 hierarchy (/sys/fs/cgroup, or /sys/fs/cgroup/unified in hybrid mode). */
+    /**
+     * The mount point of the cgroup2 hierarchy (/sys/fs/cgroup, or /sys/fs/cgroup/unified in hybrid
+     * mode).
+     */
     static Path cgroup2Mount(Path mountinfo) throws IOException {
         for (String line : Files.readAllLines(mountinfo, StandardCharsets.UTF_8)) {
             int dash = line.indexOf(" - ");

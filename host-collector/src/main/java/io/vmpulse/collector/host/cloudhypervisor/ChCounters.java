@@ -11,17 +11,19 @@ import java.util.Map;
 
 /**
  * Reads Cloud Hypervisor's {@code GET /api/v1/vm.counters}: a map from device id to that device's
- * cumulative counters (vmm/src/api, and {@code counters()} of each device in virtio-devices/src):
- * a block device has {@code read_bytes}, {@code write_bytes}, {@code read_ops}, {@code write_ops};
- * a net device has {@code rx_bytes}, {@code rx_frames}, {@code tx_bytes}, {@code tx_frames}, where
- * rx is what the device gave the guest.
+ * cumulative counters (vmm/src/api, and {@code counters()} of each device in virtio-devices/src): a
+ * block device has {@code read_bytes}, {@code write_bytes}, {@code read_ops}, {@code write_ops}; a
+ * net device has {@code rx_bytes}, {@code rx_frames}, {@code tx_bytes}, {@code tx_frames}, where rx
+ * is what the device gave the guest.
  */
 public final class ChCounters {
 
     private final UnixHttpClient http;
     private final List<String> driveIds;
 
-    /** @param driveIds device ids of the drives to count; empty counts every block device */
+    /**
+     * @param driveIds device ids of the drives to count; empty counts every block device
+     */
     public ChCounters(UnixHttpClient http, List<String> driveIds) {
         this.http = http;
         this.driveIds = List.copyOf(driveIds);

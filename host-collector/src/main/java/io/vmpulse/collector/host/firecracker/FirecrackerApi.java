@@ -3,13 +3,14 @@ package io.vmpulse.collector.host.firecracker;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.host.uds.UnixHttpClient;
+import io.vmpulse.collector.merge.HostReading;
 import java.io.IOException;
 
 /**
- * The two calls the collector makes on Firecracker's API socket (src/firecracker/swagger/firecracker.yaml):
- * {@code PUT /actions {"action_type":"FlushMetrics"}} and {@code GET /balloon/statistics}.
+ * The two calls the collector makes on Firecracker's API socket
+ * (src/firecracker/swagger/firecracker.yaml): {@code PUT /actions {"action_type":"FlushMetrics"}}
+ * and {@code GET /balloon/statistics}.
  */
 public final class FirecrackerApi {
 
@@ -22,18 +23,22 @@ public final class FirecrackerApi {
         this.http = http;
     }
 
-    /** Makes Firecracker write a metrics line now (and reset its deltas): the collector must be the only flusher. */
+    /**
+     * Makes Firecracker write a metrics line now (and reset its deltas): the collector must be the
+     * only flusher.
+     */
     public void flushMetrics() throws IOException {
-        UnixHttpClient.Response r = http.request("PUT", "/actions", "{\"action_type\":\"FlushMetrics\"}");
+        UnixHttpClient.Response r =
+                http.request("PUT", "/actions", "{\"action_type\":\"FlushMetrics\"}");
         if (!r.isSuccess()) {
             throw new IOException("FlushMetrics: HTTP " + r.status() + " " + brief(r.body()));
         }
     }
 
     /**
-     * The balloon statistics: target and actual size from {@code target_pages}/{@code actual_pages};
-     * {@code free_memory}, {@code total_memory}, {@code available_memory} (bytes, reported by the
-     * guest driver) when present, else ABSENT.
+     * The balloon statistics: target and actual size from {@code target_pages}/{@code
+     * actual_pages}; {@code free_memory}, {@code total_memory}, {@code available_memory} (bytes,
+     * reported by the guest driver) when present, else ABSENT.
      */
     public Balloon readBalloon() throws IOException {
         UnixHttpClient.Response r = http.request("GET", "/balloon/statistics", null);
@@ -46,9 +51,12 @@ public final class FirecrackerApi {
         } catch (RuntimeException e) {
             throw new IOException("balloon statistics: not a JSON object: " + brief(r.body()));
         }
-        return new Balloon(required(stats, "target_pages") * BALLOON_PAGE_BYTES,
+        return new Balloon(
+                required(stats, "target_pages") * BALLOON_PAGE_BYTES,
                 required(stats, "actual_pages") * BALLOON_PAGE_BYTES,
-                optional(stats, "free_memory"), optional(stats, "total_memory"), optional(stats, "available_memory"));
+                optional(stats, "free_memory"),
+                optional(stats, "total_memory"),
+                optional(stats, "available_memory"));
     }
 
     private static long required(JsonObject o, String name) throws IOException {

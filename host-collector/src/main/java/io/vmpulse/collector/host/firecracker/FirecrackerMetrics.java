@@ -22,14 +22,14 @@ import java.util.logging.Logger;
  * <p>Firecracker writes one JSON object per line, every 60 s and on each {@code FlushMetrics}
  * action (src/vmm/src/logger/metrics.rs). The per-device objects {@code block_<drive_id>}
  * (src/vmm/src/devices/virtio/block/virtio/metrics.rs) and {@code net_<iface_id>}
- * (src/vmm/src/devices/virtio/net/metrics.rs) hold {@code SharedIncMetric}s, which serialise as
- * the <b>delta since the previous flush</b>; so every line is added to the totals. The unsuffixed
+ * (src/vmm/src/devices/virtio/net/metrics.rs) hold {@code SharedIncMetric}s, which serialise as the
+ * <b>delta since the previous flush</b>; so every line is added to the totals. The unsuffixed
  * {@code block} and {@code net} objects aggregate every device; they are used only by a line
  * without per-device objects (Firecracker before per-device metrics) and when no drive ids are
  * given. A line is taken whole or not at all: one that does not parse (truncated, garbage) is
  * counted in {@link #linesSkipped} and adds nothing.
  *
- * Each {@code block_<drive_id>} and {@code net_<iface_id>} is also summed on its own, into the
+ * <p>Each {@code block_<drive_id>} and {@code net_<iface_id>} is also summed on its own, into the
  * device of that id; the aggregate objects name no device.
  *
  * <p>The first skipped line of a VM is logged with its first bytes, so that an operator can see
@@ -40,6 +40,7 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
 
     /** Firecracker's lines are a few KiB; anything this long is not one of them. */
     static final int MAX_LINE_BYTES = 1 << 20;
+
     static final long LOG_PERIOD_NANOS = 60_000_000_000L;
     private static final int LOGGED_BYTES = 80;
     private static final Logger LOG = Logger.getLogger(FirecrackerMetrics.class.getName());
@@ -50,12 +51,15 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
     private final DeviceCounters line = new DeviceCounters();
     private final DeviceCounters lineAggregate = new DeviceCounters();
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+
     /**
      * The decode buffer, one per thread like {@link MetricsStream}'s read buffer: a line is decoded
      * and parsed within {@link #line}, so a buffer per VM (16 KiB each, a third of the collector's
      * live heap at 1,000 Firecracker VMs) would hold nothing between reads.
      */
-    private static final ThreadLocal<CharBuffer> CHARS = ThreadLocal.withInitial(() -> CharBuffer.allocate(8192));
+    private static final ThreadLocal<CharBuffer> CHARS =
+            ThreadLocal.withInitial(() -> CharBuffer.allocate(8192));
+
     private long linesParsed;
     private long linesSkipped;
     private final Path path;
@@ -63,7 +67,9 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
     private long nextLogNanos;
     private long skipsNotLogged;
 
-    /** @param driveIds drives to count ({@code block_<id>}); empty counts every drive */
+    /**
+     * @param driveIds drives to count ({@code block_<id>}); empty counts every drive
+     */
     public FirecrackerMetrics(Path metricsPath, List<String> driveIds) {
         this.path = metricsPath;
         this.stream = new MetricsStream(metricsPath, MAX_LINE_BYTES);
@@ -153,10 +159,27 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
             skipsNotLogged++;
             return;
         }
-        String head = bytes == null ? "" : ", first bytes: "
-                + new String(bytes, offset, Math.min(length, LOGGED_BYTES), StandardCharsets.UTF_8);
-        String held = skipsNotLogged == 0 ? "" : " (" + skipsNotLogged + " more skipped since the last report)";
-        LOG.warning("metrics " + path + ": skipped a line that is not a metrics object (" + why + ")" + head + held);
+        String head =
+                bytes == null
+                        ? ""
+                        : ", first bytes: "
+                                + new String(
+                                        bytes,
+                                        offset,
+                                        Math.min(length, LOGGED_BYTES),
+                                        StandardCharsets.UTF_8);
+        String held =
+                skipsNotLogged == 0
+                        ? ""
+                        : " (" + skipsNotLogged + " more skipped since the last report)";
+        LOG.warning(
+                "metrics "
+                        + path
+                        + ": skipped a line that is not a metrics object ("
+                        + why
+                        + ")"
+                        + head
+                        + held);
         loggedOnce = true;
         nextLogNanos = now + LOG_PERIOD_NANOS;
         skipsNotLogged = 0;
@@ -174,8 +197,12 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
         }
     }
 
-    /** Adds one block object's deltas to {@code into}'s totals and, given a drive id, to that drive's. */
-    private static void readBlock(JsonReader json, DeviceCounters into, String driveId) throws IOException {
+    /**
+     * Adds one block object's deltas to {@code into}'s totals and, given a drive id, to that
+     * drive's.
+     */
+    private static void readBlock(JsonReader json, DeviceCounters into, String driveId)
+            throws IOException {
         into.hasBlock = true;
         long rb = 0;
         long wb = 0;
@@ -205,8 +232,12 @@ public final class FirecrackerMetrics implements MetricsStream.Sink, AutoCloseab
         }
     }
 
-    /** Adds one net object's deltas to {@code into}'s totals and, given an interface id, to that interface's. */
-    private static void readNet(JsonReader json, DeviceCounters into, String ifaceId) throws IOException {
+    /**
+     * Adds one net object's deltas to {@code into}'s totals and, given an interface id, to that
+     * interface's.
+     */
+    private static void readNet(JsonReader json, DeviceCounters into, String ifaceId)
+            throws IOException {
         into.hasNet = true;
         long rxb = 0;
         long txb = 0;

@@ -12,15 +12,15 @@ import java.util.logging.Logger;
  *
  * <p>The path is opened {@code O_RDONLY|O_NONBLOCK}: opening a FIFO that has no writer yet returns
  * at once (Java's own open would block), and reading an empty FIFO returns {@code EAGAIN}. Each
- * {@link #drain} reads what is there now, at most {@link #MAX_BYTES_PER_DRAIN}, and hands over
- * the complete lines; a partial line is kept until its newline arrives. A line longer than
- * {@code maxLineBytes} is dropped (reported as {@link Sink#overlong()}) rather than buffered.
+ * {@link #drain} reads what is there now, at most {@link #MAX_BYTES_PER_DRAIN}, and hands over the
+ * complete lines; a partial line is kept until its newline arrives. A line longer than {@code
+ * maxLineBytes} is dropped (reported as {@link Sink#overlong()}) rather than buffered.
  *
  * <p>A regular file can be cut shorter under the reader (logrotate's {@code copytruncate}): its
- * size then falls below the read offset, and reads would return nothing forever. At the end of
- * each drain the size is compared with the offset; a file that shrank is read again from its
- * start, and the partial line from before the cut is dropped. A file cut and then refilled past
- * the old offset between two drains cannot be told from one that grew; its new start is missed.
+ * size then falls below the read offset, and reads would return nothing forever. At the end of each
+ * drain the size is compared with the offset; a file that shrank is read again from its start, and
+ * the partial line from before the cut is dropped. A file cut and then refilled past the old offset
+ * between two drains cannot be told from one that grew; its new start is missed.
  */
 public final class MetricsStream implements AutoCloseable {
 
@@ -40,18 +40,22 @@ public final class MetricsStream implements AutoCloseable {
 
     private final Path path;
     private final int maxLineBytes;
+
     /**
-     * The read buffer. Its bytes are consumed before {@link #drain} returns, so every stream drained
-     * on one thread can share one: 64 KiB per merge thread instead of per VM (a thousand VMs
-     * would otherwise hold 64 MiB of read buffers).
+     * The read buffer. Its bytes are consumed before {@link #drain} returns, so every stream
+     * drained on one thread can share one: 64 KiB per merge thread instead of per VM (a thousand
+     * VMs would otherwise hold 64 MiB of read buffers).
      */
-    private static final ThreadLocal<byte[]> CHUNK = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+    private static final ThreadLocal<byte[]> CHUNK =
+            ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
     /** The partial line carried over between reads; grows to the longest line seen. */
     private byte[] pending = new byte[0];
+
     private int pendingLength;
     private boolean discarding;
     private int fd = -1;
+
     /** Bytes read from a regular file since it was opened or last found cut; -1 for a FIFO. */
     private long offset;
 
@@ -64,7 +68,11 @@ public final class MetricsStream implements AutoCloseable {
     public void drain(Sink sink) throws IOException {
         if (fd < 0) {
             try {
-                fd = LibC.open(path.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+                fd =
+                        LibC.open(
+                                path.toString(),
+                                LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC,
+                                0);
             } catch (LastErrorException e) {
                 throw new IOException("cannot open " + path + ": errno " + e.getErrorCode());
             }
@@ -119,7 +127,15 @@ public final class MetricsStream implements AutoCloseable {
         }
         boolean cut = size < offset;
         if (cut) {
-            LOG.info(() -> "metrics " + path + " was cut from " + offset + " to " + size + " bytes; reading it from its start");
+            LOG.info(
+                    () ->
+                            "metrics "
+                                    + path
+                                    + " was cut from "
+                                    + offset
+                                    + " to "
+                                    + size
+                                    + " bytes; reading it from its start");
             offset = 0;
             pendingLength = 0;
             discarding = false;
@@ -156,7 +172,10 @@ public final class MetricsStream implements AutoCloseable {
         }
     }
 
-    /** Appends {@code chunk[from, to)} to the partial line; false if that made it overlong (then dropped). */
+    /**
+     * Appends {@code chunk[from, to)} to the partial line; false if that made it overlong (then
+     * dropped).
+     */
     private boolean append(byte[] chunk, int from, int to, Sink sink) {
         int length = to - from;
         if (pendingLength + length > maxLineBytes) {

@@ -1,8 +1,8 @@
 package io.vmpulse.collector.host.net;
 
+import io.vmpulse.collector.host.proc.KernelFile;
 import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.Source;
-import io.vmpulse.collector.host.proc.KernelFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -10,13 +10,13 @@ import java.util.List;
 
 /**
  * Reads the TAP counters of a VM from {@code <sysfs>/class/net/<tap>/statistics} and turns them
- * round to the guest's point of view: what the TAP received ({@code rx_*}) is what the guest
- * sent, what the TAP transmitted ({@code tx_*}) is what the guest received.
+ * round to the guest's point of view: what the TAP received ({@code rx_*}) is what the guest sent,
+ * what the TAP transmitted ({@code tx_*}) is what the guest received.
  *
  * <p>{@code /sys/class/net} lists the network namespace of whoever mounted that sysfs, so a VM
- * whose TAP lives in another namespace is read through a sysfs mounted from inside it (for
- * example {@code nsenter --net=/run/netns/NS mount -t sysfs none DIR}): that is what
- * {@code sysfsRoot} is for.
+ * whose TAP lives in another namespace is read through a sysfs mounted from inside it (for example
+ * {@code nsenter --net=/run/netns/NS mount -t sysfs none DIR}): that is what {@code sysfsRoot} is
+ * for.
  */
 public final class TapReader implements AutoCloseable {
 
@@ -25,6 +25,7 @@ public final class TapReader implements AutoCloseable {
         "rx_bytes", "rx_packets", "rx_dropped", "rx_errors",
         "tx_bytes", "tx_packets", "tx_dropped", "tx_errors",
     };
+
     private static final int RX_BYTES = 0;
     private static final int RX_PACKETS = 1;
     private static final int RX_DROPPED = 2;
@@ -45,7 +46,12 @@ public final class TapReader implements AutoCloseable {
         this.files = new KernelFile[taps.size()][FILES.length];
         this.values = new long[taps.size()][FILES.length];
         for (int t = 0; t < taps.size(); t++) {
-            Path stats = sysfsRoot.resolve("class").resolve("net").resolve(taps.get(t)).resolve("statistics");
+            Path stats =
+                    sysfsRoot
+                            .resolve("class")
+                            .resolve("net")
+                            .resolve(taps.get(t))
+                            .resolve("statistics");
             for (int f = 0; f < FILES.length; f++) {
                 files[t][f] = new KernelFile(stats.resolve(FILES[f]), 32);
             }
@@ -54,9 +60,8 @@ public final class TapReader implements AutoCloseable {
 
     /**
      * Fills the network fields of {@code into} from the TAPs, totals and one entry per TAP in the
-     * descriptor's order, and marks {@link Source#NET}
-     * present; returns false, touching nothing, when a TAP cannot be read (missing, deleted):
-     * {@link #failure()} then says which and why.
+     * descriptor's order, and marks {@link Source#NET} present; returns false, touching nothing,
+     * when a TAP cannot be read (missing, deleted): {@link #failure()} then says which and why.
      */
     public boolean readInto(HostReading into) {
         Arrays.fill(sums, 0);
@@ -85,8 +90,16 @@ public final class TapReader implements AutoCloseable {
         into.netTxErrors = sums[RX_ERRORS];
         for (int t = 0; t < files.length; t++) {
             long[] v = values[t];
-            into.addNic(taps.get(t), v[TX_BYTES], v[RX_BYTES], v[TX_PACKETS], v[RX_PACKETS],
-                    v[TX_DROPPED], v[RX_DROPPED], v[TX_ERRORS], v[RX_ERRORS]);
+            into.addNic(
+                    taps.get(t),
+                    v[TX_BYTES],
+                    v[RX_BYTES],
+                    v[TX_PACKETS],
+                    v[RX_PACKETS],
+                    v[TX_DROPPED],
+                    v[RX_DROPPED],
+                    v[TX_ERRORS],
+                    v[RX_ERRORS]);
         }
         into.netFromTap = true;
         into.markPresent(Source.NET);

@@ -2,8 +2,8 @@ package io.vmpulse.collector.host.proc;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -14,8 +14,8 @@ import java.nio.file.StandardOpenOption;
  * <p>Keeping {@code /proc/PID/...} open also pins the process: once it has exited, the read fails
  * with {@code ESRCH} instead of silently reading a new process that reused the pid.
  *
- * <p>After {@link #read()}, the content is parsed in place with a cursor: {@link #seek},
- * {@link #skipPast}, {@link #find} and {@link #nextLong}. Not thread-safe.
+ * <p>After {@link #read()}, the content is parsed in place with a cursor: {@link #seek}, {@link
+ * #skipPast}, {@link #find} and {@link #nextLong}. Not thread-safe.
  */
 public final class KernelFile implements AutoCloseable {
 
@@ -136,8 +136,13 @@ public final class KernelFile implements AutoCloseable {
         length = end;
         try {
             if (!find(key)) {
-                throw new IOException("no " + new String(key, StandardCharsets.US_ASCII)
-                        + " at offset " + start + " of " + path);
+                throw new IOException(
+                        "no "
+                                + new String(key, StandardCharsets.US_ASCII)
+                                + " at offset "
+                                + start
+                                + " of "
+                                + path);
             }
             return nextLong();
         } finally {

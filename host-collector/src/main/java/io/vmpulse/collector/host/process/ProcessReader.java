@@ -1,8 +1,8 @@
 package io.vmpulse.collector.host.process;
 
+import io.vmpulse.collector.host.proc.KernelFile;
 import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.Source;
-import io.vmpulse.collector.host.proc.KernelFile;
 import io.vmpulse.collector.sys.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +14,9 @@ import java.nio.file.Path;
  * when the VMM offers no device counters).
  *
  * <p>{@code stat} gives {@code rss} (field 24, in pages), the same number as {@code VmRSS} in
- * {@code status}, so one read covers CPU, RSS and threads. {@code smaps_rollup} walks every
- * mapping of the VMM under its mmap lock, which is costly for a VMM mapping gigabytes of guest
- * memory, so it is read every {@code pssEvery} reads and the last value is reported in between.
+ * {@code status}, so one read covers CPU, RSS and threads. {@code smaps_rollup} walks every mapping
+ * of the VMM under its mmap lock, which is costly for a VMM mapping gigabytes of guest memory, so
+ * it is read every {@code pssEvery} reads and the last value is reported in between.
  */
 public final class ProcessReader implements AutoCloseable {
 
@@ -75,7 +75,9 @@ public final class ProcessReader implements AutoCloseable {
         }
     }
 
-    /** PSS in bytes, or ABSENT where smaps_rollup is unreadable (older kernel, no ptrace access). */
+    /**
+     * PSS in bytes, or ABSENT where smaps_rollup is unreadable (older kernel, no ptrace access).
+     */
     private long pssBytes() {
         if (++readsSincePss < pssEvery) {
             return lastPssBytes;
@@ -83,7 +85,8 @@ public final class ProcessReader implements AutoCloseable {
         readsSincePss = 0;
         try {
             smapsRollup.read();
-            lastPssBytes = smapsRollup.find(PSS) ? smapsRollup.nextLong() * 1024 : HostReading.ABSENT;
+            lastPssBytes =
+                    smapsRollup.find(PSS) ? smapsRollup.nextLong() * 1024 : HostReading.ABSENT;
         } catch (IOException e) {
             lastPssBytes = HostReading.ABSENT;
         }

@@ -10,15 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What QEMU tells through QMP (qapi/block-core.json, qapi/machine.json): block counters from
- * {@code query-blockstats} (cumulative {@code rd_bytes}, {@code wr_bytes}, {@code rd_operations},
- * {@code wr_operations} of each device's front end), and the vCPU threads from
- * {@code query-cpus-fast} ({@code thread-id}, {@code cpu-index}), with the thread names
- * {@code CPU N/...} as a fallback when QMP cannot answer.
+ * What QEMU tells through QMP (qapi/block-core.json, qapi/machine.json): block counters from {@code
+ * query-blockstats} (cumulative {@code rd_bytes}, {@code wr_bytes}, {@code rd_operations}, {@code
+ * wr_operations} of each device's front end), and the vCPU threads from {@code query-cpus-fast}
+ * ({@code thread-id}, {@code cpu-index}), with the thread names {@code CPU N/...} as a fallback
+ * when QMP cannot answer.
  *
- * <p>Every QMP exchange happens in {@link #poll()}, which a {@link io.vmpulse.collector.host.HostSampler}
- * may run on another thread than its reads: {@link #find} only hands out the threads that the
- * last poll found and asks the next poll to look again, so it never waits on QMP.
+ * <p>Every QMP exchange happens in {@link #poll()}, which a {@link
+ * io.vmpulse.collector.host.HostSampler} may run on another thread than its reads: {@link #find}
+ * only hands out the threads that the last poll found and asks the next poll to look again, so it
+ * never waits on QMP.
  */
 public final class QemuReader implements ThreadFinder, AutoCloseable {
 
@@ -28,7 +29,10 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
     private volatile List<VcpuThread> qmpThreads;
     private volatile boolean threadsWanted = true;
 
-    /** @param driveIds block device names to count ({@code device} or {@code qdev}); empty counts all */
+    /**
+     * @param driveIds block device names to count ({@code device} or {@code qdev}); empty counts
+     *     all
+     */
     public QemuReader(QmpClient qmp, List<String> driveIds, ThreadFinder byName) {
         this.qmp = qmp;
         this.driveIds = List.copyOf(driveIds);
@@ -38,7 +42,8 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
     /**
      * Queries the vCPU threads when {@link #find} asked for them, then the block counters; returns
      * the counters in a new object, each drive named by its {@code device} (its {@code qdev} when
-     * it has none, as a {@code -blockdev} drive). A failed thread query leaves the name fallback in use.
+     * it has none, as a {@code -blockdev} drive). A failed thread query leaves the name fallback in
+     * use.
      */
     public DeviceCounters poll() throws IOException {
         if (threadsWanted) {
@@ -53,12 +58,15 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
         try {
             for (JsonElement e : qmp.execute("query-blockstats").getAsJsonArray()) {
                 JsonObject dev = e.getAsJsonObject();
-                if (!driveIds.isEmpty() && !driveIds.contains(text(dev, "device")) && !driveIds.contains(text(dev, "qdev"))) {
+                if (!driveIds.isEmpty()
+                        && !driveIds.contains(text(dev, "device"))
+                        && !driveIds.contains(text(dev, "qdev"))) {
                     continue;
                 }
                 JsonObject s = dev.getAsJsonObject("stats");
                 String device = text(dev, "device");
-                DeviceCounters.Drive d = counters.drive(device.isEmpty() ? text(dev, "qdev") : device);
+                DeviceCounters.Drive d =
+                        counters.drive(device.isEmpty() ? text(dev, "qdev") : device);
                 long rb = s.get("rd_bytes").getAsLong();
                 long wb = s.get("wr_bytes").getAsLong();
                 long ro = s.get("rd_operations").getAsLong();
@@ -74,7 +82,10 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
                 counters.writeOps += wo;
             }
         } catch (RuntimeException malformed) {
-            throw new IOException("query-blockstats: unexpected answer (" + malformed.getClass().getSimpleName() + ")");
+            throw new IOException(
+                    "query-blockstats: unexpected answer ("
+                            + malformed.getClass().getSimpleName()
+                            + ")");
         }
         return counters;
     }
@@ -83,7 +94,9 @@ public final class QemuReader implements ThreadFinder, AutoCloseable {
         List<VcpuThread> threads = new ArrayList<>();
         for (JsonElement e : qmp.execute("query-cpus-fast").getAsJsonArray()) {
             JsonObject cpu = e.getAsJsonObject();
-            threads.add(new VcpuThread(cpu.get("thread-id").getAsInt(), cpu.get("cpu-index").getAsInt()));
+            threads.add(
+                    new VcpuThread(
+                            cpu.get("thread-id").getAsInt(), cpu.get("cpu-index").getAsInt()));
         }
         return threads;
     }

@@ -14,10 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A QMP client on QEMU's monitor Unix socket: reads the greeting, negotiates with
- * {@code qmp_capabilities}, then runs one command at a time, skipping the asynchronous events
- * that QEMU interleaves. The connection stays open between commands (a QMP socket serves one
- * client at a time); every command ends by a deadline.
+ * A QMP client on QEMU's monitor Unix socket: reads the greeting, negotiates with {@code
+ * qmp_capabilities}, then runs one command at a time, skipping the asynchronous events that QEMU
+ * interleaves. The connection stays open between commands (a QMP socket serves one client at a
+ * time); every command ends by a deadline.
  */
 public final class QmpClient implements AutoCloseable {
 
@@ -38,8 +38,8 @@ public final class QmpClient implements AutoCloseable {
     }
 
     /**
-     * Runs {@code command} (connecting and negotiating first if needed) and returns its
-     * {@code return} value. After a timeout, fails at once for a while (as {@link UnixHttpClient}).
+     * Runs {@code command} (connecting and negotiating first if needed) and returns its {@code
+     * return} value. After a timeout, fails at once for a while (as {@link UnixHttpClient}).
      */
     public JsonElement execute(String command) throws IOException {
         hold.check(path);
@@ -73,7 +73,8 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private JsonElement call(String command, long deadline) throws IOException {
-        byte[] request = ("{\"execute\":\"" + command + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] request =
+                ("{\"execute\":\"" + command + "\"}\n").getBytes(StandardCharsets.US_ASCII);
         socket.writeFully(ByteBuffer.wrap(request), deadline);
         while (true) {
             JsonObject m = nextMessage(deadline);
@@ -82,7 +83,10 @@ public final class QmpClient implements AutoCloseable {
             }
             if (m.has("error")) {
                 JsonObject err = m.getAsJsonObject("error");
-                throw new IOException(command + ": " + (err.has("desc") ? err.get("desc").getAsString() : "error"));
+                throw new IOException(
+                        command
+                                + ": "
+                                + (err.has("desc") ? err.get("desc").getAsString() : "error"));
             }
             // {"event": ...}: asynchronous, not ours.
         }

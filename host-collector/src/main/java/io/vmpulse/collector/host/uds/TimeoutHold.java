@@ -5,8 +5,8 @@ import java.net.SocketTimeoutException;
 
 /**
  * Stops a client from waiting on a socket that has just timed out: for {@code period} after a
- * timeout, calls fail at once instead of costing another timeout. A VMM whose API hangs thus
- * costs the collector one timeout per period, not one per request.
+ * timeout, calls fail at once instead of costing another timeout. A VMM whose API hangs thus costs
+ * the collector one timeout per period, not one per request.
  */
 public final class TimeoutHold {
 
@@ -21,8 +21,12 @@ public final class TimeoutHold {
     /** Throws if a recent timeout says not to try now. */
     public void check(Object target) throws IOException {
         if (backingOff && System.nanoTime() - retryAtNanos < 0) {
-            throw new SocketTimeoutException("not retried yet: " + target + " timed out less than "
-                    + periodNanos / 1_000_000 + " ms ago");
+            throw new SocketTimeoutException(
+                    "not retried yet: "
+                            + target
+                            + " timed out less than "
+                            + periodNanos / 1_000_000
+                            + " ms ago");
         }
     }
 

@@ -11,18 +11,18 @@ import java.util.Locale;
 
 /**
  * The smallest HTTP/1.1 client that talks to a VMM's API on a Unix socket (Firecracker, Cloud
- * Hypervisor): a deadline over the whole exchange (connect, write, read), bodies framed by
- * {@code Content-Length}, {@code chunked}, or the end of the connection, and a size cap so that a
- * confused peer cannot make it buffer without end.
+ * Hypervisor): a deadline over the whole exchange (connect, write, read), bodies framed by {@code
+ * Content-Length}, {@code chunked}, or the end of the connection, and a size cap so that a confused
+ * peer cannot make it buffer without end.
  *
  * <p>The connection is kept open from one request to the next: both VMMs serve the API with
- * micro_http, which keeps every connection until the client closes it (it answers
- * {@code Connection: keep-alive} whatever the request says). A new connection per request cost a
- * socket, a connect and a selector each time; at 1,000 VMs flushed every second that was a
- * measurable part of the collector's CPU. The price: one of the ten connections micro_http
- * allows is held per VM, and three file descriptors (socket and selector) by the collector.
- * Any failure, a timeout included, closes the connection, so a late answer can never be taken for
- * the next one's. Not thread-safe: one request at a time.
+ * micro_http, which keeps every connection until the client closes it (it answers {@code
+ * Connection: keep-alive} whatever the request says). A new connection per request cost a socket, a
+ * connect and a selector each time; at 1,000 VMs flushed every second that was a measurable part of
+ * the collector's CPU. The price: one of the ten connections micro_http allows is held per VM, and
+ * three file descriptors (socket and selector) by the collector. Any failure, a timeout included,
+ * closes the connection, so a late answer can never be taken for the next one's. Not thread-safe:
+ * one request at a time.
  */
 public final class UnixHttpClient implements AutoCloseable {
 
@@ -42,6 +42,7 @@ public final class UnixHttpClient implements AutoCloseable {
     private final Path socket;
     private final long timeoutNanos;
     private final TimeoutHold hold;
+
     /** Open between requests while the VMM keeps it; null before the first and after a failure. */
     private UnixSocket connection;
 
@@ -74,11 +75,17 @@ public final class UnixHttpClient implements AutoCloseable {
     private Response exchange(String method, String target, String jsonBody) throws IOException {
         long deadline = System.nanoTime() + timeoutNanos;
         byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
-        String head = method + " " + target + " HTTP/1.1\r\n"
-                + "Host: localhost\r\n"
-                + "Accept: application/json\r\n"
-                + (jsonBody == null ? "" : "Content-Type: application/json\r\n")
-                + "Content-Length: " + body.length + "\r\n\r\n";
+        String head =
+                method
+                        + " "
+                        + target
+                        + " HTTP/1.1\r\n"
+                        + "Host: localhost\r\n"
+                        + "Accept: application/json\r\n"
+                        + (jsonBody == null ? "" : "Content-Type: application/json\r\n")
+                        + "Content-Length: "
+                        + body.length
+                        + "\r\n\r\n";
         ByteBuffer request = ByteBuffer.allocate(head.length() + body.length);
         request.put(head.getBytes(StandardCharsets.US_ASCII)).put(body).flip();
         if (connection != null) {
@@ -95,8 +102,11 @@ public final class UnixHttpClient implements AutoCloseable {
         return exchangeOn(connection, request, deadline);
     }
 
-    /** One request and its answer on {@code s}; closes the connection unless it can carry the next. */
-    private Response exchangeOn(UnixSocket s, ByteBuffer request, long deadline) throws IOException {
+    /**
+     * One request and its answer on {@code s}; closes the connection unless it can carry the next.
+     */
+    private Response exchangeOn(UnixSocket s, ByteBuffer request, long deadline)
+            throws IOException {
         try {
             try {
                 s.writeFully(request, deadline);
@@ -117,8 +127,7 @@ public final class UnixHttpClient implements AutoCloseable {
     }
 
     /** An answer, and whether the connection may carry another request. */
-    private record Answer(Response response, boolean reusable) {
-    }
+    private record Answer(Response response, boolean reusable) {}
 
     /** The peer closed the connection before a byte of the answer came. */
     private static final class ClosedBeforeAnswer extends IOException {
@@ -139,7 +148,8 @@ public final class UnixHttpClient implements AutoCloseable {
             if (head != null) {
                 String done = head.bodyIfComplete(all);
                 if (done != null) {
-                    return new Answer(new Response(head.status, done), head.reusableAfter(all.length));
+                    return new Answer(
+                            new Response(head.status, done), head.reusableAfter(all.length));
                 }
             }
             chunk.clear();
@@ -157,8 +167,15 @@ public final class UnixHttpClient implements AutoCloseable {
             }
             if (n < 0) {
                 if (head != null && head.endsAtClose()) {
-                    return new Answer(new Response(head.status, new String(all, head.bodyStart,
-                            all.length - head.bodyStart, StandardCharsets.UTF_8)), false);
+                    return new Answer(
+                            new Response(
+                                    head.status,
+                                    new String(
+                                            all,
+                                            head.bodyStart,
+                                            all.length - head.bodyStart,
+                                            StandardCharsets.UTF_8)),
+                            false);
                 }
                 if (all.length == 0) {
                     throw new ClosedBeforeAnswer(socket, null);
@@ -166,7 +183,8 @@ public final class UnixHttpClient implements AutoCloseable {
                 throw new IOException("connection closed mid-answer by " + socket);
             }
             if (received.size() + n > MAX_RESPONSE_BYTES) {
-                throw new IOException("answer over " + MAX_RESPONSE_BYTES + " bytes from " + socket);
+                throw new IOException(
+                        "answer over " + MAX_RESPONSE_BYTES + " bytes from " + socket);
             }
             received.write(chunk.array(), 0, n);
         }
@@ -182,7 +200,8 @@ public final class UnixHttpClient implements AutoCloseable {
     }
 
     /** Status line and the headers that frame the body. */
-    private record Head(int status, int bodyStart, long contentLength, boolean chunked, boolean persistent) {
+    private record Head(
+            int status, int bodyStart, long contentLength, boolean chunked, boolean persistent) {
 
         static Head parse(byte[] data) throws IOException {
             int end = indexOf(data, 0, "\r\n\r\n");
@@ -217,7 +236,8 @@ public final class UnixHttpClient implements AutoCloseable {
                     } catch (NumberFormatException e) {
                         throw new IOException("bad Content-Length: " + truncate(value));
                     }
-                } else if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
+                } else if (name.equals("transfer-encoding")
+                        && value.toLowerCase(Locale.ROOT).contains("chunked")) {
                     chunked = true;
                 } else if (name.equals("connection")) {
                     String v = value.toLowerCase(Locale.ROOT);
@@ -229,12 +249,15 @@ public final class UnixHttpClient implements AutoCloseable {
         }
 
         /**
-         * Whether the next request may use this connection, the answer having ended at
-         * {@code received} bytes: not when the peer means to close, and not unless exactly this
-         * answer came (a chunked body's end is not measured here, so it counts as not).
+         * Whether the next request may use this connection, the answer having ended at {@code
+         * received} bytes: not when the peer means to close, and not unless exactly this answer
+         * came (a chunked body's end is not measured here, so it counts as not).
          */
         boolean reusableAfter(int received) {
-            return persistent && !chunked && contentLength >= 0 && received == bodyStart + contentLength;
+            return persistent
+                    && !chunked
+                    && contentLength >= 0
+                    && received == bodyStart + contentLength;
         }
 
         boolean endsAtClose() {
@@ -264,13 +287,19 @@ public final class UnixHttpClient implements AutoCloseable {
                 int semicolon = sizeText.indexOf(';');
                 int size;
                 try {
-                    size = Integer.parseInt((semicolon < 0 ? sizeText : sizeText.substring(0, semicolon)).trim(), 16);
+                    size =
+                            Integer.parseInt(
+                                    (semicolon < 0 ? sizeText : sizeText.substring(0, semicolon))
+                                            .trim(),
+                                    16);
                 } catch (NumberFormatException e) {
                     throw new IOException("bad chunk size: " + truncate(sizeText));
                 }
                 at = eol + 2;
                 if (size == 0) {
-                    return indexOf(data, at, "\r\n") < 0 ? null : body.toString(StandardCharsets.UTF_8);
+                    return indexOf(data, at, "\r\n") < 0
+                            ? null
+                            : body.toString(StandardCharsets.UTF_8);
                 }
                 if (data.length < at + size + 2) {
                     return null;

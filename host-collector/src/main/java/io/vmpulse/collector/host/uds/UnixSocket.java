@@ -12,8 +12,8 @@ import java.nio.file.Path;
 
 /**
  * A Unix stream socket whose every operation ends by a deadline ({@code System.nanoTime()}), so a
- * VMM that accepts and never answers costs the caller a bounded wait and nothing more.
- * Non-blocking channel plus a selector of its own; not thread-safe.
+ * VMM that accepts and never answers costs the caller a bounded wait and nothing more. Non-blocking
+ * channel plus a selector of its own; not thread-safe.
  */
 public final class UnixSocket implements AutoCloseable {
 

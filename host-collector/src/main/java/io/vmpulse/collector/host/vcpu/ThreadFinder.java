@@ -3,7 +3,10 @@ package io.vmpulse.collector.host.vcpu;
 import java.io.IOException;
 import java.util.List;
 
-/** Finds the vCPU threads of a VMM process. Called rarely: at start, on a vanished thread, periodically. */
+/**
+ * Finds the vCPU threads of a VMM process. Called rarely: at start, on a vanished thread,
+ * periodically.
+ */
 @FunctionalInterface
 public interface ThreadFinder {
 

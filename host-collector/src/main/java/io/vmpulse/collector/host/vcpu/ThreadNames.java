@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Finds vCPU threads by their names ({@code /proc/PID/task/TID/comm}), as each VMM names them:
- * Firecracker and libkrun {@code fc_vcpu N}, Cloud Hypervisor {@code vcpuN}, QEMU
- * {@code CPU N/KVM} or {@code CPU N/TCG} (only with {@code -name debug-threads=on}).
+ * Firecracker and libkrun {@code fc_vcpu N}, Cloud Hypervisor {@code vcpuN}, QEMU {@code CPU N/KVM}
+ * or {@code CPU N/TCG} (only with {@code -name debug-threads=on}).
  */
 public final class ThreadNames implements ThreadFinder {
 
@@ -33,13 +33,18 @@ public final class ThreadNames implements ThreadFinder {
             for (Path task : dir) {
                 String comm;
                 try {
-                    comm = new String(Files.readAllBytes(task.resolve("comm")), StandardCharsets.UTF_8).strip();
+                    comm =
+                            new String(
+                                            Files.readAllBytes(task.resolve("comm")),
+                                            StandardCharsets.UTF_8)
+                                    .strip();
                 } catch (NoSuchFileException vanished) {
                     continue;
                 }
                 int index = vcpuIndex(hypervisor, comm);
                 if (index >= 0) {
-                    found.add(new VcpuThread(Integer.parseInt(task.getFileName().toString()), index));
+                    found.add(
+                            new VcpuThread(Integer.parseInt(task.getFileName().toString()), index));
                 }
             }
         }
@@ -51,8 +56,10 @@ public final class ThreadNames implements ThreadFinder {
         return switch (hypervisor) {
             case FIRECRACKER, LIBKRUN -> number(comm, "fc_vcpu ", comm.length());
             case CLOUD_HYPERVISOR -> number(comm, "vcpu", comm.length());
-            case QEMU -> comm.startsWith("CPU ") && comm.indexOf('/') > 4
-                    ? number(comm, "CPU ", comm.indexOf('/')) : -1;
+            case QEMU ->
+                    comm.startsWith("CPU ") && comm.indexOf('/') > 4
+                            ? number(comm, "CPU ", comm.indexOf('/'))
+                            : -1;
             case NONE -> -1;
         };
     }

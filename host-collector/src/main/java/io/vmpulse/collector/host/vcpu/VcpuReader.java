@@ -1,8 +1,8 @@
 package io.vmpulse.collector.host.vcpu;
 
+import io.vmpulse.collector.host.proc.KernelFile;
 import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.Source;
-import io.vmpulse.collector.host.proc.KernelFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,9 +13,9 @@ import java.util.List;
  * Reads {@code /proc/PID/task/TID/schedstat} of each vCPU thread: time on a CPU (ns) and time
  * waiting on a run queue (ns), which the guest later sees as steal.
  *
- * <p>The thread list is cached with one kept-open file per thread. It is found again when a
- * thread has vanished (vCPU unplugged, VM exiting), when none was found yet, and every
- * {@code rescanEvery} reads so that hot-plugged vCPUs are picked up.
+ * <p>The thread list is cached with one kept-open file per thread. It is found again when a thread
+ * has vanished (vCPU unplugged, VM exiting), when none was found yet, and every {@code rescanEvery}
+ * reads so that hot-plugged vCPUs are picked up.
  */
 public final class VcpuReader implements AutoCloseable {
 
@@ -29,8 +29,7 @@ public final class VcpuReader implements AutoCloseable {
     private int readsSinceScan;
     private boolean scanNeeded = true;
 
-    private record Entry(int tid, int index, KernelFile schedstat) {
-    }
+    private record Entry(int tid, int index, KernelFile schedstat) {}
 
     public VcpuReader(Path procRoot, int pid, ThreadFinder finder, int rescanEvery) {
         this.procRoot = procRoot;
@@ -121,8 +120,16 @@ public final class VcpuReader implements AutoCloseable {
                     break;
                 }
             }
-            kept.add(reused != null ? reused : new Entry(t.tid(), t.index(),
-                    new KernelFile(task.resolve(Integer.toString(t.tid())).resolve("schedstat"), SCHEDSTAT_CAPACITY)));
+            kept.add(
+                    reused != null
+                            ? reused
+                            : new Entry(
+                                    t.tid(),
+                                    t.index(),
+                                    new KernelFile(
+                                            task.resolve(Integer.toString(t.tid()))
+                                                    .resolve("schedstat"),
+                                            SCHEDSTAT_CAPACITY)));
         }
         for (Entry e : threads) {
             if (!kept.contains(e)) {

@@ -9,14 +9,14 @@ import java.net.SocketAddress;
 
 /**
  * A guest's {@code AF_VSOCK} connection, accepted by {@link EpollVsockServerChannel} on Netty's
- * epoll transport (the copy shaded into grpc-netty). The collector only accepts, never connects,
- * so this class only overrides the address getters, to report vsock addresses (the peer's CID is
- * the guest's identity); reading, writing and closing are the stock epoll stream code. Everything
- * it touches is {@code protected} in Netty, so it needs no split package.
+ * epoll transport (the copy shaded into grpc-netty). The collector only accepts, never connects, so
+ * this class only overrides the address getters, to report vsock addresses (the peer's CID is the
+ * guest's identity); reading, writing and closing are the stock epoll stream code. Everything it
+ * touches is {@code protected} in Netty, so it needs no split package.
  */
 final class EpollVsockChannel extends AbstractEpollStreamChannel {
 
-    private final EpollChannelConfig config = new EpollChannelConfig(this) { };
+    private final EpollChannelConfig config = new EpollChannelConfig(this) {};
     private volatile VSockAddress local;
     private volatile VSockAddress remote;
 

@@ -9,18 +9,18 @@ import java.net.SocketAddress;
 
 /**
  * A listening {@code AF_VSOCK} socket on Netty's epoll transport: what a gRPC server uses to accept
- * guests on a host with real vsock (QEMU vhost-vsock). Use it with
- * {@code NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port))
+ * guests on a host with real vsock (QEMU vhost-vsock). Use it with {@code
+ * NettyServerBuilder.forAddress(new VSockAddress(VSockAddress.VMADDR_CID_ANY, port))
  * .channelType(EpollVsockServerChannel.class)} and epoll event loops. Accepted connections are
- * {@link EpollVsockChannel}s whose {@code remoteAddress()} carries the guest's CID, which is how the
- * host tells VMs apart.
+ * {@link EpollVsockChannel}s whose {@code remoteAddress()} carries the guest's CID, which is how
+ * the host tells VMs apart.
  */
 public final class EpollVsockServerChannel extends AbstractEpollServerChannel {
 
     /** listen(2) backlog: guests connect once and stay, so a burst is at most one per VM. */
     public static final int BACKLOG = 128;
 
-    private final EpollChannelConfig config = new EpollChannelConfig(this) { };
+    private final EpollChannelConfig config = new EpollChannelConfig(this) {};
     private volatile VSockAddress local;
 
     public EpollVsockServerChannel() {

@@ -7,7 +7,6 @@ import io.vmpulse.collector.testing.Tools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -24,18 +23,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stand-in Firecracker of benchmarks/scripts/collector-load.sh ({@code benchmarks/scripts/load_vmm.c}) must behave like
- * Firecracker's API server where the collector depends on it: it survives a client that gave up
- * before the answer, and keeps a connection open for request after request, ten at most.
+ * The stand-in Firecracker of benchmarks/scripts/collector-load.sh ({@code
+ * benchmarks/scripts/load_vmm.c}) must behave like Firecracker's API server where the collector
+ * depends on it: it survives a client that gave up before the answer, and keeps a connection open
+ * for request after request, ten at most.
  */
 @Timeout(60)
 class LoadVmmTest {
 
-    private static final String FLUSH = "PUT /actions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-            + "Content-Length: 30\r\n\r\n{\"action_type\":\"FlushMetrics\"}";
+    private static final String FLUSH =
+            "PUT /actions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 30\r\n\r\n{\"action_type\":\"FlushMetrics\"}";
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Process loadVmm;
     private long vmmPid;
@@ -46,10 +46,18 @@ class LoadVmmTest {
     void start() throws Exception {
         Path binary = Tools.gcc(Tools.ROOT.resolve("benchmarks/scripts/load_vmm.c"), dir);
         Path vmm = Files.createDirectory(dir.resolve("vmm"));
-        loadVmm = new ProcessBuilder(binary.toString(), vmm.toString(), "1", "2")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String line = new BufferedReader(new InputStreamReader(loadVmm.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertTrue(line != null && line.startsWith("0 "), "load_vmm prints the child of VM 0: " + line);
+        loadVmm =
+                new ProcessBuilder(binary.toString(), vmm.toString(), "1", "2")
+                        .redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
+        String line =
+                new BufferedReader(
+                                new InputStreamReader(
+                                        loadVmm.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
+        assertTrue(
+                line != null && line.startsWith("0 "),
+                "load_vmm prints the child of VM 0: " + line);
         vmmPid = Long.parseLong(line.substring(2));
         api = vmm.resolve("vm-0.api");
         metrics = vmm.resolve("vm-0.metrics");
@@ -74,16 +82,22 @@ class LoadVmmTest {
             send(c, FLUSH);
             assertTrue(answer(c).startsWith("HTTP/1.1 204 "), "a later FlushMetrics is answered");
         }
-        assertTrue(ProcessHandle.of(vmmPid).map(ProcessHandle::isAlive).orElse(false), "the stand-in VMM lives");
+        assertTrue(
+                ProcessHandle.of(vmmPid).map(ProcessHandle::isAlive).orElse(false),
+                "the stand-in VMM lives");
     }
 
     @Test
-    void one_connection_serves_request_after_request_and_the_eleventh_connection_is_refused() throws Exception {
+    void one_connection_serves_request_after_request_and_the_eleventh_connection_is_refused()
+            throws Exception {
         try (SocketChannel c = connect()) {
             for (int i = 1; i <= 3; i++) {
                 send(c, FLUSH);
-                assertEquals("HTTP/1.1 204 \r\nServer: Firecracker API\r\nConnection: keep-alive\r\n\r\n", answer(c));
-                assertEquals(i, Files.readAllLines(metrics).size(), "one metrics line per FlushMetrics");
+                assertEquals(
+                        "HTTP/1.1 204 \r\nServer: Firecracker API\r\nConnection: keep-alive\r\n\r\n",
+                        answer(c));
+                assertEquals(
+                        i, Files.readAllLines(metrics).size(), "one metrics line per FlushMetrics");
             }
         }
         List<SocketChannel> open = new ArrayList<>();
@@ -93,11 +107,15 @@ class LoadVmmTest {
                 open.add(c);
                 // Answered: the stand-in has taken this connection into its ten before the next.
                 send(c, FLUSH);
-                assertTrue(answer(c).startsWith("HTTP/1.1 204 "), "connection " + (i + 1) + " of 10");
+                assertTrue(
+                        answer(c).startsWith("HTTP/1.1 204 "), "connection " + (i + 1) + " of 10");
             }
             try (SocketChannel eleventh = connect()) {
                 String refused = answer(eleventh);
-                assertTrue(refused.startsWith("HTTP/1.1 503\r\n") && refused.contains("Connection: close\r\n"), refused);
+                assertTrue(
+                        refused.startsWith("HTTP/1.1 503\r\n")
+                                && refused.contains("Connection: close\r\n"),
+                        refused);
                 assertEquals(-1, eleventh.read(ByteBuffer.allocate(16)), "and closed");
             }
         } finally {
@@ -127,7 +145,10 @@ class LoadVmmTest {
             int end = s.indexOf("\r\n\r\n");
             if (end >= 0) {
                 int at = s.indexOf("Content-Length: ");
-                int length = at < 0 || at > end ? 0 : Integer.parseInt(s.substring(at + 16, s.indexOf("\r\n", at)));
+                int length =
+                        at < 0 || at > end
+                                ? 0
+                                : Integer.parseInt(s.substring(at + 16, s.indexOf("\r\n", at)));
                 if (s.length() == end + 4 + length) {
                     return s;
                 }
@@ -140,7 +161,8 @@ class LoadVmmTest {
     }
 
     private void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(vmmPid)).inheritIO().start();
+        Process kill =
+                new ProcessBuilder("kill", "-" + name, Long.toString(vmmPid)).inheritIO().start();
         assertEquals(0, kill.waitFor());
     }
 }

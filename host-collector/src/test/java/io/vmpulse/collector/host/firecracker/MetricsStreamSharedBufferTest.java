@@ -11,11 +11,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Streams drained on one thread share its read buffer; a partial line must survive the others' reads. */
+/**
+ * Streams drained on one thread share its read buffer; a partial line must survive the others'
+ * reads.
+ */
 class MetricsStreamSharedBufferTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void a_partial_line_survives_another_stream_drained_on_the_same_thread() throws Exception {
@@ -25,7 +27,8 @@ class MetricsStreamSharedBufferTest {
         Files.writeString(b, "{\"other\":2}\n{\"other\":3}\n");
         Lines fromA = new Lines();
         Lines fromB = new Lines();
-        try (MetricsStream sa = new MetricsStream(a, 1024); MetricsStream sb = new MetricsStream(b, 1024)) {
+        try (MetricsStream sa = new MetricsStream(a, 1024);
+                MetricsStream sb = new MetricsStream(b, 1024)) {
             sa.drain(fromA);
             sb.drain(fromB);
             Files.writeString(a, "\":2}\n", StandardOpenOption.APPEND);

@@ -15,6 +15,7 @@ class LatestOutcomeTest {
 
     /** An executor that runs what it was given only when the test says so. */
     private final Queue<Runnable> queued = new ArrayDeque<>();
+
     private final AtomicInteger closes = new AtomicInteger();
     private final AtomicInteger runs = new AtomicInteger();
 
@@ -36,7 +37,10 @@ class LatestOutcomeTest {
         assertNull(outcome.latest(this::work));
         assertEquals(1, queued.size(), "the second call found a run in flight and started none");
         queued.remove().run();
-        assertEquals("run 1", outcome.latest(this::work), "the newest finished result, and a new run started");
+        assertEquals(
+                "run 1",
+                outcome.latest(this::work),
+                "the newest finished result, and a new run started");
         assertEquals(1, queued.size());
     }
 
