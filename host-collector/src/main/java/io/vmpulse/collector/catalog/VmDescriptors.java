@@ -288,13 +288,13 @@ public final class VmDescriptors {
             final String key = e.getKey();
             if (!LABEL_KEY.matcher(key).matches()) {
                 throw new InvalidDescriptorException(
-                        "labels", "key " + quote(printable(key)) + " does not match " + LABEL_KEY);
+                        "labels", "key " + quote(key) + " does not match " + LABEL_KEY);
             }
             final String value = e.getValue();
             final String field = "labels." + key;
             if (value.chars().anyMatch(Character::isISOControl)) {
                 throw new InvalidDescriptorException(
-                        field, "value " + quote(printable(value)) + " holds a control character");
+                        field, "value " + quote(value) + " holds a control character");
             }
             final int bytes = value.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > LABEL_VALUE_MAX_BYTES) {
@@ -310,20 +310,6 @@ public final class VmDescriptors {
      * {@code s} with each control character written as a backslash, u and four hex digits, so that
      * an error stays one line.
      */
-    private static String printable(final String s) {
-        final StringBuilder b = new StringBuilder(s.length());
-        s.chars()
-                .forEach(
-                        c -> {
-                            if (Character.isISOControl(c)) {
-                                b.append('\\').append('u').append(String.format("%04x", c));
-                            } else {
-                                b.append((char) c);
-                            }
-                        });
-        return b.toString();
-    }
-
     private static HostEndpoints host(final VmDescriptor d, final HypervisorKind kind)
             throws InvalidDescriptorException {
         final io.vmpulse.proto.control.v1.HostEndpoints h = d.getHost();

@@ -205,7 +205,7 @@ class VmDescriptorsTest {
         assertEquals("labels", rejected(valid().putLabels("k" + "x".repeat(63), "x")).field());
         final String escaped = rejected(valid().putLabels("a\nb", "x")).getMessage();
         assertEquals(
-                "field labels: key \"a\\u000ab\" does not match [a-zA-Z_][a-zA-Z0-9_]{0,62}",
+                "field labels: key \"a\\x0ab\" does not match [a-zA-Z_][a-zA-Z0-9_]{0,62}",
                 escaped);
         VmDescriptors.toVm(valid().putLabels("_" + "x".repeat(62), "x").build());
     }

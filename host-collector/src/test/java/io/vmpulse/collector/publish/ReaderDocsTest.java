@@ -25,7 +25,13 @@ class ReaderDocsTest {
         List<String> missing = new ArrayList<>();
         int named = 0;
         try (Stream<Path> docs = Files.list(Tools.ROOT.resolve("docs"))) {
-            for (Path doc : docs.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+            // metrics.md names Prometheus metrics (vmpulse_vm_up, ...), which look like C functions
+            // but are not.
+            for (Path doc :
+                    docs.filter(p -> p.toString().endsWith(".md"))
+                            .filter(p -> !p.getFileName().toString().equals("metrics.md"))
+                            .sorted()
+                            .toList()) {
                 String text = Files.readString(doc);
                 Matcher c = Pattern.compile("`(vmpulse_[a-z_]+)(?:\\(\\))?`").matcher(text);
                 while (c.find()) {
