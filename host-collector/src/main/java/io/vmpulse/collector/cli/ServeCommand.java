@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description =
                 "Run the collector as a daemon: ingest every registered VM's guest agent, read its "
-                        + "host side, and publish unified samples into the shared-memory registry.",
+                        + "host side, and publish one record per VM into the shared-memory registry.",
         footer = {
             "",
             "The configuration file is JSON; {} gives every default. See docs/operations.md.",

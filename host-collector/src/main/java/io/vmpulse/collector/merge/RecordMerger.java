@@ -10,10 +10,9 @@ import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 
 /**
- * Builds one VM's unified sample from what arrives: guest samples, host readings, ingest counters.
- * Keeps the previous reading of each half to derive rates, and keeps the last guest half in place
- * while the guest is silent, so host metrics keep flowing next to a guest half that is marked
- * stale.
+ * Builds one VM's record from what arrives: guest samples, host readings, ingest counters. Keeps
+ * the previous reading of each half to derive rates, and keeps the last guest half in place while
+ * the guest is silent, so host metrics keep flowing next to a guest half that is marked stale.
  *
  * <p>Rates are over the interval between two readings of the same half, measured on the host's
  * monotonic clock for the host half, and between two samples of the same guest boot for the guest

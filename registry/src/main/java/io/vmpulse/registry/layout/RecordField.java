@@ -1,7 +1,7 @@
 package io.vmpulse.registry.layout;
 
 /**
- * One named field of the unified sample, as listed in the registry's field directory.
+ * One named field of a VM's record, as listed in the registry's field directory.
  *
  * <p>Element {@code i} (0 &lt;= i &lt; count) lives at {@code offset + i * stride} from the start
  * of the sample and takes {@code size} bytes. A scalar has {@code count == 1} and {@code stride ==
