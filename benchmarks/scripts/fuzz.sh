@@ -29,6 +29,8 @@ fi
 LOGS=${FUZZ_LOGS:-target/fuzz-logs}
 mkdir -p "$LOGS"
 status=0
+passed=0
+failed=0
 for t in "${TARGETS[@]}"; do
   module=${t%%:*}
   test=${t#*:}
@@ -38,12 +40,13 @@ for t in "${TARGETS[@]}"; do
   if JAZZER_FUZZ=1 mvn -B -q -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-runs="$RUNS" \
       -Djazzer.internal.arg.2=-print_final_stats=1 >"$log" 2>&1; then
-    result=ok
+    result=ok; passed=$((passed + 1))
   else
-    result=FINDING; status=1
+    result=FINDING; status=1; failed=$((failed + 1))
   fi
   done_line=$(grep -aE '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
   execs=$(grep -aE 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}' || true)
   echo "$test: $result, ${execs:-?} executions in $(( $(date +%s) - start )) s; ${done_line:-no DONE line}"
 done
+echo "fuzz: $passed passed, $failed failed"
 exit $status
