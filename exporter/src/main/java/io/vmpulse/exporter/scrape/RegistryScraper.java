@@ -89,22 +89,27 @@ public final class RegistryScraper {
         }
     }
 
+    /** A scrape of a registry that cannot be read now: its path and why, no VMs. */
+    private Scrape unavailable(long now) {
+        return new Scrape(
+                source.path(),
+                source.problem(),
+                0,
+                null,
+                now,
+                0,
+                false,
+                0,
+                new int[3],
+                0,
+                List.of());
+    }
+
     private Scrape read() {
         long now = System.nanoTime();
         RegistryReader reader = source.current();
         if (reader == null) {
-            return new Scrape(
-                    source.path(),
-                    source.problem(),
-                    0,
-                    null,
-                    now,
-                    0,
-                    false,
-                    0,
-                    new int[3],
-                    0,
-                    List.of());
+            return unavailable(now);
         }
         try {
             return readSlots(reader, now);
@@ -112,18 +117,7 @@ public final class RegistryScraper {
             // The reader refuses to touch a file cut short under it (RegistryTruncatedException):
             // this scrape says the registry is unreadable, the next one maps the path again.
             source.invalidate("cannot read registry " + source.path() + ": " + e.getMessage());
-            return new Scrape(
-                    source.path(),
-                    source.problem(),
-                    0,
-                    null,
-                    now,
-                    0,
-                    false,
-                    0,
-                    new int[3],
-                    0,
-                    List.of());
+            return unavailable(now);
         }
     }
 
