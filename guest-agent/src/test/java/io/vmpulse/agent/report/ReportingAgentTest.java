@@ -106,6 +106,29 @@ class ReportingAgentTest {
     }
 
     @Test
+    void samples_the_collector_holds_unacknowledged_are_not_sent_again_after_a_reconnect()
+            throws Exception {
+        Path socket = dir.resolve("collector.sock");
+        RecordingCollector collector = new RecordingCollector(socket).withholdAcks().start();
+        try (collector;
+                ReportingAgent agent =
+                        new ReportingAgent(
+                                        sampler(), collectorAt(socket), Duration.ofMillis(20), 600)
+                                .start()) {
+            collector.awaitSamples(s -> s.size() >= 20, WAIT);
+            collector.stop(); // every sample so far is still in the agent's ring, unacknowledged
+            Thread.sleep(300);
+            collector.start();
+            int held = collector.samples().size();
+            List<Sample> got = collector.awaitSamples(s -> s.size() >= held + 20, WAIT);
+
+            assertConsecutive(got, 1);
+            assertEquals(0, collector.duplicates(), "the Welcome, not an Ack, said what was held");
+            assertTrue(collector.hellos().size() >= 2, "the agent reconnected");
+        }
+    }
+
+    @Test
     void a_restarted_agent_numbers_on_after_the_welcomes_last_seq_keeping_what_it_took_before()
             throws Exception {
         Path socket = dir.resolve("collector.sock");
