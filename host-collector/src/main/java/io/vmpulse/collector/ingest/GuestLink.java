@@ -245,7 +245,8 @@ public final class GuestLink {
         if (from != current) {
             return 0;
         }
-        if (hello.getBootId().equals(bootId) && sample.getSeq() <= lastSeq) {
+        if (hello.getBootId().equals(bootId)
+                && Long.compareUnsigned(sample.getSeq(), lastSeq) <= 0) {
             duplicates.incrementAndGet();
             return lastSeq;
         }
