@@ -23,11 +23,22 @@ import java.util.function.Supplier;
  *                          |  no Welcome in WELCOME_TIMEOUT: close ------------------------^
  * </pre>
  *
+ * <p>Seq numbers a guest boot's samples, across agent restarts: the collector drops any seq of a
+ * boot it already holds as a duplicate, so an agent that started again at 1 would have its first
+ * samples thrown away. The ring numbers this process's samples from 1 (it starts sampling before
+ * anyone has told it where to start), and the first Welcome of the process sets {@link #seqBase},
+ * what the collector already holds of this boot from the agents before this one; on the wire a
+ * sample is ring seq + base. Samples a killed agent took but never sent are gone without a gap in
+ * seq: the next agent continues right after the last one the collector got. The collector is the
+ * one place that knows what was published, so nothing is kept in the guest for this (a file in /run
+ * would cost a write per sample and a writable directory).
+ *
  * <p>On Welcome the ring forgets every seq <= last_seq and the cursor starts there, so the rest go
- * out oldest first and then live ones follow: none lost, none duplicated. A sample leaves the ring
- * only when an Ack covers it. {@link GrpcCall#sendMessage} blocks while the collector's HTTP/2
- * window is full, so a slow collector makes samples wait in the ring, never in a transport buffer,
- * and the sampler, which only appends to the ring, is never held up.
+ * out oldest first and then live ones follow: none lost, none duplicated. A Welcome below the base
+ * (a collector that restarted and holds nothing) leaves everything buffered to be sent. A sample
+ * leaves the ring only when an Ack covers it. {@link GrpcCall#sendMessage} blocks while the
+ * collector's HTTP/2 window is full, so a slow collector makes samples wait in the ring, never in a
+ * transport buffer, and the sampler, which only appends to the ring, is never held up.
  *
  * <p>What the collector says arrives on the call's reader thread ({@code vmpulse-io}): Welcome and
  * end-of-call are handed to this thread through {@link Session}'s fields and the ring's monitor;
@@ -68,6 +79,12 @@ final class CollectorLink implements Runnable {
      * writing.
      */
     private final SampleBuffer outgoing = new SampleBuffer();
+
+    /**
+     * Wire seq minus ring seq, fixed by the first Welcome; -1 until then. Written by this thread,
+     * read by the reader thread's Acks (which only follow samples sent after it was set).
+     */
+    private volatile long seqBase = -1;
 
     private byte[] message = new byte[1024];
     private volatile boolean closed;
@@ -224,14 +241,20 @@ final class CollectorLink implements Runnable {
         /** Writes the ring into the call until it ends or the link closes; returns why it ended. */
         String stream() throws IOException, InterruptedException {
             backoff.reset();
-            long cursor = welcomeSeq;
+            long held = welcomeSeq;
+            if (seqBase < 0) {
+                // Never below 0: a collector only holds seqs below 2^63 (it refuses larger ones).
+                seqBase = Math.max(0, held);
+            }
+            long base = seqBase;
+            long cursor = held - base;
             ring.ackUpTo(cursor);
             LogLine.info(
                     CollectorLink.class,
                     "connected to "
                             + collector
-                            + "; it holds samples up to seq "
-                            + cursor
+                            + "; it holds samples of this boot up to seq "
+                            + Long.toUnsignedString(held)
                             + ", "
                             + ring.size()
                             + " buffered to send");
@@ -241,7 +264,9 @@ final class CollectorLink implements Runnable {
                     ring.awaitAfter(cursor, IDLE_WAIT_NANOS, stopStreaming);
                     continue;
                 }
-                int length = AgentMessages.writeSample(outgoing, dropped, message(outgoing), 0);
+                int length =
+                        AgentMessages.writeSample(
+                                outgoing, base + outgoing.seq(), dropped, message(outgoing), 0);
                 call.sendMessage(message, 0, length);
                 cursor = outgoing.seq();
             }
@@ -318,7 +343,10 @@ final class CollectorLink implements Runnable {
 
         @Override
         public void ack(long seq) {
-            ring.ackUpTo(seq);
+            long base = seqBase;
+            if (base >= 0) {
+                ring.ackUpTo(seq - base);
+            }
         }
 
         @Override

@@ -6,14 +6,18 @@ import io.vmpulse.agent.sample.GuestIdentity;
  * Writes the bodies of the gRPC messages the agent sends, {@code vmpulse.agent.v1.AgentMessage},
  * without protobuf's generated classes.
  *
- * <p>A sample message wraps the bytes of a {@link SampleBuffer}; {@code dropped_before} is known
- * only when the sample is sent, so it is appended inside the Sample (protobuf reads fields in any
- * order, and 8 is Sample's highest field, so the bytes are still in canonical field order):
+ * <p>A sample message wraps the bytes of a {@link SampleBuffer}. Two of its fields are known only
+ * when the sample is sent: {@code seq}, which the buffer numbers from 1 in this agent process while
+ * the wire numbers on from what the collector already holds of this guest boot (see the report
+ * package's CollectorLink), and {@code dropped_before}. The buffer's own field 1 is skipped and the
+ * wire seq written in its place; {@code dropped_before} is appended inside the Sample (protobuf
+ * reads fields in any order, and 8 is Sample's highest field, so the bytes are still in canonical
+ * field order):
  *
  * <pre>
- *   AgentMessage: | 0x12 | varint len          | Sample bytes (fields 1..7) | 0x40 | varint dropped_before |
- *                  tag 2   covers everything      from SampleBuffer            tag 8   only when > 0
- *                  LEN     to the right
+ *   AgentMessage: | 0x12 | varint len       | 0x08 | varint seq | Sample bytes (fields 2..7) | 0x40 | varint dropped_before |
+ *                  tag 2   covers everything   tag 1   wire seq    from SampleBuffer, past     tag 8   only when > 0
+ *                  LEN     to the right                            its own field 1
  * </pre>
  *
  * {@link #writeSample} allocates nothing; {@link #hello} allocates its result, once per connection.
@@ -24,6 +28,12 @@ public final class AgentMessages {
     static final int AGENT_HELLO = 1;
     static final int AGENT_SAMPLE = 2;
     static final int AGENT_SAMPLE_TAG = Varints.lengthDelimitedTag(AGENT_SAMPLE);
+    static final int SAMPLE_SEQ = SampleEncoder.SAMPLE_SEQ;
+    static final int SAMPLE_SEQ_TAG = Varints.varintTag(SAMPLE_SEQ);
+
+    /** The widest seq field: a full ten-byte varint after its tag. */
+    static final int MAX_SEQ_FIELD_LENGTH = ProtoWriter.uint64Size(SAMPLE_SEQ, -1L);
+
     static final int SAMPLE_DROPPED_BEFORE = 8;
     static final int SAMPLE_DROPPED_BEFORE_TAG = Varints.varintTag(SAMPLE_DROPPED_BEFORE);
 
@@ -35,7 +45,10 @@ public final class AgentMessages {
 
     /** The largest {@link #writeSample} output for any sample: size a send buffer with it once. */
     public static final int MAX_SAMPLE_MESSAGE_LENGTH =
-            sampleMessageLength(SampleBuffer.MAX_LENGTH + MAX_DROPPED_BEFORE_FIELD_LENGTH);
+            sampleMessageLength(
+                    SampleBuffer.MAX_LENGTH
+                            + MAX_SEQ_FIELD_LENGTH
+                            + MAX_DROPPED_BEFORE_FIELD_LENGTH);
 
     static final int HELLO_AGENT_NAME = 1;
     static final int HELLO_AGENT_VERSION = 2;
@@ -47,30 +60,40 @@ public final class AgentMessages {
 
     private AgentMessages() {}
 
-    /** The length {@link #writeSample} will write for {@code sample} and {@code droppedBefore}. */
-    public static int sampleLength(SampleBuffer sample, long droppedBefore) {
-        return sampleMessageLength(sample.length() + droppedBeforeFieldLength(droppedBefore));
+    /**
+     * The length {@link #writeSample} will write for {@code sample} sent as {@code seq} with {@code
+     * droppedBefore}.
+     */
+    public static int sampleLength(SampleBuffer sample, long seq, long droppedBefore) {
+        return sampleMessageLength(
+                bodyLength(sample) + seqFieldLength(seq) + droppedBeforeFieldLength(droppedBefore));
     }
 
     /**
-     * The most {@link #writeSample} can write for {@code sample}, whatever {@code droppedBefore}
-     * is.
+     * The most {@link #writeSample} can write for {@code sample}, whatever {@code seq} and {@code
+     * droppedBefore} are.
      */
     public static int maxSampleLength(SampleBuffer sample) {
-        return sampleMessageLength(sample.length() + MAX_DROPPED_BEFORE_FIELD_LENGTH);
+        return sampleMessageLength(
+                sample.length() + MAX_SEQ_FIELD_LENGTH + MAX_DROPPED_BEFORE_FIELD_LENGTH);
     }
 
     /**
-     * Writes {@code AgentMessage{sample = sample + dropped_before}} at {@code out[off]}; a {@code
+     * Writes {@code AgentMessage{sample = sample with seq + dropped_before}} at {@code out[off]}:
+     * {@code seq} (unsigned; 0 writes none) replaces the seq the buffer was encoded with; a {@code
      * droppedBefore} of 0 or less writes no {@code dropped_before}, above 2^32-1 writes 2^32-1.
      *
      * @return the length written, {@link #sampleLength}
      * @throws IndexOutOfBoundsException when {@code out} has less room after {@code off}, having
      *     written nothing
      */
-    public static int writeSample(SampleBuffer sample, long droppedBefore, byte[] out, int off) {
+    public static int writeSample(
+            SampleBuffer sample, long seq, long droppedBefore, byte[] out, int off) {
+        int skip = encodedSeqLength(sample);
+        int bodyLength = sample.length() - skip;
+        int seqLength = seqFieldLength(seq);
         int droppedLength = droppedBeforeFieldLength(droppedBefore);
-        int sampleLength = sample.length() + droppedLength;
+        int sampleLength = seqLength + bodyLength + droppedLength;
         int length = sampleMessageLength(sampleLength);
         if (off < 0 || length > out.length - off) {
             throw new IndexOutOfBoundsException(
@@ -84,8 +107,12 @@ public final class AgentMessages {
         }
         int pos = Varints.put(AGENT_SAMPLE_TAG, out, off);
         pos = Varints.put(sampleLength, out, pos);
-        System.arraycopy(sample.array(), 0, out, pos, sample.length());
-        pos += sample.length();
+        if (seqLength > 0) {
+            pos = Varints.put(SAMPLE_SEQ_TAG, out, pos);
+            pos = Varints.put(seq, out, pos);
+        }
+        System.arraycopy(sample.array(), skip, out, pos, bodyLength);
+        pos += bodyLength;
         if (droppedLength > 0) {
             pos = Varints.put(SAMPLE_DROPPED_BEFORE_TAG, out, pos);
             pos = Varints.put(Math.min(droppedBefore, MAX_DROPPED_BEFORE), out, pos);
@@ -134,6 +161,26 @@ public final class AgentMessages {
                             + " written");
         }
         return message;
+    }
+
+    /**
+     * The bytes of the buffer's own seq field: the encoder writes it first, and only when not 0.
+     */
+    private static int encodedSeqLength(SampleBuffer sample) {
+        int length = seqFieldLength(sample.seq());
+        if (length > 0 && (sample.length() < length || sample.array()[0] != SAMPLE_SEQ_TAG)) {
+            throw new IllegalStateException(
+                    "sample " + sample.seq() + " does not start with its seq field");
+        }
+        return length;
+    }
+
+    private static int bodyLength(SampleBuffer sample) {
+        return sample.length() - encodedSeqLength(sample);
+    }
+
+    private static int seqFieldLength(long seq) {
+        return seq == 0 ? 0 : ProtoWriter.uint64Size(SAMPLE_SEQ, seq);
     }
 
     private static int sampleMessageLength(int sampleLength) {

@@ -11,8 +11,9 @@ import java.util.Arrays;
  *            0                                           length()         array().length
  * </pre>
  *
- * The message carries {@code seq} as its field 1 too; it is kept beside the bytes so that whoever
- * buffers samples can order and acknowledge them without parsing.
+ * The message carries {@code seq} as its field 1 too, first; it is kept beside the bytes so that
+ * whoever buffers samples can order and acknowledge them without parsing. It is the seq the agent
+ * process gave the sample: {@link AgentMessages#writeSample} puts the wire seq in its place.
  *
  * <p>Not thread-safe: a buffer is written by one thread at a time and handed over with whatever
  * synchronisation hands it over (or copied with {@link #copyFrom}).

@@ -48,6 +48,7 @@ final class RecordingCollector implements AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
     private final List<Hello> hellos = new ArrayList<>();
     private int duplicates;
+    private boolean withholdAcks;
     private long lastSeq;
     private Server server;
     private ServerCallStreamObserver<CollectorMessage> stream;
@@ -93,6 +94,15 @@ final class RecordingCollector implements AutoCloseable {
 
     synchronized List<Hello> hellos() {
         return List.copyOf(hellos);
+    }
+
+    /**
+     * Stores samples but never acknowledges one, as a collector whose batched Ack had not gone out
+     * yet: only the Welcome of the next stream tells the agent what is held.
+     */
+    synchronized RecordingCollector withholdAcks() {
+        withholdAcks = true;
+        return this;
     }
 
     synchronized int duplicates() {
@@ -157,7 +167,10 @@ final class RecordingCollector implements AutoCloseable {
             samples.add(sample);
             lastSeq = sample.getSeq();
         }
-        from.onNext(CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(lastSeq)).build());
+        if (!withholdAcks) {
+            from.onNext(
+                    CollectorMessage.newBuilder().setAck(Ack.newBuilder().setSeq(lastSeq)).build());
+        }
         notifyAll();
     }
 

@@ -31,7 +31,8 @@ class AgentMessagesTest {
     void dropped_before_appended_inside_the_sample_is_read_by_protobuf() throws Exception {
         for (long dropped : new long[] {1, 127, 128, 0xFFFF_FFFFL}) {
             byte[] out = new byte[AgentMessages.maxSampleLength(buffer(SAMPLE))];
-            int length = AgentMessages.writeSample(buffer(SAMPLE), dropped, out, 0);
+            int length =
+                    AgentMessages.writeSample(buffer(SAMPLE), SAMPLE.getSeq(), dropped, out, 0);
 
             AgentMessage expected =
                     AgentMessage.newBuilder()
@@ -42,7 +43,27 @@ class AgentMessagesTest {
                     expected.toByteArray(),
                     Arrays.copyOf(out, length),
                     "field 8 is last, so canonical order");
-            assertEquals(AgentMessages.sampleLength(buffer(SAMPLE), dropped), length);
+            assertEquals(
+                    AgentMessages.sampleLength(buffer(SAMPLE), SAMPLE.getSeq(), dropped), length);
+        }
+    }
+
+    @Test
+    void the_seq_sent_replaces_the_seq_the_buffer_was_numbered_with() throws Exception {
+        // 1 and 127 fit the buffer's one-byte varint, 128 and up are wider, 2^63-1 and 2^64-1
+        // (-1L) the widest: the rest of the sample moves over and stays byte-for-byte canonical.
+        for (long seq : new long[] {1, 127, 128, 1L << 35, Long.MAX_VALUE, -1L}) {
+            SampleBuffer sample = buffer(SAMPLE);
+            byte[] out = new byte[AgentMessages.maxSampleLength(sample)];
+            int length = AgentMessages.writeSample(sample, seq, 3, out, 0);
+
+            AgentMessage expected =
+                    AgentMessage.newBuilder()
+                            .setSample(SAMPLE.toBuilder().setSeq(seq).setDroppedBefore(3))
+                            .build();
+            assertArrayEquals(expected.toByteArray(), Arrays.copyOf(out, length), "seq " + seq);
+            assertEquals(AgentMessages.sampleLength(sample, seq, 3), length);
+            assertEquals(12, sample.seq(), "the buffer keeps its own number");
         }
     }
 
@@ -56,7 +77,7 @@ class AgentMessagesTest {
                 Integer.toUnsignedLong(written(1L << 32).getSample().getDroppedBefore()));
         for (long none : new long[] {0, -1, Long.MIN_VALUE}) {
             byte[] out = new byte[AgentMessages.maxSampleLength(buffer(SAMPLE))];
-            int length = AgentMessages.writeSample(buffer(SAMPLE), none, out, 0);
+            int length = AgentMessages.writeSample(buffer(SAMPLE), SAMPLE.getSeq(), none, out, 0);
             assertArrayEquals(
                     AgentMessage.newBuilder().setSample(SAMPLE).build().toByteArray(),
                     Arrays.copyOf(out, length));
@@ -66,9 +87,9 @@ class AgentMessagesTest {
     @Test
     void a_sample_is_written_at_the_offset_given_and_never_past_the_array() throws Exception {
         SampleBuffer sample = buffer(SAMPLE);
-        int length = AgentMessages.sampleLength(sample, 5);
+        int length = AgentMessages.sampleLength(sample, 12, 5);
         byte[] out = new byte[7 + length];
-        assertEquals(length, AgentMessages.writeSample(sample, 5, out, 7));
+        assertEquals(length, AgentMessages.writeSample(sample, 12, 5, out, 7));
         assertEquals(
                 5,
                 AgentMessage.parseFrom(ByteBuffer.wrap(out, 7, length))
@@ -79,12 +100,12 @@ class AgentMessagesTest {
         IndexOutOfBoundsException e =
                 assertThrows(
                         IndexOutOfBoundsException.class,
-                        () -> AgentMessages.writeSample(sample, 5, small, 0));
+                        () -> AgentMessages.writeSample(sample, 12, 5, small, 0));
         assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
         assertArrayEquals(new byte[small.length], small, "nothing written");
         assertTrue(
                 AgentMessages.maxSampleLength(sample)
-                        >= AgentMessages.sampleLength(sample, Long.MAX_VALUE));
+                        >= AgentMessages.sampleLength(sample, -1L, Long.MAX_VALUE));
     }
 
     @Test
@@ -131,7 +152,7 @@ class AgentMessagesTest {
 
     private static AgentMessage written(long dropped) throws Exception {
         byte[] out = new byte[AgentMessages.maxSampleLength(buffer(SAMPLE))];
-        int length = AgentMessages.writeSample(buffer(SAMPLE), dropped, out, 0);
+        int length = AgentMessages.writeSample(buffer(SAMPLE), SAMPLE.getSeq(), dropped, out, 0);
         return AgentMessage.parseFrom(ByteBuffer.wrap(out, 0, length));
     }
 

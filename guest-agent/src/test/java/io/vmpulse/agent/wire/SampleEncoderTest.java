@@ -99,7 +99,7 @@ class SampleEncoderTest {
             TestReadings.populate(reading, 3);
             SampleBuffer buffer = encode(reading, 5, 1000);
             byte[] message = new byte[AgentMessages.maxSampleLength(buffer)];
-            int length = AgentMessages.writeSample(buffer, 2, message, 0);
+            int length = AgentMessages.writeSample(buffer, buffer.seq(), 2, message, 0);
             Sample sample = AgentMessage.parseFrom(ByteBuffer.wrap(message, 0, length)).getSample();
 
             Map<Descriptor, List<Message>> instances = new HashMap<>();

@@ -49,7 +49,6 @@ public final class GuestLink {
     // Guarded by this.
     private GuestStream current;
     private String bootId = "";
-    private String instance = "";
     private long lastSeq;
     private CounterContinuity.Baseline previous;
     private int desiredIntervalMs;
@@ -216,11 +215,12 @@ public final class GuestLink {
         return current != null && current.hasHello();
     }
 
-    /** The seq to tell a connecting agent about: what we hold from this very agent instance. */
+    /**
+     * The seq to tell a connecting agent about: the last one published of its guest boot, by any
+     * agent process of that boot, so that a restarted agent numbers on from there.
+     */
     synchronized long lastSeqFor(Hello hello) {
-        return hello.getBootId().equals(bootId) && hello.getAgentInstance().equals(instance)
-                ? lastSeq
-                : 0;
+        return hello.getBootId().equals(bootId) ? lastSeq : 0;
     }
 
     synchronized int desiredIntervalMs() {
@@ -232,14 +232,21 @@ public final class GuestLink {
      * guest may be told is stored (0 when the stream has been replaced and must not ack). The sink
      * is called under the link's lock so that samples reach it in seq order even while an old and a
      * new stream overlap.
+     *
+     * <p>Seq numbers the samples of one guest boot, across agent restarts (the Welcome tells a new
+     * agent where to go on). A seq at or below the last one published for the boot is a duplicate:
+     * counted, acknowledged (so that the agent drops it) and never published, and not a reject, so
+     * a well-behaved agent resending what it could not know arrived is never cut off. A new boot id
+     * starts the numbering over. A guest that jumps its seq towards 2^63-1 makes every later sample
+     * of that boot a duplicate: it silences only its own VM, until it reboots or the VM is
+     * registered again (docs/design.md, "Delivery").
      */
     synchronized long accept(GuestStream from, Hello hello, Sample sample, long nowNanos) {
         if (from != current) {
             return 0;
         }
-        boolean sameAgent =
-                hello.getBootId().equals(bootId) && hello.getAgentInstance().equals(instance);
-        if (sameAgent && Long.compareUnsigned(sample.getSeq(), lastSeq) <= 0) {
+        if (hello.getBootId().equals(bootId)
+                && Long.compareUnsigned(sample.getSeq(), lastSeq) <= 0) {
             duplicates.incrementAndGet();
             return lastSeq;
         }
@@ -250,7 +257,6 @@ public final class GuestLink {
             resets.incrementAndGet();
         }
         bootId = hello.getBootId();
-        instance = hello.getAgentInstance();
         lastSeq = sample.getSeq();
         previous = CounterContinuity.Baseline.of(sample);
         accepted.incrementAndGet();

@@ -11,6 +11,7 @@ import io.vmpulse.collector.ingest.IngestBounds;
 import io.vmpulse.collector.ingest.IngestServer;
 import io.vmpulse.collector.ingest.PeerRule;
 import io.vmpulse.collector.merge.GuestHalf;
+import io.vmpulse.collector.merge.IngestCounts;
 import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.collector.threads.DaemonThreads;
@@ -147,6 +148,12 @@ public final class Collector implements VmCatalog.Listener, AutoCloseable {
      */
     public CompletableFuture<String> failure() {
         return failure;
+    }
+
+    /** What ingest has counted of {@code vmId}'s guest; null when the VM has no session. */
+    IngestCounts ingestCounts(String vmId) {
+        VmSession p = pipelines.get(vmId);
+        return p == null ? null : p.link().stats();
     }
 
     /** The merge pool, for tests that take a merge thread down. */

@@ -202,11 +202,74 @@ class HostileGuestTest {
             vm.sink.samples.poll(10, TimeUnit.SECONDS);
         }
         Guest second = vm.connect("boot-2", "inst-9");
-        assertEquals(0, second.welcomeSeq(), "a new agent instance is told nothing is held yet");
+        assertEquals(0, second.welcomeSeq(), "a new boot is told nothing of it is held yet");
         second.send(sample(1, 10));
         vm.sink.samples.poll(10, TimeUnit.SECONDS);
         assertEquals(Continuity.GUEST_RESTARTED, vm.sink.verdicts.get(2));
         assertEquals(1, vm.link.stats().guestRestarts());
+    }
+
+    @Test
+    void a_restarted_agent_of_the_same_boot_is_told_the_boots_last_seq_and_its_repeats_are_dropped()
+            throws Exception {
+        Vm vm = vm("restart");
+        Guest first = vm.connect("boot-1", "inst-1");
+        for (int i = 1; i <= 5; i++) {
+            first.send(sample(i, 100L * i));
+        }
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(i, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+        }
+
+        Guest second = vm.connect("boot-1", "inst-2");
+        assertEquals(5, second.welcomeSeq(), "a new agent process numbers on after the boot's 5");
+        // More repeats in a row than a stream may send rejects: a duplicate is not abuse.
+        int repeats = LIMITS.rejectsBeforeAbuse() + 2;
+        for (int i = 0; i < repeats; i++) {
+            second.send(sample(1 + i % 5, 100));
+        }
+        second.send(sample(6, 600));
+        second.send(sample(7, 700));
+        second.send(sample(6, 600)); // backwards within the boot
+        second.send(sample(8, 800));
+
+        for (int seq = 6; seq <= 8; seq++) {
+            assertEquals(seq, vm.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+        }
+        assertEquals(8, second.awaitAck(8), "the stream goes on and acks what is held");
+        assertEquals(null, vm.sink.samples.poll(200, TimeUnit.MILLISECONDS), "nothing twice");
+        assertEquals(repeats + 1, vm.link.stats().duplicates());
+        assertEquals(0, vm.link.stats().rejected(), "a duplicate is not a reject");
+        assertEquals(8, vm.link.stats().accepted());
+        assertEquals(1, second.closed.getCount(), "the agent was not cut off");
+    }
+
+    @Test
+    void a_seq_jump_to_2_to_the_63_minus_1_silences_only_its_own_boot_until_the_next_boot()
+            throws Exception {
+        Vm jumper = vm("jumper");
+        Vm neighbour = vm("neighbour");
+        Guest g = jumper.connect("boot-1", "inst-1");
+        g.send(sample(1, 100));
+        g.send(sample(Long.MAX_VALUE, 200));
+        g.send(sample(2, 300));
+        assertEquals(1, jumper.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+        assertEquals(Long.MAX_VALUE, jumper.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+        awaitDuplicates(jumper, 1);
+
+        Guest restarted = jumper.connect("boot-1", "inst-2");
+        assertEquals(Long.MAX_VALUE, restarted.welcomeSeq());
+        restarted.send(sample(3, 400));
+        Guest n = neighbour.connect("boot-n", "inst-n");
+        n.send(sample(1, 100));
+        assertEquals(1, neighbour.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+        awaitDuplicates(jumper, 2);
+
+        Guest rebooted = jumper.connect("boot-2", "inst-3");
+        assertEquals(0, rebooted.welcomeSeq(), "a new boot starts over");
+        rebooted.send(sample(1, 10));
+        assertEquals(1, jumper.sink.samples.poll(10, TimeUnit.SECONDS).getSeq());
+        assertEquals(0, neighbour.link.stats().duplicates());
     }
 
     @Test
@@ -443,6 +506,15 @@ class HostileGuestTest {
 
         @Override
         public void guestDisconnected(String reason) {}
+    }
+
+    /** A later stream replaces this one: what it sent must be judged first. */
+    private static void awaitDuplicates(Vm vm, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (vm.link.stats().duplicates() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(count, vm.link.stats().duplicates());
     }
 
     private static Sample sample(long seq, long userNs) {
