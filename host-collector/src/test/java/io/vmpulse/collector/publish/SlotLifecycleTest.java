@@ -50,6 +50,7 @@ class SlotLifecycleTest {
             int slot = w.claim("vm-a");
             VmRecord u = new VmRecord();
             u.putLong(RecordFields.MEM_TOTAL_BYTES, 8L << 30);
+            u.putInt(RecordFields.FS_COUNT, 3);
             u.putString(RecordFields.FS_MOUNT_POINT, 2, "/var/lib");
             u.putDouble(RecordFields.GUEST_CPU_BUSY_PCT, 37.5);
             u.setPresent(RecordFlags.PRESENT_GUEST_MEMORY, true);
