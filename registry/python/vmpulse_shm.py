@@ -17,6 +17,10 @@ through the descriptor, and is_replaced() tells.
 Text. Guest text is printed escaped: control characters as \xNN, a backslash as \\, invalid
 UTF-8 as U+FFFD; --json output is ASCII-only valid JSON.
 
+Used blocks (1.4). The writer publishes only the 128-byte blocks of the sample that its slot
+header's used_blocks marks; the others are zero. This reader still copies the whole slot and, for
+a file of minor version 4 or later, zeroes the blocks not marked before using or hashing it.
+
 Consistency. Python cannot issue memory fences. A slot is read as: seq1 = load of seq; one
 bytes copy of the whole slot (one pread, a single copy in the kernel); seq2 = load of seq; the copy is
 accepted only if seq1 == seq2, seq1 is even, the seq inside the copy equals seq1, and the
