@@ -662,8 +662,8 @@ public final class RecordFields {
     public static final RecordField REJECTED_CONNECTION = B.u64("rejected_connection", "count");
 
     /**
-     * Messages delayed by the VM's rate limit (then processed, so not rejects and not in {@code
-     * rejected_messages}).
+     * Times the VM's rate limit delayed reading its next message (normally once per delayed
+     * message, which is then processed: not a reject, not in {@code rejected_messages}).
      */
     public static final RecordField THROTTLED_MESSAGES = B.u64("throttled_messages", "count");
 
