@@ -65,7 +65,7 @@
 
 #define VMPULSE_MAGIC 0x0045534C55504D56ULL /* "VMPULSE\0" as a little-endian u64 */
 #define VMPULSE_VERSION_MAJOR 1
-#define VMPULSE_VERSION_MINOR 3
+#define VMPULSE_VERSION_MINOR 4
 #define VMPULSE_READY 1ULL
 #define VMPULSE_WRITER_CLOSED 1ULL /* header.writer_flags */
 
@@ -121,6 +121,12 @@
 #define VMPULSE_MAX_DISKS 8             /* 1.3 */
 #define VMPULSE_MAX_NICS 8              /* 1.3 */
 
+/* 1.4: slot_header.used_blocks; block b is sample bytes [8 + 128 b, 8 + 128 (b + 1)) */
+#define VMPULSE_BLOCK_FIRST 8
+#define VMPULSE_BLOCK_BYTES 128
+#define VMPULSE_USED_BLOCKS_WORDS 4
+#define VMPULSE_MAP_BLOCKS (VMPULSE_USED_BLOCKS_WORDS * 64) /* blocks past these are always copied */
+
 #define VMPULSE_CHECKSUM_SEED 0x243F6A8885A308D3ULL
 #define VMPULSE_CHECKSUM_PRIME 0x9E3779B97F4A7C15ULL
 
@@ -164,7 +170,7 @@ struct vmpulse_slot_header {            /* at slots_offset + i * slot_size, 128 
     uint32_t state;                     /*  16 VMPULSE_STATE_* */
     uint32_t reserved0;                 /*  20 */
     int64_t claimed_unix_ns;            /*  24 */
-    uint64_t reserved1[4];              /*  32 */
+    uint64_t used_blocks[4];            /*  32 1.4: bit b set = sample block b was published; clear = all zero */
     char vm_id[64];                     /*  64 UTF-8, NUL-padded */
 };
 
@@ -349,12 +355,22 @@ struct vmpulse_sample {                 /* at slot + sample_offset; sizeof = sam
     struct vmpulse_nic nic[VMPULSE_MAX_NICS];
     uint32_t vcpu_omitted;              /* vCPU threads numbered 32 and above: in the totals, not in vcpu[] */
     uint32_t pad2;
+    /* added in 1.4: check sample_size (or the directory) before reading these from an older file */
+    uint64_t vmm_cpu_user_ns;           /* the VMM's utime; vmm_cpu_ns = user + system */
+    uint64_t vmm_cpu_system_ns;         /* the VMM's stime */
+    uint64_t rejected_oversized;        /* rejects by reason: they add up to rejected_messages */
+    uint64_t rejected_malformed;
+    uint64_t rejected_hello;
+    uint64_t rejected_sample;
+    uint64_t rejected_connection;
+    uint64_t throttled_messages;        /* delayed by the rate limit; not rejects */
+    uint64_t duplicate_samples;         /* already held, acknowledged and dropped; not rejects */
 };
 
 _Static_assert(sizeof(struct vmpulse_header) == 128, "header is 128 bytes");
 _Static_assert(sizeof(struct vmpulse_dir_entry) == 64, "directory entries are 64 bytes");
 _Static_assert(sizeof(struct vmpulse_slot_header) == 128, "slot header is 128 bytes");
-_Static_assert(sizeof(struct vmpulse_sample) == 7544, "sample of ABI 1.3 is 7544 bytes");
+_Static_assert(sizeof(struct vmpulse_sample) == 7616, "sample of ABI 1.4 is 7616 bytes");
 
 struct vmpulse_registry {
     const unsigned char *base;          /* the read-only mapping */
@@ -548,6 +564,27 @@ static inline const unsigned char *vmpulse_slot(const struct vmpulse_registry *r
 }
 
 /*
+ * 1.4: copies the slot header, then the sample's checksum word and the blocks the copied header's
+ * used_blocks marks; the other blocks are zero in the slot, and are zeroed in out. A torn
+ * used_blocks is caught by the caller's seq check like any other torn byte.
+ */
+static inline void vmpulse_copy_used(const struct vmpulse_registry *r, const unsigned char *slot, void *out)
+{
+    unsigned char *o = out;
+    size_t off = r->header->sample_offset, size = r->header->sample_size;
+    memcpy(o, slot, off + VMPULSE_BLOCK_FIRST);
+    const struct vmpulse_slot_header *h = (const struct vmpulse_slot_header *)o;
+    for (size_t b = 0, at = VMPULSE_BLOCK_FIRST; at < size; b++, at += VMPULSE_BLOCK_BYTES) {
+        size_t len = size - at < VMPULSE_BLOCK_BYTES ? size - at : VMPULSE_BLOCK_BYTES;
+        if (b >= VMPULSE_MAP_BLOCKS || (h->used_blocks[b / 64] >> (b % 64) & 1)) {
+            memcpy(o + off + at, slot + off + at, len);
+        } else {
+            memset(o + off + at, 0, len);
+        }
+    }
+}
+
+/*
  * Copies slot `slot` consistently into out (vmpulse_slot_copy_size bytes).
  * Returns the number of attempts it took (>= 1), or 0 when no consistent copy was obtained
  * within max_attempts (the writer kept writing it, or died in the middle of a write) or when
@@ -577,7 +614,11 @@ static inline int vmpulse_read_slot(const struct vmpulse_registry *r, uint32_t s
     for (unsigned attempt = 1; attempt <= max_attempts; attempt++) {
         uint64_t s1 = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
         if ((s1 & 1) == 0) {
-            memcpy(out, s, n);
+            if (r->header->version_minor >= 4) {
+                vmpulse_copy_used(r, s, out);
+            } else {
+                memcpy(out, s, n);
+            }
             __atomic_thread_fence(__ATOMIC_ACQUIRE);
             uint64_t s2 = __atomic_load_n(seq, __ATOMIC_RELAXED);
             if (s1 == s2) {

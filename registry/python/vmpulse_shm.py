@@ -17,6 +17,10 @@ through the descriptor, and is_replaced() tells.
 Text. Guest text is printed escaped: control characters as \xNN, a backslash as \\, invalid
 UTF-8 as U+FFFD; --json output is ASCII-only valid JSON.
 
+Used blocks (1.4). The writer publishes only the 128-byte blocks of the sample that its slot
+header's used_blocks marks; the others are zero. This reader still copies the whole slot and, for
+a file of minor version 4 or later, zeroes the blocks not marked before using or hashing it.
+
 Consistency. Python cannot issue memory fences. A slot is read as: seq1 = load of seq; one
 bytes copy of the whole slot (one pread, a single copy in the kernel); seq2 = load of seq; the copy is
 accepted only if seq1 == seq2, seq1 is even, the seq inside the copy equals seq1, and the
@@ -53,7 +57,9 @@ MAX_ATTEMPTS = 1000  # seqlock attempts per slot (VMPULSE_READ_ATTEMPTS); the CP
 # heartbeat_count, heartbeat_unix_ns, heartbeat_mono_ns, writer_flags, reserved x3, ready
 HEADER = struct.Struct("<QHHIIIQIIIIIIqQqqQ3QQ")
 DIR_ENTRY = struct.Struct("<32s8sIIIIII")
-SLOT_HEADER = struct.Struct("<QQIIq32x64s")
+# slot header: seq, generation, state, reserved, claimed_unix_ns, used_blocks x4 (1.4), vm_id
+SLOT_HEADER = struct.Struct("<QQIIq4Q64s")
+BLOCK_FIRST, BLOCK_BYTES, MAP_BLOCKS = 8, 128, 256  # used_blocks: block b = sample bytes [8 + 128 b, +128)
 SEQ = struct.Struct("<Q")
 
 
@@ -80,6 +86,18 @@ def checksum(sample):
     for lane in range(1, 8):
         r = ((r ^ h[lane]) * CHECKSUM_PRIME) & MASK
     return r ^ (r >> 32)
+
+
+def published(sample, used):
+    """Since 1.4 the writer copies only the sample blocks whose bit is set in the slot header's
+    used_blocks (four u64 words); the rest are zero in the slot. Returns the sample with them zero,
+    which is what the checksum covers (blocks past the map's 256 are always kept)."""
+    out = bytearray(sample)
+    for b, at in enumerate(range(BLOCK_FIRST, len(sample), BLOCK_BYTES)):
+        if b < MAP_BLOCKS and not (used[b // 64] >> (b % 64)) & 1:
+            end = min(at + BLOCK_BYTES, len(sample))
+            out[at:end] = bytes(end - at)
+    return bytes(out)
 
 
 def _text(raw):
@@ -218,12 +236,15 @@ class Registry:
             if s1 & 1 == 0:
                 raw = self._pread(n, base)
                 s2 = SEQ.unpack(self._pread(8, base))[0]
-                seq, generation, state, _, _, vm_id = SLOT_HEADER.unpack_from(raw, 0)
-                sample = raw[self.sample_offset:]
+                seq, generation, state, _, _, u0, u1, u2, u3, vm_id = SLOT_HEADER.unpack_from(raw, 0)
+                sample = self._published(raw[self.sample_offset:], (u0, u1, u2, u3))
                 if s1 == s2 and seq == s1 and (state == 0 or checksum(sample) == struct.unpack_from("<Q", sample)[0]):
                     return Slot(index, seq, generation, state, _text(vm_id), sample)
             time.sleep(0)
         return None
+
+    def _published(self, sample, used):
+        return published(sample, used) if self.version[1] >= 4 else sample
 
     def live(self):
         """Consistent copies of every live or final slot (free slots and states newer than this
@@ -270,7 +291,7 @@ def check(reg, seconds):
             if s1 & 1 or s1 != s2 or SLOT_HEADER.unpack_from(raw, 0)[2] not in (STATE_LIVE, STATE_FINAL):
                 continue
             accepted += 1
-            sample = raw[reg.sample_offset:]
+            sample = reg._published(raw[reg.sample_offset:], SLOT_HEADER.unpack_from(raw, 0)[5:9])
             if checksum(sample) != struct.unpack_from("<Q", sample)[0]:
                 torn += 1
     print(f"accepted={accepted} torn={torn}")

@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -15,8 +16,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Publishing one slot: stamp the publish time, hash the whole sample into its checksum, and copy it
- * into the slot under the seqlock. Target: at most 250 ns.
+ * Publishing one slot: hash the record into its checksum and copy it into the slot under the
+ * seqlock (since ABI 1.4 only its used blocks). Target: at most 250 ns. {@code shape}: see {@link
+ * RegistryFixture}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -26,11 +28,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PublishBenchmark {
 
+    @Param({"typical", "full"})
+    public String shape;
+
     private RegistryFixture fixture;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        fixture = new RegistryFixture(4096, 1);
+        fixture = new RegistryFixture(4096, 1, shape);
     }
 
     @TearDown(Level.Trial)

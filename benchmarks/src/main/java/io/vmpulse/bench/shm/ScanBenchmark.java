@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A full scan of 4,096 live slots: a consistent copy of each (seqlock), as {@code top} or an
- * exporter does every second. Target: at most 1 ms. {@code scanWhilePublishing} runs the same scan
- * while another thread publishes into the slots round-robin, so reads meet writes.
+ * exporter does every second. Target: at most 1 ms. {@code shape}: see {@link RegistryFixture}.
+ * {@code scanWhilePublishing} runs the same scan while another thread publishes into the slots
+ * round-robin, so reads meet writes.
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,13 +36,16 @@ public class ScanBenchmark {
 
     static final int SLOTS = 4096;
 
+    @Param({"typical", "full"})
+    public String shape;
+
     private RegistryFixture fixture;
     private RegistryReader reader;
     private long sink;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        fixture = new RegistryFixture(SLOTS, SLOTS);
+        fixture = new RegistryFixture(SLOTS, SLOTS, shape);
         reader = RegistryReader.open(fixture.path);
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.logging.Logger;
 
 /**
@@ -38,7 +39,7 @@ public final class GuestLink {
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, LOG_PERIOD_NANOS);
 
     private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLongArray rejected = new AtomicLongArray(RejectReason.values().length);
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
@@ -132,9 +133,9 @@ public final class GuestLink {
         return limits.rejectsBeforeAbuse();
     }
 
-    /** Counts a rejected message and logs why, at most once per log period. */
-    void countReject(long nowNanos, String what) {
-        rejected.incrementAndGet();
+    /** Counts a rejected message under its reason and logs why, at most once per log period. */
+    void countReject(long nowNanos, RejectReason reason, String what) {
+        rejected.incrementAndGet(reason.ordinal());
         rejectLog.warn(nowNanos, "vm " + vmId + ": " + what);
     }
 
@@ -183,12 +184,12 @@ public final class GuestLink {
      * limit.
      */
     void connectionRefused(String why) {
-        countReject(System.nanoTime(), why);
+        countReject(System.nanoTime(), RejectReason.CONNECTION, why);
     }
 
     /** gRPC refused a message of this VM's over the transport limit and ended its stream. */
     void transportRejected(String grpcDescription) {
-        rejected.incrementAndGet();
+        rejected.incrementAndGet(RejectReason.OVERSIZED.ordinal());
         rejectLog.warn(
                 System.nanoTime(),
                 "vm "
@@ -203,7 +204,11 @@ public final class GuestLink {
     public IngestCounts stats() {
         return new IngestCounts(
                 accepted.get(),
-                rejected.get(),
+                rejected.get(RejectReason.OVERSIZED.ordinal()),
+                rejected.get(RejectReason.MALFORMED.ordinal()),
+                rejected.get(RejectReason.HELLO.ordinal()),
+                rejected.get(RejectReason.SAMPLE.ordinal()),
+                rejected.get(RejectReason.CONNECTION.ordinal()),
                 duplicates.get(),
                 throttled.get(),
                 restarts.get(),

@@ -70,6 +70,7 @@ final class GuestStream implements StreamObserver<AgentMessage> {
         if (hello == null && !isDone()) {
             link.countReject(
                     System.nanoTime(),
+                    RejectReason.HELLO,
                     "no hello within "
                             + link.helloDeadlineNanos() / 1_000_000
                             + " ms; closing its connection");
@@ -94,26 +95,30 @@ final class GuestStream implements StreamObserver<AgentMessage> {
     public void onNext(AgentMessage msg) {
         long now = System.nanoTime();
         if (AgentMessageMarshaller.isMalformed(msg)) {
-            reject(now, "malformed message (not a valid AgentMessage)");
+            reject(now, RejectReason.MALFORMED, "malformed message (not a valid AgentMessage)");
             requestNext(now);
             return;
         }
         switch (msg.getBodyCase()) {
             case HELLO -> onHello(msg.getHello(), now);
             case SAMPLE -> onSample(msg.getSample(), now);
-            default -> reject(now, "message of a kind this collector does not know");
+            default ->
+                    reject(
+                            now,
+                            RejectReason.MALFORMED,
+                            "message of a kind this collector does not know");
         }
         requestNext(now);
     }
 
     private void onHello(Hello h, long now) {
         if (hello != null) {
-            reject(now, "second hello on one stream");
+            reject(now, RejectReason.HELLO, "second hello on one stream");
             return;
         }
         String bad = link.checkHello(h);
         if (bad != null) {
-            link.countReject(now, bad + "; closing stream");
+            link.countReject(now, RejectReason.HELLO, bad + "; closing stream");
             fail(Status.INVALID_ARGUMENT.withDescription(bad));
             return;
         }
@@ -132,13 +137,13 @@ final class GuestStream implements StreamObserver<AgentMessage> {
 
     private void onSample(Sample s, long now) {
         if (hello == null) {
-            link.countReject(now, "sample before hello; closing stream");
+            link.countReject(now, RejectReason.HELLO, "sample before hello; closing stream");
             fail(Status.FAILED_PRECONDITION.withDescription("sample before hello"));
             return;
         }
         String bad = link.checkSample(s);
         if (bad != null) {
-            reject(now, bad);
+            reject(now, RejectReason.SAMPLE, bad);
             return;
         }
         rejectsInARow = 0;
@@ -148,8 +153,8 @@ final class GuestStream implements StreamObserver<AgentMessage> {
         }
     }
 
-    private void reject(long now, String reason) {
-        link.countReject(now, "rejected " + reason);
+    private void reject(long now, RejectReason reason, String what) {
+        link.countReject(now, reason, "rejected " + what);
         if (++rejectsInARow >= link.rejectsBeforeAbuse()) {
             fail(
                     Status.RESOURCE_EXHAUSTED.withDescription(

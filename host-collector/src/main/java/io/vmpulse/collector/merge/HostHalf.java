@@ -53,6 +53,8 @@ final class HostHalf {
         out.putInt(VCPU_OMITTED, omitted);
         boolean proc = r.isPresent(Source.PROCESS);
         put(out, VMM_CPU_NS, proc, r.vmmCpuNs);
+        put(out, VMM_CPU_USER_NS, proc, r.vmmCpuUserNs);
+        put(out, VMM_CPU_SYSTEM_NS, proc, r.vmmCpuSystemNs);
         put(out, VMM_RSS_BYTES, proc, r.vmmRssBytes);
         put(out, VMM_PSS_BYTES, proc, r.vmmPssBytes);
         out.putLong(VMM_THREADS, proc ? r.vmmThreads : 0);

@@ -47,6 +47,11 @@ public final class HostReading {
 
     // VMM process.
     public long vmmCpuNs;
+
+    /** The VMM's user-mode and kernel-mode parts of {@link #vmmCpuNs} (utime, stime). */
+    public long vmmCpuUserNs;
+
+    public long vmmCpuSystemNs;
     public long vmmRssBytes;
     public long vmmPssBytes;
     public int vmmThreads;
@@ -147,7 +152,7 @@ public final class HostReading {
         vcpuCount = 0;
         vcpuSlots = 0;
         vcpuRunNs = vcpuWaitNs = ABSENT;
-        vmmCpuNs = vmmRssBytes = vmmPssBytes = ABSENT;
+        vmmCpuNs = vmmCpuUserNs = vmmCpuSystemNs = vmmRssBytes = vmmPssBytes = ABSENT;
         vmmThreads = 0;
         cgroupCpuUsageNs = cgroupMemoryCurrentBytes = ABSENT;
         cgroupIoReadBytes = cgroupIoWriteBytes = ABSENT;

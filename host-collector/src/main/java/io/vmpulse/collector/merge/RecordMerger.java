@@ -137,6 +137,13 @@ public final class RecordMerger {
     public VmRecord seal(
             IngestCounts stats, long nowMonoNanos, long staleAfterNanos, boolean last) {
         out.putLong(REJECTED_MESSAGES, stats.rejected());
+        out.putLong(REJECTED_OVERSIZED, stats.rejectedOversized());
+        out.putLong(REJECTED_MALFORMED, stats.rejectedMalformed());
+        out.putLong(REJECTED_HELLO, stats.rejectedHello());
+        out.putLong(REJECTED_SAMPLE, stats.rejectedSample());
+        out.putLong(REJECTED_CONNECTION, stats.rejectedConnection());
+        out.putLong(THROTTLED_MESSAGES, stats.throttled());
+        out.putLong(DUPLICATE_SAMPLES, stats.duplicates());
         out.putLong(GUEST_RESTARTS, stats.guestRestarts());
         out.putLong(COUNTER_RESETS, stats.counterResets());
         out.setFlags(RecordFlags.FLAG_GUEST_CONNECTED, stats.connected() && !last);

@@ -2,10 +2,12 @@ package io.vmpulse.collector.publish;
 
 import static io.vmpulse.registry.layout.RegistryLayout.*;
 
+import io.vmpulse.registry.layout.RecordChecksum;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.ShmBuffer;
+import io.vmpulse.registry.layout.UsedBlocks;
 import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
 import java.io.IOException;
@@ -68,6 +70,15 @@ import java.util.Map;
  * are what makes this correct on weakly ordered CPUs such as arm64, where they compile to {@code
  * dmb ish} barriers / {@code stlr}.
  *
+ * <h2>Only the used part (ABI 1.4)</h2>
+ *
+ * A publish copies only the blocks of the record that hold data ({@link UsedBlocks}: every field,
+ * but array elements only below their count), records them in the slot header's {@code
+ * used_blocks}, and zeroes the blocks the slot's previous record used and this one does not, so
+ * every block left out is zero in the slot. The checksum is the one of the whole sample, computed
+ * over the used blocks alone ({@link RecordChecksum#of(byte[], int, long)}): a 1.3 reader, which
+ * copies and hashes the whole sample, reads the same record and the same checksum.
+ *
  * <h2>Threads</h2>
  *
  * {@link #claim}, {@link #markFinal}, {@link #release} and {@link #heartbeat} may be called from
@@ -121,7 +132,6 @@ public final class RegistryWriter implements AutoCloseable {
         this.startUnixNanos = startUnixNanos;
         this.replacedStale = replacedStale;
         this.vmBySlot = new String[slotCount];
-        empty.sealChecksum(RecordFields.SIZE);
     }
 
     /**
@@ -302,7 +312,7 @@ public final class RegistryWriter implements AutoCloseable {
                 buf.putInt(base + SLOT_STATE_OFFSET, STATE_LIVE);
                 buf.putLong(base + SLOT_CLAIMED_UNIX_NS_OFFSET, nowUnixNanos());
                 buf.putBytes(base + SLOT_VM_ID_OFFSET, id, 0, VM_ID_BYTES);
-                buf.putBytes(base + SAMPLE_OFFSET, empty.bytes(), 0, RecordFields.SIZE);
+                putSample(base, empty, seal(empty));
                 endWrite(base, seq);
                 vmBySlot[slot] = vmId;
                 slotsByVm.put(vmId, slot);
@@ -326,9 +336,9 @@ public final class RegistryWriter implements AutoCloseable {
             throw new IllegalStateException(
                     "slot " + slot + " is " + stateName(state) + ", not live");
         }
-        seal(sample);
+        long used = seal(sample);
         long seq = beginWrite(base);
-        buf.putBytes(base + SAMPLE_OFFSET, sample.bytes(), 0, RecordFields.SIZE);
+        putSample(base, sample, used);
         endWrite(base, seq);
     }
 
@@ -346,10 +356,10 @@ public final class RegistryWriter implements AutoCloseable {
                     "slot " + slot + " is " + stateName(state) + ", not live");
         }
         sample.setFlags(RecordFlags.FLAG_FINAL, true);
-        seal(sample);
+        long used = seal(sample);
         long seq = beginWrite(base);
         buf.putInt(base + SLOT_STATE_OFFSET, STATE_FINAL);
-        buf.putBytes(base + SAMPLE_OFFSET, sample.bytes(), 0, RecordFields.SIZE);
+        putSample(base, sample, used);
         endWrite(base, seq);
     }
 
@@ -364,6 +374,7 @@ public final class RegistryWriter implements AutoCloseable {
         long seq = beginWrite(base);
         buf.putInt(base + SLOT_STATE_OFFSET, STATE_FREE);
         buf.putBytes(base + SLOT_VM_ID_OFFSET, ZEROS, 0, VM_ID_BYTES);
+        buf.putLong(base + SLOT_USED_BLOCKS_OFFSET, 0);
         buf.putBytes(base + SAMPLE_OFFSET, ZEROS, 0, RecordFields.SIZE);
         endWrite(base, seq);
         vmBySlot[slot] = null;
@@ -467,8 +478,38 @@ public final class RegistryWriter implements AutoCloseable {
         return replacedStale;
     }
 
-    private static void seal(VmRecord sample) {
-        sample.sealChecksum(RecordFields.SIZE);
+    /** Stores the checksum of what will be published, and returns its blocks. */
+    private static long seal(VmRecord sample) {
+        long used = UsedBlocks.of(sample);
+        sample.putLong(
+                RecordFields.CHECKSUM, RecordChecksum.of(sample.bytes(), RecordFields.SIZE, used));
+        return used;
+    }
+
+    /**
+     * Inside a write: the checksum word and the used blocks of {@code sample}, zeroes over the
+     * blocks only the slot's previous record used, and the slot's new {@code used_blocks}.
+     */
+    private void putSample(int base, VmRecord sample, long used) {
+        int at = base + SAMPLE_OFFSET;
+        byte[] b = sample.bytes();
+        long stale = buf.getLong(base + SLOT_USED_BLOCKS_OFFSET) & ~used;
+        buf.putLong(base + SLOT_USED_BLOCKS_OFFSET, used);
+        buf.putBytes(at, b, 0, UsedBlocks.FIRST);
+        copyRuns(at, b, used);
+        copyRuns(at, ZEROS, stale);
+    }
+
+    /** Copies the blocks set in {@code blocks} from {@code src}, one copy per run of them. */
+    private void copyRuns(int at, byte[] src, long blocks) {
+        while (blocks != 0) {
+            int first = Long.numberOfTrailingZeros(blocks);
+            int end = UsedBlocks.runEnd(blocks, first);
+            int from = UsedBlocks.start(first);
+            int to = Math.min(UsedBlocks.start(end), RecordFields.SIZE);
+            buf.putBytes(at + from, src, from, to - from);
+            blocks = UsedBlocks.from(blocks, end);
+        }
     }
 
     private long beginWrite(int base) {

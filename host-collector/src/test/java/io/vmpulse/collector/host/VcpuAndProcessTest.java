@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vmpulse.collector.host.process.ProcessReader;
 import io.vmpulse.collector.host.vcpu.ThreadNames;
 import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.Source;
@@ -156,6 +157,34 @@ class VcpuAndProcessTest {
                     r.vmmPssBytes > 0 && r.vmmPssBytes <= r.vmmRssBytes,
                     "PSS " + r.vmmPssBytes + " RSS " + r.vmmRssBytes);
         }
+    }
+
+    @Test
+    void vmm_cpu_time_splits_into_user_and_system_as_the_kernel_counts_them() throws Exception {
+        // dd with one-byte blocks spends its time in read(2)/write(2): mostly system time. A shell
+        // spinning on ':' makes no system calls: mostly user time. Swapped fields fail both.
+        assertSplit(List.of("dd", "if=/dev/zero", "of=/dev/null", "bs=1"), false);
+        assertSplit(List.of("sh", "-c", "while :; do :; done"), true);
+    }
+
+    private void assertSplit(List<String> command, boolean mostlyUser) throws Exception {
+        child = new ProcessBuilder(command).start();
+        ProcessReader reader = new ProcessReader(Path.of("/proc"), (int) child.pid(), 1);
+        HostReading r = new HostReading();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        do {
+            Thread.sleep(100);
+            r.clear();
+            reader.readInto(r);
+        } while (r.vmmCpuNs < 300_000_000L && System.nanoTime() < deadline);
+        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        assertTrue(r.isPresent(Source.PROCESS), () -> String.valueOf(r.error(Source.PROCESS)));
+        assertEquals(r.vmmCpuNs, r.vmmCpuUserNs + r.vmmCpuSystemNs, "the parts add up");
+        long more = mostlyUser ? r.vmmCpuUserNs : r.vmmCpuSystemNs;
+        long less = mostlyUser ? r.vmmCpuSystemNs : r.vmmCpuUserNs;
+        assertTrue(
+                more > less,
+                command + ": user " + r.vmmCpuUserNs + " ns, system " + r.vmmCpuSystemNs + " ns");
     }
 
     @Test

@@ -99,7 +99,7 @@ class GuestMessageFuzzTest {
                 Hello hello, Sample sample, Continuity verdict, long receivedNanos) {
             merger.guestArrived(sample, hello, verdict, receivedNanos, 0, null);
             merger.seal(
-                    new io.vmpulse.collector.merge.IngestCounts(0, 0, 0, 0, 0, 0, true),
+                    new io.vmpulse.collector.merge.IngestCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true),
                     receivedNanos,
                     1_000_000_000L,
                     false);

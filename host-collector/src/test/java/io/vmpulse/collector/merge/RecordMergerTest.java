@@ -21,7 +21,8 @@ class RecordMergerTest {
             Hello.newBuilder().setBootId("boot").setAgentInstance("i").build();
 
     private static final long SECOND = 1_000_000_000L;
-    private static final IngestCounts CONNECTED = new IngestCounts(5, 2, 0, 0, 1, 3, true);
+    private static final IngestCounts CONNECTED =
+            new IngestCounts(5, 1, 0, 0, 1, 0, 7, 9, 1, 3, true);
 
     private final RecordMerger merger = new RecordMerger();
 
@@ -277,7 +278,12 @@ class RecordMergerTest {
         VmRecord fresh = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, false);
         assertTrue(fresh.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
         assertFalse(fresh.hasFlags(RecordFlags.FLAG_GUEST_STALE));
-        assertEquals(2, fresh.getLong(REJECTED_MESSAGES));
+        assertEquals(2, fresh.getLong(REJECTED_MESSAGES), "the total sums the reasons");
+        assertEquals(1, fresh.getLong(REJECTED_OVERSIZED));
+        assertEquals(0, fresh.getLong(REJECTED_MALFORMED));
+        assertEquals(1, fresh.getLong(REJECTED_SAMPLE));
+        assertEquals(7, fresh.getLong(DUPLICATE_SAMPLES));
+        assertEquals(9, fresh.getLong(THROTTLED_MESSAGES));
         assertEquals(3, fresh.getLong(COUNTER_RESETS));
         VmRecord old = merger.seal(CONNECTED, 100 + 4 * SECOND, 3 * SECOND, false);
         assertTrue(old.hasFlags(RecordFlags.FLAG_GUEST_STALE));

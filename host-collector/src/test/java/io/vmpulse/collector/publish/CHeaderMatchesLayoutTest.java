@@ -7,6 +7,7 @@ import io.vmpulse.collector.testing.Tools;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RecordFlags;
+import io.vmpulse.registry.layout.UsedBlocks;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,6 +134,8 @@ class CHeaderMatchesLayoutTest {
                         SLOT_STATE_OFFSET,
                         "claimed_unix_ns",
                         SLOT_CLAIMED_UNIX_NS_OFFSET,
+                        "used_blocks",
+                        SLOT_USED_BLOCKS_OFFSET,
                         "vm_id",
                         SLOT_VM_ID_OFFSET);
         slot.forEach(
@@ -154,6 +157,9 @@ class CHeaderMatchesLayoutTest {
                         List.of("VMPULSE_MAGIC", MAGIC),
                         List.of("VMPULSE_VERSION_MAJOR", (long) VERSION_MAJOR),
                         List.of("VMPULSE_VERSION_MINOR", (long) VERSION_MINOR),
+                        List.of("VMPULSE_BLOCK_FIRST", (long) UsedBlocks.FIRST),
+                        List.of("VMPULSE_BLOCK_BYTES", (long) UsedBlocks.BLOCK_BYTES),
+                        List.of("VMPULSE_USED_BLOCKS_WORDS", (long) USED_BLOCKS_WORDS),
                         List.of("VMPULSE_READY", READY),
                         List.of("VMPULSE_WRITER_CLOSED", WRITER_CLOSED),
                         List.of("VMPULSE_STATE_LIVE", (long) STATE_LIVE),

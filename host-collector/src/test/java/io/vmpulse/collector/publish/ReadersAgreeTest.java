@@ -86,7 +86,8 @@ class ReadersAgreeTest {
         host.markPresent(Source.BLOCK);
         host.markPresent(Source.NET);
         merger.guestArrived(sample, hello, Continuity.CONTINUES, 1, 1, host);
-        return merger.seal(new IngestCounts(1, 0, 0, 0, 0, 0, true), 1, Long.MAX_VALUE, false);
+        return merger.seal(
+                new IngestCounts(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, true), 1, Long.MAX_VALUE, false);
     }
 
     @Test

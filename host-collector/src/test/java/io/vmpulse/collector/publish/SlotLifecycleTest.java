@@ -44,12 +44,42 @@ class SlotLifecycleTest {
     }
 
     @Test
+    void a_reused_snapshot_reads_a_record_that_shrank_as_zero_past_its_new_counts()
+            throws Exception {
+        try (RegistryWriter w = writer(2);
+                RegistryReader r = RegistryReader.open(w.path())) {
+            int slot = w.claim("vm-a");
+            VmRecord u = new VmRecord();
+            u.putInt(RecordFields.CPU_COUNT, RecordFields.MAX_GUEST_CPUS);
+            for (int i = 0; i < RecordFields.MAX_GUEST_CPUS; i++) {
+                u.putLong(RecordFields.CPU_USER_NS_EACH, i, 1_000 + i);
+            }
+            w.publish(slot, u);
+            SlotSnapshot s = r.newSnapshot();
+            assertTrue(r.read(slot, s));
+            assertEquals(1_020, s.sample().getLong(RecordFields.CPU_USER_NS_EACH, 20));
+
+            // The record keeps cpu[20] in its own bytes; past cpu_count it is not published.
+            u.putInt(RecordFields.CPU_COUNT, 1);
+            w.publish(slot, u);
+            assertTrue(r.read(slot, s));
+            assertEquals(1_000, s.sample().getLong(RecordFields.CPU_USER_NS_EACH, 0));
+            assertEquals(
+                    0,
+                    s.sample().getLong(RecordFields.CPU_USER_NS_EACH, 20),
+                    "the snapshot's copy of the earlier record is zeroed");
+            assertTrue(s.checksumMatches());
+        }
+    }
+
+    @Test
     void published_values_are_read_back() throws Exception {
         try (RegistryWriter w = writer(4);
                 RegistryReader r = RegistryReader.open(w.path())) {
             int slot = w.claim("vm-a");
             VmRecord u = new VmRecord();
             u.putLong(RecordFields.MEM_TOTAL_BYTES, 8L << 30);
+            u.putInt(RecordFields.FS_COUNT, 3);
             u.putString(RecordFields.FS_MOUNT_POINT, 2, "/var/lib");
             u.putDouble(RecordFields.GUEST_CPU_BUSY_PCT, 37.5);
             u.setPresent(RecordFlags.PRESENT_GUEST_MEMORY, true);

@@ -5,6 +5,9 @@ import static io.vmpulse.registry.layout.RecordFields.COUNTER_RESETS;
 import static io.vmpulse.registry.layout.RecordFields.GUEST_SEQ;
 import static io.vmpulse.registry.layout.RecordFields.LAST_GUEST_MONO_NS;
 import static io.vmpulse.registry.layout.RecordFields.REJECTED_MESSAGES;
+import static io.vmpulse.registry.layout.RecordFields.REJECTED_OVERSIZED;
+import static io.vmpulse.registry.layout.RecordFields.REJECTED_SAMPLE;
+import static io.vmpulse.registry.layout.RecordFields.THROTTLED_MESSAGES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,6 +158,7 @@ class HostileGuestInRegistryTest {
             long rejectedNow = rejected;
             s = await("evil", u -> u.getLong(GUEST_SEQ) == afterAbsurd);
             assertEquals(rejectedNow, s.getLong(REJECTED_MESSAGES));
+            assertEquals(rejectedNow, s.getLong(REJECTED_SAMPLE), "each is a sample refused");
             assertFalse(evil.hasEnded(), "bad messages between good ones do not end the stream");
         }
 
@@ -174,6 +178,11 @@ class HostileGuestInRegistryTest {
                     through <= budget,
                     through + " flood samples got through in " + elapsedS + " s; budget " + budget);
             assertFalse(flood.hasEnded(), "a flood is throttled, not cut off");
+            VmRecord afterFlood = await("evil", u -> u.getLong(THROTTLED_MESSAGES) > 0);
+            assertEquals(
+                    afterFlood.getLong(REJECTED_SAMPLE),
+                    afterFlood.getLong(REJECTED_MESSAGES),
+                    "throttled messages are not rejects");
         }
 
         for (String phase : List.of("counters backwards", "absurd counts", "flood")) {
@@ -244,7 +253,16 @@ class HostileGuestInRegistryTest {
             // sees a cancellation rather than a status of the collector's.
             Status end = evil.awaitEnd(Duration.ofSeconds(10));
             assertFalse(end.isOk(), end.toString());
-            await("evil", u -> !u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
+            VmRecord cut =
+                    await(
+                            "evil",
+                            u ->
+                                    !u.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED)
+                                            && u.getLong(REJECTED_OVERSIZED) == 1);
+            assertEquals(
+                    LIMITS.rejectsBeforeAbuse() + 1,
+                    cut.getLong(REJECTED_MESSAGES),
+                    "the total counts the oversized message with the rest");
         }
 
         // The VM is not banned: a well-behaved stream afterwards is published again.

@@ -40,7 +40,10 @@ import java.util.List;
  *  6896    640   1.3: nic[8], 80 bytes each: +0 name[16] +16 rx_bytes +24 tx_bytes +32 rx_packets
  *                  +40 tx_packets +48 rx_drops +56 tx_drops +64 rx_errors +72 tx_errors
  *  7536    8     1.3: vcpu_omitted u32, pad
- *  7544          SIZE
+ *  7544    16    1.4: vmm_cpu_user_ns, vmm_cpu_system_ns
+ *  7560    56    1.4: rejected_{oversized,malformed,hello,sample,connection},
+ *                throttled_messages, duplicate_samples
+ *  7616          SIZE
  * </pre>
  *
  * Rules that keep this an ABI: every 8-byte field is 8-aligned and every field is little-endian; a
@@ -615,11 +618,88 @@ public final class RecordFields {
      */
     public static final RecordField VCPU_OMITTED = B.u32("vcpu_omitted", "count");
 
+    static {
+        B.pad(4);
+    }
+
+    // ---- added in 1.4 -----------------------------------------------------------------------
+    static {
+        B.group(RecordSource.HOST, RecordFlags.PRESENT_HOST_PROCESS);
+    }
+
+    /** User-mode CPU time of the whole VMM process (/proc/PID/stat utime); part of vmm_cpu_ns. */
+    public static final RecordField VMM_CPU_USER_NS = B.u64("vmm_cpu_user_ns", "ns");
+
+    /** Kernel-mode CPU time of the whole VMM process (/proc/PID/stat stime); part of vmm_cpu_ns. */
+    public static final RecordField VMM_CPU_SYSTEM_NS = B.u64("vmm_cpu_system_ns", "ns");
+
+    static {
+        B.group(RecordSource.META, 0);
+    }
+
+    /**
+     * Rejected messages by reason; the five add up to {@code rejected_messages}. Over the
+     * transport's message size limit (the stream is ended).
+     */
+    public static final RecordField REJECTED_OVERSIZED = B.u64("rejected_oversized", "count");
+
+    /** Not a valid AgentMessage, or a message of a kind the collector does not know. */
+    public static final RecordField REJECTED_MALFORMED = B.u64("rejected_malformed", "count");
+
+    /**
+     * Hello refused by its checks, a second hello, a sample before hello, or no hello within the
+     * deadline.
+     */
+    public static final RecordField REJECTED_HELLO = B.u64("rejected_hello", "count");
+
+    /** A sample refused by its checks (seq missing or over 2^63-1, values out of range). */
+    public static final RecordField REJECTED_SAMPLE = B.u64("rejected_sample", "count");
+
+    /**
+     * A connection closed unread: over the VM's connection cap, or its peer's credentials refused
+     * or unreadable.
+     */
+    public static final RecordField REJECTED_CONNECTION = B.u64("rejected_connection", "count");
+
+    /**
+     * Times the VM's rate limit delayed reading its next message (normally once per delayed
+     * message, which is then processed: not a reject, not in {@code rejected_messages}).
+     */
+    public static final RecordField THROTTLED_MESSAGES = B.u64("throttled_messages", "count");
+
+    /**
+     * Samples at or below the seq already held from the same agent (a reconnecting agent resending
+     * them): acknowledged and dropped, not rejects.
+     */
+    public static final RecordField DUPLICATE_SAMPLES = B.u64("duplicate_samples", "count");
+
     /** Bytes of the record defined by this version. */
     public static final int SIZE = B.end();
 
     /** Every field, in layout order: what the registry writes into its field directory. */
     public static final List<RecordField> ALL = B.fields();
+
+    /**
+     * The scalar that says how many leading elements of the array field {@code f} hold values (the
+     * rest are zero; since 1.4 the writer does not publish them, see {@link UsedBlocks}), or null
+     * for a scalar and for {@code vcpu[]}, which is indexed by vCPU number and may have gaps.
+     */
+    public static RecordField countOf(RecordField f) {
+        if (f.count() == 1) {
+            return null;
+        }
+        String n = f.name();
+        if (n.startsWith("fs.") || n.equals("fs_device")) {
+            return FS_COUNT;
+        } else if (n.startsWith("cpu.")) {
+            return CPU_COUNT;
+        } else if (n.startsWith("disk.")) {
+            return DISK_COUNT;
+        } else if (n.startsWith("nic.")) {
+            return NIC_COUNT;
+        }
+        return null;
+    }
 
     private RecordFields() {}
 }

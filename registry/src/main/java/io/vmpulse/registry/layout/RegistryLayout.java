@@ -37,7 +37,9 @@ package io.vmpulse.registry.layout;
  *   0 seq u64 (seqlock: odd while the writer is writing)
  *   8 generation u64 (changes whenever the slot is claimed)
  *  16 state u32 (FREE, LIVE, FINAL)   20 reserved u32
- *  24 claimed_unix_ns i64             32 reserved (32 bytes)
+ *  24 claimed_unix_ns i64
+ *  32 used_blocks u64[4] (1.4; was reserved, zero): bit b set = sample block b may be non-zero
+ *     (block b = sample bytes [8 + 128 b, 8 + 128 (b + 1)), see UsedBlocks)
  *  64 vm_id char[64] (UTF-8, NUL-padded)
  * 128 sample (sample_size bytes, see RecordFields), then zero up to slot_size
  * </pre>
@@ -57,7 +59,7 @@ public final class RegistryLayout {
     public static final long MAGIC = 0x0045534C55504D56L;
 
     public static final int VERSION_MAJOR = 1;
-    public static final int VERSION_MINOR = 3;
+    public static final int VERSION_MINOR = 4;
     public static final long READY = 1;
 
     /** writer_flags: the writer closed the registry cleanly; nothing will be published any more. */
@@ -108,7 +110,15 @@ public final class RegistryLayout {
     public static final int SLOT_GENERATION_OFFSET = SLOT_SEQ_OFFSET + 8;
     public static final int SLOT_STATE_OFFSET = SLOT_GENERATION_OFFSET + 8;
     public static final int SLOT_CLAIMED_UNIX_NS_OFFSET = SLOT_STATE_OFFSET + 4 + 4;
-    public static final int SLOT_VM_ID_OFFSET = SLOT_CLAIMED_UNIX_NS_OFFSET + 8 + 32;
+
+    /**
+     * 1.4: which blocks of the sample the writer published (see {@link UsedBlocks}); readers of a
+     * file with minor version 4 or later copy only those and take the rest as zero.
+     */
+    public static final int SLOT_USED_BLOCKS_OFFSET = SLOT_CLAIMED_UNIX_NS_OFFSET + 8;
+
+    public static final int USED_BLOCKS_WORDS = 4;
+    public static final int SLOT_VM_ID_OFFSET = SLOT_USED_BLOCKS_OFFSET + USED_BLOCKS_WORDS * 8;
     public static final int VM_ID_BYTES = 64;
     public static final int SLOT_HEADER_SIZE = SLOT_VM_ID_OFFSET + VM_ID_BYTES;
     public static final int SAMPLE_OFFSET = SLOT_HEADER_SIZE;

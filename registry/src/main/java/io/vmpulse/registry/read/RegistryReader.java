@@ -5,9 +5,12 @@ import static io.vmpulse.registry.layout.RegistryLayout.*;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.RegistryLayout;
 import io.vmpulse.registry.layout.ShmBuffer;
+import io.vmpulse.registry.layout.UsedBlocks;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +28,7 @@ import java.util.function.Consumer;
  * <pre>
  *   s1 = seq                acquire load: nothing below is read before it
  *   if s1 is odd            the writer is inside a write: retry
- *   copy slot header and sample (plain loads)
+ *   copy slot header and sample (plain loads; since 1.4 only the sample's used blocks)
  *   acquireFence            LoadLoad: every load of the copy completes before the next load
  *   s2 = seq                (opaque load)
  *   accept iff s1 == s2
@@ -36,6 +39,14 @@ import java.util.function.Consumer;
  * {@code s2 != s1}. Without the acquire load and the fence, a weakly ordered CPU (arm64) could
  * perform some copy loads after the {@code s2} load and accept a torn copy; x86 never reorders
  * loads with loads, which is why a missing fence goes unnoticed there.
+ *
+ * <h2>Used blocks (1.4)</h2>
+ *
+ * In a file of minor version 4 or later, the slot header's {@code used_blocks} says which 128-byte
+ * blocks of the sample the writer published ({@link UsedBlocks}); the others are zero. The reader
+ * copies the header first, then the checksum word and the used blocks as the copied header lists
+ * them (a torn header is caught by the seq check like any other torn byte), and zeroes in the
+ * snapshot the blocks an earlier copy left there that this one does not use.
  *
  * <p>A slot whose writer died between the two increments stays odd: reads of it fail (after a
  * bounded number of attempts) until a new collector replaces the file.
@@ -54,6 +65,9 @@ import java.util.function.Consumer;
  * them.
  */
 public final class RegistryReader implements AutoCloseable {
+
+    private static final VarHandle LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Attempts before a read gives up: the first ones spin, later ones yield the CPU. */
     public static final int MAX_ATTEMPTS = RegistryLayout.READ_ATTEMPTS;
@@ -169,10 +183,23 @@ public final class RegistryReader implements AutoCloseable {
             long s1 = m.buf.getLongAcquire(base + SLOT_SEQ_OFFSET);
             if ((s1 & 1) == 0) {
                 m.buf.getBytes(base, header, 0, SLOT_HEADER_SIZE);
-                m.buf.getBytes(base + m.sampleOffset, sample, 0, m.sampleSize);
+                long[] used = into.usedBlocks();
+                if (m.usedBlocks) {
+                    m.usedBlocksOf(header, used);
+                    into.mayHold(used);
+                    m.buf.getBytes(base + m.sampleOffset, sample, 0, UsedBlocks.FIRST);
+                    m.copyBlocks(base + m.sampleOffset, sample, used);
+                } else {
+                    m.buf.getBytes(base + m.sampleOffset, sample, 0, m.sampleSize);
+                }
                 VarHandle.acquireFence();
                 long s2 = m.buf.getLongOpaque(base + SLOT_SEQ_OFFSET);
                 if (s1 == s2) {
+                    if (m.usedBlocks) {
+                        into.zeroUnused(used);
+                    } else {
+                        into.mayHoldAll();
+                    }
                     if (sample.length > m.sampleSize) {
                         // An older writer's shorter sample: fields it does not have read as zero.
                         Arrays.fill(sample, m.sampleSize, sample.length, (byte) 0);
@@ -296,6 +323,14 @@ public final class RegistryReader implements AutoCloseable {
         final long writerStart;
         final FieldDirectory directory;
 
+        /** 1.4 and later: slots say which sample blocks they use. */
+        final boolean usedBlocks;
+
+        /** Blocks of this file's sample, and of those the ones the slot header's map covers. */
+        final int blocks;
+
+        final int mappedBlocks;
+
         /** Kept open for the size check before each read; the mapping would outlive it anyway. */
         final FileChannel channel;
 
@@ -383,6 +418,9 @@ public final class RegistryReader implements AutoCloseable {
                     buf.capacity() >= needed,
                     "truncated: " + buf.capacity() + " bytes, the header describes " + needed);
             slotsOffset = (int) slots;
+            usedBlocks = minor >= 4;
+            blocks = UsedBlocks.count(sampleSize);
+            mappedBlocks = Math.min(blocks, UsedBlocks.MAP_BLOCKS);
             writerPid = Integer.toUnsignedLong(buf.getInt(WRITER_PID_OFFSET));
             writerStart = buf.getLong(WRITER_START_UNIX_NS_OFFSET);
             directory =
@@ -432,6 +470,34 @@ public final class RegistryReader implements AutoCloseable {
                 channel.close();
             } catch (IOException e) {
                 // a read-only descriptor: nothing was pending
+            }
+        }
+
+        /** The copied header's used_blocks, without bits past this file's blocks. */
+        void usedBlocksOf(byte[] header, long[] into) {
+            for (int w = 0; w < USED_BLOCKS_WORDS; w++) {
+                long word = (long) LONG.get(header, SLOT_USED_BLOCKS_OFFSET + 8 * w);
+                int bits = mappedBlocks - 64 * w;
+                into[w] = bits >= 64 ? word : bits <= 0 ? 0 : word & ((1L << bits) - 1);
+            }
+        }
+
+        /** Copies the blocks set in {@code used}, and every block past the map, from the slot. */
+        void copyBlocks(int sampleBase, byte[] sample, long[] used) {
+            for (int w = 0; w < used.length; w++) {
+                long word = used[w];
+                while (word != 0) {
+                    int first = Long.numberOfTrailingZeros(word);
+                    int end = UsedBlocks.runEnd(word, first);
+                    int from = UsedBlocks.start(64 * w + first);
+                    int to = Math.min(UsedBlocks.start(64 * w + end), sampleSize);
+                    buf.getBytes(sampleBase + from, sample, from, to - from);
+                    word = UsedBlocks.from(word, end);
+                }
+            }
+            if (blocks > mappedBlocks) {
+                int from = UsedBlocks.start(mappedBlocks);
+                buf.getBytes(sampleBase + from, sample, from, sampleSize - from);
             }
         }
 

@@ -3,10 +3,12 @@ package io.vmpulse.registry.read;
 import static io.vmpulse.registry.layout.RegistryLayout.*;
 
 import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.UsedBlocks;
 import io.vmpulse.registry.layout.VmRecord;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A consistent copy of one slot, filled by {@link RegistryReader#read}. Reused between reads
@@ -25,6 +27,15 @@ public final class SlotSnapshot {
     private long seq;
     private int attempts;
 
+    /** Blocks the copy in use reads from the slot (1.4; all of them for an older file). */
+    private final long[] usedBlocks = new long[USED_BLOCKS_WORDS];
+
+    /**
+     * Blocks of {@link #sample} that may hold bytes of some copy: those not used by the current one
+     * are zeroed when it completes.
+     */
+    private final long[] mayHold = new long[USED_BLOCKS_WORDS];
+
     SlotSnapshot(int sampleSize) {
         this.sampleSize = sampleSize;
         this.sample = new VmRecord(Math.max(sampleSize, RecordFields.SIZE));
@@ -32,6 +43,39 @@ public final class SlotSnapshot {
 
     byte[] headerBytes() {
         return header.array();
+    }
+
+    long[] usedBlocks() {
+        return usedBlocks;
+    }
+
+    /** An attempt is about to copy {@code used} into the sample, whether it succeeds or not. */
+    void mayHold(long[] used) {
+        for (int w = 0; w < used.length; w++) {
+            mayHold[w] |= used[w];
+        }
+    }
+
+    /** A whole sample was copied (a file before 1.4). */
+    void mayHoldAll() {
+        Arrays.fill(mayHold, -1L);
+    }
+
+    /** The copy of {@code used} succeeded: blocks other copies left in the sample become zero. */
+    void zeroUnused(long[] used) {
+        byte[] b = sample.bytes();
+        for (int w = 0; w < used.length; w++) {
+            long stale = mayHold[w] & ~used[w];
+            while (stale != 0) {
+                int first = Long.numberOfTrailingZeros(stale);
+                int end = UsedBlocks.runEnd(stale, first);
+                int from = Math.min(UsedBlocks.start(64 * w + first), b.length);
+                int to = Math.min(UsedBlocks.start(64 * w + end), b.length);
+                Arrays.fill(b, from, to, (byte) 0);
+                stale = UsedBlocks.from(stale, end);
+            }
+            mayHold[w] = used[w];
+        }
     }
 
     void completed(int slot, long seq, int attempts, int sampleSize) {

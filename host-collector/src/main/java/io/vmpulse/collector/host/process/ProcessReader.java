@@ -63,13 +63,16 @@ public final class ProcessReader implements AutoCloseable {
             int threads = (int) stat.nextLong();
             stat.skipFields(FIELDS_ITREALVALUE_TO_VSIZE);
             long rssPages = stat.nextLong();
-            into.vmmCpuNs = (utime + stime) * NANOS_PER_TICK;
+            into.vmmCpuUserNs = utime * NANOS_PER_TICK;
+            into.vmmCpuSystemNs = stime * NANOS_PER_TICK;
+            into.vmmCpuNs = into.vmmCpuUserNs + into.vmmCpuSystemNs;
             into.vmmThreads = threads;
             into.vmmRssBytes = rssPages * LibC.PAGE_SIZE;
             into.vmmPssBytes = pssBytes();
             into.markPresent(Source.PROCESS);
         } catch (IOException | RuntimeException e) {
-            into.vmmCpuNs = into.vmmRssBytes = into.vmmPssBytes = HostReading.ABSENT;
+            into.vmmCpuNs = into.vmmCpuUserNs = into.vmmCpuSystemNs = HostReading.ABSENT;
+            into.vmmRssBytes = into.vmmPssBytes = HostReading.ABSENT;
             into.vmmThreads = 0;
             into.markFailed(Source.PROCESS, e);
         }
