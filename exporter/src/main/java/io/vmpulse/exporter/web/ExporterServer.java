@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vmpulse.exporter.exposition.ScrapeWriter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,10 +17,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The exporter's HTTP(S) server: {@code /metrics} through the Prometheus library's handler (it
- * negotiates Prometheus text, OpenMetrics text or protobuf from the Accept header, and gzips when
- * asked), and the landing, health and readiness pages. Basic auth, when configured, guards every
- * path, as in node_exporter.
+ * The exporter's HTTP(S) server: {@code /metrics} ({@link MetricsPage}: Prometheus text,
+ * OpenMetrics text or protobuf as the Accept header asks, gzipped when asked), and the landing,
+ * health and readiness pages. Basic auth, when configured, guards every path, as in node_exporter.
  */
 public final class ExporterServer implements AutoCloseable {
 
@@ -41,11 +41,14 @@ public final class ExporterServer implements AutoCloseable {
      * Binds {@code address} and starts serving.
      *
      * @param configFile the web config's path, for messages; null when there is none
+     * @param text the text formats' writer
+     * @param registry every metric, for the formats left to the library's handler
      */
     public static ExporterServer start(
             InetSocketAddress address,
             Path configFile,
             WebConfig config,
+            ScrapeWriter text,
             PrometheusRegistry registry,
             Readiness readiness,
             String version)
@@ -73,7 +76,9 @@ public final class ExporterServer implements AutoCloseable {
         BcryptAuthenticator auth =
                 config.users().isEmpty() ? null : new BcryptAuthenticator(config.users());
         guard(server.createContext("/", Pages.landing(version)), auth);
-        HttpContext metrics = server.createContext("/metrics", new MetricsHandler(registry));
+        HttpContext metrics =
+                server.createContext(
+                        "/metrics", new MetricsPage(text, new MetricsHandler(registry)));
         metrics.getFilters().add(new ChunkedWrites());
         guard(metrics, auth);
         guard(server.createContext("/-/healthy", Pages.healthy()), auth);
