@@ -29,6 +29,21 @@ public final class ExporterServer implements AutoCloseable {
      */
     private static final int THREADS = 4;
 
+    /**
+     * The JDK server closes a connection whose response is still being written after this many
+     * seconds. The text page streams while the registry's copies are held (one scrape at a time),
+     * so a client that stops reading would otherwise hold back every other scrape and the readiness
+     * probe for good. Prometheus' own scrape_timeout is at most a scrape interval.
+     */
+    static final String MAX_RESPONSE_SECONDS = "120";
+
+    static {
+        // Read once, when the JDK's server implementation is loaded: before the first create().
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
 
