@@ -93,10 +93,11 @@ final class Utf8Out {
     }
 
     /**
-     * A sample value, parsing back to exactly {@code d}: integers below 2^53 as their digits,
-     * values that are a whole number of nanoseconds (seconds from the registry's nanosecond
-     * counters) as {@code S.NNNNNNNNN} with trailing zeros cut, anything else as {@link
-     * Double#toString} does it.
+     * A sample value, parsing back to exactly {@code d}: whole numbers below 2^53 (most values) as
+     * {@link Double#toString} writes them, as the library does, but without making a string; values
+     * that are a whole number of nanoseconds (seconds from the registry's nanosecond counters) as
+     * {@code S.NNNNNNNNN} with trailing zeros cut; anything else as {@link Double#toString} does
+     * it.
      */
     void value(double d) throws IOException {
         if (Double.isNaN(d)) {
@@ -104,10 +105,49 @@ final class Utf8Out {
         } else if (Double.isInfinite(d)) {
             text(d > 0 ? "+Inf" : "-Inf");
         } else if (d == Math.rint(d) && Math.abs(d) < EXACT_LONGS) {
-            digits((long) d);
+            whole(d);
         } else if (!nanos(d)) {
             text(Double.toString(d));
         }
+    }
+
+    /**
+     * {@code d}, a whole number below 2^53, as {@link Double#toString} writes it: {@code 123.0}
+     * below 10^7, {@code 1.2345678E7} from there on. Its shortest distinguishing digits are its
+     * own, since neighbouring doubles there are at most 1 apart.
+     */
+    private void whole(double d) throws IOException {
+        if (Double.doubleToRawLongBits(d) < 0) {
+            write('-');
+        }
+        long v = Math.abs((long) d);
+        if (v < 10_000_000L) {
+            digits(v);
+            write('.');
+            write('0');
+            return;
+        }
+        int exponent = 0;
+        long p = 1;
+        while (v / p >= 10) {
+            p *= 10;
+            exponent++;
+        }
+        long rest = v % p;
+        digits(v / p);
+        write('.');
+        if (rest == 0) {
+            write('0');
+        } else {
+            int len = exponent;
+            while (rest % 10 == 0) {
+                rest /= 10;
+                len--;
+            }
+            padded(rest, len);
+        }
+        write('E');
+        digits(exponent);
     }
 
     /**
@@ -138,19 +178,24 @@ final class Utf8Out {
             frac /= 10;
             len--;
         }
-        if (pos > CAPACITY - 9) {
-            drain();
-        }
-        for (int i = len - 1; i >= 0; i--) {
-            buf[pos + i] = (byte) ('0' + frac % 10);
-            frac /= 10;
-        }
-        pos += len;
+        padded(frac, len);
         return true;
     }
 
+    /** {@code v} in exactly {@code len} digits, zeros in front. */
+    private void padded(long v, int len) throws IOException {
+        if (pos > CAPACITY - 20) {
+            drain();
+        }
+        for (int i = len - 1; i >= 0; i--) {
+            buf[pos + i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        pos += len;
+    }
+
     /** {@code v} in decimal; v is never Long.MIN_VALUE here (callers pass |v| < 2^53). */
-    void digits(long v) throws IOException {
+    private void digits(long v) throws IOException {
         if (pos > CAPACITY - 20) {
             drain();
         }
