@@ -7,6 +7,8 @@ import io.vmpulse.exporter.scrape.ScrapedVm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Writes families point by point in one text format, as the Prometheus library's writers would
@@ -92,8 +94,8 @@ final class TextPoints implements VmPoints {
 
     private void label(int i, String name, String value) {
         if (i == names.length) {
-            names = java.util.Arrays.copyOf(names, i * 2);
-            values = java.util.Arrays.copyOf(values, i * 2);
+            names = Arrays.copyOf(names, i * 2);
+            values = Arrays.copyOf(values, i * 2);
             order = new int[i * 2];
         }
         names[i] = name;
@@ -166,7 +168,7 @@ final class TextPoints implements VmPoints {
         out.text("# TYPE ");
         out.text(name);
         out.write(' ');
-        out.text(family.type().name().toLowerCase(java.util.Locale.ROOT));
+        out.text(family.type().name().toLowerCase(Locale.ROOT));
         out.write('\n');
         if (family.unit() != null) {
             line("# UNIT ", name, family.unit().toString(), true);

@@ -5,6 +5,7 @@ import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -156,7 +157,7 @@ final class GuestFilesystemMetrics implements VmMetricGroup {
 
     private boolean seenBefore(String[] row, int i) {
         for (int j = 0; j < i; j++) {
-            if (java.util.Arrays.equals(rows[j], row)) {
+            if (Arrays.equals(rows[j], row)) {
                 return true;
             }
         }
