@@ -33,7 +33,9 @@ public final class ExporterServer implements AutoCloseable {
      * The JDK server closes a connection whose response is still being written after this many
      * seconds. The text page streams while the registry's copies are held (one scrape at a time),
      * so a client that stops reading would otherwise hold back every other scrape and the readiness
-     * probe for good. Prometheus' own scrape_timeout is at most a scrape interval.
+     * probe for good. Prometheus' own scrape_timeout is at most a scrape interval. The limit counts
+     * from each request, time waiting for the copies included, so a scrape queued right behind a
+     * stalled one may be cut too; the next ones are served.
      */
     static final String MAX_RESPONSE_SECONDS = "120";
 
