@@ -1,7 +1,9 @@
 package io.vmpulse.exporter.cli;
 
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vmpulse.exporter.exposition.ScrapeWriter;
 import io.vmpulse.exporter.metrics.ExportOptions;
 import io.vmpulse.exporter.metrics.RegistryCollector;
 import io.vmpulse.exporter.scrape.RegistryScraper;
@@ -31,14 +33,17 @@ public final class Exporter {
             ExportOptions options)
             throws IOException, InvalidWebConfigException {
         RegistryScraper scraper = new RegistryScraper(registry);
-        PrometheusRegistry prometheus = new PrometheusRegistry();
-        prometheus.register(new RegistryCollector(scraper, options));
-        JvmMetrics.builder().register(prometheus);
+        PrometheusRegistry own = new PrometheusRegistry();
+        JvmMetrics.builder().register(own);
+        PrometheusRegistry all = new PrometheusRegistry();
+        all.register(new RegistryCollector(scraper, options));
+        all.register((MultiCollector) own::scrape);
         return ExporterServer.start(
                 address,
                 webConfigFile,
                 web,
-                prometheus,
+                new ScrapeWriter(scraper, options, own),
+                all,
                 new Readiness(scraper, options.staleAfter()),
                 ExporterMain.Version.get());
     }

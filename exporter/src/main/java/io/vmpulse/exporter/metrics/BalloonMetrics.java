@@ -1,9 +1,7 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.vmpulse.exporter.scrape.Scrape;
-import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import java.util.ArrayList;
@@ -24,27 +22,23 @@ final class BalloonMetrics implements VmMetricGroup {
         },
     };
 
-    private final List<RecordField> fields = new ArrayList<>();
     private final List<Family> families = new ArrayList<>();
 
     BalloonMetrics(Scrape s) {
         for (String[] src : SOURCES) {
             RecordField f = s.field(src[0]);
             if (f != null) {
-                fields.add(f);
                 families.add(
-                        Family.gauge("vmpulse_balloon_" + src[1] + "_bytes", src[2], Unit.BYTES));
+                        Family.gauge(
+                                "vmpulse_balloon_" + src[1] + "_bytes",
+                                src[2],
+                                Unit.BYTES,
+                                (vm, out) -> {
+                                    if (vm.present(RecordFlags.PRESENT_HOST_BALLOON)) {
+                                        out.add(Values.unsigned(vm.u64(f)));
+                                    }
+                                }));
             }
-        }
-    }
-
-    @Override
-    public void collect(ScrapedVm vm, Labels vmLabels) {
-        if (!vm.present(RecordFlags.PRESENT_HOST_BALLOON)) {
-            return;
-        }
-        for (int i = 0; i < fields.size(); i++) {
-            families.get(i).add(vmLabels, Values.unsigned(vm.u64(fields.get(i))));
         }
     }
 

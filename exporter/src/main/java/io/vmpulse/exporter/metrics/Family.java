@@ -1,110 +1,95 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.vmpulse.exporter.scrape.ScrapedVm;
 
 /**
- * One metric family being filled during a scrape: its name, type, unit and help, and the data
- * points added so far. A family with no data point is left out of the scrape, so a field whose
- * presence bit is clear yields no series at all.
+ * One metric family: its name, type, unit and help, and how a VM's record becomes its data points.
+ * The only description of a family: the streaming text writer and the library's snapshots (for
+ * protobuf) both walk it, VM by VM. A family that emits no point is left out of the scrape, so a
+ * field whose presence bit is clear yields no series at all.
  */
-final class Family {
+public final class Family {
 
-    enum Type {
+    public enum Type {
         COUNTER,
         GAUGE,
         INFO
     }
 
+    /** Writes the points of one VM (or, for a family of the registry itself, of no VM). */
+    @FunctionalInterface
+    public interface Source {
+        /**
+         * Adds {@code vm}'s points to {@code out}; {@code vm} is null for a family that is not per
+         * VM.
+         */
+        void emit(ScrapedVm vm, Points out);
+    }
+
+    private final String name;
     private final Type type;
-    private final CounterSnapshot.Builder counter;
-    private final GaugeSnapshot.Builder gauge;
-    private final InfoSnapshot.Builder info;
-    private int points;
+    private final String help;
+    private final Unit unit;
+    private final boolean perVm;
+    private final Source source;
 
-    private Family(Type type, String name, String help, Unit unit) {
+    private Family(Type type, String name, String help, Unit unit, boolean perVm, Source source) {
         this.type = type;
-        switch (type) {
-            case COUNTER -> {
-                counter = CounterSnapshot.builder().name(name).help(help);
-                gauge = null;
-                info = null;
-                if (unit != null) {
-                    counter.unit(unit);
-                }
-            }
-            case GAUGE -> {
-                gauge = GaugeSnapshot.builder().name(name).help(help);
-                counter = null;
-                info = null;
-                if (unit != null) {
-                    gauge.unit(unit);
-                }
-            }
-            default -> {
-                info = InfoSnapshot.builder().name(name).help(help);
-                counter = null;
-                gauge = null;
-            }
-        }
+        this.name = name;
+        this.help = help;
+        this.unit = unit;
+        this.perVm = perVm;
+        this.source = source;
     }
 
-    /** A counter; {@code name} without {@code _total}, which the exposition formats add. */
-    static Family counter(String name, String help, Unit unit) {
-        return new Family(Type.COUNTER, name, help, unit);
+    /** A counter per VM; {@code name} without {@code _total}, which the exposition formats add. */
+    static Family counter(String name, String help, Unit unit, Source source) {
+        return new Family(Type.COUNTER, name, help, unit, true, source);
     }
 
-    static Family gauge(String name, String help, Unit unit) {
-        return new Family(Type.GAUGE, name, help, unit);
+    static Family gauge(String name, String help, Unit unit, Source source) {
+        return new Family(Type.GAUGE, name, help, unit, true, source);
     }
 
-    static Family gauge(String name, String help) {
-        return new Family(Type.GAUGE, name, help, null);
+    static Family gauge(String name, String help, Source source) {
+        return gauge(name, help, null, source);
     }
 
-    /** An info metric ({@code name_info 1}); {@code name} without {@code _info}. */
-    static Family info(String name, String help) {
-        return new Family(Type.INFO, name, help, null);
+    /** An info metric per VM ({@code name_info 1}); {@code name} without {@code _info}. */
+    static Family info(String name, String help, Source source) {
+        return new Family(Type.INFO, name, help, null, true, source);
     }
 
-    void add(Labels labels, double value) {
-        points++;
-        switch (type) {
-            case COUNTER ->
-                    counter.dataPoint(new CounterDataPointSnapshot(value, labels, null, 0L));
-            case GAUGE -> gauge.dataPoint(new GaugeDataPointSnapshot(value, labels, null));
-            default -> info.dataPoint(new InfoDataPointSnapshot(labels));
-        }
+    /** The same family, describing the registry itself: emitted once, without {@code vm_id}. */
+    Family global() {
+        return new Family(type, name, help, unit, false, source);
     }
 
-    /**
-     * A data point labelled {@code vm} plus {@code name=value}, a label whose values are few (see
-     * {@link Fragments}).
-     */
-    void add(Labels vm, String name, String value, double v) {
-        add(vm.merge(Fragments.of(name, value)), v);
+    public String name() {
+        return name;
     }
 
-    void add(Labels vm, String name1, String value1, String name2, String value2, double v) {
-        add(vm.merge(Fragments.of(name1, value1, name2, value2)), v);
+    public Type type() {
+        return type;
     }
 
-    /** The snapshot to expose, or null when nothing was added. */
-    MetricSnapshot snapshot() {
-        if (points == 0) {
-            return null;
-        }
-        return switch (type) {
-            case COUNTER -> counter.build();
-            case GAUGE -> gauge.build();
-            default -> info.build();
-        };
+    public String help() {
+        return help;
+    }
+
+    /** The unit, or null. */
+    public Unit unit() {
+        return unit;
+    }
+
+    /** True when the family has one set of series per VM, each labelled {@code vm_id}. */
+    public boolean perVm() {
+        return perVm;
+    }
+
+    /** Emits {@code vm}'s points (null for a family that is not per VM). */
+    public void emit(ScrapedVm vm, Points out) {
+        source.emit(vm, out);
     }
 }

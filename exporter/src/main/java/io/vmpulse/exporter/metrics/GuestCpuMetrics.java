@@ -1,14 +1,11 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Guest CPU time by mode from the guest's {@code /proc/stat}, split as node_exporter splits it:
@@ -26,22 +23,14 @@ final class GuestCpuMetrics implements VmMetricGroup {
     private static final int GUEST_COLUMN = 8;
     private static final int GUEST_NICE_COLUMN = 9;
 
-    private final Family seconds =
-            Family.counter(
-                    "vmpulse_guest_cpu_seconds",
-                    "Seconds the guest's CPUs spent in each mode (guest /proc/stat; guest time is included in user and nice).",
-                    Unit.SECONDS);
-    private final Family guestSeconds =
-            Family.counter(
-                    "vmpulse_guest_cpu_guest_seconds",
-                    "Seconds the guest's CPUs spent running nested guests, by mode user or nice (guest /proc/stat).",
-                    Unit.SECONDS);
-    private final Family online =
-            Family.gauge("vmpulse_guest_cpus_online", "CPUs online in the guest.");
-    private final Family omitted =
-            Family.gauge(
-                    "vmpulse_guest_cpus_omitted",
-                    "Guest CPUs beyond the registry's per-CPU list; the aggregate covers them, the per-CPU series do not.");
+    /** The {@code cpu} label of the usual CPU numbers, made once. */
+    private static final String[] CPU_NAMES = new String[256];
+
+    static {
+        for (int i = 0; i < CPU_NAMES.length; i++) {
+            CPU_NAMES[i] = Integer.toString(i);
+        }
+    }
 
     private final RecordField[] aggregate = new RecordField[10];
     private final RecordField columns;
@@ -68,7 +57,46 @@ final class GuestCpuMetrics implements VmMetricGroup {
     }
 
     @Override
-    public void collect(ScrapedVm vm, Labels vmLabels) {
+    public List<Family> families() {
+        return List.of(
+                Family.counter(
+                        "vmpulse_guest_cpu_seconds",
+                        "Seconds the guest's CPUs spent in each mode (guest /proc/stat; guest time is included in user and nice).",
+                        Unit.SECONDS,
+                        (vm, out) -> perCpu(vm, out, false)),
+                Family.counter(
+                        "vmpulse_guest_cpu_guest_seconds",
+                        "Seconds the guest's CPUs spent running nested guests, by mode user or nice (guest /proc/stat).",
+                        Unit.SECONDS,
+                        (vm, out) -> perCpu(vm, out, true)),
+                Family.gauge(
+                        "vmpulse_guest_cpus_online",
+                        "CPUs online in the guest.",
+                        (vm, out) -> {
+                            if (vm.present(RecordFlags.PRESENT_GUEST_CPU) && cpuOnline != null) {
+                                out.add(vm.u32(cpuOnline));
+                            }
+                        }),
+                Family.gauge(
+                        "vmpulse_guest_cpus_omitted",
+                        "Guest CPUs beyond the registry's per-CPU list; the aggregate covers them, the per-CPU series do not.",
+                        (vm, out) -> {
+                            if (vm.present(RecordFlags.PRESENT_GUEST_CPU)
+                                    && listed(vm) > 0
+                                    && cpusOmitted != null) {
+                                out.add(vm.u32(cpusOmitted));
+                            }
+                        }));
+    }
+
+    private int listed(ScrapedVm vm) {
+        return cpusCount == null || cpuNumber == null
+                ? 0
+                : (int) Math.min(vm.u32(cpusCount), cpuNumber.count());
+    }
+
+    /** The modes of every listed CPU, or of the aggregate line when none is listed. */
+    private void perCpu(ScrapedVm vm, Points out, boolean nested) {
         if (!vm.present(RecordFlags.PRESENT_GUEST_CPU)) {
             return;
         }
@@ -76,66 +104,59 @@ final class GuestCpuMetrics implements VmMetricGroup {
                 columns == null
                         ? GUEST_NICE_COLUMN + 1
                         : (int) Math.min(vm.u32(columns), GUEST_NICE_COLUMN + 1);
-        if (cpuOnline != null) {
-            online.add(vmLabels, vm.u32(cpuOnline));
-        }
-        int listed =
-                cpusCount == null || cpuNumber == null
-                        ? 0
-                        : (int) Math.min(vm.u32(cpusCount), cpuNumber.count());
+        int listed = listed(vm);
         if (listed == 0) {
-            modes(vm, vmLabels, aggregate, 0, cols, null);
+            modes(vm, out, aggregate, 0, cols, null, nested);
             return;
         }
-        if (cpusOmitted != null) {
-            omitted.add(vmLabels, vm.u32(cpusOmitted));
-        }
-        // Guest-reported numbers: a repeated one would make two series with one label set.
-        Set<Long> seen = new HashSet<>();
         for (int i = 0; i < listed; i++) {
             long n = vm.u32(cpuNumber, i);
-            if (!seen.add(n)) {
-                continue;
+            if (!firstOf(vm, n, i)) {
+                continue; // guest-reported: a repeated number would make one label set twice
             }
-            modes(vm, vmLabels, perCpu, i, cols, Long.toString(n));
+            String cpu = n < CPU_NAMES.length ? CPU_NAMES[(int) n] : Long.toString(n);
+            modes(vm, out, perCpu, i, cols, cpu, nested);
         }
     }
 
-    private void modes(
-            ScrapedVm vm, Labels vmLabels, RecordField[] fields, int index, int cols, String cpu) {
-        for (int m = 0; m < MODES.length && m < cols; m++) {
-            if (fields[m] != null) {
-                point(seconds, vmLabels, cpu, MODES[m], Values.seconds(vm.u64(fields[m], index)));
+    private boolean firstOf(ScrapedVm vm, long n, int i) {
+        for (int j = 0; j < i; j++) {
+            if (vm.u32(cpuNumber, j) == n) {
+                return false;
             }
+        }
+        return true;
+    }
+
+    private static void modes(
+            ScrapedVm vm,
+            Points out,
+            RecordField[] fields,
+            int index,
+            int cols,
+            String cpu,
+            boolean nested) {
+        if (!nested) {
+            for (int m = 0; m < MODES.length && m < cols; m++) {
+                if (fields[m] != null) {
+                    point(out, cpu, MODES[m], Values.seconds(vm.u64(fields[m], index)));
+                }
+            }
+            return;
         }
         if (cols > GUEST_COLUMN && fields[GUEST_COLUMN] != null) {
-            point(
-                    guestSeconds,
-                    vmLabels,
-                    cpu,
-                    "user",
-                    Values.seconds(vm.u64(fields[GUEST_COLUMN], index)));
+            point(out, cpu, "user", Values.seconds(vm.u64(fields[GUEST_COLUMN], index)));
         }
         if (cols > GUEST_NICE_COLUMN && fields[GUEST_NICE_COLUMN] != null) {
-            point(
-                    guestSeconds,
-                    vmLabels,
-                    cpu,
-                    "nice",
-                    Values.seconds(vm.u64(fields[GUEST_NICE_COLUMN], index)));
+            point(out, cpu, "nice", Values.seconds(vm.u64(fields[GUEST_NICE_COLUMN], index)));
         }
     }
 
-    private static void point(Family f, Labels vmLabels, String cpu, String mode, double v) {
+    private static void point(Points out, String cpu, String mode, double v) {
         if (cpu == null) {
-            f.add(vmLabels, "mode", mode, v);
+            out.add("mode", mode, v);
         } else {
-            f.add(vmLabels, "cpu", cpu, "mode", mode, v);
+            out.add("cpu", cpu, "mode", mode, v);
         }
-    }
-
-    @Override
-    public List<Family> families() {
-        return List.of(seconds, guestSeconds, online, omitted);
     }
 }

@@ -1,9 +1,7 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.vmpulse.exporter.scrape.Scrape;
-import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import java.util.ArrayList;
@@ -48,15 +46,22 @@ final class GuestMemoryMetrics implements VmMetricGroup {
                             "Size of one huge page in the guest (guest /proc/meminfo Hugepagesize).",
                             Unit.BYTES));
 
-    private final List<RecordField> fields = new ArrayList<>();
     private final List<Family> families = new ArrayList<>();
 
     GuestMemoryMetrics(Scrape s) {
         for (Source src : SOURCES) {
             RecordField f = s.field(src.field);
             if (f != null) {
-                fields.add(f);
-                families.add(Family.gauge(src.metric, src.help, src.unit));
+                families.add(
+                        Family.gauge(
+                                src.metric,
+                                src.help,
+                                src.unit,
+                                (vm, out) -> {
+                                    if (vm.present(RecordFlags.PRESENT_GUEST_MEMORY)) {
+                                        out.add(Values.unsigned(vm.u64(f)));
+                                    }
+                                }));
             }
         }
     }
@@ -67,16 +72,6 @@ final class GuestMemoryMetrics implements VmMetricGroup {
                 "vmpulse_guest_memory_" + name + "_bytes",
                 "Guest /proc/meminfo " + meminfo + ", in bytes.",
                 Unit.BYTES);
-    }
-
-    @Override
-    public void collect(ScrapedVm vm, Labels vmLabels) {
-        if (!vm.present(RecordFlags.PRESENT_GUEST_MEMORY)) {
-            return;
-        }
-        for (int i = 0; i < fields.size(); i++) {
-            families.get(i).add(vmLabels, Values.unsigned(vm.u64(fields.get(i))));
-        }
     }
 
     @Override

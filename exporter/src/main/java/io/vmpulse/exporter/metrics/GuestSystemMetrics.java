@@ -1,38 +1,15 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import java.util.List;
+import java.util.function.ToDoubleBiFunction;
 
 /** The rest of the guest's {@code /proc/stat}: context switches, forks, processes, boot time. */
 final class GuestSystemMetrics implements VmMetricGroup {
-
-    private final Family contextSwitches =
-            Family.counter(
-                    "vmpulse_guest_context_switches",
-                    "Context switches in the guest (guest /proc/stat ctxt).",
-                    null);
-    private final Family forks =
-            Family.counter(
-                    "vmpulse_guest_forks",
-                    "Processes created in the guest (guest /proc/stat processes).",
-                    null);
-    private final Family running =
-            Family.gauge(
-                    "vmpulse_guest_procs_running", "Processes in a runnable state in the guest.");
-    private final Family blocked =
-            Family.gauge(
-                    "vmpulse_guest_procs_blocked",
-                    "Processes blocked waiting for I/O in the guest.");
-    private final Family bootTime =
-            Family.gauge(
-                    "vmpulse_guest_boot_time_seconds",
-                    "Guest boot time, seconds since the Unix epoch, by the guest's clock (guest /proc/stat btime).",
-                    Unit.SECONDS);
 
     private final RecordField ctxt;
     private final RecordField processes;
@@ -49,29 +26,39 @@ final class GuestSystemMetrics implements VmMetricGroup {
     }
 
     @Override
-    public void collect(ScrapedVm vm, Labels vmLabels) {
-        if (!vm.present(RecordFlags.PRESENT_GUEST_CPU)) {
-            return;
-        }
-        if (ctxt != null) {
-            contextSwitches.add(vmLabels, Values.unsigned(vm.u64(ctxt)));
-        }
-        if (processes != null) {
-            forks.add(vmLabels, Values.unsigned(vm.u64(processes)));
-        }
-        if (procsRunning != null) {
-            running.add(vmLabels, vm.u32(procsRunning));
-        }
-        if (procsBlocked != null) {
-            blocked.add(vmLabels, vm.u32(procsBlocked));
-        }
-        if (btime != null) {
-            bootTime.add(vmLabels, vm.u64(btime)); // i64
-        }
+    public List<Family> families() {
+        return List.of(
+                Family.counter(
+                        "vmpulse_guest_context_switches",
+                        "Context switches in the guest (guest /proc/stat ctxt).",
+                        null,
+                        source(ctxt, (vm, f) -> Values.unsigned(vm.u64(f)))),
+                Family.counter(
+                        "vmpulse_guest_forks",
+                        "Processes created in the guest (guest /proc/stat processes).",
+                        null,
+                        source(processes, (vm, f) -> Values.unsigned(vm.u64(f)))),
+                Family.gauge(
+                        "vmpulse_guest_procs_running",
+                        "Processes in a runnable state in the guest.",
+                        source(procsRunning, ScrapedVm::u32)),
+                Family.gauge(
+                        "vmpulse_guest_procs_blocked",
+                        "Processes blocked waiting for I/O in the guest.",
+                        source(procsBlocked, ScrapedVm::u32)),
+                Family.gauge(
+                        "vmpulse_guest_boot_time_seconds",
+                        "Guest boot time, seconds since the Unix epoch, by the guest's clock (guest /proc/stat btime).",
+                        Unit.SECONDS,
+                        source(btime, ScrapedVm::u64))); // i64
     }
 
-    @Override
-    public List<Family> families() {
-        return List.of(contextSwitches, forks, running, blocked, bootTime);
+    private static Family.Source source(
+            RecordField field, ToDoubleBiFunction<ScrapedVm, RecordField> value) {
+        return (vm, out) -> {
+            if (field != null && vm.present(RecordFlags.PRESENT_GUEST_CPU)) {
+                out.add(value.applyAsDouble(vm, field));
+            }
+        };
     }
 }

@@ -1,14 +1,11 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The VM's network interfaces, counted on the host (TAP device or VMM counters) but named from the
@@ -18,114 +15,104 @@ import java.util.Set;
  */
 final class NetworkMetrics implements VmMetricGroup {
 
-    private static final String[] REGISTRY = {
-        "rx_bytes",
-        "tx_bytes",
-        "rx_packets",
-        "tx_packets",
-        "rx_drops",
-        "tx_drops",
-        "rx_errors",
-        "tx_errors"
-    };
-    private static final long[] NEEDS = {
-        0,
-        0,
-        0,
-        0,
-        RecordFlags.PRESENT_HOST_NET_DROPS,
-        RecordFlags.PRESENT_HOST_NET_DROPS,
-        RecordFlags.PRESENT_HOST_NET_ERRORS,
-        RecordFlags.PRESENT_HOST_NET_ERRORS
-    };
-
-    private final Family[] families = {
-        Family.counter(
-                "vmpulse_network_receive_bytes",
-                "Bytes the guest received on its network interface.",
-                Unit.BYTES),
-        Family.counter(
-                "vmpulse_network_transmit_bytes",
-                "Bytes the guest transmitted on its network interface.",
-                Unit.BYTES),
-        Family.counter("vmpulse_network_receive_packets", "Packets the guest received.", null),
-        Family.counter("vmpulse_network_transmit_packets", "Packets the guest transmitted.", null),
-        Family.counter(
-                "vmpulse_network_receive_drop",
-                "Packets for the guest dropped on the host side (TAP counters only).",
-                null),
-        Family.counter(
-                "vmpulse_network_transmit_drop",
-                "Packets from the guest dropped on the host side (TAP counters only).",
-                null),
-        Family.counter(
-                "vmpulse_network_receive_errs", "Receive errors on the guest's interface.", null),
-        Family.counter(
-                "vmpulse_network_transmit_errs", "Transmit errors on the guest's interface.", null),
-    };
-    private final Family omitted =
-            Family.gauge(
-                    "vmpulse_network_interfaces_omitted",
-                    "Network interfaces beyond the registry's per-interface list, not exported per interface.");
-
-    private final RecordField[] total = new RecordField[REGISTRY.length];
-    private final RecordField[] each = new RecordField[REGISTRY.length];
-    private final RecordField count;
+    private final Scrape scrape;
+    private final DeviceList interfaces;
     private final RecordField omittedCount;
-    private final RecordField name;
 
     NetworkMetrics(Scrape s) {
-        for (int i = 0; i < REGISTRY.length; i++) {
-            total[i] = s.field("net_" + REGISTRY[i]);
-            each[i] = s.field("nic." + REGISTRY[i]);
-        }
-        count = s.field("nic_count");
+        scrape = s;
+        interfaces = new DeviceList(s.field("nic_count"), s.field("nic.name"));
         omittedCount = s.field("nic_omitted");
-        name = s.field("nic.name");
-    }
-
-    @Override
-    public void collect(ScrapedVm vm, Labels vmLabels) {
-        if (!vm.present(RecordFlags.PRESENT_HOST_NET)) {
-            return;
-        }
-        int listed =
-                count == null || name == null ? 0 : (int) Math.min(vm.u32(count), name.count());
-        if (listed == 0) {
-            add(vm, vmLabels, total, 0);
-            return;
-        }
-        if (omittedCount != null) {
-            omitted.add(vmLabels, vm.u32(omittedCount));
-        }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < listed; i++) {
-            String iface = LabelValues.clean(vm.text(name, i));
-            if (seen.add(iface)) {
-                add(vm, vmLabels.add("interface", iface), each, i);
-            }
-        }
-    }
-
-    private void add(ScrapedVm vm, Labels l, RecordField[] f, int i) {
-        for (int k = 0; k < f.length; k++) {
-            if (f[k] != null && (NEEDS[k] == 0 || vm.present(NEEDS[k]))) {
-                families[k].add(l, Values.unsigned(vm.u64(f[k], i)));
-            }
-        }
     }
 
     @Override
     public List<Family> families() {
+        long drops = RecordFlags.PRESENT_HOST_NET_DROPS;
+        long errors = RecordFlags.PRESENT_HOST_NET_ERRORS;
         return List.of(
-                families[0],
-                families[1],
-                families[2],
-                families[3],
-                families[4],
-                families[5],
-                families[6],
-                families[7],
-                omitted);
+                counter(
+                        "vmpulse_network_receive_bytes",
+                        "Bytes the guest received on its network interface.",
+                        Unit.BYTES,
+                        "rx_bytes",
+                        0),
+                counter(
+                        "vmpulse_network_transmit_bytes",
+                        "Bytes the guest transmitted on its network interface.",
+                        Unit.BYTES,
+                        "tx_bytes",
+                        0),
+                counter(
+                        "vmpulse_network_receive_packets",
+                        "Packets the guest received.",
+                        null,
+                        "rx_packets",
+                        0),
+                counter(
+                        "vmpulse_network_transmit_packets",
+                        "Packets the guest transmitted.",
+                        null,
+                        "tx_packets",
+                        0),
+                counter(
+                        "vmpulse_network_receive_drop",
+                        "Packets for the guest dropped on the host side (TAP counters only).",
+                        null,
+                        "rx_drops",
+                        drops),
+                counter(
+                        "vmpulse_network_transmit_drop",
+                        "Packets from the guest dropped on the host side (TAP counters only).",
+                        null,
+                        "tx_drops",
+                        drops),
+                counter(
+                        "vmpulse_network_receive_errs",
+                        "Receive errors on the guest's interface.",
+                        null,
+                        "rx_errors",
+                        errors),
+                counter(
+                        "vmpulse_network_transmit_errs",
+                        "Transmit errors on the guest's interface.",
+                        null,
+                        "tx_errors",
+                        errors),
+                Family.gauge(
+                        "vmpulse_network_interfaces_omitted",
+                        "Network interfaces beyond the registry's per-interface list, not exported per interface.",
+                        (vm, out) -> {
+                            if (vm.present(RecordFlags.PRESENT_HOST_NET)
+                                    && interfaces.listed(vm) > 0
+                                    && omittedCount != null) {
+                                out.add(vm.u32(omittedCount));
+                            }
+                        }));
+    }
+
+    /** {@code field}: the registry's name after {@code net_} (totals) or {@code nic.}. */
+    private Family counter(String name, String help, Unit unit, String field, long needs) {
+        RecordField total = scrape.field("net_" + field);
+        RecordField each = scrape.field("nic." + field);
+        return Family.counter(name, help, unit, (vm, out) -> points(vm, out, total, each, needs));
+    }
+
+    private void points(ScrapedVm vm, Points out, RecordField total, RecordField each, long needs) {
+        if (!vm.present(RecordFlags.PRESENT_HOST_NET | needs)) {
+            return;
+        }
+        int listed = interfaces.listed(vm);
+        if (listed == 0) {
+            if (total != null) {
+                out.add(Values.unsigned(vm.u64(total)));
+            }
+            return;
+        }
+        for (int i = 0; i < listed && each != null; i++) {
+            String iface = interfaces.label(vm, i);
+            if (interfaces.firstOf(vm, iface, i)) {
+                out.add("interface", iface, Values.unsigned(vm.u64(each, i)));
+            }
+        }
     }
 }

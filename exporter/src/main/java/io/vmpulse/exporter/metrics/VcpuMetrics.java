@@ -1,6 +1,5 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
@@ -14,20 +13,14 @@ import java.util.List;
  */
 final class VcpuMetrics implements VmMetricGroup {
 
-    private final Family run =
-            Family.counter(
-                    "vmpulse_vcpu_run_seconds",
-                    "Seconds the vCPU thread ran on a host CPU (host schedstat).",
-                    Unit.SECONDS);
-    private final Family wait =
-            Family.counter(
-                    "vmpulse_vcpu_runqueue_wait_seconds",
-                    "Seconds the vCPU thread was runnable but waited for a host CPU (host schedstat); the guest sees this as steal.",
-                    Unit.SECONDS);
-    private final Family vcpus =
-            Family.gauge(
-                    "vmpulse_vcpus",
-                    "vCPU threads found in the VMM process (per-vCPU series cover the first 32).");
+    /** The {@code vcpu} label of each listed vCPU, made once. */
+    private static final String[] VCPU_NAMES = new String[256];
+
+    static {
+        for (int i = 0; i < VCPU_NAMES.length; i++) {
+            VCPU_NAMES[i] = Integer.toString(i);
+        }
+    }
 
     private final RecordField count;
     private final RecordField runEach;
@@ -40,25 +33,40 @@ final class VcpuMetrics implements VmMetricGroup {
     }
 
     @Override
-    public void collect(ScrapedVm vm, Labels vmLabels) {
-        if (!vm.present(RecordFlags.PRESENT_HOST_VCPU) || count == null) {
-            return;
-        }
-        long threads = vm.u32(count);
-        vcpus.add(vmLabels, threads);
-        if (runEach == null || waitEach == null) {
-            return;
-        }
-        int listed = (int) Math.min(threads, runEach.count());
-        for (int i = 0; i < listed; i++) {
-            Labels l = vmLabels.merge(Fragments.of("vcpu", Integer.toString(i)));
-            run.add(l, Values.seconds(vm.u64(runEach, i)));
-            wait.add(l, Values.seconds(vm.u64(waitEach, i)));
-        }
+    public List<Family> families() {
+        return List.of(
+                Family.counter(
+                        "vmpulse_vcpu_run_seconds",
+                        "Seconds the vCPU thread ran on a host CPU (host schedstat).",
+                        Unit.SECONDS,
+                        (vm, out) -> each(vm, out, runEach)),
+                Family.counter(
+                        "vmpulse_vcpu_runqueue_wait_seconds",
+                        "Seconds the vCPU thread was runnable but waited for a host CPU (host schedstat); the guest sees this as steal.",
+                        Unit.SECONDS,
+                        (vm, out) -> each(vm, out, waitEach)),
+                Family.gauge(
+                        "vmpulse_vcpus",
+                        "vCPU threads found in the VMM process (per-vCPU series cover the first 32).",
+                        (vm, out) -> {
+                            if (present(vm)) {
+                                out.add(vm.u32(count));
+                            }
+                        }));
     }
 
-    @Override
-    public List<Family> families() {
-        return List.of(run, wait, vcpus);
+    private boolean present(ScrapedVm vm) {
+        return vm.present(RecordFlags.PRESENT_HOST_VCPU) && count != null;
+    }
+
+    private void each(ScrapedVm vm, Points out, RecordField field) {
+        if (!present(vm) || runEach == null || waitEach == null) {
+            return;
+        }
+        int listed = (int) Math.min(vm.u32(count), field.count());
+        for (int i = 0; i < listed; i++) {
+            String vcpu = i < VCPU_NAMES.length ? VCPU_NAMES[i] : Integer.toString(i);
+            out.add("vcpu", vcpu, Values.seconds(vm.u64(field, i)));
+        }
     }
 }

@@ -1,6 +1,5 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
@@ -30,28 +29,6 @@ final class VmFreshnessMetrics implements VmMetricGroup {
                     new HostSource("network", RecordFlags.FLAG_NET_FAILING),
                     new HostSource("balloon", RecordFlags.FLAG_BALLOON_FAILING));
 
-    private final Family up =
-            Family.gauge(
-                    "vmpulse_vm_up",
-                    "1 while that half of the VM's record (source guest or host) is fresh.");
-    private final Family lastSample =
-            Family.gauge(
-                    "vmpulse_vm_last_sample_timestamp_seconds",
-                    "When the collector last received a guest sample (source=guest) or read the host side (source=host), seconds since the Unix epoch by the host's clock.",
-                    Unit.SECONDS);
-    private final Family connected =
-            Family.gauge(
-                    "vmpulse_vm_guest_connected",
-                    "1 while the guest agent's stream to the collector is connected.");
-    private final Family gone =
-            Family.gauge(
-                    "vmpulse_vm_final",
-                    "1 when the VM is gone and this is its last record, kept for a grace period.");
-    private final Family failing =
-            Family.gauge(
-                    "vmpulse_vm_source_failing",
-                    "1 when the collector's last reading of that host-side source failed.");
-
     private final RecordField guestUnix;
     private final RecordField guestMono;
     private final RecordField hostUnix;
@@ -71,33 +48,57 @@ final class VmFreshnessMetrics implements VmMetricGroup {
     }
 
     @Override
-    public void collect(ScrapedVm vm, Labels vmLabels) {
+    public List<Family> families() {
+        return List.of(
+                Family.gauge(
+                        "vmpulse_vm_up",
+                        "1 while that half of the VM's record (source guest or host) is fresh.",
+                        this::up),
+                Family.gauge(
+                        "vmpulse_vm_last_sample_timestamp_seconds",
+                        "When the collector last received a guest sample (source=guest) or read the host side (source=host), seconds since the Unix epoch by the host's clock.",
+                        Unit.SECONDS,
+                        (vm, out) -> {
+                            timestamp(vm, out, "guest", guestUnix);
+                            timestamp(vm, out, "host", hostUnix);
+                        }),
+                Family.gauge(
+                        "vmpulse_vm_guest_connected",
+                        "1 while the guest agent's stream to the collector is connected.",
+                        (vm, out) -> out.add(flag(vm, RecordFlags.FLAG_GUEST_CONNECTED))),
+                Family.gauge(
+                        "vmpulse_vm_final",
+                        "1 when the VM is gone and this is its last record, kept for a grace period.",
+                        (vm, out) -> out.add(vm.isFinal() ? 1 : 0)),
+                Family.gauge(
+                        "vmpulse_vm_source_failing",
+                        "1 when the collector's last reading of that host-side source failed.",
+                        (vm, out) -> {
+                            for (HostSource src : HOST_SOURCES) {
+                                out.add("source", src.name, flag(vm, src.failingFlag));
+                            }
+                        }));
+    }
+
+    private void up(ScrapedVm vm, Points out) {
         long flags = vm.flags();
         boolean live = !vm.isFinal() && collectorFresh;
         long lastGuest = vm.u64(guestMono);
         long lastHost = vm.u64(hostMono);
         boolean guestUp = live && lastGuest != 0 && (flags & RecordFlags.FLAG_GUEST_STALE) == 0;
         boolean hostUp = live && lastHost != 0 && nowMono - lastHost <= staleAfterNanos;
-        up.add(vmLabels, "source", "guest", guestUp ? 1 : 0);
-        up.add(vmLabels, "source", "host", hostUp ? 1 : 0);
-        timestamp(vm, vmLabels, "guest", guestUnix);
-        timestamp(vm, vmLabels, "host", hostUnix);
-        connected.add(vmLabels, (flags & RecordFlags.FLAG_GUEST_CONNECTED) != 0 ? 1 : 0);
-        gone.add(vmLabels, vm.isFinal() ? 1 : 0);
-        for (HostSource src : HOST_SOURCES) {
-            failing.add(vmLabels, "source", src.name, (flags & src.failingFlag) != 0 ? 1 : 0);
-        }
+        out.add("source", "guest", guestUp ? 1 : 0);
+        out.add("source", "host", hostUp ? 1 : 0);
     }
 
-    private void timestamp(ScrapedVm vm, Labels vmLabels, String source, RecordField f) {
+    private static int flag(ScrapedVm vm, long bit) {
+        return (vm.flags() & bit) != 0 ? 1 : 0;
+    }
+
+    private static void timestamp(ScrapedVm vm, Points out, String source, RecordField f) {
         long unixNanos = vm.u64(f);
         if (unixNanos != 0) { // 0: never
-            lastSample.add(vmLabels, "source", source, unixNanos / 1e9);
+            out.add("source", source, unixNanos / 1e9);
         }
-    }
-
-    @Override
-    public List<Family> families() {
-        return List.of(up, lastSample, connected, gone, failing);
     }
 }

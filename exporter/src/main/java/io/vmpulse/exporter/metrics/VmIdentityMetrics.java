@@ -1,6 +1,5 @@
 package io.vmpulse.exporter.metrics;
 
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.scrape.ScrapedVm;
 import io.vmpulse.registry.layout.RecordField;
@@ -15,59 +14,68 @@ import java.util.Map;
  */
 final class VmIdentityMetrics implements VmMetricGroup {
 
+    /** In label name order. */
     private static final String[] INFO_FIELDS = {
-        "hypervisor", "agent_version", "kernel_release", "boot_id"
+        "agent_version", "boot_id", "hypervisor", "kernel_release"
     };
 
-    private final Family info =
-            Family.info(
-                    "vmpulse_vm",
-                    "VM identity: hypervisor (host descriptor); agent_version, kernel_release, boot_id (guest-reported).");
-    private final Family labels =
-            Family.gauge(
-                    "vmpulse_vm_labels",
-                    "The VM descriptor's labels, one label_<key> each (keys sanitised as kube-state-metrics does).");
-
-    private final Family labelsOmitted =
-            Family.gauge(
-                    "vmpulse_vm_labels_omitted",
-                    "Descriptor labels that did not fit the registry's labels field and are missing from vmpulse_vm_labels.");
-
-    private final List<String> infoNames = new ArrayList<>();
-    private final List<RecordField> infoFields = new ArrayList<>();
+    private final String[] infoNames;
+    private final RecordField[] infoFields;
     private final RecordField labelsField;
     private final RecordField omittedField;
     private final ExportOptions options;
 
     VmIdentityMetrics(Scrape s, ExportOptions options) {
+        List<String> names = new ArrayList<>();
+        List<RecordField> fields = new ArrayList<>();
         for (String name : INFO_FIELDS) {
             RecordField f = s.field(name);
             if (f != null) {
-                infoNames.add(name);
-                infoFields.add(f);
+                names.add(name);
+                fields.add(f);
             }
         }
+        infoNames = names.toArray(new String[0]);
+        infoFields = fields.toArray(new RecordField[0]);
         labelsField = s.field("labels");
         omittedField = s.field("labels_omitted");
         this.options = options;
     }
 
     @Override
-    public void collect(ScrapedVm vm, Labels vmLabels) {
-        String[] values = new String[infoFields.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = LabelValues.clean(vm.text(infoFields.get(i)));
-        }
-        info.add(vmLabels.merge(infoNames.toArray(new String[0]), values), 1);
-        if (labelsField != null) {
-            descriptorLabels(vm, vmLabels);
-        }
-        if (omittedField != null) {
-            labelsOmitted.add(vmLabels, vm.u32(omittedField));
-        }
+    public List<Family> families() {
+        return List.of(
+                Family.info(
+                        "vmpulse_vm",
+                        "VM identity: hypervisor (host descriptor); agent_version, kernel_release, boot_id (guest-reported).",
+                        this::info),
+                Family.gauge(
+                        "vmpulse_vm_labels",
+                        "The VM descriptor's labels, one label_<key> each (keys sanitised as kube-state-metrics does).",
+                        (vm, out) -> {
+                            if (labelsField != null) {
+                                descriptorLabels(vm, out);
+                            }
+                        }),
+                Family.gauge(
+                        "vmpulse_vm_labels_omitted",
+                        "Descriptor labels that did not fit the registry's labels field and are missing from vmpulse_vm_labels.",
+                        (vm, out) -> {
+                            if (omittedField != null) {
+                                out.add(vm.u32(omittedField));
+                            }
+                        }));
     }
 
-    private void descriptorLabels(ScrapedVm vm, Labels vmLabels) {
+    private void info(ScrapedVm vm, Points out) {
+        String[] values = new String[infoFields.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = LabelValues.clean(vm.text(infoFields[i]));
+        }
+        out.add(infoNames, values, 1);
+    }
+
+    private void descriptorLabels(ScrapedVm vm, Points out) {
         List<String> keys = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (Map.Entry<String, String> e : VmLabelNames.parse(vm.text(labelsField)).entrySet()) {
@@ -77,11 +85,6 @@ final class VmIdentityMetrics implements VmMetricGroup {
             }
         }
         List<String> names = VmLabelNames.names(keys);
-        labels.add(vmLabels.merge(names.toArray(new String[0]), values.toArray(new String[0])), 1);
-    }
-
-    @Override
-    public List<Family> families() {
-        return List.of(info, labels, labelsOmitted);
+        out.add(names.toArray(new String[0]), values.toArray(new String[0]), 1);
     }
 }

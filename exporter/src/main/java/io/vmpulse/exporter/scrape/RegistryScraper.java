@@ -17,9 +17,11 @@ import java.util.function.Function;
  * Nothing is cached between scrapes except the copy buffers themselves, so a VM whose slot was
  * freed is simply absent from the next scrape.
  *
- * <p>Scrapes are serialised: one at a time reads into the reused copies. Two Prometheus servers
- * scraping at once wait for each other for the few milliseconds a read takes, which costs less than
- * a second set of buffers for every VM.
+ * <p>Scrapes are serialised: one at a time reads into the reused copies and uses them, and the text
+ * page is written from the copies, so the lock is held until its last byte is sent. Two Prometheus
+ * servers scraping at once wait for each other for one page's time, which costs less than a second
+ * set of buffers for every VM; a client that stops reading is cut off by the HTTP server's response
+ * time limit (web.ExporterServer).
  */
 public final class RegistryScraper {
 
@@ -163,8 +165,7 @@ public final class RegistryScraper {
                 vms.set(vms.indexOf(other), vm);
             }
         }
-        // In id order, every family's data points arrive nearly sorted: the library sorts each
-        // family by its labels, and sorting a sorted list is one pass.
+        // In id order: each family's series come out sorted by vm_id.
         vms.sort(Comparator.comparing(ScrapedVm::vmId));
         return new Scrape(
                 source.path(),

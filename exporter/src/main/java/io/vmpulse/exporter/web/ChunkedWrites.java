@@ -7,9 +7,11 @@ import java.io.IOException;
 
 /**
  * Splits the response body into writes of at most {@link #CHUNK} bytes. The Prometheus library
- * hands the whole scrape (about 8 MiB at 1,000 VMs) to one {@code write}, and the JDK copies a
- * socket write into a temporary direct buffer of the same size: the exporter's native memory would
- * grow with the fleet, and a direct-memory limit would fail the scrape half-way.
+ * (serving protobuf and the {@code name[]}/{@code debug} queries; the text formats stream in 64 KiB
+ * writes of their own) hands the whole scrape (about 8 MiB at 1,000 VMs) to one {@code write}, and
+ * the JDK copies a socket write into a temporary direct buffer of the same size: the exporter's
+ * native memory would grow with the fleet, and a direct-memory limit would fail the scrape
+ * half-way.
  */
 final class ChunkedWrites extends Filter {
 

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vmpulse.exporter.exposition.ScrapeWriter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,10 +17,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The exporter's HTTP(S) server: {@code /metrics} through the Prometheus library's handler (it
- * negotiates Prometheus text, OpenMetrics text or protobuf from the Accept header, and gzips when
- * asked), and the landing, health and readiness pages. Basic auth, when configured, guards every
- * path, as in node_exporter.
+ * The exporter's HTTP(S) server: {@code /metrics} ({@link MetricsPage}: Prometheus text,
+ * OpenMetrics text or protobuf as the Accept header asks, gzipped when asked), and the landing,
+ * health and readiness pages. Basic auth, when configured, guards every path, as in node_exporter.
  */
 public final class ExporterServer implements AutoCloseable {
 
@@ -28,6 +28,23 @@ public final class ExporterServer implements AutoCloseable {
      * the rest.
      */
     private static final int THREADS = 4;
+
+    /**
+     * The JDK server closes a connection whose response is still being written after this many
+     * seconds. The text page streams while the registry's copies are held (one scrape at a time),
+     * so a client that stops reading would otherwise hold back every other scrape and the readiness
+     * probe for good. Prometheus' own scrape_timeout is at most a scrape interval. The limit counts
+     * from each request, time waiting for the copies included, so a scrape queued right behind a
+     * stalled one may be cut too; the next ones are served.
+     */
+    static final String MAX_RESPONSE_SECONDS = "120";
+
+    static {
+        // Read once, when the JDK's server implementation is loaded: before the first create().
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -41,11 +58,14 @@ public final class ExporterServer implements AutoCloseable {
      * Binds {@code address} and starts serving.
      *
      * @param configFile the web config's path, for messages; null when there is none
+     * @param text the text formats' writer
+     * @param registry every metric, for the formats left to the library's handler
      */
     public static ExporterServer start(
             InetSocketAddress address,
             Path configFile,
             WebConfig config,
+            ScrapeWriter text,
             PrometheusRegistry registry,
             Readiness readiness,
             String version)
@@ -73,7 +93,9 @@ public final class ExporterServer implements AutoCloseable {
         BcryptAuthenticator auth =
                 config.users().isEmpty() ? null : new BcryptAuthenticator(config.users());
         guard(server.createContext("/", Pages.landing(version)), auth);
-        HttpContext metrics = server.createContext("/metrics", new MetricsHandler(registry));
+        HttpContext metrics =
+                server.createContext(
+                        "/metrics", new MetricsPage(text, new MetricsHandler(registry)));
         metrics.getFilters().add(new ChunkedWrites());
         guard(metrics, auth);
         guard(server.createContext("/-/healthy", Pages.healthy()), auth);

@@ -3,9 +3,9 @@ package io.vmpulse.exporter.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.vmpulse.exporter.exposition.ScrapeWriter;
+import io.vmpulse.exporter.exposition.TextFormat;
+import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.exporter.testing.Exposition;
 import io.vmpulse.exporter.testing.Promtool;
 import io.vmpulse.exporter.testing.Records;
@@ -15,6 +15,7 @@ import io.vmpulse.registry.layout.FieldType;
 import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFields;
 import io.vmpulse.registry.layout.VmRecord;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,12 +133,6 @@ class HostileStringsTest {
     void ten_thousand_hostile_4_kib_label_values_pass_promtool() throws Exception {
         // The registry holds 8 filesystems of 64-byte mount points per VM; what it cannot carry is
         // fed to the label cleaning directly: 10,000 filesystems with 4 KiB hostile names.
-        Family size =
-                Family.gauge(
-                        "vmpulse_guest_filesystem_size_bytes",
-                        "test",
-                        io.prometheus.metrics.model.snapshots.Unit.BYTES);
-        Labels vm = Labels.of("vm_id", "vm-1");
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             char[] body = new char[4096];
@@ -146,12 +141,25 @@ class HostileStringsTest {
             String clean = LabelValues.clean(raw);
             assertTrue(clean.length() <= LabelValues.MAX_CHARS);
             seen.add(clean);
-            size.add(
-                    vm.merge(new String[] {"fstype", "mountpoint"}, new String[] {"ext4", clean}),
-                    i);
         }
-        MetricSnapshot s = size.snapshot();
-        String text = Scrapes.text(new MetricSnapshots(s));
+        Family size =
+                Family.gauge(
+                                "vmpulse_guest_filesystem_size_bytes",
+                                "test",
+                                io.prometheus.metrics.model.snapshots.Unit.BYTES,
+                                (none, out) -> {
+                                    for (int i = 0; i < seen.size(); i++) {
+                                        out.add(
+                                                new String[] {"fstype", "mountpoint", "vm_id"},
+                                                new String[] {"ext4", seen.get(i), "vm-1"},
+                                                i);
+                                    }
+                                })
+                        .global();
+        Scrape none = new Scrape(dir, "none", 0, null, 0, 0, false, 0, new int[3], 0, List.of());
+        ByteArrayOutputStream page = new ByteArrayOutputStream();
+        ScrapeWriter.write(none, List.of(size), TextFormat.PROMETHEUS, page);
+        String text = page.toString(StandardCharsets.UTF_8);
         Promtool.Result verdict = Promtool.checkMetrics(text.getBytes(StandardCharsets.UTF_8));
         assertEquals(0, verdict.exit(), verdict.output());
         assertEquals(
