@@ -6,18 +6,46 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the collector refused or lost of a VM's guest stream, counted since the VM was registered.
- * These meta fields are in no presence group: a count of failures is always meaningful.
+ * What the collector refused, delayed or lost of a VM's guest stream, counted since the VM was
+ * registered. These meta fields are in no presence group: a count of failures is always meaningful.
  */
 final class VmIngestMetrics implements VmMetricGroup {
+
+    /** The {@code reason} label's values, each the suffix of its registry field (ABI 1.4). */
+    private static final String[] REJECT_REASONS = {
+        "connection", "hello", "malformed", "oversized", "sample"
+    };
 
     private final List<Family> families = new ArrayList<>();
 
     VmIngestMetrics(Scrape s) {
+        RecordField[] byReason = new RecordField[REJECT_REASONS.length];
+        for (int i = 0; i < byReason.length; i++) {
+            byReason[i] = s.field("rejected_" + REJECT_REASONS[i]);
+        }
+        families.add(
+                Family.counter(
+                        "vmpulse_vm_rejected_messages",
+                        "Guest messages or connections the collector rejected, by reason: oversized (over the transport's message size limit), malformed (not a valid message), hello (a refused, repeated, missing or late hello), sample (a sample that failed its checks), connection (over the VM's connection cap, or peer credentials refused).",
+                        null,
+                        (vm, out) -> {
+                            for (int i = 0; i < byReason.length; i++) {
+                                if (byReason[i] != null) { // a registry older than ABI 1.4
+                                    out.add(
+                                            "reason",
+                                            REJECT_REASONS[i],
+                                            Values.unsigned(vm.u64(byReason[i])));
+                                }
+                            }
+                        }));
         counter(
-                s.field("rejected_messages"),
-                "vmpulse_vm_rejected_messages",
-                "Guest messages the collector rejected in validation (the registry carries no reason).");
+                s.field("throttled_messages"),
+                "vmpulse_vm_throttled_messages",
+                "Times the collector's per-VM rate limit delayed reading the guest's next message (the message is then read: not a reject).");
+        counter(
+                s.field("duplicate_samples"),
+                "vmpulse_vm_duplicate_samples",
+                "Guest samples received again (seq already published for this guest boot): acknowledged and dropped, never published twice.");
         counter(
                 s.field("dropped_samples"),
                 "vmpulse_vm_dropped_samples",
@@ -25,7 +53,7 @@ final class VmIngestMetrics implements VmMetricGroup {
         counter(
                 s.field("guest_restarts"),
                 "vmpulse_guest_restarts",
-                "Guest agent restarts or guest reboots seen (new boot id or agent instance).");
+                "Guest reboots seen (a new boot id; a restarted agent within one boot is not counted).");
         counter(
                 s.field("counter_resets"),
                 "vmpulse_guest_resets",

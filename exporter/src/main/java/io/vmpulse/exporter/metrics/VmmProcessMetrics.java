@@ -12,14 +12,16 @@ import java.util.List;
  */
 final class VmmProcessMetrics implements VmMetricGroup {
 
-    private final RecordField cpuNs;
+    private final RecordField cpuUserNs;
+    private final RecordField cpuSystemNs;
     private final RecordField rssBytes;
     private final RecordField pssBytes;
     private final RecordField threadCount;
     private final RecordField skipped;
 
     VmmProcessMetrics(Scrape s) {
-        cpuNs = s.field("vmm_cpu_ns");
+        cpuUserNs = s.field("vmm_cpu_user_ns");
+        cpuSystemNs = s.field("vmm_cpu_system_ns");
         rssBytes = s.field("vmm_rss_bytes");
         pssBytes = s.field("vmm_pss_bytes");
         threadCount = s.field("vmm_threads");
@@ -31,11 +33,15 @@ final class VmmProcessMetrics implements VmMetricGroup {
         return List.of(
                 Family.counter(
                         "vmpulse_vmm_cpu_seconds",
-                        "CPU seconds of the whole VMM process, user and system together (host /proc/PID/stat utime+stime; the registry does not split them).",
+                        "CPU seconds of the whole VMM process by mode (host /proc/PID/stat utime and stime).",
                         Unit.SECONDS,
                         (vm, out) -> {
-                            if (cpuNs != null && vm.present(RecordFlags.PRESENT_HOST_PROCESS)) {
-                                out.add(Values.seconds(vm.u64(cpuNs)));
+                            // A registry older than ABI 1.4 does not split them: no series.
+                            if (cpuUserNs != null
+                                    && cpuSystemNs != null
+                                    && vm.present(RecordFlags.PRESENT_HOST_PROCESS)) {
+                                out.add("mode", "system", Values.seconds(vm.u64(cpuSystemNs)));
+                                out.add("mode", "user", Values.seconds(vm.u64(cpuUserNs)));
                             }
                         }),
                 gauge(

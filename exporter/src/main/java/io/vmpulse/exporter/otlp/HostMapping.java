@@ -3,6 +3,7 @@ package io.vmpulse.exporter.otlp;
 import static io.vmpulse.registry.layout.RecordFields.*;
 
 import io.opentelemetry.api.common.Attributes;
+import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 
@@ -11,6 +12,19 @@ import io.vmpulse.registry.layout.VmRecord;
  * and the collector's own view of the VM (guest freshness, rejects, restarts, losses).
  */
 final class HostMapping {
+
+    /** The registry's rejects by reason (ABI 1.4), which sum to {@code rejected_messages}. */
+    private static final RecordField[] REJECTS = {
+        REJECTED_CONNECTION, REJECTED_HELLO, REJECTED_MALFORMED, REJECTED_OVERSIZED, REJECTED_SAMPLE
+    };
+
+    private static final Attributes[] REJECT_REASONS = {
+        Attributes.of(Keys.ERROR_TYPE, "connection"),
+        Attributes.of(Keys.ERROR_TYPE, "hello"),
+        Attributes.of(Keys.ERROR_TYPE, "malformed"),
+        Attributes.of(Keys.ERROR_TYPE, "oversized"),
+        Attributes.of(Keys.ERROR_TYPE, "sample")
+    };
 
     private HostMapping() {}
 
@@ -31,7 +45,8 @@ final class HostMapping {
             }
         }
         if (r.isPresent(RecordFlags.PRESENT_HOST_PROCESS)) {
-            p.addSeconds(OtlpMetric.VMM_CPU_TIME, none, r.getLong(VMM_CPU_NS));
+            p.addSeconds(OtlpMetric.VMM_CPU_TIME, Keys.USER, r.getLong(VMM_CPU_USER_NS));
+            p.addSeconds(OtlpMetric.VMM_CPU_TIME, Keys.SYSTEM, r.getLong(VMM_CPU_SYSTEM_NS));
             p.addLong(OtlpMetric.VMM_MEMORY_USAGE, none, r.getLong(VMM_RSS_BYTES));
             p.addLong(OtlpMetric.VMM_MEMORY_PSS, none, r.getLong(VMM_PSS_BYTES));
             p.addLong(OtlpMetric.VMM_THREAD_COUNT, none, r.getLong(VMM_THREADS));
@@ -54,7 +69,11 @@ final class HostMapping {
                 r.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED)
                         && !r.hasFlags(RecordFlags.FLAG_GUEST_STALE);
         p.addLong(OtlpMetric.GUEST_UP, none, fresh ? 1 : 0);
-        p.addLong(OtlpMetric.GUEST_REJECTED_MESSAGES, none, r.getLong(REJECTED_MESSAGES));
+        for (int i = 0; i < REJECTS.length; i++) {
+            p.addLong(OtlpMetric.GUEST_REJECTED_MESSAGES, REJECT_REASONS[i], r.getLong(REJECTS[i]));
+        }
+        p.addLong(OtlpMetric.GUEST_THROTTLED_MESSAGES, none, r.getLong(THROTTLED_MESSAGES));
+        p.addLong(OtlpMetric.GUEST_DUPLICATE_SAMPLES, none, r.getLong(DUPLICATE_SAMPLES));
         p.addLong(OtlpMetric.GUEST_RESTARTS, none, r.getLong(GUEST_RESTARTS));
         p.addLong(OtlpMetric.GUEST_COUNTER_RESETS, none, r.getLong(COUNTER_RESETS));
         p.addLong(OtlpMetric.GUEST_DROPPED_SAMPLES, none, r.getLong(DROPPED_SAMPLES));

@@ -33,8 +33,11 @@ final class Keys {
             AttributeKey.stringKey("network.io.direction");
     static final AttributeKey<String> NETWORK_INTERFACE =
             AttributeKey.stringKey("network.interface.name");
+    static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     static final AttributeKey<Long> VCPU_NUMBER = AttributeKey.longKey("vmpulse.vcpu.number");
 
+    static final Attributes USER = Attributes.of(CPU_MODE, "user");
+    static final Attributes SYSTEM = Attributes.of(CPU_MODE, "system");
     static final Attributes READ = Attributes.of(DISK_DIRECTION, "read");
     static final Attributes WRITE = Attributes.of(DISK_DIRECTION, "write");
     static final Attributes RECEIVE = Attributes.of(NETWORK_DIRECTION, "receive");

@@ -143,7 +143,14 @@ class RegistryToSeriesTest {
             assertEquals(
                     2110.0,
                     e.one("vmpulse_vcpu_run_seconds_total", "vm_id", "vm-b", "vcpu", "0").value());
-            assertEquals(2130.0, e.one("vmpulse_vmm_cpu_seconds_total", "vm_id", "vm-b").value());
+            assertEquals(
+                    2137.0,
+                    e.one("vmpulse_vmm_cpu_seconds_total", "vm_id", "vm-b", "mode", "user")
+                            .value());
+            assertEquals(
+                    2138.0,
+                    e.one("vmpulse_vmm_cpu_seconds_total", "vm_id", "vm-b", "mode", "system")
+                            .value());
             assertEquals(
                     2131.0 * 4096,
                     e.one("vmpulse_vmm_resident_memory_bytes", "vm_id", "vm-b").value());
@@ -190,8 +197,23 @@ class RegistryToSeriesTest {
                             .value());
             assertEquals(
                     2161.0 * 4096, e.one("vmpulse_balloon_actual_bytes", "vm_id", "vm-b").value());
+            String[] reasons = {"oversized", "malformed", "hello", "sample", "connection"};
+            for (int k = 0; k < reasons.length; k++) {
+                assertEquals(
+                        2005.0 + k,
+                        e.one(
+                                        "vmpulse_vm_rejected_messages_total",
+                                        "vm_id",
+                                        "vm-b",
+                                        "reason",
+                                        reasons[k])
+                                .value(),
+                        reasons[k]);
+            }
             assertEquals(
-                    2001.0, e.one("vmpulse_vm_rejected_messages_total", "vm_id", "vm-b").value());
+                    2011.0, e.one("vmpulse_vm_throttled_messages_total", "vm_id", "vm-b").value());
+            assertEquals(
+                    2012.0, e.one("vmpulse_vm_duplicate_samples_total", "vm_id", "vm-b").value());
             assertEquals(
                     2004.0, e.one("vmpulse_vm_dropped_samples_total", "vm_id", "vm-b").value());
             Sample info = e.one("vmpulse_vm_info", "vm_id", "vm-b");

@@ -2,6 +2,7 @@ package io.vmpulse.exporter.otlp;
 
 import static io.vmpulse.registry.layout.RecordFields.*;
 
+import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 import java.util.Map;
@@ -48,7 +49,19 @@ final class FilledVm {
         r.putLong(PRESENCE, ALL_PRESENT);
         r.putLong(LAST_GUEST_UNIX_NS, guestUnixNs);
         r.putLong(LAST_HOST_UNIX_NS, hostUnixNs);
-        r.putLong(REJECTED_MESSAGES, 3 + i);
+        RecordField[] rejects = {
+            REJECTED_CONNECTION,
+            REJECTED_HELLO,
+            REJECTED_MALFORMED,
+            REJECTED_OVERSIZED,
+            REJECTED_SAMPLE
+        };
+        for (int k = 0; k < rejects.length; k++) {
+            r.putLong(rejects[k], 3 + i + k);
+        }
+        r.putLong(REJECTED_MESSAGES, 5 * (3 + i) + 10);
+        r.putLong(THROTTLED_MESSAGES, 8 + i);
+        r.putLong(DUPLICATE_SAMPLES, 9 + i);
         r.putLong(GUEST_RESTARTS, 4 + i);
         r.putLong(COUNTER_RESETS, 5 + i);
         r.putLong(DROPPED_SAMPLES, 6 + i);
@@ -110,6 +123,8 @@ final class FilledVm {
         r.putLong(VCPU_RUN_NS, 21_000_000_000L + 2 * i);
         r.putLong(VCPU_WAIT_NS, 900_000_000L + 2 * i);
         r.putLong(VMM_CPU_NS, 25_000_000_000L + i);
+        r.putLong(VMM_CPU_USER_NS, 9_000_000_000L + i);
+        r.putLong(VMM_CPU_SYSTEM_NS, 16_000_000_000L);
         r.putLong(VMM_RSS_BYTES, 300L << 20);
         r.putLong(VMM_PSS_BYTES, 280L << 20);
         r.putLong(VMM_THREADS, 5);
@@ -339,7 +354,8 @@ final class FilledVm {
                     "vmpulse.vcpu.number",
                     "" + v);
         }
-        put(e, "vmpulse.vmm.cpu.time", "s", (25_000_000_000L + i) / 1e9);
+        put(e, "vmpulse.vmm.cpu.time", "s", (9_000_000_000L + i) / 1e9, "cpu.mode", "user");
+        put(e, "vmpulse.vmm.cpu.time", "s", 16.0, "cpu.mode", "system");
         put(e, "vmpulse.vmm.memory.usage", "By", 300L << 20);
         put(e, "vmpulse.vmm.memory.pss", "By", 280L << 20);
         put(e, "vmpulse.vmm.thread.count", "{thread}", 5L);
@@ -462,7 +478,18 @@ final class FilledVm {
         put(e, "vmpulse.balloon.stats.available", "By", 150_000L + i);
 
         put(e, "vmpulse.guest.up", "1", 1L);
-        put(e, "vmpulse.guest.rejected_messages", "{message}", 3L + i);
+        String[] reasons = {"connection", "hello", "malformed", "oversized", "sample"};
+        for (int k = 0; k < reasons.length; k++) {
+            put(
+                    e,
+                    "vmpulse.guest.rejected_messages",
+                    "{message}",
+                    3L + i + k,
+                    "error.type",
+                    reasons[k]);
+        }
+        put(e, "vmpulse.guest.throttled_messages", "{message}", 8L + i);
+        put(e, "vmpulse.guest.duplicate_samples", "{sample}", 9L + i);
         put(e, "vmpulse.guest.restarts", "{restart}", 4L + i);
         put(e, "vmpulse.guest.counter_resets", "{reset}", 5L + i);
         put(e, "vmpulse.guest.dropped_samples", "{sample}", 6L + i);

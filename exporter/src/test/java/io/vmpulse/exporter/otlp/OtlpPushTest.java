@@ -114,7 +114,7 @@ class OtlpPushTest {
             var vcpu = h.get("vmpulse.vcpu.time{vmpulse.vcpu.number=0}");
             assertEquals(honestClaim, vcpu.start());
             assertEquals(honest.hostUnixNs, vcpu.time());
-            var rejects = h.get("vmpulse.guest.rejected_messages{}");
+            var rejects = h.get("vmpulse.guest.rejected_messages{error.type=hello}");
             assertEquals(honestClaim, rejects.start());
             assertTrue(
                     rejects.time() >= honestClaim,
@@ -182,8 +182,14 @@ class OtlpPushTest {
                     List.of(
                             "vmpulse.guest.counter_resets{}",
                             "vmpulse.guest.dropped_samples{}",
-                            "vmpulse.guest.rejected_messages{}",
+                            "vmpulse.guest.duplicate_samples{}",
+                            "vmpulse.guest.rejected_messages{error.type=connection}",
+                            "vmpulse.guest.rejected_messages{error.type=hello}",
+                            "vmpulse.guest.rejected_messages{error.type=malformed}",
+                            "vmpulse.guest.rejected_messages{error.type=oversized}",
+                            "vmpulse.guest.rejected_messages{error.type=sample}",
                             "vmpulse.guest.restarts{}",
+                            "vmpulse.guest.throttled_messages{}",
                             "vmpulse.guest.up{}",
                             "vmpulse.host.metrics_lines_skipped{}"),
                     List.copyOf(n),

@@ -65,6 +65,13 @@ public final class Records {
         r.putLong(RecordFields.LAST_HOST_UNIX_NS, nowUnix);
         long base = seed * 1000;
         r.putLong(RecordFields.REJECTED_MESSAGES, base + 1);
+        r.putLong(RecordFields.REJECTED_OVERSIZED, base + 5);
+        r.putLong(RecordFields.REJECTED_MALFORMED, base + 6);
+        r.putLong(RecordFields.REJECTED_HELLO, base + 7);
+        r.putLong(RecordFields.REJECTED_SAMPLE, base + 8);
+        r.putLong(RecordFields.REJECTED_CONNECTION, base + 9);
+        r.putLong(RecordFields.THROTTLED_MESSAGES, base + 11);
+        r.putLong(RecordFields.DUPLICATE_SAMPLES, base + 12);
         r.putLong(RecordFields.GUEST_RESTARTS, base + 2);
         r.putLong(RecordFields.COUNTER_RESETS, base + 3);
         r.putLong(RecordFields.DROPPED_SAMPLES, base + 4);
@@ -140,6 +147,8 @@ public final class Records {
             }
         }
         r.putLong(RecordFields.VMM_CPU_NS, (base + 130) * 1_000_000_000L);
+        r.putLong(RecordFields.VMM_CPU_USER_NS, (base + 137) * 1_000_000_000L);
+        r.putLong(RecordFields.VMM_CPU_SYSTEM_NS, (base + 138) * 1_000_000_000L);
         r.putLong(RecordFields.VMM_RSS_BYTES, (base + 131) * 4096);
         r.putLong(RecordFields.VMM_PSS_BYTES, (base + 132) * 4096);
         r.putLong(RecordFields.VMM_THREADS, 7);

@@ -668,8 +668,9 @@ public final class RecordFields {
     public static final RecordField THROTTLED_MESSAGES = B.u64("throttled_messages", "count");
 
     /**
-     * Samples at or below the seq already held from the same agent (a reconnecting agent resending
-     * them): acknowledged and dropped, not rejects.
+     * Samples at or below the last seq published for the same guest boot (an agent resending what
+     * it could not know arrived, by any agent process of that boot): acknowledged and dropped,
+     * never published twice, not rejects.
      */
     public static final RecordField DUPLICATE_SAMPLES = B.u64("duplicate_samples", "count");
 
