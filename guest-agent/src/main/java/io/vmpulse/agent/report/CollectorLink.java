@@ -110,8 +110,8 @@ final class CollectorLink implements Runnable, SamplingLoop.Sender {
 
     /**
      * Ends the call politely (half-close, then a short wait for the collector to end it) and stops
-     * reconnecting; a call whose socket cannot take the half-close now is cut instead. Call after
-     * the sampling thread has stopped.
+     * reconnecting; a call whose socket does not take the half-close within {@link #CLOSE_GRACE} is
+     * cut instead. Call after the sampling thread has stopped.
      */
     void close() throws InterruptedException {
         closed = true;
@@ -264,12 +264,12 @@ final class CollectorLink implements Runnable, SamplingLoop.Sender {
 
         /**
          * Half-closes and waits a little for the collector's end, if the call is streaming and the
-         * socket takes the half-close now; then cuts the call.
+         * socket takes the half-close within {@link #CLOSE_GRACE}; then cuts the call.
          */
         void finish() {
             if (welcomed && !ended) {
                 try {
-                    if (call.halfClose()) {
+                    if (call.halfClose(CLOSE_GRACE)) {
                         synchronized (this) {
                             long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
                             for (long left = CLOSE_GRACE.toNanos();

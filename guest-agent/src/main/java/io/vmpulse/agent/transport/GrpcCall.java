@@ -8,7 +8,9 @@ import static io.vmpulse.agent.transport.Http2Frames.STREAM_ID;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -52,6 +54,9 @@ public final class GrpcCall implements AutoCloseable {
     static final int MAX_HEADER_BLOCK = 2 * MAX_HEADER_LIST_SIZE;
 
     static final String USER_AGENT = "vmpulse-agent";
+
+    /** How often a bounded {@link #halfClose} looks again at a full socket. */
+    private static final long FLUSH_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Connection connection;
     private final CallReader reader;
@@ -191,33 +196,38 @@ public final class GrpcCall implements AutoCloseable {
     }
 
     /**
-     * Tells the server we will send no more messages; the call stays open for its responses. Like
-     * {@link #trySendMessage} it never waits (it is what a shutdown does, and a collector that does
-     * not read must not hold that up): returns false, sending nothing, when another thread is
-     * writing or earlier bytes are still waiting for room in the socket.
+     * Tells the server we will send no more messages; the call stays open for its responses. Waits
+     * at most {@code timeout} for the write lock and for room in the socket (it is what a shutdown
+     * does, and a collector that stopped reading must not hold that up): false when the half-close
+     * did not go out whole in that time, and the call is then only good for {@link #cancel}.
      */
-    public boolean halfClose() throws IOException {
+    public boolean halfClose(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             checkSendable();
         }
-        if (!writeLock.tryLock()) {
+        try {
+            if (!writeLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
         try {
-            if (!flushPendingNow()) {
-                return false;
-            }
             synchronized (lock) {
                 checkSendable();
                 halfClosed = true;
+            }
+            if (!flushPendingBy(deadline)) {
+                return false;
             }
             Http2Frames.putFrameHeader(
                     staged, 0, 0, Http2Frames.TYPE_DATA, FLAG_END_STREAM, STREAM_ID);
             pendingFrom = 0;
             pendingTo = FRAME_HEADER_LENGTH;
             pendingBytes = FRAME_HEADER_LENGTH;
-            flushPendingNow();
-            return true;
+            return flushPendingBy(deadline);
         } finally {
             writeLock.unlock();
         }
@@ -432,6 +442,21 @@ public final class GrpcCall implements AutoCloseable {
             pendingBytes = 0;
             connection.write(staged, from, pendingTo - from);
         }
+    }
+
+    /**
+     * Writes the pending bytes as the socket takes them, looking again every {@link
+     * #FLUSH_POLL_NANOS} until {@code deadline}; true when none are left.
+     */
+    private boolean flushPendingBy(long deadline) throws IOException {
+        while (!flushPendingNow()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(this, Math.min(left, FLUSH_POLL_NANOS));
+        }
+        return true;
     }
 
     /** Writes what the socket takes of the pending bytes now; true when none are left. */
