@@ -126,6 +126,17 @@ JNIEXPORT jlong JNICALL Java_io_vmpulse_agent_transport_SocketLibc_write(JNIEnv 
     return result(write(fd, (const void *) (uintptr_t) buf, (size_t) count));
 }
 
+/* send(2) that never waits: what the socket buffer takes now, 0 when it is full (EAGAIN). */
+JNIEXPORT jlong JNICALL Java_io_vmpulse_agent_transport_SocketLibc_sendNow(JNIEnv *env, jclass c, jint fd, jlong buf,
+                                                                       jlong count) {
+    (void) env; (void) c;
+    ssize_t n = send(fd, (const void *) (uintptr_t) buf, (size_t) count, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        return 0;
+    }
+    return result(n);
+}
+
 JNIEXPORT jint JNICALL Java_io_vmpulse_agent_transport_SocketLibc_shutdown(JNIEnv *env, jclass c, jint fd, jint how) {
     (void) env; (void) c;
     return (jint) result(shutdown(fd, how));

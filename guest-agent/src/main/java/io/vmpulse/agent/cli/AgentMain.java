@@ -11,7 +11,6 @@ import io.vmpulse.agent.wire.SampleJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 
 /** The {@code vmpulse-agent} command: stream guest samples to the collector, or print one. */
 public final class AgentMain {
@@ -61,11 +60,10 @@ public final class AgentMain {
         GuestSampler sampler = new ProcfsSampler(ProcfsSampler.DEFAULT_STATFS_TIMEOUT);
         ReportingAgent agent =
                 new ReportingAgent(
-                                sampler,
-                                options.collector,
-                                Duration.ofMillis(options.intervalMs),
-                                options.buffer)
-                        .start();
+                        sampler,
+                        options.collector,
+                        Duration.ofMillis(options.intervalMs),
+                        options.buffer);
         LogLine.info(
                 AgentMain.class,
                 AgentIdentity.NAME
@@ -75,7 +73,6 @@ public final class AgentMain {
                         + options.intervalMs
                         + " ms, reporting to "
                         + options.collector);
-        CountDownLatch stopped = new CountDownLatch(1);
         // A class, not a lambda: the agent's first lambda would spin up java.lang.invoke's
         // metafactory and ASM, ~100 classes (docs/benchmarks.md, "Guest agent: footprint").
         Runtime.getRuntime()
@@ -88,10 +85,10 @@ public final class AgentMain {
                                 } catch (InterruptedException e) {
                                     Thread.currentThread().interrupt();
                                 }
-                                stopped.countDown();
                             }
                         });
-        stopped.await();
+        // Samples on this, the main thread, until the hook closes the agent.
+        agent.run();
         return EXIT_OK;
     }
 

@@ -11,16 +11,25 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The sender: one thread, {@code vmpulse-link}, that keeps one {@code Report} call to the collector
- * open, reconnecting with backoff, and writes the ring into it.
+ * The link to the collector: keeps one {@code Report} call open and writes the ring into it. Two
+ * threads share the work, and neither ever waits for the other:
+ *
+ * <ul>
+ *   <li>{@code vmpulse-link} connects, sends Hello, then reads the call until it ends (Welcome,
+ *       Acks, SetInterval, and HTTP/2's own frames), and reconnects with backoff;
+ *   <li>the sampling thread, in its {@link SamplingLoop.Sender} turns, writes the samples after the
+ *       cursor with {@link GrpcCall#trySendMessage}, which never waits: what the server's window or
+ *       the socket cannot take now stays in the ring (or, for the tail of a frame the socket took
+ *       only part of, in the call), and the turn asks to come back a little later. It also ends a
+ *       call whose Welcome is late.
+ * </ul>
  *
  * <pre>
  *   connect --Hello--> awaiting Welcome --Welcome(last_seq)--> streaming --error/end--> backoff --> connect
- *                          |  no Welcome in WELCOME_TIMEOUT: close ------------------------^
+ *                          |  no Welcome in WELCOME_TIMEOUT: cancel ------------------------^
  * </pre>
  *
  * <p>Seq numbers a guest boot's samples, across agent restarts: the collector drops any seq of a
@@ -36,15 +45,15 @@ import java.util.function.Supplier;
  * <p>On Welcome the ring forgets every seq <= last_seq and the cursor starts there, so the rest go
  * out oldest first and then live ones follow: none lost, none duplicated. A Welcome below the base
  * (a collector that restarted and holds nothing) leaves everything buffered to be sent. A sample
- * leaves the ring only when an Ack covers it. {@link GrpcCall#sendMessage} blocks while the
- * collector's HTTP/2 window is full, so a slow collector makes samples wait in the ring, never in a
- * transport buffer, and the sampler, which only appends to the ring, is never held up.
+ * leaves the ring only when an Ack covers it. A slow collector makes samples wait in the ring, never in a transport
+ * buffer, and the sampler is never held up.
  *
- * <p>What the collector says arrives on the call's reader thread ({@code vmpulse-io}): Welcome and
- * end-of-call are handed to this thread through {@link Session}'s fields and the ring's monitor;
- * Acks and SetInterval are applied there directly (both are thread-safe).
+ * <p>Welcome and end-of-call arrive on {@code vmpulse-link} and reach the sampling thread through
+ * {@link Session}'s volatile fields; Acks and SetInterval are applied there directly (both are
+ * thread-safe). The cursor is written by {@code vmpulse-link} before Welcome is published and only
+ * by the sampling thread after.
  */
-final class CollectorLink implements Runnable {
+final class CollectorLink implements Runnable, SamplingLoop.Sender {
 
     /** How long a collector may take to answer Hello before the call is dropped and retried. */
     static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(10);
@@ -63,9 +72,12 @@ final class CollectorLink implements Runnable {
     static final int MAX_INBOUND_MESSAGE_BYTES = 4096;
 
     /**
-     * Upper bound on a wait for the next sample; ends are signalled, this only bounds a missed one.
+     * When the socket or the window is full, the next try comes after this, doubling up to {@link
+     * #MAX_RETRY_NANOS}; a sample in between tries too.
      */
-    private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final CollectorAddress collector;
     private final SampleRing ring;
@@ -81,12 +93,13 @@ final class CollectorLink implements Runnable {
     private final SampleBuffer outgoing = new SampleBuffer();
 
     /**
-     * Wire seq minus ring seq, fixed by the first Welcome; -1 until then. Written by this thread,
-     * read by the reader thread's Acks (which only follow samples sent after it was set).
+     * Wire seq minus ring seq, fixed by the first Welcome; -1 until then. Written by {@code
+     * vmpulse-link} before it publishes the Welcome, read after that by the sampling thread.
      */
     private volatile long seqBase = -1;
 
     private byte[] message = new byte[1024];
+    private long retryNanos = FIRST_RETRY_NANOS;
     private volatile boolean closed;
     private volatile Session current;
     private boolean unknownMessageLogged;
@@ -114,16 +127,15 @@ final class CollectorLink implements Runnable {
 
     /**
      * Ends the call politely (half-close, then a short wait for the collector to end it) and stops
-     * reconnecting. A call stuck behind a full flow-control window is cut instead.
+     * reconnecting; a call whose socket does not take the half-close within {@link #CLOSE_GRACE} is
+     * cut instead. Call after the sampling thread has stopped.
      */
     void close() throws InterruptedException {
         closed = true;
-        ring.wakeWaiters();
         LockSupport.unpark(thread);
-        thread.join(CLOSE_GRACE.toMillis() * 2);
         Session session = current;
         if (session != null) {
-            session.call.close();
+            session.finish();
         }
         thread.join(TimeUnit.SECONDS.toMillis(5));
     }
@@ -132,26 +144,16 @@ final class CollectorLink implements Runnable {
     public void run() {
         while (!closed) {
             String failure;
-            boolean welcomed;
-            Session session = null;
+            boolean welcomed = false;
             try {
-                session = connect();
-                welcomed = session.awaitWelcome();
-                failure =
-                        welcomed
-                                ? session.stream()
-                                : session.endReason(
-                                        "no Welcome within " + WELCOME_TIMEOUT.toMillis() + " ms");
+                Session session = connect();
+                session.call.readUntilEnd();
+                welcomed = session.welcomed;
+                failure = session.endReason("the call ended");
             } catch (IOException e) {
-                welcomed = session != null && session.welcomed;
                 failure = e.getMessage() != null ? e.getMessage() : e.toString();
-            } catch (InterruptedException e) {
-                break;
             } finally {
-                if (session != null) {
-                    session.finish(closed);
-                    current = null;
-                }
+                current = null;
             }
             if (!closed) {
                 waitToReconnect(welcomed, failure);
@@ -162,22 +164,73 @@ final class CollectorLink implements Runnable {
     private Session connect() throws IOException {
         Session session = new Session();
         session.call =
-                GrpcCall.start(
+                GrpcCall.open(
                         Connections.open(collector, CONNECT_TIMEOUT),
                         authority(collector),
                         METHOD_PATH,
                         session,
                         MAX_INBOUND_MESSAGE_BYTES);
-        current = session;
         byte[] helloBytes = hello.get();
         try {
             session.call.sendMessage(helloBytes, 0, helloBytes.length);
         } catch (IOException e) {
-            current = null;
             session.call.close();
             throw e;
         }
+        session.welcomeDeadline = System.nanoTime() + WELCOME_TIMEOUT.toNanos();
+        current = session;
+        if (closed) {
+            // close() ran before this session was current, so it could not end it.
+            session.call.cancel();
+        }
+        // The sampling thread keeps the Welcome deadline.
+        sampling.sendSoon();
         return session;
+    }
+
+    /** On the sampling thread: writes what the call takes now; see the class comment. */
+    @Override
+    public long send(long nowNanos) {
+        Session session = current;
+        if (session == null || session.ended) {
+            return Long.MAX_VALUE;
+        }
+        if (!session.welcomed) {
+            long left = session.welcomeDeadline - nowNanos;
+            if (left > 0) {
+                return left;
+            }
+            session.end("no Welcome within " + WELCOME_TIMEOUT.toMillis() + " ms");
+            session.call.cancel();
+            return Long.MAX_VALUE;
+        }
+        try {
+            while (true) {
+                long dropped = ring.copyAfter(session.cursor, outgoing);
+                if (dropped < 0) {
+                    break;
+                }
+                int length =
+                        AgentMessages.writeSample(
+                                outgoing, seqBase + outgoing.seq(), dropped, message(outgoing), 0);
+                if (!session.call.trySendMessage(message, 0, length)) {
+                    return retryLater();
+                }
+                session.cursor = outgoing.seq();
+                retryNanos = FIRST_RETRY_NANOS;
+            }
+            // All sent but perhaps the tail of the last frame, which the next try pushes on.
+            return session.call.hasPending() ? retryLater() : Long.MAX_VALUE;
+        } catch (IOException e) {
+            // The call has ended; vmpulse-link sees that too and reconnects.
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private long retryLater() {
+        long wait = retryNanos;
+        retryNanos = Math.min(wait * 2, MAX_RETRY_NANOS);
+        return wait;
     }
 
     private void waitToReconnect(boolean welcomed, String failure) {
@@ -209,69 +262,19 @@ final class CollectorLink implements Runnable {
     }
 
     /**
-     * One call and what this side knows about it. Fields written by the reader thread are volatile.
+     * One call and what this side knows about it. Fields written by the reading thread are
+     * volatile.
      */
     private final class Session implements GrpcCall.Listener, CollectorMessages.Handler {
         GrpcCall call;
+        long welcomeDeadline;
+
+        /** The last seq written on this call; see the class comment for who writes it when. */
+        long cursor;
+
         volatile boolean welcomed;
-        volatile long welcomeSeq;
         volatile boolean ended;
         volatile String endedBecause;
-
-        /** Made once, as a class: no lambdas in the agent (see AgentMain). */
-        private final BooleanSupplier stopStreaming =
-                new BooleanSupplier() {
-                    @Override
-                    public boolean getAsBoolean() {
-                        return ended || closed;
-                    }
-                };
-
-        /** Whether a Welcome came before the timeout, the end of the call, or {@link #close()}. */
-        synchronized boolean awaitWelcome() throws InterruptedException {
-            long deadline = System.nanoTime() + WELCOME_TIMEOUT.toNanos();
-            for (long left = WELCOME_TIMEOUT.toNanos();
-                    !welcomed && !ended && !closed && left > 0;
-                    left = deadline - System.nanoTime()) {
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-            return welcomed && !ended;
-        }
-
-        /** Writes the ring into the call until it ends or the link closes; returns why it ended. */
-        String stream() throws IOException, InterruptedException {
-            backoff.reset();
-            long held = welcomeSeq;
-            if (seqBase < 0) {
-                // Never below 0: a collector only holds seqs below 2^63 (it refuses larger ones).
-                seqBase = Math.max(0, held);
-            }
-            long base = seqBase;
-            long cursor = held - base;
-            ring.ackUpTo(cursor);
-            LogLine.info(
-                    CollectorLink.class,
-                    "connected to "
-                            + collector
-                            + "; it holds samples of this boot up to seq "
-                            + Long.toUnsignedString(held)
-                            + ", "
-                            + ring.size()
-                            + " buffered to send");
-            while (!ended && !closed) {
-                long dropped = ring.copyAfter(cursor, outgoing);
-                if (dropped < 0) {
-                    ring.awaitAfter(cursor, IDLE_WAIT_NANOS, stopStreaming);
-                    continue;
-                }
-                int length =
-                        AgentMessages.writeSample(
-                                outgoing, base + outgoing.seq(), dropped, message(outgoing), 0);
-                call.sendMessage(message, 0, length);
-                cursor = outgoing.seq();
-            }
-            return endReason("the call ended");
-        }
 
         String endReason(String otherwise) {
             String because = endedBecause;
@@ -279,19 +282,20 @@ final class CollectorLink implements Runnable {
         }
 
         /**
-         * Half-closes and waits a little for the collector's end when shutting down; then cuts the
-         * call.
+         * Half-closes and waits a little for the collector's end, if the call is streaming and the
+         * socket takes the half-close within {@link #CLOSE_GRACE}; then cuts the call.
          */
-        void finish(boolean polite) {
-            if (polite && welcomed && !ended) {
+        void finish() {
+            if (welcomed && !ended) {
                 try {
-                    call.halfClose();
-                    synchronized (this) {
-                        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
-                        for (long left = CLOSE_GRACE.toNanos();
-                                !ended && left > 0;
-                                left = deadline - System.nanoTime()) {
-                            TimeUnit.NANOSECONDS.timedWait(this, left);
+                    if (call.halfClose(CLOSE_GRACE)) {
+                        synchronized (this) {
+                            long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+                            for (long left = CLOSE_GRACE.toNanos();
+                                    !ended && left > 0;
+                                    left = deadline - System.nanoTime()) {
+                                TimeUnit.NANOSECONDS.timedWait(this, left);
+                            }
                         }
                     }
                 } catch (IOException e) {
@@ -300,7 +304,7 @@ final class CollectorLink implements Runnable {
                     Thread.currentThread().interrupt();
                 }
             }
-            call.close();
+            call.cancel();
         }
 
         @Override
@@ -309,7 +313,7 @@ final class CollectorLink implements Runnable {
                 CollectorMessages.decode(buffer, offset, length, this);
             } catch (IOException e) {
                 end("the collector sent a malformed message: " + e.getMessage());
-                call.close();
+                call.cancel();
             }
         }
 
@@ -326,19 +330,31 @@ final class CollectorLink implements Runnable {
                 }
                 notifyAll();
             }
-            ring.wakeWaiters();
         }
 
         @Override
         public void welcome(long lastSeq) {
-            synchronized (this) {
-                if (welcomed) {
-                    return;
-                }
-                welcomeSeq = lastSeq;
-                welcomed = true;
-                notifyAll();
+            if (welcomed || ended) {
+                return;
             }
+            if (seqBase < 0) {
+                // Never below 0: a collector only holds seqs below 2^63 (it refuses larger ones).
+                seqBase = Math.max(0, lastSeq);
+            }
+            cursor = lastSeq - seqBase;
+            ring.ackUpTo(cursor);
+            welcomed = true;
+            backoff.reset();
+            LogLine.info(
+                    CollectorLink.class,
+                    "connected to "
+                            + collector
+                            + "; it holds samples of this boot up to seq "
+                            + Long.toUnsignedString(lastSeq)
+                            + ", "
+                            + ring.size()
+                            + " buffered to send");
+            sampling.sendSoon();
         }
 
         @Override

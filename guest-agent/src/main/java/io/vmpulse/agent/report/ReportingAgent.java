@@ -9,10 +9,11 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * The running agent: a sampling thread feeding a bounded ring, and a link draining the ring to the
- * collector. Threads: {@code vmpulse-sampler}, {@code vmpulse-link} (writes to the collector) and,
- * while connected, {@code vmpulse-io} (reads what the collector says); the sampler may add {@code
- * statvfs} guard threads.
+ * The running agent: a sampling thread feeding a bounded ring and writing it to the collector
+ * without ever waiting on the socket, and a link thread, {@code vmpulse-link}, that connects and
+ * reads what the collector says. The sampling thread is the caller's in {@link #run} (the agent's
+ * main thread: one thread fewer), or {@code vmpulse-sampler} after {@link #start}; the sampler may
+ * add {@code statvfs} guard threads.
  */
 public final class ReportingAgent implements AutoCloseable {
 
@@ -59,12 +60,22 @@ public final class ReportingAgent implements AutoCloseable {
                         sampling,
                         hello,
                         new Backoff(Backoff.INITIAL, Backoff.CAP, new SplittableRandom()));
+        sampling.sendWith(link);
     }
 
+    /** Starts the link, and samples on a new thread, {@code vmpulse-sampler}. */
     public ReportingAgent start() {
         link.start();
-        sampling.start();
+        Thread thread = new Thread(sampling, "vmpulse-sampler");
+        thread.setDaemon(true);
+        thread.start();
         return this;
+    }
+
+    /** Starts the link, and samples on the calling thread until {@link #close}. */
+    public void run() {
+        link.start();
+        sampling.run();
     }
 
     /** The interval in force (the collector may have changed it). */

@@ -1,8 +1,6 @@
 package io.vmpulse.agent.report;
 
 import io.vmpulse.agent.wire.SampleBuffer;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * Samples taken but not yet acknowledged by the collector, oldest first, bounded, held as their
@@ -25,9 +23,8 @@ import java.util.function.BooleanSupplier;
  * the collector tells by {@code seq}.
  *
  * <p>Each slot is a {@link SampleBuffer} allocated the first time the ring reaches it and reused
- * from then on: appending and sending copy bytes and allocate nothing. One thread appends (the
- * sampler), one sends and one acknowledges; the ring's monitor guards everything and is also what
- * the sender waits on for new samples.
+ * from then on: appending and sending copy bytes and allocate nothing. The sampling thread appends
+ * and sends, the link's reading thread acknowledges; the ring's monitor guards everything.
  */
 final class SampleRing {
 
@@ -50,7 +47,7 @@ final class SampleRing {
     }
 
     /**
-     * Copies in the newest sample; its seq must follow the previous one. Wakes a waiting sender.
+     * Copies in the newest sample; its seq must follow the previous one.
      *
      * @return true when the ring was full and the oldest sample was dropped to make room
      */
@@ -74,7 +71,6 @@ final class SampleRing {
         }
         slots[tail].copyFrom(sample);
         size++;
-        notifyAll();
         return dropped;
     }
 
@@ -106,23 +102,6 @@ final class SampleRing {
         }
         into.copyFrom(slots[(int) ((head + offset) % slots.length)]);
         return offset == 0 ? droppedAtHead : 0;
-    }
-
-    /**
-     * Waits until the ring holds a sample after {@code cursor}, {@code stop} is true, or {@code
-     * timeoutNanos} pass. Whoever makes {@code stop} true calls {@link #wakeWaiters} after;
-     * checking it under the ring's monitor means that wake-up cannot fall between check and wait.
-     */
-    synchronized void awaitAfter(long cursor, long timeoutNanos, BooleanSupplier stop)
-            throws InterruptedException {
-        if (headSeq + size - 1 <= cursor && !stop.getAsBoolean()) {
-            TimeUnit.NANOSECONDS.timedWait(this, timeoutNanos);
-        }
-    }
-
-    /** Ends every {@link #awaitAfter} now, for its caller to look at its stop condition again. */
-    synchronized void wakeWaiters() {
-        notifyAll();
     }
 
     synchronized int size() {

@@ -8,15 +8,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The sampling thread: takes a reading every interval at a fixed rate, numbers and encodes it, and
- * appends it to the ring. It never touches the network, so a slow or absent collector cannot delay
- * a sample.
+ * The sampling thread: takes a reading every interval at a fixed rate, numbers and encodes it,
+ * appends it to the ring, and gives the {@link Sender} a turn, which writes what the collector's
+ * socket takes without waiting; so a slow or absent collector cannot delay a sample. The sender
+ * also gets a turn whenever it asked for one (a retry, a deadline) or {@link #sendSoon} was called.
+ * It runs on the thread that calls {@link #run}: the agent's main thread.
  *
  * <p>Fixed rate means sample k is due at start + k * interval, not "interval after the previous one
  * finished". When the thread falls a whole interval behind (the VM was paused), it takes one sample
  * at once and restarts the grid from there rather than catching up with a burst.
  */
 final class SamplingLoop implements Runnable {
+
+    /** What the sampling thread does for the network between samples; never waits. */
+    interface Sender {
+        /** Returns the ns until it wants another turn, or {@link Long#MAX_VALUE} for none. */
+        long send(long nowNanos);
+    }
 
     static final Duration MIN_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_INTERVAL = Duration.ofHours(1);
@@ -28,9 +36,12 @@ final class SamplingLoop implements Runnable {
     /** Where the reading is encoded; the ring copies it into its own slot. */
     private final SampleBuffer scratch = new SampleBuffer();
 
-    private final Thread thread = new Thread(this, "vmpulse-sampler");
+    private Sender sender;
+    private volatile Thread runner;
     private volatile long intervalNanos;
     private volatile boolean running = true;
+    private volatile boolean sendRequested;
+    private boolean finished;
     private long nextSeq = 1;
     private boolean overflowing;
     private boolean failing;
@@ -39,7 +50,6 @@ final class SamplingLoop implements Runnable {
         this.sampler = sampler;
         this.ring = ring;
         this.intervalNanos = clamp(interval).toNanos();
-        thread.setDaemon(true);
     }
 
     static Duration clamp(Duration interval) {
@@ -49,8 +59,15 @@ final class SamplingLoop implements Runnable {
         return interval.compareTo(MAX_INTERVAL) > 0 ? MAX_INTERVAL : interval;
     }
 
-    void start() {
-        thread.start();
+    /** Who gets the turns; set before {@link #run}. */
+    void sendWith(Sender sender) {
+        this.sender = sender;
+    }
+
+    /** Gives the sender a turn now (it has something new to do), from any thread. */
+    void sendSoon() {
+        sendRequested = true;
+        LockSupport.unpark(runner);
     }
 
     Duration interval() {
@@ -61,30 +78,62 @@ final class SamplingLoop implements Runnable {
     Duration setInterval(Duration requested) {
         Duration taken = clamp(requested);
         intervalNanos = taken.toNanos();
-        LockSupport.unpark(thread);
+        LockSupport.unpark(runner);
         return taken;
     }
 
+    /** Ends {@link #run} and waits (up to 10 s) until it has returned, if it ever started. */
     void stop() throws InterruptedException {
         running = false;
-        LockSupport.unpark(thread);
-        thread.join(TimeUnit.SECONDS.toMillis(10));
+        LockSupport.unpark(runner);
+        synchronized (this) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (long left = deadline - System.nanoTime();
+                    runner != null && !finished && left > 0;
+                    left = deadline - System.nanoTime()) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
     }
 
+    /** Samples on the calling thread until {@link #stop}. */
     @Override
     public void run() {
-        long last = System.nanoTime() - intervalNanos;
-        while (running) {
-            long interval = intervalNanos;
-            long due = last + interval;
-            long now = System.nanoTime();
-            if (now - due < 0) {
-                LockSupport.parkNanos(this, due - now);
-                continue;
-            }
-            sampleOnce(interval);
-            last = now - due >= interval ? now : due;
+        synchronized (this) {
+            runner = Thread.currentThread();
         }
+        try {
+            long last = System.nanoTime() - intervalNanos;
+            long sendAt = Long.MAX_VALUE;
+            while (running) {
+                long interval = intervalNanos;
+                long due = last + interval;
+                long now = System.nanoTime();
+                if (sendRequested || (sendAt != Long.MAX_VALUE && now - sendAt >= 0)) {
+                    sendRequested = false;
+                    sendAt = turn(now);
+                }
+                if (now - due < 0) {
+                    long wake = sendAt != Long.MAX_VALUE && sendAt - due < 0 ? sendAt : due;
+                    LockSupport.parkNanos(this, Math.max(wake - now, 0));
+                    continue;
+                }
+                sampleOnce(interval);
+                sendAt = turn(System.nanoTime());
+                last = now - due >= interval ? now : due;
+            }
+        } finally {
+            synchronized (this) {
+                finished = true;
+                notifyAll();
+            }
+        }
+    }
+
+    /** The sender's turn; returns when it wants the next one ({@link Long#MAX_VALUE}: none). */
+    private long turn(long now) {
+        long wait = sender.send(now);
+        return wait == Long.MAX_VALUE ? Long.MAX_VALUE : now + Math.max(wait, 0);
     }
 
     private void sampleOnce(long intervalNanos) {

@@ -4,8 +4,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Walks the text of a {@code /proc} file in place, line by line, without allocating: keys are
- * compared as bytes and numbers are parsed as they are scanned. Only error messages allocate.
+ * Walks the text of a {@code /proc} file line by line, without allocating: keys are compared as
+ * bytes and numbers are parsed as they are scanned. Only error messages allocate (and a text longer
+ * than any before, once).
+ *
+ * <p>The text is first copied out of its (direct) buffer into a reused array in one bulk copy:
+ * reading a direct buffer byte by byte costs an index check and a memory-access call per byte,
+ * which C1 does not fold away, and that was the largest Java symbol in a profile of the agent
+ * (docs/benchmarks.md, "Guest agent: footprint").
  */
 final class AsciiCursor {
 
@@ -13,7 +19,7 @@ final class AsciiCursor {
     private static final int U64_MAX_LAST_DIGIT = (int) Long.remainderUnsigned(-1L, 10);
 
     private final String source;
-    private ByteBuffer text;
+    private byte[] text = new byte[0];
     private int limit;
     private int pos;
     private int lineStart;
@@ -22,10 +28,14 @@ final class AsciiCursor {
         this.source = source;
     }
 
-    /** Starts at the beginning of {@code text}, which ends at its limit. */
-    void reset(ByteBuffer text) {
-        this.text = text;
-        this.limit = text.limit();
+    /** Starts at the beginning of {@code content}, which ends at its limit. */
+    void reset(ByteBuffer content) {
+        int length = content.limit();
+        if (text.length < length) {
+            text = new byte[Math.max(length, text.length * 2)];
+        }
+        content.get(0, text, 0, length);
+        this.limit = length;
         this.pos = 0;
         this.lineStart = 0;
     }
@@ -44,7 +54,7 @@ final class AsciiCursor {
             return false;
         }
         for (int i = 0; i < key.length; i++) {
-            if (text.get(pos + i) != key[i]) {
+            if (text[pos + i] != key[i]) {
                 return false;
             }
         }
@@ -53,11 +63,11 @@ final class AsciiCursor {
     }
 
     boolean atDigit() {
-        return pos < limit && isDigit(text.get(pos));
+        return pos < limit && isDigit(text[pos]);
     }
 
     boolean atBlank() {
-        return pos < limit && isBlank(text.get(pos));
+        return pos < limit && isBlank(text[pos]);
     }
 
     /** Skips spaces and tabs, stopping at the end of the line. */
@@ -68,7 +78,7 @@ final class AsciiCursor {
     }
 
     boolean atLineEnd() {
-        return pos >= limit || text.get(pos) == '\n';
+        return pos >= limit || text[pos] == '\n';
     }
 
     /** Parses the unsigned decimal at the cursor (the kernel prints u64, so it may exceed 2^63). */
@@ -77,8 +87,8 @@ final class AsciiCursor {
             throw error("expected a number");
         }
         long value = 0;
-        while (pos < limit && isDigit(text.get(pos))) {
-            int digit = text.get(pos) - '0';
+        while (pos < limit && isDigit(text[pos])) {
+            int digit = text[pos] - '0';
             if (Long.compareUnsigned(value, U64_MAX_DIV_10) > 0
                     || value == U64_MAX_DIV_10 && digit > U64_MAX_LAST_DIGIT) {
                 throw error("number larger than 2^64-1");
@@ -91,7 +101,7 @@ final class AsciiCursor {
 
     /** Moves to the start of the next line. */
     void nextLine() {
-        while (pos < limit && text.get(pos) != '\n') {
+        while (pos < limit && text[pos] != '\n') {
             pos++;
         }
         pos = Math.min(pos + 1, limit);
@@ -100,11 +110,11 @@ final class AsciiCursor {
 
     ProcFormatException error(String what) {
         int end = lineStart;
-        while (end < limit && text.get(end) != '\n') {
+        while (end < limit && text[end] != '\n') {
             end++;
         }
         byte[] line = new byte[Math.min(end - lineStart, 200)];
-        text.get(lineStart, line);
+        System.arraycopy(text, lineStart, line, 0, line.length);
         return new ProcFormatException(
                 source
                         + ": "

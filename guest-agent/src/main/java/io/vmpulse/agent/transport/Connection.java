@@ -19,6 +19,12 @@ public interface Connection extends AutoCloseable {
     /** Returns once all {@code len} bytes have been handed to the kernel. */
     void write(byte[] b, int off, int len) throws IOException;
 
+    /**
+     * Hands the kernel what its socket buffer takes now, never waiting: returns how many of the
+     * {@code len} bytes went (0 when the buffer is full).
+     */
+    int writeNow(byte[] b, int off, int len) throws IOException;
+
     @Override
     void close();
 }

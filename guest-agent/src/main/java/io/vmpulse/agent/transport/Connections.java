@@ -24,6 +24,6 @@ public final class Connections {
         if (address instanceof CollectorAddress.Unix) {
             return NativeSocketConnection.open((CollectorAddress.Unix) address);
         }
-        return SocketChannelConnection.open((CollectorAddress.Tcp) address, connectTimeout);
+        return NativeSocketConnection.open((CollectorAddress.Tcp) address, connectTimeout);
     }
 }

@@ -2,6 +2,9 @@ package io.vmpulse.agent.transport;
 
 import io.vmpulse.agent.sys.NativeLibrary;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +12,13 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An AF_VSOCK or AF_UNIX {@link Connection} on a raw file descriptor through {@link SocketLibc}.
- * Unix sockets come here rather than to a {@code SocketChannel} because the JDK's Unix-socket
- * support initialises a {@code SecureRandom} (for auto-bound names) and a selector provider: ~100
- * classes the agent on vsock never loads, so the footprint benchmark, which reports over a Unix
- * socket, measures what a VM runs.
+ * An AF_VSOCK, AF_UNIX or TCP {@link Connection} on a raw file descriptor through {@link
+ * SocketLibc}. Unix sockets come here rather than to a {@code SocketChannel} because the JDK's
+ * Unix-socket support initialises a {@code SecureRandom} (for auto-bound names) and a selector
+ * provider: ~100 classes the agent on vsock never loads, so the footprint benchmark, which reports
+ * over a Unix socket, measures what a VM runs. TCP comes here because {@link #writeNow} needs a
+ * send that does not wait on a socket another thread reads with blocking reads, which a blocking
+ * {@code SocketChannel} cannot do.
  *
  * <p>The vsock peer address, {@code struct sockaddr_vm} from {@code <linux/vm_sockets.h>}, all
  * fields in host byte order:
@@ -35,6 +40,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The Unix peer address, {@code struct sockaddr_un}: {@code sun_family} (u16) = 1, then {@code
  * sun_path}, the NUL-terminated path in at most {@link #SUN_PATH_LENGTH} bytes.
  *
+ * <p>The TCP peer address, {@code struct sockaddr_in} (16 bytes) or {@code sockaddr_in6} (28
+ * bytes); the family in host byte order, the port and address in network byte order:
+ *
+ * <pre>
+ *   0               16              32                                              64
+ *   +---------------+---------------+-----------------------------------------------+
+ *   | family = 2    | port          | IPv4 address (4) | zero (8)                   |  sockaddr_in
+ *   +---------------+---------------+-----------------------------------------------+
+ *   | family = 10   | port          | flowinfo (u32) | IPv6 address (16) | scope id (u32) |  sockaddr_in6
+ *   +---------------+---------------+-----------------------------------------------+
+ * </pre>
+ *
  * <p>Closing: on Linux, {@code close(2)} does not wake a thread blocked in {@code read(2)} on the
  * same descriptor, and a closed number may be reused at once by another open. So {@link #close()}
  * first calls {@code shutdown(SHUT_RDWR)}, which makes a blocked read return 0, and the descriptor
@@ -53,6 +70,14 @@ final class NativeSocketConnection implements Connection {
     static final int SUN_PATH_OFFSET = SUN_FAMILY_OFFSET + Short.BYTES;
     static final int SUN_PATH_LENGTH = 108;
     static final int SOCKADDR_UN_LENGTH = SUN_PATH_OFFSET + SUN_PATH_LENGTH;
+    static final int SIN_FAMILY_OFFSET = 0;
+    static final int SIN_PORT_OFFSET = SIN_FAMILY_OFFSET + Short.BYTES;
+    static final int SIN_ADDR_OFFSET = SIN_PORT_OFFSET + Short.BYTES;
+    static final int SOCKADDR_IN_LENGTH = SIN_ADDR_OFFSET + 4 + 8;
+    static final int SIN6_FLOWINFO_OFFSET = SIN_PORT_OFFSET + Short.BYTES;
+    static final int SIN6_ADDR_OFFSET = SIN6_FLOWINFO_OFFSET + Integer.BYTES;
+    static final int SIN6_SCOPE_ID_OFFSET = SIN6_ADDR_OFFSET + 16;
+    static final int SOCKADDR_IN6_LENGTH = SIN6_SCOPE_ID_OFFSET + Integer.BYTES;
 
     /** Larger than one HTTP/2 frame of {@link GrpcCall} (9 + 16384), so a frame is one write(2). */
     static final int WRITE_BUFFER_BYTES = 32 * 1024;
@@ -158,6 +183,103 @@ final class NativeSocketConnection implements Connection {
         return new NativeSocketConnection(fd, address);
     }
 
+    /**
+     * TCP: the host is resolved by the JDK, the connect is bounded by {@code SO_SNDTIMEO} (Linux
+     * applies the send timeout to a blocking connect, which then fails with EINPROGRESS), cleared
+     * again once connected; {@code TCP_NODELAY} because samples are small and latency matters more
+     * than packet count.
+     */
+    static Connection open(CollectorAddress.Tcp tcp, Duration connectTimeout) throws IOException {
+        byte[] ip;
+        int scopeId = 0;
+        try {
+            InetAddress resolved = InetAddress.getByName(tcp.host());
+            ip = resolved.getAddress();
+            if (resolved instanceof Inet6Address) {
+                scopeId = ((Inet6Address) resolved).getScopeId();
+            }
+        } catch (UnknownHostException e) {
+            throw new IOException("cannot connect to " + tcp + ": unknown host " + tcp.host(), e);
+        }
+        boolean v6 = ip.length == 16;
+        int family = v6 ? SocketLibc.AF_INET6 : SocketLibc.AF_INET;
+        int fd = SocketLibc.socket(family, SocketLibc.SOCK_STREAM | SocketLibc.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException(
+                    "cannot create a socket for " + tcp + ": " + NativeLibrary.describe(fd));
+        }
+        ByteBuffer scratch =
+                ByteBuffer.allocateDirect(SOCKADDR_IN6_LENGTH).order(ByteOrder.nativeOrder());
+        long scratchAddress = NativeLibrary.address(scratch);
+        try {
+            setTimeval(fd, scratch, scratchAddress, connectTimeout, tcp);
+            scratch.put(0, new byte[SOCKADDR_IN6_LENGTH]);
+            scratch.putShort(SIN_FAMILY_OFFSET, (short) family);
+            scratch.put(SIN_PORT_OFFSET, (byte) (tcp.port() >>> 8));
+            scratch.put(SIN_PORT_OFFSET + 1, (byte) tcp.port());
+            scratch.put(v6 ? SIN6_ADDR_OFFSET : SIN_ADDR_OFFSET, ip);
+            if (v6) {
+                scratch.putInt(SIN6_SCOPE_ID_OFFSET, scopeId);
+            }
+            int result =
+                    SocketLibc.connect(
+                            fd, scratchAddress, v6 ? SOCKADDR_IN6_LENGTH : SOCKADDR_IN_LENGTH);
+            if (result == -SocketLibc.EINPROGRESS) {
+                throw new IOException(
+                        "cannot connect to "
+                                + tcp
+                                + ": no answer within "
+                                + connectTimeout.toMillis()
+                                + " ms");
+            }
+            if (result < 0) {
+                throw new IOException(
+                        "cannot connect to " + tcp + ": " + NativeLibrary.describe(result));
+            }
+            setTimeval(fd, scratch, scratchAddress, Duration.ZERO, tcp);
+            scratch.putInt(0, 1);
+            result =
+                    SocketLibc.setsockopt(
+                            fd,
+                            SocketLibc.IPPROTO_TCP,
+                            SocketLibc.TCP_NODELAY,
+                            scratchAddress,
+                            Integer.BYTES);
+            if (result < 0) {
+                throw new IOException(
+                        "cannot set TCP_NODELAY for "
+                                + tcp
+                                + ": "
+                                + NativeLibrary.describe(result));
+            }
+        } catch (IOException e) {
+            NativeLibrary.close(fd);
+            throw e;
+        }
+        return new NativeSocketConnection(fd, tcp);
+    }
+
+    private static void setTimeval(
+            int fd, ByteBuffer scratch, long scratchAddress, Duration timeout, CollectorAddress to)
+            throws IOException {
+        scratch.putLong(0, timeout.getSeconds());
+        scratch.putLong(Long.BYTES, timeout.getNano() / 1000);
+        int result =
+                SocketLibc.setsockopt(
+                        fd,
+                        SocketLibc.SOL_SOCKET,
+                        SocketLibc.SO_SNDTIMEO,
+                        scratchAddress,
+                        SocketLibc.TIMEVAL_LENGTH);
+        if (result < 0) {
+            throw new IOException(
+                    "cannot set the send timeout of the socket for "
+                            + to
+                            + ": "
+                            + NativeLibrary.describe(result));
+        }
+    }
+
     /** Thrown as its own type so that a caller (or test) can tell "no AF_VSOCK in this kernel". */
     static final class VsockUnsupportedException extends IOException {
         private static final long serialVersionUID = 1L;
@@ -234,6 +356,28 @@ final class NativeSocketConnection implements Connection {
                 off += chunk;
                 len -= chunk;
             }
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public int writeNow(byte[] b, int off, int len) throws IOException {
+        if (!acquire()) {
+            throw new IOException("connection to " + address + " is closed");
+        }
+        try {
+            int chunk = Math.min(len, WRITE_BUFFER_BYTES);
+            writeBuffer.put(0, b, off, chunk);
+            long n;
+            do {
+                n = SocketLibc.sendNow(fd, writeAddress, chunk);
+            } while (n == -SocketLibc.EINTR);
+            if (n < 0) {
+                throw new IOException(
+                        "writing to " + address + " failed: " + NativeLibrary.describe(n));
+            }
+            return (int) n;
         } finally {
             release();
         }

@@ -13,6 +13,8 @@ import io.vmpulse.agent.sys.NativeLibrary;
 final class SocketLibc {
 
     static final int AF_UNIX = 1;
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
     static final int AF_VSOCK = 40;
     static final int SOCK_STREAM = 1;
 
@@ -29,8 +31,17 @@ final class SocketLibc {
 
     static final int TIMEVAL_LENGTH = 16;
 
+    static final int SOL_SOCKET = 1;
+
+    /** The "old" option number, a 16-byte {@code struct timeval} on LP64 (asm-generic). */
+    static final int SO_SNDTIMEO = 21;
+
+    static final int IPPROTO_TCP = 6;
+    static final int TCP_NODELAY = 1;
+
     static final int EINTR = 4;
     static final int EAFNOSUPPORT = 97;
+    static final int EINPROGRESS = 115;
 
     static {
         NativeLibrary.load();
@@ -51,6 +62,12 @@ final class SocketLibc {
     static native long read(int fd, long buf, long count);
 
     static native long write(int fd, long buf, long count);
+
+    /**
+     * {@code send(2)} with {@code MSG_DONTWAIT}: the bytes the socket buffer takes now, 0 when it
+     * is full, never waiting.
+     */
+    static native long sendNow(int fd, long buf, long count);
 
     static native int shutdown(int fd, int how);
 }

@@ -10,6 +10,7 @@ import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,32 @@ class ReportingAgentTest {
             assertEquals(AgentIdentity.NAME, hellos.get(0).getAgentName());
             assertFalse(hellos.get(0).getAgentInstance().isEmpty());
             assertEquals(0, collector.duplicates());
+        }
+    }
+
+    @Test
+    void run_samples_and_sends_on_the_callers_thread_beside_one_link_thread() throws Exception {
+        Path socket = dir.resolve("collector.sock");
+        CountingSampler sampler = new CountingSampler();
+        try (RecordingCollector collector = new RecordingCollector(socket).start();
+                ReportingAgent agent =
+                        new ReportingAgent(
+                                sampler, collectorAt(socket), Duration.ofMillis(20), 100)) {
+            Thread caller = new Thread(agent::run, "caller-of-run");
+            caller.setDaemon(true);
+            caller.start();
+            List<Sample> got = collector.awaitSamples(s -> s.size() >= 20, WAIT);
+            assertConsecutive(got, 1);
+            List<String> agentThreads = new ArrayList<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.isAlive() && t.getName().startsWith("vmpulse-")) {
+                    agentThreads.add(t.getName());
+                }
+            }
+            assertEquals(List.of("vmpulse-link"), agentThreads);
+            agent.close();
+            caller.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(caller.isAlive(), "run returns once the agent is closed");
         }
     }
 

@@ -312,6 +312,94 @@ class GrpcCallProtocolTest {
         assertEquals(0, listener.messages().size());
     }
 
+    @Test
+    void try_send_sends_nothing_while_the_window_cannot_hold_the_message() throws Exception {
+        // The window is HTTP/2's default, 65,535 bytes, on the connection and the stream: four
+        // messages of 16,000 bytes (and their 5-byte prefixes) fit, a fifth does not.
+        for (int i = 0; i < 4; i++) {
+            byte[] big = numbered(i, 16_000);
+            assertTrue(call.trySendMessage(big, 0, big.length), "message " + i + " fits");
+        }
+        byte[] fifth = numbered(4, 16_000);
+        assertEquals(false, call.trySendMessage(fifth, 0, fifth.length), "the fifth does not");
+        byte[] small = numbered(5, 100);
+        assertTrue(call.trySendMessage(small, 0, small.length), "100 bytes still fit");
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(numbered(i, 16_000), readMessage(), "message " + i);
+        }
+        assertArrayEquals(small, readMessage(), "the refused message sent nothing");
+        server.send(windowUpdate(0, 16_005));
+        server.send(windowUpdate(STREAM_ID, 16_005));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!call.trySendMessage(fifth, 0, fifth.length)) {
+            assertTrue(System.nanoTime() < deadline, "the credit never made room");
+            Thread.sleep(5);
+        }
+        assertArrayEquals(fifth, readMessage());
+    }
+
+    @Test
+    void a_message_the_socket_takes_in_part_is_finished_before_the_next_frame() throws Exception {
+        server.send(windowUpdate(0, 1 << 30));
+        server.send(windowUpdate(STREAM_ID, 1 << 30));
+        Thread.sleep(200);
+        // The server reads nothing yet, so the socket fills: the last accepted message is cut.
+        int accepted = 0;
+        while (true) {
+            byte[] m = numbered(accepted, 3000);
+            if (!call.trySendMessage(m, 0, m.length)) {
+                break;
+            }
+            accepted++;
+            assertTrue(accepted < 100_000, "the socket never filled");
+        }
+        assertTrue(call.hasPending(), "the socket took the last message only in part");
+        int total = accepted + 20;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try {
+                                for (int i = 0; i < total; i++) {
+                                    assertArrayEquals(
+                                            numbered(i, 3000), readMessage(), "message " + i);
+                                }
+                            } catch (Throwable t) {
+                                failure.set(t);
+                            }
+                        });
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int i = accepted; i < total; ) {
+            byte[] m = numbered(i, 3000);
+            if (call.trySendMessage(m, 0, m.length)) {
+                i++;
+            } else {
+                assertTrue(System.nanoTime() < deadline, "the socket never drained");
+                Thread.sleep(1);
+            }
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+        assertNull(failure.get());
+        assertEquals(false, reader.isAlive(), "every message arrived");
+    }
+
+    /** One DATA frame holding one whole gRPC message, as this client sends messages this small. */
+    private byte[] readMessage() throws IOException {
+        RawHttp2Server.Frame f = server.awaitFrame(TYPE_DATA);
+        assertEquals(STREAM_ID, f.streamId);
+        assertEquals(0, f.payload[0], "not compressed");
+        assertEquals(f.payload.length - 5, f.intAt(1), "length prefix");
+        return Arrays.copyOfRange(f.payload, 5, f.payload.length);
+    }
+
+    private static byte[] numbered(int i, int size) {
+        byte[] m = new byte[size];
+        Arrays.fill(m, (byte) i);
+        ByteBuffer.wrap(m).putInt(0, i);
+        return m;
+    }
+
     private static byte[] setting(int id, int value) {
         return ByteBuffer.allocate(Http2Frames.SETTING_LENGTH)
                 .putShort((short) id)

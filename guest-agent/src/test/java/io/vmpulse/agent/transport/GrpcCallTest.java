@@ -111,7 +111,7 @@ class GrpcCallTest {
             byte[] m = numbered(i, 4 + i % 60);
             call.sendMessage(m, 0, m.length);
         }
-        call.halfClose();
+        assertTrue(call.halfClose(Duration.ofSeconds(10)), "the half-close went out");
         List<byte[]> got = listener.awaitMessages(count, Duration.ofSeconds(30));
         assertEquals(count, got.size());
         for (int i = 0; i < count; i++) {
@@ -165,7 +165,7 @@ class GrpcCallTest {
             call.sendMessage(m, 7, size);
             expected.add(digestOf(m, 7, size));
         }
-        call.halfClose();
+        assertTrue(call.halfClose(Duration.ofSeconds(10)), "the half-close went out");
         List<byte[]> got = listener.awaitMessages(sizes.length, Duration.ofSeconds(30));
         for (int i = 0; i < sizes.length; i++) {
             assertArrayEquals(
@@ -264,7 +264,7 @@ class GrpcCallTest {
         sender.join(TimeUnit.SECONDS.toMillis(30));
         assertEquals(null, sender.failure.get());
         assertEquals(count, sender.sent);
-        call.halfClose();
+        assertTrue(call.halfClose(Duration.ofSeconds(10)), "the half-close went out");
         assertEquals(GrpcStatus.OK, listener.awaitClose().code());
         assertEquals(count, handler.receivedCount());
         for (int i = 0; i < count; i++) {

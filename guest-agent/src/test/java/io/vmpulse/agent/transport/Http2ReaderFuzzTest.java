@@ -66,6 +66,11 @@ class Http2ReaderFuzzTest {
         public void write(byte[] b, int off, int len) throws IOException {}
 
         @Override
+        public int writeNow(byte[] b, int off, int len) {
+            return len;
+        }
+
+        @Override
         public void close() {}
 
         @Override

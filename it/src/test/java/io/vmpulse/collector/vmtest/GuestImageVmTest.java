@@ -82,7 +82,7 @@ class GuestImageVmTest {
             """
             #!/bin/sh
             # vmtest: agent RSS and eth0 tx on the console every 2 s; once the agent is connected to
-            # port 7070 (0x1B9E; the JVM's sockets are IPv6 ones, so the connection is in tcp6), one
+            # port 7070 (0x1B9E; in tcp or tcp6, by the collector address's family), one
             # read of 16 MiB of the disk, and 10 s later a kill -9 of the agent (init respawns it).
             (
             phase=connecting
