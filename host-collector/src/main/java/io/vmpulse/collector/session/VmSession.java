@@ -15,6 +15,7 @@ import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -27,9 +28,14 @@ import java.util.logging.Logger;
  * <p>Work for one VM runs on a shared pool but never on two threads at once, and never on the
  * ingest thread: a guest sample is handed over and the ingest thread returns at once. Host reads
  * never wait on a VMM's socket here: those exchanges run on the collector's socket executor (see
- * HostSampler), so a hung QMP or API socket holds up no merge. Arrivals coalesce: while one merge
- * runs, only the newest waiting guest sample is kept. Every sample was already accepted and
- * acknowledged by ingest; the registry shows the latest.
+ * HostSampler), so a hung QMP or API socket holds up no merge.
+ *
+ * <p>Every guest sample is merged and published, in arrival order: arrivals wait in a queue of at
+ * most {@link #BACKLOG} while the pool is behind (a stalled machine, a guest whose samples bunch up
+ * after a pause), so the registry shows each accepted seq. Only past that bound, which at 1 Hz is
+ * {@link #BACKLOG} seconds behind, is the oldest waiting sample superseded by the next one: counted
+ * in the record's {@code dropped_samples} and logged, never silent. The ingest rate limit keeps one
+ * guest from filling the pool with its queue.
  */
 final class VmSession implements GuestSink {
 
@@ -43,6 +49,12 @@ final class VmSession implements GuestSink {
 
     private final RateLimitedLog disconnectLog =
             new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
+
+    private final RateLimitedLog backlogLog =
+            new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
+
+    /** Guest samples that may wait for the merge before the oldest is superseded. */
+    static final int BACKLOG = 16;
 
     final String vmId;
     final int slot;
@@ -63,7 +75,9 @@ final class VmSession implements GuestSink {
     // Guarded by this.
     private HostSampler replacementHost;
     private VmInfo info;
-    private Arrival pending;
+    private final ArrayDeque<Arrival> pending = new ArrayDeque<>(2);
+    private long superseded;
+    private long supersededUnmerged;
     private boolean timerDue;
     private boolean scheduled;
     private boolean finished;
@@ -124,8 +138,25 @@ final class VmSession implements GuestSink {
     @Override
     public void guestSample(Hello hello, Sample sample, Continuity verdict, long receivedNanos) {
         Arrival a = new Arrival(hello, sample, verdict, receivedNanos, unixNanos());
+        long lost = 0;
         synchronized (this) {
-            pending = a;
+            if (pending.size() >= BACKLOG) {
+                pending.poll();
+                lost = ++superseded;
+                supersededUnmerged++;
+            }
+            pending.add(a);
+        }
+        if (lost != 0) {
+            backlogLog.warn(
+                    receivedNanos,
+                    "vm "
+                            + vmId
+                            + ": merge is "
+                            + BACKLOG
+                            + " samples behind; superseded the oldest waiting sample ("
+                            + lost
+                            + " so far)");
         }
         schedule();
     }
@@ -198,9 +229,8 @@ final class VmSession implements GuestSink {
                     host = replacementHost;
                     replacementHost = null;
                 }
-                a = pending;
+                a = pending.poll();
                 boolean timer = timerDue;
-                pending = null;
                 timerDue = false;
                 if ((a == null && !timer) || finished) {
                     scheduled = false;
@@ -228,13 +258,17 @@ final class VmSession implements GuestSink {
 
     private void publish(Arrival a, boolean last) {
         VmInfo next;
+        long lost;
         synchronized (this) {
             next = info;
             info = null;
+            lost = supersededUnmerged;
+            supersededUnmerged = 0;
         }
         if (next != null) {
             merger.describe(next);
         }
+        merger.collectorDropped(lost);
         host.read(reading);
         if (a != null) {
             reading =
