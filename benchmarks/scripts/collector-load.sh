@@ -10,7 +10,8 @@
 #   MODE=host benchmarks/scripts/collector-load.sh             # + vCPU threads, process, TAP, Firecracker metrics and API
 #
 # Settings (environment): MODE guest|host, N VMs, WARMUP seconds before measuring, MEASURE seconds
-# per round, ROUNDS, COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1.
+# per round, ROUNDS, COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1,
+# COLLECTOR_JAR (default host-collector/target/host-collector.jar; to compare two builds).
 # MODE=host needs root (network namespace, TAPs) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,7 +52,8 @@ trap 'exit 130' INT TERM
 mkdir -p "$TMP/vms.d" "$TMP/s" "$TMP/vmm"
 chmod 755 "$TMP"
 # Run copies, so that a rebuild during the run cannot pull classes from under the JVMs.
-cp host-collector/target/host-collector.jar benchmarks/target/benchmarks.jar "$TMP/"
+cp "${COLLECTOR_JAR:-host-collector/target/host-collector.jar}" "$TMP/host-collector.jar"
+cp benchmarks/target/benchmarks.jar "$TMP/"
 
 if [ "$MODE" = host ]; then
     gcc -O2 -Wall -Wextra -o "$TMP/load_vmm" benchmarks/scripts/load_vmm.c -pthread

@@ -129,7 +129,7 @@ for r in $RUNS; do
 done
 if [ -n "${P99[baseline]:-}" ] && [ -n "${P99[hostile]:-}" ]; then
     awk -v h="${P99[hostile]}" -v b="${P99[baseline]}" \
-        'BEGIN { printf "p99 hostile/baseline: %.2f (target <= 2)\n", b > 0 ? h / b : 0 }'
+        'BEGIN { printf "p99 hostile/baseline: %.2f (target <= 2)\n", (b > 0 ? h / b : 0) }'
 fi
 if [ -n "${RSS[small]:-}" ] && [ -n "${RSS[baseline]:-}" ]; then
     d=$((VMS - SMALL_VMS))
