@@ -30,12 +30,13 @@ import java.util.logging.Logger;
  * never wait on a VMM's socket here: those exchanges run on the collector's socket executor (see
  * HostSampler), so a hung QMP or API socket holds up no merge.
  *
- * <p>Every guest sample is merged and published, in arrival order: arrivals wait in a queue of at
- * most {@link #BACKLOG} while the pool is behind (a stalled machine, a guest whose samples bunch up
- * after a pause), so the registry shows each accepted seq. Only past that bound, which at 1 Hz is
- * {@link #BACKLOG} seconds behind, is the oldest waiting sample superseded by the next one: counted
- * in the record's {@code dropped_samples} and logged, never silent. The ingest rate limit keeps one
- * guest from filling the pool with its queue.
+ * <p>Every guest sample is merged and published, in arrival order: arrivals wait in a queue while
+ * the pool is behind (a stalled machine, a guest whose samples bunch up after a pause), so the
+ * registry shows each accepted seq. The queue holds at most {@link #BACKLOG} (at 1 Hz, that many
+ * seconds behind), and beyond its first sample only as many as the collector's {@link
+ * ArrivalBudget} allows across all VMs; past either bound the oldest waiting sample is superseded
+ * by the next one: counted in the record's {@code dropped_samples} and logged, never silent. The
+ * ingest rate limit keeps one guest from filling the pool with its queue.
  */
 final class VmSession implements GuestSink {
 
@@ -61,6 +62,7 @@ final class VmSession implements GuestSink {
     private final RegistryWriter registry;
     private HostSampler host;
     private final Executor pool;
+    private final ArrivalBudget budget;
     private final long intervalNanos;
     private final RecordMerger merger = new RecordMerger();
     private HostReading reading = new HostReading();
@@ -78,6 +80,10 @@ final class VmSession implements GuestSink {
     private final ArrayDeque<Arrival> pending = new ArrayDeque<>(2);
     private long superseded;
     private long supersededUnmerged;
+
+    /** Permits of the budget this session holds: one per waiting sample after the first. */
+    private int borrowed;
+
     private boolean timerDue;
     private boolean scheduled;
     private boolean finished;
@@ -96,6 +102,7 @@ final class VmSession implements GuestSink {
             RegistryWriter registry,
             HostSampler host,
             Executor pool,
+            ArrivalBudget budget,
             long intervalNanos,
             IngestServer ingest,
             Duration interval) {
@@ -104,6 +111,7 @@ final class VmSession implements GuestSink {
         this.registry = registry;
         this.host = host;
         this.pool = pool;
+        this.budget = budget;
         this.intervalNanos = intervalNanos;
         // No stream can reach this sink before a listener exists, so handing out 'this' here is
         // safe.
@@ -140,10 +148,15 @@ final class VmSession implements GuestSink {
         Arrival a = new Arrival(hello, sample, verdict, receivedNanos, unixNanos());
         long lost = 0;
         synchronized (this) {
-            if (pending.size() >= BACKLOG) {
+            if (finished) {
+                return; // in flight while the VM went away: its final record is written already
+            }
+            if (!pending.isEmpty() && (pending.size() >= BACKLOG || !budget.tryTake())) {
                 pending.poll();
                 lost = ++superseded;
                 supersededUnmerged++;
+            } else if (!pending.isEmpty()) {
+                borrowed++;
             }
             pending.add(a);
         }
@@ -152,9 +165,7 @@ final class VmSession implements GuestSink {
                     receivedNanos,
                     "vm "
                             + vmId
-                            + ": merge is "
-                            + BACKLOG
-                            + " samples behind; superseded the oldest waiting sample ("
+                            + ": the merge is behind; superseded the oldest waiting sample ("
                             + lost
                             + " so far)");
         }
@@ -230,6 +241,10 @@ final class VmSession implements GuestSink {
                     replacementHost = null;
                 }
                 a = pending.poll();
+                if (borrowed > Math.max(0, pending.size() - 1)) {
+                    borrowed--;
+                    budget.release(1);
+                }
                 boolean timer = timerDue;
                 timerDue = false;
                 if ((a == null && !timer) || finished) {
@@ -321,6 +336,11 @@ final class VmSession implements GuestSink {
                     break;
                 }
             }
+        }
+        synchronized (this) {
+            pending.clear();
+            budget.release(borrowed);
+            borrowed = 0;
         }
         try {
             publish(null, true);

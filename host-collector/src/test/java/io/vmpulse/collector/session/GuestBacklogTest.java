@@ -36,7 +36,10 @@ class GuestBacklogTest {
             Hello.newBuilder().setBootId("boot").setAgentInstance("instance").build();
 
     @TempDir Path dir;
+    private static final int BUDGET = 5;
+
     private final Queue<Runnable> pool = new ArrayDeque<>();
+    private final ArrivalBudget budget = new ArrivalBudget(BUDGET);
     private RegistryWriter registry;
     private IngestServer ingest;
     private RegistryReader reader;
@@ -57,6 +60,7 @@ class GuestBacklogTest {
                                 HostTargets.ofProcess(HypervisorKind.NONE, 0),
                                 HostSampler.Options.defaults()),
                         pool::add,
+                        budget,
                         Duration.ofSeconds(1).toNanos(),
                         ingest,
                         Duration.ofSeconds(1));
@@ -82,7 +86,27 @@ class GuestBacklogTest {
     }
 
     @Test
+    void past_the_collectors_budget_the_oldest_sample_is_superseded_and_counted_as_dropped() {
+        int extra = 3;
+        long before = slotSnapshot().seq();
+        arrive(1, 1 + BUDGET + extra);
+        runPool();
+        SlotSnapshot s = slotSnapshot();
+        assertEquals(1 + BUDGET, (s.seq() - before) / 2, "one publish per sample kept");
+        assertEquals(1 + BUDGET + extra, s.sample().getLong(RecordFields.GUEST_SEQ));
+        assertEquals(extra, s.sample().getLong(RecordFields.DROPPED_SAMPLES));
+
+        arrive(1 + BUDGET + extra + 1, 1 + BUDGET);
+        runPool();
+        assertEquals(
+                extra,
+                slotSnapshot().sample().getLong(RecordFields.DROPPED_SAMPLES),
+                "a drained queue gave its permits back");
+    }
+
+    @Test
     void past_the_backlog_the_oldest_sample_is_superseded_and_counted_as_dropped() {
+        budget.release(VmSession.BACKLOG); // the budget is not what binds here
         int extra = 3;
         long before = slotSnapshot().seq();
         arrive(1, VmSession.BACKLOG + extra);
