@@ -10,7 +10,8 @@
 #   MODE=host benchmarks/scripts/collector-load.sh             # + vCPU threads, process, TAP, Firecracker metrics and API
 #
 # Settings (environment): MODE guest|host, N VMs, WARMUP seconds before measuring, MEASURE seconds
-# per round, ROUNDS, COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1.
+# per round, ROUNDS, COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1,
+# COLLECTOR_JAR (default host-collector/target/host-collector.jar; to compare two builds).
 # MODE=host needs root (network namespace, TAPs) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,8 +22,6 @@ WARMUP=${WARMUP:-30}
 MEASURE=${MEASURE:-60}
 ROUNDS=${ROUNDS:-2}
 VCPUS=${VCPUS:-2}
-# Keep in step with host-collector/src/main/dist/vmpulse-collector.service.
-COLLECTOR_JAVA_OPTS=${COLLECTOR_JAVA_OPTS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"}
 case $MODE in guest|host) ;; *) echo "MODE must be guest or host" >&2; exit 2 ;; esac
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
@@ -31,6 +30,8 @@ fi
 
 TMP=$(mktemp -d /tmp/vmpulse-load.XXXXXX)
 REGISTRY=/dev/shm/vmpulse-load-$$
+# shellcheck source=benchmarks/scripts/collector-lib.sh
+. benchmarks/scripts/collector-lib.sh
 NS=vmpulse-load-$$
 PIDS=()
 cleanup() {
@@ -51,7 +52,8 @@ trap 'exit 130' INT TERM
 mkdir -p "$TMP/vms.d" "$TMP/s" "$TMP/vmm"
 chmod 755 "$TMP"
 # Run copies, so that a rebuild during the run cannot pull classes from under the JVMs.
-cp host-collector/target/host-collector.jar benchmarks/target/benchmarks.jar "$TMP/"
+cp "${COLLECTOR_JAR:-host-collector/target/host-collector.jar}" "$TMP/host-collector.jar"
+cp benchmarks/target/benchmarks.jar "$TMP/"
 
 if [ "$MODE" = host ]; then
     gcc -O2 -Wall -Wextra -o "$TMP/load_vmm" benchmarks/scripts/load_vmm.c -pthread
@@ -70,34 +72,21 @@ fi
 
 # One descriptor per VM, written before the collector starts: it loads the directory at start.
 for i in $(seq 0 $((N - 1))); do
-    guest="\"guest\": {\"hybrid_vsock\": {\"uds_path\": \"$TMP/s/vm-$i.vsock\", \"port\": 1024}}"
     if [ "$MODE" = host ]; then
         pid=$(awk -v i="$i" '$1 == i { print $2 }' "$TMP/vmm.pids")
-        printf '{"id": "vm-%d", "hypervisor": "firecracker", "vmm_pid": %d, %s, "taps": ["lt%d"], "block_devices": ["rootfs"], "host": {"api_socket": "%s", "metrics_path": "%s"}}\n' \
-            "$i" "$pid" "$guest" "$i" "$TMP/vmm/vm-$i.api" "$TMP/vmm/vm-$i.metrics"
+        printf '{"id": "vm-%d", "hypervisor": "firecracker", "vmm_pid": %d, "guest": {"hybrid_vsock": {"uds_path": "%s", "port": 1024}}, "taps": ["lt%d"], "block_devices": ["rootfs"], "host": {"api_socket": "%s", "metrics_path": "%s"}}\n' \
+            "$i" "$pid" "$TMP/s/vm-$i.vsock" "$i" "$TMP/vmm/vm-$i.api" "$TMP/vmm/vm-$i.metrics" > "$TMP/vms.d/vm-$i.json"
     else
-        printf '{"id": "vm-%d", "hypervisor": "none", %s}\n' "$i" "$guest"
-    fi > "$TMP/vms.d/vm-$i.json"
+        guest_descriptor "vm-$i"
+    fi
 done
-cat > "$TMP/collector.json" <<EOF
-{"registry": {"path": "$REGISTRY", "slots": $(( N > 1024 ? N : 1024 ))},
- "descriptorDir": "$TMP/vms.d", "controlSocket": "$TMP/control.sock", "intervalMs": 1000}
-EOF
+write_collector_config "$N"
 
 # The collector runs in the namespace that holds the TAPs, so its /sys/class/net shows them.
 RUN_IN_NS=()
 [ "$MODE" = host ] && RUN_IN_NS=(ip netns exec "$NS")
-# shellcheck disable=SC2086
-"${RUN_IN_NS[@]}" java $COLLECTOR_JAVA_OPTS -jar "$TMP/host-collector.jar" \
-    serve --config "$TMP/collector.json" > "$TMP/collector.log" 2>&1 &
-COLLECTOR=$!
-PIDS+=("$COLLECTOR")
-for _ in $(seq 1200); do
-    [ "$(find "$TMP/s" -name '*_1024' | wc -l)" -ge "$N" ] && break
-    kill -0 "$COLLECTOR" 2>/dev/null || { cat "$TMP/collector.log" >&2; exit 1; }
-    sleep 0.1
-done
-echo "collector pid $COLLECTOR listening for $(find "$TMP/s" -name '*_1024' | wc -l) VMs ($MODE mode)"
+start_collector "$N" "${RUN_IN_NS[@]}"
+echo "collector pid $COLLECTOR listening for $LISTENING VMs ($MODE mode)"
 
 SIM_SECONDS=$((WARMUP + ROUNDS * MEASURE + 15))
 java -XX:+UseSerialGC -Xmx512m -cp "$TMP/benchmarks.jar" io.vmpulse.bench.load.SimulatedGuests \
@@ -105,18 +94,12 @@ java -XX:+UseSerialGC -Xmx512m -cp "$TMP/benchmarks.jar" io.vmpulse.bench.load.S
 SIM=$!
 PIDS+=("$SIM")
 
-HZ=$(getconf CLK_TCK)
-# A sleep in the background, so that a signal runs the cleanup at once.
-pause() { sleep "$1" & wait $!; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$COLLECTOR/stat"; }
-status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$COLLECTOR/status"; }
-
 pause "$WARMUP"
 for r in $(seq "$ROUNDS"); do
     t0=$(cpu_ticks); s0=$(date +%s%N)
     pause "$MEASURE"
     t1=$(cpu_ticks); s1=$(date +%s%N)
-    cpu=$(awk -v t="$((t1 - t0))" -v hz="$HZ" -v ns="$((s1 - s0))" 'BEGIN { printf "%.2f", 100 * t / hz / (ns / 1e9) }')
+    cpu=$(percent_of_core "$((t1 - t0))" "$((s1 - s0))")
     echo "round $r: collector CPU ${cpu}% of one core over $(( (s1 - s0) / 1000000000 )) s;" \
         "VmRSS $(( $(status_kb VmRSS) / 1024 )) MiB (RssAnon $(( $(status_kb RssAnon) / 1024 )) MiB," \
         "RssFile $(( $(status_kb RssFile) / 1024 )) MiB); threads $(status_kb Threads);" \

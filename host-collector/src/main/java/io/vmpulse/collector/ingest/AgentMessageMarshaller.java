@@ -3,8 +3,10 @@ package io.vmpulse.collector.ingest;
 import com.google.protobuf.DiscardUnknownFieldsParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.vmpulse.proto.v1.AgentMessage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -36,13 +38,36 @@ final class AgentMessageMarshaller implements MethodDescriptor.Marshaller<AgentM
         return value.toByteString().newInput();
     }
 
+    /**
+     * gRPC hands over each message as a stream that knows its length: it is read into an array of
+     * exactly that size. {@code readAllBytes} allocates an 8 KiB chunk and copies it to size: for a
+     * 500-byte sample about twenty times the garbage, a third of all the collector allocated at a
+     * thousand VMs (JFR allocation samples), and so a third of its young collections.
+     */
     @Override
     public AgentMessage parse(InputStream stream) {
         try (stream) {
-            return parse(stream.readAllBytes());
+            return parse(stream instanceof KnownLength ? readKnown(stream) : stream.readAllBytes());
         } catch (IOException e) {
             return MALFORMED;
         }
+    }
+
+    private static byte[] readKnown(InputStream stream) throws IOException {
+        byte[] bytes = new byte[stream.available()];
+        int n = stream.readNBytes(bytes, 0, bytes.length);
+        int next = stream.read();
+        if (n == bytes.length && next == -1) {
+            return bytes;
+        }
+        // Fewer or more bytes than announced: take what is really there.
+        ByteArrayOutputStream all = new ByteArrayOutputStream(n + 64);
+        all.write(bytes, 0, n);
+        if (next != -1) {
+            all.write(next);
+            stream.transferTo(all);
+        }
+        return all.toByteArray();
     }
 
     /** Parses one message's bytes; {@link #MALFORMED} when they are not a valid AgentMessage. */

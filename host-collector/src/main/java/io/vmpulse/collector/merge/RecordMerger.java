@@ -43,6 +43,14 @@ public final class RecordMerger {
         return out;
     }
 
+    /**
+     * Guest samples the collector accepted but superseded before they were merged: lost like
+     * samples the agent dropped, so counted with them from the next record on.
+     */
+    public void collectorDropped(long samples) {
+        droppedSamples += samples;
+    }
+
     /** What the VM's descriptor says about it; kept in every record until the next call. */
     public void describe(VmInfo info) {
         info.writeInto(out);

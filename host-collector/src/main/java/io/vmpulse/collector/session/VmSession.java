@@ -15,6 +15,7 @@ import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -27,9 +28,15 @@ import java.util.logging.Logger;
  * <p>Work for one VM runs on a shared pool but never on two threads at once, and never on the
  * ingest thread: a guest sample is handed over and the ingest thread returns at once. Host reads
  * never wait on a VMM's socket here: those exchanges run on the collector's socket executor (see
- * HostSampler), so a hung QMP or API socket holds up no merge. Arrivals coalesce: while one merge
- * runs, only the newest waiting guest sample is kept. Every sample was already accepted and
- * acknowledged by ingest; the registry shows the latest.
+ * HostSampler), so a hung QMP or API socket holds up no merge.
+ *
+ * <p>Every guest sample is merged and published, in arrival order: arrivals wait in a queue while
+ * the pool is behind (a stalled machine, a guest whose samples bunch up after a pause), so the
+ * registry shows each accepted seq. The queue holds at most {@link #BACKLOG} (at 1 Hz, that many
+ * seconds behind), and beyond its first sample only as many as the collector's {@link
+ * ArrivalBudget} allows across all VMs; past either bound the oldest waiting sample is superseded
+ * by the next one: counted in the record's {@code dropped_samples} and logged, never silent. The
+ * ingest rate limit keeps one guest from filling the pool with its queue.
  */
 final class VmSession implements GuestSink {
 
@@ -44,11 +51,18 @@ final class VmSession implements GuestSink {
     private final RateLimitedLog disconnectLog =
             new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
 
+    private final RateLimitedLog backlogLog =
+            new RateLimitedLog(LOG, Duration.ofSeconds(10).toNanos());
+
+    /** Guest samples that may wait for the merge before the oldest is superseded. */
+    static final int BACKLOG = 16;
+
     final String vmId;
     final int slot;
     private final RegistryWriter registry;
     private HostSampler host;
     private final Executor pool;
+    private final ArrivalBudget budget;
     private final long intervalNanos;
     private final RecordMerger merger = new RecordMerger();
     private HostReading reading = new HostReading();
@@ -63,7 +77,13 @@ final class VmSession implements GuestSink {
     // Guarded by this.
     private HostSampler replacementHost;
     private VmInfo info;
-    private Arrival pending;
+    private final ArrayDeque<Arrival> pending = new ArrayDeque<>(2);
+    private long superseded;
+    private long supersededUnmerged;
+
+    /** Permits of the budget this session holds: one per waiting sample after the first. */
+    private int borrowed;
+
     private boolean timerDue;
     private boolean scheduled;
     private boolean finished;
@@ -82,6 +102,7 @@ final class VmSession implements GuestSink {
             RegistryWriter registry,
             HostSampler host,
             Executor pool,
+            ArrivalBudget budget,
             long intervalNanos,
             IngestServer ingest,
             Duration interval) {
@@ -90,6 +111,7 @@ final class VmSession implements GuestSink {
         this.registry = registry;
         this.host = host;
         this.pool = pool;
+        this.budget = budget;
         this.intervalNanos = intervalNanos;
         // No stream can reach this sink before a listener exists, so handing out 'this' here is
         // safe.
@@ -124,8 +146,28 @@ final class VmSession implements GuestSink {
     @Override
     public void guestSample(Hello hello, Sample sample, Continuity verdict, long receivedNanos) {
         Arrival a = new Arrival(hello, sample, verdict, receivedNanos, unixNanos());
+        long lost = 0;
         synchronized (this) {
-            pending = a;
+            if (finished) {
+                return; // in flight while the VM went away: its final record is written already
+            }
+            if (!pending.isEmpty() && (pending.size() >= BACKLOG || !budget.tryTake())) {
+                pending.poll();
+                lost = ++superseded;
+                supersededUnmerged++;
+            } else if (!pending.isEmpty()) {
+                borrowed++;
+            }
+            pending.add(a);
+        }
+        if (lost != 0) {
+            backlogLog.warn(
+                    receivedNanos,
+                    "vm "
+                            + vmId
+                            + ": the merge is behind; superseded the oldest waiting sample ("
+                            + lost
+                            + " so far)");
         }
         schedule();
     }
@@ -198,9 +240,12 @@ final class VmSession implements GuestSink {
                     host = replacementHost;
                     replacementHost = null;
                 }
-                a = pending;
+                a = pending.poll();
+                if (borrowed > Math.max(0, pending.size() - 1)) {
+                    borrowed--;
+                    budget.release(1);
+                }
                 boolean timer = timerDue;
-                pending = null;
                 timerDue = false;
                 if ((a == null && !timer) || finished) {
                     scheduled = false;
@@ -228,13 +273,17 @@ final class VmSession implements GuestSink {
 
     private void publish(Arrival a, boolean last) {
         VmInfo next;
+        long lost;
         synchronized (this) {
             next = info;
             info = null;
+            lost = supersededUnmerged;
+            supersededUnmerged = 0;
         }
         if (next != null) {
             merger.describe(next);
         }
+        merger.collectorDropped(lost);
         host.read(reading);
         if (a != null) {
             reading =
@@ -287,6 +336,11 @@ final class VmSession implements GuestSink {
                     break;
                 }
             }
+        }
+        synchronized (this) {
+            pending.clear();
+            budget.release(borrowed);
+            borrowed = 0;
         }
         try {
             publish(null, true);

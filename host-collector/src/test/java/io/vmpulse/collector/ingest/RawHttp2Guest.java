@@ -64,8 +64,14 @@ final class RawHttp2Guest implements AutoCloseable {
     RawHttp2Guest(Path socket, boolean reading) throws IOException {
         ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));
-        write(ByteBuffer.wrap(PREFACE));
-        frame(SETTINGS, 0, 0, new byte[0]);
+        try {
+            write(ByteBuffer.wrap(PREFACE));
+            frame(SETTINGS, 0, 0, new byte[0]);
+        } catch (IOException e) {
+            // A server that refuses the connection may close it before the preface is out
+            // (EPIPE): that is being cut off, which wasCutOff reports, not a failure to connect.
+            closed.countDown();
+        }
         reader = new Thread(reading ? this::readLoop : () -> {}, "raw-h2-reader");
         reader.setDaemon(true);
         reader.start();

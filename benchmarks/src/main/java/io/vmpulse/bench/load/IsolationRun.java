@@ -1,0 +1,120 @@
+package io.vmpulse.bench.load;
+
+import io.vmpulse.registry.layout.RecordFields;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The driver of {@code benchmarks/scripts/isolation.sh}: N well-behaved simulated guests ({@link
+ * GuestFleet}), optionally one {@link HostileGuest} beside them, and a {@link RegistryLatencyProbe}
+ * reading the collector's registry, all in this one JVM.
+ *
+ * <p>Usage: {@code IsolationRun REGISTRY SOCKET_FORMAT N WARMUP_S MEASURE_S HOSTILE_SOCKET|none
+ * POLL_MS FLOOD_PER_S OVERSIZED_PER_S STORM_PER_S IDLE}. The well-behaved VMs are those whose id
+ * starts with {@code vm-}. Latencies are kept from WARMUP_S on for MEASURE_S; seq continuity is
+ * followed for the whole run. Prints one {@code result} line; exits 0 when every well-behaved guest
+ * was welcomed and acknowledged, its slot was seen, and no sample of it is missing (no seq gap seen
+ * in the registry, no {@code dropped_samples}), 1 otherwise, 2 on a usage error.
+ */
+public final class IsolationRun {
+
+    private IsolationRun() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 11 || !args[1].contains("%d")) {
+            System.err.println(
+                    "usage: IsolationRun REGISTRY SOCKET_FORMAT N WARMUP_S MEASURE_S"
+                            + " HOSTILE_SOCKET|none POLL_MS FLOOD_PER_S OVERSIZED_PER_S"
+                            + " STORM_PER_S IDLE");
+            System.exit(2);
+        }
+        Path registry = Path.of(args[0]);
+        int n = Integer.parseInt(args[2]);
+        long warmup = TimeUnit.SECONDS.toNanos(Long.parseLong(args[3]));
+        long measure = TimeUnit.SECONDS.toNanos(Long.parseLong(args[4]));
+        String hostileSocket = args[5].equals("none") ? null : args[5];
+        Duration poll = Duration.ofMillis(Long.parseLong(args[6]));
+
+        long start = System.nanoTime();
+        RegistryLatencyProbe probe =
+                new RegistryLatencyProbe(registry, poll, id -> id.startsWith("vm-"));
+        Thread probing = new Thread(probe, "registry-probe");
+        probing.start();
+        GuestFleet fleet = new GuestFleet(args[1], n);
+        HostileGuest hostile = null;
+        if (hostileSocket != null) {
+            hostile =
+                    new HostileGuest(
+                            hostileSocket,
+                            Integer.parseInt(args[7]),
+                            Integer.parseInt(args[8]),
+                            Integer.parseInt(args[9]),
+                            Integer.parseInt(args[10]));
+            hostile.start();
+        }
+        System.out.println(
+                "simulating "
+                        + n
+                        + " guests"
+                        + (hostile != null ? " and one hostile VM" : "")
+                        + "; one sample is "
+                        + fleet.sampleDescription());
+
+        sleepUntil(start + warmup, start, fleet, hostile);
+        probe.startRecording();
+        System.out.println("measuring");
+        System.out.flush();
+        sleepUntil(start + warmup + measure, start, fleet, hostile);
+        probe.stop();
+        probing.join();
+
+        if (hostile != null) {
+            System.out.println(hostile.status());
+            hostile.close();
+        }
+        GuestFleet.Summary summary = fleet.finish();
+        long dropped = probe.sum(RecordFields.DROPPED_SAMPLES);
+        long rejected = probe.sum(RecordFields.REJECTED_MESSAGES);
+        long slots = probe.measuredSlots();
+        probe.close();
+        System.out.println("end " + fleet.status());
+        System.out.println(
+                "result "
+                        + probe.report()
+                        + "; well-behaved slots="
+                        + slots
+                        + " dropped_samples="
+                        + dropped
+                        + " rejected_messages="
+                        + rejected
+                        + "; "
+                        + summary);
+        boolean ok =
+                summary.allWelcomedAndAcked() && slots == n && probe.seqGaps() == 0 && dropped == 0;
+        System.exit(ok ? 0 : 1);
+    }
+
+    private static void sleepUntil(
+            long deadline, long start, GuestFleet fleet, HostileGuest hostile)
+            throws InterruptedException {
+        long statusEvery = TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                return;
+            }
+            long nextStatus = start + ((now - start) / statusEvery + 1) * statusEvery;
+            TimeUnit.NANOSECONDS.sleep(Math.min(deadline, nextStatus) - now);
+            if (System.nanoTime() >= nextStatus && nextStatus <= deadline) {
+                System.out.println(
+                        "t="
+                                + TimeUnit.NANOSECONDS.toSeconds(nextStatus - start)
+                                + "s "
+                                + fleet.status()
+                                + (hostile != null ? "; " + hostile.status() : ""));
+                System.out.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.vmpulse.collector.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmpulse.collector.testing.Tools;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The bounded variant of {@code benchmarks/scripts/isolation.sh}: the real collector jar with 64
+ * well-behaved simulated guests beside one hostile VM that floods, sends 1 MiB messages, storms
+ * connections and holds idle ones. Asserts on counts only (no latency: this machine may be loaded):
+ * every well-behaved sample reached the registry in seq order, none was dropped, acknowledged or
+ * not, and the hostile VM really did attack.
+ */
+@Timeout(300)
+class HostileVmIsolationTest {
+
+    private static final int VMS = 64;
+
+    @Test
+    void well_behaved_vms_lose_no_sample_beside_a_hostile_vm() throws Exception {
+        var script = Tools.ROOT.resolve("benchmarks/scripts/isolation.sh");
+        assertTrue(
+                Files.isRegularFile(Tools.ROOT.resolve("benchmarks/target/benchmarks.jar")),
+                "benchmarks.jar is built before it/ (reactor order)");
+        var pb = new ProcessBuilder(List.of("bash", script.toString())).redirectErrorStream(true);
+        pb.environment()
+                .putAll(
+                        Map.of(
+                                "VMS", Integer.toString(VMS),
+                                "SMALL_VMS", "0",
+                                "RUNS", "hostile",
+                                "WARMUP", "3",
+                                "DURATION", "12",
+                                "SKIP_BUILD", "1"));
+        Tools.Result r = Tools.finish(pb.start(), 240);
+        String out = r.stdout();
+
+        assertEquals(0, r.exit(), "isolation.sh failed:\n" + out);
+        assertEquals(VMS, number(out, "well-behaved slots"), out);
+        assertEquals(0, number(out, "gaps"), "seq gaps in the registry:\n" + out);
+        assertEquals(0, number(out, "backwards"), out);
+        assertEquals(0, number(out, "dropped_samples"), out);
+        assertEquals(0, number(out, "rejected_messages"), out);
+        assertEquals(0, number(out, "never_welcomed"), out);
+        assertEquals(0, number(out, "unacked"), "samples sent but never stored:\n" + out);
+        // 12 s at 1 Hz, seen in the registry: the run really carried samples.
+        assertTrue(number(out, "samples_seen") >= VMS * 10L, out);
+        // The attack happened: a pass with a hostile VM that never got through would prove nothing.
+        assertTrue(number(out, "attempted") > 10_000, out);
+        assertTrue(number(out, "oversized sent") > 0, out);
+        assertTrue(number(out, " ended") > 0, "the collector cut off oversized messages:\n" + out);
+        assertTrue(number(out, "storm connects") > 100, out);
+    }
+
+    private static long number(String out, String key) {
+        Matcher m = Pattern.compile(Pattern.quote(key) + "=(\\d+)").matcher(out);
+        assertTrue(m.find(), "no " + key + "= in:\n" + out);
+        return Long.parseLong(m.group(1));
+    }
+}
