@@ -52,6 +52,7 @@ public final class GrpcCall implements AutoCloseable {
     static final String USER_AGENT = "vmpulse-agent";
 
     private final Connection connection;
+    private final CallReader readHalf;
     private final Thread reader;
 
     /** Guards the send windows and the ending; the sender waits on it. */
@@ -71,10 +72,8 @@ public final class GrpcCall implements AutoCloseable {
 
     private GrpcCall(Connection connection, Listener listener, int maxInboundMessageBytes) {
         this.connection = connection;
-        this.reader =
-                new Thread(
-                        new CallReader(this, connection, listener, maxInboundMessageBytes),
-                        READER_THREAD_NAME);
+        this.readHalf = new CallReader(this, connection, listener, maxInboundMessageBytes);
+        this.reader = new Thread(readHalf, READER_THREAD_NAME);
         this.reader.setDaemon(true);
     }
 
@@ -86,6 +85,23 @@ public final class GrpcCall implements AutoCloseable {
      * @param path {@code :path}, "/package.Service/Method"
      */
     public static GrpcCall start(
+            Connection connection,
+            String authority,
+            String path,
+            Listener listener,
+            int maxInboundMessageBytes)
+            throws IOException {
+        GrpcCall call = open(connection, authority, path, listener, maxInboundMessageBytes);
+        call.reader.start();
+        return call;
+    }
+
+    /**
+     * {@link #start} without starting the reader thread: the caller then runs {@link
+     * #readOnThisThread}. For the frame-reader fuzz test, where a thread per input would cost more
+     * than the reading it checks.
+     */
+    static GrpcCall open(
             Connection connection,
             String authority,
             String path,
@@ -107,8 +123,15 @@ public final class GrpcCall implements AutoCloseable {
             connection.close();
             throw e;
         }
-        call.reader.start();
         return call;
+    }
+
+    /**
+     * Runs what the reader thread would, on the calling thread, until the call ends and {@code
+     * onClose} has returned. Only for a call from {@link #open}.
+     */
+    void readOnThisThread() {
+        readHalf.run();
     }
 
     /**
