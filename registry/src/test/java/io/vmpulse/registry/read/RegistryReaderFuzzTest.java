@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -19,8 +20,8 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>The bytes go through a real file and {@link RegistryReader#open}, as a reader of a damaged
  * registry would meet them. Cheaply, because that is what decides how many inputs an hour of
- * fuzzing tries: one file on tmpfs (where registries live) for the whole run, overwritten in place
- * through a channel kept open, and a one-slot seed registry rather than a large one.
+ * fuzzing tries: a file on tmpfs (where registries live) replaced by rename for each input, and a
+ * one-slot seed registry rather than a large one.
  */
 class RegistryReaderFuzzTest {
 
@@ -30,7 +31,7 @@ class RegistryReaderFuzzTest {
     private static final int MAX_SLOTS_READ = 4;
 
     private static final Path FILE = tempFile();
-    private static final FileChannel WRITER = openWriter();
+    private static final Path NEXT = FILE.resolveSibling(FILE.getFileName() + ".next");
 
     private static Path tempFile() {
         try {
@@ -40,27 +41,32 @@ class RegistryReaderFuzzTest {
                             ? Files.createTempFile(shm, "vmpulse-registry-fuzz", ".bin")
                             : Files.createTempFile("vmpulse-registry-fuzz", ".bin");
             f.toFile().deleteOnExit();
+            f.resolveSibling(f.getFileName() + ".next").toFile().deleteOnExit();
             return f;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static FileChannel openWriter() {
-        try {
-            return FileChannel.open(FILE, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /**
+     * Makes the file hold exactly {@code data}: written beside it and renamed over it, as the
+     * collector replaces a registry. Not rewritten in place: cutting the file to a shorter length
+     * makes the kernel unmap its tail from every earlier input's mapping, and those stay until the
+     * garbage collector unmaps them, thousands of them; that was most of the time per input.
+     */
+    private static void replace(byte[] data) throws IOException {
+        try (FileChannel ch =
+                FileChannel.open(
+                        NEXT,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
         }
-    }
-
-    /** Makes the file hold exactly {@code data}. */
-    private static void rewrite(byte[] data) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(data);
-        while (b.hasRemaining()) {
-            WRITER.write(b, b.position());
-        }
-        WRITER.truncate(data.length);
+        Files.move(NEXT, FILE, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -84,7 +90,7 @@ class RegistryReaderFuzzTest {
     @FuzzTest(maxDuration = "3h")
     void arbitrary_bytes_as_a_registry_file_are_refused_or_read_within_bounds(byte[] data)
             throws IOException {
-        rewrite(data);
+        replace(data);
         RegistryReader reader;
         try {
             reader = RegistryReader.open(FILE);
