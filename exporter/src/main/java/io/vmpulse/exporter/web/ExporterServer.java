@@ -42,8 +42,9 @@ public final class ExporterServer implements AutoCloseable {
     /**
      * TCP_NODELAY on accepted connections. The JDK server sends a chunked body in 4 KiB chunks and
      * ends it with a 5-byte chunk; with Nagle's algorithm on, that last small segment waits for the
-     * client's delayed ACK (up to 40 ms on Linux), and so does the response: gzipped scrapes of
-     * 1,000 VMs took 37-42 ms or about 80 ms, nothing between (docs/benchmarks.md, "Exporter").
+     * client's delayed ACK (up to 40 ms on Linux), and so does the response: scrapes of 1,000 VMs
+     * clustered about 40 ms apart, and the plain median fell from 75-78 to 46-49 ms with this
+     * (docs/benchmarks.md, "RSS and wall time").
      */
     static final String NO_DELAY = "true";
 
