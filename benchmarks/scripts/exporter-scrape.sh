@@ -8,7 +8,9 @@
 #   bytes per scrape,
 #   exporter CPU per scrape: CPU time of the whole exporter process (every thread: HTTP, GC, JIT)
 #     over the measured scrapes, from the sum of /proc/PID/task/*/schedstat (ns), divided by SCRAPES,
-#   exporter RSS (VmRSS) and peak RSS (VmHWM) after the scrapes.
+#   exporter RSS (VmRSS) and peak RSS (VmHWM) after the scrapes, and VmRSS split as the kernel counts
+#     it: anonymous (heap, metaspace, code, malloc), files (libjvm, CDS archive, jars) and shared
+#     memory (the registry's mapping, 8 KiB a slot, shared with the collector).
 # Then the raw work: registry/c/vmpulse_dump --json over the same registry (every field of every
 # slot read with the seqlock and printed, in C), its CPU per run, and the ratio exporter / C.
 #
@@ -94,7 +96,9 @@ for n in $NS; do
     done
     rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$exporter"/status)
     hwm=$(awk '/^VmHWM/ { print $2 }' /proc/"$exporter"/status)
-    echo "N=$n exporter RSS $((rss / 1024)) MiB, peak $((hwm / 1024)) MiB"
+    kib() { awk -v k="$1" '$1 == k ":" { print $2 }' /proc/"$exporter"/status; }
+    echo "N=$n exporter RSS $((rss / 1024)) MiB, peak $((hwm / 1024)) MiB" \
+        "(anonymous $(($(kib RssAnon) / 1024)), files $(($(kib RssFile) / 1024)), registry and other shared memory $(($(kib RssShmem) / 1024)) MiB)"
 
     # The raw work in C: read every slot with the seqlock and print every field.
     start=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/self/stat)
