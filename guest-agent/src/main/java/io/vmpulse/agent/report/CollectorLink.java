@@ -45,8 +45,8 @@ import java.util.function.Supplier;
  * <p>On Welcome the ring forgets every seq <= last_seq and the cursor starts there, so the rest go
  * out oldest first and then live ones follow: none lost, none duplicated. A Welcome below the base
  * (a collector that restarted and holds nothing) leaves everything buffered to be sent. A sample
- * leaves the ring only when an Ack covers it. A slow collector makes samples wait in the ring, never in a transport
- * buffer, and the sampler is never held up.
+ * leaves the ring only when an Ack covers it. A slow collector makes samples wait in the ring,
+ * never in a transport buffer, and the sampler is never held up.
  *
  * <p>Welcome and end-of-call arrive on {@code vmpulse-link} and reach the sampling thread through
  * {@link Session}'s volatile fields; Acks and SetInterval are applied there directly (both are
