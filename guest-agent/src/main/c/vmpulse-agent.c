@@ -1,5 +1,5 @@
 /*
- * vmpulse-agent's system calls, for io.vmpulse.agent.sys.NativeLibrary, sample.Libc and
+ * vmpulse-agent's system calls, for io.vmpulse.agent.sys.NativeLibrary, sys.Wakeup, sample.Libc and
  * transport.SocketLibc: each function is one system call with primitive arguments and raw buffer
  * addresses (of direct ByteBuffers), and returns what the call returns or, when it fails, minus
  * errno. No Java objects are created here except the string of strerror, so a call allocates
@@ -15,6 +15,7 @@
 #include <jni.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -140,4 +141,96 @@ JNIEXPORT jlong JNICALL Java_io_vmpulse_agent_transport_SocketLibc_sendNow(JNIEn
 JNIEXPORT jint JNICALL Java_io_vmpulse_agent_transport_SocketLibc_shutdown(JNIEnv *env, jclass c, jint fd, jint how) {
     (void) env; (void) c;
     return (jint) result(shutdown(fd, how));
+}
+
+/* --- io.vmpulse.agent.sys.Wakeup -------------------------------------------------------------- */
+
+/* Where a termination signal is announced: the write end of one Wakeup's pipe, or -1. */
+static volatile int signal_fd = -1;
+static volatile sig_atomic_t signal_caught;
+
+/* Async-signal-safe: records the signal and writes one byte to the watching pipe. SA_RESETHAND
+   has already put the default action back, so a second signal ends the process at once. */
+static void on_termination(int sig) {
+    int saved = errno;
+    signal_caught = sig;
+    int fd = signal_fd;
+    if (fd >= 0) {
+        char b = 1;
+        ssize_t unused = write(fd, &b, 1);
+        (void) unused;
+    }
+    errno = saved;
+}
+
+/* A non-blocking, close-on-exec pipe: (read fd << 32) | write fd, or minus errno. */
+JNIEXPORT jlong JNICALL Java_io_vmpulse_agent_sys_Wakeup_pipe(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    int fds[2];
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
+        return -errno;
+    }
+    return ((jlong) fds[0] << 32) | (jlong) (uint32_t) fds[1];
+}
+
+/* Waits until fd is readable or nanos have passed, then empties it: 1 if woken, 0 on timeout
+   (or a signal that interrupted the wait), minus errno on failure. */
+JNIEXPORT jint JNICALL Java_io_vmpulse_agent_sys_Wakeup_await(JNIEnv *env, jclass c, jint fd, jlong nanos) {
+    (void) env; (void) c;
+    struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
+    struct timespec t = {.tv_sec = nanos / 1000000000L, .tv_nsec = nanos % 1000000000L};
+    int n = ppoll(&p, 1, &t, NULL);
+    if (n < 0) {
+        return errno == EINTR ? 0 : -errno;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    char drain[64];
+    while (read(fd, drain, sizeof drain) > 0) {
+    }
+    return 1;
+}
+
+/* One byte into the pipe; a full pipe already holds a wake-up, so EAGAIN is success. */
+JNIEXPORT jint JNICALL Java_io_vmpulse_agent_sys_Wakeup_wake(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    char b = 1;
+    if (write(fd, &b, 1) < 0 && errno != EAGAIN) {
+        return -errno;
+    }
+    return 0;
+}
+
+/* SIGTERM, SIGINT and SIGHUP from now on set signal_caught and wake fd, once each (the JVM, run
+   with -Xrs, does not handle them; without -Xrs this replaces its handlers). 0 or minus errno. */
+JNIEXPORT jint JNICALL Java_io_vmpulse_agent_sys_Wakeup_catchTermination(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    signal_fd = fd;
+    struct sigaction a;
+    memset(&a, 0, sizeof a);
+    a.sa_handler = on_termination;
+    a.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigemptyset(&a.sa_mask);
+    int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        if (sigaction(sigs[i], &a, NULL) < 0) {
+            return -errno;
+        }
+    }
+    return 0;
+}
+
+/* A pipe that closes stops being the signals' (its number may be reused at once). */
+JNIEXPORT void JNICALL Java_io_vmpulse_agent_sys_Wakeup_forget(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    if (signal_fd == fd) {
+        signal_fd = -1;
+    }
+}
+
+/* The termination signal caught so far, or 0. */
+JNIEXPORT jint JNICALL Java_io_vmpulse_agent_sys_Wakeup_caughtSignalNative(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    return signal_caught;
 }

@@ -5,6 +5,7 @@ import io.vmpulse.agent.report.LogLine;
 import io.vmpulse.agent.report.ReportingAgent;
 import io.vmpulse.agent.sample.GuestSampler;
 import io.vmpulse.agent.sample.ProcfsSampler;
+import io.vmpulse.agent.sys.Wakeup;
 import io.vmpulse.agent.wire.SampleBuffer;
 import io.vmpulse.agent.wire.SampleEncoder;
 import io.vmpulse.agent.wire.SampleJson;
@@ -73,6 +74,9 @@ public final class AgentMain {
                         + options.intervalMs
                         + " ms, reporting to "
                         + options.collector);
+        // The launcher runs the JVM with -Xrs (no Signal Dispatcher thread), so the agent catches
+        // SIGTERM, SIGINT and SIGHUP itself: the first one ends agent.run() below, and System.exit
+        // then runs this hook, which half-closes the call. The hook also covers any other exit.
         // A class, not a lambda: the agent's first lambda would spin up java.lang.invoke's
         // metafactory and ASM, ~100 classes (docs/benchmarks.md, "Guest agent: footprint").
         Runtime.getRuntime()
@@ -87,9 +91,12 @@ public final class AgentMain {
                                 }
                             }
                         });
-        // Samples on this, the main thread, until the hook closes the agent.
+        // Samples on this, the main thread, until a termination signal (or the hook) ends it.
+        agent.stopOnTerminationSignal();
         agent.run();
-        return EXIT_OK;
+        int signal = Wakeup.caughtSignal();
+        // 128 + the signal's number: the exit status the JVM's own handling gave before.
+        return signal == 0 ? EXIT_OK : 128 + signal;
     }
 
     private static int printOneSample(PrintWriter out, AgentOptions options) throws IOException {

@@ -78,6 +78,15 @@ public final class ReportingAgent implements AutoCloseable {
         sampling.run();
     }
 
+    /**
+     * From now on the process's first SIGTERM, SIGINT or SIGHUP ends {@link #run} (which then
+     * returns; {@link #close} half-closes the call): the agent runs with {@code -Xrs}, without the
+     * JVM's own signal handling.
+     */
+    public void stopOnTerminationSignal() {
+        sampling.stopOnTerminationSignal();
+    }
+
     /** The interval in force (the collector may have changed it). */
     public Duration interval() {
         return sampling.interval();
@@ -89,5 +98,6 @@ public final class ReportingAgent implements AutoCloseable {
         sampling.stop();
         link.close();
         sampler.close();
+        sampling.release();
     }
 }

@@ -1,18 +1,19 @@
 package io.vmpulse.agent.report;
 
 import io.vmpulse.agent.sample.GuestSampler;
+import io.vmpulse.agent.sys.Wakeup;
 import io.vmpulse.agent.wire.SampleBuffer;
 import io.vmpulse.agent.wire.SampleEncoder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The sampling thread: takes a reading every interval at a fixed rate, numbers and encodes it,
  * appends it to the ring, and gives the {@link Sender} a turn, which writes what the collector's
  * socket takes without waiting; so a slow or absent collector cannot delay a sample. The sender
  * also gets a turn whenever it asked for one (a retry, a deadline) or {@link #sendSoon} was called.
- * It runs on the thread that calls {@link #run}: the agent's main thread.
+ * It runs on the thread that calls {@link #run}: the agent's main thread. It sleeps on a {@link
+ * Wakeup}, so a termination signal caught there ({@link Wakeup#catchTermination}) ends it too.
  *
  * <p>Fixed rate means sample k is due at start + k * interval, not "interval after the previous one
  * finished". When the thread falls a whole interval behind (the VM was paused), it takes one sample
@@ -35,6 +36,8 @@ final class SamplingLoop implements Runnable {
 
     /** Where the reading is encoded; the ring copies it into its own slot. */
     private final SampleBuffer scratch = new SampleBuffer();
+
+    private final Wakeup wakeup = Wakeup.open();
 
     private Sender sender;
     private volatile Thread runner;
@@ -67,7 +70,7 @@ final class SamplingLoop implements Runnable {
     /** Gives the sender a turn now (it has something new to do), from any thread. */
     void sendSoon() {
         sendRequested = true;
-        LockSupport.unpark(runner);
+        wakeup.wake();
     }
 
     Duration interval() {
@@ -78,14 +81,14 @@ final class SamplingLoop implements Runnable {
     Duration setInterval(Duration requested) {
         Duration taken = clamp(requested);
         intervalNanos = taken.toNanos();
-        LockSupport.unpark(runner);
+        wakeup.wake();
         return taken;
     }
 
     /** Ends {@link #run} and waits (up to 10 s) until it has returned, if it ever started. */
     void stop() throws InterruptedException {
         running = false;
-        LockSupport.unpark(runner);
+        wakeup.wake();
         synchronized (this) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             for (long left = deadline - System.nanoTime();
@@ -96,7 +99,17 @@ final class SamplingLoop implements Runnable {
         }
     }
 
-    /** Samples on the calling thread until {@link #stop}. */
+    /** Routes the process's termination signals to this loop: the first one ends {@link #run}. */
+    void stopOnTerminationSignal() {
+        wakeup.catchTermination();
+    }
+
+    /** Releases the wake-up pipe; after {@link #stop}, once no other thread can call in. */
+    void release() {
+        wakeup.close();
+    }
+
+    /** Samples on the calling thread until {@link #stop} or a caught termination signal. */
     @Override
     public void run() {
         synchronized (this) {
@@ -115,7 +128,9 @@ final class SamplingLoop implements Runnable {
                 }
                 if (now - due < 0) {
                     long wake = sendAt != Long.MAX_VALUE && sendAt - due < 0 ? sendAt : due;
-                    LockSupport.parkNanos(this, Math.max(wake - now, 0));
+                    if (wakeup.awaitNanos(wake - now) && Wakeup.caughtSignal() != 0) {
+                        running = false;
+                    }
                     continue;
                 }
                 sampleOnce(interval);

@@ -48,6 +48,7 @@ final class RecordingCollector implements AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
     private final List<Hello> hellos = new ArrayList<>();
     private int duplicates;
+    private int halfCloses;
     private boolean withholdAcks;
     private long lastSeq;
     private Server server;
@@ -103,6 +104,21 @@ final class RecordingCollector implements AutoCloseable {
     synchronized RecordingCollector withholdAcks() {
         withholdAcks = true;
         return this;
+    }
+
+    /** Waits until an agent has half-closed a stream (its clean shutdown); false after limit. */
+    synchronized boolean awaitHalfClose(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (long left = limit.toNanos(); halfCloses == 0 && left > 0; ) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+            left = deadline - System.nanoTime();
+        }
+        return halfCloses > 0;
+    }
+
+    private synchronized void halfClosed() {
+        halfCloses++;
+        notifyAll();
     }
 
     synchronized int duplicates() {
@@ -198,6 +214,7 @@ final class RecordingCollector implements AutoCloseable {
 
                 @Override
                 public void onCompleted() {
+                    halfClosed();
                     out.onCompleted();
                 }
             };
