@@ -257,13 +257,15 @@ class VcpuAndProcessTest {
     @Test
     void a_vmm_that_exited_but_was_not_reaped_is_not_reported_running() throws Exception {
         // The helper exits at once (stdin is /dev/null); its parent becomes sleep, which never
-        // reaps it.
+        // reaps it. Its own "ready" goes to /dev/null: on the shared stdout it could come before
+        // the pid.
         Process parent =
                 new ProcessBuilder(
                                 "sh",
                                 "-c",
                                 NativeHelper.compile("named_threads")
-                                        + " 'fc_vcpu 0' </dev/null & echo $!; exec sleep 30")
+                                        + " 'fc_vcpu 0' </dev/null >/dev/null & echo $!;"
+                                        + " exec sleep 30")
                         .start();
         try {
             int zombie =
