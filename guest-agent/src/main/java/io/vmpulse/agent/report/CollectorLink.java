@@ -205,6 +205,9 @@ final class CollectorLink implements Runnable, SamplingLoop.Sender {
             return Long.MAX_VALUE;
         }
         try {
+            if (!session.call.tryFlush()) {
+                return retryLater(); // the last message's tail still waits for room
+            }
             while (true) {
                 long dropped = ring.copyAfter(session.cursor, outgoing);
                 if (dropped < 0) {

@@ -302,8 +302,24 @@ public final class GrpcCall implements AutoCloseable {
     }
 
     /**
-     * Whether bytes of a {@link #trySendMessage} are still waiting for room in the socket; a later
-     * try or blocking write sends them.
+     * Writes what the socket takes now of a message {@link #trySendMessage} left partly unsent,
+     * without waiting; true when nothing is left pending. The last message before a pause would
+     * otherwise wait for the next one to push its tail out.
+     */
+    public boolean tryFlush() throws IOException {
+        if (!writeLock.tryLock()) {
+            return false;
+        }
+        try {
+            return flushPendingNow();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Whether bytes of a {@link #trySendMessage} are still waiting for room in the socket; {@link
+     * #tryFlush}, a later try or a blocking write sends them.
      */
     public boolean hasPending() {
         return pendingBytes > 0;

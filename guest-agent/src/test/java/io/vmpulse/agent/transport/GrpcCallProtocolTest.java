@@ -13,6 +13,7 @@ import static io.vmpulse.agent.transport.RawHttp2Server.frame;
 import static io.vmpulse.agent.transport.RawHttp2Server.message;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -379,7 +380,13 @@ class GrpcCallProtocolTest {
                 Thread.sleep(1);
             }
         }
-        reader.join(TimeUnit.SECONDS.toMillis(30));
+        // No next message pushes the last one's tail: the flush alone must get it out.
+        while (!call.tryFlush()) {
+            assertTrue(System.nanoTime() < deadline, "the last message's tail never went out");
+            Thread.sleep(1);
+        }
+        assertFalse(call.hasPending());
+        reader.join(TimeUnit.SECONDS.toMillis(15));
         assertNull(failure.get());
         assertEquals(false, reader.isAlive(), "every message arrived");
     }
