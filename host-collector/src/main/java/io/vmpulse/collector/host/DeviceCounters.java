@@ -4,6 +4,7 @@ import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.Source;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Block and network counters as a VMM's own devices count them, cumulative: summed over the VM's
@@ -17,22 +18,32 @@ import java.util.List;
  */
 public final class DeviceCounters {
 
-    /** One drive's counters. */
-    public static final class Drive {
+    /** A device's name; its counters are the subclass's. */
+    public abstract static class Device {
         String name;
+
+        public String name() {
+            return name;
+        }
+
+        abstract void zero();
+    }
+
+    /** One drive's counters. */
+    public static final class Drive extends Device {
         public long readBytes;
         public long writeBytes;
         public long readOps;
         public long writeOps;
 
-        public String name() {
-            return name;
+        @Override
+        void zero() {
+            readBytes = writeBytes = readOps = writeOps = 0;
         }
     }
 
     /** One network device's counters, rx being what the guest received. */
-    public static final class Nic {
-        String name;
+    public static final class Nic extends Device {
         public long rxBytes;
         public long txBytes;
         public long rxPackets;
@@ -40,8 +51,36 @@ public final class DeviceCounters {
         public long rxErrors;
         public long txErrors;
 
-        public String name() {
-            return name;
+        @Override
+        void zero() {
+            rxBytes = txBytes = rxPackets = txPackets = rxErrors = txErrors = 0;
+        }
+    }
+
+    /** Devices in the order first named, reused across {@link #clear()}. */
+    private static final class Devices<T extends Device> {
+        private final List<T> entries = new ArrayList<>();
+        private final Supplier<T> make;
+        private int count;
+
+        Devices(Supplier<T> make) {
+            this.make = make;
+        }
+
+        /** The entry named {@code name}, added with zero counters if this is its first mention. */
+        T named(String name) {
+            for (int i = 0; i < count; i++) {
+                if (entries.get(i).name.equals(name)) {
+                    return entries.get(i);
+                }
+            }
+            if (count == entries.size()) {
+                entries.add(make.get());
+            }
+            T d = entries.get(count++);
+            d.name = name;
+            d.zero();
+            return d;
         }
     }
 
@@ -65,32 +104,19 @@ public final class DeviceCounters {
     public long rxErrors;
     public long txErrors;
 
-    private final List<Drive> drives = new ArrayList<>();
-    private int driveCount;
-    private final List<Nic> nics = new ArrayList<>();
-    private int nicCount;
+    private final Devices<Drive> drives = new Devices<>(Drive::new);
+    private final Devices<Nic> nics = new Devices<>(Nic::new);
 
     public void clear() {
         hasBlock = hasNet = hasNetErrors = false;
         readBytes = writeBytes = readOps = writeOps = 0;
         rxBytes = txBytes = rxPackets = txPackets = rxErrors = txErrors = 0;
-        driveCount = nicCount = 0;
+        drives.count = nics.count = 0;
     }
 
     /** The entry of drive {@code name}, added with zero counters if this is its first mention. */
     public Drive drive(String name) {
-        for (int i = 0; i < driveCount; i++) {
-            if (drives.get(i).name.equals(name)) {
-                return drives.get(i);
-            }
-        }
-        if (driveCount == drives.size()) {
-            drives.add(new Drive());
-        }
-        Drive d = drives.get(driveCount++);
-        d.name = name;
-        d.readBytes = d.writeBytes = d.readOps = d.writeOps = 0;
-        return d;
+        return drives.named(name);
     }
 
     /**
@@ -98,34 +124,23 @@ public final class DeviceCounters {
      * mention.
      */
     public Nic nic(String name) {
-        for (int i = 0; i < nicCount; i++) {
-            if (nics.get(i).name.equals(name)) {
-                return nics.get(i);
-            }
-        }
-        if (nicCount == nics.size()) {
-            nics.add(new Nic());
-        }
-        Nic n = nics.get(nicCount++);
-        n.name = name;
-        n.rxBytes = n.txBytes = n.rxPackets = n.txPackets = n.rxErrors = n.txErrors = 0;
-        return n;
+        return nics.named(name);
     }
 
     public int driveCount() {
-        return driveCount;
+        return drives.count;
     }
 
     public Drive driveAt(int i) {
-        return drives.get(i);
+        return drives.entries.get(i);
     }
 
     public int nicCount() {
-        return nicCount;
+        return nics.count;
     }
 
     public Nic nicAt(int i) {
-        return nics.get(i);
+        return nics.entries.get(i);
     }
 
     /** Adds {@code from}'s block totals and drives to these. */
@@ -135,8 +150,8 @@ public final class DeviceCounters {
         writeBytes += from.writeBytes;
         readOps += from.readOps;
         writeOps += from.writeOps;
-        for (int i = 0; i < from.driveCount; i++) {
-            Drive f = from.drives.get(i);
+        for (int i = 0; i < from.driveCount(); i++) {
+            Drive f = from.driveAt(i);
             Drive d = drive(f.name);
             d.readBytes += f.readBytes;
             d.writeBytes += f.writeBytes;
@@ -155,8 +170,8 @@ public final class DeviceCounters {
         txPackets += from.txPackets;
         rxErrors += from.rxErrors;
         txErrors += from.txErrors;
-        for (int i = 0; i < from.nicCount; i++) {
-            Nic f = from.nics.get(i);
+        for (int i = 0; i < from.nicCount(); i++) {
+            Nic f = from.nicAt(i);
             Nic n = nic(f.name);
             n.rxBytes += f.rxBytes;
             n.txBytes += f.txBytes;
@@ -180,8 +195,8 @@ public final class DeviceCounters {
         into.diskWriteBytes = writeBytes;
         into.diskReadOps = readOps;
         into.diskWriteOps = writeOps;
-        for (int i = 0; i < driveCount; i++) {
-            Drive d = drives.get(i);
+        for (int i = 0; i < driveCount(); i++) {
+            Drive d = driveAt(i);
             into.addDisk(d.name, d.readBytes, d.writeBytes, d.readOps, d.writeOps);
         }
         into.markPresent(Source.BLOCK);
@@ -203,8 +218,8 @@ public final class DeviceCounters {
         into.netRxErrors = hasNetErrors ? rxErrors : HostReading.ABSENT;
         into.netTxErrors = hasNetErrors ? txErrors : HostReading.ABSENT;
         into.netRxDropped = into.netTxDropped = HostReading.ABSENT;
-        for (int i = 0; i < nicCount; i++) {
-            Nic n = nics.get(i);
+        for (int i = 0; i < nicCount(); i++) {
+            Nic n = nicAt(i);
             into.addNic(
                     n.name,
                     n.rxBytes,
