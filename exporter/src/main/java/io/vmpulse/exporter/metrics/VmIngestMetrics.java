@@ -2,6 +2,7 @@ package io.vmpulse.exporter.metrics;
 
 import io.vmpulse.exporter.scrape.Scrape;
 import io.vmpulse.registry.layout.RecordField;
+import io.vmpulse.registry.layout.RecordFields;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,17 +12,15 @@ import java.util.List;
  */
 final class VmIngestMetrics implements VmMetricGroup {
 
-    /** The {@code reason} label's values, each the suffix of its registry field (ABI 1.4). */
-    private static final String[] REJECT_REASONS = {
-        "connection", "hello", "malformed", "oversized", "sample"
-    };
-
     private final List<Family> families = new ArrayList<>();
 
     VmIngestMetrics(Scrape s) {
-        RecordField[] byReason = new RecordField[REJECT_REASONS.length];
-        for (int i = 0; i < byReason.length; i++) {
-            byReason[i] = s.field("rejected_" + REJECT_REASONS[i]);
+        // Each reason's field as this registry's directory has it: null before ABI 1.4.
+        List<RecordField> byReason = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (RecordField f : RecordFields.REJECTED_BY_REASON) {
+            byReason.add(s.field(f.name()));
+            reasons.add(f.name().substring("rejected_".length()));
         }
         families.add(
                 Family.counter(
@@ -29,12 +28,12 @@ final class VmIngestMetrics implements VmMetricGroup {
                         "Guest messages or connections the collector rejected, by reason: oversized (over the transport's message size limit), malformed (not a valid message), hello (a refused, repeated, missing or late hello), sample (a sample that failed its checks), connection (over the VM's connection cap, or peer credentials refused).",
                         null,
                         (vm, out) -> {
-                            for (int i = 0; i < byReason.length; i++) {
-                                if (byReason[i] != null) { // a registry older than ABI 1.4
+                            for (int i = 0; i < byReason.size(); i++) {
+                                if (byReason.get(i) != null) {
                                     out.add(
                                             "reason",
-                                            REJECT_REASONS[i],
-                                            Values.unsigned(vm.u64(byReason[i])));
+                                            reasons.get(i),
+                                            Values.unsigned(vm.u64(byReason.get(i))));
                                 }
                             }
                         }));

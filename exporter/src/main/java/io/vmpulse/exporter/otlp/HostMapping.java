@@ -3,7 +3,6 @@ package io.vmpulse.exporter.otlp;
 import static io.vmpulse.registry.layout.RecordFields.*;
 
 import io.opentelemetry.api.common.Attributes;
-import io.vmpulse.registry.layout.RecordField;
 import io.vmpulse.registry.layout.RecordFlags;
 import io.vmpulse.registry.layout.VmRecord;
 
@@ -13,18 +12,15 @@ import io.vmpulse.registry.layout.VmRecord;
  */
 final class HostMapping {
 
-    /** The registry's rejects by reason (ABI 1.4), which sum to {@code rejected_messages}. */
-    private static final RecordField[] REJECTS = {
-        REJECTED_CONNECTION, REJECTED_HELLO, REJECTED_MALFORMED, REJECTED_OVERSIZED, REJECTED_SAMPLE
-    };
-
-    private static final Attributes[] REJECT_REASONS = {
-        Attributes.of(Keys.ERROR_TYPE, "connection"),
-        Attributes.of(Keys.ERROR_TYPE, "hello"),
-        Attributes.of(Keys.ERROR_TYPE, "malformed"),
-        Attributes.of(Keys.ERROR_TYPE, "oversized"),
-        Attributes.of(Keys.ERROR_TYPE, "sample")
-    };
+    /** One attribute set per reject reason, in the order of {@code REJECTED_BY_REASON}. */
+    private static final Attributes[] REJECT_REASONS =
+            REJECTED_BY_REASON.stream()
+                    .map(
+                            f ->
+                                    Attributes.of(
+                                            Keys.ERROR_TYPE,
+                                            f.name().substring("rejected_".length())))
+                    .toArray(Attributes[]::new);
 
     private HostMapping() {}
 
@@ -69,8 +65,11 @@ final class HostMapping {
                 r.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED)
                         && !r.hasFlags(RecordFlags.FLAG_GUEST_STALE);
         p.addLong(OtlpMetric.GUEST_UP, none, fresh ? 1 : 0);
-        for (int i = 0; i < REJECTS.length; i++) {
-            p.addLong(OtlpMetric.GUEST_REJECTED_MESSAGES, REJECT_REASONS[i], r.getLong(REJECTS[i]));
+        for (int i = 0; i < REJECT_REASONS.length; i++) {
+            p.addLong(
+                    OtlpMetric.GUEST_REJECTED_MESSAGES,
+                    REJECT_REASONS[i],
+                    r.getLong(REJECTED_BY_REASON.get(i)));
         }
         p.addLong(OtlpMetric.GUEST_THROTTLED_MESSAGES, none, r.getLong(THROTTLED_MESSAGES));
         p.addLong(OtlpMetric.GUEST_DUPLICATE_SAMPLES, none, r.getLong(DUPLICATE_SAMPLES));

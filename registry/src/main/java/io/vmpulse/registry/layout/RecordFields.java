@@ -674,6 +674,18 @@ public final class RecordFields {
      */
     public static final RecordField DUPLICATE_SAMPLES = B.u64("duplicate_samples", "count");
 
+    /**
+     * The rejects by reason, each named {@code rejected_<reason>}, in layout order; they sum to
+     * {@code rejected_messages}.
+     */
+    public static final List<RecordField> REJECTED_BY_REASON =
+            List.of(
+                    REJECTED_OVERSIZED,
+                    REJECTED_MALFORMED,
+                    REJECTED_HELLO,
+                    REJECTED_SAMPLE,
+                    REJECTED_CONNECTION);
+
     /** Bytes of the record defined by this version. */
     public static final int SIZE = B.end();
 
