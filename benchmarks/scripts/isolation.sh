@@ -8,7 +8,7 @@
 #
 # Prints per run: latency p50/p99, seq gaps and dropped samples of the well-behaved VMs, the
 # collector's CPU (% of one core, utime+stime over the measured span), RSS, live heap after a full
-# GC; then the hostile/baseline p99 ratio (target <= 2) and the marginal memory per VM (goal <= 12
+# GC (taken just before the measured span); then the hostile/baseline p99 ratio (target <= 2) and the marginal memory per VM (goal <= 12
 # KiB). Exits 1 when a well-behaved VM lost a sample or was not served. docs/benchmarks.md has the
 # results.
 #
@@ -17,7 +17,9 @@
 #
 # Settings (environment): VMS, SMALL_VMS (0: skip the memory run), WARMUP and DURATION seconds per
 # run, POLL_MS, FLOOD, OVERSIZED, STORM, IDLE, RUNS (default "baseline hostile small"),
-# COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1.
+# COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1, HISTOGRAMS=DIR (a class
+# histogram of the collector's live heap per run, taken once the driver measures, all guests
+# connected: DIR/NAME.histo; `join` two of them for what a VM costs, class by class).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -59,7 +61,7 @@ trap 'exit 130' INT TERM
 # shellcheck source=benchmarks/scripts/collector-lib.sh
 . benchmarks/scripts/collector-lib.sh
 
-declare -A P99 RSS HEAP
+declare -A P99 RSS ANON HEAP
 failed=0
 
 # run NAME N HOSTILE(0|1): one collector, N guests (and the hostile VM's descriptor, always, so
@@ -87,14 +89,19 @@ run() {
         kill -0 "$driver" 2>/dev/null || break
         sleep 0.1
     done
-    local t0 s0 t1 s1
+    local t0 s0 t1 s1 heap
+    # Before the measured span, all guests connected: at its end the driver is already hanging up.
+    heap=$(heap_after_gc_kb)
+    if [ -n "${HISTOGRAMS:-}" ]; then
+        mkdir -p "$HISTOGRAMS"
+        jcmd "$COLLECTOR" GC.class_histogram > "$HISTOGRAMS/$name.histo" 2>&1 || true
+    fi
     t0=$(cpu_ticks); s0=$(date +%s%N)
     pause "$DURATION"
     t1=$(cpu_ticks); s1=$(date +%s%N)
-    local load rss anon file shmem heap cpu
+    local load rss anon file shmem cpu
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     rss=$(status_kb VmRSS); anon=$(status_kb RssAnon); file=$(status_kb RssFile); shmem=$(status_kb RssShmem)
-    heap=$(heap_after_gc_kb)
     cpu=$(percent_of_core "$((t1 - t0))" "$((s1 - s0))")
     local rc=0
     wait "$driver" || rc=$?
@@ -113,6 +120,7 @@ run() {
     fi
     P99[$name]=$(sed -n 's/.* p99=\([0-9.]*\)ms.*/\1/p' <<< "$result")
     RSS[$name]=$rss
+    ANON[$name]=$anon
     HEAP[$name]=$heap
     cleanup
 }
@@ -133,9 +141,9 @@ if [ -n "${P99[baseline]:-}" ] && [ -n "${P99[hostile]:-}" ]; then
 fi
 if [ -n "${RSS[small]:-}" ] && [ -n "${RSS[baseline]:-}" ]; then
     d=$((VMS - SMALL_VMS))
-    awk -v r1="${RSS[small]}" -v r2="${RSS[baseline]}" -v h1="${HEAP[small]}" -v h2="${HEAP[baseline]}" -v d="$d" \
-        -v a="$SMALL_VMS" -v b="$VMS" \
-        'BEGIN { printf "marginal memory per VM (%d -> %d VMs): RSS %.1f KiB, heap after GC %.1f KiB (goal <= 12 KiB)\n", a, b, (r2 - r1) / d, (h2 - h1) / d }'
+    awk -v r1="${RSS[small]}" -v r2="${RSS[baseline]}" -v p1="${ANON[small]}" -v p2="${ANON[baseline]}" \
+        -v h1="${HEAP[small]}" -v h2="${HEAP[baseline]}" -v d="$d" -v a="$SMALL_VMS" -v b="$VMS" \
+        'BEGIN { printf "marginal memory per VM (%d -> %d VMs): RSS %.1f KiB (of it private, RssAnon: %.1f KiB), heap after GC %.1f KiB (goal <= 12 KiB)\n", a, b, (r2 - r1) / d, (p2 - p1) / d, (h2 - h1) / d }'
 fi
 echo "uptime:$(uptime)"
 exit "$failed"

@@ -3,6 +3,7 @@ package io.vmpulse.bench.merge;
 import io.vmpulse.collector.merge.HostReading;
 import io.vmpulse.collector.merge.RecordMerger;
 import io.vmpulse.collector.merge.Source;
+import io.vmpulse.registry.layout.VmRecord;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,13 +31,14 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HostHalfBenchmark {
 
     private final RecordMerger merger = new RecordMerger();
+    private final VmRecord out = new VmRecord();
     private HostReading reading;
     private long t;
 
     @Setup
     public void setUp() throws Exception {
         reading = fill(new HostReading());
-        merger.hostRead(fill(new HostReading()), 0);
+        merger.hostRead(out, fill(new HostReading()), 0);
     }
 
     private static HostReading fill(HostReading r) throws Exception {
@@ -84,9 +86,9 @@ public class HostHalfBenchmark {
 
     @Benchmark
     public Object mergeOneHostReading() {
-        // Alternate two readings, one second apart, as the collector's two buffers do.
+        // One reading, refilled a second later, as a merge thread's own reading is.
         reading.readStartNanos = t += 1_000_000_000L;
-        reading = merger.hostRead(reading, t);
-        return reading;
+        merger.hostRead(out, reading, t);
+        return out;
     }
 }

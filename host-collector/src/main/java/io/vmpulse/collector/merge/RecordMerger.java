@@ -11,8 +11,13 @@ import io.vmpulse.registry.layout.VmRecord;
 
 /**
  * Builds one VM's record from what arrives: guest samples, host readings, ingest counters. Keeps
- * the previous reading of each half to derive rates, and keeps the last guest half in place while
- * the guest is silent, so host metrics keep flowing next to a guest half that is marked stale.
+ * what the previous reading of each half leaves for the rates, and leaves the last guest half in
+ * place while the guest is silent, so host metrics keep flowing next to a guest half that is marked
+ * stale.
+ *
+ * <p>The record itself is not kept here: each merge changes the record the caller hands in, which
+ * is the VM's last published record (the registry slot holds it between merges). So a VM costs the
+ * collector this object's few fields, not a record of its own.
  *
  * <p>Rates are over the interval between two readings of the same half, measured on the host's
  * monotonic clock for the host half, and between two samples of the same guest boot for the guest
@@ -23,9 +28,7 @@ import io.vmpulse.registry.layout.VmRecord;
  */
 public final class RecordMerger {
 
-    private final VmRecord out = new VmRecord();
-    private HostReading previousHost = new HostReading();
-    private boolean havePreviousHost;
+    private final HostBaseline previousHost = new HostBaseline();
 
     /**
      * Only the CPU times of the previous guest sample: holding the whole sample would keep it alive
@@ -39,10 +42,6 @@ public final class RecordMerger {
     private boolean haveGuest;
     private long vcpuRunDeltaNs;
 
-    public VmRecord sample() {
-        return out;
-    }
-
     /**
      * Guest samples the collector accepted but superseded before they were merged: lost like
      * samples the agent dropped, so counted with them from the next record on.
@@ -52,15 +51,16 @@ public final class RecordMerger {
     }
 
     /** What the VM's descriptor says about it; kept in every record until the next call. */
-    public void describe(VmInfo info) {
+    public void describe(VmRecord out, VmInfo info) {
         info.writeInto(out);
     }
 
     /**
      * A guest sample arrived; {@code host} was read at its arrival (it may be null when host reads
-     * are not wanted). Returns the reading the caller may reuse for the next read.
+     * are not wanted). Nothing of {@code host} is kept: the caller may refill it at once.
      */
-    public HostReading guestArrived(
+    public void guestArrived(
+            VmRecord out,
             Sample s,
             Hello hello,
             Continuity verdict,
@@ -89,7 +89,7 @@ public final class RecordMerger {
                 continues ? GuestRates.delta(previousGuestCpu.getStealNs(), cpu.getStealNs()) : 0;
         previousGuestCpu = cpu;
         if (host == null) {
-            return null;
+            return;
         }
         long wait = host.isPresent(Source.VCPU) ? host.vcpuWaitNs : HostReading.ABSENT;
         boolean cross =
@@ -101,49 +101,52 @@ public final class RecordMerger {
         out.putLong(STEAL_HOST_DELTA_NS, hostWait);
         out.putDouble(STEAL_RATIO, cross && hostWait > 0 ? (double) guestSteal / hostWait : 0);
         hostWaitAtPreviousGuest = wait;
-        return hostRead(host, receivedUnixNanos);
+        hostRead(out, host, receivedUnixNanos);
     }
 
     /**
-     * A host reading taken on the collector's own timer or at a guest arrival. Returns the reading
-     * the caller may fill next time (the one before this), so two readings serve forever.
+     * A host reading taken on the collector's own timer or at a guest arrival. Nothing of {@code
+     * host} is kept: what the next rates need is copied out of it.
      */
-    public HostReading hostRead(HostReading host, long unixNanos) {
+    public void hostRead(VmRecord out, HostReading host, long unixNanos) {
         HostHalf.copy(host, out);
         out.putLong(LAST_HOST_MONO_NS, host.readStartNanos);
         out.putLong(LAST_HOST_UNIX_NS, unixNanos);
-        HostReading before = previousHost;
+        HostBaseline before = previousHost;
         long dt = host.readStartNanos - before.readStartNanos;
-        boolean rates = havePreviousHost && dt > 0;
+        boolean rates = before.held && dt > 0;
         out.putLong(RATE_INTERVAL_NS, rates ? dt : 0);
-        boolean vcpu = rates && both(before, host, Source.VCPU);
+        boolean vcpu = rates && before.vcpu && host.isPresent(Source.VCPU);
         int threads = vcpu ? vcpuRunDelta(before, host) : 0;
         double vcpuPct = threads > 0 ? 100.0 * vcpuRunDeltaNs / dt : 0;
         out.putDouble(HOST_VCPU_PCT, vcpuPct);
         out.putDouble(HOST_VCPU_PCT_NORM, threads > 0 ? vcpuPct / threads : 0);
-        boolean disk = rates && both(before, host, Source.BLOCK);
-        perSecond(DISK_READ_BYTES_PER_S, disk, before.diskReadBytes, host.diskReadBytes, dt);
-        perSecond(DISK_WRITE_BYTES_PER_S, disk, before.diskWriteBytes, host.diskWriteBytes, dt);
+        boolean disk = rates && before.block && host.isPresent(Source.BLOCK);
+        perSecond(out, DISK_READ_BYTES_PER_S, disk, before.diskReadBytes, host.diskReadBytes, dt);
+        perSecond(
+                out, DISK_WRITE_BYTES_PER_S, disk, before.diskWriteBytes, host.diskWriteBytes, dt);
         // A rate of an ABSENT counter would read as 0 ops/s: absent in either reading, the rate is
         // absent.
-        boolean ops = disk && HostHalf.hasDiskOps(before) && HostHalf.hasDiskOps(host);
-        perSecond(DISK_READ_OPS_PER_S, ops, before.diskReadOps, host.diskReadOps, dt);
-        perSecond(DISK_WRITE_OPS_PER_S, ops, before.diskWriteOps, host.diskWriteOps, dt);
-        boolean net = rates && both(before, host, Source.NET);
-        perSecond(NET_RX_BYTES_PER_S, net, before.netRxBytes, host.netRxBytes, dt);
-        perSecond(NET_TX_BYTES_PER_S, net, before.netTxBytes, host.netTxBytes, dt);
-        perSecond(NET_RX_PACKETS_PER_S, net, before.netRxPackets, host.netRxPackets, dt);
-        perSecond(NET_TX_PACKETS_PER_S, net, before.netTxPackets, host.netTxPackets, dt);
+        boolean ops = disk && before.hasDiskOps() && HostHalf.hasDiskOps(host);
+        perSecond(out, DISK_READ_OPS_PER_S, ops, before.diskReadOps, host.diskReadOps, dt);
+        perSecond(out, DISK_WRITE_OPS_PER_S, ops, before.diskWriteOps, host.diskWriteOps, dt);
+        boolean net = rates && before.net && host.isPresent(Source.NET);
+        perSecond(out, NET_RX_BYTES_PER_S, net, before.netRxBytes, host.netRxBytes, dt);
+        perSecond(out, NET_TX_BYTES_PER_S, net, before.netTxBytes, host.netTxBytes, dt);
+        perSecond(out, NET_RX_PACKETS_PER_S, net, before.netRxPackets, host.netRxPackets, dt);
+        perSecond(out, NET_TX_PACKETS_PER_S, net, before.netTxPackets, host.netTxPackets, dt);
         boolean any = vcpu || disk || net;
         out.setPresent(RecordFlags.PRESENT_HOST_RATES, any);
-        previousHost = host;
-        havePreviousHost = true;
-        return before;
+        before.keep(host);
     }
 
     /** Stamps counters and freshness flags; call right before publishing. */
     public VmRecord seal(
-            IngestCounts stats, long nowMonoNanos, long staleAfterNanos, boolean last) {
+            VmRecord out,
+            IngestCounts stats,
+            long nowMonoNanos,
+            long staleAfterNanos,
+            boolean last) {
         out.putLong(REJECTED_MESSAGES, stats.rejected());
         out.putLong(REJECTED_OVERSIZED, stats.rejectedOversized());
         out.putLong(REJECTED_MALFORMED, stats.rejectedMalformed());
@@ -168,7 +171,7 @@ public final class RecordMerger {
      * change in the summed run time would be wrong across hotplug: a thread that vanished takes its
      * whole run time out of the sum, and one that appeared brings its whole lifetime in.
      */
-    private int vcpuRunDelta(HostReading before, HostReading after) {
+    private int vcpuRunDelta(HostBaseline before, HostReading after) {
         vcpuRunDeltaNs = 0;
         int threads = 0;
         for (int i = 0; i < Math.min(before.vcpuSlots, after.vcpuSlots); i++) {
@@ -185,11 +188,8 @@ public final class RecordMerger {
         return threads;
     }
 
-    private void perSecond(RecordField f, boolean ok, long before, long after, long dt) {
+    private static void perSecond(
+            VmRecord out, RecordField f, boolean ok, long before, long after, long dt) {
         out.putDouble(f, ok ? GuestRates.delta(before, after) * 1e9 / dt : 0);
-    }
-
-    private static boolean both(HostReading a, HostReading b, Source s) {
-        return a.isPresent(s) && b.isPresent(s);
     }
 }

@@ -27,6 +27,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -343,6 +344,28 @@ public final class RegistryWriter implements AutoCloseable {
     }
 
     /**
+     * Copies the record last published in a live slot into {@code into}, for the next merge to
+     * change: between merges the slot itself holds each VM's record, so the collector keeps no copy
+     * per VM. No seqlock read is needed, as only this writer changes a slot, and only the VM's one
+     * merge at a time publishes into it. Blocks the slot did not publish are zero in it, and so in
+     * {@code into}.
+     */
+    public void copyOut(int slot, VmRecord into) {
+        ensureOpen();
+        int base = slotBase(slot);
+        int state = buf.getInt(base + SLOT_STATE_OFFSET);
+        if (state != STATE_LIVE) {
+            throw new IllegalStateException(
+                    "slot " + slot + " is " + stateName(state) + ", not live");
+        }
+        byte[] b = into.bytes();
+        Arrays.fill(b, (byte) 0);
+        int at = base + SAMPLE_OFFSET;
+        buf.getBytes(at, b, 0, UsedBlocks.FIRST);
+        copyRuns(at, b, buf.getLong(base + SLOT_USED_BLOCKS_OFFSET), false);
+    }
+
+    /**
      * Publishes the VM's last sample, with {@link RecordFlags#FLAG_FINAL} set, and moves the slot
      * to state final. Nothing more can be published into it; {@link #release} frees it once the
      * caller's grace period is over.
@@ -496,18 +519,25 @@ public final class RegistryWriter implements AutoCloseable {
         long stale = buf.getLong(base + SLOT_USED_BLOCKS_OFFSET) & ~used;
         buf.putLong(base + SLOT_USED_BLOCKS_OFFSET, used);
         buf.putBytes(at, b, 0, UsedBlocks.FIRST);
-        copyRuns(at, b, used);
-        copyRuns(at, ZEROS, stale);
+        copyRuns(at, b, used, true);
+        copyRuns(at, ZEROS, stale, true);
     }
 
-    /** Copies the blocks set in {@code blocks} from {@code src}, one copy per run of them. */
-    private void copyRuns(int at, byte[] src, long blocks) {
+    /**
+     * Copies the blocks set in {@code blocks} between {@code record} and the slot's record at
+     * {@code at} (into the slot when {@code intoSlot}), one copy per run of them.
+     */
+    private void copyRuns(int at, byte[] record, long blocks, boolean intoSlot) {
         while (blocks != 0) {
             int first = Long.numberOfTrailingZeros(blocks);
             int end = UsedBlocks.runEnd(blocks, first);
             int from = UsedBlocks.start(first);
             int to = Math.min(UsedBlocks.start(end), RecordFields.SIZE);
-            buf.putBytes(at + from, src, from, to - from);
+            if (intoSlot) {
+                buf.putBytes(at + from, record, from, to - from);
+            } else {
+                buf.getBytes(at + from, record, from, to - from);
+            }
             blocks = UsedBlocks.from(blocks, end);
         }
     }

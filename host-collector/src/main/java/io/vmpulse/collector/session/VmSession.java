@@ -14,6 +14,7 @@ import io.vmpulse.collector.merge.VmInfo;
 import io.vmpulse.collector.publish.RegistryWriter;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.registry.layout.VmRecord;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -65,7 +66,6 @@ final class VmSession implements GuestSink {
     private final ArrivalBudget budget;
     private final long intervalNanos;
     private final RecordMerger merger = new RecordMerger();
-    private HostReading reading = new HostReading();
     private final GuestLink link;
 
     /**
@@ -271,6 +271,15 @@ final class VmSession implements GuestSink {
         }
     }
 
+    /**
+     * The record and the host reading a merge works in: one of each per thread that merges, not per
+     * VM. The record starts as the VM's last published one, copied out of its slot.
+     */
+    private static final ThreadLocal<VmRecord> RECORD = ThreadLocal.withInitial(VmRecord::new);
+
+    private static final ThreadLocal<HostReading> READING =
+            ThreadLocal.withInitial(HostReading::new);
+
     private void publish(Arrival a, boolean last) {
         VmInfo next;
         long lost;
@@ -280,28 +289,25 @@ final class VmSession implements GuestSink {
             lost = supersededUnmerged;
             supersededUnmerged = 0;
         }
+        VmRecord out = RECORD.get();
+        registry.copyOut(slot, out);
         if (next != null) {
-            merger.describe(next);
+            merger.describe(out, next);
         }
         merger.collectorDropped(lost);
+        HostReading reading = READING.get();
         host.read(reading);
         if (a != null) {
-            reading =
-                    merger.guestArrived(
-                            a.sample(),
-                            a.hello(),
-                            a.verdict(),
-                            a.monoNanos(),
-                            a.unixNanos(),
-                            reading);
+            merger.guestArrived(
+                    out, a.sample(), a.hello(), a.verdict(), a.monoNanos(), a.unixNanos(), reading);
         } else {
-            reading = merger.hostRead(reading, unixNanos());
+            merger.hostRead(out, reading, unixNanos());
         }
-        merger.seal(link.stats(), System.nanoTime(), 3 * intervalNanos, last);
+        merger.seal(out, link.stats(), System.nanoTime(), 3 * intervalNanos, last);
         if (last) {
-            registry.markFinal(slot, merger.sample());
+            registry.markFinal(slot, out);
         } else {
-            registry.publish(slot, merger.sample());
+            registry.publish(slot, out);
         }
     }
 

@@ -8,6 +8,7 @@ import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
+import io.vmpulse.registry.layout.VmRecord;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -88,6 +89,7 @@ class GuestMessageFuzzTest {
     /** What a VM's session does with an accepted sample: merge it and seal the record. */
     private static final class MergingSink implements GuestSink {
         private final RecordMerger merger = new RecordMerger();
+        private final VmRecord record = new VmRecord();
 
         @Override
         public void guestConnected(Hello hello) {
@@ -97,8 +99,9 @@ class GuestMessageFuzzTest {
         @Override
         public void guestSample(
                 Hello hello, Sample sample, Continuity verdict, long receivedNanos) {
-            merger.guestArrived(sample, hello, verdict, receivedNanos, 0, null);
+            merger.guestArrived(record, sample, hello, verdict, receivedNanos, 0, null);
             merger.seal(
+                    record,
                     new io.vmpulse.collector.merge.IngestCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true),
                     receivedNanos,
                     1_000_000_000L,

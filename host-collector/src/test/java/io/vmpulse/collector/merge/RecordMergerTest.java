@@ -26,14 +26,17 @@ class RecordMergerTest {
 
     private final RecordMerger merger = new RecordMerger();
 
+    /** The VM's record: a merge changes it in place, as it does the copy out of the VM's slot. */
+    private final VmRecord out = new VmRecord();
+
     @Test
     void host_rates_are_deltas_over_the_host_clock_interval() {
         HostReading r = reading(0, 2, 1_000_000, 10_000, 4_096, 1);
-        HostReading spare = merger.hostRead(r, 0);
-        HostReading next = spare;
+        merger.hostRead(out, r, 0);
+        HostReading next = r;
         fill(next, 2 * SECOND, 2, 1_000_000 + SECOND, 10_000 + 2_000_000, 4_096 + 8_192, 1 + 4);
-        merger.hostRead(next, 0);
-        VmRecord u = merger.sample();
+        merger.hostRead(out, next, 0);
+        VmRecord u = out;
         assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_RATES));
         assertEquals(2 * SECOND, u.getLong(RATE_INTERVAL_NS));
         assertEquals(
@@ -55,7 +58,8 @@ class RecordMergerTest {
                         0,
                         new int[] {100, 101, 0},
                         new long[] {3 * SECOND, 5 * SECOND, HostReading.ABSENT});
-        HostReading next = merger.hostRead(r, 0);
+        merger.hostRead(out, r, 0);
+        HostReading next = r;
         // vCPU 1 unplugged, vCPU 2 plugged with 40 s already run, vCPU 0 gained 1.5 s in 2 s.
         copyVcpus(
                 next,
@@ -63,35 +67,29 @@ class RecordMergerTest {
                         2 * SECOND,
                         new int[] {100, 0, 102},
                         new long[] {4_500_000_000L, HostReading.ABSENT, 40 * SECOND}));
-        merger.hostRead(next, 0);
-        assertEquals(
-                75.0, merger.sample().getDouble(HOST_VCPU_PCT), "1.5 s over 2 s, vCPU 0 alone");
-        assertEquals(
-                75.0,
-                merger.sample().getDouble(HOST_VCPU_PCT_NORM),
-                "over the one thread it covers");
+        merger.hostRead(out, next, 0);
+        assertEquals(75.0, out.getDouble(HOST_VCPU_PCT), "1.5 s over 2 s, vCPU 0 alone");
+        assertEquals(75.0, out.getDouble(HOST_VCPU_PCT_NORM), "over the one thread it covers");
 
         merger.hostRead(
+                out,
                 vcpus(
                         3 * SECOND,
                         new int[] {100, 0, 102},
                         new long[] {5 * SECOND, HostReading.ABSENT, 40_250_000_000L}),
                 0);
-        assertEquals(75.0, merger.sample().getDouble(HOST_VCPU_PCT), "(0.5 + 0.25) s over 1 s");
-        assertEquals(37.5, merger.sample().getDouble(HOST_VCPU_PCT_NORM));
+        assertEquals(75.0, out.getDouble(HOST_VCPU_PCT), "(0.5 + 0.25) s over 1 s");
+        assertEquals(37.5, out.getDouble(HOST_VCPU_PCT_NORM));
 
         // A vCPU number whose thread was replaced (a new tid) is a different thread.
         merger.hostRead(
+                out,
                 vcpus(
                         4 * SECOND,
                         new int[] {100, 0, 103},
                         new long[] {5_100_000_000L, HostReading.ABSENT, 1}),
                 0);
-        assertEquals(
-                10.0,
-                merger.sample().getDouble(HOST_VCPU_PCT),
-                1e-9,
-                "0.1 s over 1 s, vCPU 0 alone");
+        assertEquals(10.0, out.getDouble(HOST_VCPU_PCT), 1e-9, "0.1 s over 1 s, vCPU 0 alone");
     }
 
     private static HostReading vcpus(long t, int[] tids, long[] runNs) {
@@ -133,15 +131,16 @@ class RecordMergerTest {
         r.netRxBytes = 2_000;
         r.netRxPackets = 3;
         r.netTxPackets = 5;
-        HostReading next = merger.hostRead(r, 0);
+        merger.hostRead(out, r, 0);
+        HostReading next = r;
         fill(next, 4 * SECOND, 1, 0, 0, 0, 0);
         next.diskWriteBytes = 1_000 + 8_000;
         next.diskWriteOps = 10 + 6;
         next.netRxBytes = 2_000 + 400_000;
         next.netRxPackets = 3 + 300;
         next.netTxPackets = 5 + 20;
-        merger.hostRead(next, 0);
-        VmRecord u = merger.sample();
+        merger.hostRead(out, next, 0);
+        VmRecord u = out;
         assertEquals(2_000.0, u.getDouble(DISK_WRITE_BYTES_PER_S));
         assertEquals(1.5, u.getDouble(DISK_WRITE_OPS_PER_S));
         assertEquals(100_000.0, u.getDouble(NET_RX_BYTES_PER_S));
@@ -156,8 +155,9 @@ class RecordMergerTest {
         // errors).
         HostReading r = reading(0, 1, 0, 1_000, 4_096, HostReading.ABSENT);
         r.diskWriteOps = HostReading.ABSENT;
-        HostReading next = merger.hostRead(r, 0);
-        VmRecord u = merger.sample();
+        merger.hostRead(out, r, 0);
+        HostReading next = r;
+        VmRecord u = out;
         assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_BLOCK));
         assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS));
         assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_NET));
@@ -166,8 +166,8 @@ class RecordMergerTest {
 
         fill(next, SECOND, 1, 0, 3_000, 4_096 + 8_192, HostReading.ABSENT);
         next.diskWriteOps = HostReading.ABSENT;
-        merger.hostRead(next, 0);
-        u = merger.sample();
+        merger.hostRead(out, next, 0);
+        u = out;
         assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_RATES));
         assertEquals(8_192.0, u.getDouble(DISK_READ_BYTES_PER_S), "bytes have a rate");
         assertEquals(2_000.0, u.getDouble(NET_TX_BYTES_PER_S));
@@ -187,8 +187,9 @@ class RecordMergerTest {
         HostReading r = reading(0, 1, 0, 0, 0, 0);
         r.netRxDropped = r.netTxDropped = r.netRxErrors = 0;
         r.netTxErrors = 7;
-        HostReading next = merger.hostRead(r, 0);
-        VmRecord u = merger.sample();
+        merger.hostRead(out, r, 0);
+        HostReading next = r;
+        VmRecord u = out;
         assertTrue(
                 u.isPresent(RecordFlags.PRESENT_HOST_DISK_OPS), "0 operations counted is a real 0");
         assertTrue(u.isPresent(RecordFlags.PRESENT_HOST_NET_DROPS));
@@ -196,27 +197,26 @@ class RecordMergerTest {
         assertEquals(7, u.getLong(NET_TX_ERRORS));
 
         fill(next, 2 * SECOND, 1, 0, 0, 0, 10);
-        merger.hostRead(next, 0);
-        assertEquals(5.0, merger.sample().getDouble(DISK_READ_OPS_PER_S), "10 operations in 2 s");
-        assertFalse(
-                merger.sample().isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS),
-                "this reading has none");
+        merger.hostRead(out, next, 0);
+        assertEquals(5.0, out.getDouble(DISK_READ_OPS_PER_S), "10 operations in 2 s");
+        assertFalse(out.isPresent(RecordFlags.PRESENT_HOST_NET_ERRORS), "this reading has none");
     }
 
     @Test
     void first_host_reading_has_no_rates() {
-        merger.hostRead(reading(0, 2, 1, 1, 1, 1), 0);
-        assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_HOST_RATES));
-        assertEquals(0.0, merger.sample().getDouble(HOST_VCPU_PCT));
+        merger.hostRead(out, reading(0, 2, 1, 1, 1, 1), 0);
+        assertFalse(out.isPresent(RecordFlags.PRESENT_HOST_RATES));
+        assertEquals(0.0, out.getDouble(HOST_VCPU_PCT));
     }
 
     @Test
     void a_failed_source_is_flagged_zeroed_and_gives_no_rate() {
-        HostReading spare = merger.hostRead(reading(0, 2, 100, 100, 100, 1), 0);
+        HostReading spare = reading(0, 2, 100, 100, 100, 1);
+        merger.hostRead(out, spare, 0);
         fill(spare, SECOND, 2, 200, 200, 200, 2);
         spare.markFailed(Source.NET, "tap0 is gone");
-        merger.hostRead(spare, 0);
-        VmRecord u = merger.sample();
+        merger.hostRead(out, spare, 0);
+        VmRecord u = out;
         assertTrue(u.hasFlags(RecordFlags.FLAG_NET_FAILING));
         assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_NET));
         assertEquals(0, u.getLong(NET_TX_BYTES));
@@ -229,8 +229,8 @@ class RecordMergerTest {
         HostReading r = reading(0, 1, 0, 0, 0, 0);
         r.metricsLinesSkipped = 3;
         r.markFailed(Source.BLOCK, "3 metrics lines skipped in this reading");
-        merger.hostRead(r, 0);
-        VmRecord u = merger.sample();
+        merger.hostRead(out, r, 0);
+        VmRecord u = out;
         assertEquals(3, u.getLong(METRICS_LINES_SKIPPED));
         assertTrue(u.hasFlags(RecordFlags.FLAG_BLOCK_FAILING));
         assertFalse(u.isPresent(RecordFlags.PRESENT_HOST_BLOCK));
@@ -239,10 +239,11 @@ class RecordMergerTest {
     @Test
     void guest_cpu_rates_need_two_samples_of_one_boot() {
         HostReading r = new HostReading();
-        r = merger.guestArrived(guest(1, 1_000, 9_000, 0), HELLO, Continuity.CONTINUES, 1, 1, r);
-        assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_GUEST_RATES));
-        merger.guestArrived(guest(2, 4_000, 15_000, 1_000), HELLO, Continuity.CONTINUES, 2, 2, r);
-        VmRecord u = merger.sample();
+        merger.guestArrived(out, guest(1, 1_000, 9_000, 0), HELLO, Continuity.CONTINUES, 1, 1, r);
+        assertFalse(out.isPresent(RecordFlags.PRESENT_GUEST_RATES));
+        merger.guestArrived(
+                out, guest(2, 4_000, 15_000, 1_000), HELLO, Continuity.CONTINUES, 2, 2, r);
+        VmRecord u = out;
         assertTrue(u.isPresent(RecordFlags.PRESENT_GUEST_RATES));
         assertEquals(30.0, u.getDouble(GUEST_CPU_BUSY_PCT), 1e-9);
         assertEquals(60.0, u.getDouble(GUEST_CPU_IDLE_PCT), 1e-9);
@@ -252,21 +253,22 @@ class RecordMergerTest {
     @Test
     void after_a_reset_the_guest_rates_start_again_instead_of_going_negative() {
         HostReading r = new HostReading();
-        r = merger.guestArrived(guest(1, 100_000, 9_000, 0), HELLO, Continuity.CONTINUES, 1, 1, r);
-        merger.guestArrived(guest(2, 10, 10, 0), HELLO, Continuity.COUNTERS_RESET, 2, 2, r);
-        assertFalse(merger.sample().isPresent(RecordFlags.PRESENT_GUEST_RATES));
-        assertEquals(0.0, merger.sample().getDouble(GUEST_CPU_BUSY_PCT));
+        merger.guestArrived(out, guest(1, 100_000, 9_000, 0), HELLO, Continuity.CONTINUES, 1, 1, r);
+        merger.guestArrived(out, guest(2, 10, 10, 0), HELLO, Continuity.COUNTERS_RESET, 2, 2, r);
+        assertFalse(out.isPresent(RecordFlags.PRESENT_GUEST_RATES));
+        assertEquals(0.0, out.getDouble(GUEST_CPU_BUSY_PCT));
     }
 
     @Test
     void steal_cross_check_compares_guest_steal_with_host_run_queue_wait_over_the_same_arrivals() {
         HostReading r = reading(0, 1, 0, 0, 0, 0);
         r.vcpuWaitNs = 5_000;
-        r = merger.guestArrived(guest(1, 0, 0, 1_000), HELLO, Continuity.CONTINUES, 1, 1, r);
+        merger.guestArrived(out, guest(1, 0, 0, 1_000), HELLO, Continuity.CONTINUES, 1, 1, r);
         fill(r, SECOND, 1, 0, 0, 0, 0);
         r.vcpuWaitNs = 5_000 + 4_000;
-        merger.guestArrived(guest(2, 0, 0, 1_000 + 3_000), HELLO, Continuity.CONTINUES, 2, 2, r);
-        VmRecord u = merger.sample();
+        merger.guestArrived(
+                out, guest(2, 0, 0, 1_000 + 3_000), HELLO, Continuity.CONTINUES, 2, 2, r);
+        VmRecord u = out;
         assertEquals(3_000, u.getLong(STEAL_GUEST_DELTA_NS));
         assertEquals(4_000, u.getLong(STEAL_HOST_DELTA_NS));
         assertEquals(0.75, u.getDouble(STEAL_RATIO), 1e-9);
@@ -274,8 +276,8 @@ class RecordMergerTest {
 
     @Test
     void seal_marks_staleness_connection_and_counters() {
-        merger.guestArrived(guest(1, 0, 0, 0), HELLO, Continuity.CONTINUES, 100, 1, null);
-        VmRecord fresh = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, false);
+        merger.guestArrived(out, guest(1, 0, 0, 0), HELLO, Continuity.CONTINUES, 100, 1, null);
+        VmRecord fresh = merger.seal(out, CONNECTED, 100 + SECOND, 3 * SECOND, false);
         assertTrue(fresh.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED));
         assertFalse(fresh.hasFlags(RecordFlags.FLAG_GUEST_STALE));
         assertEquals(2, fresh.getLong(REJECTED_MESSAGES), "the total sums the reasons");
@@ -285,9 +287,9 @@ class RecordMergerTest {
         assertEquals(7, fresh.getLong(DUPLICATE_SAMPLES));
         assertEquals(9, fresh.getLong(THROTTLED_MESSAGES));
         assertEquals(3, fresh.getLong(COUNTER_RESETS));
-        VmRecord old = merger.seal(CONNECTED, 100 + 4 * SECOND, 3 * SECOND, false);
+        VmRecord old = merger.seal(out, CONNECTED, 100 + 4 * SECOND, 3 * SECOND, false);
         assertTrue(old.hasFlags(RecordFlags.FLAG_GUEST_STALE));
-        VmRecord last = merger.seal(CONNECTED, 100 + SECOND, 3 * SECOND, true);
+        VmRecord last = merger.seal(out, CONNECTED, 100 + SECOND, 3 * SECOND, true);
         assertTrue(last.hasFlags(RecordFlags.FLAG_FINAL));
         assertFalse(
                 last.hasFlags(RecordFlags.FLAG_GUEST_CONNECTED),

@@ -41,7 +41,8 @@ class ReadersAgreeTest {
      */
     private static VmRecord mergedRecord() {
         RecordMerger merger = new RecordMerger();
-        merger.describe(new VmInfo("firecracker", Map.of("tenant", "a\"b\\c", "env", "prod")));
+        VmRecord out = new VmRecord();
+        merger.describe(out, new VmInfo("firecracker", Map.of("tenant", "a\"b\\c", "env", "prod")));
         Cpu.Builder cpu =
                 Cpu.newBuilder().setTotal(CpuTimes.newBuilder().setUserNs(30)).setOnlineCpus(2);
         cpu.addPerCpu(
@@ -85,9 +86,13 @@ class ReadersAgreeTest {
         host.addNic("tap0", 3, 3, 3, 3, 0, 0, 0, 0);
         host.markPresent(Source.BLOCK);
         host.markPresent(Source.NET);
-        merger.guestArrived(sample, hello, Continuity.CONTINUES, 1, 1, host);
+        merger.guestArrived(out, sample, hello, Continuity.CONTINUES, 1, 1, host);
         return merger.seal(
-                new IngestCounts(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, true), 1, Long.MAX_VALUE, false);
+                out,
+                new IngestCounts(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, true),
+                1,
+                Long.MAX_VALUE,
+                false);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.vmpulse.collector.publish;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,6 +15,7 @@ import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,6 +71,49 @@ class SlotLifecycleTest {
                     s.sample().getLong(RecordFields.CPU_USER_NS_EACH, 20),
                     "the snapshot's copy of the earlier record is zeroed");
             assertTrue(s.checksumMatches());
+        }
+    }
+
+    @Test
+    void the_slot_holds_the_record_between_merges_as_readers_see_it() throws Exception {
+        try (RegistryWriter w = writer(2);
+                RegistryReader r = RegistryReader.open(w.path())) {
+            int slot = w.claim("vm-a");
+            VmRecord u = new VmRecord();
+            u.putInt(RecordFields.CPU_COUNT, RecordFields.MAX_GUEST_CPUS);
+            for (int i = 0; i < RecordFields.MAX_GUEST_CPUS; i++) {
+                u.putLong(RecordFields.CPU_USER_NS_EACH, i, 1_000 + i);
+            }
+            u.putString(RecordFields.KERNEL_RELEASE, "6.1.0");
+            u.putLong(RecordFields.GUEST_SEQ, 42);
+            w.publish(slot, u);
+
+            // A merge thread's record still holds another VM's bytes.
+            VmRecord into = new VmRecord();
+            Arrays.fill(into.bytes(), (byte) 0x5A);
+            w.copyOut(slot, into);
+            assertArrayEquals(u.bytes(), into.bytes(), "the whole record, checksum included");
+
+            u.putInt(RecordFields.CPU_COUNT, 1);
+            w.publish(slot, u);
+            Arrays.fill(into.bytes(), (byte) 0x5A);
+            w.copyOut(slot, into);
+            SlotSnapshot s = r.newSnapshot();
+            assertTrue(r.read(slot, s));
+            assertTrue(
+                    Arrays.equals(
+                            s.sample().bytes(),
+                            0,
+                            RecordFields.SIZE,
+                            into.bytes(),
+                            0,
+                            RecordFields.SIZE),
+                    "blocks the slot no longer publishes come back as zero, as readers read them");
+            assertEquals(0, into.getLong(RecordFields.CPU_USER_NS_EACH, 20));
+            assertEquals(42, into.getLong(RecordFields.GUEST_SEQ));
+
+            w.markFinal(slot, u);
+            assertThrows(IllegalStateException.class, () -> w.copyOut(slot, into));
         }
     }
 
