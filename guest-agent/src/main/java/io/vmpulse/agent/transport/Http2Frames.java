@@ -52,6 +52,7 @@ final class Http2Frames {
     static final int FLAG_PADDED = 0x8;
     static final int FLAG_PRIORITY = 0x20;
 
+    static final int SETTINGS_HEADER_TABLE_SIZE = 0x1;
     static final int SETTINGS_ENABLE_PUSH = 0x2;
     static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
     static final int SETTINGS_MAX_FRAME_SIZE = 0x5;
@@ -77,8 +78,14 @@ final class Http2Frames {
 
     static final int MAX_WINDOW = Integer.MAX_VALUE;
 
-    /** Same as the HPACK default, so there is no moment when the two sides disagree about it. */
-    static final int HEADER_TABLE_SIZE = 4096;
+    /**
+     * No dynamic table for the collector's response headers and trailers: a call has one of each,
+     * so indexing saves nothing, while the collector's encoder would keep its entries for the life
+     * of every guest's connection (about 1 KiB each, thousands of guests). Advertised in the first
+     * SETTINGS, which the collector reads before our HEADERS, so its first header block already
+     * holds to it.
+     */
+    static final int HEADER_TABLE_SIZE = 0;
 
     /** The only stream: a connection carries exactly one call. */
     static final int STREAM_ID = 1;
@@ -154,7 +161,7 @@ final class Http2Frames {
         n = literal(block, n, 0, "te", "te", "trailers");
         n = literal(block, n, STATIC_USER_AGENT, null, "user-agent", userAgent);
 
-        int settingsLength = 3 * SETTING_LENGTH;
+        int settingsLength = 4 * SETTING_LENGTH;
         byte[] out =
                 new byte
                         [PREFACE.length
@@ -169,6 +176,7 @@ final class Http2Frames {
         at += PREFACE.length;
         putFrameHeader(out, at, settingsLength, TYPE_SETTINGS, 0, 0);
         at += FRAME_HEADER_LENGTH;
+        at = putSetting(out, at, SETTINGS_HEADER_TABLE_SIZE, HEADER_TABLE_SIZE);
         at = putSetting(out, at, SETTINGS_ENABLE_PUSH, 0);
         at = putSetting(out, at, SETTINGS_INITIAL_WINDOW_SIZE, receiveWindow);
         at = putSetting(out, at, SETTINGS_MAX_HEADER_LIST_SIZE, maxHeaderListSize);

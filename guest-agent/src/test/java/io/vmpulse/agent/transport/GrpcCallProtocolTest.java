@@ -98,6 +98,42 @@ class GrpcCallProtocolTest {
     }
 
     @Test
+    void the_client_asks_for_no_header_table_so_the_collector_keeps_none_per_guest()
+            throws Exception {
+        assertEquals(0, server.clientSetting(Http2Frames.SETTINGS_HEADER_TABLE_SIZE));
+        assertEquals(0, server.clientSetting(Http2Frames.SETTINGS_ENABLE_PUSH));
+        // A peer that indexes anyway gets its headers through; the entry just does not stay.
+        server.send(
+                frame(
+                        Http2Frames.TYPE_HEADERS,
+                        Http2Frames.FLAG_END_HEADERS,
+                        Http2Frames.STREAM_ID,
+                        new byte[] {
+                            (byte) 0x88, // :status 200
+                            0x5f, // literal with incremental indexing, name 31: content-type
+                            16,
+                            'a',
+                            'p',
+                            'p',
+                            'l',
+                            'i',
+                            'c',
+                            'a',
+                            't',
+                            'i',
+                            'o',
+                            'n',
+                            '/',
+                            'g',
+                            'r',
+                            'p',
+                            'c'
+                        }));
+        server.sendTrailers(0, "");
+        assertClosedWith(0, "");
+    }
+
+    @Test
     void push_promise_is_a_protocol_error_as_push_is_disabled() throws Exception {
         server.sendResponseHeaders();
         byte[] promisedStream = ByteBuffer.allocate(Integer.BYTES).putInt(2).array();

@@ -55,6 +55,23 @@ final class RawHttp2Server implements AutoCloseable {
         address = CollectorAddress.parse("unix://" + socket);
     }
 
+    /** The client's first SETTINGS, once {@link #handshake} has read it. */
+    Frame clientSettings;
+
+    /** The value the client's first SETTINGS gives {@code id}, or -1 when it leaves it out. */
+    long clientSetting(int id) {
+        byte[] p = clientSettings.payload;
+        long value = -1;
+        for (int at = 0;
+                at + Http2Frames.SETTING_LENGTH <= p.length;
+                at += Http2Frames.SETTING_LENGTH) {
+            if (((p[at] & 0xFF) << 8 | (p[at + 1] & 0xFF)) == id) {
+                value = Integer.toUnsignedLong(Http2Frames.getInt(p, at + Short.BYTES));
+            }
+        }
+        return value;
+    }
+
     CollectorAddress address() {
         return address;
     }
@@ -69,6 +86,7 @@ final class RawHttp2Server implements AutoCloseable {
         Frame settings = readFrame();
         assertEquals(Http2Frames.TYPE_SETTINGS, settings.type);
         assertEquals(0, settings.flags);
+        clientSettings = settings;
         assertEquals(Http2Frames.TYPE_WINDOW_UPDATE, readFrame().type);
         Frame headers = readFrame();
         assertEquals(Http2Frames.TYPE_HEADERS, headers.type);
