@@ -17,6 +17,10 @@
 #
 # Settings (environment): VMS, SMALL_VMS (0: skip the memory run), WARMUP and DURATION seconds per
 # run, POLL_MS, FLOOD, OVERSIZED, STORM, IDLE, RUNS (default "baseline hostile small"),
+# TRANSPORT (the HTTP/2 client of the well-behaved guests: grpc-java, the default, is grpc-java's
+# Netty client; agent is the guest agent's own GrpcCall, a reader thread per guest in the driver,
+# which costs the collector per connection what a real agent does: no HPACK dynamic tables; the
+# hostile VM always uses grpc-java),
 # COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1, HISTOGRAMS=DIR (a class
 # histogram of the collector's live heap per run, taken once the driver measures, all guests
 # connected: DIR/NAME.histo; `join` two of them for what a VM costs, class by class).
@@ -32,6 +36,11 @@ FLOOD=${FLOOD:-10000}
 OVERSIZED=${OVERSIZED:-10}
 STORM=${STORM:-200}
 IDLE=${IDLE:-2}
+TRANSPORT=${TRANSPORT:-grpc-java}
+case $TRANSPORT in
+    grpc-java|agent) ;;
+    *) echo "isolation.sh: TRANSPORT=$TRANSPORT is not grpc-java or agent" >&2; exit 2 ;;
+esac
 RUNS=${RUNS:-"baseline hostile small"}
 [ "$SMALL_VMS" -gt 0 ] && [ "$SMALL_VMS" -lt "$VMS" ] || RUNS=${RUNS/small/}
 
@@ -80,7 +89,7 @@ run() {
     [ "$hostile" = 1 ] && target=$TMP/s/hostile.vsock_1024
     java -XX:+UseSerialGC -Xmx1g -cp "$BASE/benchmarks.jar" io.vmpulse.bench.load.IsolationRun \
         "$REGISTRY" "$TMP/s/vm-%d.vsock_1024" "$n" "$WARMUP" "$DURATION" "$target" \
-        "$POLL_MS" "$FLOOD" "$OVERSIZED" "$STORM" "$IDLE" > "$TMP/driver.log" 2>&1 &
+        "$POLL_MS" "$FLOOD" "$OVERSIZED" "$STORM" "$IDLE" "$TRANSPORT" > "$TMP/driver.log" 2>&1 &
     local driver=$!
     PIDS+=("$driver")
     # Measure the collector over the span the driver records latencies in.
@@ -107,8 +116,9 @@ run() {
     wait "$driver" || rc=$?
     local result
     result=$(grep '^result' "$TMP/driver.log" || true)
-    echo "== $name: $n well-behaved VMs$([ "$hostile" = 1 ] && echo " + 1 hostile VM (flood $FLOOD/s, oversized $OVERSIZED/s, storm $STORM/s, idle $IDLE)")"
+    echo "== $name: $n well-behaved VMs over $TRANSPORT$([ "$hostile" = 1 ] && echo " + 1 hostile VM (flood $FLOOD/s, oversized $OVERSIZED/s, storm $STORM/s, idle $IDLE)")"
     echo "   ${result:-no result line}"
+    grep '^end ' "$TMP/driver.log" | sed 's/^end /   guests: /' || true
     grep '^hostile:' "$TMP/driver.log" | sed 's/^/   /' || true
     echo "   collector: CPU ${cpu}% of one core over $(( (s1 - s0) / 1000000000 )) s; VmRSS $((rss / 1024)) MiB" \
         "(RssAnon $((anon / 1024)), RssFile $((file / 1024)), RssShmem $((shmem / 1024)) MiB); heap after GC $((heap / 1024)) MiB;" \
@@ -125,7 +135,7 @@ run() {
     cleanup
 }
 
-echo "isolation: VMS=$VMS SMALL_VMS=$SMALL_VMS WARMUP=$WARMUP DURATION=$DURATION POLL_MS=$POLL_MS; $(nproc) CPUs; uptime:$(uptime)"
+echo "isolation: VMS=$VMS SMALL_VMS=$SMALL_VMS WARMUP=$WARMUP DURATION=$DURATION POLL_MS=$POLL_MS TRANSPORT=$TRANSPORT; $(nproc) CPUs; uptime:$(uptime)"
 echo "collector flags: $COLLECTOR_JAVA_OPTS"
 for r in $RUNS; do
     case $r in

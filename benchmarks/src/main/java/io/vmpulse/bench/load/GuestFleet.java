@@ -18,65 +18,46 @@ import io.vmpulse.agent.wire.SampleBuffer;
 import io.vmpulse.agent.wire.SampleEncoder;
 import io.vmpulse.proto.v1.AgentMessage;
 import io.vmpulse.proto.v1.CollectorMessage;
-import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.GuestReportGrpc;
 import io.vmpulse.proto.v1.Hello;
 import io.vmpulse.proto.v1.Sample;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * N well-behaved simulated guest agents: one gRPC {@code GuestReport} stream per VM, each over that
- * VM's own Unix socket, all sharing one Netty event loop (so the fleet costs the machine one
- * thread, not N). Each guest sends Hello, waits for Welcome, then one Sample per interval; the N
- * guests' sends are spread evenly over the interval, as N real agents started at random times would
- * be. Used by {@link SimulatedGuests} (collector-load.sh) and {@link IsolationRun} (isolation.sh).
+ * N well-behaved simulated guest agents over grpc-java's Netty client (the {@link
+ * Fleet.Transport#GRPC_JAVA} transport; {@link AgentGuestFleet} speaks the agent's own): one gRPC
+ * {@code GuestReport} stream per VM, each over that VM's own Unix socket, all sharing one Netty
+ * event loop (so the fleet costs the machine one thread, not N). Each guest sends Hello, waits for
+ * Welcome, then one Sample per interval; the N guests' sends are spread evenly over the interval,
+ * as N real agents started at random times would be. Used by {@link SimulatedGuests}
+ * (collector-load.sh) and {@link IsolationRun} (isolation.sh).
  *
  * <p>The samples are realistic in size and shape: one real sample of this machine is taken once
  * with the agent's own {@link ProcfsSampler}, and each guest moves its CPU, context-switch and fork
- * counters forward from there at a busy fraction of its own, so the collector derives real rates.
- * Each sample's {@code monotonic_ns} is this host's CLOCK_MONOTONIC when it was built, which is
- * what lets a registry reader on the same host time the guest-to-registry path.
+ * counters forward from there at a busy fraction of its own ({@link GuestCounters}), so the
+ * collector derives real rates. Each sample's {@code monotonic_ns} is this host's CLOCK_MONOTONIC
+ * when it was built, which is what lets a registry reader on the same host time the
+ * guest-to-registry path.
  *
  * <p>Each guest honours the protocol: it starts at the Welcome's {@code last_seq + 1}, takes {@code
  * SetInterval}, counts cumulative Acks, reports a sample skipped because the stream was not ready
  * as {@code dropped_before} on the next one, and reopens a failed stream after a second.
  */
-final class GuestFleet {
+final class GuestFleet implements Fleet {
 
     static final int DEFAULT_INTERVAL_MS = 1000;
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final AtomicLong welcomed = new AtomicLong();
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acked = new AtomicLong();
-    private final AtomicLong streamErrors = new AtomicLong();
-    private final AtomicLong notReady = new AtomicLong();
-    private final AtomicLong setIntervals = new AtomicLong();
-
+    private final FleetCounters counters = new FleetCounters();
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final List<Guest> guests;
-    private final int sampleBytes;
-    private final String sampleShape;
-
-    /** What the fleet saw by the time its streams ended. */
-    record Summary(int guests, long neverWelcomed, long unacked) {
-        boolean allWelcomedAndAcked() {
-            return neverWelcomed == 0 && unacked == 0;
-        }
-
-        @Override
-        public String toString() {
-            return "guests=" + guests + " never_welcomed=" + neverWelcomed + " unacked=" + unacked;
-        }
-    }
+    private final String sampleDescription;
 
     /**
      * Connects {@code n} guests to {@code String.format(socketFormat, i)} for i in 0..n-1 and
@@ -85,12 +66,7 @@ final class GuestFleet {
     GuestFleet(String socketFormat, int n) throws Exception {
         Hello.Builder identity = identity();
         Sample real = realSample(identity);
-        sampleBytes = AgentMessage.newBuilder().setSample(real).build().getSerializedSize();
-        sampleShape =
-                real.getCpu().getPerCpuCount()
-                        + " CPUs, "
-                        + real.getFilesystemsCount()
-                        + " filesystems";
+        sampleDescription = describe(real);
         group =
                 new MultiThreadIoEventLoopGroup(
                         1, new DefaultThreadFactory("sim-io", true), EpollIoHandler.newFactory());
@@ -108,8 +84,7 @@ final class GuestFleet {
                                     .setAgentInstance(UUID.randomUUID().toString())
                                     .setIntervalMs(DEFAULT_INTERVAL_MS)
                                     .build(),
-                            real,
-                            0.05 + 0.55 * random.nextDouble(),
+                            new GuestCounters(real, 0.05 + 0.55 * random.nextDouble()),
                             start + i * spread);
             guests.add(g);
             loop.execute(g::open);
@@ -149,31 +124,28 @@ final class GuestFleet {
                 .build();
     }
 
-    /** Bytes of one sample message, and its shape, for the run's first line. */
-    String sampleDescription() {
-        return sampleBytes + " bytes (" + sampleShape + ")";
+    /** Bytes of {@code real} as a message, and its shape. */
+    static String describe(Sample real) {
+        return AgentMessage.newBuilder().setSample(real).build().getSerializedSize()
+                + " bytes ("
+                + real.getCpu().getPerCpuCount()
+                + " CPUs, "
+                + real.getFilesystemsCount()
+                + " filesystems)";
     }
 
-    String status() {
-        return "welcomed="
-                + welcomed.get()
-                + " sent="
-                + sent.get()
-                + " acked="
-                + acked.get()
-                + " stream_errors="
-                + streamErrors.get()
-                + " not_ready="
-                + notReady.get()
-                + " set_interval="
-                + setIntervals.get();
+    @Override
+    public String sampleDescription() {
+        return sampleDescription;
     }
 
-    /**
-     * Stops sending and half-closes, as an agent shutting down does: the collector acks what it
-     * holds (it batches Acks, so the last few samples are acked only then) and ends the stream.
-     */
-    Summary finish() throws Exception {
+    @Override
+    public String status() {
+        return counters.toString();
+    }
+
+    @Override
+    public Summary finish() throws Exception {
         loop.submit(() -> guests.forEach(Guest::stop)).sync();
         loop.submit(() -> guests.forEach(Guest::close)).sync();
         long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -203,8 +175,7 @@ final class GuestFleet {
 
         private final ManagedChannel channel;
         private final Hello hello;
-        private final Sample real;
-        private final double busy;
+        private final GuestCounters samples;
         private ClientCallStreamObserver<AgentMessage> stream;
         private boolean streaming;
         private boolean stopped;
@@ -217,11 +188,10 @@ final class GuestFleet {
         private long ticks;
         private int droppedSinceSent;
 
-        Guest(ManagedChannel channel, Hello hello, Sample real, double busy, long firstSendNanos) {
+        Guest(ManagedChannel channel, Hello hello, GuestCounters samples, long firstSendNanos) {
             this.channel = channel;
             this.hello = hello;
-            this.real = real;
-            this.busy = busy;
+            this.samples = samples;
             this.nextSendNanos = firstSendNanos;
         }
 
@@ -245,12 +215,12 @@ final class GuestFleet {
                 case ACK -> {
                     long s = m.getAck().getSeq();
                     if (s > ackedSeq) {
-                        acked.addAndGet(s - ackedSeq);
+                        counters.acked.addAndGet(s - ackedSeq);
                         ackedSeq = s;
                     }
                 }
                 case SET_INTERVAL -> {
-                    setIntervals.incrementAndGet();
+                    counters.setIntervals.incrementAndGet();
                     intervalNanos =
                             TimeUnit.MILLISECONDS.toNanos(
                                     Math.max(10, m.getSetInterval().getIntervalMs()));
@@ -264,12 +234,12 @@ final class GuestFleet {
             // there.
             seq = Math.max(seq, lastSeq);
             if (lastSeq > ackedSeq) {
-                acked.addAndGet(lastSeq - ackedSeq);
+                counters.acked.addAndGet(lastSeq - ackedSeq);
                 ackedSeq = lastSeq;
             }
             if (!everWelcomed) {
                 everWelcomed = true;
-                welcomed.incrementAndGet();
+                counters.welcomed.incrementAndGet();
             }
             streaming = true;
             scheduleNext();
@@ -291,52 +261,18 @@ final class GuestFleet {
             ticks++;
             seq++;
             if (stream.isReady()) {
-                stream.onNext(AgentMessage.newBuilder().setSample(next()).build());
+                stream.onNext(
+                        AgentMessage.newBuilder()
+                                .setSample(
+                                        samples.sample(seq, ticks, intervalNanos, droppedSinceSent))
+                                .build());
                 droppedSinceSent = 0;
-                sent.incrementAndGet();
+                counters.sent.incrementAndGet();
             } else {
-                notReady.incrementAndGet();
+                counters.notReady.incrementAndGet();
                 droppedSinceSent++;
             }
             scheduleNext();
-        }
-
-        /** The real sample with this guest's counters moved forward by {@code ticks} intervals. */
-        private Sample next() {
-            Instant now = Instant.now();
-            Sample.Builder b =
-                    real.toBuilder()
-                            .setSeq(seq)
-                            .setWallTimeUnixNs(
-                                    now.getEpochSecond() * 1_000_000_000L + now.getNano())
-                            .setMonotonicNs(System.nanoTime())
-                            .setIntervalMs((int) TimeUnit.NANOSECONDS.toMillis(intervalNanos))
-                            .setDroppedBefore(droppedSinceSent);
-            long perCpu = ticks * intervalNanos;
-            int cpus = Math.max(1, b.getCpu().getPerCpuCount());
-            advance(b.getCpuBuilder().getTotalBuilder(), perCpu * cpus);
-            for (int i = 0; i < b.getCpu().getPerCpuCount(); i++) {
-                advance(b.getCpuBuilder().getPerCpuBuilder(i).getTimesBuilder(), perCpu);
-            }
-            b.getCpuBuilder()
-                    .setContextSwitches(real.getCpu().getContextSwitches() + ticks * 5_000)
-                    .setForks(real.getCpu().getForks() + ticks * 3);
-            long used = (long) (busy * real.getMemory().getTotalBytes() / 2);
-            b.getMemoryBuilder()
-                    .setFreeBytes(
-                            Math.max(
-                                    0,
-                                    real.getMemory().getTotalBytes() - used - (ticks % 64) * 4096))
-                    .setAvailableBytes(Math.max(0, real.getMemory().getTotalBytes() - used));
-            return b.build();
-        }
-
-        private void advance(CpuTimes.Builder t, long elapsed) {
-            long busyNs = (long) (elapsed * busy);
-            t.setUserNs(t.getUserNs() + busyNs * 7 / 10)
-                    .setSystemNs(t.getSystemNs() + busyNs * 25 / 100)
-                    .setStealNs(t.getStealNs() + busyNs * 5 / 100)
-                    .setIdleNs(t.getIdleNs() + elapsed - busyNs);
         }
 
         long unacked() {
@@ -357,9 +293,9 @@ final class GuestFleet {
         @Override
         public void onError(Throwable t) {
             ended = stopped;
-            streamErrors.incrementAndGet();
+            counters.streamErrors.incrementAndGet();
             streaming = false;
-            if (!stopped && streamErrors.get() <= 20) {
+            if (!stopped && counters.streamErrors.get() <= 20) {
                 System.err.println("stream error: " + Status.fromThrowable(t));
             }
             loop.schedule(this::open, RETRY_NANOS, TimeUnit.NANOSECONDS);

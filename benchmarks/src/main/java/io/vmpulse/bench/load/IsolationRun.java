@@ -11,23 +11,35 @@ import java.util.concurrent.TimeUnit;
  * reading the collector's registry, all in this one JVM.
  *
  * <p>Usage: {@code IsolationRun REGISTRY SOCKET_FORMAT N WARMUP_S MEASURE_S HOSTILE_SOCKET|none
- * POLL_MS FLOOD_PER_S OVERSIZED_PER_S STORM_PER_S IDLE}. The well-behaved VMs are those whose id
- * starts with {@code vm-}. Latencies are kept from WARMUP_S on for MEASURE_S; seq continuity is
- * followed for the whole run. Prints one {@code result} line; exits 0 when every well-behaved guest
- * was welcomed and acknowledged, its slot was seen, and no sample of it is missing (no seq gap seen
- * in the registry, no {@code dropped_samples}), 1 otherwise, 2 on a usage error.
+ * POLL_MS FLOOD_PER_S OVERSIZED_PER_S STORM_PER_S IDLE [TRANSPORT]}, where TRANSPORT is {@code
+ * grpc-java} (the default) or {@code agent}, the HTTP/2 client the well-behaved guests speak with
+ * ({@link Fleet.Transport}; the hostile VM always uses grpc-java). The well-behaved VMs are those
+ * whose id starts with {@code vm-}. Latencies are kept from WARMUP_S on for MEASURE_S; seq
+ * continuity is followed for the whole run. Prints one {@code result} line; exits 0 when every
+ * well-behaved guest was welcomed and acknowledged, its slot was seen, and no sample of it is
+ * missing (no seq gap seen in the registry, no {@code dropped_samples}), 1 otherwise, 2 on a usage
+ * error.
  */
 public final class IsolationRun {
 
     private IsolationRun() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 11 || !args[1].contains("%d")) {
+        if (args.length < 11 || args.length > 12 || !args[1].contains("%d")) {
             System.err.println(
                     "usage: IsolationRun REGISTRY SOCKET_FORMAT N WARMUP_S MEASURE_S"
                             + " HOSTILE_SOCKET|none POLL_MS FLOOD_PER_S OVERSIZED_PER_S"
-                            + " STORM_PER_S IDLE");
+                            + " STORM_PER_S IDLE [grpc-java|agent]");
             System.exit(2);
+        }
+        Fleet.Transport transport = Fleet.Transport.GRPC_JAVA;
+        if (args.length == 12) {
+            try {
+                transport = Fleet.Transport.parse(args[11]);
+            } catch (IllegalArgumentException e) {
+                System.err.println("IsolationRun: " + e.getMessage());
+                System.exit(2);
+            }
         }
         Path registry = Path.of(args[0]);
         int n = Integer.parseInt(args[2]);
@@ -41,7 +53,7 @@ public final class IsolationRun {
                 new RegistryLatencyProbe(registry, poll, id -> id.startsWith("vm-"));
         Thread probing = new Thread(probe, "registry-probe");
         probing.start();
-        GuestFleet fleet = new GuestFleet(args[1], n);
+        Fleet fleet = Fleet.start(transport, args[1], n);
         HostileGuest hostile = null;
         if (hostileSocket != null) {
             hostile =
@@ -56,7 +68,8 @@ public final class IsolationRun {
         System.out.println(
                 "simulating "
                         + n
-                        + " guests"
+                        + " guests over "
+                        + transport
                         + (hostile != null ? " and one hostile VM" : "")
                         + "; one sample is "
                         + fleet.sampleDescription());
@@ -73,7 +86,7 @@ public final class IsolationRun {
             System.out.println(hostile.status());
             hostile.close();
         }
-        GuestFleet.Summary summary = fleet.finish();
+        Fleet.Summary summary = fleet.finish();
         long dropped = probe.sum(RecordFields.DROPPED_SAMPLES);
         long rejected = probe.sum(RecordFields.REJECTED_MESSAGES);
         long slots = probe.measuredSlots();
@@ -95,8 +108,7 @@ public final class IsolationRun {
         System.exit(ok ? 0 : 1);
     }
 
-    private static void sleepUntil(
-            long deadline, long start, GuestFleet fleet, HostileGuest hostile)
+    private static void sleepUntil(long deadline, long start, Fleet fleet, HostileGuest hostile)
             throws InterruptedException {
         long statusEvery = TimeUnit.SECONDS.toNanos(10);
         while (true) {

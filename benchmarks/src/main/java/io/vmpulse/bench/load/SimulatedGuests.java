@@ -47,7 +47,7 @@ public final class SimulatedGuests {
                 nextStatus += STATUS_EVERY_NANOS;
             }
         }
-        GuestFleet.Summary summary = fleet.finish();
+        Fleet.Summary summary = fleet.finish();
         System.out.println("end " + fleet.status());
         System.out.println("summary " + summary);
         System.exit(summary.allWelcomedAndAcked() ? 0 : 1);
