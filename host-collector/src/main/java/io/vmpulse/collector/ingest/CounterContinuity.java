@@ -1,6 +1,7 @@
 package io.vmpulse.collector.ingest;
 
 import io.vmpulse.collector.merge.Continuity;
+import io.vmpulse.collector.merge.CpuCounters;
 import io.vmpulse.proto.v1.Cpu;
 import io.vmpulse.proto.v1.CpuTimes;
 import io.vmpulse.proto.v1.Sample;
@@ -19,39 +20,47 @@ public final class CounterContinuity {
     private CounterContinuity() {}
 
     /**
-     * What is kept of the previous sample: only the counters that are compared, so that a VM does
-     * not hold its whole last sample (its filesystems, per-CPU times and strings) for a whole
-     * interval, long enough to be copied by every young collection.
+     * What is kept of the previous sample: only the counters that are compared, copied into fields
+     * the VM overwrites, so that no object of the sample (its filesystems, per-CPU times and
+     * strings, or even its CPU times) lives a whole interval, long enough to be promoted by the
+     * young collections.
      */
-    record Baseline(long bootTimeUnixS, CpuTimes total, long contextSwitches, long forks) {
-        static Baseline of(Sample s) {
+    static final class Baseline {
+        private long bootTimeUnixS;
+        private final CpuCounters total = new CpuCounters();
+        private long contextSwitches;
+        private long forks;
+
+        void keep(Sample s) {
             Cpu c = s.getCpu();
-            return new Baseline(
-                    c.getBootTimeUnixS(), c.getTotal(), c.getContextSwitches(), c.getForks());
+            bootTimeUnixS = c.getBootTimeUnixS();
+            total.set(c.getTotal());
+            contextSwitches = c.getContextSwitches();
+            forks = c.getForks();
         }
     }
 
     static Continuity judge(String previousBootId, Baseline previous, String bootId, Sample next) {
-        if (previous == null) {
+        if (!previous.total.held) {
             return Continuity.CONTINUES;
         }
         if (!previousBootId.equals(bootId)
-                || previous.bootTimeUnixS() != next.getCpu().getBootTimeUnixS()) {
+                || previous.bootTimeUnixS != next.getCpu().getBootTimeUnixS()) {
             return Continuity.GUEST_RESTARTED;
         }
-        CpuTimes a = previous.total();
+        CpuCounters a = previous.total;
         CpuTimes b = next.getCpu().getTotal();
         boolean backwards =
-                before(b.getUserNs(), a.getUserNs())
-                        || before(b.getNiceNs(), a.getNiceNs())
-                        || before(b.getSystemNs(), a.getSystemNs())
-                        || before(b.getIrqNs(), a.getIrqNs())
-                        || before(b.getSoftirqNs(), a.getSoftirqNs())
-                        || before(b.getStealNs(), a.getStealNs())
-                        || before(b.getGuestNs(), a.getGuestNs())
-                        || before(b.getGuestNiceNs(), a.getGuestNiceNs())
-                        || before(next.getCpu().getContextSwitches(), previous.contextSwitches())
-                        || before(next.getCpu().getForks(), previous.forks());
+                before(b.getUserNs(), a.userNs)
+                        || before(b.getNiceNs(), a.niceNs)
+                        || before(b.getSystemNs(), a.systemNs)
+                        || before(b.getIrqNs(), a.irqNs)
+                        || before(b.getSoftirqNs(), a.softirqNs)
+                        || before(b.getStealNs(), a.stealNs)
+                        || before(b.getGuestNs(), a.guestNs)
+                        || before(b.getGuestNiceNs(), a.guestNiceNs)
+                        || before(next.getCpu().getContextSwitches(), previous.contextSwitches)
+                        || before(next.getCpu().getForks(), previous.forks);
         return backwards ? Continuity.COUNTERS_RESET : Continuity.CONTINUES;
     }
 

@@ -51,7 +51,7 @@ public final class GuestLink {
     private GuestStream current;
     private String bootId = "";
     private long lastSeq;
-    private CounterContinuity.Baseline previous;
+    private final CounterContinuity.Baseline previous = new CounterContinuity.Baseline();
     private int desiredIntervalMs;
     private boolean closed;
 
@@ -263,7 +263,7 @@ public final class GuestLink {
         }
         bootId = hello.getBootId();
         lastSeq = sample.getSeq();
-        previous = CounterContinuity.Baseline.of(sample);
+        previous.keep(sample);
         accepted.incrementAndGet();
         sink.guestSample(hello, sample, verdict, nowNanos);
         return lastSeq;

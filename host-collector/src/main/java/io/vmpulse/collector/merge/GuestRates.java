@@ -18,16 +18,16 @@ public final class GuestRates {
 
     private GuestRates() {}
 
-    public static CpuPct cpu(CpuTimes before, CpuTimes after) {
+    public static CpuPct cpu(CpuCounters before, CpuTimes after) {
         double busy =
-                (double) delta(before.getUserNs(), after.getUserNs())
-                        + delta(before.getNiceNs(), after.getNiceNs())
-                        + delta(before.getSystemNs(), after.getSystemNs())
-                        + delta(before.getIrqNs(), after.getIrqNs())
-                        + delta(before.getSoftirqNs(), after.getSoftirqNs());
-        double idle = delta(before.getIdleNs(), after.getIdleNs());
-        double iowait = delta(before.getIowaitNs(), after.getIowaitNs());
-        double steal = delta(before.getStealNs(), after.getStealNs());
+                (double) delta(before.userNs, after.getUserNs())
+                        + delta(before.niceNs, after.getNiceNs())
+                        + delta(before.systemNs, after.getSystemNs())
+                        + delta(before.irqNs, after.getIrqNs())
+                        + delta(before.softirqNs, after.getSoftirqNs());
+        double idle = delta(before.idleNs, after.getIdleNs());
+        double iowait = delta(before.iowaitNs, after.getIowaitNs());
+        double steal = delta(before.stealNs, after.getStealNs());
         double total = busy + idle + iowait + steal;
         if (total <= 0) {
             return CpuPct.NONE;

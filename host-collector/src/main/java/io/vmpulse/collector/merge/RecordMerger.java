@@ -31,10 +31,10 @@ public final class RecordMerger {
     private final HostBaseline previousHost = new HostBaseline();
 
     /**
-     * Only the CPU times of the previous guest sample: holding the whole sample would keep it alive
-     * a whole interval.
+     * Only the CPU times of the previous guest sample, copied: holding the sample, or even its
+     * CpuTimes, would keep it alive a whole interval.
      */
-    private CpuTimes previousGuestCpu;
+    private final CpuCounters previousGuestCpu = new CpuCounters();
 
     private long hostWaitAtPreviousGuest = HostReading.ABSENT;
     private long droppedSamples;
@@ -76,7 +76,7 @@ public final class RecordMerger {
         haveGuest = true;
 
         CpuTimes cpu = s.getCpu().getTotal();
-        boolean continues = verdict == Continuity.CONTINUES && previousGuestCpu != null;
+        boolean continues = verdict == Continuity.CONTINUES && previousGuestCpu.held;
         GuestRates.CpuPct pct = continues ? GuestRates.cpu(previousGuestCpu, cpu) : null;
         boolean rates = pct != null && !Double.isNaN(pct.busy());
         out.setPresent(RecordFlags.PRESENT_GUEST_RATES, rates);
@@ -86,8 +86,8 @@ public final class RecordMerger {
         out.putDouble(GUEST_CPU_STEAL_PCT, rates ? pct.steal() : 0);
 
         long guestSteal =
-                continues ? GuestRates.delta(previousGuestCpu.getStealNs(), cpu.getStealNs()) : 0;
-        previousGuestCpu = cpu;
+                continues ? GuestRates.delta(previousGuestCpu.stealNs, cpu.getStealNs()) : 0;
+        previousGuestCpu.set(cpu);
         if (host == null) {
             return;
         }

@@ -27,7 +27,7 @@ class GuestRatesTest {
                         .setStealNs(110)
                         .setGuestNs(200)
                         .build();
-        GuestRates.CpuPct p = GuestRates.cpu(a, b);
+        GuestRates.CpuPct p = GuestRates.cpu(kept(a), b);
         // busy 300 + 100 = 400, idle 400, iowait 100, steal 100: total 1000. Guest time is inside
         // user already; adding it again would make busy 600.
         assertEquals(40.0, p.busy(), 1e-9);
@@ -40,7 +40,7 @@ class GuestRatesTest {
     void idle_going_backwards_counts_as_zero_not_negative() {
         CpuTimes a = CpuTimes.newBuilder().setUserNs(100).setIdleNs(1000).build();
         CpuTimes b = CpuTimes.newBuilder().setUserNs(200).setIdleNs(990).build();
-        GuestRates.CpuPct p = GuestRates.cpu(a, b);
+        GuestRates.CpuPct p = GuestRates.cpu(kept(a), b);
         assertEquals(100.0, p.busy(), 1e-9);
         assertEquals(0.0, p.idle(), 1e-9);
     }
@@ -48,7 +48,47 @@ class GuestRatesTest {
     @Test
     void no_elapsed_time_gives_nan_not_a_division_by_zero() {
         CpuTimes a = CpuTimes.newBuilder().setUserNs(100).build();
-        assertTrue(Double.isNaN(GuestRates.cpu(a, a).busy()));
+        assertTrue(Double.isNaN(GuestRates.cpu(kept(a), a).busy()));
+    }
+
+    @Test
+    void kept_counters_are_copies_every_cpu_mode_included() {
+        CpuTimes t =
+                CpuTimes.newBuilder()
+                        .setUserNs(1)
+                        .setNiceNs(2)
+                        .setSystemNs(3)
+                        .setIdleNs(4)
+                        .setIowaitNs(5)
+                        .setIrqNs(6)
+                        .setSoftirqNs(7)
+                        .setStealNs(8)
+                        .setGuestNs(9)
+                        .setGuestNiceNs(10)
+                        .build();
+        CpuCounters c = kept(t);
+        assertTrue(c.held);
+        long[] modes = {
+            c.userNs,
+            c.niceNs,
+            c.systemNs,
+            c.idleNs,
+            c.iowaitNs,
+            c.irqNs,
+            c.softirqNs,
+            c.stealNs,
+            c.guestNs,
+            c.guestNiceNs
+        };
+        for (int i = 0; i < modes.length; i++) {
+            assertEquals(i + 1, modes[i], "mode " + i);
+        }
+    }
+
+    private static CpuCounters kept(CpuTimes t) {
+        CpuCounters c = new CpuCounters();
+        c.set(t);
+        return c;
     }
 
     @Test
