@@ -93,7 +93,9 @@ public final class IsolationRun {
         probe.close();
         System.out.println("end " + fleet.status());
         System.out.println(
-                "result "
+                "result transport="
+                        + transport
+                        + "; "
                         + probe.report()
                         + "; well-behaved slots="
                         + slots

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Timeout;
  * well-behaved simulated guests beside one hostile VM that floods, sends 1 MiB messages, storms
  * connections and holds idle ones. Asserts on counts only (no latency: this machine may be loaded):
  * every well-behaved sample reached the registry in seq order, none was dropped, acknowledged or
- * not, and the hostile VM really did attack.
+ * not, and the hostile VM really did attack. Also its {@code TRANSPORT=agent} mode, briefly, so
+ * that the guests over the agent's own transport keep working.
  */
 @Timeout(300)
 class HostileVmIsolationTest {
 
     private static final int VMS = 64;
+    private static final int AGENT_VMS = 16;
 
     @Test
     void well_behaved_vms_lose_no_sample_beside_a_hostile_vm() throws Exception {
@@ -58,6 +60,40 @@ class HostileVmIsolationTest {
         assertTrue(number(out, "oversized sent") > 0, out);
         assertTrue(number(out, " ended") > 0, "the collector cut off oversized messages:\n" + out);
         assertTrue(number(out, "storm connects") > 100, out);
+    }
+
+    @Test
+    void guests_over_the_agent_transport_publish_every_sample_without_seq_gaps() throws Exception {
+        var script = Tools.ROOT.resolve("benchmarks/scripts/isolation.sh");
+        var pb = new ProcessBuilder(List.of("bash", script.toString())).redirectErrorStream(true);
+        pb.environment()
+                .putAll(
+                        Map.of(
+                                "VMS", Integer.toString(AGENT_VMS),
+                                "SMALL_VMS", "0",
+                                "RUNS", "baseline",
+                                "TRANSPORT", "agent",
+                                "WARMUP", "2",
+                                "DURATION", "6",
+                                "SKIP_BUILD", "1"));
+        Tools.Result r = Tools.finish(pb.start(), 120);
+        String out = r.stdout();
+
+        assertEquals(0, r.exit(), "isolation.sh failed:\n" + out);
+        assertTrue(
+                out.contains("result transport=agent;"),
+                "the driver ran another transport:\n" + out);
+        assertEquals(AGENT_VMS, number(out, "well-behaved slots"), out);
+        assertEquals(0, number(out, "gaps"), "seq gaps in the registry:\n" + out);
+        assertEquals(0, number(out, "backwards"), out);
+        assertEquals(0, number(out, "dropped_samples"), out);
+        assertEquals(0, number(out, "rejected_messages"), out);
+        assertEquals(0, number(out, "never_welcomed"), out);
+        assertEquals(0, number(out, "unacked"), "samples sent but never stored:\n" + out);
+        assertEquals(0, number(out, "stream_errors"), out);
+        assertEquals(0, number(out, "not_ready"), "samples the transport did not take:\n" + out);
+        // 8 s at 1 Hz, seen in the registry: the guests really streamed.
+        assertTrue(number(out, "samples_seen") >= AGENT_VMS * 6L, out);
     }
 
     private static long number(String out, String key) {
