@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The driver of {@code benchmarks/scripts/isolation.sh}: N well-behaved simulated guests ({@link
- * GuestFleet}), optionally one {@link HostileGuest} beside them, and a {@link RegistryLatencyProbe}
+ * The driver of {@code benchmarks/scripts/isolation.sh}: N well-behaved simulated guests (a {@link
+ * Fleet}), optionally one {@link HostileGuest} beside them, and a {@link RegistryLatencyProbe}
  * reading the collector's registry, all in this one JVM.
  *
  * <p>Usage: {@code IsolationRun REGISTRY SOCKET_FORMAT N WARMUP_S MEASURE_S HOSTILE_SOCKET|none
@@ -15,12 +15,15 @@ import java.util.concurrent.TimeUnit;
  * grpc-java} (the default) or {@code agent}, the HTTP/2 client the well-behaved guests speak with
  * ({@link Fleet.Transport}; the hostile VM always uses grpc-java). The well-behaved VMs are those
  * whose id starts with {@code vm-}. Latencies are kept from WARMUP_S on for MEASURE_S; seq
- * continuity is followed for the whole run. Prints one {@code result} line; exits 0 when every
- * well-behaved guest was welcomed and acknowledged, its slot was seen, and no sample of it is
- * missing (no seq gap seen in the registry, no {@code dropped_samples}), 1 otherwise, 2 on a usage
- * error.
+ * continuity is followed for the whole run. After MEASURE_S it prints {@code measured} and keeps
+ * every guest connected for {@link #HOLD_NANOS} more, for the script to weigh the collector's heap.
+ * Prints one {@code result} line; exits 0 when every well-behaved guest was welcomed and
+ * acknowledged, its slot was seen, and no sample of it is missing (no seq gap seen in the registry,
+ * no {@code dropped_samples}), 1 otherwise, 2 on a usage error.
  */
 public final class IsolationRun {
+
+    private static final long HOLD_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private IsolationRun() {}
 
@@ -81,6 +84,11 @@ public final class IsolationRun {
         sleepUntil(start + warmup + measure, start, fleet, hostile);
         probe.stop();
         probing.join();
+        // The guests stay connected a little longer, so that the script can weigh the collector's
+        // live heap with all of them (a full collection) outside the latencies recorded above.
+        System.out.println("measured");
+        System.out.flush();
+        sleepUntil(start + warmup + measure + HOLD_NANOS, start, fleet, hostile);
 
         if (hostile != null) {
             System.out.println(hostile.status());

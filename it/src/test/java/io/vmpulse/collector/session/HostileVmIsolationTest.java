@@ -74,7 +74,7 @@ class HostileVmIsolationTest {
                                 "RUNS", "baseline",
                                 "TRANSPORT", "agent",
                                 "WARMUP", "2",
-                                "DURATION", "6",
+                                "DURATION", "5",
                                 "SKIP_BUILD", "1"));
         Tools.Result r = Tools.finish(pb.start(), 120);
         String out = r.stdout();
@@ -92,8 +92,8 @@ class HostileVmIsolationTest {
         assertEquals(0, number(out, "unacked"), "samples sent but never stored:\n" + out);
         assertEquals(0, number(out, "stream_errors"), out);
         assertEquals(0, number(out, "not_ready"), "samples the transport did not take:\n" + out);
-        // 8 s at 1 Hz, seen in the registry: the guests really streamed.
-        assertTrue(number(out, "samples_seen") >= AGENT_VMS * 6L, out);
+        // 7 s at 1 Hz followed in the registry: the guests really streamed.
+        assertTrue(number(out, "samples_seen") >= AGENT_VMS * 5L, out);
     }
 
     private static long number(String out, String key) {
