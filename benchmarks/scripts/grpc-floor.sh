@@ -12,7 +12,8 @@
 # grpc-nokeepalive = the same with server keepalive pings off; ingest = the collector's IngestServer
 # with a GuestLink per VM. Settings (environment): MODES, NS, SERVER_XMX (default 512m),
 # COLLECTOR_JAVA_OPTS (default: the unit's flags, whose -Xmx is replaced by SERVER_XMX), GUEST_JAVA_OPTS,
-# SKIP_BUILD=1. docs/benchmarks.md ("gRPC's floor per VM") has the results.
+# KEEP_HISTOGRAMS (a directory to copy each run's class histograms to), SKIP_BUILD=1.
+# docs/benchmarks.md ("gRPC's floor per VM") has the results.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -58,6 +59,9 @@ for mode in $MODES; do
         read -r _ _ _ e l c _ < <(grep '^result' "$dir/out.txt" | tr '=' ' ' | awk '{ print $1, $3, $5, $7, $9, $11, $13 }')
         EMPTY[$mode-$n]=$e; LISTENING[$mode-$n]=$l; CONNECTED[$mode-$n]=$c
         rm -f "$dir"/vm-*.sock
+        if [ -n "${KEEP_HISTOGRAMS:-}" ]; then
+            mkdir -p "$KEEP_HISTOGRAMS/$mode-$n" && cp "$dir"/histogram-*.txt "$KEEP_HISTOGRAMS/$mode-$n/"
+        fi
     done
 done
 

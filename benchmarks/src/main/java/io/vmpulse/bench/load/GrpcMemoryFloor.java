@@ -40,11 +40,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Modes: {@code grpc} is grpc-netty alone, with the options of the collector's {@code
  * IngestServer.common()} (shared boss and worker loops, direct executor, message, metadata and
- * flow-control limits, 2 calls per connection, idle timeout, reset budget) and one service
- * definition shared by all listeners: the floor of a listener per VM. {@code grpc-nokeepalive} is
- * the same with server keepalive pings off. {@code ingest} is the collector's own {@link
- * IngestServer} (a {@code GuestLink} and a listener per VM), so its figure minus the floor is what
- * the collector's ingest code adds.
+ * flow-control limits, 2 calls per connection, idle timeout, reset budget), and what the public API
+ * lets listeners share (one service definition, one channel factory): the floor of a listener per
+ * VM. {@code grpc-nokeepalive} is the same with server keepalive pings off. {@code ingest} is the
+ * collector's own {@link IngestServer} (a {@code GuestLink} and a listener per VM), so its figure
+ * minus the floor is what the collector's ingest code adds.
  *
  * <p>Usage: {@code GrpcMemoryFloor MODE DIR N GUEST_JAVA_OPTS}. Prints per-unit figures, the
  * classes that grew most, and one {@code result} line; {@code benchmarks/scripts/grpc-floor.sh}
@@ -191,7 +191,7 @@ public final class GrpcMemoryFloor {
             GuestLimits limits = GuestLimits.DEFAULT;
             NettyServerBuilder b =
                     NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                            .channelType(EpollServerDomainSocketChannel.class)
+                            .channelFactory(EpollServerDomainSocketChannel::new)
                             .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                             .maxRstFramesPerWindow(100, 10)
                             .bossEventLoopGroup(boss)
