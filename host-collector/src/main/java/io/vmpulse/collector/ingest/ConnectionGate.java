@@ -30,14 +30,27 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
     /**
      * The connection whose bytes the I/O thread is handling right now. gRPC starts a call on the
      * I/O thread while it reads the call's HEADERS (the server runs callbacks directExecutor), so a
-     * stream opened now belongs to this connection: that is how a stream that never says hello can
-     * close the connection it holds, which gRPC gives the service no handle on.
+     * stream opened now belongs to this connection: that is how the service learns which VM a
+     * stream is from (the VM of the listener that accepted its connection, so that one service
+     * definition serves every VM's listener), and how a stream that never says hello can close the
+     * connection it holds, which gRPC gives the service no handle on.
      */
-    private static final ThreadLocal<Channel> READING = new ThreadLocal<>();
+    private static final ThreadLocal<Admission> READING = new ThreadLocal<>();
 
     /** The connection being read on this thread, or null when none is. */
     static Channel reading() {
-        return READING.get();
+        Admission a = READING.get();
+        return a == null ? null : a.channel;
+    }
+
+    /**
+     * The VM whose listener accepted the connection being read on this thread: identity from the
+     * transport, never from anything the guest sent. Null when no connection is being read, or its
+     * listener has no VM of its own (vsock, where the peer's CID decides).
+     */
+    static GuestLink readingVm() {
+        Admission a = READING.get();
+        return a == null ? null : a.link;
     }
 
     private final InternalProtocolNegotiator.ProtocolNegotiator plaintext =
@@ -92,7 +105,16 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
     }
 
     private final class Admission extends ChannelInboundHandlerAdapter {
-        private final ChannelHandler next;
+        /**
+         * The plaintext negotiation, handed on to the pipeline and then let go: it removes itself
+         * once done, and held here it would keep its handlers and event (~300 bytes) for the
+         * connection's life.
+         */
+        private ChannelHandler next;
+
+        // Set once, on the I/O thread, before the connection's first byte is read.
+        private Channel channel;
+        private GuestLink link;
 
         Admission(ChannelHandler next) {
             this.next = next;
@@ -100,7 +122,10 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            GuestLink link = linkOf.apply(ctx.channel());
+            ChannelHandler negotiation = next;
+            next = null;
+            channel = ctx.channel();
+            link = linkOf.apply(channel);
             if (link != null) {
                 String refused = admit(ctx.channel(), link);
                 if (refused != null) {
@@ -117,12 +142,12 @@ final class ConnectionGate implements InternalProtocolNegotiator.ProtocolNegotia
                                     total.decrementAndGet();
                                 });
             }
-            ctx.pipeline().addAfter(ctx.name(), null, next);
+            ctx.pipeline().addAfter(ctx.name(), null, negotiation);
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            READING.set(ctx.channel());
+            READING.set(this);
             try {
                 ctx.fireChannelRead(msg);
             } finally {

@@ -14,6 +14,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFactory;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
@@ -65,6 +66,34 @@ public final class IngestServer implements AutoCloseable {
      * How long readiness events gather before the I/O thread reads them (BatchingSelectStrategy).
      */
     private static final Duration IO_BATCH_WINDOW = Duration.ofMillis(10);
+
+    /**
+     * Makes the Unix-socket listeners. {@code channelType} would give each listener a reflective
+     * factory with a copy of the class's constructor: 120 bytes per VM.
+     */
+    private static final ChannelFactory<EpollServerDomainSocketChannel> UNIX_LISTENERS =
+            EpollServerDomainSocketChannel::new;
+
+    /** The reject counter of every listener a VM has of its own. */
+    private static final TransportRejects REJECTS_BY_LISTENER =
+            new TransportRejects(call -> ConnectionGate.readingVm());
+
+    /** The GuestReport service of every listener a VM has of its own (see {@link #builder}). */
+    private static final ServerServiceDefinition SERVICE_BY_LISTENER =
+            service(
+                    out -> {
+                        GuestLink link = ConnectionGate.readingVm();
+                        if (link == null) {
+                            // Not expected: gRPC starts every call while its connection is read.
+                            // Refused rather than guessed, since the VM is what it would guess.
+                            out.onError(
+                                    Status.INTERNAL
+                                            .withDescription("the stream's VM is not known")
+                                            .asRuntimeException());
+                            return new Ignored();
+                        }
+                        return link.open(out);
+                    });
 
     private final GuestLimits limits;
     private final IngestBounds bounds;
@@ -124,7 +153,7 @@ public final class IngestServer implements AutoCloseable {
         UnixSocketFiles.removeStale(path, "guest socket");
         Server server =
                 builder(new DomainSocketAddress(path.toString()), link, peers)
-                        .channelType(EpollServerDomainSocketChannel.class)
+                        .channelFactory(UNIX_LISTENERS)
                         // gRPC asks for TCP keepalive, which a Unix socket does not have; netty
                         // would warn per connection.
                         .withChildOption(ChannelOption.SO_KEEPALIVE, null)
@@ -175,10 +204,16 @@ public final class IngestServer implements AutoCloseable {
                 .start();
     }
 
+    /**
+     * A listener of one VM's own. Its connections carry their VM from accept on (ConnectionGate),
+     * which is where the service and the reject counter take it from, so every such listener shares
+     * one service definition and one tracer rather than holding copies, which were about 570 bytes
+     * of a listener's 5 KiB (benchmarks/scripts/grpc-floor.sh).
+     */
     private NettyServerBuilder builder(SocketAddress address, GuestLink link, PeerRule peers) {
         return common(NettyServerBuilder.forAddress(address), ch -> link, peers)
-                .addStreamTracerFactory(new TransportRejects(call -> link))
-                .addService(serviceFor(link));
+                .addStreamTracerFactory(REJECTS_BY_LISTENER)
+                .addService(SERVICE_BY_LISTENER);
     }
 
     /**
@@ -186,6 +221,18 @@ public final class IngestServer implements AutoCloseable {
      * HTTP/2 rapid reset cut off by gRPC's own RST_STREAM budget, header blocks capped at 8 KiB
      * (netty also cuts off a CONTINUATION flood of small frames), and gRPC's keepalive policy,
      * which answers a ping flood with GOAWAY: the agent never pings, it only answers.
+     *
+     * <p>The collector sends no keepalive pings of its own (gRPC's default is one after 2 h of
+     * silence): the timer and pinger cost every connection 256 bytes of heap, and the rules that
+     * end a connection do not need them. A guest whose VMM exits loses its socket with it (the
+     * kernel closes the VMM's end, and so the collector's: {@code PeerGoneTest}); on TCP the
+     * kernel's own keepalive, which gRPC turns on, finds a vanished host. A connection that never
+     * opens a stream is closed after {@link IngestBounds#idleConnection}, a stream that never says
+     * hello after {@link IngestBounds#helloDeadline}. What no rule ends is a stream that said hello
+     * and then went silent with its VMM alive (a frozen or paused guest): it holds one of its own
+     * VM's {@link IngestBounds#connectionsPerVm} connections, harms no other VM, and goes when the
+     * guest's next stream replaces it (its connection then idles out) or the VM is unregistered,
+     * which closes the listener and its connections. The ping would only have ended it after 2 h.
      */
     private NettyServerBuilder common(
             NettyServerBuilder b, Function<Channel, GuestLink> linkOf, PeerRule peers) {
@@ -199,7 +246,9 @@ public final class IngestServer implements AutoCloseable {
                 .flowControlWindow(flowControlWindow(limits))
                 .maxInboundMetadataSize(8 * 1024)
                 .maxConcurrentCallsPerConnection(2)
-                .maxConnectionIdle(bounds.idleConnection().toNanos(), TimeUnit.NANOSECONDS);
+                .maxConnectionIdle(bounds.idleConnection().toNanos(), TimeUnit.NANOSECONDS)
+                // "As large as infinite" turns the server's pings off (see above).
+                .keepAliveTime(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -210,10 +259,6 @@ public final class IngestServer implements AutoCloseable {
      */
     static int flowControlWindow(GuestLimits limits) {
         return Math.max(65_535, limits.maxMessageBytes() + 5);
-    }
-
-    static ServerServiceDefinition serviceFor(GuestLink link) {
-        return service(out -> link.open(out));
     }
 
     private static ServerServiceDefinition vsockService(IntFunction<GuestLink> linkByCid) {
