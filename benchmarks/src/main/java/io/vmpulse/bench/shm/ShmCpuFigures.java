@@ -1,6 +1,7 @@
 package io.vmpulse.bench.shm;
 
 import io.vmpulse.registry.layout.RecordFields;
+import io.vmpulse.registry.layout.VmRecord;
 import io.vmpulse.registry.read.RegistryReader;
 import io.vmpulse.registry.read.SlotSnapshot;
 import java.lang.management.ManagementFactory;
@@ -27,6 +28,7 @@ public final class ShmCpuFigures {
         System.out.println("load before: " + load());
         for (String shape : new String[] {"typical", "full"}) {
             double[] publish = new double[rounds];
+            double[] copyOut = new double[rounds];
             double[] scan = new double[rounds];
             RegistryFixture one = new RegistryFixture(4096, 1, shape);
             try {
@@ -35,6 +37,15 @@ public final class ShmCpuFigures {
                 }
                 for (int r = 0; r < rounds; r++) {
                     publish[r] = publishCpuNanos(one, 500_000);
+                }
+                // A merge starts from the VM's record in its slot (RegistryWriter.copyOut).
+                one.writer.publish(0, one.sample);
+                VmRecord scratch = new VmRecord();
+                for (int w = 0; w < 3; w++) {
+                    copyOutCpuNanos(one, scratch, 200_000);
+                }
+                for (int r = 0; r < rounds; r++) {
+                    copyOut[r] = copyOutCpuNanos(one, scratch, 500_000);
                 }
             } finally {
                 one.close();
@@ -52,11 +63,19 @@ public final class ShmCpuFigures {
                 all.close();
             }
             Arrays.sort(publish);
+            Arrays.sort(copyOut);
             Arrays.sort(scan);
             System.out.printf(
                     "%-8s publish one slot: median %.0f ns CPU, lowest %.0f ns;"
+                            + " copy a slot's record out: median %.0f ns, lowest %.0f ns;"
                             + " scan of 4,096 slots: median %.3f ms CPU, lowest %.3f ms%n",
-                    shape, publish[rounds / 2], publish[0], scan[rounds / 2] / 1e6, scan[0] / 1e6);
+                    shape,
+                    publish[rounds / 2],
+                    publish[0],
+                    copyOut[rounds / 2],
+                    copyOut[0],
+                    scan[rounds / 2] / 1e6,
+                    scan[0] / 1e6);
         }
         System.out.println("load after: " + load());
     }
@@ -66,6 +85,15 @@ public final class ShmCpuFigures {
         for (int i = 0; i < n; i++) {
             f.writer.publish(0, f.sample);
         }
+        return (double) (CPU.getCurrentThreadCpuTime() - t0) / n;
+    }
+
+    private static double copyOutCpuNanos(RegistryFixture f, VmRecord into, int n) {
+        long t0 = CPU.getCurrentThreadCpuTime();
+        for (int i = 0; i < n; i++) {
+            f.writer.copyOut(0, into);
+        }
+        sink += into.getLong(RecordFields.MEM_TOTAL_BYTES);
         return (double) (CPU.getCurrentThreadCpuTime() - t0) / n;
     }
 
