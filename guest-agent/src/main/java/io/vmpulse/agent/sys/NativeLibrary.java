@@ -19,12 +19,17 @@ import java.nio.file.StandardCopyOption;
  * <p>Where the library comes from, first match wins: the path in the system property {@value
  * #PATH_PROPERTY} (the launcher passes the copy installed next to the jar); the copy on the class
  * path, when that is a directory (tests); else the copy in the jar, written to a temporary file
- * that is deleted at exit (a jar run with {@code java -jar}, as some tests do).
+ * that is removed as soon as it is loaded (a jar run with {@code java -jar}, as some tests and
+ * benchmarks do): the mapping outlives the name, and nothing is left in the temporary directory
+ * however the JVM ends ({@code deleteOnExit} does not run on SIGKILL or a halt).
  */
 public final class NativeLibrary {
 
     public static final String PATH_PROPERTY = "vmpulse.agent.native";
     static final String RESOURCE = "libvmpulse-agent.so";
+
+    /** The copy written out of the jar, if that is where the library came from. */
+    private static Path temporaryCopy;
 
     static {
         if (!"Linux".equals(System.getProperty("os.name"))
@@ -36,6 +41,13 @@ public final class NativeLibrary {
                             + System.getProperty("os.arch"));
         }
         System.load(locate());
+        if (temporaryCopy != null) {
+            try {
+                Files.deleteIfExists(temporaryCopy);
+            } catch (IOException e) {
+                // Left in the temporary directory: harmless, and nothing to report it to yet.
+            }
+        }
     }
 
     private NativeLibrary() {}
@@ -87,7 +99,7 @@ public final class NativeLibrary {
         }
         try (InputStream in = url.openStream()) {
             Path copy = Files.createTempFile("vmpulse-agent", ".so");
-            copy.toFile().deleteOnExit();
+            temporaryCopy = copy;
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             return copy.toString();
         } catch (IOException e) {

@@ -29,6 +29,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,14 @@ class AgentKillTest {
     private static final long SAMPLES_PER_AGENT = 25;
 
     @TempDir Path dir;
+
+    /** The agents' temporary directory: what a killed agent leaves behind shows here. */
+    private Path agentTemp;
+
+    @BeforeEach
+    void agentTemp() {
+        agentTemp = dir.resolve("agent-tmp");
+    }
 
     private final List<Process> agents = new ArrayList<>();
     private Collector collector;
@@ -142,13 +151,21 @@ class AgentKillTest {
             assertEquals(0, counts.rejected());
             assertEquals(0, counts.guestRestarts(), "one guest boot throughout");
         }
+        try (var left = Files.list(agentTemp)) {
+            assertEquals(
+                    List.of(),
+                    left.map(p -> p.getFileName().toString()).toList(),
+                    "the agent jar's copy of its native library outlived the killed agents");
+        }
     }
 
     private Process startAgent(Path socket) throws Exception {
+        Files.createDirectories(agentTemp);
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p =
                 new ProcessBuilder(
                                 java,
+                                "-Djava.io.tmpdir=" + agentTemp,
                                 "-jar",
                                 EndToEndTest.AGENT_JAR.toString(),
                                 "--collector",
