@@ -330,13 +330,7 @@ public final class RegistryWriter implements AutoCloseable {
      * freshness fields.
      */
     public void publish(int slot, VmRecord sample) {
-        ensureOpen();
-        int base = slotBase(slot);
-        int state = buf.getInt(base + SLOT_STATE_OFFSET);
-        if (state != STATE_LIVE) {
-            throw new IllegalStateException(
-                    "slot " + slot + " is " + stateName(state) + ", not live");
-        }
+        int base = liveSlotBase(slot);
         long used = seal(sample);
         long seq = beginWrite(base);
         putSample(base, sample, used);
@@ -351,13 +345,7 @@ public final class RegistryWriter implements AutoCloseable {
      * {@code into}.
      */
     public void copyOut(int slot, VmRecord into) {
-        ensureOpen();
-        int base = slotBase(slot);
-        int state = buf.getInt(base + SLOT_STATE_OFFSET);
-        if (state != STATE_LIVE) {
-            throw new IllegalStateException(
-                    "slot " + slot + " is " + stateName(state) + ", not live");
-        }
+        int base = liveSlotBase(slot);
         byte[] b = into.bytes();
         Arrays.fill(b, (byte) 0);
         int at = base + SAMPLE_OFFSET;
@@ -371,13 +359,7 @@ public final class RegistryWriter implements AutoCloseable {
      * caller's grace period is over.
      */
     public synchronized void markFinal(int slot, VmRecord sample) {
-        ensureOpen();
-        int base = slotBase(slot);
-        int state = buf.getInt(base + SLOT_STATE_OFFSET);
-        if (state != STATE_LIVE) {
-            throw new IllegalStateException(
-                    "slot " + slot + " is " + stateName(state) + ", not live");
-        }
+        int base = liveSlotBase(slot);
         sample.setFlags(RecordFlags.FLAG_FINAL, true);
         long used = seal(sample);
         long seq = beginWrite(base);
@@ -552,6 +534,18 @@ public final class RegistryWriter implements AutoCloseable {
 
     private void endWrite(int base, long seq) {
         buf.putLongRelease(base + SLOT_SEQ_OFFSET, seq + 2);
+    }
+
+    /** The offset of {@code slot}, which must be live: claimed and not yet final. */
+    private int liveSlotBase(int slot) {
+        ensureOpen();
+        int base = slotBase(slot);
+        int state = buf.getInt(base + SLOT_STATE_OFFSET);
+        if (state != STATE_LIVE) {
+            throw new IllegalStateException(
+                    "slot " + slot + " is " + stateName(state) + ", not live");
+        }
+        return base;
     }
 
     private int slotBase(int slot) {
