@@ -51,11 +51,7 @@ class SlotLifecycleTest {
         try (RegistryWriter w = writer(2);
                 RegistryReader r = RegistryReader.open(w.path())) {
             int slot = w.claim("vm-a");
-            VmRecord u = new VmRecord();
-            u.putInt(RecordFields.CPU_COUNT, RecordFields.MAX_GUEST_CPUS);
-            for (int i = 0; i < RecordFields.MAX_GUEST_CPUS; i++) {
-                u.putLong(RecordFields.CPU_USER_NS_EACH, i, 1_000 + i);
-            }
+            VmRecord u = everyCpu();
             w.publish(slot, u);
             SlotSnapshot s = r.newSnapshot();
             assertTrue(r.read(slot, s));
@@ -79,11 +75,7 @@ class SlotLifecycleTest {
         try (RegistryWriter w = writer(2);
                 RegistryReader r = RegistryReader.open(w.path())) {
             int slot = w.claim("vm-a");
-            VmRecord u = new VmRecord();
-            u.putInt(RecordFields.CPU_COUNT, RecordFields.MAX_GUEST_CPUS);
-            for (int i = 0; i < RecordFields.MAX_GUEST_CPUS; i++) {
-                u.putLong(RecordFields.CPU_USER_NS_EACH, i, 1_000 + i);
-            }
+            VmRecord u = everyCpu();
             u.putString(RecordFields.KERNEL_RELEASE, "6.1.0");
             u.putLong(RecordFields.GUEST_SEQ, 42);
             w.publish(slot, u);
@@ -115,6 +107,16 @@ class SlotLifecycleTest {
             w.markFinal(slot, u);
             assertThrows(IllegalStateException.class, () -> w.copyOut(slot, into));
         }
+    }
+
+    /** A record with every guest CPU's entry filled: cpu[i] has 1,000 + i ns of user time. */
+    private static VmRecord everyCpu() {
+        VmRecord u = new VmRecord();
+        u.putInt(RecordFields.CPU_COUNT, RecordFields.MAX_GUEST_CPUS);
+        for (int i = 0; i < RecordFields.MAX_GUEST_CPUS; i++) {
+            u.putLong(RecordFields.CPU_USER_NS_EACH, i, 1_000 + i);
+        }
+        return u;
     }
 
     @Test

@@ -28,31 +28,16 @@ class HostileVmIsolationTest {
 
     @Test
     void well_behaved_vms_lose_no_sample_beside_a_hostile_vm() throws Exception {
-        var script = Tools.ROOT.resolve("benchmarks/scripts/isolation.sh");
-        assertTrue(
-                Files.isRegularFile(Tools.ROOT.resolve("benchmarks/target/benchmarks.jar")),
-                "benchmarks.jar is built before it/ (reactor order)");
-        var pb = new ProcessBuilder(List.of("bash", script.toString())).redirectErrorStream(true);
-        pb.environment()
-                .putAll(
+        String out =
+                isolation(
                         Map.of(
                                 "VMS", Integer.toString(VMS),
-                                "SMALL_VMS", "0",
                                 "RUNS", "hostile",
                                 "WARMUP", "3",
-                                "DURATION", "12",
-                                "SKIP_BUILD", "1"));
-        Tools.Result r = Tools.finish(pb.start(), 240);
-        String out = r.stdout();
+                                "DURATION", "12"),
+                        240);
 
-        assertEquals(0, r.exit(), "isolation.sh failed:\n" + out);
-        assertEquals(VMS, number(out, "well-behaved slots"), out);
-        assertEquals(0, number(out, "gaps"), "seq gaps in the registry:\n" + out);
-        assertEquals(0, number(out, "backwards"), out);
-        assertEquals(0, number(out, "dropped_samples"), out);
-        assertEquals(0, number(out, "rejected_messages"), out);
-        assertEquals(0, number(out, "never_welcomed"), out);
-        assertEquals(0, number(out, "unacked"), "samples sent but never stored:\n" + out);
+        assertEverySamplePublished(out, VMS);
         // 12 s at 1 Hz, seen in the registry: the run really carried samples.
         assertTrue(number(out, "samples_seen") >= VMS * 10L, out);
         // The attack happened: a pass with a hostile VM that never got through would prove nothing.
@@ -64,36 +49,54 @@ class HostileVmIsolationTest {
 
     @Test
     void guests_over_the_agent_transport_publish_every_sample_without_seq_gaps() throws Exception {
-        var script = Tools.ROOT.resolve("benchmarks/scripts/isolation.sh");
-        var pb = new ProcessBuilder(List.of("bash", script.toString())).redirectErrorStream(true);
-        pb.environment()
-                .putAll(
+        String out =
+                isolation(
                         Map.of(
                                 "VMS", Integer.toString(AGENT_VMS),
-                                "SMALL_VMS", "0",
                                 "RUNS", "baseline",
                                 "TRANSPORT", "agent",
                                 "WARMUP", "2",
-                                "DURATION", "5",
-                                "SKIP_BUILD", "1"));
-        Tools.Result r = Tools.finish(pb.start(), 120);
-        String out = r.stdout();
+                                "DURATION", "5"),
+                        120);
 
-        assertEquals(0, r.exit(), "isolation.sh failed:\n" + out);
         assertTrue(
                 out.contains("result transport=agent;"),
                 "the driver ran another transport:\n" + out);
-        assertEquals(AGENT_VMS, number(out, "well-behaved slots"), out);
+        assertEverySamplePublished(out, AGENT_VMS);
+        assertEquals(0, number(out, "stream_errors"), out);
+        assertEquals(0, number(out, "not_ready"), "samples the transport did not take:\n" + out);
+        // 7 s at 1 Hz followed in the registry: the guests really streamed.
+        assertTrue(number(out, "samples_seen") >= AGENT_VMS * 5L, out);
+    }
+
+    /** Runs isolation.sh with {@code settings} (no memory run, no build) and returns its output. */
+    private static String isolation(Map<String, String> settings, int timeoutSeconds)
+            throws Exception {
+        assertTrue(
+                Files.isRegularFile(Tools.ROOT.resolve("benchmarks/target/benchmarks.jar")),
+                "benchmarks.jar is built before it/ (reactor order)");
+        var script = Tools.ROOT.resolve("benchmarks/scripts/isolation.sh");
+        var pb = new ProcessBuilder(List.of("bash", script.toString())).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("SMALL_VMS", "0", "SKIP_BUILD", "1"));
+        pb.environment().putAll(settings);
+        Tools.Result r = Tools.finish(pb.start(), timeoutSeconds);
+        String out = r.stdout();
+        assertEquals(0, r.exit(), "isolation.sh failed:\n" + out);
+        return out;
+    }
+
+    /**
+     * Every well-behaved VM's slot seen, every sample of it in the registry in seq order, none
+     * dropped, refused or left unacknowledged.
+     */
+    private static void assertEverySamplePublished(String out, int vms) {
+        assertEquals(vms, number(out, "well-behaved slots"), out);
         assertEquals(0, number(out, "gaps"), "seq gaps in the registry:\n" + out);
         assertEquals(0, number(out, "backwards"), out);
         assertEquals(0, number(out, "dropped_samples"), out);
         assertEquals(0, number(out, "rejected_messages"), out);
         assertEquals(0, number(out, "never_welcomed"), out);
         assertEquals(0, number(out, "unacked"), "samples sent but never stored:\n" + out);
-        assertEquals(0, number(out, "stream_errors"), out);
-        assertEquals(0, number(out, "not_ready"), "samples the transport did not take:\n" + out);
-        // 7 s at 1 Hz followed in the registry: the guests really streamed.
-        assertTrue(number(out, "samples_seen") >= AGENT_VMS * 5L, out);
     }
 
     private static long number(String out, String key) {
