@@ -11,7 +11,8 @@
 #
 # Settings (environment): MODE guest|host, N VMs, WARMUP seconds before measuring, MEASURE seconds
 # per round, ROUNDS, COLLECTOR_JAVA_OPTS (default: the systemd unit's flags), SKIP_BUILD=1,
-# COLLECTOR_JAR (default host-collector/target/host-collector.jar; to compare two builds).
+# COLLECTOR_JAR (default host-collector/target/host-collector.jar; to compare two builds), BENCH_JAR
+# (default benchmarks/target/benchmarks.jar: the simulated guests, to compare two drivers).
 # MODE=host needs root (network namespace, TAPs) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,7 +54,7 @@ mkdir -p "$TMP/vms.d" "$TMP/s" "$TMP/vmm"
 chmod 755 "$TMP"
 # Run copies, so that a rebuild during the run cannot pull classes from under the JVMs.
 cp "${COLLECTOR_JAR:-host-collector/target/host-collector.jar}" "$TMP/host-collector.jar"
-cp benchmarks/target/benchmarks.jar "$TMP/"
+cp "${BENCH_JAR:-benchmarks/target/benchmarks.jar}" "$TMP/benchmarks.jar"
 
 if [ "$MODE" = host ]; then
     gcc -O2 -Wall -Wextra -o "$TMP/load_vmm" benchmarks/scripts/load_vmm.c -pthread
