@@ -95,7 +95,7 @@ gcc -O2 -Wall -Wextra -o "$work/sample_loop" "$root/benchmarks/scripts/sample_lo
 mounts=$(env -u JAVA_HOME java -cp "$bench_jar" io.vmpulse.bench.agent.ListFilesystems)
 
 echo "java: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -n 1) (${RUNTIME:-image} runtime${JAVA_HOME:+ $JAVA_HOME})"
-echo "launcher flags: ${VMPULSE_AGENT_JVM_FLAGS-(the launcher's)} ${VMPULSE_AGENT_JAVA_OPTS:-}; CDS archive: $cds"
+echo "launcher flags: ${VMPULSE_AGENT_JVM_FLAGS-(the launcher default)} ${VMPULSE_AGENT_JAVA_OPTS:-}; CDS archive: $cds"
 echo "window: ${seconds} s after ${warmup} s of warm-up"
 printf '%-9s %8s %10s %12s %14s %14s %8s %8s %13s %6s  %s\n' interval samples RSS_KiB RssAnon_KiB us/sample \
     ticks_us/smpl threads classes raw_us/smpl ratio load
