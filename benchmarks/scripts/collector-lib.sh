@@ -2,6 +2,9 @@
 # systemd unit runs it, N VMs registered by descriptor files, and readings of its CPU and memory.
 # The caller sets TMP (a private directory) and REGISTRY (a /dev/shm path) first.
 
+# shellcheck source=benchmarks/scripts/bench-lib.sh
+. benchmarks/scripts/bench-lib.sh
+
 # Keep in step with host-collector/src/main/dist/vmpulse-collector.service.
 COLLECTOR_JAVA_OPTS=${COLLECTOR_JAVA_OPTS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"}
 HZ=$(getconf CLK_TCK)

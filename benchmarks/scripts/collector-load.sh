@@ -36,12 +36,7 @@ REGISTRY=/dev/shm/vmpulse-load-$$
 NS=vmpulse-load-$$
 PIDS=()
 cleanup() {
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in "${PIDS[@]}"; do
-        wait "$p" 2>/dev/null || true
-    done
+    stop_pids
     if [ "$MODE" = host ]; then
         ip netns del "$NS" 2>/dev/null || true
     fi

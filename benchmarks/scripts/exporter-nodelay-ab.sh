@@ -18,16 +18,9 @@ if [ "${SKIP_BUILD:-}" != 1 ]; then
     mvn -B -o -q -pl exporter,benchmarks -am package -DskipTests
 fi
 
-TMP=$(mktemp -d /tmp/vmpulse-nodelay.XXXXXX)
-REGISTRY=/dev/shm/vmpulse-nodelay-$$
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP" "$REGISTRY"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=benchmarks/scripts/bench-lib.sh
+. benchmarks/scripts/bench-lib.sh
+scratch nodelay
 
 java -XX:+UseSerialGC -Xmx512m -cp benchmarks/target/benchmarks.jar io.vmpulse.bench.exporter.FleetRegistry \
     "$REGISTRY" "$N" > "$TMP/fleet.out" 2> "$TMP/fleet.err" &

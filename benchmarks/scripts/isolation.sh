@@ -55,13 +55,7 @@ cp host-collector/target/host-collector.jar benchmarks/target/benchmarks.jar "$B
 PIDS=()
 REGISTRY=
 cleanup() {
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in "${PIDS[@]}"; do
-        wait "$p" 2>/dev/null || true
-    done
-    PIDS=()
+    stop_pids
     [ -z "$REGISTRY" ] || rm -f "$REGISTRY"
 }
 trap 'cleanup; rm -rf "$BASE"' EXIT
