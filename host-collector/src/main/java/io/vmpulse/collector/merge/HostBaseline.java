@@ -1,7 +1,5 @@
 package io.vmpulse.collector.merge;
 
-import java.util.Arrays;
-
 /**
  * What the next host reading's rates are taken against: the counters of the VM's last reading,
  * copied out of it, so that one {@link HostReading} serves every VM a merge thread reads rather
@@ -46,12 +44,9 @@ final class HostBaseline {
             vcpuTidByIndex = new int[vcpuSlots];
             vcpuRunNsByIndex = new long[vcpuSlots];
         }
-        if (vcpu) {
-            System.arraycopy(r.vcpuTidByIndex, 0, vcpuTidByIndex, 0, vcpuSlots);
-            System.arraycopy(r.vcpuRunNsByIndex, 0, vcpuRunNsByIndex, 0, vcpuSlots);
-        } else {
-            Arrays.fill(vcpuTidByIndex, 0);
-        }
+        // Only the first vcpuSlots entries are ever read (0 when the source was absent).
+        System.arraycopy(r.vcpuTidByIndex, 0, vcpuTidByIndex, 0, vcpuSlots);
+        System.arraycopy(r.vcpuRunNsByIndex, 0, vcpuRunNsByIndex, 0, vcpuSlots);
         block = r.isPresent(Source.BLOCK);
         diskReadBytes = r.diskReadBytes;
         diskWriteBytes = r.diskWriteBytes;
